@@ -1,0 +1,538 @@
+"""Side-by-side benchmark driver: Runyard vs wandb, MLflow, Aim and trackio.
+
+Usage::
+
+    python bench/run.py [--tools runyard,wandb,...] [--workloads import,init,...]
+                        [--repeat 3] [--quick] [--fresh]
+
+Each measurement is one fresh ``python bench/workloads.py <tool> <workload> <json>``
+process; the table shows the median of ``--repeat`` runs and RESULTS.md lists every run.
+Runyard runs with /work/main/.venv/bin/python, the peers with bench/.venv-peers/bin/python
+(made by bench/setup_peers.sh). A tool that is not installed, or a measurement that fails,
+shows up in its cell ("not installed", "error: ...") and never stops the table.
+
+Measurements accumulate in bench/results.json: re-running some tools or workloads replaces
+only those entries, so `python bench/run.py --tools runyard` keeps the peers' columns.
+``--fresh`` starts over. ``--quick`` uses small sizes and writes to bench/.work/ instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from workloads import NOT_APPLICABLE, WORK_DIR  # noqa: E402  (stdlib-only module)
+
+BENCH_DIR = Path(__file__).resolve().parent
+REPO_DIR = BENCH_DIR.parent
+WORKER = BENCH_DIR / "workloads.py"
+
+TOOLS = ["runyard", "wandb", "mlflow", "aim", "trackio"]
+DISTRIBUTIONS = {"runyard": "runyard", "wandb": "wandb", "mlflow": "mlflow", "aim": "aim",
+                 "trackio": "trackio"}
+WORKLOADS = ["import", "init", "log", "read", "memory", "many_runs"]
+
+FULL_SIZES: dict[str, dict[str, int]] = {
+    "log": {"steps": 20_000, "metrics": 10},
+    "read": {"steps": 20_000, "metrics": 10},
+    "memory": {"steps": 100_000, "metrics": 10},
+    "many_runs": {"runs": 200, "steps": 1_000, "metrics": 5},
+}
+QUICK_SIZES: dict[str, dict[str, int]] = {
+    "log": {"steps": 2_000, "metrics": 10},
+    "read": {"steps": 2_000, "metrics": 10},
+    "memory": {"steps": 10_000, "metrics": 10},
+    "many_runs": {"runs": 10, "steps": 100, "metrics": 5},
+}
+# Peers too slow for the full sizes within minutes get smaller ones (noted in RESULTS.md;
+# `--full-size` turns this off). MLflow's default sqlite store commits every log_metrics
+# call (~8-10 ms each here), so 100,000 steps would take ~16 min per run.
+REDUCED_SIZES: dict[str, dict[str, dict[str, int]]] = {
+    "mlflow": {
+        "log": {"steps": 5_000},
+        "memory": {"steps": 10_000},
+        "many_runs": {"runs": 10},
+    },
+}
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the results table: a value from one workload's result dict."""
+
+    label: str
+    workload: str
+    key: str
+    unit: str  # "s", "us", "B", "MB"
+    target: float | None = None  # runyard's target, in `unit`; None = no target
+    target_text: str = ""
+    scale_free: bool = True  # judged against the target in --quick mode too
+
+
+ROWS = [
+    Row("a. `import`", "import", "import_s", "s", 0.150, "≤ 150 ms"),
+    Row("b. `init()`", "init", "init_s", "s", 0.030, "≤ 30 ms"),
+    Row("c. `log()` per call, median", "log", "log_median_us", "us", 5.0,
+        "≤ 5 µs and ≥ 25× faster than wandb"),
+    Row("c. `log()` per call, mean", "log", "log_mean_us", "us"),
+    Row("c. `log()` per call, p99", "log", "log_p99_us", "us"),
+    Row("c. log loop wall time", "log", "loop_s", "s", scale_free=False),
+    Row("d. `finish()` after the loop", "log", "finish_s", "s", 0.200, "≤ 200 ms", False),
+    Row("e. bytes on disk per scalar point", "log", "bytes_per_point", "B", 8.0, "≤ 8 B"),
+    Row("e. bytes on disk, total", "log", "disk_bytes", "B", scale_free=False),
+    Row("f. read back `m0`", "read", "read_s", "s", 0.010, "≤ 10 ms", False),
+    Row("f. read back `m0`, store level", "read", "read_store_s", "s", 0.010, "≤ 10 ms", False),
+    Row("f. open reader (before the read)", "read", "open_s", "s"),
+    Row("g. peak RSS, process + children", "memory", "peak_total_mb", "MB", 100.0, "≤ 100 MB",
+        False),
+    Row("g. peak RSS, process", "memory", "peak_self_mb", "MB"),
+    Row("g. peak RSS, children", "memory", "peak_children_mb", "MB"),
+    Row("g. RSS after import (baseline)", "memory", "baseline_mb", "MB"),
+    Row("h. many runs in one process, total", "many_runs", "total_s", "s", 3.0, "≤ 3 s", False),
+]
+LOG_SPEEDUP_TARGET = 25.0
+
+
+# --------------------------------------------------------------------------------------
+# Running workers
+# --------------------------------------------------------------------------------------
+
+
+def python_for(tool: str, opts: argparse.Namespace) -> Path:
+    return Path(opts.runyard_python if tool == "runyard" else opts.peers_python)
+
+
+def probe(tool: str, python: Path) -> dict[str, str]:
+    """Version of the tool's package and of Python in its interpreter, or why it is missing."""
+    if not python.exists():
+        return {"status": f"not installed ({python} does not exist)"}
+    code = ("import importlib.metadata as m, sys\n"
+            f"print(m.version({DISTRIBUTIONS[tool]!r}))\n"
+            "print(sys.version.split()[0])\n"
+            "try:\n    print(m.version('numpy'))\nexcept Exception:\n    print('-')\n")
+    try:
+        proc = subprocess.run([str(python), "-c", code], capture_output=True, text=True,
+                              timeout=60, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return {"status": f"not installed ({exc})"}
+    if proc.returncode != 0:
+        return {"status": "not installed"}
+    version, py_version, numpy = proc.stdout.split()[:3]
+    return {"status": "ok", "version": version, "python": py_version, "numpy": numpy,
+            "interpreter": str(python)}
+
+
+def run_worker(python: Path, tool: str, workload: str, args: dict[str, Any],
+               timeout: float) -> dict[str, Any]:
+    """One fresh process; returns its JSON result, or {"ok": False, "error": ...}."""
+    cmd = [str(python), str(WORKER), tool, workload, json.dumps(args)]
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    started = time.monotonic()
+    try:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                cwd=BENCH_DIR, env=env, start_new_session=True)
+    except OSError as exc:
+        return {"ok": False, "error": str(exc)}
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)  # the worker and whatever it spawned
+        proc.communicate()
+        return {"ok": False, "error": f"timed out after {timeout:.0f} s"}
+    finally:
+        elapsed = time.monotonic() - started
+    for line in reversed(out.splitlines()):
+        try:
+            result = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(result, dict) and "ok" in result:
+            result["wall_s"] = elapsed
+            return result
+    tail = [ln for ln in err.strip().splitlines() if ln.strip()][-1:] or [f"exit {proc.returncode}"]
+    return {"ok": False, "error": tail[0][:200], "wall_s": elapsed}
+
+
+def sizes_for(tool: str, workload: str, opts: argparse.Namespace) -> dict[str, int]:
+    sizes = dict((QUICK_SIZES if opts.quick else FULL_SIZES).get(workload, {}))
+    if not opts.quick and not opts.full_size:
+        sizes.update(REDUCED_SIZES.get(tool, {}).get(workload, {}))
+    return sizes
+
+
+def measure(tool: str, workload: str, opts: argparse.Namespace) -> list[dict[str, Any]]:
+    """`opts.repeat` results of one tool and workload, each from a fresh process."""
+    python = python_for(tool, opts)
+    sizes = sizes_for(tool, workload, opts)
+    results: list[dict[str, Any]] = []
+    if workload != "read":
+        for i in range(opts.repeat):
+            results.append(run_worker(python, tool, workload, sizes, opts.timeout))
+            log_progress(tool, workload, i, opts.repeat, results[-1])
+        return results
+    # read: write one run once (untimed), then read it back in `repeat` fresh processes.
+    data_dir = WORK_DIR / f"read-{tool}-{os.getpid()}"
+    shutil.rmtree(data_dir, ignore_errors=True)
+    try:
+        written = run_worker(python, tool, "write", {**sizes, "dir": str(data_dir)}, opts.timeout)
+        log_progress(tool, "write", 0, 1, written)
+        if not written.get("ok"):
+            return [{"ok": False, "error": f"write failed: {written.get('error')}"}]
+        args = {"dir": str(data_dir), "ref": written["ref"], "key": "m0", "steps": sizes["steps"]}
+        for i in range(opts.repeat):
+            results.append(run_worker(python, tool, "read", args, opts.timeout))
+            log_progress(tool, workload, i, opts.repeat, results[-1])
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
+    return results
+
+
+def log_progress(tool: str, workload: str, i: int, n: int, result: dict[str, Any]) -> None:
+    status = "ok" if result.get("ok") else f"error: {result.get('error')}"
+    print(f"  {tool:8} {workload:9} {i + 1}/{n}  {result.get('wall_s', 0):7.1f} s  {status}",
+          file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------------------------
+# Formatting
+# --------------------------------------------------------------------------------------
+
+
+def fmt(value: float, unit: str) -> str:
+    if unit == "s":
+        if value >= 1:
+            return f"{value:.2f} s"
+        if value >= 1e-3:
+            return f"{value * 1e3:.1f} ms"
+        return f"{value * 1e6:.0f} µs"
+    if unit == "us":
+        if value >= 1000:
+            return f"{value / 1000:.2f} ms"
+        return f"{value:.2f} µs" if value < 10 else f"{value:.0f} µs"
+    if unit == "MB":
+        return f"{value:.1f} MB"
+    if unit == "B":
+        if value >= 1e6:
+            return f"{value / 1e6:.2f} MB"
+        if value >= 1e4:
+            return f"{value / 1e3:.0f} kB"
+        return f"{value:.1f} B" if value < 100 else f"{value:.0f} B"
+    return f"{value:g}"
+
+
+def values(entry: dict[str, Any] | None, row: Row) -> list[float]:
+    if not entry:
+        return []
+    return [float(r[row.key]) for r in entry["runs"] if r.get("ok") and row.key in r]
+
+
+def median(entry: dict[str, Any] | None, row: Row) -> float | None:
+    vals = values(entry, row)
+    return statistics.median(vals) if vals else None
+
+
+def extrapolation(entry: dict[str, Any], row: Row) -> float:
+    """Factor from the measured many_runs size to the nominal one (1.0 when equal)."""
+    if row.key != "total_s":
+        return 1.0
+    nominal = entry.get("nominal", {}).get("runs")
+    measured = entry.get("sizes", {}).get("runs")
+    return nominal / measured if nominal and measured and nominal != measured else 1.0
+
+
+def cell(data: dict[str, Any], tool: str, row: Row) -> str:
+    """The median of one tool for one row, or why there is none."""
+    tool_data = data["tools"].get(tool)
+    if tool_data is None:
+        return "—"
+    if tool_data.get("status") != "ok":
+        return str(tool_data.get("status", "not installed"))
+    if (tool, row.workload) in NOT_APPLICABLE:
+        return NOT_APPLICABLE[tool, row.workload]
+    entry = tool_data["workloads"].get(row.workload)
+    if entry is None:
+        return "—"
+    value = median(entry, row)
+    if value is None:
+        errors = [str(r.get("error")) for r in entry["runs"] if not r.get("ok")]
+        errors += [str(r[f"{row.key[:-2]}_error"]) for r in entry["runs"]
+                   if f"{row.key[:-2]}_error" in r]
+        if errors:
+            return "error: " + errors[0].replace("|", "\\|")[:120]
+        return "—"
+    factor = extrapolation(entry, row)
+    text = fmt(value * factor, row.unit)
+    if factor != 1.0:
+        text = f"≈ {text} (×{factor:g} from {entry['sizes']['runs']} runs)"
+    failed = sum(1 for r in entry["runs"] if not r.get("ok"))
+    if failed:
+        text += f" ({failed}/{len(entry['runs'])} failed)"
+    warnings = {str(r[f"{row.key[:-2]}_error"]) for r in entry["runs"]
+                if r.get("ok") and f"{row.key[:-2]}_error" in r}
+    if warnings:
+        text += " (" + "; ".join(sorted(warnings)).replace("|", "\\|")[:120] + ")"
+    if row.unit == "us" and tool != "runyard" and row.key in ("log_median_us", "log_mean_us"):
+        ours = median(data["tools"].get("runyard", {}).get("workloads", {}).get(row.workload), row)
+        if ours:
+            text += f" ({value / ours:.0f}× runyard)"
+    return text
+
+
+def target_cell(data: dict[str, Any], row: Row) -> str:
+    if row.target is None:
+        return ""
+    tool_data = data["tools"].get("runyard", {})
+    entry = tool_data.get("workloads", {}).get(row.workload)
+    value = median(entry, row)
+    if data.get("quick") and not row.scale_free:
+        return f"{row.target_text} (quick: not judged)"
+    if value is None:
+        return f"{row.target_text}: no data"
+    value *= extrapolation(entry or {}, row)
+    marks = [f"{'PASS' if value <= row.target else 'FAIL'}"]
+    if row.key == "log_median_us":
+        wandb = median(data["tools"].get("wandb", {}).get("workloads", {}).get("log"), row)
+        if wandb is None:
+            marks.append("vs wandb: no data")
+        else:
+            speedup = wandb / value
+            ok = speedup >= LOG_SPEEDUP_TARGET
+            marks.append(f"{'PASS' if ok else 'FAIL'} ({speedup:.0f}× vs wandb)")
+    return f"{row.target_text}: " + "; ".join(marks)
+
+
+def runs_cell(data: dict[str, Any], tool: str, row: Row) -> str:
+    entry = data["tools"].get(tool, {}).get("workloads", {}).get(row.workload)
+    if not entry or not any(row.key in r for r in entry["runs"]):
+        return ""
+    parts = []
+    for r in entry["runs"]:
+        if r.get("ok") and row.key in r:
+            parts.append(fmt(float(r[row.key]), row.unit))
+        elif not r.get("ok"):
+            parts.append("error")
+    return " / ".join(parts)
+
+
+def table(data: dict[str, Any], tools: list[str], rows: list[Row], individual: bool) -> list[str]:
+    head = ["metric"] + ([] if individual else ["Targets (runyard)"]) + tools
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for row in rows:
+        if individual:
+            cells = [runs_cell(data, t, row) for t in tools]
+            if not any(cells):
+                continue
+        else:
+            cells = [target_cell(data, row)] + [cell(data, t, row) for t in tools]
+        lines.append("| " + " | ".join([row.label, *cells]) + " |")
+    return lines
+
+
+# --------------------------------------------------------------------------------------
+# Machine and report
+# --------------------------------------------------------------------------------------
+
+
+def machine() -> dict[str, str]:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    ram = "unknown"
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                ram = f"{int(line.split()[1]) / 1024**2:.1f} GiB"
+    except OSError:
+        pass
+    return {
+        "cpu": cpu,
+        "cores": str(os.cpu_count()),
+        "ram": ram,
+        "os": f"{platform.system()} {platform.release()} ({platform.machine()})",
+        "driver_python": platform.python_version(),
+    }
+
+
+def workload_text(data: dict[str, Any]) -> list[str]:
+    s = data["sizes"]
+    log, mem, many = s["log"], s["memory"], s["many_runs"]
+    return [
+        "- **a. import**: `import <tool>` timed around the import statement, in a fresh process.",
+        "- **b. init**: `init(project=..., config={4 keys})` after the import (MLflow: "
+        "`set_experiment` + `start_run` + `log_params`; Aim: `Run(repo=...)` + `run['hparams']`).",
+        f"- **c. log**: {log['steps']:,} steps × {log['metrics']} scalar metrics, one dict of "
+        "Python floats per call (random walk, built before the loop); `time.perf_counter_ns()` "
+        "around each call (an empty timer pair costs ≈ 50–80 ns here, included). wandb, Runyard, "
+        "trackio: `run.log(d)`; MLflow: `mlflow.log_metrics(d, step=i)`; Aim: `run.track(d)`.",
+        "- **d. finish**: `finish()` (MLflow `end_run`, Aim `close`) right after that loop.",
+        f"- **e. bytes/point**: total size of the tool's fresh data directory after finish, / "
+        f"{log['steps'] * log['metrics']:,} points (Runyard: `RUNYARD_DIR`; wandb: `WANDB_DIR`; "
+        "MLflow: its sqlite file; Aim: the repo; trackio: `TRACKIO_DIR`). Includes fixed overhead "
+        "(empty database, logs, system metrics).",
+        f"- **f. read**: one run of {s['read']['steps']:,} steps written first (untimed), then in "
+        "a fresh process the reader is opened (`open`) and metric `m0` read in full (`read`). "
+        "Runyard: `Api().run(path).scan_history(keys=['m0'])` and the store's `read_series`; "
+        "MLflow: `MlflowClient().get_metric_history`; Aim: `Repo.get_run(h).get_metric('m0')."
+        "values` (after indexing the run, as `aim up` does); trackio: "
+        "`SQLiteStorage.get_metric_values` (its `Api` has no metric read).",
+        f"- **g. memory**: peak RSS (ru_maxrss) while logging {mem['steps']:,} × {mem['metrics']} "
+        "(values made per step from a numpy array), plus the summed peak RSS (VmHWM) of live "
+        "child processes (wandb-core and its helpers), sampled during the loop and around finish.",
+        f"- **h. many runs**: {many['runs']} runs × {many['steps']:,} steps × {many['metrics']} "
+        "metrics, init/log/finish one after another in one process: total time.",
+    ]
+
+
+def render(data: dict[str, Any], tools: list[str]) -> str:
+    m = data["machine"]
+    out = [
+        "# Runyard benchmark results",
+        "",
+        f"Written by `{data['command']}` on {data['written_at']}. Every number is the median of "
+        f"fresh processes (see *Individual runs*); the peers are in offline/local mode, each in "
+        "its own fresh temporary directory.",
+        "",
+        "## Machine",
+        "",
+        f"- CPU: {m['cpu']}, {m['cores']} cores",
+        f"- RAM: {m['ram']}",
+        f"- OS: {m['os']}",
+        f"- Python (driver): {m['driver_python']}",
+        "",
+        "## Tools",
+        "",
+        "| tool | version | Python | numpy | interpreter | measured |",
+        "|---|---|---|---|---|---|",
+    ]
+    for tool in tools:
+        t = data["tools"].get(tool)
+        if t is None:
+            out.append(f"| {tool} | not measured | | | | |")
+        elif t.get("status") != "ok":
+            out.append(f"| {tool} | {t.get('status')} | | | | {t.get('measured_at', '')} |")
+        else:
+            when = sorted({w["measured_at"] for w in t["workloads"].values()})
+            span = when[0] if len(when) == 1 else f"{when[0]} – {when[-1]}" if when else ""
+            interp = os.path.relpath(t["interpreter"], REPO_DIR)
+            out.append(f"| {tool} | {t['version']} | {t['python']} | {t['numpy']} | "
+                       f"`{interp}` | {span} |")
+    out += ["", "## Workloads", "", *workload_text(data), ""]
+    if data.get("quick"):
+        out += ["**Quick mode**: reduced sizes, for a smoke test only.", ""]
+    out += ["## Results (medians)", "", *table(data, tools, ROWS, individual=False), ""]
+    notes = reduced_notes(data, tools)
+    if notes:
+        out += ["Measured at reduced sizes (too slow for the full workload):", "", *notes, ""]
+    out += ["## Individual runs", "", *table(data, tools, ROWS, individual=True), ""]
+    return "\n".join(out)
+
+
+def reduced_notes(data: dict[str, Any], tools: list[str]) -> list[str]:
+    notes = []
+    for tool in tools:
+        for workload, entry in data["tools"].get(tool, {}).get("workloads", {}).items():
+            if entry.get("sizes") != entry.get("nominal"):
+                notes.append(f"- {tool} `{workload}`: {entry['sizes']} instead of "
+                             f"{entry['nominal']}")
+    return notes
+
+
+# --------------------------------------------------------------------------------------
+# Main
+# --------------------------------------------------------------------------------------
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--tools", default=",".join(TOOLS), help="comma-separated, default: all")
+    p.add_argument("--workloads", default=",".join(WORKLOADS), help="comma-separated, default: all")
+    p.add_argument("--repeat", type=int, default=None, help="fresh processes per measurement "
+                   "(default 3, 1 with --quick)")
+    p.add_argument("--quick", action="store_true", help="small sizes, for a smoke test")
+    p.add_argument("--full-size", action="store_true", help="no reduced sizes for slow peers")
+    p.add_argument("--fresh", action="store_true", help="discard earlier results in results.json")
+    p.add_argument("--timeout", type=float, default=1800.0, help="seconds per process")
+    p.add_argument("--runyard-python", default=str(REPO_DIR / ".venv" / "bin" / "python"))
+    p.add_argument("--peers-python", default=str(BENCH_DIR / ".venv-peers" / "bin" / "python"))
+    p.add_argument("--output", default=None, help="markdown report (default bench/RESULTS.md; "
+                   "bench/.work/RESULTS-quick.md with --quick)")
+    opts = p.parse_args(argv)
+    opts.tools = [t.strip() for t in opts.tools.split(",") if t.strip()]
+    opts.workloads = [w.strip() for w in opts.workloads.split(",") if w.strip()]
+    for name, given, known in (("tool", opts.tools, TOOLS), ("workload", opts.workloads, WORKLOADS)):
+        unknown = set(given) - set(known)
+        if unknown:
+            p.error(f"unknown {name}(s): {', '.join(sorted(unknown))}; known: {', '.join(known)}")
+    if opts.repeat is None:
+        opts.repeat = 1 if opts.quick else 3
+    if opts.output is None:
+        opts.output = str(WORK_DIR / "RESULTS-quick.md" if opts.quick else BENCH_DIR / "RESULTS.md")
+    return opts
+
+
+def main(argv: list[str]) -> int:
+    opts = parse_args(argv)
+    WORK_DIR.mkdir(parents=True, exist_ok=True)
+    json_path = Path(opts.output).with_suffix(".json")
+    if json_path.name == "RESULTS.json":
+        json_path = json_path.with_name("results.json")
+    data: dict[str, Any] = {"tools": {}}
+    if json_path.exists() and not opts.fresh:
+        data = json.loads(json_path.read_text())
+    data["quick"] = opts.quick
+    data["sizes"] = QUICK_SIZES if opts.quick else FULL_SIZES
+    data["machine"] = machine()
+    data["command"] = "python bench/run.py " + " ".join(argv)
+    data["written_at"] = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+    for tool in opts.tools:
+        info = probe(tool, python_for(tool, opts))
+        print(f"{tool}: {info.get('version', info['status'])}", file=sys.stderr, flush=True)
+        now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        previous = data["tools"].get(tool, {})
+        if info["status"] != "ok":
+            data["tools"][tool] = {**info, "measured_at": now}
+            continue
+        workloads = previous.get("workloads", {}) if previous.get("version") == info["version"] else {}
+        data["tools"][tool] = {**info, "workloads": workloads}
+        # Warm-up (not recorded): compiles .pyc files so the first import run is not penalised.
+        run_worker(python_for(tool, opts), tool, "import", {}, opts.timeout)
+        for workload in opts.workloads:
+            if (tool, workload) in NOT_APPLICABLE:
+                continue
+            runs = measure(tool, workload, opts)
+            nominal = (QUICK_SIZES if opts.quick else FULL_SIZES).get(workload, {})
+            workloads[workload] = {"runs": runs, "sizes": sizes_for(tool, workload, opts),
+                                   "nominal": nominal, "measured_at": now}
+            json_path.write_text(json.dumps(data, indent=1) + "\n")  # keep partial results
+
+    json_path.write_text(json.dumps(data, indent=1) + "\n")
+    shown = [t for t in TOOLS if t in data["tools"]]
+    report = render(data, shown)
+    Path(opts.output).write_text(report + "\n")
+    print("\n".join(table(data, shown, ROWS, individual=False)))
+    print(f"\nwrote {os.path.relpath(opts.output)} and {os.path.relpath(json_path)}",
+          file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,605 @@
+"""Benchmark workloads: one tool, one workload, one fresh process.
+
+Usage::
+
+    python bench/workloads.py <tool> <workload> '<json-args>'
+
+Tools: runyard, wandb, mlflow, aim, trackio. Workloads: import, init, log, write, read,
+memory, many_runs (see ``WORKLOADS`` at the end of the file for their arguments).
+
+Prints exactly one JSON line on stdout: ``{"ok": true, ...}`` with the measurements, or
+``{"ok": false, "error": "..."}``. Anything the tracker itself prints is sent to stderr.
+
+Every tool writes into a fresh data directory (``args["dir"]``, else a temporary one under
+``bench/.work/`` that is removed afterwards), selected through the tool's own setting:
+RUNYARD_DIR, WANDB_DIR, an MLflow sqlite URI, an Aim repo path, TRACKIO_DIR.
+
+This file imports only the standard library at module level, so that the ``import``
+workload times the tracker's import alone; numpy is imported inside the workloads that
+need values.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import importlib
+import json
+import os
+import resource
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+BENCH_DIR = Path(__file__).resolve().parent
+WORK_DIR = BENCH_DIR / ".work"
+PROJECT = "bench"
+CONFIG: dict[str, Any] = {"lr": 0.001, "batch_size": 64, "optimizer": "adam", "layers": [64, 64]}
+
+# (tool, workload) pairs that cannot be measured; run.py shows the reason instead.
+NOT_APPLICABLE: dict[tuple[str, str], str] = {
+    ("wandb", "read"): "n/a (offline mode has no read API)",
+}
+
+Metrics = dict[str, float]
+LogFn = Callable[[Metrics], object]
+Result = dict[str, Any]
+
+
+# --------------------------------------------------------------------------------------
+# Tool adapters: the only tool-specific code. Each one knows how to point the tool at a
+# data directory, start a run, give back a `log(dict)` callable, finish, and read back.
+# --------------------------------------------------------------------------------------
+
+
+class Adapter:
+    """Base adapter. `log_fn` returns the callable timed in the hot loop (no extra wrapper
+    where the tool's own `run.log` takes a dict, so that no adapter overhead is timed)."""
+
+    module = ""
+
+    def __init__(self, data_dir: Path, aux_dir: Path) -> None:
+        self.data_dir = data_dir
+        self.aux_dir = aux_dir
+
+    def setup_env(self) -> None:
+        """Set environment variables before the tool is imported."""
+
+    def import_tool(self) -> None:
+        importlib.import_module(self.module)
+
+    def init(self) -> None:
+        raise NotImplementedError
+
+    def log_fn(self) -> LogFn:
+        raise NotImplementedError
+
+    def finish(self) -> None:
+        raise NotImplementedError
+
+    def run_ref(self) -> str:
+        """What `read` needs to find this run again."""
+        raise NotImplementedError
+
+    def after_write(self) -> None:
+        """Untimed step after `write`, before the run is read back by another process."""
+
+    def read(self, ref: str, key: str) -> Iterator[tuple[str, Callable[[], int]]]:
+        """Yield (name, prepare) pairs; `prepare()` opens handles (timed as open_s) and
+        returns a callable that reads the whole series and returns its number of points
+        (timed as read_s). Several pairs may be yielded (e.g. public API and store)."""
+        raise NotImplementedError
+        yield  # pragma: no cover
+
+
+class Runyard(Adapter):
+    module = "runyard"
+
+    def setup_env(self) -> None:
+        os.environ["RUNYARD_DIR"] = str(self.data_dir)
+        os.environ["RUNYARD_SILENT"] = "true"
+        os.environ.pop("RUNYARD_STORE", None)
+        os.environ.pop("RUNYARD_BASE_URL", None)
+
+    def init(self) -> None:
+        import runyard
+
+        self.run = runyard.init(project=PROJECT, config=CONFIG)
+
+    def log_fn(self) -> LogFn:
+        return self.run.log  # type: ignore[no-any-return]
+
+    def finish(self) -> None:
+        self.run.finish()
+
+    def run_ref(self) -> str:
+        return str(self.run.path)
+
+    def read(self, ref: str, key: str) -> Iterator[tuple[str, Callable[[], int]]]:
+        # Keep Runyard's read path here, in one place: the store API is still settling.
+        import runyard
+
+        def via_api() -> Callable[[], int]:
+            run = runyard.Api().run(ref)
+            return lambda: sum(1 for row in run.scan_history(keys=[key]) if key in row)
+
+        def via_store() -> Callable[[], int]:
+            from runyard.store import open_store  # type: ignore[attr-defined]
+
+            uri = f"sqlite:///{self.data_dir / 'runyard.db'}"
+            store = open_store(uri)
+            return lambda: len(store.read_series(ref, key))
+
+        yield "api", via_api
+        yield "store", via_store
+
+
+class Wandb(Adapter):
+    module = "wandb"
+
+    def setup_env(self) -> None:
+        os.environ["WANDB_MODE"] = "offline"
+        os.environ["WANDB_SILENT"] = "true"
+        os.environ["WANDB_DIR"] = str(self.data_dir)
+        # Caches and settings go to a directory that is not counted as the run's bytes.
+        for var, sub in (("WANDB_CACHE_DIR", "cache"), ("WANDB_CONFIG_DIR", "config"),
+                         ("WANDB_DATA_DIR", "data"), ("WANDB_ARTIFACT_DIR", "artifacts")):
+            os.environ[var] = str(self.aux_dir / sub)
+
+    def init(self) -> None:
+        import wandb
+
+        self.run = wandb.init(project=PROJECT, config=CONFIG, dir=str(self.data_dir))
+
+    def log_fn(self) -> LogFn:
+        return self.run.log  # type: ignore[no-any-return]
+
+    def finish(self) -> None:
+        self.run.finish()
+
+    def run_ref(self) -> str:
+        return str(self.run.id)
+
+    def read(self, ref: str, key: str) -> Iterator[tuple[str, Callable[[], int]]]:
+        raise NotImplementedError(NOT_APPLICABLE["wandb", "read"])
+        yield  # pragma: no cover
+
+
+class Mlflow(Adapter):
+    """MLflow's default local store (sqlite since MLflow 3), fluent API, synchronous logging."""
+
+    module = "mlflow"
+
+    @property
+    def uri(self) -> str:
+        return f"sqlite:///{self.data_dir / 'mlflow.db'}"
+
+    def setup_env(self) -> None:
+        os.environ["MLFLOW_TRACKING_URI"] = self.uri
+        os.environ["MLFLOW_ARTIFACTS_DESTINATION"] = str(self.data_dir / "artifacts")
+        os.environ.setdefault("MLFLOW_LOGGING_LEVEL", "WARNING")
+
+    def init(self) -> None:
+        import mlflow
+
+        mlflow.set_experiment(PROJECT)
+        self.run = mlflow.start_run()
+        mlflow.log_params(CONFIG)
+
+    def log_fn(self) -> LogFn:
+        import mlflow
+
+        log_metrics = mlflow.log_metrics
+        step = iter(range(1 << 62))
+
+        def log(metrics: Metrics) -> None:  # MLflow has no auto-increment of the step
+            log_metrics(metrics, step=next(step))
+
+        return log
+
+    def finish(self) -> None:
+        import mlflow
+
+        mlflow.end_run()
+
+    def run_ref(self) -> str:
+        return str(self.run.info.run_id)
+
+    def read(self, ref: str, key: str) -> Iterator[tuple[str, Callable[[], int]]]:
+        from mlflow.tracking import MlflowClient
+
+        def prepare() -> Callable[[], int]:
+            client = MlflowClient(tracking_uri=self.uri)
+            return lambda: len(client.get_metric_history(ref, key))
+
+        yield "api", prepare
+
+
+class Aim(Adapter):
+    module = "aim"
+
+    def setup_env(self) -> None:
+        os.environ.setdefault("AIM_LOG_LEVEL", "error")
+
+    def init(self) -> None:
+        from aim import Run
+
+        self.run = Run(repo=str(self.data_dir), experiment=PROJECT)
+        self.run["hparams"] = CONFIG
+
+    def log_fn(self) -> LogFn:
+        return self.run.track  # type: ignore[no-any-return]  # dict value: one sequence per key
+
+    def finish(self) -> None:
+        self.run.close()
+
+    def run_ref(self) -> str:
+        return str(self.run.hash)
+
+    def after_write(self) -> None:
+        # Aim 3.29 reads runs through its index, which `aim up` keeps current in the
+        # background; index this run the same way (untimed) so that it can be read back.
+        from aim import Repo
+        from aim.sdk.index_manager import RepoIndexManager
+
+        repo = Repo.from_path(str(self.data_dir))
+        RepoIndexManager.get_index_manager(repo).index(self.run_ref())
+
+    def read(self, ref: str, key: str) -> Iterator[tuple[str, Callable[[], int]]]:
+        from aim import Repo
+        from aim.storage.context import Context
+
+        def prepare() -> Callable[[], int]:
+            repo = Repo.from_path(str(self.data_dir))
+            run = repo.get_run(ref)
+            assert run is not None, f"aim run {ref} not found"
+
+            def read() -> int:
+                metric = run.get_metric(key, Context({}))
+                assert metric is not None, f"aim metric {key} not found"
+                return len(metric.values.values_list())
+
+            return read
+
+        yield "api", prepare
+
+
+class Trackio(Adapter):
+    module = "trackio"
+
+    def setup_env(self) -> None:
+        os.environ["TRACKIO_DIR"] = str(self.data_dir)
+        os.environ["HF_HOME"] = str(self.aux_dir / "hf")
+
+    def init(self) -> None:
+        import trackio
+
+        self.run = trackio.init(project=PROJECT, config=CONFIG)
+
+    def log_fn(self) -> LogFn:
+        return self.run.log  # type: ignore[no-any-return]
+
+    def finish(self) -> None:
+        import trackio
+
+        trackio.finish()
+
+    def run_ref(self) -> str:
+        return str(self.run.name)
+
+    def read(self, ref: str, key: str) -> Iterator[tuple[str, Callable[[], int]]]:
+        # trackio's public Api lists runs but has no metric read; its storage layer does.
+        from trackio.sqlite_storage import SQLiteStorage
+
+        def prepare() -> Callable[[], int]:
+            return lambda: len(SQLiteStorage.get_metric_values(PROJECT, ref, key))
+
+        yield "storage", prepare
+
+
+ADAPTERS: dict[str, type[Adapter]] = {
+    "runyard": Runyard,
+    "wandb": Wandb,
+    "mlflow": Mlflow,
+    "aim": Aim,
+    "trackio": Trackio,
+}
+
+
+# --------------------------------------------------------------------------------------
+# Helpers
+# --------------------------------------------------------------------------------------
+
+
+def dir_bytes(path: Path) -> int:
+    """Total size of the regular files under `path` (apparent size, symlinks not followed)."""
+    total = 0
+    for root, _dirs, files in os.walk(path):
+        for name in files:
+            with contextlib.suppress(OSError):
+                total += os.lstat(os.path.join(root, name)).st_size
+    return total
+
+
+def make_rows(steps: int, metrics: int, seed: int = 0) -> list[Metrics]:
+    """Random-walk float64 values as plain Python floats, one dict per step."""
+    import numpy as np
+
+    values = np.cumsum(np.random.default_rng(seed).normal(size=(steps, metrics)), axis=0)
+    keys = [f"m{j}" for j in range(metrics)]
+    return [dict(zip(keys, row, strict=True)) for row in values.tolist()]
+
+
+def timer_overhead_ns() -> float:
+    """Median cost of an empty `perf_counter_ns()` pair, for reading per-call numbers."""
+    clock = time.perf_counter_ns
+    samples = []
+    for _ in range(10_000):
+        t0 = clock()
+        samples.append(clock() - t0)
+    return float(statistics.median(samples))
+
+
+def timed_log_loop(log: LogFn, rows: list[Metrics]) -> tuple[list[int], float]:
+    """Call `log(row)` for every row; return per-call nanoseconds and total wall seconds."""
+    clock = time.perf_counter_ns
+    durations = [0] * len(rows)
+    start = clock()
+    for i, row in enumerate(rows):
+        t0 = clock()
+        log(row)
+        durations[i] = clock() - t0
+    return durations, (clock() - start) / 1e9
+
+
+def percentile(sorted_values: list[int], q: float) -> float:
+    return float(sorted_values[min(len(sorted_values) - 1, int(q * len(sorted_values)))])
+
+
+def rss_mb() -> float:
+    """Current resident set size of this process (VmRSS) in MB."""
+    return proc_status_kb(os.getpid(), "VmRSS") / 1024
+
+
+def proc_status_kb(pid: int, field: str) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def descendants(pid: int) -> list[int]:
+    """All live descendant pids of `pid` (from /proc/*/stat parent links)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+            ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(ppid, []).append(int(entry))
+    found: list[int] = []
+    todo = [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def sample_children_hwm(peaks: dict[int, int]) -> None:
+    """Record each live descendant's peak RSS (VmHWM, kB) into `peaks`."""
+    for child in descendants(os.getpid()):
+        peaks[child] = max(peaks.get(child, 0), proc_status_kb(child, "VmHWM"))
+
+
+# --------------------------------------------------------------------------------------
+# Workloads: each takes the adapter and the JSON args and returns a result dict.
+# --------------------------------------------------------------------------------------
+
+
+def w_import(tool: Adapter, args: Result) -> Result:
+    t0 = time.perf_counter()
+    tool.import_tool()
+    return {"import_s": time.perf_counter() - t0}
+
+
+def w_init(tool: Adapter, args: Result) -> Result:
+    tool.import_tool()
+    t0 = time.perf_counter()
+    tool.init()
+    init_s = time.perf_counter() - t0
+    tool.finish()
+    return {"init_s": init_s}
+
+
+def w_log(tool: Adapter, args: Result) -> Result:
+    """c, d, e: per-call log() time, finish() time, bytes on disk per point."""
+    steps, metrics = int(args.get("steps", 20_000)), int(args.get("metrics", 10))
+    rows = make_rows(steps, metrics)
+    overhead = timer_overhead_ns()
+    tool.import_tool()
+    tool.init()
+    log = tool.log_fn()
+    durations, loop_s = timed_log_loop(log, rows)
+    t0 = time.perf_counter()
+    tool.finish()
+    finish_s = time.perf_counter() - t0
+    ref = tool.run_ref()
+    disk = dir_bytes(tool.data_dir)
+    ordered = sorted(durations)
+    return {
+        "steps": steps,
+        "metrics": metrics,
+        "log_median_us": statistics.median(ordered) / 1e3,
+        "log_mean_us": statistics.fmean(ordered) / 1e3,
+        "log_p99_us": percentile(ordered, 0.99) / 1e3,
+        "log_max_us": ordered[-1] / 1e3,
+        "timer_overhead_ns": overhead,
+        "loop_s": loop_s,
+        "finish_s": finish_s,
+        "disk_bytes": disk,
+        "bytes_per_point": disk / (steps * metrics),
+        "ref": ref,
+    }
+
+
+def w_write(tool: Adapter, args: Result) -> Result:
+    """Set-up for `read`: log a run into args["dir"] (kept) and return its reference."""
+    if "dir" not in args:
+        raise ValueError("write needs args['dir'] so that the data is kept for read")
+    result = w_log(tool, args)
+    tool.after_write()
+    return result
+
+
+def w_read(tool: Adapter, args: Result) -> Result:
+    """f: read back one metric's points from the run `args["ref"]` written into args["dir"]."""
+    ref, key, expected = str(args["ref"]), str(args.get("key", "m0")), int(args.get("steps", 0))
+    tool.import_tool()
+    out: Result = {}
+    for name, prepare in tool.read(ref, key):
+        suffix = "" if name in ("api", "storage") else f"_{name}"
+        try:
+            t0 = time.perf_counter()
+            read = prepare()
+            t1 = time.perf_counter()
+            points = read()
+            t2 = time.perf_counter()
+        except Exception as exc:
+            if not suffix:
+                raise
+            out[f"read{suffix}_error"] = f"{type(exc).__name__}: {exc}"
+            continue
+        if expected and points != expected:
+            out[f"read{suffix}_error"] = f"read {points} points, expected {expected}"
+        out[f"open{suffix}_s"] = t1 - t0
+        out[f"read{suffix}_s"] = t2 - t1
+        out[f"points{suffix}"] = points
+    return out
+
+
+def w_memory(tool: Adapter, args: Result) -> Result:
+    """g: peak RSS of this process (+ its children) while logging steps x metrics.
+
+    Children are the live descendants (e.g. wandb-core), sampled 20 times during the loop
+    and around finish(); their peak RSS (VmHWM) is summed. Short-lived helpers are missed.
+
+    Values are built per step from a numpy array (8 MB for 100k x 10) rather than held as
+    a million Python floats, so the baseline does not swamp the tool's own memory."""
+    import numpy as np
+
+    steps, metrics = int(args.get("steps", 100_000)), int(args.get("metrics", 10))
+    values = np.cumsum(np.random.default_rng(0).normal(size=(steps, metrics)), axis=0)
+    keys = [f"m{j}" for j in range(metrics)]
+    tool.import_tool()
+    baseline_mb = rss_mb()
+    tool.init()
+    log = tool.log_fn()
+    peaks: dict[int, int] = {}
+    every = max(1, steps // 20)
+    for i in range(steps):
+        log(dict(zip(keys, values[i].tolist(), strict=True)))
+        if i % every == 0:
+            sample_children_hwm(peaks)
+    sample_children_hwm(peaks)
+    tool.finish()
+    sample_children_hwm(peaks)
+    self_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # Not RUSAGE_CHILDREN: a forked helper (e.g. `git`) reports the parent's RSS at fork.
+    children_mb = sum(peaks.values()) / 1024
+    return {
+        "steps": steps,
+        "metrics": metrics,
+        "baseline_mb": baseline_mb,
+        "peak_self_mb": self_mb,
+        "peak_children_mb": children_mb,
+        "peak_total_mb": self_mb + children_mb,
+        "children": len(peaks),
+    }
+
+
+def w_many_runs(tool: Adapter, args: Result) -> Result:
+    """h: `runs` runs of steps x metrics, one after another in this process."""
+    runs = int(args.get("runs", 200))
+    steps, metrics = int(args.get("steps", 1_000)), int(args.get("metrics", 5))
+    rows = make_rows(steps, metrics)
+    tool.import_tool()
+    t0 = time.perf_counter()
+    for _ in range(runs):
+        tool.init()
+        log = tool.log_fn()
+        for row in rows:
+            log(row.copy())  # a fresh dict per call, as a training loop would pass
+        tool.finish()
+    total_s = time.perf_counter() - t0
+    return {"runs": runs, "steps": steps, "metrics": metrics, "total_s": total_s,
+            "per_run_s": total_s / runs}
+
+
+WORKLOADS: dict[str, Callable[[Adapter, Result], Result]] = {
+    "import": w_import,  # {}
+    "init": w_init,  # {}
+    "log": w_log,  # {"steps": 20000, "metrics": 10}
+    "write": w_write,  # {"dir": ..., "steps": 20000, "metrics": 10}
+    "read": w_read,  # {"dir": ..., "ref": ..., "key": "m0", "steps": 20000}
+    "memory": w_memory,  # {"steps": 100000, "metrics": 10}
+    "many_runs": w_many_runs,  # {"runs": 200, "steps": 1000, "metrics": 5}
+}
+
+
+def cleanup(*dirs: Path | None) -> None:
+    os.chdir(BENCH_DIR)
+    for path in dirs:
+        if path is not None:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def main(argv: list[str]) -> int:
+    # Keep stdout for our one JSON line; whatever the tracker prints goes to stderr.
+    result_fd = os.dup(1)
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    result: Result
+    try:
+        if len(argv) not in (3, 4):
+            raise ValueError(f"usage: workloads.py <{'|'.join(ADAPTERS)}> "
+                             f"<{'|'.join(WORKLOADS)}> '<json-args>'")
+        tool_name, workload = argv[1], argv[2]
+        args: Result = json.loads(argv[3]) if len(argv) == 4 else {}
+        WORK_DIR.mkdir(parents=True, exist_ok=True)
+        keep = "dir" in args
+        if keep:
+            data_dir = Path(args["dir"]).resolve()
+            data_dir.mkdir(parents=True, exist_ok=True)
+        else:
+            data_dir = Path(tempfile.mkdtemp(prefix=f"{tool_name}-{workload}-", dir=WORK_DIR))
+        aux_dir = Path(tempfile.mkdtemp(prefix=f"{tool_name}-aux-", dir=WORK_DIR))
+        # Registered before the tool is imported, so it runs after the tool's own exit hooks.
+        atexit.register(cleanup, aux_dir, None if keep else data_dir)
+        os.chdir(aux_dir)  # tools that write into the cwd do it outside the counted dir
+        tool = ADAPTERS[tool_name](data_dir, aux_dir)
+        tool.setup_env()
+        result = {"ok": True, **WORKLOADS[workload](tool, args)}
+    except BaseException as exc:  # report, never crash without a result line
+        traceback.print_exc()
+        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        result = {"ok": False, "error": f"{type(exc).__name__}: {msg}" if msg else type(exc).__name__}
+    os.write(result_fd, (json.dumps(result) + "\n").encode())
+    os.close(result_fd)
+    return 0 if result["ok"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,101 @@
+"""Runyard: a self-hosted experiment tracker with a wandb-compatible API.
+
+``import runyard as wandb`` works for real scripts::
+
+    import runyard as wandb
+
+    run = wandb.init(project="demo", config={"lr": 0.01})
+    run.log({"loss": 0.5})
+    run.finish()
+
+Only the SDK is imported eagerly; the public API, data types and the rest load on
+first use (module ``__getattr__``), so ``import runyard`` stays cheap.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from runyard.errors import CommError, ConfigError, Error, RunNotFoundError, UsageError
+from runyard.sdk.init import init
+
+__version__ = "0.1.0.dev0"
+
+__all__ = [
+    "Api",
+    "CommError",
+    "ConfigError",
+    "Error",
+    "Histogram",
+    "RunNotFoundError",
+    "Settings",
+    "UsageError",
+    "__version__",
+    "config",
+    "define_metric",
+    "finish",
+    "init",
+    "log",
+    "run",
+    "summary",
+]
+
+# Lazily imported public names: attribute -> "module:attribute".
+_LAZY = {
+    "Api": "runyard.public_api.api:Api",
+    "Histogram": "runyard.data_types.histogram:Histogram",
+    "Settings": "runyard.settings:Settings",
+}
+
+
+def _require_run(call: str) -> Any:
+    from runyard.sdk.init import current_run
+
+    run = current_run()
+    if run is None:
+        raise Error(f"You must call wandb.init() before wandb.{call}()")
+    return run
+
+
+def log(data: Any, step: int | None = None, commit: bool | None = None) -> None:
+    """``run.log`` on the current run (see :meth:`runyard.sdk.run.Run.log`)."""
+    _require_run("log").log(data, step=step, commit=commit)
+
+
+def define_metric(name: str, *args: Any, **kwargs: Any) -> Any:
+    """``run.define_metric`` on the current run."""
+    return _require_run("define_metric").define_metric(name, *args, **kwargs)
+
+
+def finish(exit_code: int | None = None, quiet: bool | None = None) -> None:
+    """Finish the current run; a no-op when there is none (as wandb)."""
+    from runyard.sdk.init import current_run
+
+    run = current_run()
+    if run is not None:
+        run.finish(exit_code=exit_code, quiet=quiet)
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("run", "config", "summary"):
+        from runyard.sdk.init import current_run
+        from runyard.sdk.preinit import PreInitObject
+
+        run = current_run()
+        if name == "run":
+            return run
+        if run is None:
+            return PreInitObject(f"wandb.{name}")
+        return getattr(run, name)
+    target = _LAZY.get(name)
+    if target is None:
+        raise AttributeError(f"module 'runyard' has no attribute {name!r}")
+    module, _, attr = target.partition(":")
+    value = getattr(importlib.import_module(module), attr)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

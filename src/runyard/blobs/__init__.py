@@ -1,0 +1,1 @@
+"""Blob storage: media, tensors, tables and run files."""

@@ -1,0 +1,54 @@
+"""`BlobStore`: where media, tensors, tables and run files live.
+
+One required primitive pair, ``put``/``get``; the rest are conveniences built on them
+that backends may override when they can do better (a local path, a presigned URL).
+Keys are ``/``-separated relative names such as ``ent/proj/run/tensors/w.npy``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from abc import ABC, abstractmethod
+
+__all__ = ["BlobStore", "validate_key"]
+
+
+def validate_key(key: str) -> str:
+    """Reject keys that could escape the store's root."""
+    parts = key.split("/")
+    if not key or key.startswith("/") or any(p in ("", ".", "..") for p in parts):
+        raise ValueError(f"invalid blob key {key!r}")
+    return key
+
+
+class BlobStore(ABC):
+    """Byte storage addressed by key."""
+
+    uri: str
+
+    @abstractmethod
+    def put(self, key: str, data: bytes) -> None:
+        """Store ``data`` under ``key``, replacing what was there, atomically."""
+
+    @abstractmethod
+    def get(self, key: str) -> bytes:
+        """Return the bytes under ``key``; ``FileNotFoundError`` when absent."""
+
+    @abstractmethod
+    def delete(self, key: str) -> None:
+        """Remove ``key``; absent keys are ignored."""
+
+    def exists(self, key: str) -> bool:
+        try:
+            self.get(key)
+        except FileNotFoundError:
+            return False
+        return True
+
+    def put_content_addressed(self, prefix: str, data: bytes, suffix: str = "") -> str:
+        """Store ``data`` once under its SHA-256 and return the key."""
+        digest = hashlib.sha256(data).hexdigest()
+        key = f"{prefix}/{digest[:2]}/{digest}{suffix}"
+        if not self.exists(key):
+            self.put(key, data)
+        return key

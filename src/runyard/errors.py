@@ -1,0 +1,49 @@
+"""Runyard's exceptions, shaped like wandb's so `except wandb.Error` keeps working.
+
+The tree::
+
+    Error                      wandb.Error / wandb.errors.Error: base of everything we raise
+    ├── UsageError             the API was called the wrong way (bad id, finished run, ...)
+    ├── ConfigError            changing a config value without allow_val_change
+    ├── CommError              a store or server could not be reached or refused a request
+    │   └── RunNotFoundError   the public API was asked for a run that does not exist
+    └── StoreError             the store is unusable as it is (schema behind, bad URI, ...)
+
+Types are plain subclasses so that code written for wandb (`except wandb.Error`) and
+for Python (`except ValueError` where wandb raises ValueError) both behave.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "CommError",
+    "ConfigError",
+    "Error",
+    "RunNotFoundError",
+    "StoreError",
+    "UsageError",
+]
+
+
+class Error(Exception):
+    """Base class of every Runyard error (wandb's ``wandb.Error``)."""
+
+
+class UsageError(Error):
+    """The API was used in a way it does not support."""
+
+
+class ConfigError(Error):
+    """A config value was changed without ``allow_val_change=True``."""
+
+
+class CommError(Error):
+    """A store or server could not be reached or refused the request."""
+
+
+class RunNotFoundError(CommError, ValueError):
+    """The requested run does not exist."""
+
+
+class StoreError(Error):
+    """The store cannot be used as it is (bad URI, schema behind the code, ...)."""

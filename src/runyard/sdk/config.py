@@ -1,0 +1,124 @@
+"""`Config`: a run's hyperparameters, like ``wandb.config``.
+
+Attribute and item access both work; changing a value that is already set raises
+:class:`~runyard.errors.ConfigError` unless ``allow_val_change=True``; every change
+is journaled at once, so it survives a crash.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+from runyard.data_types.value import normalize
+from runyard.errors import ConfigError
+
+__all__ = ["Config", "config_items"]
+
+
+def config_items(source: Any) -> dict[str, Any]:
+    """A plain dict from a dict, an ``argparse.Namespace`` or an object with ``__dict__``."""
+    if source is None:
+        return {}
+    if isinstance(source, Mapping):
+        return dict(source)
+    flags = getattr(source, "flag_values_dict", None)  # absl flags
+    if callable(flags):
+        return dict(flags())
+    if hasattr(source, "__dict__"):
+        return {k: v for k, v in vars(source).items() if not k.startswith("_")}
+    raise TypeError(f"config must be a dict or namespace, got {type(source).__name__}")
+
+
+class Config:
+    """Dict-like run config; see the module docstring."""
+
+    def __init__(
+        self,
+        on_change: Callable[[dict[str, Any]], None] | None = None,
+        initial: Mapping[str, Any] | None = None,
+    ) -> None:
+        object.__setattr__(self, "_items", dict(initial or {}))
+        object.__setattr__(self, "_on_change", on_change)
+        object.__setattr__(self, "_locked", False)
+
+    def _set(self, values: Mapping[str, Any], allow_val_change: bool = False) -> None:
+        if object.__getattribute__(self, "_locked"):
+            from runyard.errors import UsageError
+
+            raise UsageError("the run is finished; its config can no longer be changed")
+        items: dict[str, Any] = object.__getattribute__(self, "_items")
+        changed: dict[str, Any] = {}
+        for key, raw in values.items():
+            if not isinstance(key, str):
+                raise TypeError(f"config keys must be strings, got {key!r}")
+            value = normalize(raw)
+            if key in items and items[key] != value and not allow_val_change:
+                raise ConfigError(
+                    f'Attempted to change value of key "{key}" from {items[key]} to {value}\n'
+                    "If you really want to do this, pass allow_val_change=True to config.update()"
+                )
+            if key not in items or items[key] != value:
+                changed[key] = value
+        if changed:
+            items.update(changed)
+            callback = object.__getattribute__(self, "_on_change")
+            if callback is not None:
+                callback(changed)
+
+    def update(self, d: Any = None, allow_val_change: bool = False) -> None:
+        """Set several keys (a dict, ``argparse.Namespace`` or absl flags)."""
+        self._set(config_items(d), allow_val_change)
+
+    def setdefaults(self, d: Mapping[str, Any]) -> None:
+        """Set only the keys that are not set yet."""
+        items = object.__getattribute__(self, "_items")
+        self._set({k: v for k, v in d.items() if k not in items})
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._set({key: value})
+
+    def __setattr__(self, key: str, value: Any) -> None:
+        self._set({key: value})
+
+    def __getitem__(self, key: str) -> Any:
+        return object.__getattribute__(self, "_items")[key]
+
+    def __getattr__(self, key: str) -> Any:
+        try:
+            return object.__getattribute__(self, "_items")[key]
+        except KeyError:
+            raise AttributeError(f"config has no key {key!r}") from None
+
+    def __delitem__(self, key: str) -> None:
+        raise ConfigError(f"config key {key!r} cannot be deleted")
+
+    def __contains__(self, key: object) -> bool:
+        return key in object.__getattribute__(self, "_items")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(dict(object.__getattribute__(self, "_items")))
+
+    def __len__(self) -> int:
+        return len(object.__getattribute__(self, "_items"))
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return object.__getattribute__(self, "_items").get(key, default)
+
+    def keys(self) -> list[str]:
+        return list(object.__getattribute__(self, "_items"))
+
+    def values(self) -> list[Any]:
+        return list(object.__getattribute__(self, "_items").values())
+
+    def items(self) -> list[tuple[str, Any]]:
+        return list(object.__getattribute__(self, "_items").items())
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(object.__getattribute__(self, "_items"))
+
+    def lock(self) -> None:
+        object.__setattr__(self, "_locked", True)
+
+    def __repr__(self) -> str:
+        return f"Config({self.as_dict()!r})"

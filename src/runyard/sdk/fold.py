@@ -1,0 +1,138 @@
+"""`RunFold`: turns a run's journal records into store batches.
+
+The fold is deterministic: folding the same records always gives the same rows,
+summary and config. The live writer thread and crash recovery both use it, so a
+journal replayed after a crash gives exactly what the live run would have stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from runyard.entities import RunRef
+from runyard.metrics.definitions import MetricDefinition, MetricDefinitions
+from runyard.metrics.flatten import Path, flatten, key_of
+from runyard.metrics.history import RowAssembler
+from runyard.metrics.summary import SummaryState
+from runyard.sdk.journal import Rec
+from runyard.store.base import RunBatch
+
+__all__ = ["RunFold"]
+
+
+def _paths(pairs: Any) -> dict[Path, Any]:
+    return {tuple(p): v for p, v in (pairs or [])}
+
+
+class RunFold:
+    """Folds the records of one journal, starting from its START record."""
+
+    def __init__(self, start: Mapping[str, Any]) -> None:
+        self.ref = RunRef(*start["ref"])
+        self.definitions = MetricDefinitions.from_list(start.get("metrics") or [])
+        state = start.get("summary_state") or {}
+        self.summary = SummaryState(self.definitions, state.get("reducers"))
+        self.assembler = RowAssembler(self.definitions, _paths(state.get("step_metric_values")))
+        self.last_step = int(start.get("last_step", -1))
+        self.runtime = float(start.get("runtime_offset", 0.0))
+        self.exited = False
+        self.heartbeat: float | None = None
+        self.metrics_changed = True
+        # What the store's summary holds, leaf by leaf, to send only differences.
+        self._sent: dict[Path, Any] = flatten(start.get("summary") or {})
+        self._batch = self._new_batch()
+        self._batch.create = start.get("create")
+        self._batch.meta.update(start.get("meta") or {})
+        self._batch.config.update(start.get("config") or {})
+        self._batch.truncate_after = start.get("truncate_after")
+        copy = start.get("copy_history")
+        if copy is not None:
+            self._batch.copy_history = (RunRef(*copy[0]), int(copy[1]))
+        self._rows: list[dict[Path, Any]] = []
+
+    def _new_batch(self) -> RunBatch:
+        self._batch_rows: list[dict[str, Any]] = []
+        return RunBatch(run=self.ref, rows=self._batch_rows)
+
+    @property
+    def pending_rows(self) -> int:
+        return len(self._rows) + len(self._batch_rows)
+
+    def feed(self, rec: list[Any]) -> None:
+        """Apply one journal record."""
+        code = rec[0]
+        if code == Rec.LOG:
+            rows = self.assembler.add(rec[1], rec[2], rec[3], rec[4], rec[5])
+            if rows:
+                self._rows.extend(rows)
+            self.runtime = rec[4]
+            self.heartbeat = rec[3]
+        elif code == Rec.CONFIG:
+            self._batch.config.update(rec[1])
+        elif code == Rec.SUMMARY_SET:
+            self._commit_rows()
+            self.summary.set(tuple(rec[1]), rec[2])
+        elif code == Rec.SUMMARY_DEL:
+            self._commit_rows()
+            self.summary.delete(tuple(rec[1]))
+        elif code == Rec.DEFINE:
+            self._commit_rows()
+            self.definitions.define(MetricDefinition.from_dict(rec[1]), overwrite=bool(rec[2]))
+            self.metrics_changed = True
+        elif code == Rec.META:
+            self._batch.meta.update(rec[1])
+        elif code == Rec.EXIT:
+            self.finish(state=rec[1], exit_code=rec[2], runtime=rec[3])
+        # START appears once, first, and was consumed by __init__.
+
+    def finish(self, state: str, exit_code: int | None, runtime: float | None = None) -> None:
+        """Close the open row and record how the run ended."""
+        self._rows.extend(self.assembler.flush())
+        if runtime is not None:
+            self.runtime = runtime
+        self._batch.meta.update(state=state, exit_code=exit_code, runtime=self.runtime)
+        self.exited = True
+
+    def _commit_rows(self) -> None:
+        # Rows logged before an explicit summary edit fold first, so the edit
+        # lands on top of them (wandb orders records the same way).
+        if self._rows:
+            self.summary.update(self._rows)
+            self._batch_rows.extend(_flat(r) for r in self._rows)
+            self.last_step = max(self.last_step, int(self._rows[-1][("_step",)]))
+            self._rows = []
+
+    def current_summary(self) -> dict[str, Any]:
+        """The summary as of every record fed so far."""
+        self._commit_rows()
+        return self.summary.summary()
+
+    def take_batch(self, journal: tuple[str, int] | None) -> RunBatch:
+        """Everything changed since the last batch, ready for ``write_batch``."""
+        self._commit_rows()
+        batch, self._batch = self._batch, self._new_batch()
+        leaves = flatten(self.summary.summary())
+        sent = self._sent
+        batch.summary_set = [(p, v) for p, v in leaves.items() if p not in sent or sent[p] != v]
+        batch.summary_delete = [p for p in sent if p not in leaves]
+        self._sent = leaves
+        if batch.summary_set or batch.summary_delete or batch.rows:
+            batch.summary_state = {
+                "reducers": self.summary.to_state(),
+                "step_metric_values": [
+                    [list(p), v] for p, v in self.assembler.step_metric_values.items()
+                ],
+            }
+        if self.metrics_changed:
+            batch.metrics = self.definitions.to_list()
+            self.metrics_changed = False
+        batch.meta.setdefault("runtime", self.runtime)
+        if self.heartbeat is not None:
+            batch.meta.setdefault("heartbeat_at", self.heartbeat)
+        batch.journal = journal
+        return batch
+
+
+def _flat(row: Mapping[Path, Any]) -> dict[str, Any]:
+    return {key_of(p): v for p, v in row.items()}

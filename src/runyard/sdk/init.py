@@ -1,0 +1,468 @@
+"""`init()`: start a run, and the process-wide bookkeeping of active runs.
+
+The default path costs no database work: ``init`` writes the run's START record to
+a fresh journal and starts the writer thread, which opens the store (and imports
+SQLAlchemy) in the background. Only when the run may already exist (``id=``,
+``resume``, ``resume_from``, ``fork_from``) does ``init`` read the store first.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import secrets
+import signal
+import socket
+import sys
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from runyard.data_types.value import normalize
+from runyard.entities import RunRecord, RunRef
+from runyard.errors import UsageError
+from runyard.metrics.definitions import MetricDefinitions
+from runyard.metrics.flatten import Path as KeyPath
+from runyard.metrics.summary import SummaryState
+from runyard.sdk.config import config_items
+from runyard.sdk.journal import JournalWriter, Rec
+from runyard.sdk.printer import set_silent, termlog
+from runyard.sdk.recovery import recover_journals
+from runyard.sdk.run import Run
+from runyard.sdk.writer import Writer
+from runyard.settings import Settings
+from runyard.store.base import TrackingStore
+from runyard.store.registry import shared_store
+
+__all__ = ["current_run", "forget_run", "init", "validate_run_id", "validate_tags"]
+
+_MODES = {"online": "online", "run": "online", "shared": "online", "offline": "offline",
+          "dryrun": "offline", "disabled": "disabled"}
+_RESUME = {"allow", "must", "never", "auto"}
+_REINIT = {"default", "return_previous", "finish_previous", "create_new"}
+_ID_FORBIDDEN = ":;,#?/'"
+_NAME_FORBIDDEN = "/\\#?%:"
+_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+_lock = threading.RLock()
+_current: Run | None = None
+_active: list[Run] = []
+_hooks_installed = False
+_exit_state: dict[str, Any] = {"state": None, "code": None}
+
+
+def current_run() -> Run | None:
+    return _current
+
+
+def forget_run(run: Run) -> None:
+    """Called by ``Run.finish``: the run is no longer active."""
+    global _current
+    with _lock:
+        if run in _active:
+            _active.remove(run)
+        if _current is run:
+            _current = None
+
+
+def generate_id() -> str:
+    return "".join(secrets.choice(_ALPHABET) for _ in range(8))
+
+
+def validate_run_id(run_id: Any) -> str:
+    if not isinstance(run_id, str):
+        raise UsageError(f"Run ID must be a string, got {run_id!r}")
+    if not run_id or not run_id.strip():
+        raise UsageError(f"Run ID cannot be empty or only whitespace: {run_id!r}")
+    if run_id != run_id.strip():
+        raise UsageError(f"Run ID cannot start or end with whitespace: {run_id!r}")
+    if any(c in _ID_FORBIDDEN for c in run_id):
+        raise UsageError(f"Run ID cannot contain the characters: {_ID_FORBIDDEN} (got {run_id!r})")
+    if len(run_id) > 128:
+        raise UsageError(f"Run ID is longer than 128 characters: {run_id!r}")
+    return run_id
+
+
+def _validate_name(kind: str, value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise UsageError(f"{kind} must be a non-empty string, got {value!r}")
+    if any(c in _NAME_FORBIDDEN for c in value) or len(value) > 128:
+        raise UsageError(
+            f"Invalid {kind} name {value!r}: cannot contain the characters {_NAME_FORBIDDEN} "
+            "and must be at most 128 characters"
+        )
+    return value
+
+
+def validate_tags(tags: Any) -> list[str]:
+    """Tags as a list of strings; a single string is one tag (wandb would split it)."""
+    if tags is None:
+        return []
+    if isinstance(tags, str):
+        tags = [tags]
+    out: list[str] = []
+    for tag in tags:
+        if not isinstance(tag, str) or not tag or len(tag) > 64:
+            raise ValueError(f"each tag must be a non-empty string of at most 64 characters, got {tag!r}")
+        if tag not in out:
+            out.append(tag)
+    return out
+
+
+def _parse_step_ref(arg: str, value: Any, default: RunRef) -> tuple[RunRef, int]:
+    """``"run_id?_step=N"`` (optionally ``entity/project/run_id?_step=N``)."""
+    if not isinstance(value, str) or "?_step=" not in value:
+        raise ValueError(f"{arg} must look like 'run_id?_step=N', got {value!r}")
+    path, _, step_text = value.partition("?_step=")
+    try:
+        step = int(step_text)
+    except ValueError:
+        raise ValueError(f"{arg}: _step must be an integer, got {value!r}") from None
+    if step < 0:
+        raise ValueError(f"{arg}: _step must not be negative, got {value!r}")
+    parts = path.split("/")
+    if len(parts) == 1:
+        ref = RunRef(default.entity, default.project, validate_run_id(parts[0]))
+    elif len(parts) == 2:
+        ref = RunRef(default.entity, parts[0], validate_run_id(parts[1]))
+    elif len(parts) == 3:
+        ref = RunRef(parts[0], parts[1], validate_run_id(parts[2]))
+    else:
+        raise ValueError(f"{arg}: invalid run path in {value!r}")
+    return ref, step
+
+
+def _choice(arg: str, value: Any, allowed: set[str]) -> str:
+    if value not in allowed:
+        options = ", ".join(repr(a) for a in sorted(allowed))
+        raise ValueError(f"invalid value for {arg}: {value!r}; input should be one of {options}")
+    return str(value)
+
+
+# -- exit hooks ------------------------------------------------------------------
+def _install_hooks() -> None:
+    global _hooks_installed
+    if _hooks_installed:
+        return
+    _hooks_installed = True
+    atexit.register(_finish_all_at_exit)
+    previous_hook = sys.excepthook
+
+    def excepthook(
+        exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None
+    ) -> None:
+        if issubclass(exc_type, KeyboardInterrupt):
+            _exit_state.update(state="killed", code=255)
+        elif _exit_state["state"] is None:
+            _exit_state.update(state="failed", code=1)
+        previous_hook(exc_type, exc, tb)
+
+    sys.excepthook = excepthook
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGTERM,):
+            if signal.getsignal(signum) == signal.SIG_DFL:
+                signal.signal(signum, _on_signal)
+
+
+def _on_signal(signum: int, _frame: Any) -> None:
+    # Unwind the program normally (finally blocks, atexit) and finish as killed.
+    _exit_state.update(state="killed", code=128 + signum)
+    raise SystemExit(128 + signum)
+
+
+def _finish_all_at_exit() -> None:
+    state = _exit_state["state"] or "finished"
+    code = _exit_state["code"]
+    if state == "finished":
+        code = 0
+    for run in list(_active):
+        try:
+            run._finish(state, code)
+        except Exception as exc:
+            print(f"runyard: could not finish run {run.path}: {exc!r}", file=sys.stderr)
+
+
+# -- starting a run -----------------------------------------------------------------
+def _rebuild_state(
+    store: TrackingStore, ref: RunRef, record: RunRecord, last_step: int
+) -> dict[str, Any]:
+    """Summary reducer state from history up to ``last_step`` (rewinds and forks)."""
+    definitions = MetricDefinitions.from_list(record.metrics)
+    state = SummaryState(definitions)
+    step_metrics = {d.step_metric for d in definitions.all() if d.step_metric}
+    latest: dict[KeyPath, Any] = {}
+    batch: list[dict[KeyPath, Any]] = []
+    for row in store.scan_history(ref, max_step=last_step + 1):
+        path_row = {tuple(k.split(".")): v for k, v in row.items()}
+        path_row[("_step",)] = row["_step"]
+        batch.append(path_row)
+        for key in step_metrics:
+            if key in row:
+                latest[(key,)] = row[key]
+        if len(batch) >= 5000:
+            state.update(batch)
+            batch = []
+    if batch:
+        state.update(batch)
+    return {
+        "reducers": state.to_state(),
+        "step_metric_values": [[list(p), v] for p, v in latest.items()],
+    }
+
+
+def _runtime_at(store: TrackingStore, ref: RunRef, step: int) -> float:
+    series = store.read_series(ref, "_runtime", None, step + 1)
+    return float(series.values[-1]) if len(series) else 0.0
+
+
+def init(
+    project: str | None = None,
+    entity: str | None = None,
+    name: str | None = None,
+    id: str | None = None,
+    config: Any = None,
+    tags: Sequence[str] | None = None,
+    group: str | None = None,
+    job_type: str | None = None,
+    notes: str | None = None,
+    dir: str | os.PathLike[str] | None = None,
+    mode: str | None = None,
+    resume: bool | str | None = None,
+    resume_from: str | None = None,
+    fork_from: str | None = None,
+    reinit: bool | str | None = None,
+    settings: Mapping[str, Any] | Settings | None = None,
+    allow_val_change: bool | None = None,
+    config_exclude_keys: Sequence[str] | None = None,
+    config_include_keys: Sequence[str] | None = None,
+    **ignored: Any,
+) -> Any:
+    """Start a run (``wandb.init``-compatible); see SPEC §2 for every argument.
+
+    Example:
+        >>> import runyard
+        >>> run = runyard.init(project="demo", config={"lr": 0.01}, mode="disabled")
+        >>> run.log({"loss": 0.3})
+        >>> run.finish()
+    """
+    global _current
+    base = settings if isinstance(settings, Settings) else Settings.from_env().with_overrides(
+        settings if isinstance(settings, Mapping) else None
+    )
+    resolved_mode = _MODES.get(mode or base.mode)
+    if resolved_mode is None:
+        raise ValueError(
+            f"invalid mode {mode or base.mode!r}: input should be 'online', 'offline', "
+            "'shared', 'disabled', 'dryrun' or 'run'"
+        )
+    if resolved_mode == "disabled":
+        from runyard.sdk.disabled import DisabledRun
+
+        return DisabledRun(project=project, name=name, id=id, config=config)
+    set_silent(base.silent)
+
+    if reinit is True:
+        reinit = "finish_previous"
+    elif reinit is False or reinit is None:
+        reinit = "default"
+    reinit = _choice("reinit", reinit, _REINIT)
+    with _lock:
+        if _current is not None and reinit in ("default", "return_previous"):
+            termlog(
+                "init() called while a run is active and reinit is set to "
+                f"{reinit!r}, so returning the previous run."
+            )
+            return _current
+        if reinit == "finish_previous":
+            for run in list(_active):
+                run.finish()
+
+    if resume is True:
+        resume = "allow"
+    elif resume is False:
+        resume = None
+    if resume is not None:
+        resume = _choice("resume", resume, _RESUME)
+    ref = RunRef(
+        _validate_name("entity", entity or base.entity),
+        _validate_name("project", project or base.project),
+        validate_run_id(id) if id is not None else "",
+    )
+    tag_list = validate_tags(tags)
+    if name is not None and not isinstance(name, str):
+        raise TypeError(f"name must be a string, got {name!r}")
+    items = {k: normalize(v) for k, v in config_items(config).items()}
+    if config_include_keys:
+        items = {k: v for k, v in items.items() if k in set(config_include_keys)}
+    if config_exclude_keys:
+        items = {k: v for k, v in items.items() if k not in set(config_exclude_keys)}
+    rewind = _parse_step_ref("resume_from", resume_from, ref) if resume_from else None
+    fork = _parse_step_ref("fork_from", fork_from, ref) if fork_from else None
+    if rewind and fork:
+        raise UsageError("resume_from and fork_from cannot be used together")
+    if rewind is not None:
+        if ref.run_id and ref.run_id != rewind[0].run_id:
+            raise UsageError(
+                f"resume_from names run {rewind[0].run_id!r} but id={ref.run_id!r}; "
+                "a run can only be rewound into itself"
+            )
+        ref = rewind[0]
+    if resume == "auto" and not ref.run_id:
+        ref = RunRef(ref.entity, ref.project, _auto_resume_id(base, ref) or "")
+    if not ref.run_id:
+        ref = RunRef(ref.entity, ref.project, generate_id())
+
+    now = time.time()
+    host = socket.gethostname()
+    start: dict[str, Any] = {"ref": [ref.entity, ref.project, ref.run_id]}
+    step = 0
+    runtime_offset = 0.0
+    resumed = False
+    config_items_final = dict(items)
+    creating = {
+        "display_name": name, "tags": tag_list, "notes": notes, "group": group,
+        "job_type": job_type, "host": host, "created_at": now, "color": base.run_color,
+    }
+    needs_store = resolved_mode == "online" and (
+        id is not None or resume is not None or rewind is not None or fork is not None
+    )
+    if needs_store:
+        store = shared_store(base.store_uri)
+        recover_journals(base.journal_dir, store)
+        record = store.get_run(ref)
+        if fork is not None:
+            if record is not None:
+                raise UsageError(f"cannot fork into {ref.path!r}: that run already exists")
+            source = store.get_run(fork[0])
+            if source is None:
+                raise UsageError(f"fork_from: run {fork[0].path!r} does not exist")
+            step = fork[1] + 1
+            runtime_offset = _runtime_at(store, fork[0], fork[1])
+            config_items_final = {**source.config, **items}
+            start.update(
+                metrics=source.metrics,
+                summary_state=_rebuild_state(store, fork[0], source, fork[1]),
+                copy_history=[[fork[0].entity, fork[0].project, fork[0].run_id], fork[1]],
+                last_step=fork[1],
+                runtime_offset=runtime_offset,
+            )
+            creating["forked_from"] = f"{fork[0].path}?_step={fork[1]}"
+        elif record is not None:
+            if resume == "never" or (resume is None and rewind is None):
+                raise UsageError(
+                    "You provided an invalid value for the `resume` argument. The value "
+                    f"{resume!r} is not a valid option for resuming a run ({ref.run_id}) that "
+                    "already exists. Please check your inputs and try again with a valid "
+                    "value for the `resume` argument (resume='allow' continues it)."
+                )
+            resumed = True
+            runtime_offset = record.runtime
+            config_items_final = {**record.config, **items}
+            start.update(
+                metrics=record.metrics,
+                summary=record.summary,
+                last_step=record.last_step,
+                runtime_offset=runtime_offset,
+            )
+            if rewind is not None:
+                step = min(rewind[1], record.last_step) + 1
+                runtime_offset = _runtime_at(store, ref, rewind[1])
+                start.update(
+                    truncate_after=rewind[1],
+                    summary_state=_rebuild_state(store, ref, record, rewind[1]),
+                    last_step=step - 1,
+                    runtime_offset=runtime_offset,
+                )
+            else:
+                step = record.last_step + 1
+                start["summary_state"] = record.summary_state
+            meta = {"state": "running", "exit_code": None, "host": host,
+                    "sessions": record.sessions + 1}
+            for key, value in (("display_name", name), ("notes", notes), ("group", group),
+                               ("job_type", job_type)):
+                if value is not None:
+                    meta[key] = value
+            if tags is not None:
+                meta["tags"] = tag_list
+            start["meta"] = meta
+            name = name if name is not None else record.display_name
+            tag_list = tag_list if tags is not None else list(record.tags)
+            notes = notes if notes is not None else record.notes
+            group = group if group is not None else record.group
+            job_type = job_type if job_type is not None else record.job_type
+        elif resume == "must" or rewind is not None:
+            raise UsageError(
+                "You provided an invalid value for the `resume` argument. The value 'must' is "
+                f"not a valid option for resuming the run ({ref.run_id}) that has not been "
+                "initialized. Please check your inputs and try again with a valid value for "
+                "the `resume` argument."
+                if rewind is None
+                else f"resume_from: run {ref.path!r} does not exist"
+            )
+    if not resumed:
+        start["create"] = creating
+        start.setdefault("meta", {})["sessions"] = 1
+    start["config"] = config_items_final
+
+    journal_dir = base.journal_dir if resolved_mode == "online" else base.root_dir / "offline"
+    journal = JournalWriter(journal_dir / f"{ref.run_id}-{int(now * 1000)}-{os.getpid()}.journal")
+    journal.append(_pack((Rec.START, start)))
+    writer: Writer | None = None
+    if resolved_mode == "online":
+        uri, jdir = base.store_uri, base.journal_dir
+
+        def open_store() -> TrackingStore:
+            store = shared_store(uri)
+            recover_journals(jdir, store)
+            return store
+
+        writer = Writer(journal, open_store)
+    run_dir = Path(dir) if dir is not None else base.root_dir / "files" / ref.entity / ref.project / ref.run_id
+    run = Run(
+        settings=base, ref=ref, journal=journal, writer=writer, config=config_items_final,
+        step=step, runtime_offset=runtime_offset, display_name=name, tags=tag_list,
+        notes=notes, group=group, job_type=job_type, resumed=resumed, run_dir=run_dir,
+        start_time=now,
+    )
+    if writer is not None:
+        writer.start()
+    if resume == "auto" or resume == "allow":
+        _remember_for_auto_resume(base, ref)
+    with _lock:
+        _active.append(run)
+        if reinit != "create_new" or _current is None:
+            _current = run
+    _install_hooks()
+    return run
+
+
+def _pack(rec: tuple[Any, ...]) -> bytes:
+    import msgpack
+
+    packed: bytes = msgpack.packb(rec)
+    return packed
+
+
+def _auto_file(settings: Settings, ref: RunRef) -> Path:
+    import hashlib
+
+    where = f"{os.getcwd()}|{sys.argv[0] if sys.argv else ''}|{ref.entity}|{ref.project}"
+    return settings.root_dir / "resume" / (hashlib.sha1(where.encode()).hexdigest()[:16] + ".id")
+
+
+def _auto_resume_id(settings: Settings, ref: RunRef) -> str | None:
+    """``resume="auto"`` without an id: the run this script last started here."""
+    path = _auto_file(settings, ref)
+    try:
+        return path.read_text().strip() or None
+    except OSError:
+        return None
+
+
+def _remember_for_auto_resume(settings: Settings, ref: RunRef) -> None:
+    path = _auto_file(settings, ref)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(ref.run_id)

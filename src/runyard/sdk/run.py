@@ -1,0 +1,427 @@
+"""`Run`: one tracked run of a training script (``wandb.Run``-compatible).
+
+``log()`` is the hot path. It checks its arguments, decides the row's step (wandb's
+step/commit rules), encodes the call with msgpack and appends it to the run's
+journal; that is all. Everything else — flattening, summaries, ``define_metric``,
+columnar storage — happens in the writer thread, off the training loop.
+"""
+
+from __future__ import annotations
+
+import io
+import numbers
+import os
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import msgpack
+import numpy as np
+
+from runyard.data_types.tensor import summary_stats
+from runyard.data_types.value import normalize, normalize_summary_tensor
+from runyard.entities import RunRef
+from runyard.errors import UsageError
+from runyard.metrics.definitions import MetricDefinition, validate_define_metric
+from runyard.sdk.config import Config
+from runyard.sdk.journal import JournalWriter, Rec
+from runyard.sdk.printer import termwarn, warn_once
+from runyard.sdk.summary import Summary
+from runyard.sdk.writer import Writer
+from runyard.settings import Settings
+
+__all__ = ["Run"]
+
+_LOG_TYPE_ERROR = "wandb.log must be passed a dictionary"
+_KEY_TYPE_ERROR = "Key values passed to `wandb.log` must be strings."
+
+
+class Run:
+    """A live run. Create it with :func:`runyard.init`.
+
+    Example:
+        >>> import runyard
+        >>> with runyard.init(project="demo", mode="disabled") as run:
+        ...     run.log({"loss": 0.5})
+    """
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        ref: RunRef,
+        journal: JournalWriter,
+        writer: Writer | None,
+        config: Mapping[str, Any],
+        step: int,
+        runtime_offset: float,
+        display_name: str | None,
+        tags: list[str],
+        notes: str | None,
+        group: str | None,
+        job_type: str | None,
+        resumed: bool,
+        run_dir: Path,
+        start_time: float,
+    ) -> None:
+        self._settings = settings
+        self._ref = ref
+        self._journal = journal
+        self._writer = writer
+        self._step = step
+        self._t0 = time.monotonic() - runtime_offset
+        self._packb = msgpack.Packer(autoreset=True).pack
+        self._append = journal.append
+        self._finished = False
+        self._journal_failed = False
+        self._name = display_name
+        self._tags = list(tags)
+        self._notes = notes
+        self._group = group
+        self._job_type = job_type
+        self.resumed = resumed
+        self.start_time = start_time
+        self._dir = run_dir
+        self.config = Config(self._on_config_change, config)
+        self.summary = Summary(self._read_summary, self._set_summary, self._delete_summary)
+        self._hooks: list[Any] = []
+
+    # -- identity -----------------------------------------------------------
+    @property
+    def id(self) -> str:
+        return self._ref.run_id
+
+    @property
+    def entity(self) -> str:
+        return self._ref.entity
+
+    @property
+    def project(self) -> str:
+        return self._ref.project
+
+    @property
+    def path(self) -> str:
+        """``entity/project/run_id``, as :meth:`runyard.Api.run` accepts it."""
+        return self._ref.path
+
+    @property
+    def ref(self) -> RunRef:
+        return self._ref
+
+    @property
+    def dir(self) -> str:
+        """A local directory for files belonging to this run."""
+        self._dir.mkdir(parents=True, exist_ok=True)
+        return str(self._dir)
+
+    @property
+    def step(self) -> int:
+        """The step the next committed row gets."""
+        return self._step
+
+    @property
+    def url(self) -> None:
+        return None
+
+    @property
+    def settings(self) -> Settings:
+        return self._settings
+
+    @property
+    def disabled(self) -> bool:
+        return False
+
+    @property
+    def offline(self) -> bool:
+        return self._writer is None
+
+    @property
+    def name(self) -> str | None:
+        return self._name
+
+    @name.setter
+    def name(self, value: str | None) -> None:
+        self._name = value
+        self._record((Rec.META, {"display_name": value}))
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        return tuple(self._tags)
+
+    @tags.setter
+    def tags(self, value: Any) -> None:
+        from runyard.sdk.init import validate_tags
+
+        self._tags = validate_tags(value)
+        self._record((Rec.META, {"tags": self._tags}))
+
+    @property
+    def notes(self) -> str | None:
+        return self._notes
+
+    @notes.setter
+    def notes(self, value: str | None) -> None:
+        self._notes = value
+        self._record((Rec.META, {"notes": value}))
+
+    @property
+    def group(self) -> str | None:
+        return self._group
+
+    @group.setter
+    def group(self, value: str | None) -> None:
+        self._group = value
+        self._record((Rec.META, {"group": value}))
+
+    @property
+    def job_type(self) -> str | None:
+        return self._job_type
+
+    @job_type.setter
+    def job_type(self, value: str | None) -> None:
+        self._job_type = value
+        self._record((Rec.META, {"job_type": value}))
+
+    # -- logging --------------------------------------------------------------
+    def log(
+        self, data: Mapping[str, Any], step: int | None = None, commit: bool | None = None
+    ) -> None:
+        """Log a row of metrics (wandb's rules for ``step`` and ``commit``).
+
+        Args:
+            data: ``{key: value}``; nested dicts become nested keys. Values may be
+                numbers, strings, bools, None, lists, dicts, numpy/torch/tf/jax
+                arrays (≤ 32 elements → list, more → a 32-bin histogram) and media.
+            step: the row's step. Lower than the current step: warned and dropped.
+            commit: False keeps the row open for more keys; default True without
+                ``step`` and False with it.
+        """
+        if self._finished:
+            raise UsageError(
+                f"Run ({self._ref.run_id}) is finished. The call to `log` will be ignored. "
+                "Please make sure that you are using an active run."
+            )
+        if type(data) is not dict:
+            if not isinstance(data, Mapping):
+                raise TypeError(_LOG_TYPE_ERROR)
+            data = dict(data)
+        for key in data:
+            if type(key) is not str:
+                raise TypeError(_KEY_TYPE_ERROR)
+        if step is None:
+            step = self._step
+            if commit is None or commit:
+                commit = True
+                self._step = step + 1
+            else:
+                commit = False
+        else:
+            step = self._check_step(step)
+            if step < self._step:
+                warn_once(
+                    f"step-{step}-{self._step}",
+                    f"Tried to log to step {step} that is less than the current step "
+                    f"{self._step}. Steps must be monotonically increasing, so this data "
+                    "will be ignored. See https://wandb.me/define-metric to log data out of "
+                    "order.",
+                )
+                return
+            commit = bool(commit)
+            self._step = step + 1 if commit else step
+        now = time.time()
+        runtime = time.monotonic() - self._t0
+        try:
+            payload = self._packb((Rec.LOG, step, commit, now, runtime, data))
+        except (TypeError, ValueError, OverflowError):
+            payload = self._packb((Rec.LOG, step, commit, now, runtime, self._encode(data)))
+        try:
+            self._append(payload)
+        except OSError as exc:
+            self._journal_error(exc)
+            return
+        writer = self._writer
+        if writer is not None and writer.behind():
+            writer.wait_until_caught_up()
+
+    @staticmethod
+    def _check_step(step: Any) -> int:
+        if type(step) is int:
+            return step
+        if isinstance(step, numbers.Integral) and not isinstance(step, bool):
+            return int(step)
+        raise TypeError(f"step must be an int, got {step!r}")
+
+    def _encode(self, value: Any) -> Any:
+        """The slow path: values msgpack cannot take as they are."""
+        if isinstance(value, dict):
+            out = {}
+            for key, item in value.items():
+                if not isinstance(key, str):
+                    raise TypeError(_KEY_TYPE_ERROR)
+                out[key] = self._encode(item)
+            return out
+        if isinstance(value, (list, tuple)):
+            return [self._encode(v) for v in value]
+        to_json = getattr(value, "to_json", None)
+        if callable(to_json) and not isinstance(value, type):
+            try:
+                return self._encode(to_json(self))
+            except TypeError:
+                return self._encode(to_json())
+        normalized = normalize(value)
+        if isinstance(normalized, (dict, list)) and normalized is not value:
+            return self._encode(normalized)
+        return normalized
+
+    def _record(self, rec: tuple[Any, ...]) -> None:
+        if self._finished:
+            raise UsageError(
+                f"Run ({self._ref.run_id}) is finished. The call will be ignored. "
+                "Please make sure that you are using an active run."
+            )
+        try:
+            payload = self._packb(rec)
+        except (TypeError, ValueError, OverflowError):
+            payload = self._packb(tuple(self._encode(list(rec))))
+        try:
+            self._append(payload)
+        except OSError as exc:
+            self._journal_error(exc)
+
+    def _journal_error(self, exc: OSError) -> None:
+        self._journal_failed = True
+        warn_once(
+            "journal-write",
+            f"could not write to the run journal {self._journal.path}: {exc}; "
+            "new data is being dropped, what was logged before is kept",
+        )
+
+    # -- config and summary ---------------------------------------------------------
+    def _on_config_change(self, changed: dict[str, Any]) -> None:
+        self._record((Rec.CONFIG, changed))
+
+    def _read_summary(self) -> dict[str, Any]:
+        if self._writer is None:
+            return {}
+        return self._writer.summary()
+
+    def _set_summary(self, path: tuple[str, ...], value: Any) -> None:
+        if self._finished:
+            raise UsageError(
+                f"Run ({self._ref.run_id}) is finished. The call to "
+                "`_summary_update_callback` will be ignored. Please make sure that you are "
+                "using an active run."
+            )
+        if value is None:
+            self._record((Rec.SUMMARY_DEL, list(path)))
+            return
+        tensor = normalize_summary_tensor(value)
+        if tensor is not None:
+            encoded: Any = self._store_tensor(path, *tensor)
+        else:
+            encoded = self._encode(value)
+        self._record((Rec.SUMMARY_SET, list(path), encoded))
+
+    def _delete_summary(self, path: tuple[str, ...]) -> None:
+        self._record((Rec.SUMMARY_DEL, list(path)))
+
+    def _store_tensor(self, path: tuple[str, ...], array: np.ndarray, type_name: str) -> dict[str, Any]:
+        """Keep the whole tensor in a ``.npy`` blob beside the run; return its stats."""
+        from runyard.sdk.files import run_blobs, tensor_key
+
+        buf = io.BytesIO()
+        np.save(buf, array, allow_pickle=False)
+        key = tensor_key(self._ref, path)
+        run_blobs(self._settings).put(key, buf.getvalue())
+        stats = summary_stats(array, type_name)
+        stats["path"] = key
+        return stats
+
+    # -- define_metric ----------------------------------------------------------
+    def define_metric(
+        self,
+        name: str,
+        step_metric: Any = None,
+        step_sync: bool | None = None,
+        hidden: bool | None = None,
+        summary: str | None = None,
+        goal: str | None = None,
+        overwrite: bool | None = None,
+        objective: str | None = None,
+    ) -> MetricDefinition:
+        """Customise a metric's summary and default x-axis (see SPEC §3).
+
+        ``summary`` is a comma-separated subset of ``min, max, mean, first, last,
+        best, none``; ``best`` needs ``goal`` (or its alias ``objective``)
+        ``"minimize"``/``"maximize"`` and also snapshots every metric at the best
+        step under ``summary["_best"]``. ``*`` in ``name`` matches any characters.
+        """
+        if goal is None:
+            goal = objective
+        definition = validate_define_metric(
+            name,
+            step_metric=step_metric,
+            step_sync=step_sync,
+            hidden=hidden,
+            summary=summary,
+            goal=goal,
+            overwrite=overwrite,
+        )
+        self._record((Rec.DEFINE, definition.to_dict(), bool(overwrite)))
+        return definition
+
+    # -- lifecycle --------------------------------------------------------------
+    def finish(self, exit_code: int | None = None, quiet: bool | None = None) -> None:
+        """Flush everything to the store and mark the run finished (or failed)."""
+        state = "finished" if not exit_code else "failed"
+        self._finish(state, exit_code)
+
+    def _finish(self, state: str, exit_code: int | None) -> None:
+        if self._finished:
+            return
+        runtime = time.monotonic() - self._t0
+        self._record((Rec.EXIT, state, exit_code, runtime))
+        self._finished = True
+        self.config.lock()
+        from runyard.sdk.init import forget_run
+
+        forget_run(self)
+        writer = self._writer
+        if writer is None:  # offline: the journal is the run
+            self._journal.close()
+            return
+        writer.request_stop()
+        writer.join(self._settings.finish_timeout)
+        self._journal.close()
+        if writer.drained:
+            os.unlink(self._journal.path)
+            from runyard.sdk.files import forget_journal
+
+            forget_journal(self._settings, str(self._journal.path))
+        else:
+            termwarn(
+                f"run {self.path} could not be fully written to the store; its data is "
+                f"kept in {self._journal.path} and will be stored when Runyard next opens it"
+            )
+
+    def __enter__(self) -> Run:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> bool:
+        if exc_type is None:
+            self.finish()
+        elif issubclass(exc_type, KeyboardInterrupt):
+            self._finish("killed", 255)
+        else:
+            self._finish("failed", 1)
+        return False
+
+    def __repr__(self) -> str:
+        return f"<Run {self.path} step={self._step}{' finished' if self._finished else ''}>"

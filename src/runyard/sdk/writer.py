@@ -1,0 +1,178 @@
+"""The writer thread: moves a run's journal into the tracking store in batches.
+
+It reads frames the run appended (through its own file descriptor), folds them
+(:class:`~runyard.sdk.fold.RunFold`) and writes a batch about once a second, or at
+once when many rows are waiting or the run finishes. Store failures never reach
+the training loop: the writer warns once, keeps the batch and retries with
+backoff while the run keeps journaling; whatever is still unwritten at exit stays
+in the journal and is replayed the next time the store is opened.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from runyard.sdk.fold import RunFold
+from runyard.sdk.journal import MAGIC, JournalWriter, read_frames
+from runyard.sdk.printer import warn_once
+from runyard.store.base import RunBatch, TrackingStore
+
+__all__ = ["Writer"]
+
+FLUSH_INTERVAL = 1.0  # seconds between batches while a run is live
+MAX_BATCH_ROWS = 20_000  # rows that force a batch before the interval ends
+#: Journal bytes the writer may fall behind before `log()` waits for it (while the
+#: store is healthy; when it is failing, the journal grows on disk instead).
+MAX_BACKLOG = 64 << 20
+
+
+class Writer(threading.Thread):
+    """Folds one run's journal into the store until the run finishes."""
+
+    def __init__(self, journal: JournalWriter, open_store: Callable[[], TrackingStore]) -> None:
+        super().__init__(name=f"runyard-writer-{journal.path.stem}", daemon=True)
+        self._journal = journal
+        self._open_store = open_store
+        self._fd = os.open(journal.path, os.O_RDONLY)
+        self.read_pos = len(MAGIC)
+        self.fold: RunFold | None = None
+        self.degraded = False
+        self.failed: BaseException | None = None
+        self._wake = threading.Event()
+        self._stop_requested = False
+        self._progress = threading.Condition()
+        self._pending: RunBatch | None = None
+        self._fold_lock = threading.Lock()
+        #: True once every record up to the end of the journal is in the store.
+        self.drained = False
+
+    # -- called from the run's thread ------------------------------------------
+    def request_stop(self) -> None:
+        self._stop_requested = True
+        self._wake.set()
+
+    def behind(self) -> bool:
+        """True when `log()` should wait: the writer is far behind a healthy store."""
+        return not self.degraded and self._journal.size - self.read_pos > MAX_BACKLOG
+
+    def wait_until_caught_up(self) -> None:
+        target = self._journal.size - MAX_BACKLOG // 2
+        self._wake.set()
+        with self._progress:
+            self._progress.wait_for(
+                lambda: self.read_pos >= target or self.degraded or not self.is_alive(), 5.0
+            )
+
+    def sync(self, timeout: float = 10.0) -> RunFold | None:
+        """Wait until everything journaled so far is folded; return the fold."""
+        target = self._journal.size
+        self._wake.set()
+        with self._progress:
+            self._progress.wait_for(
+                lambda: self.read_pos >= target or not self.is_alive(), timeout
+            )
+        return self.fold
+
+    def summary(self, timeout: float = 10.0) -> dict[str, Any]:
+        fold = self.sync(timeout)
+        if fold is None:
+            return {}
+        with self._fold_lock:
+            return fold.current_summary()
+
+    # -- the thread ------------------------------------------------------------
+    def run(self) -> None:
+        try:
+            self._loop()
+        except BaseException as exc:  # never let the thread die silently
+            self.failed = exc
+            warn_once("writer-crash", f"runyard: writer thread stopped: {exc!r}; "
+                      f"the run's data is kept in {self._journal.path}")
+        finally:
+            os.close(self._fd)
+            with self._progress:
+                self._progress.notify_all()
+
+    def _loop(self) -> None:
+        store: TrackingStore | None = None
+        last_flush = time.monotonic()
+        backoff = 0.5
+        while True:
+            stopping = self._stop_requested
+            self._read_available()
+            if store is None:
+                try:
+                    store = self._open_store()
+                except Exception as exc:
+                    store = None
+                    self._degrade(f"could not open the store: {exc!r}")
+            fold = self.fold
+            due = (
+                stopping
+                or time.monotonic() - last_flush >= FLUSH_INTERVAL
+                or (fold is not None and fold.pending_rows >= MAX_BATCH_ROWS)
+            )
+            if store is not None and fold is not None and (due or self._pending is not None):
+                if self._pending is None:
+                    with self._fold_lock:
+                        self._pending = fold.take_batch((str(self._journal.path), self.read_pos))
+                try:
+                    store.write_batch(self._pending)
+                except Exception as exc:
+                    self._degrade(f"could not write to the store: {exc!r}")
+                else:
+                    self._pending = None
+                    self.degraded = False
+                    backoff = 0.5
+                    last_flush = time.monotonic()
+            if (
+                stopping
+                and self._pending is None
+                and store is not None
+                and self.read_pos >= self._journal.size
+            ):
+                self.drained = True
+                return
+            if self.degraded:
+                # finish() bounds how long it waits for us with join(timeout).
+                time.sleep(backoff)
+                backoff = min(backoff * 2, 30.0)
+                continue
+            if self.read_pos >= self._journal.size and not self._stop_requested:
+                self._wake.wait(0.25)
+                self._wake.clear()
+
+    def _read_available(self) -> None:
+        # While a batch is waiting to be written, fold no further: memory stays
+        # bounded and the unread records stay safe in the journal.
+        if self._pending is not None:
+            return
+        end = self._journal.size
+        while self.read_pos < end:
+            advanced = False
+            with self._fold_lock:
+                for offset, rec in read_frames(self._fd, self.read_pos, end):
+                    if self.fold is None:
+                        self.fold = RunFold(rec[1])
+                    else:
+                        self.fold.feed(rec)
+                    self.read_pos = offset
+                    advanced = True
+            with self._progress:
+                self._progress.notify_all()
+            if not advanced or (self.fold is not None and self.fold.pending_rows >= MAX_BATCH_ROWS):
+                break
+
+    def _degrade(self, message: str) -> None:
+        self.degraded = True
+        warn_once(
+            f"store-{message[:40]}",
+            f"runyard: {message}; logging continues to the journal {self._journal.path} "
+            "and will be retried",
+        )
+        with self._progress:
+            self._progress.notify_all()

@@ -1,0 +1,1 @@
+"""Tracking stores: the `TrackingStore` interface, its backends and the URI registry."""

@@ -1,0 +1,181 @@
+"""`TrackingStore`: the one interface behind the SDK, the server and the public API.
+
+Writes go through a single primitive, :meth:`TrackingStore.write_batch`, which
+applies a :class:`RunBatch` atomically: create-or-update the run, apply field-level
+config and summary edits (so edits from several writers merge instead of erasing
+each other), append history rows and record how far a journal has been moved.
+Reads are a handful of query primitives; conveniences are built on them here.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from runyard.entities import RunRecord, RunRef
+
+__all__ = ["RunBatch", "Series", "TrackingStore"]
+
+#: A nested summary path, as in :mod:`runyard.metrics.flatten`.
+Path = tuple[str, ...]
+
+
+@dataclass
+class RunBatch:
+    """Everything one writer flush changes in one run, applied in one transaction.
+
+    Attributes:
+        run: the run written to.
+        create: fields for creating the run when it does not exist yet (ignored
+            otherwise): ``display_name``, ``tags``, ``notes``, ``group``,
+            ``job_type``, ``host``, ``color``, ``created_at``, ``forked_from``.
+        meta: fields to set on the run (same names plus ``state``, ``exit_code``,
+            ``runtime``, ``last_step``, ``heartbeat_at``, ``sessions``).
+        config: top-level config keys to set.
+        summary_set: nested summary paths to set (a dict value replaces the subtree).
+        summary_delete: nested summary paths to remove.
+        summary_state: the reducer state to store (replaces the previous one).
+        metrics: ``define_metric`` definitions (replace the previous list).
+        truncate_after: delete history rows with ``_step`` greater than this,
+            before appending ``rows`` (``resume_from`` rewinds).
+        copy_history: ``(source run, last step)``: copy the source's history up to
+            and including that step (``fork_from``).
+        rows: committed history rows, flat ``key -> value`` with ``_step``.
+        journal: ``(journal path, offset)`` reached once this batch is stored.
+    """
+
+    run: RunRef
+    create: dict[str, Any] | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+    config: dict[str, Any] = field(default_factory=dict)
+    summary_set: list[tuple[Path, Any]] = field(default_factory=list)
+    summary_delete: list[Path] = field(default_factory=list)
+    summary_state: dict[str, Any] | None = None
+    metrics: list[dict[str, Any]] | None = None
+    truncate_after: int | None = None
+    copy_history: tuple[RunRef, int] | None = None
+    rows: Sequence[Mapping[str, Any]] = ()
+    journal: tuple[str, int] | None = None
+
+    def is_empty(self) -> bool:
+        return not (
+            self.create
+            or self.meta
+            or self.config
+            or self.summary_set
+            or self.summary_delete
+            or self.summary_state is not None
+            or self.metrics is not None
+            or self.truncate_after is not None
+            or self.copy_history is not None
+            or self.rows
+            or self.journal is not None
+        )
+
+
+@dataclass
+class Series:
+    """One key's history: parallel arrays of steps and values."""
+
+    key: str
+    steps: np.ndarray
+    values: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+
+class TrackingStore(ABC):
+    """Runs, their history and summaries; picked by URI in :mod:`runyard.store.registry`."""
+
+    uri: str
+
+    # -- the write primitive -------------------------------------------------
+    @abstractmethod
+    def write_batch(self, batch: RunBatch) -> None:
+        """Apply ``batch`` atomically (all of it or nothing)."""
+
+    # -- read primitives -----------------------------------------------------
+    @abstractmethod
+    def get_run(self, ref: RunRef) -> RunRecord | None:
+        """The run, or ``None`` when it does not exist."""
+
+    @abstractmethod
+    def list_runs(self, entity: str, project: str) -> list[RunRecord]:
+        """All runs of a project, oldest first."""
+
+    @abstractmethod
+    def list_projects(self, entity: str | None = None) -> list[tuple[str, str]]:
+        """``(entity, project)`` pairs, optionally of one entity."""
+
+    @abstractmethod
+    def history_keys(self, ref: RunRef) -> list[str]:
+        """Every history key the run has logged, sorted."""
+
+    @abstractmethod
+    def read_series(
+        self, ref: RunRef, key: str, min_step: int | None = None, max_step: int | None = None
+    ) -> Series:
+        """Numeric history of one key, ``min_step <= step < max_step``, in step order."""
+
+    @abstractmethod
+    def read_values(
+        self, ref: RunRef, keys: Sequence[str], min_step: int, max_step: int | None
+    ) -> dict[str, list[tuple[int, Any]]]:
+        """Non-numeric history (lists, histograms, media, strings, None) of ``keys``."""
+
+    @abstractmethod
+    def journal_offset(self, journal: str) -> int:
+        """How far the named journal has been moved into the store (0 if never)."""
+
+    @abstractmethod
+    def forget_journal(self, journal: str) -> None:
+        """Drop the bookkeeping of a journal that was fully stored and deleted."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release connections."""
+
+    # -- conveniences built on the primitives --------------------------------
+    def scan_history(
+        self,
+        ref: RunRef,
+        keys: Sequence[str] | None = None,
+        min_step: int = 0,
+        max_step: int | None = None,
+        page_size: int = 1000,
+    ) -> Iterator[dict[str, Any]]:
+        """Rows in step order, built page by page from the series.
+
+        With ``keys``, only rows that have every one of them are returned (wandb).
+        """
+        wanted = list(self.history_keys(ref)) if keys is None else list(keys)
+        # `_step` is the index of every series, not a series of its own.
+        to_read = [k for k in wanted if k != "_step"]
+        record = self.get_run(ref)
+        if record is None or record.last_step < min_step:
+            return
+        end = record.last_step + 1 if max_step is None else min(max_step, record.last_step + 1)
+        start = min_step
+        while start < end:
+            stop = min(end, start + max(1, page_size))
+            rows: dict[int, dict[str, Any]] = {}
+            for key in to_read:
+                series = self.read_series(ref, key, start, stop)
+                for step, value in zip(series.steps.tolist(), series.values.tolist()):
+                    rows.setdefault(step, {})[key] = value
+            for key, pairs in self.read_values(ref, to_read, start, stop).items():
+                for step, value in pairs:
+                    rows.setdefault(step, {})[key] = value
+            for step in sorted(rows):
+                row = rows[step]
+                if keys is not None and len(row) < len(to_read):
+                    continue
+                if "_step" in wanted:
+                    row["_step"] = step
+                yield row
+            start = stop

@@ -1,0 +1,117 @@
+"""The SQL schema (SQLAlchemy Core), shared by SQLite and PostgreSQL.
+
+Documented for humans in ``docs/schema.md``; changed only together with an Alembic
+migration in ``store/sql/migrations/versions`` (a test checks they agree).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Double,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+__all__ = [
+    "HEAD_REVISION",
+    "history_values",
+    "journals",
+    "metadata",
+    "projects",
+    "runs",
+    "series_chunks",
+]
+
+#: The Alembic revision this code expects; bumped with every migration.
+HEAD_REVISION = "0001"
+
+metadata = MetaData()
+
+projects = Table(
+    "projects",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("entity", String(128), nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("created_at", Double, nullable=False),
+    UniqueConstraint("entity", "name", name="uq_projects_entity_name"),
+)
+
+runs = Table(
+    "runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("project_id", Integer, ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    Column("run_id", String(128), nullable=False),
+    Column("display_name", Text),
+    Column("state", String(16), nullable=False),
+    # JSON documents as text (NaN and ±Infinity allowed, as wandb writes them).
+    Column("config", Text, nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("summary_state", Text, nullable=False),
+    Column("metrics", Text, nullable=False),
+    Column("tags", Text, nullable=False),
+    Column("notes", Text),
+    Column("group_name", Text),
+    Column("job_type", Text),
+    Column("host", Text),
+    Column("color", String(32)),
+    Column("created_at", Double, nullable=False),
+    Column("updated_at", Double, nullable=False),
+    Column("heartbeat_at", Double, nullable=False),
+    Column("runtime", Double, nullable=False),
+    Column("last_step", BigInteger, nullable=False),
+    Column("exit_code", Integer),
+    Column("sessions", Integer, nullable=False),
+    Column("forked_from", Text),
+    UniqueConstraint("project_id", "run_id", name="uq_runs_project_run"),
+)
+
+# Scalar history, columnar: one row per (run, key, chunk) with the chunk's
+# encoded steps and values (see chunks.py) and its stats for fast sampling.
+series_chunks = Table(
+    "series_chunks",
+    metadata,
+    Column("run", Integer, ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
+    Column("key", Text, primary_key=True),
+    Column("first_step", BigInteger, primary_key=True),
+    Column("last_step", BigInteger, nullable=False),
+    Column("count", Integer, nullable=False),
+    Column("vmin", Double),
+    Column("vmax", Double),
+    Column("vlast", Double),
+    Column("steps", LargeBinary, nullable=False),
+    Column("values", LargeBinary, nullable=False),
+)
+
+# Non-scalar history (lists, histograms, media references, strings, None).
+history_values = Table(
+    "history_values",
+    metadata,
+    Column("run", Integer, ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
+    Column("key", Text, primary_key=True),
+    Column("step", BigInteger, primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+# How far each run journal has been moved into the store (idempotent replay).
+journals = Table(
+    "journals",
+    metadata,
+    Column("path", Text, primary_key=True),
+    Column("run", Integer, ForeignKey("runs.id", ondelete="CASCADE"), nullable=False),
+    Column("offset", BigInteger, nullable=False),
+    Column("updated_at", Double, nullable=False),
+)
+
+Index("ix_runs_project_created", runs.c.project_id, runs.c.created_at)
+Index("ix_history_values_run_step", history_values.c.run, history_values.c.step)
