@@ -119,7 +119,8 @@ class Runyard(Adapter):
         self.run.finish()
 
     def run_ref(self) -> str:
-        return str(self.run.path)
+        path = self.run.path
+        return "/".join(path) if isinstance(path, list | tuple) else str(path)
 
     def read(self, ref: str, key: str) -> Iterator[tuple[str, Callable[[], int]]]:
         # Keep Runyard's read path here, in one place: the store API is still settling.
@@ -130,11 +131,13 @@ class Runyard(Adapter):
             return lambda: sum(1 for row in run.scan_history(keys=[key]) if key in row)
 
         def via_store() -> Callable[[], int]:
-            from runyard.store import open_store  # type: ignore[attr-defined]
+            from runyard.entities import RunRef
+            from runyard.settings import Settings
+            from runyard.store.registry import open_store
 
-            uri = f"sqlite:///{self.data_dir / 'runyard.db'}"
-            store = open_store(uri)
-            return lambda: len(store.read_series(ref, key))
+            store = open_store(Settings(root_dir=self.data_dir).store_uri)
+            run_ref = RunRef(*ref.split("/"))
+            return lambda: len(store.read_series(run_ref, key))
 
         yield "api", via_api
         yield "store", via_store
@@ -148,8 +151,12 @@ class Wandb(Adapter):
         os.environ["WANDB_SILENT"] = "true"
         os.environ["WANDB_DIR"] = str(self.data_dir)
         # Caches and settings go to a directory that is not counted as the run's bytes.
-        for var, sub in (("WANDB_CACHE_DIR", "cache"), ("WANDB_CONFIG_DIR", "config"),
-                         ("WANDB_DATA_DIR", "data"), ("WANDB_ARTIFACT_DIR", "artifacts")):
+        for var, sub in (
+            ("WANDB_CACHE_DIR", "cache"),
+            ("WANDB_CONFIG_DIR", "config"),
+            ("WANDB_DATA_DIR", "data"),
+            ("WANDB_ARTIFACT_DIR", "artifacts"),
+        ):
             os.environ[var] = str(self.aux_dir / sub)
 
     def init(self) -> None:
@@ -544,8 +551,13 @@ def w_many_runs(tool: Adapter, args: Result) -> Result:
             log(row.copy())  # a fresh dict per call, as a training loop would pass
         tool.finish()
     total_s = time.perf_counter() - t0
-    return {"runs": runs, "steps": steps, "metrics": metrics, "total_s": total_s,
-            "per_run_s": total_s / runs}
+    return {
+        "runs": runs,
+        "steps": steps,
+        "metrics": metrics,
+        "total_s": total_s,
+        "per_run_s": total_s / runs,
+    }
 
 
 WORKLOADS: dict[str, Callable[[Adapter, Result], Result]] = {
@@ -574,8 +586,9 @@ def main(argv: list[str]) -> int:
     result: Result
     try:
         if len(argv) not in (3, 4):
-            raise ValueError(f"usage: workloads.py <{'|'.join(ADAPTERS)}> "
-                             f"<{'|'.join(WORKLOADS)}> '<json-args>'")
+            raise ValueError(
+                f"usage: workloads.py <{'|'.join(ADAPTERS)}> <{'|'.join(WORKLOADS)}> '<json-args>'"
+            )
         tool_name, workload = argv[1], argv[2]
         args: Result = json.loads(argv[3]) if len(argv) == 4 else {}
         WORK_DIR.mkdir(parents=True, exist_ok=True)
@@ -595,7 +608,10 @@ def main(argv: list[str]) -> int:
     except BaseException as exc:  # report, never crash without a result line
         traceback.print_exc()
         msg = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        result = {"ok": False, "error": f"{type(exc).__name__}: {msg}" if msg else type(exc).__name__}
+        result = {
+            "ok": False,
+            "error": f"{type(exc).__name__}: {msg}" if msg else type(exc).__name__,
+        }
     os.write(result_fd, (json.dumps(result) + "\n").encode())
     os.close(result_fd)
     return 0 if result["ok"] else 1

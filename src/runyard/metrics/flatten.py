@@ -61,7 +61,7 @@ def flatten(d: Mapping[str, Any]) -> dict[Path, Any]:
         if issubclass(t, dict):
             break
     else:
-        return {(k,): v for k, v in d.items()}
+        return dict(zip(zip(d), d.values(), strict=True))  # {(k,): v}, built in C
     out: dict[Path, Any] = {}
     _flatten_into(out, (), d)
     return out

@@ -160,9 +160,11 @@ class _Stats:
 
 
 class _Best:
+    """The best value of one key and the run as of its row (flat, nested when read)."""
+
     __slots__ = ("goal", "metrics", "step", "value")
 
-    def __init__(self, goal: Goal, value: Any, step: Any, metrics: dict[str, Any]) -> None:
+    def __init__(self, goal: Goal, value: Any, step: Any, metrics: dict[Path, Any]) -> None:
         self.goal = goal
         self.value = value
         self.step = step
@@ -229,6 +231,9 @@ class SummaryState:
             rows: Flat rows (``{leaf path: value}``), as emitted by ``RowAssembler``.
         """
         if not rows:
+            return
+        if len(rows) == 1:
+            self._update_row(rows[0])
             return
         columns, dense = _columns(rows)
         goals: dict[Path, Goal] = {}
@@ -301,7 +306,50 @@ class SummaryState:
                     snapshot[p] = found[p]
                 elif p in before:
                     snapshot[p] = before[p]
-            self._best[path] = _Best(goal, value, rows[index].get(_STEP), nest(snapshot))
+            self._best[path] = _Best(goal, value, rows[index].get(_STEP), snapshot)
+
+    def _update_row(self, row: Mapping[Path, Any]) -> None:
+        # One row (the writer folding as it goes): the batch path's numpy and column
+        # set-up would cost more than the row, so fold it inline.
+        stats = self._stats
+        goals = self._goal_table()
+        improved: list[tuple[Path, Any, Goal]] = []
+        for path, v in row.items():
+            if v is None:
+                continue
+            st = stats.get(path)
+            if st is None:
+                self._claim(path)
+                st = stats[path] = _Stats(v)
+            if not st.has_first:
+                st.first = v
+                st.has_first = True
+            st.last = v
+            t = type(v)
+            if not (t is float or t is int or _is_numeric(t)):
+                continue
+            st.n += 1
+            st.total += v
+            if v != v:  # NaN
+                continue
+            if st.lo is None or v < st.lo:
+                st.lo = v
+            if st.hi is None or v > st.hi:
+                st.hi = v
+            goal = goals.get(path)
+            if goal is None and path not in goals:
+                goal = self._goal(path)
+            if goal is not None:
+                old = self._best.get(path)
+                if (
+                    old is None
+                    or old.goal != goal
+                    or (v < old.value if goal == "minimize" else v > old.value)
+                ):
+                    improved.append((path, v, goal))
+        for path, v, goal in improved:
+            snapshot = {p: st.last for p, st in stats.items() if p != path}
+            self._best[path] = _Best(goal, v, row.get(_STEP), snapshot)
 
     # -- explicit edits --------------------------------------------------------------
 
@@ -374,7 +422,7 @@ class SummaryState:
                 items[path] = agg
         result = nest(items)
         bests = {
-            key_of(path): {"_step": b.step, "value": b.value, "metrics": b.metrics}
+            key_of(path): {"_step": b.step, "value": b.value, "metrics": nest(b.metrics)}
             for path, b in self._best.items()
             if self._goal(path) == b.goal
         }
@@ -413,7 +461,7 @@ class SummaryState:
                     "goal": b.goal,
                     "value": b.value,
                     "step": b.step,
-                    "metrics": b.metrics,
+                    "metrics": [[list(p), v] for p, v in b.metrics.items()],
                 }
                 for p, b in self._best.items()
             ],
@@ -435,7 +483,10 @@ class SummaryState:
             self._plain[tuple(item["path"])] = int(item["revision"])
         for item in state["best"]:
             self._best[tuple(item["path"])] = _Best(
-                item["goal"], item["value"], item["step"], item["metrics"]
+                item["goal"],
+                item["value"],
+                item["step"],
+                {tuple(p): v for p, v in item["metrics"]},
             )
 
     # -- internals -------------------------------------------------------------------
@@ -450,15 +501,18 @@ class SummaryState:
             del self._plain[path]  # defined again since the set: tracked again
         return d
 
-    def _goal(self, path: Path) -> Goal | None:
-        """The goal when ``best`` is tracked for ``path``, else None (cached)."""
+    def _goal_table(self) -> dict[Path, Goal | None]:
+        """The cache behind :meth:`_goal`, emptied when definitions change."""
         if self._goals_revision != self._defs.revision:
             self._goals.clear()
             self._goals_revision = self._defs.revision
-        try:
-            return self._goals[path]
-        except KeyError:
-            pass
+        return self._goals
+
+    def _goal(self, path: Path) -> Goal | None:
+        """The goal when ``best`` is tracked for ``path``, else None (cached)."""
+        goals = self._goal_table()
+        if path in goals:
+            return goals[path]
         d = self._effective(path)
         goal = None
         if d is not None and "best" in d.summary and "none" not in d.summary:

@@ -1,1 +1,1 @@
-"""public_api"""
+"""Public API: read and edit runs after the fact."""

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from runyard.data_types.value import normalize
 from runyard.errors import ConfigError
+from runyard.sdk.plain import encode_plain
 
 __all__ = ["Config", "config_items"]
 
@@ -52,7 +52,7 @@ class Config:
         for key, raw in values.items():
             if not isinstance(key, str):
                 raise TypeError(f"config keys must be strings, got {key!r}")
-            value = normalize(raw)
+            value = encode_plain(raw)
             if key in items and items[key] != value and not allow_val_change:
                 raise ConfigError(
                     f'Attempted to change value of key "{key}" from {items[key]} to {value}\n'

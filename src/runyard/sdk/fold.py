@@ -20,6 +20,8 @@ from runyard.store.base import RunBatch
 
 __all__ = ["RunFold"]
 
+_STEP: Path = ("_step",)
+
 
 def _paths(pairs: Any) -> dict[Path, Any]:
     return {tuple(p): v for p, v in (pairs or [])}
@@ -50,14 +52,15 @@ class RunFold:
         if copy is not None:
             self._batch.copy_history = (RunRef(*copy[0]), int(copy[1]))
         self._rows: list[dict[Path, Any]] = []
+        self._keys: dict[Path, str] = {}
 
     def _new_batch(self) -> RunBatch:
-        self._batch_rows: list[dict[str, Any]] = []
-        return RunBatch(run=self.ref, rows=self._batch_rows)
+        self._batch_count = 0
+        return RunBatch(run=self.ref)
 
     @property
     def pending_rows(self) -> int:
-        return len(self._rows) + len(self._batch_rows)
+        return len(self._rows) + self._batch_count
 
     def feed(self, rec: list[Any]) -> None:
         """Apply one journal record."""
@@ -99,9 +102,27 @@ class RunFold:
         # lands on top of them (wandb orders records the same way).
         if self._rows:
             self.summary.update(self._rows)
-            self._batch_rows.extend(_flat(r) for r in self._rows)
+            self._columnize(self._rows)
             self.last_step = max(self.last_step, int(self._rows[-1][("_step",)]))
             self._rows = []
+
+    def _columnize(self, rows: list[dict[Path, Any]]) -> None:
+        columns = self._batch.columns
+        keys = self._keys
+        self._batch_count += len(rows)
+        for row in rows:
+            step = row[_STEP]
+            for path, value in row.items():
+                key = keys.get(path)
+                if key is None:
+                    if path == _STEP:
+                        continue
+                    key = keys[path] = key_of(path)
+                column = columns.get(key)
+                if column is None:
+                    column = columns[key] = ([], [])
+                column[0].append(step)
+                column[1].append(value)
 
     def current_summary(self) -> dict[str, Any]:
         """The summary as of every record fed so far."""
@@ -117,7 +138,7 @@ class RunFold:
         batch.summary_set = [(p, v) for p, v in leaves.items() if p not in sent or sent[p] != v]
         batch.summary_delete = [p for p in sent if p not in leaves]
         self._sent = leaves
-        if batch.summary_set or batch.summary_delete or batch.rows:
+        if batch.summary_set or batch.summary_delete or batch.columns:
             batch.summary_state = {
                 "reducers": self.summary.to_state(),
                 "step_metric_values": [
@@ -133,6 +154,3 @@ class RunFold:
         batch.journal = journal
         return batch
 
-
-def _flat(row: Mapping[Path, Any]) -> dict[str, Any]:
-    return {key_of(p): v for p, v in row.items()}

@@ -21,21 +21,20 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from runyard.data_types.value import normalize
+from typing import TYPE_CHECKING
+
 from runyard.entities import RunRecord, RunRef
 from runyard.errors import UsageError
-from runyard.metrics.definitions import MetricDefinitions
-from runyard.metrics.flatten import Path as KeyPath
-from runyard.metrics.summary import SummaryState
 from runyard.sdk.config import config_items
 from runyard.sdk.journal import JournalWriter, Rec
+from runyard.sdk.plain import encode_plain
 from runyard.sdk.printer import set_silent, termlog
-from runyard.sdk.recovery import recover_journals
 from runyard.sdk.run import Run
 from runyard.sdk.writer import Writer
 from runyard.settings import Settings
-from runyard.store.base import TrackingStore
-from runyard.store.registry import shared_store
+
+if TYPE_CHECKING:
+    from runyard.store.base import TrackingStore
 
 __all__ = ["current_run", "forget_run", "init", "validate_run_id", "validate_tags"]
 
@@ -190,6 +189,10 @@ def _rebuild_state(
     store: TrackingStore, ref: RunRef, record: RunRecord, last_step: int
 ) -> dict[str, Any]:
     """Summary reducer state from history up to ``last_step`` (rewinds and forks)."""
+    from runyard.metrics.definitions import MetricDefinitions
+    from runyard.metrics.flatten import Path as KeyPath
+    from runyard.metrics.summary import SummaryState
+
     definitions = MetricDefinitions.from_list(record.metrics)
     state = SummaryState(definitions)
     step_metrics = {d.step_metric for d in definitions.all() if d.step_metric}
@@ -294,7 +297,7 @@ def init(
     tag_list = validate_tags(tags)
     if name is not None and not isinstance(name, str):
         raise TypeError(f"name must be a string, got {name!r}")
-    items = {k: normalize(v) for k, v in config_items(config).items()}
+    items = {k: encode_plain(v) for k, v in config_items(config).items()}
     if config_include_keys:
         items = {k: v for k, v in items.items() if k in set(config_include_keys)}
     if config_exclude_keys:
@@ -330,6 +333,9 @@ def init(
         id is not None or resume is not None or rewind is not None or fork is not None
     )
     if needs_store:
+        from runyard.sdk.recovery import recover_journals
+        from runyard.store.registry import shared_store
+
         store = shared_store(base.store_uri)
         recover_journals(base.journal_dir, store)
         record = store.get_run(ref)
@@ -415,6 +421,9 @@ def init(
         uri, jdir = base.store_uri, base.journal_dir
 
         def open_store() -> TrackingStore:
+            from runyard.sdk.recovery import recover_journals
+            from runyard.store.registry import shared_store
+
             store = shared_store(uri)
             recover_journals(jdir, store)
             return store

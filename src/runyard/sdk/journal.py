@@ -120,7 +120,7 @@ def read_frames(
     limit = max_bytes if stop is None else min(stop - start, max(max_bytes, 0))
     if limit <= 0:
         return
-    data = os.pread(fd, limit, start)
+    data = memoryview(os.pread(fd, limit, start))
     pos = 0
     unpackb = msgpack.unpackb
     while pos + 8 <= len(data):

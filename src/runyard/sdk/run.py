@@ -15,22 +15,23 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgpack
-import numpy as np
 
-from runyard.data_types.tensor import summary_stats
-from runyard.data_types.value import normalize, normalize_summary_tensor
 from runyard.entities import RunRef
 from runyard.errors import UsageError
-from runyard.metrics.definitions import MetricDefinition, validate_define_metric
 from runyard.sdk.config import Config
 from runyard.sdk.journal import JournalWriter, Rec
 from runyard.sdk.printer import termwarn, warn_once
 from runyard.sdk.summary import Summary
 from runyard.sdk.writer import Writer
 from runyard.settings import Settings
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from runyard.metrics.definitions import MetricDefinition
 
 __all__ = ["Run"]
 
@@ -270,6 +271,8 @@ class Run:
                 return self._encode(to_json(self))
             except TypeError:
                 return self._encode(to_json())
+        from runyard.data_types.value import normalize
+
         normalized = normalize(value)
         if isinstance(normalized, (dict, list)) and normalized is not value:
             return self._encode(normalized)
@@ -317,6 +320,8 @@ class Run:
         if value is None:
             self._record((Rec.SUMMARY_DEL, list(path)))
             return
+        from runyard.data_types.value import normalize_summary_tensor
+
         tensor = normalize_summary_tensor(value)
         if tensor is not None:
             encoded: Any = self._store_tensor(path, *tensor)
@@ -329,6 +334,9 @@ class Run:
 
     def _store_tensor(self, path: tuple[str, ...], array: np.ndarray, type_name: str) -> dict[str, Any]:
         """Keep the whole tensor in a ``.npy`` blob beside the run; return its stats."""
+        import numpy as np
+
+        from runyard.data_types.tensor import summary_stats
         from runyard.sdk.files import run_blobs, tensor_key
 
         buf = io.BytesIO()
@@ -358,6 +366,8 @@ class Run:
         ``"minimize"``/``"maximize"`` and also snapshots every metric at the best
         step under ``summary["_best"]``. ``*`` in ``name`` matches any characters.
         """
+        from runyard.metrics.definitions import validate_define_metric
+
         if goal is None:
             goal = objective
         definition = validate_define_metric(
@@ -376,7 +386,7 @@ class Run:
     def finish(self, exit_code: int | None = None, quiet: bool | None = None) -> None:
         """Flush everything to the store and mark the run finished (or failed)."""
         state = "finished" if not exit_code else "failed"
-        self._finish(state, exit_code)
+        self._finish(state, exit_code or 0)
 
     def _finish(self, state: str, exit_code: int | None) -> None:
         if self._finished:

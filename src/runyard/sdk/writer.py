@@ -16,10 +16,14 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from runyard.sdk.fold import RunFold
+from typing import TYPE_CHECKING
+
 from runyard.sdk.journal import MAGIC, JournalWriter, read_frames
 from runyard.sdk.printer import warn_once
-from runyard.store.base import RunBatch, TrackingStore
+
+if TYPE_CHECKING:
+    from runyard.sdk.fold import RunFold
+    from runyard.store.base import RunBatch, TrackingStore
 
 __all__ = ["Writer"]
 
@@ -157,6 +161,8 @@ class Writer(threading.Thread):
             with self._fold_lock:
                 for offset, rec in read_frames(self._fd, self.read_pos, end):
                     if self.fold is None:
+                        from runyard.sdk.fold import RunFold
+
                         self.fold = RunFold(rec[1])
                     else:
                         self.fold.feed(rec)

@@ -10,7 +10,7 @@ Reads are a handful of query primitives; conveniences are built on them here.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,10 +18,29 @@ import numpy as np
 
 from runyard.entities import RunRecord, RunRef
 
-__all__ = ["RunBatch", "Series", "TrackingStore"]
+__all__ = ["RunBatch", "Series", "TrackingStore", "columns_from_rows"]
 
 #: A nested summary path, as in :mod:`runyard.metrics.flatten`.
 Path = tuple[str, ...]
+
+
+def columns_from_rows(
+    rows: Iterable[Mapping[str, Any]],
+    into: dict[str, tuple[list[int], list[Any]]] | None = None,
+) -> dict[str, tuple[list[int], list[Any]]]:
+    """Rows (``key -> value`` with ``_step``) as columns ``key -> (steps, values)``."""
+    columns = {} if into is None else into
+    for row in rows:
+        step = int(row["_step"])
+        for key, value in row.items():
+            if key == "_step":
+                continue
+            column = columns.get(key)
+            if column is None:
+                column = columns[key] = ([], [])
+            column[0].append(step)
+            column[1].append(value)
+    return columns
 
 
 @dataclass
@@ -44,7 +63,8 @@ class RunBatch:
             before appending ``rows`` (``resume_from`` rewinds).
         copy_history: ``(source run, last step)``: copy the source's history up to
             and including that step (``fork_from``).
-        rows: committed history rows, flat ``key -> value`` with ``_step``.
+        columns: committed history, column by column: ``key -> (steps, values)``
+            with steps increasing (see :func:`columns_from_rows`).
         journal: ``(journal path, offset)`` reached once this batch is stored.
     """
 
@@ -58,7 +78,7 @@ class RunBatch:
     metrics: list[dict[str, Any]] | None = None
     truncate_after: int | None = None
     copy_history: tuple[RunRef, int] | None = None
-    rows: Sequence[Mapping[str, Any]] = ()
+    columns: dict[str, tuple[list[int], list[Any]]] = field(default_factory=dict)
     journal: tuple[str, int] | None = None
 
     def is_empty(self) -> bool:
@@ -72,7 +92,7 @@ class RunBatch:
             or self.metrics is not None
             or self.truncate_after is not None
             or self.copy_history is not None
-            or self.rows
+            or self.columns
             or self.journal is not None
         )
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import struct
 import zlib
+from collections.abc import Callable
 
 import numpy as np
 
@@ -60,23 +61,43 @@ def encode_values(values: np.ndarray) -> bytes:
     """float64 or int64 values as bytes (kind byte, codec byte, count, payload)."""
     kind = "i" if values.dtype.kind in "iu" else "f"
     arr = np.ascontiguousarray(values, dtype=_KINDS[kind])
-    n = len(arr)
-    bits = arr.view("<u8")
-    raw = zlib.compress(_shuffle(bits), _LEVEL)
-    best, codec = raw, _RAW
-    if n > 1:
-        diff = np.diff(bits, prepend=np.uint64(0))  # wraps modulo 2**64: lossless
-        packed = zlib.compress(_shuffle(diff), _LEVEL)
-        if len(packed) < len(best):
-            best, codec = packed, _BITDIFF
-        if kind == "f" and bool(np.all(np.isfinite(arr))) and float(np.abs(arr).max()) < 1e9:
-            micros = np.round(arr * 1e6).astype("<i8")
-            if bool(np.all(micros / 1e6 == arr)):
-                deltas = np.diff(micros, prepend=np.int64(0))
-                packed = zlib.compress(_shuffle(deltas), _LEVEL)
-                if len(packed) < len(best):
-                    best, codec = packed, _MICROS
-    return struct.pack("<cBq", kind.encode(), codec, n) + best
+    candidates = _candidates(arr, kind)
+    if len(candidates) > 1 and len(arr) > 2 * _SAMPLE:
+        # Pick the codec on a sample, then compress everything once.
+        sizes = {c: len(zlib.compress(_shuffle(f(arr[:_SAMPLE])), _LEVEL)) for c, f in candidates.items()}
+        chosen = min(sizes, key=lambda c: sizes[c])
+        candidates = {chosen: candidates[chosen]}
+    best, codec = b"", _RAW
+    for c, transform in candidates.items():
+        packed = zlib.compress(_shuffle(transform(arr)), _LEVEL)
+        if not best or len(packed) < len(best):
+            best, codec = packed, c
+    return struct.pack("<cBq", kind.encode(), codec, len(arr)) + best
+
+
+_SAMPLE = 1024
+
+
+def _bits(arr: np.ndarray) -> np.ndarray:
+    return arr.view("<u8")
+
+
+def _bitdiff(arr: np.ndarray) -> np.ndarray:
+    return np.diff(arr.view("<u8"), prepend=np.uint64(0))  # wraps modulo 2**64: lossless
+
+
+def _micros(arr: np.ndarray) -> np.ndarray:
+    return np.diff(np.round(arr * 1e6).astype("<i8"), prepend=np.int64(0))
+
+
+def _candidates(arr: np.ndarray, kind: str) -> dict[int, Callable[[np.ndarray], np.ndarray]]:
+    out: dict[int, Callable[[np.ndarray], np.ndarray]] = {_RAW: _bits}
+    if len(arr) > 1:
+        out[_BITDIFF] = _bitdiff
+    if kind == "f" and len(arr) and bool(np.all(np.isfinite(arr))) and float(np.abs(arr).max()) < 1e9:
+        if bool(np.all(np.round(arr * 1e6).astype("<i8") / 1e6 == arr)):
+            out[_MICROS] = _micros
+    return out
 
 
 def decode_values(data: bytes) -> np.ndarray:

@@ -37,6 +37,8 @@ from runyard.store.sql.schema import (
 
 __all__ = ["CHUNK_POINTS", "SqlStore"]
 
+_NUMERIC = {int, float}
+
 #: Points per history chunk before a new one is started.
 CHUNK_POINTS = 8192
 
@@ -163,8 +165,8 @@ class SqlStore(TrackingStore):
                 self._truncate(conn, run_pk, batch.truncate_after)
             if batch.copy_history is not None:
                 self._copy_history(conn, run_pk, *batch.copy_history)
-            if batch.rows:
-                self._append_rows(conn, run_pk, batch.rows)
+            if batch.columns:
+                self._append_columns(conn, run_pk, batch.columns)
             if batch.journal is not None:
                 self._set_journal(conn, run_pk, *batch.journal)
 
@@ -246,35 +248,39 @@ class SqlStore(TrackingStore):
                 for path, value in batch.summary_set:
                     set_path(summary, path, value)
                 values["summary"] = jsonutil.dumps(summary)
-        if batch.rows:
-            last = max(int(r["_step"]) for r in batch.rows)
+        if batch.columns:
+            last = max(steps[-1] for steps, _ in batch.columns.values() if steps)
             if "last_step" not in values:
                 values["last_step"] = sa.case(
                     (runs.c.last_step < last, last), else_=runs.c.last_step
                 )
         conn.execute(runs.update().where(runs.c.id == run_pk).values(**values))
 
-    def _append_rows(self, conn: Connection, run_pk: int, rows: Sequence[Mapping[str, Any]]) -> None:
-        columns: dict[str, tuple[list[int], list[Any]]] = {}
+    def _append_columns(
+        self, conn: Connection, run_pk: int, columns: Mapping[str, tuple[list[int], list[Any]]]
+    ) -> None:
         others: list[dict[str, Any]] = []
-        for row in rows:
-            step = int(row["_step"])
-            for key, value in row.items():
-                if key == "_step":
-                    continue
+        for key, (steps, values) in columns.items():
+            kinds = set(map(type, values))
+            if kinds <= _NUMERIC:
+                self._append_series(conn, run_pk, key, steps, values, int in kinds and float not in kinds)
+                continue
+            # Mixed column: numbers go to the series, everything else is JSON.
+            num_steps: list[int] = []
+            num_values: list[Any] = []
+            for step, value in zip(steps, values):
                 kind = type(value)
                 if kind is float or kind is int:
-                    col = columns.get(key)
-                    if col is None:
-                        col = columns[key] = ([], [])
-                    col[0].append(step)
-                    col[1].append(value)
+                    num_steps.append(step)
+                    num_values.append(value)
                 else:
                     others.append(
                         {"run": run_pk, "key": key, "step": step, "value": jsonutil.dumps(value)}
                     )
-        for key, (steps, values) in columns.items():
-            self._append_series(conn, run_pk, key, steps, values)
+            if num_steps:
+                self._append_series(
+                    conn, run_pk, key, num_steps, num_values, all(type(v) is int for v in num_values)
+                )
         if others:
             self._upsert_values(conn, others)
 
@@ -318,10 +324,15 @@ class SqlStore(TrackingStore):
         return _Tail(int(meta.first_step), decode_steps(blob.steps), decode_values(blob[1]))
 
     def _append_series(
-        self, conn: Connection, run_pk: int, key: str, steps: list[int], values: list[Any]
+        self,
+        conn: Connection,
+        run_pk: int,
+        key: str,
+        steps: list[int],
+        values: list[Any],
+        is_int: bool,
     ) -> None:
         new_steps = np.asarray(steps, dtype=np.int64)
-        is_int = all(type(v) is int for v in values)
         new_values = np.asarray(values, dtype=np.int64 if is_int else np.float64)
         if key == "_runtime":
             new_values = np.round(new_values, 6)  # µs resolution: compresses ~10x

@@ -1,0 +1,27 @@
+"""Shared fixtures: every test gets its own RUNYARD_DIR and leaves no run active."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def ry_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A fresh Runyard data directory, set through the environment as users do."""
+    root = tmp_path / "runyard"
+    for name in list(os.environ):
+        if name.startswith(("RUNYARD_", "WANDB_")):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("RUNYARD_DIR", str(root))
+    monkeypatch.setenv("RUNYARD_ENTITY", "tester")
+    yield root
+    from runyard.sdk import init as sdk_init
+
+    for run in list(sdk_init._active):
+        run.finish()
