@@ -145,6 +145,7 @@ def test_step_metric_logged_before_define_starts_at_zero() -> None:
     define(defs, "loss", step_metric="epoch")
     (row,) = rows.add(1, True, 1.0, 0.0, {"loss": 0.5})
     assert row[("epoch",)] == 0
+    assert rows.step_metric_values == {("epoch",): 0}
 
 
 def test_step_sync_with_globs_nested_and_escaped_names() -> None:

@@ -143,15 +143,19 @@ def test_min_max_mean_include_values_logged_before_define() -> None:
 def test_non_numeric_values(mode: str, values: list[Any]) -> None:
     state = state_with(mode, values, summary="min,max,mean,first,last")
     result = state.summary()["loss"]
-    assert same(
-        result, {"min": 0, "max": 0, "mean": NAN, "first": values[0], "last": values[-1]}
-    )
+    assert same(result, {"min": 0, "max": 0, "mean": NAN, "first": values[0], "last": values[-1]})
 
 
 @pytest.mark.parametrize("mode", MODES)
 def test_mixed_values_aggregate_the_numbers_only(mode: str) -> None:
     state = state_with(mode, [1.0, True, 3.0, "x"] * 10, summary="min,max,mean,first,last")
-    assert state.summary()["loss"] == {"min": 1.0, "max": 3.0, "mean": 2.0, "first": 1.0, "last": "x"}
+    assert state.summary()["loss"] == {
+        "min": 1.0,
+        "max": 3.0,
+        "mean": 2.0,
+        "first": 1.0,
+        "last": "x",
+    }
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -436,6 +440,30 @@ def test_best_snapshot_in_a_long_batch(sparse: bool) -> None:
         "_step": 138,
         "value": 0.125,
         "metrics": {"marker": 138, "other": other, "_step": 138},
+    }
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_best_in_a_long_column_with_none_and_text(mode: str) -> None:
+    dicts: list[dict[str, Any]] = []
+    for i in range(60):
+        loss: Any = 1.0 + (i % 7) / 10
+        if i < 10:
+            loss = "warmup"
+        elif i < 20 or i % 5 == 0:
+            loss = None
+        dicts.append({"loss": loss, "m": i})
+    dicts[47]["loss"] = 0.5
+    defs = MetricDefinitions()
+    define(defs, "loss", summary="best,first", goal="min")
+    state = SummaryState(defs)
+    fold(state, make_rows(dicts), mode)
+    summary = state.summary()
+    assert summary["loss"] == {"first": "warmup", "best": 0.5}
+    assert summary["_best"]["loss"] == {
+        "_step": 47,
+        "value": 0.5,
+        "metrics": {"m": 47, "_step": 47},
     }
 
 

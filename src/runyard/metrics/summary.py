@@ -442,14 +442,14 @@ class SummaryState:
         for path, st in self._stats.items():
             item: dict[str, Any] = {
                 "path": list(path),
-                "last": st.last,
+                "last": _builtin(st.last),
                 "n": st.n,
                 "sum": float(st.total),
                 "min": _builtin(st.lo),
                 "max": _builtin(st.hi),
             }
             if st.has_first:
-                item["first"] = st.first
+                item["first"] = _builtin(st.first)
             keys.append(item)
         return {
             "version": _STATE_VERSION,
@@ -459,9 +459,9 @@ class SummaryState:
                 {
                     "path": list(p),
                     "goal": b.goal,
-                    "value": b.value,
-                    "step": b.step,
-                    "metrics": [[list(p), v] for p, v in b.metrics.items()],
+                    "value": _builtin(b.value),
+                    "step": _builtin(b.step),
+                    "metrics": [[list(p), _builtin(v)] for p, v in b.metrics.items()],
                 }
                 for p, b in self._best.items()
             ],

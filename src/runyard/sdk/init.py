@@ -24,7 +24,7 @@ from typing import Any
 from typing import TYPE_CHECKING
 
 from runyard.entities import RunRecord, RunRef
-from runyard.errors import UsageError
+from runyard.errors import CommError, UsageError
 from runyard.sdk.config import config_items
 from runyard.sdk.journal import JournalWriter, Rec
 from runyard.sdk.plain import encode_plain
@@ -336,9 +336,15 @@ def init(
         from runyard.sdk.recovery import recover_journals
         from runyard.store.registry import shared_store
 
-        store = shared_store(base.store_uri)
-        recover_journals(base.journal_dir, store)
-        record = store.get_run(ref)
+        try:
+            store = shared_store(base.store_uri)
+            recover_journals(base.journal_dir, store)
+            record = store.get_run(ref)
+        except Exception as exc:
+            # Resuming needs the stored run; before training starts, say so plainly.
+            raise CommError(
+                f"could not read the store {base.store_uri!r} to look up run {ref.path!r}: {exc}"
+            ) from exc
         if fork is not None:
             if record is not None:
                 raise UsageError(f"cannot fork into {ref.path!r}: that run already exists")

@@ -171,7 +171,8 @@ class TrackingStore(ABC):
     ) -> Iterator[dict[str, Any]]:
         """Rows in step order, built page by page from the series.
 
-        With ``keys``, only rows that have every one of them are returned (wandb).
+        With ``keys``, only rows that have every one of them are returned (wandb);
+        every row carries its ``_step``.
         """
         wanted = list(self.history_keys(ref)) if keys is None else list(keys)
         # `_step` is the index of every series, not a series of its own.
@@ -195,7 +196,6 @@ class TrackingStore(ABC):
                 row = rows[step]
                 if keys is not None and len(row) < len(to_read):
                     continue
-                if "_step" in wanted:
-                    row["_step"] = step
+                row["_step"] = step
                 yield row
             start = stop

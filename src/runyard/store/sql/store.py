@@ -160,11 +160,11 @@ class SqlStore(TrackingStore):
             run_pk = self._run_pk(conn, batch)
             if run_pk is None:
                 return
-            self._apply_run_fields(conn, run_pk, batch)
             if batch.truncate_after is not None:
                 self._truncate(conn, run_pk, batch.truncate_after)
             if batch.copy_history is not None:
                 self._copy_history(conn, run_pk, *batch.copy_history)
+            self._apply_run_fields(conn, run_pk, batch)
             if batch.columns:
                 self._append_columns(conn, run_pk, batch.columns)
             if batch.journal is not None:
