@@ -1,1 +1,1 @@
-"""cli"""
+"""The ``runyard`` command line."""

@@ -175,7 +175,7 @@ class RowAssembler:
                     targets[path] = None
         for p in paths:
             # wandb starts a step metric at 0 when a definition first refers to it.
-            pass
+            self._step_values.setdefault(p, 0)
         self._step_paths = tuple(paths)
         self._sync_targets = tuple(targets)
         self._sync_of.clear()

@@ -184,8 +184,11 @@ class SummaryState:
     ops among min/max/mean/first/last/best, a dict of just those ops
     (``{"loss": {"min": 0.1, "best": 0.1}}``); ``none`` removes the key.
 
-    ``best`` (with the definition's goal) is tracked while the definition applies, and for
-    each such key the summary also holds a snapshot of the run at its best row::
+    ``best`` (with the definition's goal) is tracked only while the definition applies,
+    because the snapshot below can only be taken as rows are folded: unlike min/max it
+    ignores earlier values, and it is absent until a number arrives (a key whose requested
+    ops are all absent is left out). For each such key the summary also holds a snapshot
+    of the run at its best row::
 
         "_best": {
             "<key_of(path)>": {

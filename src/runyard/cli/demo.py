@@ -1,0 +1,44 @@
+"""``runyard demo``: log a small, seed-like project into the embedded store."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import runyard
+from runyard.settings import Settings
+
+__all__ = ["run_demo"]
+
+
+def run_demo(project: str = "demo", runs: int = 4, steps: int = 200) -> int:
+    """Log ``runs`` runs of ``steps`` steps (loss/acc with min/max summaries)."""
+    settings = Settings.from_env()
+    paths = []
+    for n in range(runs):
+        lr = [0.1, 0.03, 0.01, 0.003][n % 4]
+        config = {"learning_rate": lr, "batch_size": 32 * (1 + n % 2), "optimizer": "adam"}
+        rng = random.Random(n)
+        with runyard.init(project=project, config=config, name=f"lr-{lr}", reinit="create_new") as run:
+            run.define_metric("loss", summary="min")
+            run.define_metric("acc", summary="max")
+            run.define_metric("epoch")
+            run.define_metric("val/*", step_metric="epoch", summary="best", goal="minimize")
+            for step in range(steps):
+                progress = 1 - math.exp(-lr * 10 * (step + 1) / steps * 5)
+                run.log(
+                    {
+                        "loss": (1 - progress) + rng.random() * 0.1,
+                        "acc": progress * 0.9 + rng.random() * 0.05,
+                        "train/grad_norm": rng.lognormvariate(0, 0.3),
+                    }
+                )
+                if step % 20 == 19:
+                    epoch = step // 20
+                    run.log({"epoch": epoch, "val/loss": 1 - progress + rng.random() * 0.05})
+            paths.append((run.path, run.summary["loss"], run.summary["acc"]))
+    print(f"runyard: logged {runs} runs to project {project!r} in {settings.root_dir}")
+    for path, loss, acc in paths:
+        print(f"  {path}  loss.min={loss['min']:.4f}  acc.max={acc['max']:.4f}")
+    print("Read them back with: runyard.Api().runs(" + repr(f"{settings.entity}/{project}") + ")")
+    return 0
