@@ -8,7 +8,9 @@ import sys
 from pathlib import Path
 
 
-def run_script(code: str, root: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def run_script(
+    code: str, root: Path, *args: str, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     """Run Python code in a fresh process with RUNYARD_DIR=root."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("RUNYARD_", "WANDB_"))}
     env.update(RUNYARD_DIR=str(root), RUNYARD_ENTITY="tester")

@@ -1,4 +1,7 @@
-"""Resume, rewind, fork, crashes, kills and many processes at once — checked from fresh processes."""
+"""Resume, rewind, fork, crashes, kills and many processes at once.
+
+What was stored is checked from a fresh store or process.
+"""
 
 from __future__ import annotations
 
@@ -74,7 +77,12 @@ def test_resume_from_rewinds_history(ry_dir: Path) -> None:
     again.finish()
     stored = api_run(again.path)
     assert [(r["_step"], r["loss"]) for r in stored.scan_history(keys=["loss"])] == [
-        (0, 10.0), (1, 9.0), (2, 8.0), (3, 7.0), (4, 6.0), (5, 100.0),
+        (0, 10.0),
+        (1, 9.0),
+        (2, 8.0),
+        (3, 7.0),
+        (4, 6.0),
+        (5, 100.0),
     ]
     assert stored.summary["loss"] == {"min": 6.0}  # 1.0 was logged after the rewind point
     with pytest.raises(ValueError, match="resume_from must look like"):

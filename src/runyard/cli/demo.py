@@ -19,7 +19,9 @@ def run_demo(project: str = "demo", runs: int = 4, steps: int = 200) -> int:
         lr = [0.1, 0.03, 0.01, 0.003][n % 4]
         config = {"learning_rate": lr, "batch_size": 32 * (1 + n % 2), "optimizer": "adam"}
         rng = random.Random(n)
-        with runyard.init(project=project, config=config, name=f"lr-{lr}", reinit="create_new") as run:
+        with runyard.init(
+            project=project, config=config, name=f"lr-{lr}", reinit="create_new"
+        ) as run:
             run.define_metric("loss", summary="min")
             run.define_metric("acc", summary="max")
             run.define_metric("epoch")

@@ -1,4 +1,7 @@
-"""The ``runyard`` command: ``demo``, ``db upgrade`` (``ui``, ``server`` and ``sync`` land with their issues)."""
+"""The ``runyard`` command: ``demo`` and ``db upgrade``.
+
+``ui``, ``server`` and ``sync`` arrive with their issues.
+"""
 
 from __future__ import annotations
 

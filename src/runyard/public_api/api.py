@@ -161,5 +161,7 @@ class Api:
     def runs(self, path: str) -> list[Run]:
         """Every run of a project (``entity/project`` or ``project``)."""
         parts = path.strip("/").split("/")
-        entity, project = (parts[0], parts[1]) if len(parts) == 2 else (self.default_entity, parts[0])
+        entity, project = (
+            (parts[0], parts[1]) if len(parts) == 2 else (self.default_entity, parts[0])
+        )
         return [Run(self, r) for r in self.store.list_runs(entity, project)]

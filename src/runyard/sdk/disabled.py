@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Any
+from typing import Any, Literal
 
 from runyard.sdk.config import Config, config_items
 
@@ -45,7 +45,9 @@ class DisabledRun:
         self.job_type: str | None = None
         self.step = 0
 
-    def log(self, data: Mapping[str, Any], step: int | None = None, commit: bool | None = None) -> None:
+    def log(
+        self, data: Mapping[str, Any], step: int | None = None, commit: bool | None = None
+    ) -> None:
         return None
 
     def define_metric(self, name: str, *args: Any, **kwargs: Any) -> None:
@@ -62,7 +64,7 @@ class DisabledRun:
         exc_type: type[BaseException] | None,
         exc: BaseException | None,
         tb: TracebackType | None,
-    ) -> bool:
+    ) -> Literal[False]:
         return False
 
     def __getattr__(self, name: str) -> Any:

@@ -153,4 +153,3 @@ class RunFold:
             batch.meta.setdefault("heartbeat_at", self.heartbeat)
         batch.journal = journal
         return batch
-

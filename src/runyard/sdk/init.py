@@ -19,9 +19,7 @@ import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from runyard.entities import RunRecord, RunRef
 from runyard.errors import CommError, UsageError
@@ -38,8 +36,14 @@ if TYPE_CHECKING:
 
 __all__ = ["current_run", "forget_run", "init", "validate_run_id", "validate_tags"]
 
-_MODES = {"online": "online", "run": "online", "shared": "online", "offline": "offline",
-          "dryrun": "offline", "disabled": "disabled"}
+_MODES = {
+    "online": "online",
+    "run": "online",
+    "shared": "online",
+    "offline": "offline",
+    "dryrun": "offline",
+    "disabled": "disabled",
+}
 _RESUME = {"allow", "must", "never", "auto"}
 _REINIT = {"default", "return_previous", "finish_previous", "create_new"}
 _ID_FORBIDDEN = ":;,#?/'"
@@ -105,7 +109,9 @@ def validate_tags(tags: Any) -> list[str]:
     out: list[str] = []
     for tag in tags:
         if not isinstance(tag, str) or not tag or len(tag) > 64:
-            raise ValueError(f"each tag must be a non-empty string of at most 64 characters, got {tag!r}")
+            raise ValueError(
+                f"each tag must be a non-empty string of at most 64 characters, got {tag!r}"
+            )
         if tag not in out:
             out.append(tag)
     return out
@@ -252,8 +258,10 @@ def init(
         >>> run.finish()
     """
     global _current
-    base = settings if isinstance(settings, Settings) else Settings.from_env().with_overrides(
-        settings if isinstance(settings, Mapping) else None
+    base = (
+        settings
+        if isinstance(settings, Settings)
+        else Settings.from_env().with_overrides(settings if isinstance(settings, Mapping) else None)
     )
     resolved_mode = _MODES.get(mode or base.mode)
     if resolved_mode is None:
@@ -326,8 +334,14 @@ def init(
     resumed = False
     config_items_final = dict(items)
     creating = {
-        "display_name": name, "tags": tag_list, "notes": notes, "group": group,
-        "job_type": job_type, "host": host, "created_at": now, "color": base.run_color,
+        "display_name": name,
+        "tags": tag_list,
+        "notes": notes,
+        "group": group,
+        "job_type": job_type,
+        "host": host,
+        "created_at": now,
+        "color": base.run_color,
     }
     needs_store = resolved_mode == "online" and (
         id is not None or resume is not None or rewind is not None or fork is not None
@@ -391,10 +405,18 @@ def init(
             else:
                 step = record.last_step + 1
                 start["summary_state"] = record.summary_state
-            meta = {"state": "running", "exit_code": None, "host": host,
-                    "sessions": record.sessions + 1}
-            for key, value in (("display_name", name), ("notes", notes), ("group", group),
-                               ("job_type", job_type)):
+            meta: dict[str, Any] = {
+                "state": "running",
+                "exit_code": None,
+                "host": host,
+                "sessions": record.sessions + 1,
+            }
+            for key, value in (
+                ("display_name", name),
+                ("notes", notes),
+                ("group", group),
+                ("job_type", job_type),
+            ):
                 if value is not None:
                     meta[key] = value
             if tags is not None:
@@ -435,11 +457,26 @@ def init(
             return store
 
         writer = Writer(journal, open_store)
-    run_dir = Path(dir) if dir is not None else base.root_dir / "files" / ref.entity / ref.project / ref.run_id
+    run_dir = (
+        Path(dir)
+        if dir is not None
+        else base.root_dir / "files" / ref.entity / ref.project / ref.run_id
+    )
     run = Run(
-        settings=base, ref=ref, journal=journal, writer=writer, config=config_items_final,
-        step=step, runtime_offset=runtime_offset, display_name=name, tags=tag_list,
-        notes=notes, group=group, job_type=job_type, resumed=resumed, run_dir=run_dir,
+        settings=base,
+        ref=ref,
+        journal=journal,
+        writer=writer,
+        config=config_items_final,
+        step=step,
+        runtime_offset=runtime_offset,
+        display_name=name,
+        tags=tag_list,
+        notes=notes,
+        group=group,
+        job_type=job_type,
+        resumed=resumed,
+        run_dir=run_dir,
         start_time=now,
     )
     if writer is not None:

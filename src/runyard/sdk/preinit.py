@@ -16,7 +16,9 @@ class PreInitObject:
         object.__setattr__(self, "_name", name)
 
     def _fail(self, what: str) -> Error:
-        return Error(f"You must call wandb.init() before {object.__getattribute__(self, '_name')}{what}")
+        return Error(
+            f"You must call wandb.init() before {object.__getattribute__(self, '_name')}{what}"
+        )
 
     def __getitem__(self, key: str) -> Any:
         raise self._fail(f"[{key!r}]")

@@ -9,13 +9,13 @@ columnar storage — happens in the writer thread, off the training loop.
 from __future__ import annotations
 
 import io
-import numbers
+import operator
 import os
 import time
 from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import msgpack
 
@@ -250,8 +250,11 @@ class Run:
     def _check_step(step: Any) -> int:
         if type(step) is int:
             return step
-        if isinstance(step, numbers.Integral) and not isinstance(step, bool):
-            return int(step)
+        if not isinstance(step, bool):
+            try:
+                return operator.index(step)  # numpy and torch integers too
+            except TypeError:
+                pass
         raise TypeError(f"step must be an int, got {step!r}")
 
     def _encode(self, value: Any) -> Any:
@@ -332,7 +335,9 @@ class Run:
     def _delete_summary(self, path: tuple[str, ...]) -> None:
         self._record((Rec.SUMMARY_DEL, list(path)))
 
-    def _store_tensor(self, path: tuple[str, ...], array: np.ndarray, type_name: str) -> dict[str, Any]:
+    def _store_tensor(
+        self, path: tuple[str, ...], array: np.ndarray, type_name: str
+    ) -> dict[str, Any]:
         """Keep the whole tensor in a ``.npy`` blob beside the run; return its stats."""
         import numpy as np
 
@@ -424,7 +429,7 @@ class Run:
         exc_type: type[BaseException] | None,
         exc: BaseException | None,
         tb: TracebackType | None,
-    ) -> bool:
+    ) -> Literal[False]:
         if exc_type is None:
             self.finish()
         elif issubclass(exc_type, KeyboardInterrupt):

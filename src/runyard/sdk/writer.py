@@ -14,9 +14,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from runyard.sdk.journal import MAGIC, JournalWriter, read_frames
 from runyard.sdk.printer import warn_once
@@ -76,9 +74,7 @@ class Writer(threading.Thread):
         target = self._journal.size
         self._wake.set()
         with self._progress:
-            self._progress.wait_for(
-                lambda: self.read_pos >= target or not self.is_alive(), timeout
-            )
+            self._progress.wait_for(lambda: self.read_pos >= target or not self.is_alive(), timeout)
         return self.fold
 
     def summary(self, timeout: float = 10.0) -> dict[str, Any]:
@@ -94,8 +90,11 @@ class Writer(threading.Thread):
             self._loop()
         except BaseException as exc:  # never let the thread die silently
             self.failed = exc
-            warn_once("writer-crash", f"runyard: writer thread stopped: {exc!r}; "
-                      f"the run's data is kept in {self._journal.path}")
+            warn_once(
+                "writer-crash",
+                f"runyard: writer thread stopped: {exc!r}; "
+                f"the run's data is kept in {self._journal.path}",
+            )
         finally:
             os.close(self._fd)
             with self._progress:

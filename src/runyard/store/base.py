@@ -187,7 +187,7 @@ class TrackingStore(ABC):
             rows: dict[int, dict[str, Any]] = {}
             for key in to_read:
                 series = self.read_series(ref, key, start, stop)
-                for step, value in zip(series.steps.tolist(), series.values.tolist()):
+                for step, value in zip(series.steps.tolist(), series.values.tolist(), strict=True):
                     rows.setdefault(step, {})[key] = value
             for key, pairs in self.read_values(ref, to_read, start, stop).items():
                 for step, value in pairs:

@@ -30,7 +30,8 @@ def _shuffle(a: np.ndarray) -> bytes:
 
 
 def _unshuffle(data: bytes, n: int) -> np.ndarray:
-    return np.frombuffer(data, np.uint8).reshape(8, n).T.copy().view("<u8").ravel()
+    out: np.ndarray = np.frombuffer(data, np.uint8).reshape(8, n).T.copy().view("<u8").ravel()
+    return out
 
 
 def encode_steps(steps: np.ndarray) -> bytes:
@@ -51,7 +52,8 @@ def decode_steps(data: bytes) -> np.ndarray:
     codec = data[0]
     if codec == _RANGE:
         _, start, stride, n = struct.unpack("<Bqqq", data)
-        return np.arange(n, dtype=np.int64) * stride + start
+        steps: np.ndarray = np.arange(n, dtype=np.int64) * stride + start
+        return steps
     (n,) = struct.unpack_from("<q", data, 1)
     deltas = _unshuffle(zlib.decompress(data[9:]), n).view("<i8")
     return np.cumsum(deltas, dtype=np.int64)
@@ -64,7 +66,9 @@ def encode_values(values: np.ndarray) -> bytes:
     candidates = _candidates(arr, kind)
     if len(candidates) > 1 and len(arr) > 2 * _SAMPLE:
         # Pick the codec on a sample, then compress everything once.
-        sizes = {c: len(zlib.compress(_shuffle(f(arr[:_SAMPLE])), _LEVEL)) for c, f in candidates.items()}
+        sizes = {
+            c: len(zlib.compress(_shuffle(f(arr[:_SAMPLE])), _LEVEL)) for c, f in candidates.items()
+        }
         chosen = min(sizes, key=lambda c: sizes[c])
         candidates = {chosen: candidates[chosen]}
     best, codec = b"", _RAW
@@ -94,9 +98,14 @@ def _candidates(arr: np.ndarray, kind: str) -> dict[int, Callable[[np.ndarray], 
     out: dict[int, Callable[[np.ndarray], np.ndarray]] = {_RAW: _bits}
     if len(arr) > 1:
         out[_BITDIFF] = _bitdiff
-    if kind == "f" and len(arr) and bool(np.all(np.isfinite(arr))) and float(np.abs(arr).max()) < 1e9:
-        if bool(np.all(np.round(arr * 1e6).astype("<i8") / 1e6 == arr)):
-            out[_MICROS] = _micros
+    if (
+        kind == "f"
+        and len(arr)
+        and bool(np.all(np.isfinite(arr)))
+        and float(np.abs(arr).max()) < 1e9
+        and bool(np.all(np.round(arr * 1e6).astype("<i8") / 1e6 == arr))
+    ):
+        out[_MICROS] = _micros
     return out
 
 

@@ -176,9 +176,11 @@ class SqlStore(TrackingStore):
         )
         pk = conn.execute(sel).scalar()
         if pk is None:
-            pk = conn.execute(
+            inserted = conn.execute(
                 projects.insert().values(entity=entity, name=project, created_at=time.time())
-            ).inserted_primary_key[0]
+            ).inserted_primary_key
+            assert inserted is not None
+            pk = inserted[0]
         return int(pk)
 
     def _find_run(self, conn: Connection, ref: RunRef) -> int | None:
@@ -218,7 +220,9 @@ class SqlStore(TrackingStore):
         }
         for name, value in fields.items():
             values[_RUN_FIELDS[name]] = value
-        return int(conn.execute(runs.insert().values(**values)).inserted_primary_key[0])
+        inserted = conn.execute(runs.insert().values(**values)).inserted_primary_key
+        assert inserted is not None
+        return int(inserted[0])
 
     def _apply_run_fields(self, conn: Connection, run_pk: int, batch: RunBatch) -> None:
         values: dict[str, Any] = {"updated_at": time.time()}
@@ -263,12 +267,14 @@ class SqlStore(TrackingStore):
         for key, (steps, values) in columns.items():
             kinds = set(map(type, values))
             if kinds <= _NUMERIC:
-                self._append_series(conn, run_pk, key, steps, values, int in kinds and float not in kinds)
+                self._append_series(
+                    conn, run_pk, key, steps, values, int in kinds and float not in kinds
+                )
                 continue
             # Mixed column: numbers go to the series, everything else is JSON.
             num_steps: list[int] = []
             num_values: list[Any] = []
-            for step, value in zip(steps, values):
+            for step, value in zip(steps, values, strict=True):
                 kind = type(value)
                 if kind is float or kind is int:
                     num_steps.append(step)
@@ -279,7 +285,12 @@ class SqlStore(TrackingStore):
                     )
             if num_steps:
                 self._append_series(
-                    conn, run_pk, key, num_steps, num_values, all(type(v) is int for v in num_values)
+                    conn,
+                    run_pk,
+                    key,
+                    num_steps,
+                    num_values,
+                    all(type(v) is int for v in num_values),
                 )
         if others:
             self._upsert_values(conn, others)
@@ -312,16 +323,16 @@ class SqlStore(TrackingStore):
         if meta is None:
             return None
         cached = self._tails.get((run_pk, key))
-        if cached is not None and cached.first_step == meta.first_step and cached.count == meta.count:
+        if cached is not None and cached.first_step == meta[0] and cached.count == meta[1]:
             return cached
         blob = conn.execute(
             sa.select(series_chunks.c.steps, series_chunks.c["values"]).where(
                 series_chunks.c.run == run_pk,
                 series_chunks.c.key == key,
-                series_chunks.c.first_step == meta.first_step,
+                series_chunks.c.first_step == meta[0],
             )
         ).one()
-        return _Tail(int(meta.first_step), decode_steps(blob.steps), decode_values(blob[1]))
+        return _Tail(int(meta[0]), decode_steps(blob.steps), decode_values(blob[1]))
 
     def _append_series(
         self,
@@ -337,7 +348,11 @@ class SqlStore(TrackingStore):
         if key == "_runtime":
             new_values = np.round(new_values, 6)  # µs resolution: compresses ~10x
         tail = self._load_tail(conn, run_pk, key)
-        if tail is not None and tail.count < CHUNK_POINTS and int(tail.steps[-1]) < int(new_steps[0]):
+        if (
+            tail is not None
+            and tail.count < CHUNK_POINTS
+            and int(tail.steps[-1]) < int(new_steps[0])
+        ):
             room = CHUNK_POINTS - tail.count
             head_steps, new_steps = new_steps[:room], new_steps[room:]
             head_values, new_values = new_values[:room], new_values[room:]
@@ -426,7 +441,9 @@ class SqlStore(TrackingStore):
             history_values.insert().from_select(
                 ["run", "key", "step", "value"],
                 sa.select(
-                    sa.literal(run_pk), history_values.c.key, history_values.c.step,
+                    sa.literal(run_pk),
+                    history_values.c.key,
+                    history_values.c.step,
                     history_values.c.value,
                 ).where(history_values.c.run == src_pk, history_values.c.step <= last_step),
             )
@@ -440,7 +457,9 @@ class SqlStore(TrackingStore):
         ).rowcount
         if not updated:
             conn.execute(
-                journals.insert().values(path=path, run=run_pk, offset=offset, updated_at=time.time())
+                journals.insert().values(
+                    path=path, run=run_pk, offset=offset, updated_at=time.time()
+                )
             )
 
     # -- reads --------------------------------------------------------------
