@@ -484,16 +484,17 @@ def w_read(tool: Adapter, args: Result) -> Result:
             t1 = time.perf_counter()
             points = read()
             t2 = time.perf_counter()
-        except Exception as exc:
-            if not suffix:
-                raise
-            out[f"read{suffix}_error"] = f"{type(exc).__name__}: {exc}"
+        except Exception as exc:  # one failing read path must not hide the others
+            traceback.print_exc()
+            out[f"read{suffix}_error"] = f"{type(exc).__name__}: {str(exc)[:150]}"
             continue
         if expected and points != expected:
             out[f"read{suffix}_error"] = f"read {points} points, expected {expected}"
         out[f"open{suffix}_s"] = t1 - t0
         out[f"read{suffix}_s"] = t2 - t1
         out[f"points{suffix}"] = points
+    if not any(k.startswith("read") and k.endswith("_s") for k in out):
+        raise RuntimeError("; ".join(str(v) for k, v in out.items() if k.endswith("_error")))
     return out
 
 

@@ -13,7 +13,7 @@ Example:
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from operator import itemgetter
 from typing import Any
 
@@ -239,6 +239,27 @@ class SummaryState:
             self._update_row(rows[0])
             return
         columns, dense = _columns(rows)
+        self._fold_columns(columns, dense, lambda: rows)
+
+    def update_columns(
+        self,
+        columns: Mapping[Path, Sequence[Any]],
+        rows: Callable[[], Sequence[Mapping[Path, Any]]],
+    ) -> None:
+        """Fold rows given as dense columns: every column has one value per row.
+
+        Equivalent to ``update(rows())`` but skips building per-row dicts; ``rows``
+        is called only when a ``best`` goal needs the row of a new best value.
+        """
+        if columns:
+            self._fold_columns(dict(columns), True, rows)
+
+    def _fold_columns(
+        self,
+        columns: dict[Path, Sequence[Any]],
+        dense: bool,
+        rows_of: Callable[[], Sequence[Mapping[Path, Any]]],
+    ) -> None:
         goals: dict[Path, Goal] = {}
         for path in columns:
             goal = self._goal(path)
@@ -259,7 +280,7 @@ class SummaryState:
                 self._claim(path)
                 stats[path] = st
         if goals:
-            self._update_best(rows, columns, dense, goals, extremes, before)
+            self._update_best(rows_of(), columns, dense, goals, extremes, before)
 
     def _update_best(
         self,

@@ -21,6 +21,7 @@ from runyard.store.base import RunBatch
 __all__ = ["RunFold"]
 
 _STEP: Path = ("_step",)
+_RESERVED = frozenset(("_step", "_runtime", "_timestamp"))
 
 
 def _paths(pairs: Any) -> dict[Path, Any]:
@@ -52,6 +53,8 @@ class RunFold:
         if copy is not None:
             self._batch.copy_history = (RunRef(*copy[0]), int(copy[1]))
         self._rows: list[dict[Path, Any]] = []
+        self._fast: list[list[Any]] = []
+        self._simple = not any(d.step_metric for d in self.definitions.all())
         self._keys: dict[Path, str] = {}
 
     def _new_batch(self) -> RunBatch:
@@ -60,18 +63,36 @@ class RunFold:
 
     @property
     def pending_rows(self) -> int:
-        return len(self._rows) + self._batch_count
+        return len(self._rows) + len(self._fast) + self._batch_count
 
     def feed(self, rec: list[Any]) -> None:
         """Apply one journal record."""
         code = rec[0]
         if code == Rec.LOG:
-            rows = self.assembler.add(rec[1], rec[2], rec[3], rec[4], rec[5])
+            data = rec[5]
+            if (
+                rec[2]
+                and self._simple
+                and self.assembler.open_step is None
+                and type(data) is dict
+                and dict not in set(map(type, data.values()))
+                and not _RESERVED.intersection(data)
+            ):
+                # The common case — a committed row of flat values — is kept as the
+                # record itself and columnised in bulk (see _flush_fast).
+                self._fast.append(rec)
+                self.runtime = rec[4]
+                self.heartbeat = rec[3]
+                return
+            self._commit_rows()
+            rows = self.assembler.add(rec[1], rec[2], rec[3], rec[4], data)
             if rows:
                 self._rows.extend(rows)
             self.runtime = rec[4]
             self.heartbeat = rec[3]
-        elif code == Rec.CONFIG:
+            return
+        self._commit_rows()
+        if code == Rec.CONFIG:
             self._batch.config.update(rec[1])
         elif code == Rec.SUMMARY_SET:
             self._commit_rows()
@@ -83,6 +104,7 @@ class RunFold:
             self._commit_rows()
             self.definitions.define(MetricDefinition.from_dict(rec[1]), overwrite=bool(rec[2]))
             self.metrics_changed = True
+            self._simple = not any(d.step_metric for d in self.definitions.all())
         elif code == Rec.META:
             self._batch.meta.update(rec[1])
         elif code == Rec.EXIT:
@@ -91,15 +113,59 @@ class RunFold:
 
     def finish(self, state: str, exit_code: int | None, runtime: float | None = None) -> None:
         """Close the open row and record how the run ended."""
+        self._commit_rows()
         self._rows.extend(self.assembler.flush())
         if runtime is not None:
             self.runtime = runtime
         self._batch.meta.update(state=state, exit_code=exit_code, runtime=self.runtime)
         self.exited = True
 
+    def _flush_fast(self) -> None:
+        """Columnise the pending fast records, one group of equal key sets at a time."""
+        records = self._fast
+        if not records:
+            return
+        self._fast = []
+        start = 0
+        keys = tuple(records[0][5])
+        for i in range(1, len(records)):
+            row_keys = tuple(records[i][5])
+            if row_keys != keys:
+                self._fold_group(records[start:i], keys)
+                start, keys = i, row_keys
+        self._fold_group(records[start:], keys)
+
+    def _fold_group(self, records: list[list[Any]], keys: tuple[str, ...]) -> None:
+        steps = [r[1] for r in records]
+        named: dict[str, list[Any]] = {k: [r[5][k] for r in records] for k in keys}
+        named["_timestamp"] = [r[3] for r in records]
+        named["_runtime"] = [r[4] for r in records]
+        by_path: dict[Path, list[Any]] = {(k,): v for k, v in named.items()}
+        by_path[_STEP] = steps
+
+        def rows() -> list[dict[Path, Any]]:
+            return [{p: col[i] for p, col in by_path.items()} for i in range(len(steps))]
+
+        self.summary.update_columns(by_path, rows)
+        columns = self._batch.columns
+        for key, values in named.items():
+            column = columns.get(key)
+            if column is None:
+                columns[key] = (list(steps), values)
+            else:
+                column[0].extend(steps)
+                column[1].extend(values)
+        self._batch_count += len(records)
+        self.last_step = max(self.last_step, steps[-1])
+
     def _commit_rows(self) -> None:
         # Rows logged before an explicit summary edit fold first, so the edit
-        # lands on top of them (wandb orders records the same way).
+        # lands on top of them (wandb orders records the same way). Assembled rows
+        # are always older than pending fast records.
+        self._commit_assembled()
+        self._flush_fast()
+
+    def _commit_assembled(self) -> None:
         if self._rows:
             self.summary.update(self._rows)
             self._columnize(self._rows)

@@ -128,7 +128,9 @@ def read_frames(
         if n == 0:
             return
         if pos + 8 + n > len(data):
-            if pos == 0:  # one frame larger than max_bytes: read it alone
+            if pos == 0 and 8 + n <= os.fstat(fd).st_size - start:
+                # One frame larger than max_bytes: read it alone. (A torn length field
+                # can claim any size: only what the file holds is ever read.)
                 big = os.pread(fd, 8 + n, start)
                 if len(big) == 8 + n and zlib.crc32(big[8:]) == crc:
                     yield start + 8 + n, unpackb(big[8:], strict_map_key=False)

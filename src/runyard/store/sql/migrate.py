@@ -25,3 +25,10 @@ def upgrade(uri: str, revision: str = "head") -> None:
     from alembic import command
 
     command.upgrade(alembic_config(uri), revision)
+
+
+def create_all(db: Any) -> None:
+    """Create every table on a SQLAlchemy-backed database (PostgreSQL)."""
+    from runyard.store.sql.schema import metadata
+
+    metadata.create_all(db.engine)

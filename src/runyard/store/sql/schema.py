@@ -31,8 +31,7 @@ __all__ = [
     "series_chunks",
 ]
 
-#: The Alembic revision this code expects; bumped with every migration.
-HEAD_REVISION = "0001"
+from runyard.store.sql.ddl import HEAD_REVISION  # noqa: E402  (one place for the number)
 
 metadata = MetaData()
 
@@ -89,8 +88,8 @@ series_chunks = Table(
     Column("vmin", Double),
     Column("vmax", Double),
     Column("vlast", Double),
-    Column("steps", LargeBinary, nullable=False),
-    Column("values", LargeBinary, nullable=False),
+    Column("steps_blob", LargeBinary, nullable=False),
+    Column("values_blob", LargeBinary, nullable=False),
 )
 
 # Non-scalar history (lists, histograms, media references, strings, None).
@@ -109,7 +108,7 @@ journals = Table(
     metadata,
     Column("path", Text, primary_key=True),
     Column("run", Integer, ForeignKey("runs.id", ondelete="CASCADE"), nullable=False),
-    Column("offset", BigInteger, nullable=False),
+    Column("position", BigInteger, nullable=False),
     Column("updated_at", Double, nullable=False),
 )
 

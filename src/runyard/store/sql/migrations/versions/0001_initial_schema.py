@@ -2,13 +2,14 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 05:47:04.780756
+Create Date: 2026-11-23 05:59:29.693064
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
+
 
 revision = "0001"
 down_revision = None
@@ -75,7 +76,7 @@ def upgrade() -> None:
         "journals",
         sa.Column("path", sa.Text(), nullable=False),
         sa.Column("run", sa.Integer(), nullable=False),
-        sa.Column("offset", sa.BigInteger(), nullable=False),
+        sa.Column("position", sa.BigInteger(), nullable=False),
         sa.Column("updated_at", sa.Double(), nullable=False),
         sa.ForeignKeyConstraint(["run"], ["runs.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("path"),
@@ -90,8 +91,8 @@ def upgrade() -> None:
         sa.Column("vmin", sa.Double(), nullable=True),
         sa.Column("vmax", sa.Double(), nullable=True),
         sa.Column("vlast", sa.Double(), nullable=True),
-        sa.Column("steps", sa.LargeBinary(), nullable=False),
-        sa.Column("values", sa.LargeBinary(), nullable=False),
+        sa.Column("steps_blob", sa.LargeBinary(), nullable=False),
+        sa.Column("values_blob", sa.LargeBinary(), nullable=False),
         sa.ForeignKeyConstraint(["run"], ["runs.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("run", "key", "first_step"),
     )

@@ -1,0 +1,188 @@
+"""Database connections behind `SqlStore`: stdlib ``sqlite3`` or a SQLAlchemy engine.
+
+`SqlStore` speaks portable SQL text with ``:name`` parameters, which SQLite and
+PostgreSQL both accept, through the small `Db` interface here. The embedded store
+uses the standard library's ``sqlite3`` (importing it costs ~5 ms, SQLAlchemy
+~160 ms — too much for a training script's ``init``); PostgreSQL goes through a
+SQLAlchemy engine, imported only then.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+__all__ = ["Db", "SqlAlchemyDb", "SqliteDb", "Tx", "open_db"]
+
+Params = Mapping[str, Any]
+
+
+class Tx(ABC):
+    """One transaction; rows support ``row["column"]`` and ``row[index]``."""
+
+    @abstractmethod
+    def run(self, sql: str, params: Params | None = None) -> int:
+        """Execute a statement; return the number of rows it changed."""
+
+    @abstractmethod
+    def many(self, sql: str, params: Sequence[Params]) -> None:
+        """Execute a statement once per parameter set."""
+
+    @abstractmethod
+    def all(self, sql: str, params: Params | None = None) -> list[Any]:
+        """Every row of a query."""
+
+    def one(self, sql: str, params: Params | None = None) -> Any:
+        rows = self.all(sql, params)
+        return rows[0] if rows else None
+
+    def scalar(self, sql: str, params: Params | None = None) -> Any:
+        row = self.one(sql, params)
+        return None if row is None else row[0]
+
+
+class Db(ABC):
+    """A database: write and read transactions."""
+
+    dialect: str
+
+    @abstractmethod
+    def write(self) -> Any:
+        """Context manager: a transaction holding the write lock from its start."""
+
+    @abstractmethod
+    def read(self) -> Any:
+        """Context manager: a read-only snapshot."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+
+class _SqliteTx(Tx):
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def run(self, sql: str, params: Params | None = None) -> int:
+        return self._conn.execute(sql, params or {}).rowcount
+
+    def many(self, sql: str, params: Sequence[Params]) -> None:
+        self._conn.executemany(sql, params)
+
+    def all(self, sql: str, params: Params | None = None) -> list[Any]:
+        return self._conn.execute(sql, params or {}).fetchall()
+
+
+class SqliteDb(Db):
+    """SQLite through the standard library: WAL, one connection per thread.
+
+    Writers take the lock up front (``BEGIN IMMEDIATE``) and wait up to a minute for
+    it, so several processes writing one file queue up instead of failing with
+    "database is locked".
+    """
+
+    dialect = "sqlite"
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._conns: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+
+    def _conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(
+                self.path, timeout=60.0, isolation_level=None, check_same_thread=False
+            )
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA busy_timeout = 60000")
+            conn.execute("PRAGMA auto_vacuum = INCREMENTAL")  # effective on a new file only
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            self._local.conn = conn
+            with self._lock:
+                self._conns.append(conn)
+        return conn
+
+    @contextmanager
+    def _transaction(self, begin: str) -> Iterator[Tx]:
+        conn = self._conn()
+        conn.execute(begin)
+        try:
+            yield _SqliteTx(conn)
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def write(self) -> Any:
+        return self._transaction("BEGIN IMMEDIATE")
+
+    def read(self) -> Any:
+        return self._transaction("BEGIN")
+
+    def close(self) -> None:
+        with self._lock:
+            conns, self._conns = self._conns, []
+        for conn in conns:
+            conn.close()
+        self._local = threading.local()
+
+
+class _SqlAlchemyTx(Tx):
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn
+
+    def run(self, sql: str, params: Params | None = None) -> int:
+        from sqlalchemy import text
+
+        return int(self._conn.execute(text(sql), dict(params or {})).rowcount)
+
+    def many(self, sql: str, params: Sequence[Params]) -> None:
+        from sqlalchemy import text
+
+        if params:
+            self._conn.execute(text(sql), [dict(p) for p in params])
+
+    def all(self, sql: str, params: Params | None = None) -> list[Any]:
+        from sqlalchemy import text
+
+        return [row._mapping for row in self._conn.execute(text(sql), dict(params or {}))]
+
+
+class SqlAlchemyDb(Db):
+    """Any database SQLAlchemy reaches (PostgreSQL for the team server)."""
+
+    def __init__(self, uri: str) -> None:
+        import sqlalchemy as sa
+
+        self.engine = sa.create_engine(uri, pool_pre_ping=True)
+        self.dialect = self.engine.dialect.name
+
+    @contextmanager
+    def write(self) -> Iterator[Tx]:
+        with self.engine.begin() as conn:
+            yield _SqlAlchemyTx(conn)
+
+    @contextmanager
+    def read(self) -> Iterator[Tx]:
+        with self.engine.connect() as conn:
+            yield _SqlAlchemyTx(conn)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_db(uri: str) -> Db:
+    """``sqlite:///path`` opens :class:`SqliteDb`; anything else a SQLAlchemy engine."""
+    if uri.startswith("sqlite:///"):
+        return SqliteDb(uri.removeprefix("sqlite:///") or ":memory:")
+    return SqlAlchemyDb(uri)

@@ -1,0 +1,348 @@
+"""The run journal: frames written through the mmap window read back, torn tails stop cleanly."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import signal
+import struct
+import subprocess
+import sys
+import textwrap
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import msgpack
+import pytest
+
+from runyard.sdk.journal import MAGIC, JournalWriter, Rec, read_frames, read_header
+
+WINDOW = 4 << 20
+
+
+@contextmanager
+def open_fd(path: Path) -> Iterator[int]:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        yield fd
+    finally:
+        os.close(fd)
+
+
+def read_all(path: Path, max_bytes: int = 8 << 20) -> list[tuple[int, Any]]:
+    """Every readable frame, calling `read_frames` again from where it stopped (as recovery does)."""
+    out: list[tuple[int, Any]] = []
+    with open_fd(path) as fd:
+        assert read_header(fd)
+        pos = len(MAGIC)
+        for _ in range(100_000):
+            before = len(out)
+            for offset, rec in read_frames(fd, pos, max_bytes=max_bytes):
+                assert offset > pos
+                out.append((offset, rec))
+                pos = offset
+            if len(out) == before:
+                return out
+    raise AssertionError("read_frames kept yielding")
+
+
+def pack(rec: Any) -> bytes:
+    return msgpack.packb(rec)
+
+
+def write_records(path: Path, records: list[Any]) -> tuple[JournalWriter, list[int]]:
+    writer = JournalWriter(path)
+    ends = [writer.append(pack(rec)) for rec in records]
+    return writer, ends
+
+
+def sample_records(n: int) -> list[Any]:
+    records: list[Any] = [[Rec.START, {"ref": ["e", "p", "r"], "create": {"tags": ["a"]}}]]
+    for i in range(n):
+        if i % 50 == 0:
+            records.append([Rec.CONFIG, {f"k{i}": i}])
+        records.append([Rec.LOG, i, True, 1_700_000_000.0 + i, i * 0.01, {"loss": 1 / (i + 1)}])
+    records.append([Rec.EXIT, "finished", 0, 12.5])
+    return records
+
+
+# -- round trips -------------------------------------------------------------------
+
+
+def test_new_journal_has_the_header(tmp_path: Path) -> None:
+    path = tmp_path / "r.journal"
+    writer = JournalWriter(path)
+    assert writer.size == len(MAGIC)
+    writer.close()
+    assert path.read_bytes() == MAGIC
+    assert read_all(path) == []
+
+
+def test_many_frames_round_trip(tmp_path: Path) -> None:
+    path = tmp_path / "r.journal"
+    records = sample_records(20_000)
+    writer, ends = write_records(path, records)
+    assert ends == sorted(set(ends))
+    assert writer.size == ends[-1]
+    writer.close()
+    assert path.stat().st_size == ends[-1]  # trimmed to what was written
+    got = read_all(path)
+    assert [rec for _, rec in got] == records
+    assert [offset for offset, _ in got] == ends
+
+
+def test_frames_read_back_while_the_writer_is_open(tmp_path: Path) -> None:
+    """The reserved, still-zero space after the last frame reads as the end."""
+    path = tmp_path / "r.journal"
+    records = sample_records(500)
+    writer, ends = write_records(path, records)
+    try:
+        assert path.stat().st_size > writer.size  # space reserved ahead
+        got = read_all(path)
+        assert [rec for _, rec in got] == records
+        assert got[-1][0] == writer.size
+        # More frames appear to a reader that continues from where it stopped.
+        writer.append(pack([Rec.META, {"state": "x"}]))
+        with open_fd(path) as fd:
+            assert list(read_frames(fd, ends[-1])) == [(writer.size, [Rec.META, {"state": "x"}])]
+    finally:
+        writer.close()
+
+
+def test_frame_layout(tmp_path: Path) -> None:
+    path = tmp_path / "r.journal"
+    writer = JournalWriter(path)
+    payload = pack([Rec.CONFIG, {"lr": 0.1}])
+    end = writer.append(payload)
+    writer.close()
+    data = path.read_bytes()
+    assert data[:8] == MAGIC
+    n, crc = struct.unpack_from("<II", data, 8)
+    assert (n, crc) == (len(payload), zlib.crc32(payload))
+    assert data[16:] == payload
+    assert end == len(data) == 16 + len(payload)
+
+
+def test_frames_crossing_the_mmap_window(tmp_path: Path) -> None:
+    path = tmp_path / "r.journal"
+    records = [[Rec.LOG, i, True, 0.0, 0.0, {"blob": os.urandom(100_003 + i)}] for i in range(130)]
+    writer, ends = write_records(path, records)
+    writer.close()
+    starts = [len(MAGIC), *ends[:-1]]
+    crossing = [
+        i for i, (s, e) in enumerate(zip(starts, ends, strict=True)) if s // WINDOW != (e - 1) // WINDOW
+    ]
+    assert len(crossing) >= 2  # the data spans > 3 windows and frames straddle their edges
+    got = read_all(path)
+    assert [rec for _, rec in got] == records
+    assert [offset for offset, _ in got] == ends
+
+
+@pytest.mark.parametrize("big", [(2 << 20) + 1, 3 << 20, 5 << 20, 9 << 20])
+def test_frames_bigger_than_2_mib(tmp_path: Path, big: int) -> None:
+    """Big frames bypass the window; one bigger than a read call's budget is read alone."""
+    path = tmp_path / "r.journal"
+    records: list[Any] = [[Rec.LOG, i, True, 0.0, 0.0, {"x": i}] for i in range(10)]
+    records.insert(3, [Rec.LOG, 3, True, 0.0, 0.0, {"big": os.urandom(big)}])
+    records.insert(7, [Rec.SUMMARY_SET, ["big2"], os.urandom(big // 2 + 3)])
+    writer, ends = write_records(path, records)
+    writer.close()
+    got = read_all(path)
+    assert [rec for _, rec in got] == records
+    assert [offset for offset, _ in got] == ends
+
+
+def test_big_frame_as_the_first_frame_of_an_open_journal(tmp_path: Path) -> None:
+    path = tmp_path / "r.journal"
+    writer = JournalWriter(path)
+    try:
+        big = [Rec.START, {"blob": os.urandom(6 << 20)}]
+        small = [Rec.LOG, 0, True, 0.0, 0.0, {"a": 1}]
+        writer.append(pack(big))
+        writer.append(pack(small))
+        assert [rec for _, rec in read_all(path)] == [big, small]
+    finally:
+        writer.close()
+
+
+def test_read_frames_respects_stop(tmp_path: Path) -> None:
+    path = tmp_path / "r.journal"
+    records = sample_records(100)
+    writer, ends = write_records(path, records)
+    writer.close()
+    with open_fd(path) as fd:
+        got = list(read_frames(fd, len(MAGIC), ends[9]))
+        assert [offset for offset, _ in got] == ends[:10]
+        # A stop inside a frame yields only the whole frames before it.
+        assert [o for o, _ in read_frames(fd, len(MAGIC), ends[9] + 3)] == ends[:10]
+        assert list(read_frames(fd, ends[9], ends[9])) == []
+
+
+def test_read_frames_reads_in_bounded_calls(tmp_path: Path) -> None:
+    path = tmp_path / "r.journal"
+    records = sample_records(2000)
+    writer, ends = write_records(path, records)
+    writer.close()
+    with open_fd(path) as fd:
+        first_call = list(read_frames(fd, len(MAGIC), max_bytes=4096))
+    assert 0 < len(first_call) < len(records)
+    assert first_call[-1][0] - len(MAGIC) <= 4096
+    assert [rec for _, rec in read_all(path, max_bytes=4096)] == records
+
+
+def test_mapping_keys_that_are_not_strings_survive(tmp_path: Path) -> None:
+    path = tmp_path / "r.journal"
+    rec = [Rec.LOG, 0, True, 0.0, 0.0, {"hist": {1: 2, 3.5: [None, True]}}]
+    writer, _ = write_records(path, [rec])
+    writer.close()
+    assert [r for _, r in read_all(path)] == [rec]
+
+
+# -- torn and corrupt tails -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("cut", ["header", "mid-header", "mid-payload", "last-byte"])
+def test_truncated_tail_stops_at_the_last_good_frame(tmp_path: Path, cut: str) -> None:
+    path = tmp_path / "r.journal"
+    records = sample_records(300)
+    writer, ends = write_records(path, records)
+    writer.close()
+    last_start, last_end = ends[-2], ends[-1]
+    at = {
+        "header": last_start,
+        "mid-header": last_start + 5,
+        "mid-payload": (last_start + 8 + last_end) // 2,
+        "last-byte": last_end - 1,
+    }[cut]
+    os.truncate(path, at)
+    got = read_all(path)
+    assert [rec for _, rec in got] == records[:-1]
+    assert got[-1][0] == last_start
+
+
+@pytest.mark.parametrize("where", ["payload", "crc", "length-short"])
+def test_corrupt_frame_stops_reading_before_it(tmp_path: Path, where: str) -> None:
+    path = tmp_path / "r.journal"
+    records = sample_records(300)
+    writer, ends = write_records(path, records)
+    writer.close()
+    k = 150
+    start = ends[k - 1]
+    data = bytearray(path.read_bytes())
+    if where == "payload":
+        data[start + 8 + 2] ^= 0xFF
+    elif where == "crc":
+        data[start + 4] ^= 0x01
+    else:  # a length that ends mid-way through the next frame
+        (n,) = struct.unpack_from("<I", data, start)
+        struct.pack_into("<I", data, start, n + 3)
+    path.write_bytes(bytes(data))
+    got = read_all(path)
+    assert [rec for _, rec in got] == records[:k]
+    assert got[-1][0] == start
+
+
+def test_zero_filled_tail_reads_as_the_end(tmp_path: Path) -> None:
+    """What a killed writer leaves: reserved space never written (zeros)."""
+    path = tmp_path / "r.journal"
+    records = sample_records(50)
+    writer, ends = write_records(path, records)
+    writer.close()
+    with path.open("ab") as f:
+        f.write(bytes(1 << 20))
+    got = read_all(path)
+    assert [rec for _, rec in got] == records
+    assert got[-1][0] == ends[-1]
+
+
+def test_garbage_length_field_stops_without_a_huge_read(tmp_path: Path) -> None:
+    """A corrupt length of ~4 GiB must not make the reader allocate ~4 GiB.
+
+    Recovery calls `read_frames` again from the last good offset; the corrupt frame
+    is then the first of the call, the path that reads one oversized frame alone.
+    Run in a child with a 1 GiB address-space limit so a huge read fails loudly.
+    """
+    path = tmp_path / "r.journal"
+    records = sample_records(20)
+    writer, ends = write_records(path, records)
+    writer.close()
+    data = bytearray(path.read_bytes())
+    struct.pack_into("<I", data, ends[4], 0xFFFF_FFF0)
+    path.write_bytes(bytes(data))
+    child = textwrap.dedent(
+        f"""
+        import os, resource, sys
+        from runyard.sdk.journal import read_frames
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+        fd = os.open({str(path)!r}, os.O_RDONLY)
+        assert [o for o, _ in read_frames(fd, 8)] == {ends[:5]!r}
+        assert list(read_frames(fd, {ends[4]})) == []
+        print("ok")
+        """
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", child], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip() == "ok"
+
+
+def test_not_a_journal(tmp_path: Path) -> None:
+    path = tmp_path / "other.journal"
+    path.write_bytes(b"hello world, not a journal")
+    with open_fd(path) as fd:
+        assert not read_header(fd)
+
+
+# -- ownership and durability -----------------------------------------------------
+
+
+def test_writer_holds_an_exclusive_lock_until_closed(tmp_path: Path) -> None:
+    path = tmp_path / "r.journal"
+    writer = JournalWriter(path)
+    writer.append(pack([Rec.START, {}]))
+    with open_fd(path) as fd:
+        with pytest.raises(BlockingIOError):
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        writer.close()
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # free now
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+def test_a_second_writer_cannot_take_an_existing_journal(tmp_path: Path) -> None:
+    path = tmp_path / "r.journal"
+    writer = JournalWriter(path)
+    try:
+        with pytest.raises(FileExistsError):
+            JournalWriter(path)
+    finally:
+        writer.close()
+    with pytest.raises(FileExistsError):
+        JournalWriter(path)  # never reopened for writing: replay owns old journals
+    assert path.read_bytes() == MAGIC
+
+
+def test_frames_survive_the_writer_being_killed(tmp_path: Path) -> None:
+    """Bytes copied into the window are in the page cache: SIGKILL loses nothing."""
+    path = tmp_path / "r.journal"
+    child = textwrap.dedent(
+        f"""
+        import os, signal, msgpack
+        from runyard.sdk.journal import JournalWriter
+        w = JournalWriter({str(path)!r})
+        for i in range(5000):
+            w.append(msgpack.packb([1, i, True, 0.0, 0.0, {{"loss": i * 0.5, "pad": "x" * 900}}]))
+        os.kill(os.getpid(), signal.SIGKILL)
+        """
+    )
+    proc = subprocess.run([sys.executable, "-c", child], capture_output=True, timeout=120, check=False)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr[-2000:]
+    got = read_all(path)
+    assert len(got) == 5000
+    assert got[-1][1] == [1, 4999, True, 0.0, 0.0, {"loss": 4999 * 0.5, "pad": "x" * 900}]
+    # The lock died with the process.
+    with open_fd(path) as fd:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
