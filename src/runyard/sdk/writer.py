@@ -26,7 +26,10 @@ if TYPE_CHECKING:
 __all__ = ["Writer"]
 
 FLUSH_INTERVAL = 1.0  # seconds between batches while a run is live
-MAX_BATCH_ROWS = 20_000  # rows that force a batch before the interval ends
+#: Journal bytes decoded at a time (~5,000 rows of 10 scalars): bounds the memory
+#: the records take before they are columnised.
+READ_BYTES = 1 << 20
+MAX_BATCH_ROWS = 10_000  # rows that force a batch before the interval ends
 #: Journal bytes the writer may fall behind before `log()` waits for it (while the
 #: store is healthy; when it is failing, the journal grows on disk instead).
 MAX_BACKLOG = 64 << 20
@@ -158,7 +161,7 @@ class Writer(threading.Thread):
         while self.read_pos < end:
             advanced = False
             with self._fold_lock:
-                for offset, rec in read_frames(self._fd, self.read_pos, end):
+                for offset, rec in read_frames(self._fd, self.read_pos, end, READ_BYTES):
                     if self.fold is None:
                         from runyard.sdk.fold import RunFold
 
