@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (generated DDL, one statement per line)
 """The SQLite schema as DDL text, so creating an embedded store needs no SQLAlchemy.
 
 Generated from :mod:`runyard.store.sql.schema` (a test checks they agree); regenerate

@@ -31,7 +31,7 @@ __all__ = [
     "series_chunks",
 ]
 
-from runyard.store.sql.ddl import HEAD_REVISION  # noqa: E402  (one place for the number)
+from runyard.store.sql.ddl import HEAD_REVISION
 
 metadata = MetaData()
 
