@@ -253,3 +253,28 @@ def test_writer_keeps_up_and_log_does_not_block_for_long(ry_dir: Path) -> None:
     run.finish()
     assert time.perf_counter() - start < 60
     assert len(list(api_run(run.path).scan_history(keys=["a"]))) == 30_000
+
+
+def test_resume_auto_continues_only_an_unfinished_run(ry_dir: Path) -> None:
+    code = (
+        "import os, runyard\nrun = runyard.init(project='p', resume='auto')\n"
+        "print(run.id, run.step, flush=True)\nrun.log({'a': 1})\n"
+        "if os.environ.get('CRASH'):\n    os.kill(os.getpid(), 9)\n"
+    )
+    crashed = run_script("import os; os.environ['CRASH'] = '1'\n" + code, ry_dir)
+    first_id = crashed.stdout.split()[0]
+    resumed = run_script(code, ry_dir)
+    assert resumed.stdout.split() == [first_id, "1"], resumed.stderr
+    fresh = run_script(code, ry_dir)  # the resumed run finished: start a new one
+    assert fresh.stdout.split()[0] != first_id and fresh.stdout.split()[1] == "0"
+
+
+def test_keyboard_interrupt_marks_the_run_killed(ry_dir: Path) -> None:
+    result = run_script(
+        "import runyard\nrun = runyard.init(project='p', id='ctrlc')\nrun.log({'a': 1})\n"
+        "raise KeyboardInterrupt",
+        ry_dir,
+    )
+    assert result.returncode != 0
+    run = api_run("tester/p/ctrlc")
+    assert run.state == "killed" and run.summary["a"] == 1

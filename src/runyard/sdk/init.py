@@ -61,7 +61,7 @@ def current_run() -> Run | None:
     return _current
 
 
-def forget_run(run: Run) -> None:
+def forget_run(run: Run, finished: bool = False) -> None:
     """Called by ``Run.finish``: the run is no longer active."""
     global _current
     with _lock:
@@ -69,6 +69,14 @@ def forget_run(run: Run) -> None:
             _active.remove(run)
         if _current is run:
             _current = None
+    if finished:
+        # resume="auto" continues only a run that did not finish.
+        path = _auto_file(run.settings, run.ref)
+        try:
+            if path.read_text().strip() == run.id:
+                path.unlink()
+        except OSError:
+            pass
 
 
 def generate_id() -> str:

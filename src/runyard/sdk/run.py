@@ -402,7 +402,7 @@ class Run:
         self.config.lock()
         from runyard.sdk.init import forget_run
 
-        forget_run(self)
+        forget_run(self, finished=state == "finished")
         writer = self._writer
         if writer is None:  # offline: the journal is the run
             self._journal.close()
