@@ -284,9 +284,7 @@ LAZY_PARTS = [
 
 def _clean_env(tmp_path: Path) -> dict[str, str]:
     env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("RUNYARD_", "WANDB_", "PYTHON"))
+        k: v for k, v in os.environ.items() if not k.startswith(("RUNYARD_", "WANDB_", "PYTHON"))
     }
     env.update(HOME=str(tmp_path / "home"), RUNYARD_DIR=str(tmp_path / "ry"), RUNYARD_SILENT="true")
     return env

@@ -33,7 +33,7 @@ def open_fd(path: Path) -> Iterator[int]:
 
 
 def read_all(path: Path, max_bytes: int = 8 << 20) -> list[tuple[int, Any]]:
-    """Every readable frame, calling `read_frames` again from where it stopped (as recovery does)."""
+    """Every readable frame: `read_frames` is called again from where it stopped."""
     out: list[tuple[int, Any]] = []
     with open_fd(path) as fd:
         assert read_header(fd)
@@ -133,7 +133,9 @@ def test_frames_crossing_the_mmap_window(tmp_path: Path) -> None:
     writer.close()
     starts = [len(MAGIC), *ends[:-1]]
     crossing = [
-        i for i, (s, e) in enumerate(zip(starts, ends, strict=True)) if s // WINDOW != (e - 1) // WINDOW
+        i
+        for i, (s, e) in enumerate(zip(starts, ends, strict=True))
+        if s // WINDOW != (e - 1) // WINDOW
     ]
     assert len(crossing) >= 2  # the data spans > 3 windows and frames straddle their edges
     got = read_all(path)
@@ -184,7 +186,7 @@ def test_read_frames_respects_stop(tmp_path: Path) -> None:
 def test_read_frames_reads_in_bounded_calls(tmp_path: Path) -> None:
     path = tmp_path / "r.journal"
     records = sample_records(2000)
-    writer, ends = write_records(path, records)
+    writer, _ = write_records(path, records)
     writer.close()
     with open_fd(path) as fd:
         first_call = list(read_frames(fd, len(MAGIC), max_bytes=4096))
@@ -338,7 +340,9 @@ def test_frames_survive_the_writer_being_killed(tmp_path: Path) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
         """
     )
-    proc = subprocess.run([sys.executable, "-c", child], capture_output=True, timeout=120, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-c", child], capture_output=True, timeout=120, check=False
+    )
     assert proc.returncode == -signal.SIGKILL, proc.stderr[-2000:]
     got = read_all(path)
     assert len(got) == 5000

@@ -684,7 +684,7 @@ def _two_chunk_run(store: TrackingStore, ref: RunRef = RUN) -> tuple[int, np.nda
 
 @pytest.mark.parametrize("rewind_to", [50, CHUNK_POINTS - 1, CHUNK_POINTS, CHUNK_POINTS + 10])
 def test_truncate_after_removes_later_points(store: TrackingStore, rewind_to: int) -> None:
-    total, values = _two_chunk_run(store)
+    _, values = _two_chunk_run(store)
     store.write_batch(RunBatch(RUN, truncate_after=rewind_to))
     series = store.read_series(RUN, "loss")
     np.testing.assert_array_equal(series.steps, np.arange(rewind_to + 1))
@@ -702,7 +702,7 @@ def test_truncate_after_removes_later_points(store: TrackingStore, rewind_to: in
 
 
 def test_history_continues_after_a_rewind(store: TrackingStore) -> None:
-    total, values = _two_chunk_run(store)
+    _, values = _two_chunk_run(store)
     store.write_batch(RunBatch(RUN, truncate_after=99))
     log_column(store, "loss", range(100, 110), [-1.0] * 10)
     log_column(store, "loss", range(110, 120), [-2.0] * 10)
@@ -743,7 +743,7 @@ def test_truncate_after_minus_one_clears_history(store: TrackingStore) -> None:
 
 def test_truncate_leaves_other_runs_alone(store: TrackingStore) -> None:
     other = RunRef("ent", "proj", "other")
-    total, values = _two_chunk_run(store)
+    total, _ = _two_chunk_run(store)
     _two_chunk_run(store, other)
     store.write_batch(RunBatch(RUN, truncate_after=5))
     assert len(store.read_series(other, "loss")) == total
@@ -756,9 +756,7 @@ FORK = RunRef("ent", "proj", "fork")
 @pytest.mark.parametrize("fork_at", [0, 60, CHUNK_POINTS + 20])
 def test_copy_history_forks_up_to_a_step(store: TrackingStore, fork_at: int) -> None:
     total, values = _two_chunk_run(store)
-    store.write_batch(
-        RunBatch(FORK, create={"display_name": "fork"}, copy_history=(RUN, fork_at))
-    )
+    store.write_batch(RunBatch(FORK, create={"display_name": "fork"}, copy_history=(RUN, fork_at)))
     series = store.read_series(FORK, "loss")
     np.testing.assert_array_equal(series.steps, np.arange(fork_at + 1))
     assert_bit_exact(values[: fork_at + 1], series.values)

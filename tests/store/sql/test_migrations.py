@@ -1,4 +1,4 @@
-"""The Alembic migrations agree with ``schema.metadata``; outdated stores are refused or upgraded."""
+"""Alembic migrations agree with ``schema.metadata``; outdated stores are refused or upgraded."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection
 from runyard.entities import RunRef
 from runyard.errors import StoreError
 from runyard.store.base import RunBatch
+from runyard.store.sql.ddl import SQLITE_DDL, render_sqlite_ddl
 from runyard.store.sql.migrate import alembic_config, upgrade
 from runyard.store.sql.schema import HEAD_REVISION, metadata
 from runyard.store.sql.store import SqlStore
@@ -57,11 +58,16 @@ def describe(uri: str) -> dict[str, Any]:
                 ],
                 "pk": insp.get_pk_constraint(table)["constrained_columns"],
                 "fks": sorted(
-                    (tuple(f["constrained_columns"]), f["referred_table"], f["options"].get("ondelete"))
+                    (
+                        tuple(f["constrained_columns"]),
+                        f["referred_table"],
+                        f["options"].get("ondelete"),
+                    )
                     for f in insp.get_foreign_keys(table)
                 ),
                 "unique": sorted(
-                    (u["name"], tuple(u["column_names"])) for u in insp.get_unique_constraints(table)
+                    (u["name"], tuple(u["column_names"]))
+                    for u in insp.get_unique_constraints(table)
                 ),
                 "indexes": sorted(
                     (i["name"], tuple(i["column_names"]), bool(i["unique"]))
@@ -80,6 +86,11 @@ def test_upgrade_on_an_empty_file_matches_the_metadata(uri: str) -> None:
     upgrade(uri)
     assert schema_diff(uri) == []
     assert version_rows(uri) == [HEAD_REVISION]
+
+
+def test_sqlite_ddl_is_what_the_metadata_compiles_to() -> None:
+    """The embedded store creates its tables from `ddl.SQLITE_DDL`, without SQLAlchemy."""
+    assert render_sqlite_ddl() == SQLITE_DDL
 
 
 def test_head_revision_is_the_head_of_the_migrations(uri: str) -> None:

@@ -103,7 +103,7 @@ def _candidates(arr: np.ndarray, kind: str) -> dict[int, Callable[[np.ndarray], 
         and len(arr)
         and bool(np.all(np.isfinite(arr)))
         and float(np.abs(arr).max()) < 1e9
-        and bool(np.all(np.round(arr * 1e6).astype("<i8") / 1e6 == arr))
+        and np.array_equal((np.round(arr * 1e6).astype("<i8") / 1e6).view("<u8"), arr.view("<u8"))
     ):
         out[_MICROS] = _micros
     return out

@@ -9,6 +9,8 @@ SQLAlchemy engine, imported only then.
 
 from __future__ import annotations
 
+import functools
+import re
 import sqlite3
 import threading
 from abc import ABC, abstractmethod
@@ -78,11 +80,12 @@ class _SqliteTx(Tx):
 
 
 class SqliteDb(Db):
-    """SQLite through the standard library: WAL, one connection per thread.
+    """SQLite through the standard library: WAL and a small pool of connections.
 
     Writers take the lock up front (``BEGIN IMMEDIATE``) and wait up to a minute for
     it, so several processes writing one file queue up instead of failing with
-    "database is locked".
+    "database is locked". The pool (not a connection per thread) matters because
+    every run has its own short-lived writer thread.
     """
 
     dialect = "sqlite"
@@ -91,37 +94,49 @@ class SqliteDb(Db):
         self.path = path
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self._local = threading.local()
-        self._conns: list[sqlite3.Connection] = []
+        self._idle: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
+        self._closed = False
 
-    def _conn(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(
-                self.path, timeout=60.0, isolation_level=None, check_same_thread=False
-            )
-            conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA busy_timeout = 60000")
-            conn.execute("PRAGMA auto_vacuum = INCREMENTAL")  # effective on a new file only
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = NORMAL")
-            conn.execute("PRAGMA foreign_keys = ON")
-            self._local.conn = conn
-            with self._lock:
-                self._conns.append(conn)
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(
+            self.path, timeout=60.0, isolation_level=None, check_same_thread=False
+        )
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA busy_timeout = 60000")
+        conn.execute("PRAGMA auto_vacuum = INCREMENTAL")  # effective on a new file only
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.create_function("regexp", 2, _regexp, deterministic=True)
         return conn
+
+    def _acquire(self) -> sqlite3.Connection:
+        with self._lock:
+            if self._idle:
+                return self._idle.pop()
+        return self._connect()
+
+    def _release(self, conn: sqlite3.Connection) -> None:
+        with self._lock:
+            if not self._closed and len(self._idle) < _POOL_SIZE:
+                self._idle.append(conn)
+                return
+        conn.close()
 
     @contextmanager
     def _transaction(self, begin: str) -> Iterator[Tx]:
-        conn = self._conn()
-        conn.execute(begin)
+        conn = self._acquire()
         try:
-            yield _SqliteTx(conn)
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+            conn.execute(begin)
+            try:
+                yield _SqliteTx(conn)
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+        finally:
+            self._release(conn)
 
     def write(self) -> Any:
         return self._transaction("BEGIN IMMEDIATE")
@@ -131,10 +146,25 @@ class SqliteDb(Db):
 
     def close(self) -> None:
         with self._lock:
-            conns, self._conns = self._conns, []
-        for conn in conns:
+            self._closed = True
+            idle, self._idle = self._idle, []
+        for conn in idle:
             conn.close()
-        self._local = threading.local()
+
+
+_POOL_SIZE = 4
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def _regexp(pattern: str | None, value: Any) -> int | None:
+    """SQLite ``regexp(pattern, value)`` for run filters' ``$regex``."""
+    if pattern is None or value is None:
+        return None
+    return 1 if _compiled(pattern).search(str(value)) else 0
 
 
 class _SqlAlchemyTx(Tx):

@@ -307,6 +307,13 @@ class SqlStore(TrackingStore):
         if key == "_runtime":
             new_values = np.round(new_values, 6)  # µs resolution: compresses ~10x
         tail = self._load_tail(tx, run_pk, key)
+        if tail is not None and int(new_steps[0]) <= int(tail.steps[-1]):
+            # A retried or replayed batch: points at or before the stored end are
+            # already there, so writing a batch twice stores each point once.
+            keep = new_steps > int(tail.steps[-1])
+            new_steps, new_values = new_steps[keep], new_values[keep]
+            if len(new_steps) == 0:
+                return
         if (
             tail is not None
             and tail.count < CHUNK_POINTS
@@ -396,6 +403,14 @@ class SqlStore(TrackingStore):
             'SELECT :dst, "key", step, value FROM history_values '
             "WHERE run = :src AND step <= :step",
             params,
+        )
+        copied = max(
+            tx.scalar("SELECT MAX(last_step) FROM series_chunks WHERE run = :dst", params) or -1,
+            tx.scalar("SELECT MAX(step) FROM history_values WHERE run = :dst", params) or -1,
+        )
+        tx.run(
+            "UPDATE runs SET last_step = :copied WHERE id = :dst AND last_step < :copied",
+            {**params, "copied": copied},
         )
 
     def _set_journal(self, tx: Tx, run_pk: int, path: str, position: int) -> None:

@@ -1,0 +1,173 @@
+"""Replaying journals left behind by runs that died, into a real SQLite store."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import msgpack
+import pytest
+
+from runyard.entities import RunRef
+from runyard.sdk.fold import RunFold
+from runyard.sdk.journal import MAGIC, JournalWriter, Rec, read_frames
+from runyard.sdk.recovery import recover_journals, replay_journal
+from runyard.store.sql.store import SqlStore
+
+REF = RunRef("ent", "proj", "crashy")
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[SqlStore]:
+    s = SqlStore(f"sqlite:///{tmp_path}/runyard.db")
+    yield s
+    s.close()
+
+
+def start_record(ref: RunRef = REF) -> list[Any]:
+    return [
+        Rec.START,
+        {
+            "ref": [ref.entity, ref.project, ref.run_id],
+            "create": {"display_name": "crashy"},
+            "meta": {"sessions": 1},
+            "config": {"lr": 0.1},
+        },
+    ]
+
+
+def log_record(step: int) -> list[Any]:
+    return [Rec.LOG, step, True, 1_700_000_000.0 + step, step * 0.5, {"loss": 1.0 / (step + 1)}]
+
+
+def write_journal(path: Path, records: list[list[Any]]) -> list[int]:
+    writer = JournalWriter(path)
+    try:
+        return [writer.append(msgpack.packb(rec)) for rec in records]
+    finally:
+        writer.close()
+
+
+def test_abandoned_journal_is_stored_and_marks_the_run_crashed(
+    tmp_path: Path, store: SqlStore
+) -> None:
+    path = tmp_path / "journals" / "crashy-1-1.journal"
+    write_journal(path, [start_record()] + [log_record(i) for i in range(100)])
+    assert replay_journal(path, store)
+    rec = store.get_run(REF)
+    assert rec is not None
+    assert rec.state == "crashed"
+    assert rec.config == {"lr": 0.1}
+    assert rec.last_step == 99
+    series = store.read_series(REF, "loss")
+    assert series.steps.tolist() == list(range(100))
+    assert series.values.tolist() == [1.0 / (i + 1) for i in range(100)]
+    assert not path.exists()
+    assert store.journal_offset(str(path)) == 0
+
+
+def test_journal_with_an_exit_record_keeps_its_state(tmp_path: Path, store: SqlStore) -> None:
+    path = tmp_path / "done.journal"
+    write_journal(
+        path, [start_record(), log_record(0), log_record(1), [Rec.EXIT, "finished", 0, 3.0]]
+    )
+    assert replay_journal(path, store)
+    rec = store.get_run(REF)
+    assert rec is not None
+    assert (rec.state, rec.exit_code, rec.runtime, rec.last_step) == ("finished", 0, 3.0, 1)
+
+
+def test_only_what_the_store_lacks_is_written(tmp_path: Path, store: SqlStore) -> None:
+    """The writer stored the first 60 rows, then the process died."""
+    path = tmp_path / "half.journal"
+    records = [start_record()] + [log_record(i) for i in range(150)]
+    ends = write_journal(path, records)
+    # What the live writer thread did before dying: fold and store up to an offset.
+    fold = RunFold(records[0][1])
+    for rec in records[1:61]:
+        fold.feed(rec)
+    store.write_batch(fold.take_batch((str(path), ends[60])))
+    assert store.journal_offset(str(path)) == ends[60]
+
+    assert replay_journal(path, store)
+    series = store.read_series(REF, "loss")
+    assert series.steps.tolist() == list(range(150))  # every row once
+    assert series.values.tolist() == [1.0 / (i + 1) for i in range(150)]
+    rec = store.get_run(REF)
+    assert rec is not None
+    assert rec.state == "crashed"
+    assert rec.last_step == 149
+
+
+def test_journal_in_use_is_left_alone(tmp_path: Path, store: SqlStore) -> None:
+    path = tmp_path / "alive.journal"
+    writer = JournalWriter(path)
+    try:
+        writer.append(msgpack.packb(start_record()))
+        writer.append(msgpack.packb(log_record(0)))
+        assert not replay_journal(path, store)
+        assert path.exists()
+        assert store.get_run(REF) is None
+    finally:
+        writer.close()
+
+
+def test_torn_tail_is_dropped(tmp_path: Path, store: SqlStore) -> None:
+    path = tmp_path / "torn.journal"
+    ends = write_journal(path, [start_record()] + [log_record(i) for i in range(10)])
+    os.truncate(path, ends[-1] - 3)
+    assert replay_journal(path, store)
+    assert store.read_series(REF, "loss").steps.tolist() == list(range(9))
+
+
+def test_empty_journal_is_removed(tmp_path: Path, store: SqlStore) -> None:
+    path = tmp_path / "empty.journal"
+    JournalWriter(path).close()
+    assert replay_journal(path, store)
+    assert not path.exists()
+
+
+def test_killed_run_is_recovered_by_the_next_process(tmp_path: Path, store: SqlStore) -> None:
+    """A real run killed with SIGKILL mid-way: every row it logged reaches the store."""
+    root = tmp_path
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("RUNYARD_", "WANDB_"))}
+    env.update(RUNYARD_DIR=str(root), RUNYARD_ENTITY="ent", RUNYARD_SILENT="true")
+    child = textwrap.dedent(
+        """
+        import os, signal
+        import runyard
+        run = runyard.init(project="proj", id="crashy", config={"lr": 0.1})
+        for i in range(500):
+            runyard.log({"loss": 1.0 / (i + 1)})
+        os.kill(os.getpid(), signal.SIGKILL)
+        """
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", child], env=env, capture_output=True, timeout=120, check=False
+    )
+    assert proc.returncode == -signal.SIGKILL, proc.stderr[-2000:]
+    journals = sorted((root / "journals").glob("*.journal"))
+    assert len(journals) == 1
+    with open(journals[0], "rb") as f:
+        assert f.read(len(MAGIC)) == MAGIC
+        frames, pos = 0, len(MAGIC)
+        for offset, _ in read_frames(f.fileno(), pos, journals[0].stat().st_size):
+            frames, pos = frames + 1, offset
+    assert frames == 501  # START + 500 logs, all durable
+
+    assert recover_journals(root / "journals", store) == 1
+    assert recover_journals(root / "journals", store) == 0  # once per process
+    rec = store.get_run(REF)
+    assert rec is not None
+    assert rec.state == "crashed"
+    assert rec.config == {"lr": 0.1}
+    series = store.read_series(REF, "loss")
+    assert series.steps.tolist() == list(range(500))
+    assert series.values.tolist() == [1.0 / (i + 1) for i in range(500)]
+    assert list((root / "journals").glob("*.journal")) == []

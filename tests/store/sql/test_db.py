@@ -1,0 +1,96 @@
+"""`SqliteDb`, the embedded store's connection layer, on real SQLite files."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+from runyard.entities import RunRef
+from runyard.store.base import RunBatch
+from runyard.store.sql.db import SqliteDb
+from runyard.store.sql.store import SqlStore
+
+FD_DIR = Path("/proc/self/fd")
+needs_proc = pytest.mark.skipif(not FD_DIR.is_dir(), reason="needs /proc/self/fd")
+
+
+def open_fds() -> int:
+    return len(os.listdir(FD_DIR))
+
+
+def test_write_commits_and_read_sees_it(tmp_path: Path) -> None:
+    db = SqliteDb(str(tmp_path / "a.db"))
+    try:
+        with db.write() as tx:
+            tx.run("CREATE TABLE t (k TEXT PRIMARY KEY, v INTEGER)")
+            tx.many("INSERT INTO t VALUES (:k, :v)", [{"k": "a", "v": 1}, {"k": "b", "v": 2}])
+        with db.read() as tx:
+            assert tx.scalar("SELECT SUM(v) FROM t") == 3
+            assert tx.one("SELECT v FROM t WHERE k = :k", {"k": "b"})["v"] == 2
+            assert tx.one("SELECT v FROM t WHERE k = :k", {"k": "zz"}) is None
+    finally:
+        db.close()
+
+
+def test_exception_rolls_the_write_back(tmp_path: Path) -> None:
+    db = SqliteDb(str(tmp_path / "a.db"))
+    try:
+        with db.write() as tx:
+            tx.run("CREATE TABLE t (v INTEGER)")
+
+        def failing_write() -> None:
+            with db.write() as tx:
+                tx.run("INSERT INTO t VALUES (1)")
+                raise RuntimeError("boom")
+
+        with pytest.raises(RuntimeError, match="boom"):
+            failing_write()
+        with db.read() as tx:
+            assert tx.scalar("SELECT COUNT(*) FROM t") == 0
+        with db.write() as tx:  # the connection is usable again
+            tx.run("INSERT INTO t VALUES (2)")
+        with db.read() as tx:
+            assert tx.scalar("SELECT COUNT(*) FROM t") == 1
+    finally:
+        db.close()
+
+
+def test_database_is_in_wal_mode(tmp_path: Path) -> None:
+    db = SqliteDb(str(tmp_path / "a.db"))
+    try:
+        with db.read() as tx:
+            assert tx.scalar("PRAGMA journal_mode") == "wal"
+            assert tx.scalar("PRAGMA foreign_keys") == 1
+    finally:
+        db.close()
+
+
+@needs_proc
+def test_short_lived_threads_do_not_leak_connections(tmp_path: Path) -> None:
+    """Each run's writer thread uses the process's shared store once and ends.
+
+    A connection kept per finished thread costs two file descriptors (the database
+    and its WAL); a long process starting runs in a loop (sweeps, notebooks) would
+    run out of descriptors after a few hundred runs.
+    """
+    store = SqlStore(f"sqlite:///{tmp_path}/t.db")
+    try:
+        store.get_run(RunRef("e", "p", "warm-up"))
+        before = open_fds()
+
+        def one_run(i: int) -> None:
+            ref = RunRef("e", "p", f"r{i}")
+            store.write_batch(RunBatch(ref, create={"display_name": ref.run_id}))
+            store.write_batch(RunBatch(ref, columns={"loss": ([0], [1.0])}))
+
+        for i in range(100):
+            t = threading.Thread(target=one_run, args=(i,))
+            t.start()
+            t.join()
+        assert len(store.list_runs("e", "p")) == 100
+        assert open_fds() - before < 20
+    finally:
+        store.close()
