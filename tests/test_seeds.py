@@ -33,7 +33,7 @@ def as_runyard(code: str) -> str:
 REPORT = """
 import json, runyard
 api = runyard.Api()
-print(json.dumps([{"summary": r.summary, "config": r.config, "project": r.project}
+print(json.dumps([{"summary": r.summary.as_dict(), "config": r.config, "project": r.project}
                   for p in api.store.list_projects() for r in api.runs(f"{p[0]}/{p[1]}")]))
 """
 

@@ -31,7 +31,7 @@ def test_resume_continues_steps_aggregates_and_runtime(ry_dir: Path) -> None:
     for i in range(10):
         run.log({"x": i})
     run.finish()
-    first_runtime = api_run(run.path).metadata.runtime
+    first_runtime = api_run(run.path).record.runtime
 
     with pytest.raises(UsageError, match="'never' is not a valid option"):
         runyard.init(project="p", id="resumable", resume="never")
@@ -50,7 +50,7 @@ def test_resume_continues_steps_aggregates_and_runtime(ry_dir: Path) -> None:
     assert [r["_step"] for r in stored.scan_history(keys=["x"])] == list(range(20))
     assert stored.summary["x"] == {"max": 19, "mean": 9.5}
     assert stored.config == {"lr": 0.1, "batch": 8}
-    assert stored.metadata.sessions == 2 and stored.state == "finished"
+    assert stored.record.sessions == 2 and stored.state == "finished"
     runtimes = [r["_runtime"] for r in stored.scan_history(keys=["_runtime"])]
     assert runtimes[10] >= first_runtime - 1e-6  # runtime accumulates across sessions
 
@@ -101,7 +101,7 @@ def test_fork_from_copies_history_up_to_the_step(ry_dir: Path) -> None:
     stored = api_run(child.path)
     assert [r["acc"] for r in stored.scan_history(keys=["acc"])] == [0.0, 0.1, 0.2, 0.3, 0.99]
     assert stored.config == {"lr": 2}
-    assert stored.metadata.forked_from == "tester/p/parent?_step=3"
+    assert stored.record.forked_from == "tester/p/parent?_step=3"
     assert len(list(api_run(parent.path).scan_history())) == 10
     with pytest.raises(UsageError, match="does not exist"):
         runyard.init(project="p", fork_from="ghost?_step=1")
@@ -154,7 +154,7 @@ def test_sigterm_marks_the_run_killed(ry_dir: Path) -> None:
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(60) == 128 + signal.SIGTERM
     run = api_run("tester/p/termed")
-    assert run.state == "killed" and run.metadata.exit_code == 128 + signal.SIGTERM
+    assert run.state == "killed" and run.record.exit_code == 128 + signal.SIGTERM
     assert [r["a"] for r in run.scan_history(keys=["a"])] == [1]
 
 
@@ -166,7 +166,7 @@ def test_uncaught_exception_marks_the_run_failed(ry_dir: Path) -> None:
     )
     assert result.returncode == 1 and "ValueError: bad" in result.stderr
     run = api_run("tester/p/boom")
-    assert run.state == "failed" and run.metadata.exit_code == 1
+    assert run.state == "failed" and run.record.exit_code == 1
 
 
 def test_script_without_finish_is_finished_at_exit(ry_dir: Path) -> None:

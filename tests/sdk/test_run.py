@@ -214,7 +214,7 @@ def test_metadata_is_stored(ry_dir: Path) -> None:
     run.tags = (*run.tags, "c")
     run.finish()
     api_run = stored(run)
-    record = api_run.metadata
+    record = api_run.record
     assert api_run.name == "renamed" and api_run.tags == ["a", "b", "c"]
     assert (record.notes, record.group, record.job_type) == ("n", "g", "train")
     assert record.host and record.state == "finished" and record.exit_code == 0
@@ -224,7 +224,7 @@ def test_metadata_is_stored(ry_dir: Path) -> None:
 def test_states_on_finish_and_context_manager(ry_dir: Path) -> None:
     run = runyard.init(project="p")
     run.finish(exit_code=3)
-    assert stored(run).state == "failed" and stored(run).metadata.exit_code == 3
+    assert stored(run).state == "failed" and stored(run).record.exit_code == 3
     run2 = runyard.init(project="p", reinit="create_new")
 
     def fail_inside() -> None:
@@ -234,7 +234,7 @@ def test_states_on_finish_and_context_manager(ry_dir: Path) -> None:
 
     with pytest.raises(RuntimeError, match="boom"):
         fail_inside()
-    assert stored(run2).state == "failed" and stored(run2).metadata.exit_code == 1
+    assert stored(run2).state == "failed" and stored(run2).record.exit_code == 1
     with runyard.init(project="p") as run3:
         run3.log({"a": 1})
     assert stored(run3).state == "finished"
@@ -361,7 +361,7 @@ def test_define_metric_summaries_and_globs(ry_dir: Path) -> None:
     assert summary["train/x"] == {"max": 3.0}
     assert summary["val/acc"] == {"min": 1.0}
     assert "hidden_one" not in summary
-    metrics = stored(run).metadata.metrics
+    metrics = stored(run).record.metrics
     assert any(m["name"] == "hidden_one" and m["hidden"] for m in metrics)
 
 
@@ -389,5 +389,5 @@ def test_step_metric_sync_inserts_latest_value(ry_dir: Path) -> None:
     run.finish()
     rows = history(run, keys=["val/loss", "epoch"])
     assert [(r["epoch"], r["val/loss"]) for r in rows] == [(0, 1.0), (3, 0.5)]
-    metrics = {m["name"]: m for m in stored(run).metadata.metrics}
+    metrics = {m["name"]: m for m in stored(run).record.metrics}
     assert metrics["val/*"]["step_metric"] == "epoch"

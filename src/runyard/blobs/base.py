@@ -38,6 +38,17 @@ class BlobStore(ABC):
     def delete(self, key: str) -> None:
         """Remove ``key``; absent keys are ignored."""
 
+    @abstractmethod
+    def list(self, prefix: str) -> list[tuple[str, int]]:
+        """``(key, size)`` of every blob under ``prefix/``, sorted by key."""
+
+    def delete_prefix(self, prefix: str) -> int:
+        """Remove every blob under ``prefix/``; returns how many."""
+        keys = [key for key, _ in self.list(prefix)]
+        for key in keys:
+            self.delete(key)
+        return len(keys)
+
     def exists(self, key: str) -> bool:
         try:
             self.get(key)

@@ -40,5 +40,15 @@ class LocalBlobStore(BlobStore):
     def delete(self, key: str) -> None:
         self.path(key).unlink(missing_ok=True)
 
+    def list(self, prefix: str) -> list[tuple[str, int]]:
+        base = self.root / validate_key(prefix)
+        if not base.is_dir():
+            return []
+        return sorted(
+            (p.relative_to(self.root).as_posix(), p.stat().st_size)
+            for p in base.rglob("*")
+            if p.is_file() and not p.name.startswith(".tmp-")
+        )
+
     def exists(self, key: str) -> bool:
         return self.path(key).is_file()

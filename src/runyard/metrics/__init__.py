@@ -1,7 +1,8 @@
 """Pure metric logic shared by the SDK, the stores and the server.
 
 Flattening of logged dicts into leaf paths, ``define_metric`` validation and matching,
-assembly of log records into history rows, and the summary fold. Nothing here does I/O;
+assembly of log records into history rows, the summary fold, and extreme-preserving
+downsampling of series for charts and ``run.history(samples=...)``. Nothing here does I/O;
 it imports only numpy, the standard library and :mod:`runyard.errors`.
 """
 
@@ -25,6 +26,7 @@ from runyard.metrics.flatten import (
     set_path,
 )
 from runyard.metrics.history import RowAssembler
+from runyard.metrics.sampling import minmax_indices, minmax_series, sample_rows
 from runyard.metrics.summary import SummaryState
 
 __all__ = [
@@ -39,8 +41,11 @@ __all__ = [
     "flatten",
     "get_path",
     "key_of",
+    "minmax_indices",
+    "minmax_series",
     "nest",
     "parse_name",
+    "sample_rows",
     "set_path",
     "validate_define_metric",
 ]

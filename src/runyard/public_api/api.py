@@ -1,21 +1,29 @@
-"""`Api`: read runs after the fact (``wandb.Api``-compatible; completed by the public-API issue)."""
+"""`Api`: read, query and edit runs after the fact (``wandb.Api``-compatible)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from runyard.entities import RunRecord, RunRef
+from runyard.blobs.base import BlobStore
+from runyard.entities import RunRef
 from runyard.errors import RunNotFoundError
+from runyard.public_api.run import Run
+from runyard.public_api.runs import Runs
 from runyard.settings import Settings
 from runyard.store.base import TrackingStore
 
-__all__ = ["Api", "Run", "parse_run_path"]
+__all__ = ["Api", "Project", "parse_run_path"]
 
 
 def parse_run_path(path: str, entity: str, project: str | None) -> RunRef:
-    """wandb's run path forms: ``entity/project/run_id``, ``entity/project/runs/run_id``,
-    ``entity/project:run_id``, ``project/run_id`` and ``run_id``."""
+    """wandb's run path forms.
+
+    ``entity/project/run_id``, ``entity/project/runs/run_id``, ``entity/project:run_id``,
+    ``project/run_id``, ``project:run_id`` and ``run_id`` (with a default project),
+    optionally with a leading ``/``, ``runs/`` or ``sweeps/``.
+    """
     if not isinstance(path, str) or not path.strip():
         raise ValueError(f"Invalid path: {path!r}")
     text = path.strip().strip("/")
@@ -26,125 +34,80 @@ def parse_run_path(path: str, entity: str, project: str | None) -> RunRef:
         parts = [*head.split("/"), run_id]
     else:
         parts = text.split("/")
-    if len(parts) == 4 and parts[2] == "runs":
+    if len(parts) == 4 and parts[2] in ("runs", "sweeps"):
         parts = [parts[0], parts[1], parts[3]]
+    if any(not p for p in parts) or len(parts) > 3:
+        raise ValueError(f"Invalid path: {path!r}")
     if len(parts) == 3:
         return RunRef(*parts)
     if len(parts) == 2:
         return RunRef(entity, parts[0], parts[1])
-    if len(parts) == 1:
-        if project is None:
-            raise ValueError(f"Invalid path: {path!r} (missing project)")
-        return RunRef(entity, project, parts[0])
-    raise ValueError(f"Invalid path: {path!r}")
+    if project is None:
+        raise ValueError(f"Invalid path: {path!r} (missing project)")
+    return RunRef(entity, project, parts[0])
 
 
-class Run:
-    """A stored run, read through the public API."""
+@dataclass(frozen=True)
+class Project:
+    """A project: a name within an entity."""
 
-    def __init__(self, api: Api, record: RunRecord) -> None:
-        self._api = api
-        self._record = record
-
-    @property
-    def id(self) -> str:
-        return self._record.ref.run_id
-
-    @property
-    def entity(self) -> str:
-        return self._record.ref.entity
-
-    @property
-    def project(self) -> str:
-        return self._record.ref.project
+    entity: str
+    name: str
+    _api: Api
 
     @property
     def path(self) -> list[str]:
-        ref = self._record.ref
-        return [ref.entity, ref.project, ref.run_id]
+        return [self.entity, self.name]
 
-    @property
-    def name(self) -> str | None:
-        return self._record.display_name or self._record.ref.run_id
-
-    @property
-    def state(self) -> str:
-        return self._record.state
-
-    @property
-    def config(self) -> dict[str, Any]:
-        return self._record.config
-
-    @property
-    def summary(self) -> dict[str, Any]:
-        return self._record.summary
-
-    @property
-    def tags(self) -> list[str]:
-        return self._record.tags
-
-    @property
-    def notes(self) -> str | None:
-        return self._record.notes
-
-    @property
-    def group(self) -> str | None:
-        return self._record.group
-
-    @property
-    def job_type(self) -> str | None:
-        return self._record.job_type
-
-    @property
-    def metadata(self) -> RunRecord:
-        return self._record
-
-    def scan_history(
-        self,
-        keys: Sequence[str] | None = None,
-        page_size: int = 1000,
-        min_step: int = 0,
-        max_step: int | None = None,
-    ) -> Iterator[dict[str, Any]]:
-        """Every history row in step order (with ``keys``, only rows having all of them)."""
-        if keys is not None:
-            if not isinstance(keys, (list, tuple)):
-                raise ValueError("keys must be specified in a list")
-            if not all(isinstance(k, str) for k in keys):
-                raise ValueError("keys argument must be a list of strings")
-        return self._api.store.scan_history(
-            self._record.ref, keys=keys, min_step=min_step, max_step=max_step, page_size=page_size
-        )
+    def runs(self, **kwargs: Any) -> Runs:
+        return self._api.runs(f"{self.entity}/{self.name}", **kwargs)
 
     def __repr__(self) -> str:
-        return f"<Run {'/'.join(self.path)} ({self.state})>"
+        return f"<Project {self.entity}/{self.name}>"
 
 
 class Api:
     """Entry point of the public API.
 
     Args:
-        overrides: ``{"entity": …, "project": …}`` defaults for short paths.
+        overrides: defaults for short paths: ``{"entity": …, "project": …}``.
         store: a store URI (default: the embedded store under ``RUNYARD_DIR``) or a
             ready :class:`~runyard.store.base.TrackingStore`.
+        blobs: a blob store URI (default: the embedded blob directory).
+
+    Example:
+        >>> api = runyard.Api()  # doctest: +SKIP
+        >>> run = api.run("me/mnist/abc123")  # doctest: +SKIP
+        >>> best = {"summary_metrics.acc.max": {"$gt": 0.9}}
+        >>> good = api.runs("me/mnist", filters=best)  # doctest: +SKIP
     """
 
     def __init__(
         self,
-        overrides: dict[str, Any] | None = None,
+        overrides: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+        api_key: str | None = None,
         store: str | TrackingStore | None = None,
+        blobs: str | BlobStore | None = None,
     ) -> None:
         self.settings = Settings.from_env()
         self._overrides = dict(overrides or {})
         if isinstance(store, TrackingStore):
             self.store = store
         else:
-            from runyard.sdk.recovery import recover_journals
             from runyard.store.registry import shared_store
 
             self.store = shared_store(store or self.settings.store_uri)
             if store is None:
+                from runyard.sdk.recovery import recover_journals
+
                 recover_journals(self.settings.journal_dir, self.store)
+        if isinstance(blobs, BlobStore):
+            self.blobs = blobs
+        else:
+            from runyard.blobs.registry import open_blobs
+
+            self.blobs = open_blobs(blobs or self.settings.blobs_uri)
 
     @property
     def default_entity(self) -> str:
@@ -158,10 +121,43 @@ class Api:
             raise RunNotFoundError(f"Could not find run {ref.path}")
         return Run(self, record)
 
-    def runs(self, path: str) -> list[Run]:
-        """Every run of a project (``entity/project`` or ``project``)."""
-        parts = path.strip("/").split("/")
-        entity, project = (
-            (parts[0], parts[1]) if len(parts) == 2 else (self.default_entity, parts[0])
-        )
-        return [Run(self, r) for r in self.store.list_runs(entity, project)]
+    def _project_path(self, path: str | None) -> tuple[str, str]:
+        text = (path or self._overrides.get("project") or self.settings.project).strip("/")
+        parts = text.split("/")
+        if len(parts) == 1 and parts[0]:
+            return self.default_entity, parts[0]
+        if len(parts) == 2 and all(parts):
+            return parts[0], parts[1]
+        raise ValueError(f"Invalid path: {path!r} (expected 'entity/project' or 'project')")
+
+    def runs(
+        self,
+        path: str | None = None,
+        filters: Mapping[str, Any] | None = None,
+        order: str = "-created_at",
+        per_page: int = 50,
+        include_sweeps: bool = True,
+        lazy: bool = True,
+    ) -> Runs:
+        """Runs of a project matching MongoDB-style ``filters``, newest first by default.
+
+        Filters are translated to SQL; see ``docs/public-api.md`` for the fields
+        and operators.
+        """
+        entity, project = self._project_path(path)
+        return Runs(self, entity, project, filters, order, per_page)
+
+    def projects(self, entity: str | None = None, per_page: int = 200) -> list[Project]:
+        """Projects of ``entity`` (every entity's when None and no default is set)."""
+        wanted = entity if entity is not None else self._overrides.get("entity")
+        return [Project(e, n, self) for e, n in self.store.list_projects(wanted)]
+
+    def project(self, name: str, entity: str | None = None) -> Project:
+        """One project; ``ValueError`` when it does not exist."""
+        owner = entity or self.default_entity
+        if (owner, name) not in self.store.list_projects(owner):
+            raise ValueError(f"Could not find project {owner}/{name}")
+        return Project(owner, name, self)
+
+    def flush(self) -> None:
+        """wandb caches API results; Runyard reads the store each time, so nothing to do."""

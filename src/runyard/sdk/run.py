@@ -8,7 +8,6 @@ columnar storage — happens in the writer thread, off the training loop.
 
 from __future__ import annotations
 
-import io
 import operator
 import os
 import time
@@ -339,18 +338,10 @@ class Run:
         self, path: tuple[str, ...], array: np.ndarray, type_name: str
     ) -> dict[str, Any]:
         """Keep the whole tensor in a ``.npy`` blob beside the run; return its stats."""
-        import numpy as np
+        from runyard.blobs.tensors import store_tensor
+        from runyard.sdk.files import run_blobs
 
-        from runyard.data_types.tensor import summary_stats
-        from runyard.sdk.files import run_blobs, tensor_key
-
-        buf = io.BytesIO()
-        np.save(buf, array, allow_pickle=False)
-        key = tensor_key(self._ref, path)
-        run_blobs(self._settings).put(key, buf.getvalue())
-        stats = summary_stats(array, type_name)
-        stats["path"] = key
-        return stats
+        return store_tensor(run_blobs(self._settings), self._ref, path, array, type_name)
 
     # -- define_metric ----------------------------------------------------------
     def define_metric(

@@ -8,17 +8,23 @@ wandb's, ``in``, iteration, ``len`` and ``items()`` work (SPEC §3).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 __all__ = ["Summary", "SummarySubDict"]
 
 _Path = tuple[str, ...]
 
 
-class SummarySubDict:
-    """A nested dict inside the summary; assigning into it sets the nested key."""
+class _Root(Protocol):
+    def _wrap(self, path: _Path, value: Any) -> Any: ...
+    def _set_path(self, path: _Path, value: Any) -> Any: ...
+    def _delete_path(self, path: _Path) -> None: ...
 
-    def __init__(self, root: Summary, path: _Path, value: dict[str, Any]) -> None:
+
+class SummarySubDict:
+    """A nested dict inside a summary; assigning into it sets the nested key."""
+
+    def __init__(self, root: _Root, path: _Path, value: dict[str, Any]) -> None:
         self._root = root
         self._path = path
         self._value = value

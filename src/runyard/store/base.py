@@ -55,6 +55,7 @@ class RunBatch:
         meta: fields to set on the run (same names plus ``state``, ``exit_code``,
             ``runtime``, ``last_step``, ``heartbeat_at``, ``sessions``).
         config: top-level config keys to set.
+        config_delete: top-level config keys to remove.
         summary_set: nested summary paths to set (a dict value replaces the subtree).
         summary_delete: nested summary paths to remove.
         summary_state: the reducer state to store (replaces the previous one).
@@ -66,12 +67,14 @@ class RunBatch:
         columns: committed history, column by column: ``key -> (steps, values)``
             with steps increasing (see :func:`columns_from_rows`).
         journal: ``(journal path, offset)`` reached once this batch is stored.
+        delete: remove the run with its history (everything else is ignored).
     """
 
     run: RunRef
     create: dict[str, Any] | None = None
     meta: dict[str, Any] = field(default_factory=dict)
     config: dict[str, Any] = field(default_factory=dict)
+    config_delete: list[str] = field(default_factory=list)
     summary_set: list[tuple[Path, Any]] = field(default_factory=list)
     summary_delete: list[Path] = field(default_factory=list)
     summary_state: dict[str, Any] | None = None
@@ -80,12 +83,15 @@ class RunBatch:
     copy_history: tuple[RunRef, int] | None = None
     columns: dict[str, tuple[list[int], list[Any]]] = field(default_factory=dict)
     journal: tuple[str, int] | None = None
+    delete: bool = False
 
     def is_empty(self) -> bool:
         return not (
             self.create
             or self.meta
             or self.config
+            or self.config_delete
+            or self.delete
             or self.summary_set
             or self.summary_delete
             or self.summary_state is not None
@@ -125,8 +131,29 @@ class TrackingStore(ABC):
         """The run, or ``None`` when it does not exist."""
 
     @abstractmethod
+    def query_runs(
+        self,
+        entity: str,
+        project: str,
+        filters: Mapping[str, Any] | None = None,
+        order: str | None = "+created_at",
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[RunRecord]:
+        """Runs of a project matching wandb-style ``filters``, sorted by ``order``.
+
+        Bad filters raise ``ValueError`` naming the operator or field.
+        """
+
+    @abstractmethod
+    def count_runs(
+        self, entity: str, project: str, filters: Mapping[str, Any] | None = None
+    ) -> int:
+        """How many runs :meth:`query_runs` would return without a limit."""
+
     def list_runs(self, entity: str, project: str) -> list[RunRecord]:
         """All runs of a project, oldest first."""
+        return self.query_runs(entity, project)
 
     @abstractmethod
     def list_projects(self, entity: str | None = None) -> list[tuple[str, str]]:
@@ -169,33 +196,51 @@ class TrackingStore(ABC):
         max_step: int | None = None,
         page_size: int = 1000,
     ) -> Iterator[dict[str, Any]]:
-        """Rows in step order, built page by page from the series.
+        """Rows in step order, read a window of rows at a time (bounded memory).
 
         With ``keys``, only rows that have every one of them are returned (wandb);
-        every row carries its ``_step``.
+        every row carries its ``_step``. Windows hold rows, not step ranges, so
+        sparse steps cost nothing.
         """
         wanted = list(self.history_keys(ref)) if keys is None else list(keys)
-        # `_step` is the index of every series, not a series of its own.
         to_read = [k for k in wanted if k != "_step"]
-        record = self.get_run(ref)
-        if record is None or record.last_step < min_step:
-            return
-        end = record.last_step + 1 if max_step is None else min(max_step, record.last_step + 1)
-        start = min_step
-        while start < end:
-            stop = min(end, start + max(1, page_size))
-            rows: dict[int, dict[str, Any]] = {}
+        index = self._row_steps(ref, to_read if keys is not None else None, min_step, max_step)
+        window = max(page_size, 4096)
+        for start in range(0, len(index), window):
+            chunk = index[start : start + window]
+            lo, hi = int(chunk[0]), int(chunk[-1]) + 1
+            rows: dict[int, dict[str, Any]] = {int(s): {} for s in chunk.tolist()}
             for key in to_read:
-                series = self.read_series(ref, key, start, stop)
+                series = self.read_series(ref, key, lo, hi)
                 for step, value in zip(series.steps.tolist(), series.values.tolist(), strict=True):
-                    rows.setdefault(step, {})[key] = value
-            for key, pairs in self.read_values(ref, to_read, start, stop).items():
+                    row = rows.get(step)
+                    if row is not None:
+                        row[key] = value
+            for key, pairs in self.read_values(ref, to_read, lo, hi).items():
                 for step, value in pairs:
-                    rows.setdefault(step, {})[key] = value
-            for step in sorted(rows):
-                row = rows[step]
+                    row = rows.get(step)
+                    if row is not None:
+                        row[key] = value
+            for step, row in rows.items():
                 if keys is not None and len(row) < len(to_read):
                     continue
                 row["_step"] = step
                 yield row
-            start = stop
+
+    def _row_steps(
+        self, ref: RunRef, keys: Sequence[str] | None, min_step: int, max_step: int | None
+    ) -> np.ndarray:
+        """The steps of the rows to scan: those of the first key when keys are given
+        (every returned row has it), else of ``_runtime`` (every row the SDK commits
+        has it), else of any key."""
+        if not keys:
+            runtime = self.read_series(ref, "_runtime", min_step, max_step)
+            if len(runtime):
+                return runtime.steps
+        candidates = keys[:1] if keys else [k for k in self.history_keys(ref) if k != "_step"]
+        parts = [np.zeros(0, np.int64)]
+        for key in candidates:
+            parts.append(self.read_series(ref, key, min_step, max_step).steps)
+            pairs = self.read_values(ref, [key], min_step, max_step).get(key, [])
+            parts.append(np.fromiter((s for s, _ in pairs), np.int64, len(pairs)))
+        return np.unique(np.concatenate(parts))

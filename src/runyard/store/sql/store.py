@@ -149,6 +149,9 @@ class SqlStore(TrackingStore):
             run_pk = self._run_pk(tx, batch)
             if run_pk is None:
                 return
+            if batch.delete:
+                self._delete_run(tx, run_pk)
+                return
             if batch.truncate_after is not None:
                 self._truncate(tx, run_pk, batch.truncate_after)
             if batch.copy_history is not None:
@@ -158,6 +161,14 @@ class SqlStore(TrackingStore):
                 self._append_columns(tx, run_pk, batch.columns)
             if batch.journal is not None:
                 self._set_journal(tx, run_pk, *batch.journal)
+
+    def _delete_run(self, tx: Tx, run_pk: int) -> None:
+        params = {"run": run_pk}
+        for table in ("series_chunks", "history_values", "journals"):
+            tx.run(f"DELETE FROM {table} WHERE run = :run", params)
+        tx.run("DELETE FROM runs WHERE id = :run", params)
+        with self._tails_lock:
+            self._tails = {k: v for k, v in self._tails.items() if k[0] != run_pk}
 
     def _project_pk(self, tx: Tx, entity: str, project: str) -> int:
         params = {"entity": entity, "name": project}
@@ -216,12 +227,14 @@ class SqlStore(TrackingStore):
             values["summary_state"] = jsonutil.dumps(batch.summary_state)
         if batch.metrics is not None:
             values["metrics"] = jsonutil.dumps(batch.metrics)
-        if batch.config or batch.summary_set or batch.summary_delete:
+        if batch.config or batch.config_delete or batch.summary_set or batch.summary_delete:
             # Field-level merge inside the write transaction: edits another writer
             # (the public API, wandb#4377) made to other keys survive.
             row = tx.one("SELECT config, summary FROM runs WHERE id = :id", {"id": run_pk})
-            if batch.config:
+            if batch.config or batch.config_delete:
                 config = jsonutil.loads(row["config"])
+                for key in batch.config_delete:
+                    config.pop(key, None)
                 config.update(batch.config)
                 values["config"] = jsonutil.dumps(config)
             if batch.summary_set or batch.summary_delete:
@@ -467,14 +480,45 @@ class SqlStore(TrackingStore):
             )
         return None if row is None else self._record(row)
 
-    def list_runs(self, entity: str, project: str) -> list[RunRecord]:
+    def _where(
+        self, entity: str, project: str, filters: Mapping[str, Any] | None
+    ) -> tuple[str, dict[str, Any]]:
+        from runyard.store.sql.filters import compile_filters
+
+        expr, params = compile_filters(filters, self._db.dialect)
+        params.update(entity=entity, project=project)
+        return f"WHERE p.entity = :entity AND p.name = :project AND ({expr})", params
+
+    def query_runs(
+        self,
+        entity: str,
+        project: str,
+        filters: Mapping[str, Any] | None = None,
+        order: str | None = "+created_at",
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[RunRecord]:
+        from runyard.store.sql.filters import compile_order
+
+        where, params = self._where(entity, project, filters)
+        sql = f"{_RUN_SELECT} {where} ORDER BY {compile_order(order, self._db.dialect)}"
+        if limit is not None:
+            sql += " LIMIT :limit OFFSET :offset"
+            params.update(limit=int(limit), offset=int(offset))
+        elif offset:
+            sql += " LIMIT -1 OFFSET :offset" if self._db.dialect == "sqlite" else " OFFSET :offset"
+            params["offset"] = int(offset)
         with self._db.read() as tx:
-            rows = tx.all(
-                f"{_RUN_SELECT} WHERE p.entity = :entity AND p.name = :project "
-                "ORDER BY r.created_at, r.id",
-                {"entity": entity, "project": project},
-            )
+            rows = tx.all(sql, params)
         return [self._record(r) for r in rows]
+
+    def count_runs(
+        self, entity: str, project: str, filters: Mapping[str, Any] | None = None
+    ) -> int:
+        where, params = self._where(entity, project, filters)
+        sql = f"SELECT COUNT(*) FROM runs r JOIN projects p ON p.id = r.project_id {where}"
+        with self._db.read() as tx:
+            return int(tx.scalar(sql, params))
 
     def list_projects(self, entity: str | None = None) -> list[tuple[str, str]]:
         sql = "SELECT entity, name FROM projects"

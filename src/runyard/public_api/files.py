@@ -1,0 +1,47 @@
+"""`File`: one file stored with a run (tensors, media, model files)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import IO
+
+from runyard.blobs.base import BlobStore
+
+__all__ = ["File"]
+
+
+class File:
+    """A run file; ``name`` is relative to the run (``summary/tensor.npy``)."""
+
+    def __init__(self, blobs: BlobStore, key: str, name: str, size: int) -> None:
+        self._blobs = blobs
+        self.key = key
+        self.name = name
+        self.size = size
+
+    def read(self) -> bytes:
+        return self._blobs.get(self.key)
+
+    def download(
+        self, root: str | os.PathLike[str] = ".", replace: bool = False, exist_ok: bool = False
+    ) -> IO[bytes]:
+        """Write the file under ``root`` (keeping its relative path); return it opened.
+
+        An existing file raises ``ValueError`` unless ``replace`` (overwrite) or
+        ``exist_ok`` (keep it) is set, as wandb's ``File.download``.
+        """
+        target = Path(root) / self.name
+        if target.exists() and not replace:
+            if not exist_ok:
+                raise ValueError(
+                    f"File already exists, pass replace=True to overwrite or exist_ok=True "
+                    f"to leave it as is and don't error: {target}"
+                )
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(self.read())
+        return target.open("rb")
+
+    def __repr__(self) -> str:
+        return f"<File {self.name} ({self.size} bytes)>"
