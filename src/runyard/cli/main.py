@@ -1,7 +1,4 @@
-"""The ``runyard`` command: ``demo`` and ``db upgrade``.
-
-``ui``, ``server`` and ``sync`` arrive with their issues.
-"""
+"""The ``runyard`` command: ``demo``, ``ui``, ``server`` and ``db upgrade``."""
 
 from __future__ import annotations
 
@@ -21,6 +18,17 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--runs", type=int, default=4)
     demo.add_argument("--steps", type=int, default=200)
 
+    ui = commands.add_parser("ui", help="serve the web app on the embedded store")
+    ui.add_argument("--host", default="127.0.0.1")
+    ui.add_argument("--port", type=int, default=8765, help="0 picks a free port")
+    ui.add_argument("--no-browser", action="store_true", help="do not open a browser")
+
+    server = commands.add_parser("server", help="serve the API and web app on any store")
+    server.add_argument("--host", default="127.0.0.1")
+    server.add_argument("--port", type=int, default=8765)
+    server.add_argument("--store", help="tracking store URI (sqlite:///…, postgresql://…)")
+    server.add_argument("--blobs", help="blob store URI (file:///…)")
+
     db = commands.add_parser("db", help="manage the SQL store's schema")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     upgrade = db_commands.add_parser("upgrade", help="migrate the store to this version's schema")
@@ -34,6 +42,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         from runyard.cli.demo import run_demo
 
         return run_demo(args.project, args.runs, args.steps)
+    if args.command == "ui":
+        from runyard.cli.ui import serve
+
+        return serve(args.host, args.port, open_browser=not args.no_browser)
+    if args.command == "server":
+        from runyard.cli.ui import serve
+
+        return serve(args.host, args.port, args.store, args.blobs, recover=False)
     if args.command == "db":
         from runyard.cli.db import upgrade
 

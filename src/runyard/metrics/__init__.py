@@ -26,7 +26,7 @@ from runyard.metrics.flatten import (
     set_path,
 )
 from runyard.metrics.history import RowAssembler
-from runyard.metrics.sampling import minmax_indices, minmax_series, sample_rows
+from runyard.metrics.sampling import merge_rollup, minmax_indices, minmax_series, sample_rows
 from runyard.metrics.summary import SummaryState
 
 __all__ = [
@@ -41,6 +41,7 @@ __all__ = [
     "flatten",
     "get_path",
     "key_of",
+    "merge_rollup",
     "minmax_indices",
     "minmax_series",
     "nest",

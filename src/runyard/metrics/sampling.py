@@ -23,7 +23,7 @@ from collections.abc import Mapping
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["minmax_indices", "minmax_series", "sample_rows"]
+__all__ = ["merge_rollup", "minmax_indices", "minmax_series", "sample_rows"]
 
 Array = npt.NDArray[np.generic]
 IntArray = npt.NDArray[np.int64]
@@ -290,6 +290,49 @@ def minmax_series(
         ones = np.ones(1, np.int64)
         counts = np.concatenate((ones[: len(before)], counts, ones[: len(after)]))
     return xs[lasts], ys[lasts], lows, highs, counts
+
+
+def merge_rollup(
+    x: npt.ArrayLike,
+    last: npt.ArrayLike,
+    low: npt.ArrayLike,
+    high: npt.ArrayLike,
+    count: npt.ArrayLike,
+    buckets: int,
+    x_range: tuple[float, float] | None = None,
+) -> tuple[Array, Array, Array, Array, IntArray]:
+    """:func:`minmax_series` for data that is already bucketed (stored rollups).
+
+    Each input row is a bucket: its last ``x`` and value, its minimum, maximum and
+    point count. Rows are merged into ``buckets`` equal-width x buckets: the last row's
+    ``x``/value, the minimum of minima, the maximum of maxima (NaN ignored) and the
+    summed count. Rows outside ``x_range`` are dropped.
+
+    Example:
+        >>> import numpy as np
+        >>> out = merge_rollup([63, 127, 191], [1.0, 2.0, 3.0], [0.0, -5.0, 1.0],
+        ...                    [4.0, 2.0, 9.0], [64, 64, 64], buckets=2)
+        >>> [a.tolist() for a in out]
+        [[63, 191], [1.0, 3.0], [0.0, -5.0], [4.0, 9.0], [64, 128]]
+    """
+    _check_buckets(buckets)
+    xs = _as_x(x)
+    n = len(xs)
+    lasts, lows, highs = (
+        _as_y(v, n, name=name) for v, name in ((last, "last"), (low, "low"), (high, "high"))
+    )
+    counts = np.asarray(count, dtype=np.int64)
+    start, stop, lo, hi = _window(xs, x_range)
+    xs, lasts, lows, highs = (a[start:stop] for a in (xs, lasts, lows, highs))
+    counts = counts[start:stop]
+    if len(xs) == 0:
+        return xs, lasts, lows, highs, counts
+    starts = _bucket_starts(xs, lo, hi, buckets)
+    ends = np.concatenate((starts[1:], [len(xs)])) - 1
+    with np.errstate(invalid="ignore"):
+        merged_low = np.fmin.reduceat(lows, starts)
+        merged_high = np.fmax.reduceat(highs, starts)
+    return xs[ends], lasts[ends], merged_low, merged_high, np.add.reduceat(counts, starts)
 
 
 def sample_rows(

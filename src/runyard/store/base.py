@@ -18,7 +18,15 @@ import numpy as np
 
 from runyard.entities import RunRecord, RunRef
 
-__all__ = ["RunBatch", "Series", "TrackingStore", "columns_from_rows"]
+__all__ = [
+    "ROLLUP_POINTS",
+    "ProjectStats",
+    "Rollup",
+    "RunBatch",
+    "Series",
+    "TrackingStore",
+    "columns_from_rows",
+]
 
 #: A nested summary path, as in :mod:`runyard.metrics.flatten`.
 Path = tuple[str, ...]
@@ -115,6 +123,33 @@ class Series:
         return len(self.steps)
 
 
+#: Points per rollup bucket (see :meth:`TrackingStore.read_rollup`).
+ROLLUP_POINTS = 64
+
+
+@dataclass
+class Rollup:
+    """Buckets of consecutive points: last step and value, min, max and count of each."""
+
+    key: str
+    steps: np.ndarray
+    last: np.ndarray
+    vmin: np.ndarray
+    vmax: np.ndarray
+    count: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+
+@dataclass(frozen=True)
+class ProjectStats:
+    entity: str
+    name: str
+    run_count: int
+    last_activity: float | None
+
+
 class TrackingStore(ABC):
     """Runs, their history and summaries; picked by URI in :mod:`runyard.store.registry`."""
 
@@ -174,6 +209,31 @@ class TrackingStore(ABC):
         self, ref: RunRef, keys: Sequence[str], min_step: int, max_step: int | None
     ) -> dict[str, list[tuple[int, Any]]]:
         """Non-numeric history (lists, histograms, media, strings, None) of ``keys``."""
+
+    @abstractmethod
+    def read_rollup(
+        self, ref: RunRef, key: str, min_step: int | None = None, max_step: int | None = None
+    ) -> Rollup:
+        """Pre-reduced history of one key: every ``ROLLUP_POINTS`` points as one bucket."""
+
+    @abstractmethod
+    def project_keys(
+        self, entity: str, project: str, run_ids: Sequence[str] | None = None
+    ) -> dict[str, bool]:
+        """Every history key the project's runs (or the given ones) logged, mapped to
+        whether it has numeric values (a chartable series)."""
+
+    @abstractmethod
+    def project_stats(self, entity: str | None = None) -> list[ProjectStats]:
+        """Projects with their run counts and latest activity."""
+
+    @abstractmethod
+    def get_workspace(self, entity: str, project: str) -> dict[str, Any] | None:
+        """The web app's saved settings for a project, or None."""
+
+    @abstractmethod
+    def put_workspace(self, entity: str, project: str, settings: Mapping[str, Any]) -> None:
+        """Save the web app's settings for a project (the project must exist)."""
 
     @abstractmethod
     def journal_offset(self, journal: str) -> int:

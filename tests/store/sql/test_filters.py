@@ -586,7 +586,8 @@ def test_postgresql_order_sql() -> None:
 
 FIELD_OPS = "$eq, $exists, $gt, $gte, $in, $lt, $lte, $ne, $nin, $not, $regex"
 FIELDS = (
-    "state, name, display_name, group, job_type, host, created_at, heartbeat_at, runtime, "
+    "state, name, display_name, group, job_type, host, created_at, heartbeat_at, updated_at, "
+    "runtime, last_step, "
     "tags, config.<key>, summary_metrics.<key>"
 )
 
@@ -658,7 +659,8 @@ def test_other_errors() -> None:
 
 
 ORDER_FIELDS = (
-    "state, name, display_name, group, job_type, host, created_at, heartbeat_at, runtime, "
+    "state, name, display_name, group, job_type, host, created_at, heartbeat_at, updated_at, "
+    "runtime, last_step, "
     "config.<key>, summary_metrics.<key>"
 )
 

@@ -17,7 +17,18 @@ from collections.abc import Callable
 
 import numpy as np
 
-__all__ = ["decode_steps", "decode_values", "encode_steps", "encode_values"]
+__all__ = [
+    "ROLLUP_POINTS",
+    "decode_rollup",
+    "decode_steps",
+    "decode_values",
+    "encode_rollup",
+    "encode_steps",
+    "encode_values",
+]
+
+#: Points per rollup bucket (the store's public constant lives in store.base).
+ROLLUP_POINTS = 64
 
 _RANGE, _DELTA = 0, 1
 _RAW, _BITDIFF, _MICROS = 0, 1, 2
@@ -118,3 +129,39 @@ def decode_values(data: bytes) -> np.ndarray:
     if codec == _BITDIFF:
         bits = np.cumsum(bits, dtype=np.uint64)
     return bits.view(_KINDS[kind.decode()])
+
+
+def encode_rollup(steps: np.ndarray, values: np.ndarray) -> bytes:
+    """min/max/last per ``ROLLUP_POINTS`` consecutive points (NaN ignored by min/max)."""
+    n = len(steps)
+    starts = np.arange(0, n, ROLLUP_POINTS)
+    ends = np.minimum(starts + ROLLUP_POINTS, n) - 1
+    vals = np.asarray(values, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        vmin = np.fmin.reduceat(vals, starts) if n else vals
+        vmax = np.fmax.reduceat(vals, starts) if n else vals
+    parts = [
+        encode_steps(np.asarray(steps, dtype=np.int64)[ends]),
+        encode_values(vals[ends]),
+        encode_values(vmin),
+        encode_values(vmax),
+        encode_steps((ends - starts + 1).astype(np.int64)),
+    ]
+    return struct.pack("<5I", *(len(p) for p in parts)) + b"".join(parts)
+
+
+def decode_rollup(data: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``(last steps, last values, minima, maxima, counts)`` of a rollup blob."""
+    sizes = struct.unpack_from("<5I", data)
+    pos = 20
+    parts = []
+    for size in sizes:
+        parts.append(data[pos : pos + size])
+        pos += size
+    return (
+        decode_steps(parts[0]),
+        decode_values(parts[1]).astype(np.float64),
+        decode_values(parts[2]).astype(np.float64),
+        decode_values(parts[3]).astype(np.float64),
+        decode_steps(parts[4]),
+    )

@@ -10,16 +10,17 @@ from __future__ import annotations
 __all__ = ["HEAD_REVISION", "SQLITE_DDL", "render_sqlite_ddl"]
 
 #: The Alembic revision this code expects; bumped with every migration.
-HEAD_REVISION = "0001"
+HEAD_REVISION = "0002"
 
 SQLITE_DDL: tuple[str, ...] = (
     "CREATE TABLE projects (\n\tid INTEGER NOT NULL, \n\tentity VARCHAR(128) NOT NULL, \n\tname VARCHAR(128) NOT NULL, \n\tcreated_at DOUBLE NOT NULL, \n\tPRIMARY KEY (id), \n\tCONSTRAINT uq_projects_entity_name UNIQUE (entity, name)\n)",
     "CREATE TABLE runs (\n\tid INTEGER NOT NULL, \n\tproject_id INTEGER NOT NULL, \n\trun_id VARCHAR(128) NOT NULL, \n\tdisplay_name TEXT, \n\tstate VARCHAR(16) NOT NULL, \n\tconfig TEXT NOT NULL, \n\tsummary TEXT NOT NULL, \n\tsummary_state TEXT NOT NULL, \n\tmetrics TEXT NOT NULL, \n\ttags TEXT NOT NULL, \n\tnotes TEXT, \n\tgroup_name TEXT, \n\tjob_type TEXT, \n\thost TEXT, \n\tcolor VARCHAR(32), \n\tcreated_at DOUBLE NOT NULL, \n\tupdated_at DOUBLE NOT NULL, \n\theartbeat_at DOUBLE NOT NULL, \n\truntime DOUBLE NOT NULL, \n\tlast_step BIGINT NOT NULL, \n\texit_code INTEGER, \n\tsessions INTEGER NOT NULL, \n\tforked_from TEXT, \n\tPRIMARY KEY (id), \n\tCONSTRAINT uq_runs_project_run UNIQUE (project_id, run_id), \n\tFOREIGN KEY(project_id) REFERENCES projects (id) ON DELETE CASCADE\n)",
     "CREATE INDEX ix_runs_project_created ON runs (project_id, created_at)",
+    "CREATE TABLE workspaces (\n\tproject_id INTEGER NOT NULL, \n\tsettings TEXT NOT NULL, \n\tupdated_at DOUBLE NOT NULL, \n\tPRIMARY KEY (project_id), \n\tFOREIGN KEY(project_id) REFERENCES projects (id) ON DELETE CASCADE\n)",
     'CREATE TABLE history_values (\n\trun INTEGER NOT NULL, \n\t"key" TEXT NOT NULL, \n\tstep BIGINT NOT NULL, \n\tvalue TEXT NOT NULL, \n\tPRIMARY KEY (run, "key", step), \n\tFOREIGN KEY(run) REFERENCES runs (id) ON DELETE CASCADE\n)',
     "CREATE INDEX ix_history_values_run_step ON history_values (run, step)",
     "CREATE TABLE journals (\n\tpath TEXT NOT NULL, \n\trun INTEGER NOT NULL, \n\tposition BIGINT NOT NULL, \n\tupdated_at DOUBLE NOT NULL, \n\tPRIMARY KEY (path), \n\tFOREIGN KEY(run) REFERENCES runs (id) ON DELETE CASCADE\n)",
-    'CREATE TABLE series_chunks (\n\trun INTEGER NOT NULL, \n\t"key" TEXT NOT NULL, \n\tfirst_step BIGINT NOT NULL, \n\tlast_step BIGINT NOT NULL, \n\tcount INTEGER NOT NULL, \n\tvmin DOUBLE, \n\tvmax DOUBLE, \n\tvlast DOUBLE, \n\tsteps_blob BLOB NOT NULL, \n\tvalues_blob BLOB NOT NULL, \n\tPRIMARY KEY (run, "key", first_step), \n\tFOREIGN KEY(run) REFERENCES runs (id) ON DELETE CASCADE\n)',
+    'CREATE TABLE series_chunks (\n\trun INTEGER NOT NULL, \n\t"key" TEXT NOT NULL, \n\tfirst_step BIGINT NOT NULL, \n\tlast_step BIGINT NOT NULL, \n\tcount INTEGER NOT NULL, \n\tvmin DOUBLE, \n\tvmax DOUBLE, \n\tvlast DOUBLE, \n\tsteps_blob BLOB NOT NULL, \n\tvalues_blob BLOB NOT NULL, \n\trollup_blob BLOB, \n\tPRIMARY KEY (run, "key", first_step), \n\tFOREIGN KEY(run) REFERENCES runs (id) ON DELETE CASCADE\n)',
 )
 
 

@@ -94,7 +94,9 @@ _COLUMNS = {
     "host": _Column("r.host", "text", nullable=True),
     "created_at": _Column("r.created_at", "time"),
     "heartbeat_at": _Column("r.heartbeat_at", "time"),
+    "updated_at": _Column("r.updated_at", "time"),
     "runtime": _Column("r.runtime", "number"),
+    "last_step": _Column("r.last_step", "number"),
 }
 _ALIASES = {
     "id": "name",
@@ -102,6 +104,7 @@ _ALIASES = {
     "jobType": "job_type",
     "createdAt": "created_at",
     "heartbeatAt": "heartbeat_at",
+    "updatedAt": "updated_at",
     "duration": "runtime",
 }
 _DOCUMENTS = {"config": "r.config", "summary_metrics": "r.summary"}
@@ -160,7 +163,9 @@ def _unix_time(value: Any, field: str, op: str) -> float:
 
 
 def _datetime_error(op: str, field: str) -> ValueError:
-    return ValueError(f"{op} on {field!r}: datetimes apply only to created_at and heartbeat_at")
+    return ValueError(
+        f"{op} on {field!r}: datetimes apply only to created_at, heartbeat_at and updated_at"
+    )
 
 
 def _finite_bound(op: str, bound: float) -> bool | None:

@@ -29,6 +29,7 @@ __all__ = [
     "projects",
     "runs",
     "series_chunks",
+    "workspaces",
 ]
 
 from runyard.store.sql.ddl import HEAD_REVISION
@@ -90,6 +91,8 @@ series_chunks = Table(
     Column("vlast", Double),
     Column("steps_blob", LargeBinary, nullable=False),
     Column("values_blob", LargeBinary, nullable=False),
+    # min/max/last per ROLLUP_POINTS points, so zoomed-out charts read no raw points.
+    Column("rollup_blob", LargeBinary),
 )
 
 # Non-scalar history (lists, histograms, media references, strings, None).
@@ -109,6 +112,15 @@ journals = Table(
     Column("path", Text, primary_key=True),
     Column("run", Integer, ForeignKey("runs.id", ondelete="CASCADE"), nullable=False),
     Column("position", BigInteger, nullable=False),
+    Column("updated_at", Double, nullable=False),
+)
+
+# Web app workspace settings (layout, pinned columns, …) per project.
+workspaces = Table(
+    "workspaces",
+    metadata,
+    Column("project_id", Integer, ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True),
+    Column("settings", Text, nullable=False),
     Column("updated_at", Double, nullable=False),
 )
 

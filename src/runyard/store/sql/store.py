@@ -19,9 +19,22 @@ import numpy as np
 from runyard.entities import RunRecord, RunRef
 from runyard.errors import StoreError
 from runyard.metrics.flatten import delete_path, set_path
-from runyard.store.base import RunBatch, Series, TrackingStore
+from runyard.store.base import (
+    ProjectStats,
+    Rollup,
+    RunBatch,
+    Series,
+    TrackingStore,
+)
 from runyard.store.sql import jsonutil
-from runyard.store.sql.chunks import decode_steps, decode_values, encode_steps, encode_values
+from runyard.store.sql.chunks import (
+    decode_rollup,
+    decode_steps,
+    decode_values,
+    encode_rollup,
+    encode_steps,
+    encode_values,
+)
 from runyard.store.sql.db import Db, Tx, open_db
 from runyard.store.sql.ddl import HEAD_REVISION, SQLITE_DDL
 
@@ -57,8 +70,8 @@ _FIND_RUN = (
 )
 _CHUNK_INSERT = (
     'INSERT INTO series_chunks (run, "key", first_step, last_step, count, vmin, vmax, vlast, '
-    "steps_blob, values_blob) VALUES (:run, :key, :first_step, :last_step, :count, :vmin, "
-    ":vmax, :vlast, :steps_blob, :values_blob)"
+    "steps_blob, values_blob, rollup_blob) VALUES (:run, :key, :first_step, :last_step, :count, "
+    ":vmin, :vmax, :vlast, :steps_blob, :values_blob, :rollup_blob)"
 )
 
 
@@ -374,6 +387,7 @@ class SqlStore(TrackingStore):
                 "vlast": last if np.isfinite(last) else None,
                 "steps_blob": encode_steps(steps),
                 "values_blob": encode_values(values),
+                "rollup_blob": encode_rollup(steps, as_float),
             },
         )
         with self._tails_lock:
@@ -579,6 +593,102 @@ class SqlStore(TrackingStore):
             )
             steps, values = steps[lo:hi], values[lo:hi]
         return Series(key, steps, values)
+
+    def read_rollup(
+        self, ref: RunRef, key: str, min_step: int | None = None, max_step: int | None = None
+    ) -> Rollup:
+        # Chunks written before rollups existed (schema 0001) are rolled up on read.
+        sql = (
+            "SELECT rollup_blob, CASE WHEN rollup_blob IS NULL THEN steps_blob END, "
+            "CASE WHEN rollup_blob IS NULL THEN values_blob END "
+            'FROM series_chunks WHERE run = :run AND "key" = :key'
+        )
+        params: dict[str, Any] = {"key": key}
+        if min_step is not None:
+            sql += " AND last_step >= :min_step"
+            params["min_step"] = min_step
+        if max_step is not None:
+            sql += " AND first_step < :max_step"
+            params["max_step"] = max_step
+        with self._db.read() as tx:
+            pk = self._find_run(tx, ref)
+            blobs = (
+                [] if pk is None else tx.all(sql + " ORDER BY first_step", {**params, "run": pk})
+            )
+        parts = [
+            decode_rollup(
+                b[0]
+                if b[0] is not None
+                else encode_rollup(decode_steps(b[1]), decode_values(b[2]).astype(np.float64))
+            )
+            for b in blobs
+        ]
+        if not parts:
+            empty_f = np.zeros(0, np.float64)
+            return Rollup(
+                key, np.zeros(0, np.int64), empty_f, empty_f, empty_f, np.zeros(0, np.int64)
+            )
+        steps, last, vmin, vmax, count = (np.concatenate(c) for c in zip(*parts, strict=True))
+        return Rollup(key, steps, last, vmin, vmax, count)
+
+    def project_keys(
+        self, entity: str, project: str, run_ids: Sequence[str] | None = None
+    ) -> dict[str, bool]:
+        params: dict[str, Any] = {"entity": entity, "project": project}
+        where = "p.entity = :entity AND p.name = :project"
+        if run_ids is not None:
+            names = []
+            for i, run_id in enumerate(run_ids):
+                params[f"r{i}"] = run_id
+                names.append(f":r{i}")
+            where += f" AND r.run_id IN ({', '.join(names) or 'NULL'})"
+        join = "JOIN runs r ON r.id = t.run JOIN projects p ON p.id = r.project_id"
+        with self._db.read() as tx:
+            numeric = tx.all(
+                f'SELECT DISTINCT t."key" FROM series_chunks t {join} WHERE {where}', params
+            )
+            other = tx.all(
+                f'SELECT DISTINCT t."key" FROM history_values t {join} WHERE {where}', params
+            )
+        keys = {row[0]: False for row in other}
+        keys.update({row[0]: True for row in numeric})
+        return keys
+
+    def project_stats(self, entity: str | None = None) -> list[ProjectStats]:
+        sql = (
+            "SELECT p.entity, p.name, COUNT(r.id) AS n, MAX(r.updated_at) AS last "
+            "FROM projects p LEFT JOIN runs r ON r.project_id = p.id"
+        )
+        if entity is not None:
+            sql += " WHERE p.entity = :entity"
+        sql += " GROUP BY p.id, p.entity, p.name ORDER BY p.entity, p.name"
+        with self._db.read() as tx:
+            rows = tx.all(sql, {"entity": entity})
+        return [ProjectStats(r[0], r[1], int(r[2]), r[3]) for r in rows]
+
+    def get_workspace(self, entity: str, project: str) -> dict[str, Any] | None:
+        with self._db.read() as tx:
+            text = tx.scalar(
+                "SELECT w.settings FROM workspaces w JOIN projects p ON p.id = w.project_id "
+                "WHERE p.entity = :entity AND p.name = :project",
+                {"entity": entity, "project": project},
+            )
+        return None if text is None else dict(jsonutil.loads(text))
+
+    def put_workspace(self, entity: str, project: str, settings: Mapping[str, Any]) -> None:
+        with self._db.write() as tx:
+            pk = tx.scalar(
+                "SELECT id FROM projects WHERE entity = :entity AND name = :project",
+                {"entity": entity, "project": project},
+            )
+            if pk is None:
+                raise StoreError(f"no project {entity}/{project}")
+            tx.run(
+                "INSERT INTO workspaces (project_id, settings, updated_at) VALUES (:p, :s, :t) "
+                "ON CONFLICT (project_id) DO UPDATE SET settings = excluded.settings, "
+                "updated_at = excluded.updated_at",
+                {"p": pk, "s": jsonutil.dumps(dict(settings)), "t": time.time()},
+            )
 
     def read_values(
         self, ref: RunRef, keys: Sequence[str], min_step: int, max_step: int | None

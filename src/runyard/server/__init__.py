@@ -1,0 +1,1 @@
+"""The HTTP server: a FastAPI app over a `TrackingStore`, serving ``/api/v1`` and the web app."""

@@ -1,0 +1,122 @@
+"""Chart series: one key of one run against an x-axis, reduced to about N points.
+
+Zoomed out on ``_step``, the store's rollups (min/max/last per 64 points) are read
+instead of raw points, so 100 runs x 100,000 steps cost a few thousand numbers per
+run. Zoomed in, or on another x-axis, raw points in the range are read and reduced
+with min/max per bucket. Either way every spike survives.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from runyard.entities import RunRef
+from runyard.metrics.sampling import merge_rollup, minmax_series
+from runyard.store.base import ROLLUP_POINTS, TrackingStore
+
+__all__ = ["X_AXES", "series_json"]
+
+#: Built-in x-axes (any logged metric key works too).
+X_AXES = ("_step", "_runtime", "_wall", "_timestamp")
+
+
+def _finite_list(values: np.ndarray) -> list[Any]:
+    # JSON has no NaN/inf: send null (a gap) for NaN, and clamp infinities so a
+    # spike to infinity still shows as a spike.
+    out = values.astype(np.float64, copy=True)
+    finite = out[np.isfinite(out)]
+    big = float(np.abs(finite).max()) * 10 if len(finite) else 1.0
+    out[np.isposinf(out)] = big or 1.0
+    out[np.isneginf(out)] = -(big or 1.0)
+    result: list[Any] = out.tolist()
+    if np.isnan(out).any():
+        result = [None if v != v else v for v in result]
+    return result
+
+
+def _x_values(
+    store: TrackingStore, ref: RunRef, x: str, steps: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """x for the given steps, and a mask of the steps that have one."""
+    if x == "_step":
+        return steps.astype(np.float64), np.ones(len(steps), bool)
+    source = "_timestamp" if x == "_wall" else x
+    xs = store.read_series(ref, source)
+    if not len(xs):
+        return np.zeros(0), np.zeros(len(steps), bool)
+    idx = np.searchsorted(xs.steps, steps)
+    idx_clipped = np.minimum(idx, len(xs.steps) - 1)
+    mask = xs.steps[idx_clipped] == steps
+    values = xs.values[idx_clipped[mask]].astype(np.float64)
+    if x == "_wall":
+        values = values - float(xs.values[0])
+    return values, mask
+
+
+def series_json(
+    store: TrackingStore,
+    ref: RunRef,
+    key: str,
+    x: str,
+    xmin: float | None,
+    xmax: float | None,
+    points: int,
+) -> dict[str, Any]:
+    """One series as the ``/series`` endpoint returns it."""
+    x_range = None if xmin is None and xmax is None else (xmin, xmax)
+    if x == "_step":
+        lo = None if xmin is None else int(np.floor(xmin))
+        hi = None if xmax is None else int(np.floor(xmax)) + 1
+        rollup = store.read_rollup(ref, key, lo, hi)
+        raw_points = int(rollup.count.sum())
+        if raw_points > points * 4 and raw_points > ROLLUP_POINTS * 8:
+            xs = rollup.steps.astype(np.float64)
+            rng = (
+                float(xmin if xmin is not None else xs[0]),
+                float(xmax if xmax is not None else xs[-1]),
+            )
+            bx, by, blo, bhi, _ = merge_rollup(
+                xs, rollup.last, rollup.vmin, rollup.vmax, rollup.count, points, rng
+            )
+            return _payload(ref, key, bx, by, blo, bhi, raw_points, reduced=True)
+    series = store.read_series(ref, key)
+    xs, mask = _x_values(store, ref, x, series.steps)
+    ys = series.values[mask].astype(np.float64)
+    if len(xs) > 1 and bool(np.any(np.diff(xs) < 0)):  # a non-monotone metric as x
+        order = np.argsort(xs, kind="stable")
+        xs, ys = xs[order], ys[order]
+    if x_range is not None:
+        lo_x = -np.inf if xmin is None else xmin
+        hi_x = np.inf if xmax is None else xmax
+        inside = (xs >= lo_x) & (xs <= hi_x)
+        xs, ys = xs[inside], ys[inside]
+    raw_points = len(xs)
+    if raw_points > points:
+        bx, by, blo, bhi, _ = minmax_series(xs, ys, points)
+        return _payload(ref, key, bx, by, blo, bhi, raw_points, reduced=True)
+    return _payload(ref, key, xs, ys, ys, ys, raw_points, reduced=False)
+
+
+def _payload(
+    ref: RunRef,
+    key: str,
+    x: np.ndarray,
+    y: np.ndarray,
+    ymin: np.ndarray,
+    ymax: np.ndarray,
+    raw_points: int,
+    reduced: bool,
+) -> dict[str, Any]:
+    return {
+        "run": ref.run_id,
+        "key": key,
+        "x": _finite_list(np.asarray(x, dtype=np.float64)),
+        "y": _finite_list(np.asarray(y)),
+        "ymin": _finite_list(np.asarray(ymin)),
+        "ymax": _finite_list(np.asarray(ymax)),
+        "raw_points": raw_points,
+        "returned": len(x),
+        "reduced": reduced,
+    }
