@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import socket
 import sys
+from typing import Any
 
 __all__ = ["serve"]
 
@@ -42,17 +43,23 @@ def serve(
 
     import uvicorn
 
-    from runyard.server.app import create_app
-    from runyard.settings import Settings
-    from runyard.store.registry import shared_store
+    from runyard.server.lazy import LazyApp
+    from runyard.server.static import STATIC_DIR
 
-    settings = Settings.from_env()
-    store = shared_store(store_uri or settings.store_uri)
-    if recover:
-        from runyard.sdk.recovery import recover_journals
+    def build() -> Any:
+        from runyard.server.app import create_app
+        from runyard.settings import Settings
+        from runyard.store.registry import shared_store
 
-        recover_journals(settings.journal_dir, store)
-    app = create_app(store, blobs_uri or settings.blobs_uri)
+        settings = Settings.from_env()
+        store = shared_store(store_uri or settings.store_uri)
+        if recover:
+            from runyard.sdk.recovery import recover_journals
+
+            recover_journals(settings.journal_dir, store)
+        return create_app(store, blobs_uri or settings.blobs_uri)
+
+    app = LazyApp(build, STATIC_DIR)
     if open_browser:
         import webbrowser
 

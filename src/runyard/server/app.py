@@ -8,11 +8,11 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 
 from runyard.blobs.base import BlobStore
+from runyard.server.static import NOT_BUILT, STATIC_DIR, resolve_static
 from runyard.store.base import TrackingStore
 
 __all__ = ["STATIC_DIR", "create_app"]
 
-STATIC_DIR = Path(__file__).resolve().parent.parent / "ui" / "static"
 API = "/api/v1"
 
 
@@ -53,23 +53,13 @@ def create_app(
 def _mount_ui(app: FastAPI, static: Path) -> None:
     """Hashed assets are cached for a year; every other path gets the SPA's index."""
 
-    @app.get("/assets/{name:path}", include_in_schema=False)
-    def asset(name: str) -> Response:
-        path = (static / "assets" / name).resolve()
-        if not path.is_relative_to((static / "assets").resolve()) or not path.is_file():
-            raise HTTPException(404, f"no asset {name!r}")
-        return FileResponse(path, headers={"Cache-Control": "public, max-age=31536000, immutable"})
-
     @app.get("/{path:path}", include_in_schema=False)
-    def index(path: str) -> Response:
+    def web_app(path: str) -> Response:
         if path.startswith("api/"):
             raise HTTPException(404, f"no API route /{path}")
-        page = static / "index.html"
-        if not page.is_file():
-            return Response(
-                "<h1>Runyard</h1><p>The web app is not built: run <code>make ui</code> "
-                "(needs Node.js).</p>",
-                media_type="text/html",
-                status_code=503,
-            )
-        return FileResponse(page, headers={"Cache-Control": "no-cache"})
+        answer = resolve_static(static, path)
+        if answer.path is None:
+            if answer.status == 404:
+                raise HTTPException(404, f"no file /{path}")
+            return Response(NOT_BUILT, status_code=answer.status, headers=answer.headers)
+        return FileResponse(answer.path, headers=answer.headers)
