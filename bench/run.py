@@ -487,7 +487,13 @@ def render(data: dict[str, Any], tools: list[str]) -> str:
     out += ["## Results (medians)", "", *table(data, tools, ROWS, individual=False), ""]
     notes = reduced_notes(data, tools)
     if notes:
-        out += ["Measured at reduced sizes (too slow for the full workload):", "", *notes, ""]
+        out += [
+            "Measured at reduced sizes (too slow for the full workload; individual runs are "
+            "at the reduced size, totals not extrapolated):",
+            "",
+            *notes,
+            "",
+        ]
     out += ["## Individual runs", "", *table(data, tools, ROWS, individual=True), ""]
     return "\n".join(out)
 
@@ -498,9 +504,14 @@ def reduced_notes(data: dict[str, Any], tools: list[str]) -> list[str]:
         for workload, entry in data["tools"].get(tool, {}).get("workloads", {}).items():
             if entry.get("sizes") != entry.get("nominal"):
                 notes.append(
-                    f"- {tool} `{workload}`: {entry['sizes']} instead of {entry['nominal']}"
+                    f"- {tool} `{workload}`: {sizes_text(entry['sizes'])} "
+                    f"instead of {sizes_text(entry['nominal'])}"
                 )
     return notes
+
+
+def sizes_text(sizes: dict[str, int]) -> str:
+    return ", ".join(f"{v:,} {k}" for k, v in sizes.items())
 
 
 # --------------------------------------------------------------------------------------
@@ -566,7 +577,7 @@ def main(argv: list[str]) -> int:
     data["machine"] = machine()
     if not opts.report_only or "command" not in data:
         data["command"] = "python bench/run.py " + " ".join(argv)
-    data["written_at"] = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    data.setdefault("written_at", "")
 
     for tool in [] if opts.report_only else opts.tools:
         info = probe(tool, python_for(tool, opts))
@@ -595,6 +606,8 @@ def main(argv: list[str]) -> int:
             }
             json_path.write_text(json.dumps(data, indent=1) + "\n")  # keep partial results
 
+    if not opts.report_only:
+        data["written_at"] = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     json_path.write_text(json.dumps(data, indent=1) + "\n")
     shown = [t for t in TOOLS if t in data["tools"]]
     report = render(data, shown)
