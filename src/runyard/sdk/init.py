@@ -69,7 +69,7 @@ def forget_run(run: Run, finished: bool = False) -> None:
             _active.remove(run)
         if _current is run:
             _current = None
-    if finished:
+    if finished and run._auto_resume:
         # resume="auto" continues only a run that did not finish.
         path = _auto_file(run.settings, run.ref)
         try:
@@ -491,6 +491,7 @@ def init(
         writer.start()
     if resume == "auto" or resume == "allow":
         _remember_for_auto_resume(base, ref)
+        run._auto_resume = True
     with _lock:
         _active.append(run)
         if reinit != "create_new" or _current is None:

@@ -98,13 +98,14 @@ class JournalWriter:
         self.size = end
         return end
 
-    def close(self) -> None:
-        """Unmap and trim the file to what was written."""
+    def close(self, trim: bool = True) -> None:
+        """Unmap and (unless it is about to be deleted) trim the file to what was written."""
         if self._map is not None:
             self._map.close()
             self._map = None
         if self._fd >= 0:
-            os.ftruncate(self._fd, self.size)
+            if trim:
+                os.ftruncate(self._fd, self.size)
             os.close(self._fd)
             self._fd = -1
 

@@ -87,6 +87,8 @@ class Run:
         self.config = Config(self._on_config_change, config)
         self.summary = Summary(self._read_summary, self._set_summary, self._delete_summary)
         self._hooks: list[Any] = []
+        #: init(resume="auto"/"allow") remembered this run for the next auto resume.
+        self._auto_resume = False
 
     # -- identity -----------------------------------------------------------
     @property
@@ -400,13 +402,12 @@ class Run:
             return
         writer.request_stop()
         writer.join(self._settings.finish_timeout)
-        self._journal.close()
         if writer.drained:
+            # The last batch also dropped the store's record of this journal.
+            self._journal.close(trim=False)
             os.unlink(self._journal.path)
-            from runyard.sdk.files import forget_journal
-
-            forget_journal(self._settings, str(self._journal.path))
         else:
+            self._journal.close()
             termwarn(
                 f"run {self.path} could not be fully written to the store; its data is "
                 f"kept in {self._journal.path} and will be stored when Runyard next opens it"

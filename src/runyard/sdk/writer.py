@@ -126,6 +126,11 @@ class Writer(threading.Thread):
                 if self._pending is None:
                     with self._fold_lock:
                         self._pending = fold.take_batch((str(self._journal.path), self.read_pos))
+                        # Once the exit record is folded nothing follows: the store can
+                        # forget the journal in this same transaction.
+                        self._pending.journal_done = (
+                            stopping and fold.exited and self.read_pos >= self._journal.size
+                        )
                 try:
                     store.write_batch(self._pending)
                 except Exception as exc:
@@ -141,6 +146,10 @@ class Writer(threading.Thread):
                 and store is not None
                 and self.read_pos >= self._journal.size
             ):
+                try:
+                    store.checkpoint()
+                except Exception:  # disk housekeeping must not fail the run
+                    pass
                 self.drained = True
                 return
             if self.degraded:

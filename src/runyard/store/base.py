@@ -75,6 +75,8 @@ class RunBatch:
         columns: committed history, column by column: ``key -> (steps, values)``
             with steps increasing (see :func:`columns_from_rows`).
         journal: ``(journal path, offset)`` reached once this batch is stored.
+        journal_done: the journal is complete and about to be deleted: forget it
+            instead of recording ``journal``'s offset.
         delete: remove the run with its history (everything else is ignored).
     """
 
@@ -91,6 +93,7 @@ class RunBatch:
     copy_history: tuple[RunRef, int] | None = None
     columns: dict[str, tuple[list[int], list[Any]]] = field(default_factory=dict)
     journal: tuple[str, int] | None = None
+    journal_done: bool = False
     delete: bool = False
 
     def is_empty(self) -> bool:
@@ -246,6 +249,9 @@ class TrackingStore(ABC):
     @abstractmethod
     def close(self) -> None:
         """Release connections."""
+
+    def checkpoint(self) -> None:
+        """Settle recent writes on disk (a run just finished). Optional for backends."""
 
     # -- conveniences built on the primitives --------------------------------
     def scan_history(

@@ -9,6 +9,7 @@ through :mod:`.db`, so the embedded store needs only the standard library.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -44,6 +45,7 @@ __all__ = ["CHUNK_POINTS", "SqlStore"]
 CHUNK_POINTS = 8192
 
 _NUMERIC = {int, float}
+_CHECKPOINT_BYTES = 1 << 20
 _RUN_FIELDS = {
     "display_name": "display_name",
     "state": "state",
@@ -172,7 +174,9 @@ class SqlStore(TrackingStore):
             self._apply_run_fields(tx, run_pk, batch)
             if batch.columns:
                 self._append_columns(tx, run_pk, batch.columns)
-            if batch.journal is not None:
+            if batch.journal is not None and batch.journal_done:
+                tx.run("DELETE FROM journals WHERE path = :path", {"path": batch.journal[0]})
+            elif batch.journal is not None:
                 self._set_journal(tx, run_pk, *batch.journal)
 
     def _delete_run(self, tx: Tx, run_pk: int) -> None:
@@ -270,11 +274,21 @@ class SqlStore(TrackingStore):
         self, tx: Tx, run_pk: int, columns: Mapping[str, tuple[list[int], list[Any]]]
     ) -> None:
         others: list[dict[str, Any]] = []
+        # One query for the last chunk of every key, instead of one per key.
+        tails = {
+            row[0]: (int(row[1]), int(row[2]))
+            for row in tx.all(
+                'SELECT "key", first_step, count FROM series_chunks c WHERE run = :run AND '
+                "first_step = (SELECT MAX(first_step) FROM series_chunks WHERE run = c.run "
+                'AND "key" = c."key")',
+                {"run": run_pk},
+            )
+        }
         for key, (steps, values) in columns.items():
             kinds = set(map(type, values))
             if kinds <= _NUMERIC:
                 is_int = float not in kinds
-                self._append_series(tx, run_pk, key, steps, values, is_int)
+                self._append_series(tx, run_pk, key, steps, values, is_int, tails.get(key))
                 continue
             # Mixed column: numbers go to the series, everything else is JSON.
             num_steps: list[int] = []
@@ -290,7 +304,7 @@ class SqlStore(TrackingStore):
                     )
             if num_steps:
                 is_int = all(type(v) is int for v in num_values)
-                self._append_series(tx, run_pk, key, num_steps, num_values, is_int)
+                self._append_series(tx, run_pk, key, num_steps, num_values, is_int, tails.get(key))
         if others:
             tx.many(
                 'INSERT INTO history_values (run, "key", step, value) '
@@ -299,16 +313,14 @@ class SqlStore(TrackingStore):
                 others,
             )
 
-    def _load_tail(self, tx: Tx, run_pk: int, key: str) -> _Tail | None:
-        params = {"run": run_pk, "key": key}
-        meta = tx.one(
-            'SELECT first_step, count FROM series_chunks WHERE run = :run AND "key" = :key '
-            "ORDER BY first_step DESC LIMIT 1",
-            params,
-        )
+    def _load_tail(
+        self, tx: Tx, run_pk: int, key: str, meta: tuple[int, int] | None
+    ) -> _Tail | None:
+        """The last chunk of a key, given its ``(first_step, count)``."""
         if meta is None:
             return None
-        first_step, count = int(meta[0]), int(meta[1])
+        params = {"run": run_pk, "key": key}
+        first_step, count = meta
         cached = self._tails.get((run_pk, key))
         if cached is not None and cached.first_step == first_step and cached.count == count:
             return cached
@@ -327,12 +339,13 @@ class SqlStore(TrackingStore):
         steps: list[int],
         values: list[Any],
         is_int: bool,
+        tail_meta: tuple[int, int] | None,
     ) -> None:
         new_steps = np.asarray(steps, dtype=np.int64)
         new_values = np.asarray(values, dtype=np.int64 if is_int else np.float64)
         if key == "_runtime":
             new_values = np.round(new_values, 6)  # µs resolution: compresses ~10x
-        tail = self._load_tail(tx, run_pk, key)
+        tail = self._load_tail(tx, run_pk, key, tail_meta)
         if tail is not None and int(new_steps[0]) <= int(tail.steps[-1]):
             # A retried or replayed batch: points at or before the stored end are
             # already there, so writing a batch twice stores each point once.
@@ -387,7 +400,8 @@ class SqlStore(TrackingStore):
                 "vlast": last if np.isfinite(last) else None,
                 "steps_blob": encode_steps(steps),
                 "values_blob": encode_values(values),
-                "rollup_blob": encode_rollup(steps, as_float),
+                # Small chunks are rolled up on read; large ones carry their rollup.
+                "rollup_blob": encode_rollup(steps, as_float) if len(steps) >= 1024 else None,
             },
         )
         with self._tails_lock:
@@ -721,6 +735,22 @@ class SqlStore(TrackingStore):
         with self._db.read() as tx:
             value = tx.scalar("SELECT position FROM journals WHERE path = :path", {"path": journal})
         return 0 if value is None else int(value)
+
+    def checkpoint(self) -> None:
+        """Fold a large write-ahead log back into the database file.
+
+        SQLite checkpoints by itself every ~4 MB; after a big run this returns the
+        space at once, so the store's size on disk is the data's.
+        """
+        if self._db.dialect != "sqlite":
+            return
+        try:
+            wal = os.path.getsize(f"{self.uri.removeprefix('sqlite:///')}-wal")
+        except OSError:
+            return
+        if wal > _CHECKPOINT_BYTES:
+            with self._db.read() as tx:
+                tx.all("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def compact(self) -> None:
         """Return free pages to the file system (after rewinds and chunk rewrites)."""
