@@ -10,6 +10,7 @@ in the journal and is replayed the next time the store is opened.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -146,10 +147,8 @@ class Writer(threading.Thread):
                 and store is not None
                 and self.read_pos >= self._journal.size
             ):
-                try:
+                with contextlib.suppress(Exception):  # housekeeping must not fail a run
                     store.checkpoint()
-                except Exception:  # disk housekeeping must not fail the run
-                    pass
                 self.drained = True
                 return
             if self.degraded:

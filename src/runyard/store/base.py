@@ -250,8 +250,8 @@ class TrackingStore(ABC):
     def close(self) -> None:
         """Release connections."""
 
-    def checkpoint(self) -> None:
-        """Settle recent writes on disk (a run just finished). Optional for backends."""
+    def checkpoint(self) -> None:  # noqa: B027  (optional: most backends need nothing)
+        """Settle recent writes on disk (a run just finished)."""
 
     # -- conveniences built on the primitives --------------------------------
     def scan_history(
