@@ -54,6 +54,8 @@ class RunFold:
             self._batch.copy_history = (RunRef(*copy[0]), int(copy[1]))
         self._rows: list[dict[Path, Any]] = []
         self._fast: list[list[Any]] = []
+        #: The assembler holds an open (uncommitted) row: fast records must wait.
+        self._assembling = False
         self._simple = not any(d.step_metric for d in self.definitions.all())
         self._keys: dict[Path, str] = {}
 
@@ -73,10 +75,10 @@ class RunFold:
             if (
                 rec[2]
                 and self._simple
-                and self.assembler.open_step is None
+                and not self._assembling
                 and type(data) is dict
-                and dict not in set(map(type, data.values()))
                 and not _RESERVED.intersection(data)
+                and dict not in set(map(type, data.values()))
             ):
                 # The common case — a committed row of flat values — is kept as the
                 # record itself and columnised in bulk (see _flush_fast).
@@ -86,6 +88,7 @@ class RunFold:
                 return
             self._commit_rows()
             rows = self.assembler.add(rec[1], rec[2], rec[3], rec[4], data)
+            self._assembling = self.assembler.open_step is not None
             if rows:
                 self._rows.extend(rows)
             self.runtime = rec[4]
@@ -115,6 +118,7 @@ class RunFold:
         """Close the open row and record how the run ended."""
         self._commit_rows()
         self._rows.extend(self.assembler.flush())
+        self._assembling = False
         if runtime is not None:
             self.runtime = runtime
         self._batch.meta.update(state=state, exit_code=exit_code, runtime=self.runtime)

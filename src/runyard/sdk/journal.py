@@ -19,7 +19,6 @@ import mmap
 import os
 import struct
 import zlib
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -111,36 +110,46 @@ class JournalWriter:
 
 
 def read_frames(
-    fd: int, start: int, stop: int | None = None, max_bytes: int = 8 << 20
-) -> Iterator[tuple[int, Any]]:
-    """Decode records from ``start``; yields ``(offset after the frame, record)``.
+    fd: int, start: int, stop: int | None = None, max_bytes: int = 8 << 20, verify: bool = True
+) -> list[tuple[int, Any]]:
+    """Decode records from ``start``: ``(offset after the frame, record)`` pairs.
 
     Reads at most about ``max_bytes`` (whole frames) per call; stops at ``stop``,
-    at a zero length (space reserved but not written) or at a torn frame.
+    at a zero length (space reserved but not written) or at a torn frame. The live
+    writer reads only frames its own process completed and may skip the CRC check
+    (``verify=False``); recovery always verifies.
     """
     limit = max_bytes if stop is None else min(stop - start, max(max_bytes, 0))
+    out: list[tuple[int, Any]] = []
     if limit <= 0:
-        return
-    data = memoryview(os.pread(fd, limit, start))
+        return out
+    data = os.pread(fd, limit, start)
+    view = memoryview(data)
+    size = len(data)
     pos = 0
     unpackb = msgpack.unpackb
-    while pos + 8 <= len(data):
-        n, crc = _HEADER.unpack_from(data, pos)
+    header = _HEADER.unpack_from
+    crc32 = zlib.crc32
+    append = out.append
+    while pos + 8 <= size:
+        n, crc = header(data, pos)
         if n == 0:
-            return
-        if pos + 8 + n > len(data):
+            break
+        end = pos + 8 + n
+        if end > size:
             if pos == 0 and 8 + n <= os.fstat(fd).st_size - start:
                 # One frame larger than max_bytes: read it alone. (A torn length field
                 # can claim any size: only what the file holds is ever read.)
                 big = os.pread(fd, 8 + n, start)
-                if len(big) == 8 + n and zlib.crc32(big[8:]) == crc:
-                    yield start + 8 + n, unpackb(big[8:], strict_map_key=False)
-            return
-        payload = data[pos + 8 : pos + 8 + n]
-        if zlib.crc32(payload) != crc:
-            return
-        pos += 8 + n
-        yield start + pos, unpackb(payload, strict_map_key=False)
+                if len(big) == 8 + n and crc32(big[8:]) == crc:
+                    append((start + 8 + n, unpackb(big[8:], strict_map_key=False)))
+            break
+        payload = view[pos + 8 : end]
+        if verify and crc32(payload) != crc:
+            break
+        append((start + end, unpackb(payload, strict_map_key=False)))
+        pos = end
+    return out
 
 
 def read_header(fd: int) -> bool:

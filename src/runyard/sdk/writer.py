@@ -169,14 +169,18 @@ class Writer(threading.Thread):
         while self.read_pos < end:
             advanced = False
             with self._fold_lock:
-                for offset, rec in read_frames(self._fd, self.read_pos, end, READ_BYTES):
+                frames = read_frames(self._fd, self.read_pos, end, READ_BYTES, verify=False)
+                if frames:
+                    first = 0
                     if self.fold is None:
                         from runyard.sdk.fold import RunFold
 
-                        self.fold = RunFold(rec[1])
-                    else:
-                        self.fold.feed(rec)
-                    self.read_pos = offset
+                        self.fold = RunFold(frames[0][1][1])
+                        first = 1
+                    feed = self.fold.feed
+                    for index in range(first, len(frames)):
+                        feed(frames[index][1])
+                    self.read_pos = frames[-1][0]
                     advanced = True
             with self._progress:
                 self._progress.notify_all()

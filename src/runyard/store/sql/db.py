@@ -141,6 +141,14 @@ class SqliteDb(Db):
     def write(self) -> Any:
         return self._transaction("BEGIN IMMEDIATE")
 
+    def pragma(self, sql: str) -> list[Any]:
+        """Run a statement outside any transaction (``PRAGMA wal_checkpoint`` needs that)."""
+        conn = self._acquire()
+        try:
+            return conn.execute(sql).fetchall()
+        finally:
+            self._release(conn)
+
     def read(self) -> Any:
         return self._transaction("BEGIN")
 

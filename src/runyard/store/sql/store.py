@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -36,7 +37,7 @@ from runyard.store.sql.chunks import (
     encode_steps,
     encode_values,
 )
-from runyard.store.sql.db import Db, Tx, open_db
+from runyard.store.sql.db import Db, SqliteDb, Tx, open_db
 from runyard.store.sql.ddl import HEAD_REVISION, SQLITE_DDL
 
 __all__ = ["CHUNK_POINTS", "SqlStore"]
@@ -274,6 +275,7 @@ class SqlStore(TrackingStore):
         self, tx: Tx, run_pk: int, columns: Mapping[str, tuple[list[int], list[Any]]]
     ) -> None:
         others: list[dict[str, Any]] = []
+        pending: list[tuple[int, str, np.ndarray, np.ndarray]] = []
         # One query for the last chunk of every key, instead of one per key.
         tails = {
             row[0]: (int(row[1]), int(row[2]))
@@ -288,7 +290,7 @@ class SqlStore(TrackingStore):
             kinds = set(map(type, values))
             if kinds <= _NUMERIC:
                 is_int = float not in kinds
-                self._append_series(tx, run_pk, key, steps, values, is_int, tails.get(key))
+                self._append_series(tx, run_pk, key, steps, values, is_int, tails.get(key), pending)
                 continue
             # Mixed column: numbers go to the series, everything else is JSON.
             num_steps: list[int] = []
@@ -304,7 +306,10 @@ class SqlStore(TrackingStore):
                     )
             if num_steps:
                 is_int = all(type(v) is int for v in num_values)
-                self._append_series(tx, run_pk, key, num_steps, num_values, is_int, tails.get(key))
+                self._append_series(
+                    tx, run_pk, key, num_steps, num_values, is_int, tails.get(key), pending
+                )
+        self._insert_chunks(tx, pending)
         if others:
             tx.many(
                 'INSERT INTO history_values (run, "key", step, value) '
@@ -340,7 +345,9 @@ class SqlStore(TrackingStore):
         values: list[Any],
         is_int: bool,
         tail_meta: tuple[int, int] | None,
+        out: list[tuple[int, str, np.ndarray, np.ndarray]],
     ) -> None:
+        """Queue the chunks that append these points to the key's series (in ``out``)."""
         new_steps = np.asarray(steps, dtype=np.int64)
         new_values = np.asarray(values, dtype=np.int64 if is_int else np.float64)
         if key == "_runtime":
@@ -362,16 +369,17 @@ class SqlStore(TrackingStore):
             head_steps, new_steps = new_steps[:room], new_steps[room:]
             head_values, new_values = new_values[:room], new_values[room:]
             self._delete_chunk(tx, run_pk, key, tail.first_step)
-            self._insert_chunk(
-                tx,
-                run_pk,
-                key,
-                np.concatenate([tail.steps, head_steps]),
-                _concat_all([tail.values, head_values]),
+            out.append(
+                (
+                    run_pk,
+                    key,
+                    np.concatenate([tail.steps, head_steps]),
+                    _concat_all([tail.values, head_values]),
+                )
             )
         for start in range(0, len(new_steps), CHUNK_POINTS):
             stop = start + CHUNK_POINTS
-            self._insert_chunk(tx, run_pk, key, new_steps[start:stop], new_values[start:stop])
+            out.append((run_pk, key, new_steps[start:stop], new_values[start:stop]))
 
     def _delete_chunk(self, tx: Tx, run_pk: int, key: str, first_step: int) -> None:
         tx.run(
@@ -382,30 +390,23 @@ class SqlStore(TrackingStore):
     def _insert_chunk(
         self, tx: Tx, run_pk: int, key: str, steps: np.ndarray, values: np.ndarray
     ) -> None:
-        if len(steps) == 0:
+        self._insert_chunks(tx, [(run_pk, key, steps, values)])
+
+    def _insert_chunks(
+        self, tx: Tx, chunks: Sequence[tuple[int, str, np.ndarray, np.ndarray]]
+    ) -> None:
+        """Encode chunks (in parallel: zlib and numpy release the GIL) and insert them."""
+        chunks = [c for c in chunks if len(c[2])]
+        if not chunks:
             return
-        as_float = values.astype(np.float64, copy=False)
-        finite = as_float[np.isfinite(as_float)]
-        last = float(as_float[-1])
-        tx.run(
-            _CHUNK_INSERT,
-            {
-                "run": run_pk,
-                "key": key,
-                "first_step": int(steps[0]),
-                "last_step": int(steps[-1]),
-                "count": len(steps),
-                "vmin": float(finite.min()) if len(finite) else None,
-                "vmax": float(finite.max()) if len(finite) else None,
-                "vlast": last if np.isfinite(last) else None,
-                "steps_blob": encode_steps(steps),
-                "values_blob": encode_values(values),
-                # Small chunks are rolled up on read; large ones carry their rollup.
-                "rollup_blob": encode_rollup(steps, as_float) if len(steps) >= 1024 else None,
-            },
-        )
+        if len(chunks) > 1 and sum(len(c[2]) for c in chunks) > 20_000:
+            params = list(_encoder().map(_chunk_params, chunks))
+        else:
+            params = [_chunk_params(c) for c in chunks]
+        tx.many(_CHUNK_INSERT, params)
         with self._tails_lock:
-            self._tails[(run_pk, key)] = _Tail(int(steps[0]), steps, values)
+            for run_pk, key, steps, values in chunks:
+                self._tails[(run_pk, key)] = _Tail(int(steps[0]), steps, values)
 
     def _truncate(self, tx: Tx, run_pk: int, last_step: int) -> None:
         """Drop history after ``last_step`` (``resume_from`` rewinds)."""
@@ -748,9 +749,11 @@ class SqlStore(TrackingStore):
             wal = os.path.getsize(f"{self.uri.removeprefix('sqlite:///')}-wal")
         except OSError:
             return
-        if wal > _CHECKPOINT_BYTES:
-            with self._db.read() as tx:
-                tx.all("PRAGMA wal_checkpoint(TRUNCATE)")
+        if wal > _CHECKPOINT_BYTES and isinstance(self._db, SqliteDb):
+            # PASSIVE never waits for other processes; TRUNCATE then shrinks the file
+            # only when no one is reading.
+            self._db.pragma("PRAGMA wal_checkpoint(PASSIVE)")
+            self._db.pragma("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def compact(self) -> None:
         """Return free pages to the file system (after rewinds and chunk rewrites)."""
@@ -760,6 +763,39 @@ class SqlStore(TrackingStore):
 
     def close(self) -> None:
         self._db.close()
+
+
+_ENCODER: ThreadPoolExecutor | None = None
+_ENCODER_LOCK = threading.Lock()
+
+
+def _encoder() -> ThreadPoolExecutor:
+    global _ENCODER
+    with _ENCODER_LOCK:
+        if _ENCODER is None:
+            _ENCODER = ThreadPoolExecutor(max_workers=2, thread_name_prefix="runyard-encode")
+        return _ENCODER
+
+
+def _chunk_params(chunk: tuple[int, str, np.ndarray, np.ndarray]) -> dict[str, Any]:
+    run_pk, key, steps, values = chunk
+    as_float = values.astype(np.float64, copy=False)
+    finite = as_float[np.isfinite(as_float)]
+    last = float(as_float[-1])
+    return {
+        "run": run_pk,
+        "key": key,
+        "first_step": int(steps[0]),
+        "last_step": int(steps[-1]),
+        "count": len(steps),
+        "vmin": float(finite.min()) if len(finite) else None,
+        "vmax": float(finite.max()) if len(finite) else None,
+        "vlast": last if np.isfinite(last) else None,
+        "steps_blob": encode_steps(steps),
+        "values_blob": encode_values(values),
+        # Small chunks are rolled up on read; large ones carry their rollup.
+        "rollup_blob": encode_rollup(steps, as_float) if len(steps) >= 1024 else None,
+    }
 
 
 def _concat_all(parts: Iterable[np.ndarray]) -> np.ndarray:
