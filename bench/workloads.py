@@ -5,7 +5,8 @@ Usage::
     python bench/workloads.py <tool> <workload> '<json-args>'
 
 Tools: runyard, wandb, mlflow, aim, trackio. Workloads: import, init, log, write, read,
-memory, many_runs (see ``WORKLOADS`` at the end of the file for their arguments).
+memory, many_runs, ui_start, and the Runyard-only scan, query and series (each with its
+untimed ``*_write`` set-up); see ``WORKLOADS`` at the end of the file for their arguments.
 
 Prints exactly one JSON line on stdout: ``{"ok": true, ...}`` with the measurements, or
 ``{"ok": false, "error": "..."}``. Anything the tracker itself prints is sent to stderr.
@@ -26,13 +27,20 @@ import contextlib
 import importlib
 import json
 import os
+import re
 import resource
 import shutil
+import signal
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
+import threading
 import time
 import traceback
+import urllib.error
+import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -42,9 +50,14 @@ WORK_DIR = BENCH_DIR / ".work"
 PROJECT = "bench"
 CONFIG: dict[str, Any] = {"lr": 0.001, "batch_size": 64, "optimizer": "adam", "layers": [64, 64]}
 
+# Workloads of Runyard's own API (issues 3 and 4), with no peer equivalent.
+RUNYARD_ONLY = ("scan", "query", "series")
+PEERS = ("wandb", "mlflow", "aim", "trackio")
+
 # (tool, workload) pairs that cannot be measured; run.py shows the reason instead.
 NOT_APPLICABLE: dict[tuple[str, str], str] = {
     ("wandb", "read"): "n/a (offline mode has no read API)",
+    **{(peer, w): "n/a (Runyard only)" for peer in PEERS for w in RUNYARD_ONLY},
 }
 
 Metrics = dict[str, float]
@@ -97,6 +110,33 @@ class Adapter:
         raise NotImplementedError
         yield  # pragma: no cover
 
+    # -- the web UI (ui_start) ---------------------------------------------------------
+    #: HTTP statuses of the UI's start page that count as "the UI answered".
+    ui_page_ok: frozenset[int] = frozenset({200})
+    #: True when the command picks its own port and prints it (``ui_port_from``).
+    ui_prints_port = False
+
+    def ui_command(self, port: int) -> list[str]:
+        """The command serving this tool's UI over `data_dir` on 127.0.0.1:`port`."""
+        raise NotImplementedError(f"{self.module} has no local UI")
+
+    def ui_env(self, port: int) -> dict[str, str]:
+        """Extra environment variables for the UI command."""
+        return {}
+
+    def ui_api(self) -> tuple[str, str, bytes | None]:
+        """(method, path, body) of a cheap request answered by the UI's backend API."""
+        raise NotImplementedError
+
+    def ui_port_from(self, line: str) -> int | None:
+        """The port announced in one line of the UI command's output, if any."""
+        return None
+
+
+def tool_bin(name: str) -> str:
+    """A console script of the interpreter's environment (its venv's bin directory)."""
+    return str(Path(sys.executable).parent / name)
+
 
 class Runyard(Adapter):
     module = "runyard"
@@ -141,6 +181,26 @@ class Runyard(Adapter):
 
         yield "api", via_api
         yield "store", via_store
+
+    def store(self) -> Any:
+        """The embedded store under `data_dir`, for the store-level set-ups."""
+        from runyard.settings import Settings
+        from runyard.store.registry import open_store
+
+        return open_store(Settings(root_dir=self.data_dir).store_uri)
+
+    ui_page_ok = frozenset({200, 503})  # 503: the web app is not built (an answer all the same)
+    ui_prints_port = True
+
+    def ui_command(self, port: int) -> list[str]:
+        return [tool_bin("runyard"), "ui", "--host", "127.0.0.1", "--port", str(port), "--no-browser"]
+
+    def ui_api(self) -> tuple[str, str, bytes | None]:
+        return "GET", "/api/v1/projects", None
+
+    def ui_port_from(self, line: str) -> int | None:
+        match = re.search(r"Runyard UI: http://[^\s/]+:(\d+)/", line)
+        return int(match.group(1)) if match else None
 
 
 class Wandb(Adapter):
@@ -227,6 +287,21 @@ class Mlflow(Adapter):
 
         yield "api", prepare
 
+    def ui_command(self, port: int) -> list[str]:
+        return [
+            tool_bin("mlflow"),
+            "ui",
+            "--backend-store-uri",
+            self.uri,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ]
+
+    def ui_api(self) -> tuple[str, str, bytes | None]:
+        return "GET", "/api/2.0/mlflow/experiments/search?max_results=1", None
+
 
 class Aim(Adapter):
     module = "aim"
@@ -276,6 +351,25 @@ class Aim(Adapter):
 
         yield "api", prepare
 
+    def ui_command(self, port: int) -> list[str]:
+        return [
+            tool_bin("aim"),
+            "up",
+            "--repo",
+            str(self.data_dir),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--yes",
+        ]
+
+    def ui_env(self, port: int) -> dict[str, str]:
+        return {"AIM_UI_TELEMETRY_ENABLED": "0"}
+
+    def ui_api(self) -> tuple[str, str, bytes | None]:
+        return "GET", "/api/projects/", None
+
 
 class Trackio(Adapter):
     module = "trackio"
@@ -308,6 +402,16 @@ class Trackio(Adapter):
             return lambda: len(SQLiteStorage.get_metric_values(PROJECT, ref, key))
 
         yield "storage", prepare
+
+    def ui_command(self, port: int) -> list[str]:
+        # `trackio show` has no port option: it scans upwards from GRADIO_SERVER_PORT.
+        return [tool_bin("trackio"), "show", "--host", "127.0.0.1"]
+
+    def ui_env(self, port: int) -> dict[str, str]:
+        return {"GRADIO_SERVER_PORT": str(port), "GRADIO_NUM_PORTS": "1"}
+
+    def ui_api(self) -> tuple[str, str, bytes | None]:
+        return "POST", "/api/get_all_projects", b"{}"
 
 
 ADAPTERS: dict[str, type[Adapter]] = {
