@@ -58,6 +58,7 @@ PEERS = ("wandb", "mlflow", "aim", "trackio")
 NOT_APPLICABLE: dict[tuple[str, str], str] = {
     ("wandb", "read"): "n/a (offline mode has no read API)",
     **{(peer, w): "n/a (Runyard only)" for peer in PEERS for w in RUNYARD_ONLY},
+    ("wandb", "ui_start"): "n/a (no local UI: W&B Server is a Docker image)",
 }
 
 Metrics = dict[str, float]
@@ -193,7 +194,15 @@ class Runyard(Adapter):
     ui_prints_port = True
 
     def ui_command(self, port: int) -> list[str]:
-        return [tool_bin("runyard"), "ui", "--host", "127.0.0.1", "--port", str(port), "--no-browser"]
+        return [
+            tool_bin("runyard"),
+            "ui",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-browser",
+        ]
 
     def ui_api(self) -> tuple[str, str, bytes | None]:
         return "GET", "/api/v1/projects", None
@@ -665,6 +674,372 @@ def w_many_runs(tool: Adapter, args: Result) -> Result:
     }
 
 
+# --------------------------------------------------------------------------------------
+# Runyard-only workloads (issues 3 and 4). Each set-up (`*_write`, untimed) fills
+# args["dir"] through the store and returns under "pass" what the timed workload needs;
+# run.py then times the workload in fresh processes over that directory.
+# --------------------------------------------------------------------------------------
+
+ENTITY = "bench"
+QUERY_FILTERS: dict[str, Any] = {
+    "summary_metrics.loss.min": {"$lt": 0.5},
+    "config.lr": {"$gte": 0.01},
+}
+
+
+def runyard_adapter(tool: Adapter) -> Runyard:
+    if not isinstance(tool, Runyard):
+        raise NotImplementedError("this workload measures Runyard's own API")
+    return tool
+
+
+def write_dir(args: Result) -> None:
+    if "dir" not in args:
+        raise ValueError("a set-up workload needs args['dir'] so that the data is kept")
+
+
+def w_scan_write(tool: Adapter, args: Result) -> Result:
+    """Set-up for `scan`: one run of `rows` rows x `keys` random-walk scalars + `_runtime`,
+    written through the store in batches of 50,000 rows."""
+    import numpy as np
+
+    from runyard.entities import RunRef
+    from runyard.store.base import RunBatch
+
+    write_dir(args)
+    rows, keys = int(args.get("rows", 1_000_000)), int(args.get("keys", 5))
+    store = runyard_adapter(tool).store()
+    ref = RunRef(ENTITY, "scan", f"scan{rows}")
+    rng = np.random.default_rng(0)
+    last = np.zeros(keys)
+    t0 = time.perf_counter()
+    for start in range(0, rows, 50_000):
+        stop = min(rows, start + 50_000)
+        steps = list(range(start, stop))
+        walk = last + np.cumsum(rng.normal(size=(stop - start, keys)), axis=0)
+        last = walk[-1]
+        columns = {f"k{j}": (steps, walk[:, j].tolist()) for j in range(keys)}
+        columns["_runtime"] = (steps, (np.arange(start, stop) * 0.01).tolist())
+        store.write_batch(RunBatch(run=ref, create={}, columns=columns))
+    return {"write_s": time.perf_counter() - t0, "pass": {"ref": ref.path, "rows": rows}}
+
+
+def w_scan(tool: Adapter, args: Result) -> Result:
+    """i: iterate `Api().run(ref).scan_history()` over every row; rows/s and peak RSS growth."""
+    runyard_adapter(tool)
+    rows = int(args["rows"])
+    import runyard
+
+    run = runyard.Api().run(str(args["ref"]))
+    before_mb = rss_mb()
+    peak_before_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    t0 = time.perf_counter()
+    count = sum(1 for _ in run.scan_history())
+    scan_s = time.perf_counter() - t0
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    if count != rows:
+        raise RuntimeError(f"scan_history returned {count} rows, expected {rows}")
+    return {
+        "rows": count,
+        "scan_s": scan_s,
+        "rows_per_s": count / scan_s,
+        "rss_before_mb": before_mb,
+        "peak_before_mb": peak_before_mb,
+        "peak_mb": peak_mb,
+        "peak_growth_mb": peak_mb - before_mb,
+    }
+
+
+def w_query_write(tool: Adapter, args: Result) -> Result:
+    """Set-up for `query`: `runs` runs in one project, each with a config and a summary
+    {"loss": {"min": x}, "acc": v}; returns how many match QUERY_FILTERS."""
+    import numpy as np
+
+    from runyard.entities import RunRef
+    from runyard.store.base import RunBatch
+
+    write_dir(args)
+    runs = int(args.get("runs", 1_000))
+    store = runyard_adapter(tool).store()
+    rng = np.random.default_rng(0)
+    expected = 0
+    t0 = time.perf_counter()
+    for i in range(runs):
+        lr = float(10 ** rng.uniform(-4, -1))
+        loss_min, acc = float(rng.uniform(0, 1)), float(rng.uniform(0, 1))
+        expected += loss_min < 0.5 and lr >= 0.01
+        store.write_batch(
+            RunBatch(
+                run=RunRef(ENTITY, "query", f"run{i:05d}"),
+                create={"display_name": f"run-{i}"},
+                config={**CONFIG, "lr": lr, "seed": i},
+                summary_set=[(("loss",), {"min": loss_min}), (("acc",), acc)],
+            )
+        )
+    return {
+        "write_s": time.perf_counter() - t0,
+        "pass": {"project": f"{ENTITY}/query", "expected": expected},
+    }
+
+
+def w_query(tool: Adapter, args: Result) -> Result:
+    """j: `Api().runs(project, filters, per_page=1000)`, fully iterated, and its `len()`."""
+    runyard_adapter(tool)
+    import runyard
+
+    t0 = time.perf_counter()
+    api = runyard.Api()
+    t1 = time.perf_counter()
+    runs = api.runs(str(args["project"]), filters=QUERY_FILTERS, per_page=1000)
+    t2 = time.perf_counter()
+    found = list(runs)
+    t3 = time.perf_counter()
+    count = len(runs)
+    t4 = time.perf_counter()
+    expected = int(args["expected"])
+    if len(found) != expected or count != expected:
+        raise RuntimeError(f"{len(found)} runs iterated, len() {count}, expected {expected}")
+    return {
+        "open_s": t1 - t0,
+        "query_s": t4 - t1,
+        "first_page_s": t2 - t1,
+        "iterate_s": t3 - t2,
+        "len_s": t4 - t3,
+        "matched": count,
+    }
+
+
+def w_series_write(tool: Adapter, args: Result) -> Result:
+    """Set-up for `series`: `runs` runs x `steps` steps of one random-walk metric `m`, one
+    batch per run (the store cuts it into chunks of 8192 points, each with its rollup)."""
+    import numpy as np
+
+    from runyard.entities import RunRef
+    from runyard.store.base import RunBatch
+
+    write_dir(args)
+    runs, steps = int(args.get("runs", 100)), int(args.get("steps", 100_000))
+    store = runyard_adapter(tool).store()
+    rng = np.random.default_rng(0)
+    step_list = list(range(steps))
+    t0 = time.perf_counter()
+    for i in range(runs):
+        values = np.cumsum(rng.normal(size=steps)).tolist()
+        store.write_batch(
+            RunBatch(
+                run=RunRef(ENTITY, "series", f"run{i:03d}"),
+                create={},
+                columns={"m": (step_list, values)},
+            )
+        )
+    return {
+        "write_s": time.perf_counter() - t0,
+        "pass": {"project": f"{ENTITY}/series", "ids": [f"run{i:03d}" for i in range(runs)]},
+    }
+
+
+def w_series(tool: Adapter, args: Result) -> Result:
+    """k: GET /series for every run at 1000 points, in-process through TestClient: the
+    median of `calls` calls after one warm-up, then the same for a zoomed range."""
+    adapter = runyard_adapter(tool)
+    calls = int(args.get("calls", 5))
+    steps = int(args.get("steps", 100_000))
+    from fastapi.testclient import TestClient
+
+    from runyard.server.app import create_app
+    from runyard.settings import Settings
+
+    settings = Settings(root_dir=adapter.data_dir)
+    t0 = time.perf_counter()
+    client = TestClient(create_app(settings.store_uri, settings.blobs_uri))
+    app_s = time.perf_counter() - t0
+    ids = [str(i) for i in args["ids"]]
+    url = f"/api/v1/projects/{args['project']}/series?runs={','.join(ids)}&keys=m&points=1000"
+    lo = int(steps * 0.4)
+    zoom = f"{url}&xmin={lo}&xmax={lo + steps // 100}"
+    out: Result = {
+        "app_s": app_s,
+        "runs": len(ids),
+        "calls": calls,
+        "zoom_range": [lo, lo + steps // 100],
+    }
+    for name, target in (("series", url), ("zoom", zoom)):
+        times: list[float] = []
+        body: dict[str, Any] = {}
+        size = 0
+        for _ in range(calls + 1):
+            t0 = time.perf_counter()
+            response = client.get(target)
+            elapsed = time.perf_counter() - t0
+            if response.status_code != 200:
+                raise RuntimeError(f"{name}: HTTP {response.status_code}: {response.text[:150]}")
+            body, size = response.json(), len(response.content)
+            times.append(elapsed)
+        series = body["series"]
+        if len(series) != len(ids):
+            raise RuntimeError(f"{name}: {len(series)} series for {len(ids)} runs")
+        out[f"{name}_first_s"] = times[0]
+        out[f"{name}_s"] = statistics.median(times[1:])
+        out[f"{name}_all_s"] = times[1:]
+        out[f"{name}_bytes"] = size
+        out[f"{name}_returned"] = statistics.median(int(s["returned"]) for s in series)
+        out[f"{name}_raw_points"] = statistics.median(int(s["raw_points"]) for s in series)
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# ui_start: from the UI command's start to its first HTTP answers.
+# --------------------------------------------------------------------------------------
+
+NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def http_status(url: str, method: str, body: bytes | None, timeout: float) -> int | None:
+    """The HTTP status of one request (redirects followed), or None without an answer."""
+    headers = {"Content-Type": "application/json"} if body is not None else {}
+    request = urllib.request.Request(url, data=body, method=method, headers=headers)
+    try:
+        with NO_PROXY.open(request, timeout=timeout) as response:
+            response.read()
+            return int(response.status)
+    except urllib.error.HTTPError as exc:
+        return int(exc.code)
+    except (urllib.error.URLError, OSError, ValueError):
+        return None
+
+
+def stop_group(proc: subprocess.Popen[bytes]) -> None:
+    """End the UI command: its process group, then any descendant that left the group."""
+    family = descendants(proc.pid)
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, sig)
+        for pid in family:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, sig)
+        try:
+            proc.wait(timeout=10)
+            break
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def w_ui_start(tool: Adapter, args: Result) -> Result:
+    """l: start the tool's UI command on a data directory holding one small run (written
+    untimed by a `write` child process), poll its start page every 10 ms until it answers,
+    then its API. Times are from just before the command is started."""
+    timeout = float(args.get("timeout", 120))
+    poll = float(args.get("poll", 0.01))
+    prep = subprocess.run(
+        [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            type(tool).__name__.lower(),
+            "write",
+            json.dumps(
+                {
+                    "dir": str(tool.data_dir),
+                    "steps": args.get("steps", 100),
+                    "metrics": args.get("metrics", 5),
+                }
+            ),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    if '"ok": true' not in prep.stdout:
+        raise RuntimeError(f"set-up run failed: {(prep.stdout + prep.stderr).strip()[-200:]}")
+    port = 0 if tool.ui_prints_port else free_port()
+    env = {**os.environ, "BROWSER": "true", **tool.ui_env(port)}  # no browser window
+    log_path = tool.aux_dir / "ui.log"
+    announced: list[int] = []
+    got_port = threading.Event()
+    with open(log_path, "wb") as log:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(
+            tool.ui_command(port),
+            stdout=subprocess.PIPE if tool.ui_prints_port else log,
+            stderr=log,
+            env=env,
+            cwd=tool.aux_dir,
+            start_new_session=True,
+        )
+        try:
+            if tool.ui_prints_port:
+                assert proc.stdout is not None
+                stdout = proc.stdout
+
+                def read_port() -> None:
+                    for raw in stdout:  # also keeps the pipe drained
+                        found = tool.ui_port_from(raw.decode(errors="replace"))
+                        if found is not None and not announced:
+                            announced.append(found)
+                            got_port.set()
+                    got_port.set()
+
+                threading.Thread(target=read_port, daemon=True).start()
+                got_port.wait(timeout)
+                if not announced:
+                    raise RuntimeError("the UI command printed no URL")
+                port = announced[0]
+            announced_s = time.perf_counter() - t0
+            base = f"http://127.0.0.1:{port}"
+            deadline = t0 + timeout
+
+            def wait_for(
+                method: str, path: str, body: bytes | None, ok: frozenset[int]
+            ) -> tuple[float, int | None, int]:
+                tries = 0
+                while True:
+                    tries += 1
+                    status = http_status(
+                        base + path, method, body, max(0.1, deadline - time.perf_counter())
+                    )
+                    if status in ok:
+                        return time.perf_counter() - t0, status, tries
+                    if proc.poll() is not None:
+                        raise RuntimeError(
+                            f"the UI command exited ({proc.returncode}): {tail(log_path)}"
+                        )
+                    if time.perf_counter() > deadline:
+                        raise TimeoutError(
+                            f"no answer on {path} after {timeout:.0f} s (last: {status})"
+                        )
+                    time.sleep(poll)
+
+            page_s, page_status, page_tries = wait_for("GET", "/", None, tool.ui_page_ok)
+            method, path, body = tool.ui_api()
+            api_s, api_status, api_tries = wait_for(method, path, body, frozenset({200}))
+        finally:
+            stop_group(proc)
+    return {
+        "command": " ".join([Path(tool.ui_command(port)[0]).name, *tool.ui_command(port)[1:]]),
+        "announced_s": announced_s,
+        "page_s": page_s,
+        "page_status": page_status,
+        "page_tries": page_tries,
+        "api_s": api_s,
+        "api_path": f"{method} {path}",
+        "api_status": api_status,
+        "api_tries": api_tries,
+    }
+
+
+def tail(path: Path) -> str:
+    with contextlib.suppress(OSError):
+        lines = [ln for ln in path.read_text(errors="replace").splitlines() if ln.strip()]
+        return lines[-1][:200] if lines else ""
+    return ""
+
+
 WORKLOADS: dict[str, Callable[[Adapter, Result], Result]] = {
     "import": w_import,  # {}
     "init": w_init,  # {}
@@ -673,6 +1048,13 @@ WORKLOADS: dict[str, Callable[[Adapter, Result], Result]] = {
     "read": w_read,  # {"dir": ..., "ref": ..., "key": "m0", "steps": 20000}
     "memory": w_memory,  # {"steps": 100000, "metrics": 10}
     "many_runs": w_many_runs,  # {"runs": 200, "steps": 1000, "metrics": 5}
+    "ui_start": w_ui_start,  # {"steps": 100, "metrics": 5} (the one run shown)
+    "scan_write": w_scan_write,  # {"dir": ..., "rows": 1000000, "keys": 5}
+    "scan": w_scan,  # {"dir": ..., "ref": ..., "rows": 1000000}
+    "query_write": w_query_write,  # {"dir": ..., "runs": 1000}
+    "query": w_query,  # {"dir": ..., "project": ..., "expected": n}
+    "series_write": w_series_write,  # {"dir": ..., "runs": 100, "steps": 100000}
+    "series": w_series,  # {"dir": ..., "project": ..., "ids": [...], "steps": 100000}
 }
 
 
@@ -709,7 +1091,8 @@ def main(argv: list[str]) -> int:
         os.chdir(aux_dir)  # tools that write into the cwd do it outside the counted dir
         tool = ADAPTERS[tool_name](data_dir, aux_dir)
         tool.setup_env()
-        result = {"ok": True, **WORKLOADS[workload](tool, args)}
+        load = os.getloadavg()  # other work on the machine, noted with every measurement
+        result = {"ok": True, **WORKLOADS[workload](tool, args), "loadavg": list(load)}
     except BaseException as exc:  # report, never crash without a result line
         traceback.print_exc()
         msg = str(exc).strip().splitlines()[0] if str(exc).strip() else ""

@@ -577,11 +577,11 @@ class SqlStore(TrackingStore):
             keys.add("_step")
         return sorted(keys)
 
-    def read_series(
-        self, ref: RunRef, key: str, min_step: int | None = None, max_step: int | None = None
-    ) -> Series:
-        empty = Series(key, np.zeros(0, np.int64), np.zeros(0, np.float64))
-        sql = 'SELECT steps_blob, values_blob FROM series_chunks WHERE run = :run AND "key" = :key'
+    def _chunks(
+        self, columns: str, ref: RunRef, key: str, min_step: int | None, max_step: int | None
+    ) -> list[Any]:
+        """``columns`` of the key's chunks overlapping ``[min_step, max_step)``, in order."""
+        sql = f'SELECT {columns} FROM series_chunks WHERE run = :run AND "key" = :key'
         params: dict[str, Any] = {"key": key}
         if min_step is not None:
             sql += " AND last_step >= :min_step"
@@ -592,11 +592,17 @@ class SqlStore(TrackingStore):
         with self._db.read() as tx:
             pk = self._find_run(tx, ref)
             if pk is None:
-                return empty
+                return []
             params["run"] = pk
-            chunks = tx.all(sql + " ORDER BY first_step", params)
+            rows: list[Any] = tx.all(sql + " ORDER BY first_step", params)
+        return rows
+
+    def read_series(
+        self, ref: RunRef, key: str, min_step: int | None = None, max_step: int | None = None
+    ) -> Series:
+        chunks = self._chunks("steps_blob, values_blob", ref, key, min_step, max_step)
         if not chunks:
-            return empty
+            return Series(key, np.zeros(0, np.int64), np.zeros(0, np.float64))
         steps = np.concatenate([decode_steps(c[0]) for c in chunks])
         values = _concat_all([decode_values(c[1]) for c in chunks])
         if min_step is not None or max_step is not None:
@@ -612,24 +618,16 @@ class SqlStore(TrackingStore):
     def read_rollup(
         self, ref: RunRef, key: str, min_step: int | None = None, max_step: int | None = None
     ) -> Rollup:
-        # Chunks written before rollups existed (schema 0001) are rolled up on read.
-        sql = (
-            "SELECT rollup_blob, CASE WHEN rollup_blob IS NULL THEN steps_blob END, "
-            "CASE WHEN rollup_blob IS NULL THEN values_blob END "
-            'FROM series_chunks WHERE run = :run AND "key" = :key'
+        # Small chunks, and chunks written before rollups existed (schema 0001), are
+        # rolled up here from their raw points.
+        blobs = self._chunks(
+            "rollup_blob, CASE WHEN rollup_blob IS NULL THEN steps_blob END, "
+            "CASE WHEN rollup_blob IS NULL THEN values_blob END",
+            ref,
+            key,
+            min_step,
+            max_step,
         )
-        params: dict[str, Any] = {"key": key}
-        if min_step is not None:
-            sql += " AND last_step >= :min_step"
-            params["min_step"] = min_step
-        if max_step is not None:
-            sql += " AND first_step < :max_step"
-            params["max_step"] = max_step
-        with self._db.read() as tx:
-            pk = self._find_run(tx, ref)
-            blobs = (
-                [] if pk is None else tx.all(sql + " ORDER BY first_step", {**params, "run": pk})
-            )
         parts = [
             decode_rollup(
                 b[0]
