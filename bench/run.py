@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import json
 import os
 import platform
@@ -48,19 +49,41 @@ DISTRIBUTIONS = {
     "aim": "aim",
     "trackio": "trackio",
 }
-WORKLOADS = ["import", "init", "log", "read", "memory", "many_runs"]
+WORKLOADS = [
+    "import",
+    "init",
+    "log",
+    "read",
+    "memory",
+    "many_runs",
+    "scan",
+    "query",
+    "series",
+    "ui_start",
+]
+# Workloads timed over data that one set-up worker writes first (untimed, kept in a
+# directory until the timed workers are done).
+SETUP = {"read": "write", "scan": "scan_write", "query": "query_write", "series": "series_write"}
 
 FULL_SIZES: dict[str, dict[str, int]] = {
     "log": {"steps": 20_000, "metrics": 10},
     "read": {"steps": 20_000, "metrics": 10},
     "memory": {"steps": 100_000, "metrics": 10},
     "many_runs": {"runs": 200, "steps": 1_000, "metrics": 5},
+    "scan": {"rows": 1_000_000, "small_rows": 200_000, "keys": 5},
+    "query": {"runs": 1_000},
+    "series": {"runs": 100, "steps": 100_000},
+    "ui_start": {"steps": 100, "metrics": 5},
 }
 QUICK_SIZES: dict[str, dict[str, int]] = {
     "log": {"steps": 2_000, "metrics": 10},
     "read": {"steps": 2_000, "metrics": 10},
     "memory": {"steps": 10_000, "metrics": 10},
     "many_runs": {"runs": 10, "steps": 100, "metrics": 5},
+    "scan": {"rows": 100_000, "small_rows": 20_000, "keys": 5},
+    "query": {"runs": 100},
+    "series": {"runs": 10, "steps": 20_000},
+    "ui_start": {"steps": 100, "metrics": 5},
 }
 # Peers too slow for the full sizes within minutes get smaller ones (noted in RESULTS.md;
 # `--full-size` turns this off). MLflow's default sqlite store commits every log_metrics
@@ -74,14 +97,20 @@ REDUCED_SIZES: dict[str, dict[str, dict[str, int]]] = {
 }
 
 
+SCAN_MEMORY_TARGET_MB = 100.0
+
+
 @dataclass(frozen=True)
 class Row:
-    """One line of the results table: a value from one workload's result dict."""
+    """One line of the results table: a value from one workload's result dict.
+
+    `label` may name sizes as ``{workload_key}`` (e.g. ``{scan_rows}``), filled from the
+    sizes of the report (full or quick)."""
 
     label: str
     workload: str
     key: str
-    unit: str  # "s", "us", "B", "MB"
+    unit: str  # "s", "us", "B", "MB", "rows/s", "count"
     target: float | None = None  # runyard's target, in `unit`; None = no target
     target_text: str = ""
     scale_free: bool = True  # judged against the target in --quick mode too
@@ -124,8 +153,87 @@ ROWS = [
     Row("g. peak RSS, children", "memory", "peak_children_mb", "MB"),
     Row("g. RSS after import (baseline)", "memory", "baseline_mb", "MB"),
     Row("h. many runs in one process, total", "many_runs", "total_s", "s", 3.0, "≤ 3 s", False),
+    # Issue 3: reading history and querying runs at scale.
+    Row(
+        "i. `scan_history()`, {scan_rows} rows × {scan_keys} keys",
+        "scan",
+        "rows_per_s",
+        "rows/s",
+        only="runyard",
+    ),
+    Row("i. scan, total time ({scan_rows} rows)", "scan", "scan_s", "s", only="runyard"),
+    Row(
+        "i. scan, peak RSS growth ({scan_rows} rows)",
+        "scan",
+        "peak_growth_mb",
+        "MB",
+        SCAN_MEMORY_TARGET_MB,
+        "< 100 MB and flat in rows",
+        False,
+        only="runyard",
+    ),
+    Row(
+        "i. `scan_history()`, {scan_small_rows} rows",
+        "scan",
+        "small_rows_per_s",
+        "rows/s",
+        only="runyard",
+    ),
+    Row(
+        "i. scan, total time ({scan_small_rows} rows)",
+        "scan",
+        "small_scan_s",
+        "s",
+        only="runyard",
+    ),
+    Row(
+        "i. scan, peak RSS growth ({scan_small_rows} rows)",
+        "scan",
+        "small_peak_growth_mb",
+        "MB",
+        only="runyard",
+    ),
+    Row(
+        "j. `Api().runs(filters)` over {query_runs} runs, iterated + `len()`",
+        "query",
+        "query_s",
+        "s",
+        0.200,
+        "≤ 200 ms",
+        False,
+        only="runyard",
+    ),
+    Row("j. `Api()` before the query (opens the store)", "query", "open_s", "s", only="runyard"),
+    Row("j. runs matched", "query", "matched", "count", only="runyard"),
+    # Issue 4: the web UI's series endpoint and start-up.
+    Row(
+        "k. `/series`, {series_runs} runs × {series_steps} steps, full range",
+        "series",
+        "series_s",
+        "s",
+        0.150,
+        "≤ 150 ms",
+        False,
+        only="runyard",
+    ),
+    Row("k. `/series`, full range, first call", "series", "series_first_s", "s", only="runyard"),
+    Row("k. `/series`, full range, response size", "series", "series_bytes", "B", only="runyard"),
+    Row("k. `/series`, zoomed to 1% of the steps", "series", "zoom_s", "s", only="runyard"),
+    Row(
+        "k. zoomed: points returned per series",
+        "series",
+        "zoom_returned",
+        "count",
+        only="runyard",
+    ),
+    Row("l. UI start → URL printed", "ui_start", "announced_s", "s", only="runyard"),
+    Row("l. UI start → first answer of `/`", "ui_start", "page_s", "s", 0.5, "≤ 0.5 s"),
+    Row("l. UI start → first answer of the API", "ui_start", "api_s", "s"),
 ]
 LOG_SPEEDUP_TARGET = 25.0
+# The scan's memory must not grow with the rows: the peak growth at `rows` may exceed the
+# one at `small_rows` by at most this much (allocator noise; ≈ 6 B per extra row at 1M).
+SCAN_FLAT_TOLERANCE_MB = 5.0
 
 
 # --------------------------------------------------------------------------------------
@@ -156,13 +264,38 @@ def probe(tool: str, python: Path) -> dict[str, str]:
     if proc.returncode != 0:
         return {"status": "not installed"}
     version, py_version, numpy = proc.stdout.split()[:3]
-    return {
+    info = {
         "status": "ok",
         "version": version,
         "python": py_version,
         "numpy": numpy,
         "interpreter": str(python),
     }
+    if tool == "runyard":
+        info["revision"] = source_revision()
+    return info
+
+
+def source_revision() -> str:
+    """The commit Runyard is measured at, and whether its sources differ from it."""
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(REPO_DIR), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=True,
+        ).stdout.strip()
+        changed = subprocess.run(
+            ["git", "-C", str(REPO_DIR), "status", "--porcelain", "--", "src"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return f"{head} + uncommitted changes in src/" if changed else head
 
 
 def run_worker(
@@ -215,27 +348,59 @@ def measure(tool: str, workload: str, opts: argparse.Namespace) -> list[dict[str
     """`opts.repeat` results of one tool and workload, each from a fresh process."""
     python = python_for(tool, opts)
     sizes = sizes_for(tool, workload, opts)
+    if workload == "scan":
+        # Two run sizes, so that the report shows whether memory grows with the rows.
+        big = measure_prepared(tool, workload, sizes, opts)
+        small = measure_prepared(tool, workload, {**sizes, "rows": sizes["small_rows"]}, opts)
+        missing = {"ok": False, "error": "no measurement"}
+        return [merge_small(b, s) for b, s in itertools.zip_longest(big, small, fillvalue=missing)]
+    if workload in SETUP:
+        return measure_prepared(tool, workload, sizes, opts)
     results: list[dict[str, Any]] = []
-    if workload != "read":
-        for i in range(opts.repeat):
-            results.append(run_worker(python, tool, workload, sizes, opts.timeout))
-            log_progress(tool, workload, i, opts.repeat, results[-1])
-        return results
-    # read: write one run once (untimed), then read it back in `repeat` fresh processes.
-    data_dir = WORK_DIR / f"read-{tool}-{os.getpid()}"
+    for i in range(opts.repeat):
+        results.append(run_worker(python, tool, workload, sizes, opts.timeout))
+        log_progress(tool, workload, i, opts.repeat, results[-1])
+    return results
+
+
+def measure_prepared(
+    tool: str, workload: str, sizes: dict[str, int], opts: argparse.Namespace
+) -> list[dict[str, Any]]:
+    """Write the data once (untimed, `SETUP[workload]`), then time `workload` over it in
+    `repeat` fresh processes."""
+    python = python_for(tool, opts)
+    data_dir = WORK_DIR / f"{workload}-{tool}-{os.getpid()}"
     shutil.rmtree(data_dir, ignore_errors=True)
+    results: list[dict[str, Any]] = []
     try:
-        written = run_worker(python, tool, "write", {**sizes, "dir": str(data_dir)}, opts.timeout)
-        log_progress(tool, "write", 0, 1, written)
+        setup = SETUP[workload]
+        written = run_worker(python, tool, setup, {**sizes, "dir": str(data_dir)}, opts.timeout)
+        log_progress(tool, setup, 0, 1, written)
         if not written.get("ok"):
-            return [{"ok": False, "error": f"write failed: {written.get('error')}"}]
-        args = {"dir": str(data_dir), "ref": written["ref"], "key": "m0", "steps": sizes["steps"]}
+            return [{"ok": False, "error": f"{setup} failed: {written.get('error')}"}]
+        # `write` (for read) names its run; the other set-ups say what to pass on.
+        extra = written.get("pass") or {"ref": written["ref"], "key": "m0"}
+        args = {**sizes, "dir": str(data_dir), **extra}
         for i in range(opts.repeat):
-            results.append(run_worker(python, tool, "read", args, opts.timeout))
+            results.append(run_worker(python, tool, workload, args, opts.timeout))
             log_progress(tool, workload, i, opts.repeat, results[-1])
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
     return results
+
+
+def merge_small(big: dict[str, Any], small: dict[str, Any]) -> dict[str, Any]:
+    """One scan measurement: the large run's keys, and the small run's prefixed `small_`."""
+    merged = {**big, **{f"small_{k}": v for k, v in small.items() if k != "ok"}}
+    merged["ok"] = bool(big.get("ok") and small.get("ok"))
+    failed = [
+        f"{name}: {r.get('error')}"
+        for name, r in (("large", big), ("small", small))
+        if not r.get("ok")
+    ]
+    if failed:
+        merged["error"] = "; ".join(failed)
+    return merged
 
 
 def log_progress(tool: str, workload: str, i: int, n: int, result: dict[str, Any]) -> None:
@@ -265,6 +430,10 @@ def fmt(value: float, unit: str) -> str:
         return f"{value:.2f} µs" if value < 10 else f"{value:.0f} µs"
     if unit == "MB":
         return f"{value:.1f} MB"
+    if unit == "rows/s":
+        return f"{value / 1e3:,.0f} k rows/s"
+    if unit == "count":
+        return f"{value:,.0f}"
     if unit == "B":
         if value >= 1e6:
             return f"{value / 1e6:.2f} MB"
@@ -349,6 +518,9 @@ def target_cell(data: dict[str, Any], row: Row) -> str:
     if value is None:
         return f"{row.target_text}: no data"
     value *= extrapolation(entry or {}, row)
+    if row.key == "peak_growth_mb":
+        small = median(entry, Row("", "scan", "small_peak_growth_mb", "MB"))
+        return scan_memory_verdict(value, small)
     if row.key != "log_median_us":
         return f"{row.target_text}: {'PASS' if value <= row.target else 'FAIL'}"
     own = f"≤ {row.target:g} µs: {'PASS' if value <= row.target else 'FAIL'}"
@@ -360,7 +532,19 @@ def target_cell(data: dict[str, Any], row: Row) -> str:
     return f"{own}; ≥ {LOG_SPEEDUP_TARGET:g}× faster than wandb: {verdict} ({speedup:.0f}×)"
 
 
+def scan_memory_verdict(large: float, small: float | None) -> str:
+    """Peak RSS growth of the scan: under the target, and not growing with the rows."""
+    own = f"< {SCAN_MEMORY_TARGET_MB:g} MB: {'PASS' if large < SCAN_MEMORY_TARGET_MB else 'FAIL'}"
+    if small is None:
+        return f"{own}; flat in rows: no data"
+    grows = large - small
+    verdict = "PASS" if grows <= SCAN_FLAT_TOLERANCE_MB else "FAIL"
+    return f"{own}; flat in rows (≤ +{SCAN_FLAT_TOLERANCE_MB:g} MB): {verdict} ({grows:+.1f} MB)"
+
+
 def runs_cell(data: dict[str, Any], tool: str, row: Row) -> str:
+    if row.only is not None and tool != row.only:
+        return ""
     entry = data["tools"].get(tool, {}).get("workloads", {}).get(row.workload)
     if not entry or not any(row.key in r for r in entry["runs"]):
         return ""
@@ -373,9 +557,19 @@ def runs_cell(data: dict[str, Any], tool: str, row: Row) -> str:
     return " / ".join(parts)
 
 
+def label_sizes(data: dict[str, Any]) -> dict[str, str]:
+    """``{workload}_{key}`` -> that size as text, for the rows' labels."""
+    return {
+        f"{workload}_{key}": f"{value:,}"
+        for workload, sizes in data["sizes"].items()
+        for key, value in sizes.items()
+    }
+
+
 def table(data: dict[str, Any], tools: list[str], rows: list[Row], individual: bool) -> list[str]:
     head = ["metric"] + ([] if individual else ["Targets (runyard)"]) + tools
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    sizes = label_sizes(data)
     for row in rows:
         if individual:
             cells = [runs_cell(data, t, row) for t in tools]
@@ -383,7 +577,27 @@ def table(data: dict[str, Any], tools: list[str], rows: list[Row], individual: b
                 continue
         else:
             cells = [target_cell(data, row)] + [cell(data, t, row) for t in tools]
-        lines.append("| " + " | ".join([row.label, *cells]) + " |")
+        lines.append("| " + " | ".join([row.label.format_map(sizes), *cells]) + " |")
+    return lines
+
+
+def load_table(data: dict[str, Any], tools: list[str]) -> list[str]:
+    """The 1-minute load average when each measured process started, run by run."""
+    lines = ["| workload | " + " | ".join(tools) + " |", "|" + "---|" * (len(tools) + 1)]
+    for workload in WORKLOADS:
+        cells = []
+        for tool in tools:
+            entry = data["tools"].get(tool, {}).get("workloads", {}).get(workload)
+            if entry is None:
+                cells.append("")
+                continue
+            loads = [r.get("loadavg") for r in entry["runs"]]
+            if not any(loads):
+                cells.append("not recorded")
+                continue
+            cells.append(" / ".join(f"{load[0]:.2f}" if load else "?" for load in loads))
+        if any(cells):
+            lines.append(f"| `{workload}` | " + " | ".join(cells) + " |")
     return lines
 
 
@@ -420,6 +634,7 @@ def machine() -> dict[str, str]:
 def workload_text(data: dict[str, Any]) -> list[str]:
     s = data["sizes"]
     log, mem, many = s["log"], s["memory"], s["many_runs"]
+    scan, query, series, ui = s["scan"], s["query"], s["series"], s["ui_start"]
     return [
         "- **a. import**: `import <tool>` timed around the import statement, in a fresh process.",
         "- **b. init**: `init(project=..., config={4 keys})` after the import (MLflow: "
@@ -444,6 +659,37 @@ def workload_text(data: dict[str, Any]) -> list[str]:
         "child processes (wandb-core and its helpers), sampled during the loop and around finish.",
         f"- **h. many runs**: {many['runs']} runs × {many['steps']:,} steps × {many['metrics']} "
         "metrics, init/log/finish one after another in one process: total time.",
+        f"- **i. scan** (Runyard only): one run of {scan['rows']:,} rows × {scan['keys']} scalar "
+        "keys plus `_runtime` (the row index of `scan_history`), written through the store in "
+        "batches of 50,000 rows (untimed); then in a fresh process `sum(1 for _ in "
+        "runyard.Api().run(path).scan_history())`: rows/s, total time, and peak RSS (ru_maxrss) "
+        "minus the RSS just before the scan. The same for a run of "
+        f"{scan['small_rows']:,} rows, to see whether memory grows with the rows.",
+        f"- **j. query** (Runyard only): {query['runs']:,} runs in one project, each with a "
+        'config and a summary `{"loss": {"min": x}, "acc": v}`, created through the store '
+        "(untimed); then in a fresh process, after `runyard.Api()` (shown apart as the "
+        "store's opening), `api.runs(project, filters={'summary_metrics.loss.min': {'$lt': 0.5}, "
+        "'config.lr': {'$gte': 0.01}}, per_page=1000)` fully iterated, and `len()` of it.",
+        f"- **k. series** (Runyard only): {series['runs']} runs × {series['steps']:,} steps of "
+        "one random-walk metric, one store batch per run (cut into chunks of 8192 points with "
+        "their rollups; untimed). Then in a fresh process the API app is built in-process "
+        "(`create_app`) and called through `fastapi.testclient.TestClient`: `GET /api/v1/"
+        "projects/{entity}/{project}/series?runs=<all ids>&keys=m&points=1000`, one warm-up "
+        "call (shown as *first call*) and the median of 5; then the same with "
+        f"`xmin={int(series['steps'] * 0.4)}&xmax={int(series['steps'] * 0.41)}` (1% of the "
+        "steps). TestClient adds little to the server's own time.",
+        "- **l. ui_start**: a data directory holding one small run (written untimed by a "
+        f"separate process: {ui['steps']} steps × {ui['metrics']} metrics), then the UI command "
+        "is started in its own process group and its start page `GET /` polled every 10 ms "
+        "with urllib from the measuring process until it answers (200; Runyard also 503, its "
+        "page when the web app is not built), then its API; times from just before the "
+        "command is started; the process group is killed afterwards. Runyard: `runyard ui "
+        "--port 0 --no-browser` (the port read from the URL it prints; API: `GET /api/v1/"
+        "projects`); trackio: `trackio show` (port set by `GRADIO_SERVER_PORT`; API: `POST "
+        "/api/get_all_projects`); Aim: `aim up --repo <dir> --port P` (API: `GET "
+        "/api/projects/`); MLflow: `mlflow ui --backend-store-uri sqlite:///… --port P` (API: "
+        "`GET /api/2.0/mlflow/experiments/search`). wandb has no local UI without Docker. The "
+        "issue quotes trackio 0.37 s, Aim 2.45 s, MLflow 6.3 s.",
     ]
 
 
@@ -481,7 +727,7 @@ def render(data: dict[str, Any], tools: list[str]) -> str:
             out.append(
                 f"| {tool} | {t['version']} | {t['python']} | {t['numpy']} | `{interp}` | {span} |"
             )
-    out += ["", "## Workloads", "", *workload_text(data), ""]
+    out += ["", *revision_text(data), "", "## Workloads", "", *workload_text(data), ""]
     if data.get("quick"):
         out += ["**Quick mode**: reduced sizes, for a smoke test only.", ""]
     out += ["## Results (medians)", "", *table(data, tools, ROWS, individual=False), ""]
@@ -494,8 +740,98 @@ def render(data: dict[str, Any], tools: list[str]) -> str:
             *notes,
             "",
         ]
+    missed = missed_targets(data)
+    out += ["## Targets missed by Runyard", ""]
+    out += missed or ["None."]
+    out += [""]
+    observed = observations(data)
+    if observed:
+        out += ["## Observations", "", *observed, ""]
+    out += [
+        "## Load average",
+        "",
+        "1-minute load average when each measured process started (2 cores; other work may "
+        "have been running on the machine), run by run:",
+        "",
+        *load_table(data, tools),
+        "",
+    ]
     out += ["## Individual runs", "", *table(data, tools, ROWS, individual=True), ""]
     return "\n".join(out)
+
+
+def revision_text(data: dict[str, Any]) -> list[str]:
+    """Which Runyard sources each workload was measured on (when recorded)."""
+    entries = data["tools"].get("runyard", {}).get("workloads", {})
+    by_revision: dict[str, list[str]] = {}
+    for workload in WORKLOADS:
+        if workload in entries:
+            revision = entries[workload].get("revision", "not recorded")
+            by_revision.setdefault(revision, []).append(f"`{workload}`")
+    return [
+        f"Runyard sources (git): {revision} for {', '.join(names)}."
+        for revision, names in by_revision.items()
+    ]
+
+
+def missed_targets(data: dict[str, Any]) -> list[str]:
+    """One line per target row whose verdict has a FAIL, with the measured median."""
+    lines = []
+    sizes = label_sizes(data)
+    for row in ROWS:
+        verdict = target_cell(data, row)
+        if "FAIL" in verdict:
+            label = row.label.format_map(sizes)
+            lines.append(f"- {label}: {cell(data, 'runyard', row)}; {verdict}.")
+    return lines
+
+
+def observations(data: dict[str, Any]) -> list[str]:
+    """What the new workloads' numbers show beyond pass/fail, computed from the runs."""
+    entries = data["tools"].get("runyard", {}).get("workloads", {})
+    out = []
+    scan = entries.get("scan")
+    large = median(scan, Row("", "scan", "peak_growth_mb", "MB"))
+    small = median(scan, Row("", "scan", "small_peak_growth_mb", "MB"))
+    if scan and large is not None and small is not None:
+        rows, small_rows = scan["sizes"]["rows"], scan["sizes"]["small_rows"]
+        per_row = (large - small) * 1024**2 / (rows - small_rows)
+        grows = large - small > SCAN_FLAT_TOLERANCE_MB
+        out.append(
+            f"- **i. scan**: the peak RSS growth is {large:.1f} MB at {rows:,} rows and "
+            f"{small:.1f} MB at {small_rows:,} rows, ≈ {per_row:.0f} bytes per extra row: "
+            + (
+                "it grows with the run's length (in proportion to the rows)."
+                if grows
+                else "it does not grow measurably with the run's length."
+            )
+        )
+    query = entries.get("query")
+    opened = median(query, Row("", "query", "open_s", "s"))
+    queried = median(query, Row("", "query", "query_s", "s"))
+    if query and opened is not None and queried is not None:
+        out.append(
+            f"- **j. query**: the query itself took {fmt(queried, 's')}; `runyard.Api()` before "
+            f"it (opening the store, recovering journals) took {fmt(opened, 's')} more."
+        )
+    series = entries.get("series")
+    returned = median(series, Row("", "series", "zoom_returned", "count"))
+    raw = median(series, Row("", "series", "zoom_raw_points", "count"))
+    if series and returned is not None and raw is not None:
+        lo, hi = next(
+            (r["zoom_range"] for r in series["runs"] if r.get("ok") and "zoom_range" in r),
+            (0, 0),
+        )
+        out.append(
+            f"- **k. series, zoomed** (`xmin={lo}&xmax={hi}`, {hi - lo + 1:,} steps): each "
+            f"series came back with {returned:,.0f} points and `raw_points` = {raw:,.0f}, i.e. "
+            "from the rollups of the chunks overlapping the range (one point per 64 steps), "
+            "not from the raw points of the range."
+            if raw > hi - lo + 1
+            else f"- **k. series, zoomed** (`xmin={lo}&xmax={hi}`): {returned:,.0f} points per "
+            f"series from {raw:,.0f} raw points."
+        )
+    return out
 
 
 def reduced_notes(data: dict[str, Any], tools: list[str]) -> list[str]:
@@ -603,6 +939,7 @@ def main(argv: list[str]) -> int:
                 "sizes": sizes_for(tool, workload, opts),
                 "nominal": nominal,
                 "measured_at": now,
+                **({"revision": info["revision"]} if "revision" in info else {}),
             }
             json_path.write_text(json.dumps(data, indent=1) + "\n")  # keep partial results
 

@@ -63,6 +63,7 @@ NOT_APPLICABLE: dict[tuple[str, str], str] = {
 
 Metrics = dict[str, float]
 LogFn = Callable[[Metrics], object]
+Prepare = Callable[[], Callable[[], int]]  # opens a reader; the reader returns a point count
 Result = dict[str, Any]
 
 
@@ -104,12 +105,11 @@ class Adapter:
     def after_write(self) -> None:
         """Untimed step after `write`, before the run is read back by another process."""
 
-    def read(self, ref: str, key: str) -> Iterator[tuple[str, Callable[[], int]]]:
+    def read(self, ref: str, key: str) -> Iterator[tuple[str, Prepare]]:
         """Yield (name, prepare) pairs; `prepare()` opens handles (timed as open_s) and
         returns a callable that reads the whole series and returns its number of points
         (timed as read_s). Several pairs may be yielded (e.g. public API and store)."""
         raise NotImplementedError
-        yield  # pragma: no cover
 
     # -- the web UI (ui_start) ---------------------------------------------------------
     #: HTTP statuses of the UI's start page that count as "the UI answered".
@@ -163,7 +163,7 @@ class Runyard(Adapter):
         path = self.run.path
         return "/".join(path) if isinstance(path, list | tuple) else str(path)
 
-    def read(self, ref: str, key: str) -> Iterator[tuple[str, Callable[[], int]]]:
+    def read(self, ref: str, key: str) -> Iterator[tuple[str, Prepare]]:
         # Keep Runyard's read path here, in one place: the store API is still settling.
         import runyard
 
@@ -242,9 +242,8 @@ class Wandb(Adapter):
     def run_ref(self) -> str:
         return str(self.run.id)
 
-    def read(self, ref: str, key: str) -> Iterator[tuple[str, Callable[[], int]]]:
+    def read(self, ref: str, key: str) -> Iterator[tuple[str, Prepare]]:
         raise NotImplementedError(NOT_APPLICABLE["wandb", "read"])
-        yield  # pragma: no cover
 
 
 class Mlflow(Adapter):
@@ -287,7 +286,7 @@ class Mlflow(Adapter):
     def run_ref(self) -> str:
         return str(self.run.info.run_id)
 
-    def read(self, ref: str, key: str) -> Iterator[tuple[str, Callable[[], int]]]:
+    def read(self, ref: str, key: str) -> Iterator[tuple[str, Prepare]]:
         from mlflow.tracking import MlflowClient
 
         def prepare() -> Callable[[], int]:
@@ -342,7 +341,7 @@ class Aim(Adapter):
         repo = Repo.from_path(str(self.data_dir))
         RepoIndexManager.get_index_manager(repo).index(self.run_ref())
 
-    def read(self, ref: str, key: str) -> Iterator[tuple[str, Callable[[], int]]]:
+    def read(self, ref: str, key: str) -> Iterator[tuple[str, Prepare]]:
         from aim import Repo
         from aim.storage.context import Context
 
@@ -403,7 +402,7 @@ class Trackio(Adapter):
     def run_ref(self) -> str:
         return str(self.run.name)
 
-    def read(self, ref: str, key: str) -> Iterator[tuple[str, Callable[[], int]]]:
+    def read(self, ref: str, key: str) -> Iterator[tuple[str, Prepare]]:
         # trackio's public Api lists runs but has no metric read; its storage layer does.
         from trackio.sqlite_storage import SQLiteStorage
 
@@ -958,6 +957,7 @@ def w_ui_start(tool: Adapter, args: Result) -> Result:
     if '"ok": true' not in prep.stdout:
         raise RuntimeError(f"set-up run failed: {(prep.stdout + prep.stderr).strip()[-200:]}")
     port = 0 if tool.ui_prints_port else free_port()
+    command = tool.ui_command(port)
     env = {**os.environ, "BROWSER": "true", **tool.ui_env(port)}  # no browser window
     log_path = tool.aux_dir / "ui.log"
     announced: list[int] = []
@@ -965,7 +965,7 @@ def w_ui_start(tool: Adapter, args: Result) -> Result:
     with open(log_path, "wb") as log:
         t0 = time.perf_counter()
         proc = subprocess.Popen(
-            tool.ui_command(port),
+            command,
             stdout=subprocess.PIPE if tool.ui_prints_port else log,
             stderr=log,
             env=env,
@@ -1021,8 +1021,8 @@ def w_ui_start(tool: Adapter, args: Result) -> Result:
         finally:
             stop_group(proc)
     return {
-        "command": " ".join([Path(tool.ui_command(port)[0]).name, *tool.ui_command(port)[1:]]),
-        "announced_s": announced_s,
+        "command": " ".join([Path(command[0]).name, *command[1:]]),
+        **({"announced_s": announced_s} if tool.ui_prints_port else {}),
         "page_s": page_s,
         "page_status": page_status,
         "page_tries": page_tries,

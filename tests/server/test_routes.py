@@ -192,3 +192,24 @@ def test_openapi_and_ui_fallback(client: TestClient) -> None:
     assert client.get("/assets/..%2F..%2F..%2Fetc%2Fpasswd").status_code == 404
     page = client.get("/tester/proj")
     assert page.status_code in (200, 503) and "Runyard" in page.text
+
+
+def test_series_zoom_reads_raw_points_of_a_long_run(ry_dir: Path) -> None:
+    run = runyard.init(project="long", id="big")
+    values = np.cumsum(np.random.default_rng(0).normal(size=20_000))
+    values[12_345] = 1e6  # a spike
+    for v in values.tolist():
+        run.log({"m": v})
+    run.finish()
+    settings = Settings.from_env()
+    with TestClient(create_app(settings.store_uri, settings.blobs_uri)) as client:
+        url = "/api/v1/projects/tester/long/series"
+        full = get(client, url, runs="big", keys="m", points=500)["series"][0]
+        assert full["reduced"] and full["raw_points"] == 20_000 and full["returned"] <= 500
+        assert max(full["ymax"]) == 1e6  # the spike survives the rollups
+        zoom = get(client, url, runs="big", keys="m", points=500, xmin=5000, xmax=5299)["series"][0]
+        assert not zoom["reduced"] and zoom["x"] == [float(s) for s in range(5000, 5300)]
+        assert zoom["y"] == values[5000:5300].tolist()
+        spike = get(client, url, runs="big", keys="m", points=100, xmin=10_000, xmax=15_000)["series"][0]
+        assert spike["reduced"] and max(spike["ymax"]) == 1e6
+        assert abs(spike["raw_points"] - 5001) <= 2 * 64  # rollup buckets at the edges

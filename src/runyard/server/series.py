@@ -66,11 +66,19 @@ def series_json(
 ) -> dict[str, Any]:
     """One series as the ``/series`` endpoint returns it."""
     x_range = None if xmin is None and xmax is None else (xmin, xmax)
+    lo: int | None = None
+    hi: int | None = None
     if x == "_step":
         lo = None if xmin is None else int(np.floor(xmin))
         hi = None if xmax is None else int(np.floor(xmax)) + 1
         rollup = store.read_rollup(ref, key, lo, hi)
-        raw_points = int(rollup.count.sum())
+        inside = np.ones(len(rollup), bool)
+        if lo is not None:
+            inside &= rollup.steps >= lo
+        if hi is not None:
+            inside &= rollup.steps < hi
+        # Points in the range, to within one rollup bucket at each edge.
+        raw_points = int(rollup.count[inside].sum())
         if raw_points > points * 4 and raw_points > ROLLUP_POINTS * 8:
             xs = rollup.steps.astype(np.float64)
             rng = (
@@ -81,7 +89,7 @@ def series_json(
                 xs, rollup.last, rollup.vmin, rollup.vmax, rollup.count, points, rng
             )
             return _payload(ref, key, bx, by, blo, bhi, raw_points, reduced=True)
-    series = store.read_series(ref, key)
+    series = store.read_series(ref, key, lo, hi)
     xs, mask = _x_values(store, ref, x, series.steps)
     ys = series.values[mask].astype(np.float64)
     if len(xs) > 1 and bool(np.any(np.diff(xs) < 0)):  # a non-monotone metric as x

@@ -265,17 +265,21 @@ class TrackingStore(ABC):
         """Rows in step order, read a window of rows at a time (bounded memory).
 
         With ``keys``, only rows that have every one of them are returned (wandb);
-        every row carries its ``_step``. Windows hold rows, not step ranges, so
-        sparse steps cost nothing.
+        every row carries its ``_step``. The rows are those of an index key — the
+        first of ``keys``, else ``_runtime``, which every row the SDK commits has —
+        and windows are cut from that key's rollup (one entry per 64 points), so
+        neither sparse steps nor long runs make a window large.
         """
         wanted = list(self.history_keys(ref)) if keys is None else list(keys)
         to_read = [k for k in wanted if k != "_step"]
-        index = self._row_steps(ref, to_read if keys is not None else None, min_step, max_step)
-        window = max(page_size, 4096)
-        for start in range(0, len(index), window):
-            chunk = index[start : start + window]
-            lo, hi = int(chunk[0]), int(chunk[-1]) + 1
-            rows: dict[int, dict[str, Any]] = {int(s): {} for s in chunk.tolist()}
+        index_key = to_read[0] if keys is not None and to_read else "_runtime"
+        for lo, hi in self._windows(ref, index_key, min_step, max_step, max(page_size, 4096)):
+            steps = self._steps_of(ref, index_key, lo, hi)
+            if keys is None and index_key == "_runtime" and not len(steps):
+                steps = np.unique(
+                    np.concatenate([self._steps_of(ref, k, lo, hi) for k in to_read] or [steps])
+                )
+            rows: dict[int, dict[str, Any]] = {int(s): {} for s in steps.tolist()}
             for key in to_read:
                 series = self.read_series(ref, key, lo, hi)
                 for step, value in zip(series.steps.tolist(), series.values.tolist(), strict=True):
@@ -293,20 +297,29 @@ class TrackingStore(ABC):
                 row["_step"] = step
                 yield row
 
-    def _row_steps(
-        self, ref: RunRef, keys: Sequence[str] | None, min_step: int, max_step: int | None
-    ) -> np.ndarray:
-        """The steps of the rows to scan: those of the first key when keys are given
-        (every returned row has it), else of ``_runtime`` (every row the SDK commits
-        has it), else of any key."""
-        if not keys:
-            runtime = self.read_series(ref, "_runtime", min_step, max_step)
-            if len(runtime):
-                return runtime.steps
-        candidates = keys[:1] if keys else [k for k in self.history_keys(ref) if k != "_step"]
-        parts = [np.zeros(0, np.int64)]
-        for key in candidates:
-            parts.append(self.read_series(ref, key, min_step, max_step).steps)
-            pairs = self.read_values(ref, [key], min_step, max_step).get(key, [])
-            parts.append(np.fromiter((s for s, _ in pairs), np.int64, len(pairs)))
-        return np.unique(np.concatenate(parts))
+    def _steps_of(self, ref: RunRef, key: str, lo: int, hi: int) -> np.ndarray:
+        """Steps in ``[lo, hi)`` at which ``key`` has a value of any kind."""
+        numeric = self.read_series(ref, key, lo, hi).steps
+        pairs = self.read_values(ref, [key], lo, hi).get(key, [])
+        if not pairs:
+            return numeric
+        other = np.fromiter((s for s, _ in pairs), np.int64, len(pairs))
+        return np.union1d(numeric, other)
+
+    def _windows(
+        self, ref: RunRef, key: str, min_step: int, max_step: int | None, rows: int
+    ) -> Iterator[tuple[int, int]]:
+        """Step ranges ``[lo, hi)`` holding about ``rows`` of ``key``'s points each."""
+        record = self.get_run(ref)
+        if record is None or record.last_step < min_step:
+            return
+        end = record.last_step + 1 if max_step is None else min(max_step, record.last_step + 1)
+        rollup = self.read_rollup(ref, key, min_step, end)
+        cuts = rollup.steps[max(1, rows // ROLLUP_POINTS) - 1 :: max(1, rows // ROLLUP_POINTS)]
+        lo = min_step
+        for cut in cuts.tolist():
+            if lo <= cut < end - 1:
+                yield lo, cut + 1
+                lo = cut + 1
+        if lo < end:
+            yield lo, end

@@ -1,0 +1,333 @@
+"""Browser tests: a real ``runyard ui`` over a seeded store, driven in Debian's Chromium.
+
+The store is seeded once per session by running the seed documents' snippets (as
+``tests/test_seeds.py`` does) and a small learning-rate sweep; ``runyard ui`` is
+started on a free port as a subprocess and Chromium (``/usr/bin/chromium``, not a
+Playwright download) opens it. Screenshots go to ``test-results/screenshots/``.
+Plain Playwright fixtures (``browser``, ``page``) are defined here, so the suite needs
+``playwright`` but not ``pytest-playwright``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
+from tests.helpers import run_script
+from tests.test_seeds import as_runyard, snippets
+
+ROOT = Path(__file__).resolve().parents[2]
+STATIC_INDEX = ROOT / "src" / "runyard" / "ui" / "static" / "index.html"
+SCREENSHOTS = ROOT / "test-results" / "screenshots"
+CHROMIUM = os.environ.get("RUNYARD_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ENTITY = "tester"
+PROJECT = "uncategorized"  # where the seeds' bare wandb.init() runs land
+SWEEP_LRS = (0.1, 0.03, 0.01, 0.003)
+LONG_STEPS = 5000  # the long run: enough points for the server to reduce its series
+
+SWEEP = f"""
+import math, random
+import runyard as wandb
+
+for n, lr in enumerate({SWEEP_LRS!r}):
+    steps = {LONG_STEPS} if n == 0 else 300
+    rng = random.Random(n)
+    config = {{"learning_rate": lr, "batch_size": 32, "optimizer": "adam", "model": {{"depth": 4}}}}
+    with wandb.init(config=config, name=f"sweep-lr-{{lr}}", tags=["sweep"], group="lr-sweep",
+                    notes="learning-rate sweep", reinit="create_new") as run:
+        run.define_metric("loss", summary="min")
+        run.define_metric("acc", summary="max")
+        run.define_metric("epoch")
+        run.define_metric("val/*", step_metric="epoch")
+        run.define_metric("debug/secret", hidden=True)
+        for step in range(steps):
+            progress = 1 - math.exp(-lr * 50 * (step + 1) / steps)
+            row = {{
+                "loss": (1 - progress) + rng.random() * 0.1 + (2.0 if step == steps // 3 else 0.0),
+                "acc": progress * 0.9 + rng.random() * 0.05,
+                "train/grad_norm": rng.lognormvariate(0, 0.3),
+                "debug/secret": rng.random(),
+            }}
+            if step % 10 == 9:
+                row.update({{"epoch": step // 10, "val/loss": 1 - progress + rng.random() * 0.05}})
+            run.log(row)
+"""
+
+TENSOR = """
+import numpy as np, runyard
+api = runyard.Api()
+run = next(r for r in api.runs("{path}") if r.name == "sweep-lr-0.1")
+run.summary["tensor"] = np.random.random(1000)
+run.summary.update()
+"""
+
+BEST_ACCURACY_PRELUDE = (
+    "import argparse\n"
+    "args = argparse.Namespace(epochs=5, lr=0.1)\n"
+    "_accs = iter([0.5, 0.7, 0.6, 0.9, 0.8])\n"
+    "def test():\n    return 0.1, next(_accs)\n"
+)
+
+REPORT = """
+import json, runyard
+api = runyard.Api()
+out = []
+for p in api.store.list_projects():
+    for r in api.runs(f"{p[0]}/{p[1]}"):
+        out.append({"id": r.id, "name": r.name, "project": r.project, "entity": r.entity,
+                    "config": r.config, "summary": r.summary.as_dict()})
+print(json.dumps(out))
+"""
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "browser: drives the web app in Chromium (Playwright)")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.path).parents:
+            item.add_marker(pytest.mark.browser)
+
+
+def _unavailable(reason: str) -> None:
+    """Skip on a machine without the browser stack; fail where it is required (CI)."""
+    if os.environ.get("RUNYARD_REQUIRE_BROWSER") == "1":
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def _browser_stack() -> None:
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        _unavailable("playwright is not installed (pip install playwright pytest-playwright)")
+    if not Path(CHROMIUM).is_file():
+        _unavailable(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    if not STATIC_INDEX.is_file():
+        _unavailable(
+            f"the web UI is not built ({STATIC_INDEX} missing): "
+            "npm --prefix web ci && npm --prefix web run build"
+        )
+
+
+# -- the browser ------------------------------------------------------------------
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[Any]:
+    report = yield
+    if report.when == "call":
+        item.stash[_FAILED] = report.failed
+    return report
+
+
+_FAILED = pytest.StashKey[bool]()
+
+
+@pytest.fixture(scope="session")
+def browser(_browser_stack: None) -> Iterator[Browser]:
+    """Debian's Chromium, headless, driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser, server: Server, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A fresh browser context on the server; uncaught page errors fail the test, and a
+    failing test leaves a screenshot in test-results/screenshots/."""
+    context = browser.new_context(base_url=server.url, viewport={"width": 1440, "height": 900})
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        yield page
+        if request.node.stash.get(_FAILED, False):
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            name = re.sub(r"[^\w.-]+", "_", request.node.name)
+            page.screenshot(path=str(SCREENSHOTS / f"failed-{name}.png"))
+    finally:
+        context.close()
+    assert not errors, f"uncaught errors in the page: {errors}"
+
+
+# -- the store and the server -------------------------------------------------------
+
+
+def run_code(code: str, root: Path, timeout: float = 180) -> str:
+    result = run_script(code, root, timeout=timeout)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+@pytest.fixture(scope="session")
+def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A RUNYARD_DIR with the seed snippets' runs and a learning-rate sweep."""
+    root = tmp_path_factory.mktemp("browser") / "runyard"
+    for seed in ("000", "001"):
+        (code,) = [s for s in snippets(seed) if "define_metric" in s]
+        run_code(as_runyard(code), root)
+    (best,) = [s for s in snippets("000") if "best_accuracy" in s]
+    run_code(BEST_ACCURACY_PRELUDE + as_runyard(best), root)
+    for code in snippets("002"):
+        run_code(as_runyard(code), root)
+    run_code(SWEEP, root)
+    run_code(TENSOR.format(path=f"{ENTITY}/{PROJECT}"), root)
+    return root
+
+
+@pytest.fixture(scope="session")
+def stored_runs(store_dir: Path) -> list[dict[str, Any]]:
+    """Every run as the public API (runyard.Api) reads it."""
+    return json.loads(run_code(REPORT, store_dir))
+
+
+@dataclass
+class Server:
+    url: str
+    root: Path
+    process: subprocess.Popen[str]
+
+    def get(self, path: str, **params: Any) -> Any:
+        query = f"?{urllib.parse.urlencode(params)}" if params else ""
+        with urllib.request.urlopen(f"{self.url}api/v1{path}{query}", timeout=30) as response:
+            return json.loads(response.read())
+
+    def project(self, project: str = PROJECT) -> str:
+        return f"/projects/{ENTITY}/{project}"
+
+
+def _runyard_env(root: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("RUNYARD_", "WANDB_"))}
+    env.update(RUNYARD_DIR=str(root), RUNYARD_ENTITY=ENTITY)
+    return env
+
+
+@pytest.fixture(scope="session")
+def server(store_dir: Path) -> Iterator[Server]:
+    """``runyard ui --port <free> --no-browser`` on the seeded store."""
+    runyard = shutil.which("runyard", path=str(Path(sys.executable).parent)) or "runyard"
+    process = subprocess.Popen(
+        [runyard, "ui", "--port", "0", "--no-browser"],
+        env=_runyard_env(store_dir),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    output: list[str] = []
+
+    def pump() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            output.append(line)
+            lines.put(line)
+
+    pumping = threading.Thread(target=pump, daemon=True)
+    pumping.start()
+    url = None
+    deadline = time.monotonic() + 30
+    while url is None and time.monotonic() < deadline:
+        try:
+            line = lines.get(timeout=0.5)
+        except queue.Empty:
+            if process.poll() is not None:
+                break
+            continue
+        if line.startswith("Runyard UI: "):
+            url = line.split("Runyard UI: ", 1)[1].strip()
+    if url is None:
+        process.kill()
+        pytest.fail(f"runyard ui printed no URL:\n{''.join(output)}")
+    ready = Server(url, store_dir, process)
+    while time.monotonic() < deadline:
+        try:
+            ready.get("/projects")
+            break
+        except OSError:
+            time.sleep(0.1)
+    try:
+        yield ready
+    finally:
+        _stop(process)
+        pumping.join(timeout=5)
+        if process.stdout:
+            process.stdout.close()
+
+
+@pytest.fixture
+def logging_run(store_dir: Path) -> Iterator[subprocess.Popen[str]]:
+    """A run logging `loss` every 0.2 s into project "live" until stopped (at most 2 min)."""
+    code = (
+        "import math, time\n"
+        "import runyard as wandb\n"
+        "with wandb.init(project='live', name='slow-logger', config={'lr': 0.01}) as run:\n"
+        "    print(run.id, flush=True)\n"
+        "    for step in range(600):\n"
+        "        run.log({'loss': math.exp(-step / 50), 'train/acc': 1 - math.exp(-step / 50)})\n"
+        "        time.sleep(0.2)\n"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", code],
+        env=_runyard_env(store_dir),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        yield process
+    finally:
+        _stop(process)
+        for pipe in (process.stdout, process.stderr):
+            if pipe:
+                pipe.close()
+
+
+def _stop(process: subprocess.Popen[str]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
