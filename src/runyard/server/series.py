@@ -22,18 +22,17 @@ __all__ = ["X_AXES", "series_json"]
 X_AXES = ("_step", "_runtime", "_wall", "_timestamp")
 
 
-def _finite_list(values: np.ndarray) -> list[Any]:
-    # JSON has no NaN/inf: send null (a gap) for NaN, and clamp infinities so a
-    # spike to infinity still shows as a spike.
-    out = values.astype(np.float64, copy=True)
-    finite = out[np.isfinite(out)]
-    big = float(np.abs(finite).max()) * 10 if len(finite) else 1.0
-    out[np.isposinf(out)] = big or 1.0
-    out[np.isneginf(out)] = -(big or 1.0)
-    result: list[Any] = out.tolist()
-    if np.isnan(out).any():
-        result = [None if v != v else v for v in result]
-    return result
+def _finite(values: np.ndarray) -> np.ndarray:
+    """JSON has no NaN/inf: NaN becomes null (a gap, written by orjson) and
+    infinities are clamped to ten times the largest finite value, so a spike to
+    infinity still shows as a spike."""
+    out = np.array(values, dtype=np.float64)
+    infinite = np.isinf(out)
+    if infinite.any():
+        finite = out[np.isfinite(out)]
+        big = float(np.abs(finite).max()) * 10 if len(finite) else 1.0
+        out[infinite] = np.copysign(big or 1.0, out[infinite])
+    return out
 
 
 def _x_values(
@@ -120,10 +119,10 @@ def _payload(
     return {
         "run": ref.run_id,
         "key": key,
-        "x": _finite_list(np.asarray(x, dtype=np.float64)),
-        "y": _finite_list(np.asarray(y)),
-        "ymin": _finite_list(np.asarray(ymin)),
-        "ymax": _finite_list(np.asarray(ymax)),
+        "x": _finite(x),
+        "y": _finite(y),
+        "ymin": _finite(ymin),
+        "ymax": _finite(ymax),
         "raw_points": raw_points,
         "returned": len(x),
         "reduced": reduced,
