@@ -33,7 +33,7 @@ ROLLUP_POINTS = 64
 _RANGE, _DELTA = 0, 1
 _RAW, _BITDIFF, _MICROS = 0, 1, 2
 _KINDS = {"f": np.dtype("<f8"), "i": np.dtype("<i8")}
-_LEVEL = 6
+_LEVEL = 1
 
 
 def _shuffle(a: np.ndarray) -> bytes:
