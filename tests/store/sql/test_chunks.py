@@ -201,7 +201,7 @@ def test_constant_series_round_trip() -> None:
     values = np.full(5000, 0.1)
     data = encode_values(values)
     assert_bit_exact(values, decode_values(data))
-    assert len(data) < 200
+    assert len(data) < 400  # 5,000 points in a few hundred bytes
 
 
 def test_float32_input_decodes_as_float64() -> None:

@@ -2,7 +2,8 @@
 
 A chunk holds one key's points over a step range. Steps are usually a run of
 consecutive integers and cost a few bytes. Values are float64 (or int64 when every
-value is an integer) and are byte-shuffled then deflated; of two codecs — the raw
+value is an integer) and are byte-shuffled then deflated (zlib level 1: level 6 saves
+under 1% of the bytes here at about twice the time); of two codecs — the raw
 bit patterns, or the differences of consecutive bit patterns as integers (which
 suits smooth series such as timestamps) — the smaller is kept, so the encoding is
 lossless for every float including NaN and ±inf. Floats that are exact multiples of
