@@ -274,19 +274,21 @@ class TrackingStore(ABC):
         to_read = [k for k in wanted if k != "_step"]
         index_key = to_read[0] if keys is not None and to_read else "_runtime"
         for lo, hi in self._windows(ref, index_key, min_step, max_step, max(page_size, 4096)):
-            steps = self._steps_of(ref, index_key, lo, hi)
-            if keys is None and index_key == "_runtime" and not len(steps):
-                steps = np.unique(
-                    np.concatenate([self._steps_of(ref, k, lo, hi) for k in to_read] or [steps])
-                )
+            numeric = {key: self.read_series(ref, key, lo, hi) for key in to_read}
+            others = self.read_values(ref, to_read, lo, hi)
+            index = [index_key] if index_key in numeric else to_read
+            parts = [numeric[k].steps for k in index if k in numeric]
+            parts += [
+                np.fromiter((s for s, _ in others[k]), np.int64) for k in index if k in others
+            ]
+            steps = np.unique(np.concatenate(parts)) if parts else np.zeros(0, np.int64)
             rows: dict[int, dict[str, Any]] = {int(s): {} for s in steps.tolist()}
-            for key in to_read:
-                series = self.read_series(ref, key, lo, hi)
+            for key, series in numeric.items():
                 for step, value in zip(series.steps.tolist(), series.values.tolist(), strict=True):
                     row = rows.get(step)
                     if row is not None:
                         row[key] = value
-            for key, pairs in self.read_values(ref, to_read, lo, hi).items():
+            for key, pairs in others.items():
                 for step, value in pairs:
                     row = rows.get(step)
                     if row is not None:
@@ -296,15 +298,6 @@ class TrackingStore(ABC):
                     continue
                 row["_step"] = step
                 yield row
-
-    def _steps_of(self, ref: RunRef, key: str, lo: int, hi: int) -> np.ndarray:
-        """Steps in ``[lo, hi)`` at which ``key`` has a value of any kind."""
-        numeric = self.read_series(ref, key, lo, hi).steps
-        pairs = self.read_values(ref, [key], lo, hi).get(key, [])
-        if not pairs:
-            return numeric
-        other = np.fromiter((s for s, _ in pairs), np.int64, len(pairs))
-        return np.union1d(numeric, other)
 
     def _windows(
         self, ref: RunRef, key: str, min_step: int, max_step: int | None, rows: int
