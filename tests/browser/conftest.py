@@ -110,6 +110,11 @@ print(json.dumps(out))
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "browser: drives the web app in Chromium (Playwright)")
+    if os.environ.get("RUNYARD_REQUIRE_BROWSER") == "1":
+        try:
+            import playwright  # noqa: F401
+        except ImportError as exc:
+            raise pytest.UsageError("RUNYARD_REQUIRE_BROWSER=1 but playwright is missing") from exc
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -329,5 +334,13 @@ def _stop(process: subprocess.Popen[str]) -> None:
 
 @pytest.fixture(scope="session")
 def screenshots() -> Path:
+    """test-results/screenshots/, emptied of an earlier session's pictures."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fresh_screenshots(request: pytest.FixtureRequest) -> None:
+    if any(Path(item.path).parent == Path(__file__).parent for item in request.session.items):
+        for old in SCREENSHOTS.glob("*.png"):
+            old.unlink()

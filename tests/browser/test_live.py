@@ -8,6 +8,9 @@ import time
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
+import pytest
+
+pytest.importorskip("playwright", reason="needs playwright (pip install playwright)")
 from playwright.sync_api import Page, Request, expect
 
 from tests.browser.charts import tid, wait_chart

@@ -6,6 +6,9 @@ import math
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+pytest.importorskip("playwright", reason="needs playwright (pip install playwright)")
 from playwright.sync_api import Page, expect
 
 from tests.browser.charts import expected_colors, tid, wait_chart

@@ -10,6 +10,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+
+pytest.importorskip("playwright", reason="needs playwright (pip install playwright)")
 from playwright.sync_api import Page, Request, expect
 
 from tests.browser.charts import eventually, expected_colors, runs_drawn, tid, wait_chart

@@ -170,10 +170,14 @@ def test_uncaught_exception_marks_the_run_failed(ry_dir: Path) -> None:
 
 
 def test_script_without_finish_is_finished_at_exit(ry_dir: Path) -> None:
+    start = time.monotonic()
     result = run_script(
         "import runyard\nrunyard.init(project='p', id='lazy')\nrunyard.log({'a': 1})", ry_dir
     )
     assert result.returncode == 0, result.stderr
+    assert time.monotonic() - start < 30 and "WARNING" not in result.stderr, result.stderr
+    # the exiting process stored everything itself: no journal is left to replay
+    assert not list((ry_dir / "journals").glob("*.journal"))
     run = api_run("tester/p/lazy")
     assert run.state == "finished" and run.summary["a"] == 1
 

@@ -210,6 +210,8 @@ def test_series_zoom_reads_raw_points_of_a_long_run(ry_dir: Path) -> None:
         zoom = get(client, url, runs="big", keys="m", points=500, xmin=5000, xmax=5299)["series"][0]
         assert not zoom["reduced"] and zoom["x"] == [float(s) for s in range(5000, 5300)]
         assert zoom["y"] == values[5000:5300].tolist()
-        spike = get(client, url, runs="big", keys="m", points=100, xmin=10_000, xmax=15_000)["series"][0]
+        spike = get(client, url, runs="big", keys="m", points=100, xmin=10_000, xmax=15_000)[
+            "series"
+        ][0]
         assert spike["reduced"] and max(spike["ymax"]) == 1e6
         assert abs(spike["raw_points"] - 5001) <= 2 * 64  # rollup buckets at the edges

@@ -30,6 +30,9 @@ FLUSH_INTERVAL = 1.0  # seconds between batches while a run is live
 #: Journal bytes decoded at a time (~5,000 rows of 10 scalars): bounds the memory
 #: the records take before they are columnised.
 READ_BYTES = 1 << 20
+#: How long a finishing run keeps retrying a failing store before leaving the rest
+#: in its journal.
+STOP_RETRY_SECONDS = 5.0
 MAX_BATCH_ROWS = 10_000  # rows that force a batch before the interval ends
 #: Journal bytes the writer may fall behind before `log()` waits for it (while the
 #: store is healthy; when it is failing, the journal grows on disk instead).
@@ -50,6 +53,7 @@ class Writer(threading.Thread):
         self.failed: BaseException | None = None
         self._wake = threading.Event()
         self._stop_requested = False
+        self._stop_time = 0.0
         self._progress = threading.Condition()
         self._pending: RunBatch | None = None
         self._fold_lock = threading.Lock()
@@ -58,6 +62,7 @@ class Writer(threading.Thread):
 
     # -- called from the run's thread ------------------------------------------
     def request_stop(self) -> None:
+        self._stop_time = time.monotonic()
         self._stop_requested = True
         self._wake.set()
 
@@ -152,7 +157,8 @@ class Writer(threading.Thread):
                 self.drained = True
                 return
             if self.degraded:
-                # finish() bounds how long it waits for us with join(timeout).
+                if stopping and time.monotonic() - self._stop_time > STOP_RETRY_SECONDS:
+                    return  # the journal keeps the rest for the next time the store opens
                 time.sleep(backoff)
                 backoff = min(backoff * 2, 30.0)
                 continue

@@ -78,7 +78,8 @@ def series_json(
             inside &= rollup.steps < hi
         # Points in the range, to within one rollup bucket at each edge.
         raw_points = int(rollup.count[inside].sum())
-        if raw_points > points * 4 and raw_points > ROLLUP_POINTS * 8:
+        # Rollups only when they still give at least the points asked for.
+        if raw_points >= points * ROLLUP_POINTS:
             xs = rollup.steps.astype(np.float64)
             rng = (
                 float(xmin if xmin is not None else xs[0]),

@@ -227,6 +227,12 @@ class TrackingStore(ABC):
         whether it has numeric values (a chartable series)."""
 
     @abstractmethod
+    def project_metrics(
+        self, entity: str, project: str, run_ids: Sequence[str] | None = None
+    ) -> list[list[dict[str, Any]]]:
+        """The distinct ``define_metric`` lists of the project's runs (or the given ones)."""
+
+    @abstractmethod
     def project_stats(self, entity: str | None = None) -> list[ProjectStats]:
         """Projects with their run counts and latest activity."""
 

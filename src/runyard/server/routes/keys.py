@@ -36,20 +36,12 @@ def list_keys(
 ) -> dict[str, Any]:
     ids = run_ids(runs, 10_000)
     kinds = tracking.project_keys(entity, project, ids)
-    records = tracking.list_runs(entity, project)
-    if ids is not None:
-        wanted = set(ids)
-        records = [r for r in records if r.ref.run_id in wanted]
-    # Definitions are per run; the first run that defines a key's x-axis wins.
-    seen: set[str] = set()
-    definition_sets = []
-    for record in records:
-        text = repr(record.metrics)
-        if record.metrics and text not in seen:
-            seen.add(text)
-            definition_sets.append(
-                MetricDefinitions(MetricDefinition.from_dict(m) for m in record.metrics)
-            )
+    # Definitions are per run; the first that gives a key an x-axis wins.
+    definition_sets = [
+        MetricDefinitions(MetricDefinition.from_dict(m) for m in metrics)
+        for metrics in tracking.project_metrics(entity, project, ids)
+        if metrics
+    ]
     keys = []
     for key in sorted(k for k in kinds if k not in _AXES):
         info: dict[str, Any] = {

@@ -13,7 +13,6 @@ import os
 import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -399,9 +398,15 @@ class SqlStore(TrackingStore):
         chunks = [c for c in chunks if len(c[2])]
         if not chunks:
             return
+        params: list[dict[str, Any]] | None = None
         if len(chunks) > 1 and sum(len(c[2]) for c in chunks) > 20_000:
-            params = list(_encoder().map(_chunk_params, chunks))
-        else:
+            encoder = _encoder()
+            if encoder is not None:
+                try:
+                    params = list(encoder.map(_chunk_params, chunks))
+                except RuntimeError:  # the interpreter is shutting down
+                    params = None
+        if params is None:
             params = [_chunk_params(c) for c in chunks]
         tx.many(_CHUNK_INSERT, params)
         with self._tails_lock:
@@ -647,14 +652,7 @@ class SqlStore(TrackingStore):
     def project_keys(
         self, entity: str, project: str, run_ids: Sequence[str] | None = None
     ) -> dict[str, bool]:
-        params: dict[str, Any] = {"entity": entity, "project": project}
-        where = "p.entity = :entity AND p.name = :project"
-        if run_ids is not None:
-            names = []
-            for i, run_id in enumerate(run_ids):
-                params[f"r{i}"] = run_id
-                names.append(f":r{i}")
-            where += f" AND r.run_id IN ({', '.join(names) or 'NULL'})"
+        where, params = self._project_runs_where(entity, project, run_ids)
         join = "JOIN runs r ON r.id = t.run JOIN projects p ON p.id = r.project_id"
         with self._db.read() as tx:
             numeric = tx.all(
@@ -666,6 +664,31 @@ class SqlStore(TrackingStore):
         keys = {row[0]: False for row in other}
         keys.update({row[0]: True for row in numeric})
         return keys
+
+    def _project_runs_where(
+        self, entity: str, project: str, run_ids: Sequence[str] | None
+    ) -> tuple[str, dict[str, Any]]:
+        params: dict[str, Any] = {"entity": entity, "project": project}
+        where = "p.entity = :entity AND p.name = :project"
+        if run_ids is not None:
+            names = []
+            for i, run_id in enumerate(run_ids):
+                params[f"r{i}"] = run_id
+                names.append(f":r{i}")
+            where += f" AND r.run_id IN ({', '.join(names) or 'NULL'})"
+        return where, params
+
+    def project_metrics(
+        self, entity: str, project: str, run_ids: Sequence[str] | None = None
+    ) -> list[list[dict[str, Any]]]:
+        where, params = self._project_runs_where(entity, project, run_ids)
+        with self._db.read() as tx:
+            rows = tx.all(
+                "SELECT DISTINCT r.metrics FROM runs r JOIN projects p ON p.id = r.project_id "
+                f"WHERE {where}",
+                params,
+            )
+        return [list(jsonutil.loads(row[0])) for row in rows]
 
     def project_stats(self, entity: str | None = None) -> list[ProjectStats]:
         sql = (
@@ -763,15 +786,23 @@ class SqlStore(TrackingStore):
         self._db.close()
 
 
-_ENCODER: ThreadPoolExecutor | None = None
+_ENCODER: Any = None
 _ENCODER_LOCK = threading.Lock()
 
 
-def _encoder() -> ThreadPoolExecutor:
+def _encoder() -> Any:
+    """Two threads to encode chunks in parallel, or None once Python is shutting down
+    (a script that never called finish() is finished from an atexit hook, when
+    concurrent.futures can no longer be imported or start threads)."""
     global _ENCODER
     with _ENCODER_LOCK:
         if _ENCODER is None:
-            _ENCODER = ThreadPoolExecutor(max_workers=2, thread_name_prefix="runyard-encode")
+            try:
+                from concurrent.futures import ThreadPoolExecutor
+
+                _ENCODER = ThreadPoolExecutor(max_workers=2, thread_name_prefix="runyard-encode")
+            except RuntimeError:
+                return None
         return _ENCODER
 
 

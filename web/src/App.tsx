@@ -1,0 +1,44 @@
+// The app shell: a top bar and the page for the URL. The workspace and run
+// pages (uPlot, TanStack Table) load as separate chunks.
+import { Suspense, lazy } from "react";
+import Link from "./components/Link";
+import ProjectsList from "./components/ProjectsList";
+import { useRoute } from "./hooks/useRoute";
+
+const ProjectWorkspace = lazy(() => import("./components/ProjectWorkspace"));
+const RunPage = lazy(() => import("./components/RunPage"));
+
+export default function App() {
+  const route = useRoute();
+  let page: React.ReactNode;
+  switch (route.page) {
+    case "projects":
+      page = <ProjectsList />;
+      break;
+    case "workspace":
+      page = <ProjectWorkspace key={`${route.entity}/${route.project}`} entity={route.entity} project={route.project} />;
+      break;
+    case "run":
+      page = <RunPage key={route.runId} entity={route.entity} project={route.project} runId={route.runId} />;
+      break;
+    default:
+      page = (
+        <div className="page">
+          <h1>Not found</h1>
+          <p>
+            Nothing at <code>{route.path}</code>. <Link href="/">All projects</Link>
+          </p>
+        </div>
+      );
+  }
+  return (
+    <div className="app">
+      <header className="topbar">
+        <Link href="/" className="brand">
+          Runyard
+        </Link>
+      </header>
+      <Suspense fallback={<div className="page muted">Loading…</div>}>{page}</Suspense>
+    </div>
+  );
+}

@@ -1,0 +1,146 @@
+// A thin fetch wrapper over /api/v1: one function per route, errors carry the
+// server's {"detail": ...} message.
+import type {
+  JsonObject,
+  MetricKey,
+  Project,
+  Run,
+  RunFile,
+  RunsPage,
+  SeriesResponse,
+} from "./types";
+
+export const API = "/api/v1";
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function request<T>(path: string, init?: RequestInit): Promise<T> {
+  const response = await fetch(API + path, init);
+  if (!response.ok) {
+    let detail = response.statusText;
+    try {
+      const body = (await response.json()) as { detail?: unknown };
+      if (body.detail !== undefined) detail = String(body.detail);
+    } catch {
+      // not JSON: keep the status text
+    }
+    throw new ApiError(response.status, `${response.status} ${detail} (${path})`);
+  }
+  return (await response.json()) as T;
+}
+
+function query(params: Record<string, string | number | undefined | null>): string {
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) {
+    if (value !== undefined && value !== null && value !== "") search.set(name, String(value));
+  }
+  const text = search.toString();
+  return text ? `?${text}` : "";
+}
+
+export function projectPath(entity: string, project: string): string {
+  return `/projects/${encodeURIComponent(entity)}/${encodeURIComponent(project)}`;
+}
+
+export function listProjects(signal?: AbortSignal): Promise<{ projects: Project[] }> {
+  return request("/projects", { signal });
+}
+
+export interface ListRunsParams {
+  limit?: number;
+  offset?: number;
+  order?: string;
+  updatedSince?: number;
+}
+
+export function listRuns(
+  entity: string,
+  project: string,
+  params: ListRunsParams = {},
+  signal?: AbortSignal,
+): Promise<RunsPage> {
+  const q = query({
+    limit: params.limit,
+    offset: params.offset,
+    order: params.order,
+    updated_since: params.updatedSince,
+  });
+  return request(`${projectPath(entity, project)}/runs${q}`, { signal });
+}
+
+export function getRun(entity: string, project: string, runId: string, signal?: AbortSignal): Promise<Run> {
+  return request(`${projectPath(entity, project)}/runs/${encodeURIComponent(runId)}`, { signal });
+}
+
+export function listKeys(
+  entity: string,
+  project: string,
+  runs?: string[],
+  signal?: AbortSignal,
+): Promise<{ keys: MetricKey[] }> {
+  const q = query({ runs: runs && runs.length ? runs.join(",") : undefined });
+  return request(`${projectPath(entity, project)}/keys${q}`, { signal });
+}
+
+export interface SeriesParams {
+  runs: string[];
+  keys: string[];
+  x: string;
+  xmin?: number;
+  xmax?: number;
+  points?: number;
+}
+
+export function fetchSeries(
+  entity: string,
+  project: string,
+  params: SeriesParams,
+  signal?: AbortSignal,
+): Promise<SeriesResponse> {
+  const q = query({
+    runs: params.runs.join(","),
+    keys: params.keys.join(","),
+    x: params.x,
+    xmin: params.xmin,
+    xmax: params.xmax,
+    points: params.points,
+  });
+  return request(`${projectPath(entity, project)}/series${q}`, { signal });
+}
+
+export function listRunFiles(
+  entity: string,
+  project: string,
+  runId: string,
+  signal?: AbortSignal,
+): Promise<{ files: RunFile[] }> {
+  return request(`${projectPath(entity, project)}/runs/${encodeURIComponent(runId)}/files`, { signal });
+}
+
+export function runFileUrl(entity: string, project: string, runId: string, name: string): string {
+  const encoded = name.split("/").map(encodeURIComponent).join("/");
+  return `${API}${projectPath(entity, project)}/runs/${encodeURIComponent(runId)}/files/${encoded}`;
+}
+
+export function getWorkspace(
+  entity: string,
+  project: string,
+  signal?: AbortSignal,
+): Promise<{ settings: JsonObject }> {
+  return request(`${projectPath(entity, project)}/workspace`, { signal });
+}
+
+export function putWorkspace(entity: string, project: string, settings: JsonObject): Promise<unknown> {
+  return request(`${projectPath(entity, project)}/workspace`, {
+    method: "PUT",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ settings }),
+  });
+}

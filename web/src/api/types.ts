@@ -1,0 +1,74 @@
+// Shapes of the /api/v1 JSON documents (docs/http-api.md).
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+export interface Project {
+  entity: string;
+  name: string;
+  run_count: number;
+  last_activity: number | null;
+}
+
+export interface MetricDefinition {
+  name: string;
+  summary?: string[] | null;
+  step_metric?: string | null;
+  hidden?: boolean;
+  goal?: string | null;
+}
+
+export interface Run {
+  id: string;
+  name: string | null;
+  state: string;
+  created_at: number;
+  updated_at: number;
+  heartbeat_at: number | null;
+  runtime: number | null;
+  last_step: number | null;
+  tags: string[];
+  group: string | null;
+  job_type: string | null;
+  notes: string | null;
+  host: string | null;
+  color: string | null;
+  config: JsonObject;
+  summary: JsonObject;
+  metrics?: MetricDefinition[];
+}
+
+export interface RunsPage {
+  runs: Run[];
+  total: number;
+  now: number;
+}
+
+export interface MetricKey {
+  key: string;
+  numeric: boolean;
+  step_metric: string | null;
+  hidden: boolean;
+}
+
+export interface Series {
+  run: string;
+  key: string;
+  x: number[];
+  y: (number | null)[];
+  ymin?: (number | null)[];
+  ymax?: (number | null)[];
+  raw_points: number;
+  returned: number;
+  reduced: boolean;
+}
+
+export interface SeriesResponse {
+  x: string;
+  series: Series[];
+}
+
+export interface RunFile {
+  name: string;
+  size: number;
+}

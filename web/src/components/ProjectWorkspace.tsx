@@ -1,0 +1,79 @@
+// A project's workspace: the runs table in a sidebar and the panel grid of every
+// metric, live while runs are running, with the layout saved on the server.
+import { useMemo, useState } from "react";
+import { useChangeCount } from "../hooks/useChangeCount";
+import { useLiveRuns } from "../hooks/useLiveRuns";
+import { RunColorsContext, useRunColors } from "../hooks/useRunColors";
+import { useMetricKeys } from "../hooks/useProjectData";
+import { SeriesLoaderContext, makeSeriesLoader } from "../hooks/useSeries";
+import { useStableRuns } from "../hooks/useStableRuns";
+import { useWorkspaceSettings } from "../hooks/useWorkspaceSettings";
+import { columnCatalog, sortRuns } from "../lib/columns";
+import { plottedRuns, summaryKeySignature } from "../lib/liveRuns";
+import { EMPTY_FILTER, filterRuns } from "../lib/runFilter";
+import Breadcrumbs from "./Breadcrumbs";
+import PanelGrid from "./PanelGrid";
+import RunsTable from "./RunsTable";
+import WorkspaceSettings from "./WorkspaceSettings";
+
+export default function ProjectWorkspace({ entity, project }: { entity: string; project: string }) {
+  const live = useLiveRuns(entity, project);
+  const { settings, update, ready, error: settingsError } = useWorkspaceSettings(entity, project);
+  const [filter, setFilter] = useState(EMPTY_FILTER);
+  const rows = useMemo(() => sortRuns(filterRuns(live.runs, filter), settings.sort), [live.runs, filter, settings.sort]);
+  const catalog = useMemo(() => columnCatalog(live.runs), [live.runs]);
+  const visible = useMemo(() => {
+    const hidden = new Set(settings.hiddenRuns);
+    return rows.filter((r) => !hidden.has(r.id)).length;
+  }, [rows, settings.hiddenRuns]);
+  const plotted = useStableRuns(
+    useMemo(() => plottedRuns(rows, settings.hiddenRuns, settings.maxRuns), [rows, settings.hiddenRuns, settings.maxRuns]),
+  );
+  // metric keys load beside the runs; refetched when runs log keys not seen before
+  const keySignature = useMemo(() => summaryKeySignature(live.runs), [live.runs]);
+  const keys = useMetricKeys(entity, project, undefined, useChangeCount(live.loading ? null : keySignature));
+  const loader = useMemo(() => makeSeriesLoader(entity, project), [entity, project]);
+  const colorOf = useRunColors(live.runs);
+
+  return (
+    <RunColorsContext.Provider value={colorOf}>
+      <div className="workspace" data-testid="workspace">
+        <aside className="sidebar">
+          <Breadcrumbs entity={entity} project={project} />
+          <RunsTable
+            entity={entity}
+            project={project}
+            allRuns={live.runs}
+            rows={rows}
+            catalog={catalog}
+            filter={filter}
+            onFilterChange={setFilter}
+            settings={settings}
+            update={update}
+            loading={live.loading}
+          />
+        </aside>
+        <main className="main">
+          <WorkspaceSettings
+            keys={keys.data?.keys ?? []}
+            settings={settings}
+            update={update}
+            plotted={{ drawn: plotted.length, visible }}
+          />
+          {(live.error || settingsError || keys.error) && (
+            <div className="error" data-testid="workspace-error">
+              {live.error ?? settingsError ?? String(keys.error)}
+            </div>
+          )}
+          {ready && keys.data ? (
+            <SeriesLoaderContext.Provider value={loader}>
+              <PanelGrid keys={keys.data.keys} runs={plotted} settings={settings} update={update} />
+            </SeriesLoaderContext.Provider>
+          ) : (
+            <div className="muted page">Loading…</div>
+          )}
+        </main>
+      </div>
+    </RunColorsContext.Provider>
+  );
+}

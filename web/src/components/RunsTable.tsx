@@ -1,0 +1,298 @@
+// The workspace sidebar: the project's runs in a virtualised table (thousands
+// of rows scroll smoothly), with search, state and text filters, sorting by any
+// column, show/hide per run, "show only these", and pinned columns that stay put
+// while the rest scroll sideways.
+import {
+  type ColumnDef as TableColumn,
+  type Header,
+  flexRender,
+  getCoreRowModel,
+  useReactTable,
+} from "@tanstack/react-table";
+import { useVirtualizer } from "@tanstack/react-virtual";
+import { type CSSProperties, type MouseEvent, useCallback, useMemo, useRef, useState } from "react";
+import type { Run } from "../api/types";
+import { useColorOf } from "../hooks/useRunColors";
+import { navigate } from "../hooks/useRoute";
+import { type ColumnDef, NAME_COLUMN, columnValue, describeColumn, runDisplayName } from "../lib/columns";
+import { formatDuration, formatTimestamp, formatValue } from "../lib/format";
+import { runUrl } from "../lib/route";
+import type { RunFilter } from "../lib/runFilter";
+import { type WorkspaceSettings, showOnly, toggle } from "../lib/workspaceSettings";
+import ColumnChooser from "./ColumnChooser";
+import EyeIcon from "./EyeIcon";
+import PinIcon from "./PinIcon";
+
+export interface RunsTableProps {
+  entity: string;
+  project: string;
+  /** All runs of the project. */
+  allRuns: Run[];
+  /** The filtered runs, in table order. */
+  rows: Run[];
+  catalog: ColumnDef[];
+  filter: RunFilter;
+  onFilterChange: (filter: RunFilter) => void;
+  settings: WorkspaceSettings;
+  update: (change: (settings: WorkspaceSettings) => WorkspaceSettings) => void;
+  loading: boolean;
+}
+
+const ROW_HEIGHT = 30;
+const CONTROLS = "run:controls";
+const STATES = ["running", "finished", "crashed", "failed", "killed"];
+
+function cellText(run: Run, id: string): string {
+  const value = columnValue(run, id);
+  if (id === "run:runtime" && typeof value === "number") return formatDuration(value);
+  if (id === "run:created_at" && typeof value === "number") return formatTimestamp(value);
+  return formatValue(value);
+}
+
+export default function RunsTable(props: RunsTableProps) {
+  const { entity, project, allRuns, rows, catalog, filter, onFilterChange, settings, update, loading } = props;
+  const [chooserOpen, setChooserOpen] = useState(false);
+  const colorOf = useColorOf();
+  const hidden = useMemo(() => new Set(settings.hiddenRuns), [settings.hiddenRuns]);
+  const pinned = settings.pinned;
+  const shownColumns = useMemo(() => {
+    const rest = settings.columns.filter((id) => !pinned.includes(id));
+    return [...pinned, ...rest];
+  }, [settings.columns, pinned]);
+
+  const columns = useMemo<TableColumn<Run>[]>(
+    () => [
+      { id: CONTROLS, header: "", size: 52, enableSorting: false },
+      { id: NAME_COLUMN, header: "Name", size: 170 },
+      ...shownColumns.map((id) => ({ id, header: describeColumn(id).label, size: 96 })),
+    ],
+    [shownColumns],
+  );
+
+  const table = useReactTable({
+    data: rows,
+    columns,
+    getCoreRowModel: getCoreRowModel(),
+    getRowId: (run) => run.id,
+    manualSorting: true,
+    state: {
+      columnPinning: { left: [CONTROLS, NAME_COLUMN, ...pinned] },
+      sorting: settings.sort,
+    },
+  });
+
+  const scroller = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 12,
+  });
+
+  const sortBy = useCallback(
+    (id: string, multi: boolean) =>
+      update((s) => {
+        const current = s.sort.find((x) => x.id === id);
+        const others = multi ? s.sort.filter((x) => x.id !== id) : [];
+        if (!current) return { ...s, sort: [...others, { id, desc: false }] };
+        if (!current.desc) return { ...s, sort: multi ? s.sort.map((x) => (x.id === id ? { id, desc: true } : x)) : [{ id, desc: true }] };
+        return { ...s, sort: others };
+      }),
+    [update],
+  );
+
+  const visibleCount = rows.reduce((n, run) => n + (hidden.has(run.id) ? 0 : 1), 0);
+  const totalWidth = table.getTotalSize();
+  const leftHeaders = table.getLeftLeafHeaders();
+  const centerHeaders = table.getCenterLeafHeaders();
+
+  const stick = (header: { column: { getIsPinned: () => false | "left" | "right"; getStart: (p: "left") => number; getSize: () => number } }): CSSProperties =>
+    header.column.getIsPinned() === "left"
+      ? { position: "sticky", left: header.column.getStart("left"), zIndex: 1, width: header.column.getSize() }
+      : { width: header.column.getSize() };
+
+  const headerCell = (header: Header<Run, unknown>) => {
+    const id = header.column.id;
+    const sort = settings.sort.findIndex((s) => s.id === id);
+    const direction = sort >= 0 ? (settings.sort[sort].desc ? "▼" : "▲") : "";
+    const isPinned = pinned.includes(id);
+    return (
+      <div
+        key={header.id}
+        className={`th${header.column.getIsPinned() ? " pinned" : ""}${isPinned ? " user-pinned" : ""}`}
+        style={stick(header)}
+        data-testid={id === CONTROLS ? undefined : `header-${id}`}
+      >
+        {id === CONTROLS ? (
+          <span className="muted">{visibleCount}</span>
+        ) : (
+          <button
+            type="button"
+            className="th-sort"
+            data-testid={`sort-${id}`}
+            title={`${describeColumn(id).id} — click to sort, shift-click to add`}
+            onClick={(e: MouseEvent) => sortBy(id, e.shiftKey)}
+          >
+            {isPinned && (
+              <span className="pin-mark">
+                <PinIcon />
+              </span>
+            )}
+            {flexRender(header.column.columnDef.header, header.getContext())}
+            {direction && (
+              <span className="sort-mark">
+                {direction}
+                {settings.sort.length > 1 ? sort + 1 : ""}
+              </span>
+            )}
+          </button>
+        )}
+      </div>
+    );
+  };
+
+  const tableRows = table.getRowModel().rows;
+
+  return (
+    <div className="runs-table" data-testid="runs-table">
+      <div className="runs-controls">
+        <input
+          type="search"
+          placeholder="Search runs by name"
+          data-testid="runs-search"
+          value={filter.search}
+          onChange={(e) => onFilterChange({ ...filter, search: e.target.value })}
+        />
+        <div className="runs-controls-row">
+          <select
+            data-testid="state-filter"
+            aria-label="state"
+            value={filter.state}
+            onChange={(e) => onFilterChange({ ...filter, state: e.target.value })}
+          >
+            <option value="">Any state</option>
+            {STATES.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </select>
+          <input
+            type="text"
+            placeholder="Filter: lr > 0.01, tag text…"
+            data-testid="runs-filter"
+            value={filter.text}
+            onChange={(e) => onFilterChange({ ...filter, text: e.target.value })}
+          />
+        </div>
+        <div className="runs-controls-row">
+          <button
+            type="button"
+            data-testid="show-only"
+            title="Show only the runs listed (hide all others)"
+            onClick={() => update((s) => ({ ...s, hiddenRuns: showOnly(allRuns.map((r) => r.id), rows.map((r) => r.id)) }))}
+          >
+            Show only these
+          </button>
+          <button type="button" data-testid="show-all" onClick={() => update((s) => ({ ...s, hiddenRuns: [] }))}>
+            Show all
+          </button>
+          <button
+            type="button"
+            data-testid="column-chooser"
+            aria-expanded={chooserOpen}
+            onClick={() => setChooserOpen((open) => !open)}
+          >
+            Columns
+          </button>
+        </div>
+        <div className="muted runs-count" data-testid="runs-count">
+          {loading ? "Loading runs…" : `${rows.length} of ${allRuns.length} runs · ${visibleCount} shown`}
+        </div>
+        {chooserOpen && (
+          <ColumnChooser catalog={catalog} settings={settings} update={update} onClose={() => setChooserOpen(false)} />
+        )}
+      </div>
+      <div className="runs-scroll" ref={scroller} data-testid="runs-scroll">
+        <div className="runs-inner" style={{ width: totalWidth }}>
+          <div className="thead" role="row">
+            {leftHeaders.map(headerCell)}
+            {centerHeaders.map(headerCell)}
+          </div>
+          <div className="tbody" style={{ height: virtualizer.getTotalSize() }}>
+            {virtualizer.getVirtualItems().map((item) => {
+              const row = tableRows[item.index];
+              if (!row) return null;
+              const run = row.original;
+              const visible = !hidden.has(run.id);
+              const color = colorOf(run);
+              return (
+                <div
+                  key={row.id}
+                  className={`tr${visible ? "" : " hidden-run"}`}
+                  data-testid={`run-row-${run.id}`}
+                  data-visible={visible}
+                  style={{ transform: `translateY(${item.start}px)`, height: ROW_HEIGHT, width: totalWidth }}
+                >
+                  {[...row.getLeftVisibleCells(), ...row.getCenterVisibleCells()].map((cell) => {
+                    const id = cell.column.id;
+                    const style = stick(cell);
+                    if (id === CONTROLS) {
+                      return (
+                        <div key={cell.id} className="td pinned controls" style={style}>
+                          <button
+                            type="button"
+                            className="eye"
+                            data-testid={`eye-${run.id}`}
+                            aria-pressed={visible}
+                            title={visible ? "Hide this run" : "Show this run"}
+                            onClick={() => update((s) => ({ ...s, hiddenRuns: toggle(s.hiddenRuns, run.id) }))}
+                          >
+                            <EyeIcon open={visible} />
+                          </button>
+                          <span className="swatch" style={{ background: visible ? color : "#ccc" }} data-color={color} />
+                        </div>
+                      );
+                    }
+                    if (id === NAME_COLUMN) {
+                      return (
+                        <div key={cell.id} className="td pinned name" style={style}>
+                          <a
+                            href={runUrl(entity, project, run.id)}
+                            data-testid={`run-link-${run.id}`}
+                            title={`${runDisplayName(run)} (${run.id})`}
+                            onClick={(e) => {
+                              if (e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return;
+                              e.preventDefault();
+                              navigate(runUrl(entity, project, run.id));
+                            }}
+                          >
+                            {runDisplayName(run)}
+                          </a>
+                          {run.state === "running" && <span className="live-dot" title="running" />}
+                        </div>
+                      );
+                    }
+                    const text = cellText(run, id);
+                    return (
+                      <div
+                        key={cell.id}
+                        className={`td${cell.column.getIsPinned() ? " pinned" : ""}`}
+                        style={style}
+                        data-testid={`cell-${run.id}-${id}`}
+                        title={text}
+                      >
+                        {text}
+                      </div>
+                    );
+                  })}
+                </div>
+              );
+            })}
+          </div>
+        </div>
+        {!loading && rows.length === 0 && <div className="empty">No runs match.</div>}
+      </div>
+    </div>
+  );
+}

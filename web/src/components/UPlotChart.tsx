@@ -1,0 +1,215 @@
+// A uPlot canvas for a ChartData: lines, faint raw lines, min/max bands; drag to
+// zoom (reported, not applied: the panel re-fetches the range), double-click to
+// reset, a tooltip listing every run's value, and a cursor synced across panels.
+import { useEffect, useRef } from "react";
+import uPlot from "uplot";
+import "uplot/dist/uPlot.min.css";
+import type { Zoom } from "../hooks/useSeries";
+import type { ChartData } from "../lib/chartData";
+import { formatNumber } from "../lib/format";
+import { formatX, isDurationAxis, isTimeAxis } from "../lib/xAxis";
+
+export interface UPlotChartProps {
+  data: ChartData;
+  xKey: string;
+  logY: boolean;
+  zoom: Zoom | null;
+  height: number;
+  syncKey: string;
+  onZoom: (zoom: Zoom) => void;
+  onResetZoom: () => void;
+  /** Called after each draw with the data drawn. */
+  onDraw?: (data: ChartData) => void;
+}
+
+function structureOf(data: ChartData): string {
+  const columns = data.columns.map((c) => `${c.kind}|${c.run}|${c.color}|${c.label}`).join(";");
+  const bands = data.bands.map((b) => `${b.upper}-${b.lower}`).join(",");
+  return `${columns}#${bands}`;
+}
+
+function aligned(data: ChartData): uPlot.AlignedData {
+  return [data.x, ...data.columns.map((c) => c.values)] as uPlot.AlignedData;
+}
+
+function makeTooltip(container: HTMLElement): HTMLDivElement {
+  const tip = document.createElement("div");
+  tip.className = "chart-tooltip";
+  tip.style.display = "none";
+  container.appendChild(tip);
+  return tip;
+}
+
+function fillTooltip(u: uPlot, tip: HTMLDivElement, data: ChartData, xKey: string): void {
+  const idx = u.cursor.idx;
+  if (idx === null || idx === undefined || u.cursor.left === undefined || u.cursor.left < 0) {
+    tip.style.display = "none";
+    return;
+  }
+  const idxs = (u.cursor as { idxs?: (number | null)[] }).idxs ?? [];
+  const rows: { label: string; color: string; value: number; x: number }[] = [];
+  data.columns.forEach((column, c) => {
+    if (column.kind !== "line") return;
+    const i = idxs[c + 1] ?? idx;
+    const value = i === null ? null : column.values[i];
+    if (value !== null && value !== undefined) rows.push({ label: column.label, color: column.color, value, x: data.x[i as number] });
+  });
+  if (rows.length === 0) {
+    tip.style.display = "none";
+    return;
+  }
+  rows.sort((a, b) => b.value - a.value);
+  tip.replaceChildren();
+  const head = document.createElement("div");
+  head.className = "chart-tooltip-x";
+  head.textContent = formatX(xKey, data.x[idx]);
+  tip.appendChild(head);
+  for (const row of rows.slice(0, 20)) {
+    const line = document.createElement("div");
+    line.className = "chart-tooltip-row";
+    const swatch = document.createElement("span");
+    swatch.className = "swatch";
+    swatch.style.background = row.color;
+    const label = document.createElement("span");
+    label.className = "chart-tooltip-label";
+    label.textContent = row.label;
+    const value = document.createElement("span");
+    value.className = "chart-tooltip-value";
+    value.textContent = formatNumber(row.value);
+    line.append(swatch, label, value);
+    tip.appendChild(line);
+  }
+  if (rows.length > 20) {
+    const more = document.createElement("div");
+    more.className = "chart-tooltip-more";
+    more.textContent = `+${rows.length - 20} more`;
+    tip.appendChild(more);
+  }
+  tip.style.display = "block";
+  const left = u.cursor.left + u.over.offsetLeft;
+  const width = tip.offsetWidth;
+  const room = u.over.offsetLeft + u.over.clientWidth;
+  tip.style.left = `${left + 12 + width > room ? Math.max(0, left - width - 12) : left + 12}px`;
+  tip.style.top = `${Math.max(0, (u.cursor.top ?? 0) + u.over.offsetTop - 10)}px`;
+}
+
+export default function UPlotChart(props: UPlotChartProps) {
+  const { data, xKey, logY, zoom, height, syncKey } = props;
+  const box = useRef<HTMLDivElement>(null);
+  const plot = useRef<uPlot | null>(null);
+  const latest = useRef(props);
+  latest.current = props;
+  const structure = structureOf(data);
+
+  useEffect(() => {
+    const container = box.current;
+    if (!container) return;
+    const current = latest.current.data;
+    const tip = makeTooltip(container);
+    let hovering = false;
+    const series: uPlot.Series[] = [
+      { label: xKey },
+      ...current.columns.map((column): uPlot.Series => {
+        const line = column.kind === "line" || column.kind === "raw";
+        return {
+          label: column.label,
+          stroke: line ? column.color : "transparent",
+          width: column.kind === "line" ? 1.5 : line ? 1 : 0,
+          spanGaps: true,
+          points: { show: false },
+        };
+      }),
+    ];
+    const options: uPlot.Options = {
+      width: Math.max(100, container.clientWidth),
+      height,
+      legend: { show: false },
+      series,
+      bands: current.bands.map((b) => ({ series: [b.upper + 1, b.lower + 1], fill: b.fill })),
+      scales: {
+        x: { time: isTimeAxis(xKey) },
+        y: logY ? { distr: 3, log: 10 } : { distr: 1 },
+      },
+      axes: [
+        {
+          stroke: "#555",
+          grid: { stroke: "#eee" },
+          ticks: { stroke: "#ddd" },
+          ...(isDurationAxis(xKey) || !isTimeAxis(xKey)
+            ? { values: (_u: uPlot, splits: number[]) => splits.map((v) => (v === null ? "" : formatX(xKey, v))) }
+            : {}),
+        },
+        {
+          stroke: "#555",
+          grid: { stroke: "#eee" },
+          ticks: { stroke: "#ddd" },
+          size: 56,
+          values: (_u: uPlot, splits: number[]) => splits.map((v) => (v === null ? "" : formatNumber(v))),
+        },
+      ],
+      cursor: {
+        // the cursor moves together across panels; drag-zoom and double-click stay per panel
+        sync: { key: syncKey, setSeries: false, filters: { pub: (type: string) => type === "mousemove" } },
+        drag: { x: true, y: false, setScale: false },
+        hover: { skip: [null, undefined] },
+        points: { show: false },
+        bind: { dblclick: () => null },
+      },
+      hooks: {
+        setSelect: [
+          (u) => {
+            const { left, width } = u.select;
+            if (width > 3) {
+              const xmin = u.posToVal(left, "x");
+              const xmax = u.posToVal(left + width, "x");
+              if (Number.isFinite(xmin) && Number.isFinite(xmax) && xmax > xmin) latest.current.onZoom({ xmin, xmax });
+            }
+            u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+          },
+        ],
+        setCursor: [
+          (u) => {
+            if (hovering) fillTooltip(u, tip, latest.current.data, xKey);
+          },
+        ],
+      },
+    };
+    const u = new uPlot(options, aligned(current), container);
+    plot.current = u;
+    const enter = () => {
+      hovering = true;
+    };
+    const leave = () => {
+      hovering = false;
+      tip.style.display = "none";
+    };
+    const dblclick = () => latest.current.onResetZoom();
+    u.over.addEventListener("mouseenter", enter);
+    u.over.addEventListener("mouseleave", leave);
+    u.over.addEventListener("dblclick", dblclick);
+    const resize = new ResizeObserver(() => {
+      const width = Math.max(100, container.clientWidth);
+      if (width !== u.width) u.setSize({ width, height });
+    });
+    resize.observe(container);
+    return () => {
+      resize.disconnect();
+      u.over.removeEventListener("mouseenter", enter);
+      u.over.removeEventListener("mouseleave", leave);
+      u.over.removeEventListener("dblclick", dblclick);
+      u.destroy();
+      tip.remove();
+      plot.current = null;
+    };
+  }, [structure, xKey, logY, height, syncKey]);
+
+  useEffect(() => {
+    const u = plot.current;
+    if (!u) return;
+    u.setData(aligned(data), !zoom);
+    if (zoom) u.setScale("x", { min: zoom.xmin, max: zoom.xmax });
+    latest.current.onDraw?.(data);
+  }, [data, zoom, structure, xKey, logY, height, syncKey]);
+
+  return <div className="uplot-box" ref={box} />;
+}

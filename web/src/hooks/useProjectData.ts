@@ -1,0 +1,49 @@
+// Plain fetches of projects, one run, its files and metric keys (TanStack Query).
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { getRun, listKeys, listProjects, listRunFiles, listRuns } from "../api/client";
+
+export function useProjects() {
+  return useQuery({
+    queryKey: ["projects"],
+    queryFn: ({ signal }) => listProjects(signal),
+    refetchInterval: 5000,
+  });
+}
+
+/** One run; polled every 2 s while it is running. */
+export function useRun(entity: string, project: string, runId: string) {
+  return useQuery({
+    queryKey: ["run", entity, project, runId],
+    queryFn: ({ signal }) => getRun(entity, project, runId, signal),
+    refetchInterval: (query) => (query.state.data?.state === "running" ? 1000 : false),
+  });
+}
+
+export function useRunFiles(entity: string, project: string, runId: string, refresh: unknown) {
+  return useQuery({
+    queryKey: ["files", entity, project, runId, refresh],
+    queryFn: ({ signal }) => listRunFiles(entity, project, runId, signal),
+    placeholderData: keepPreviousData,
+  });
+}
+
+/**
+ * The project's metric keys (or those of `runs`). `refresh` is part of the query
+ * key: pass something that changes when runs may have logged new keys.
+ */
+export function useMetricKeys(entity: string, project: string, runs: string[] | undefined, refresh: unknown) {
+  return useQuery({
+    queryKey: ["keys", entity, project, runs?.join(",") ?? "*", refresh],
+    queryFn: ({ signal }) => listKeys(entity, project, runs, signal),
+    placeholderData: keepPreviousData,
+  });
+}
+
+/** The project's runs, once (the run page needs them to colour runs as the workspace does). */
+export function useProjectRuns(entity: string, project: string) {
+  return useQuery({
+    queryKey: ["runs", entity, project],
+    queryFn: ({ signal }) => listRuns(entity, project, { limit: 10000 }, signal),
+    staleTime: 60_000,
+  });
+}

@@ -1,0 +1,161 @@
+// Series data for one line panel: the first load, live tails for runs that grew,
+// and a full-resolution re-fetch of a zoomed range. Requests go through the
+// project's batcher so panels opening together share /series calls.
+import { createContext, useContext, useEffect, useMemo, useRef, useState } from "react";
+import { fetchSeries } from "../api/client";
+import type { Run, Series } from "../api/types";
+import { createSeriesBatcher, type SeriesRequest } from "../lib/seriesBatcher";
+import {
+  type LoadedRun,
+  type RunSeries,
+  emptySeries,
+  fromApi,
+  mergeTail,
+  planFetch,
+} from "../lib/seriesMerge";
+
+/** Points per series asked of the server: ~2 per pixel of a panel. */
+export const SERIES_POINTS = 1000;
+
+export type SeriesLoader = (request: SeriesRequest) => Promise<Series[]>;
+
+export function makeSeriesLoader(entity: string, project: string): SeriesLoader {
+  return createSeriesBatcher((params) => fetchSeries(entity, project, params));
+}
+
+export const SeriesLoaderContext = createContext<SeriesLoader | null>(null);
+
+function useSeriesLoader(): SeriesLoader {
+  const loader = useContext(SeriesLoaderContext);
+  if (!loader) throw new Error("usePanelSeries needs a SeriesLoaderContext provider");
+  return loader;
+}
+
+export interface Zoom {
+  xmin: number;
+  xmax: number;
+}
+
+export interface PanelSeries {
+  /** Per run, what the panel draws (the zoomed data while zoomed). */
+  series: Map<string, RunSeries>;
+  loading: boolean;
+  error: string | null;
+}
+
+/** `x` is fixed for the hook's lifetime: render the panel body with `key={x}`. */
+export function usePanelSeries(
+  metric: string,
+  x: string,
+  runs: readonly Run[],
+  zoom: Zoom | null,
+  enabled: boolean,
+): PanelSeries {
+  const load = useSeriesLoader();
+  const [loaded, setLoaded] = useState<Map<string, LoadedRun>>(() => new Map());
+  const [zoomed, setZoomed] = useState<{ zoom: Zoom; series: Map<string, RunSeries> } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const busy = useRef(false);
+  const alive = useRef(true);
+  useEffect(() => {
+    alive.current = true;
+    return () => {
+      alive.current = false;
+    };
+  }, []);
+
+  // Whole series for runs new to the panel, tails for runs that grew; one round at a time.
+  useEffect(() => {
+    if (!enabled || busy.current) return;
+    const plan = planFetch(loaded, runs, SERIES_POINTS * 4);
+    if (plan.full.length === 0 && plan.tails.length === 0) return;
+    const steps = new Map(runs.map((r) => [r.id, r.last_step] as const));
+    busy.current = true;
+    const requests: Promise<{ tail: boolean; runs: string[]; series: RunSeries[] }>[] = [];
+    if (plan.full.length) {
+      requests.push(
+        load({ runs: plan.full, key: metric, x, points: SERIES_POINTS }).then((s) => ({
+          tail: false,
+          runs: plan.full,
+          series: s.map(fromApi),
+        })),
+      );
+    }
+    if (plan.tails.length) {
+      const tailRuns = plan.tails.map((t) => t.run);
+      const xmin = Math.min(...plan.tails.map((t) => t.xmin));
+      requests.push(
+        load({ runs: tailRuns, key: metric, x, xmin, points: SERIES_POINTS, tail: true }).then((s) => ({
+          tail: true,
+          runs: tailRuns,
+          series: s.map(fromApi),
+        })),
+      );
+    }
+    Promise.all(requests)
+      .then((results) => {
+        busy.current = false;
+        if (!alive.current) return;
+        setError(null);
+        setLoaded((current) => {
+          const next = new Map(current);
+          for (const result of results) {
+            const byRun = new Map(result.series.map((s) => [s.run, s] as const));
+            for (const run of result.runs) {
+              const fetchedStep = steps.get(run) ?? null;
+              const got = byRun.get(run);
+              const before = next.get(run)?.series;
+              const series = result.tail
+                ? got
+                  ? mergeTail(before, got)
+                  : (before ?? emptySeries(run))
+                : (got ?? emptySeries(run));
+              next.set(run, { series, fetchedStep });
+            }
+          }
+          return next;
+        });
+      })
+      .catch((e: unknown) => {
+        busy.current = false;
+        if (alive.current) setError(String(e));
+      });
+  }, [enabled, loaded, x, runs, metric, load]);
+
+  // Zoomed: the visible range at full resolution, fetched once per range.
+  const runIds = runs.map((r) => r.id).join(",");
+  useEffect(() => {
+    if (!enabled || !zoom) {
+      setZoomed(null);
+      return;
+    }
+    let cancelled = false;
+    const ids = runIds ? runIds.split(",") : [];
+    load({ runs: ids, key: metric, x, xmin: zoom.xmin, xmax: zoom.xmax, points: SERIES_POINTS })
+      .then((s) => {
+        if (!cancelled) setZoomed({ zoom, series: new Map(s.map((one) => [one.run, fromApi(one)] as const)) });
+      })
+      .catch((e: unknown) => {
+        if (!cancelled) setError(String(e));
+      });
+    return () => {
+      cancelled = true;
+    };
+  }, [enabled, zoom, x, runIds, metric, load]);
+
+  const series = useMemo(() => {
+    const out = new Map<string, RunSeries>();
+    const source =
+      zoom && zoomed && zoomed.zoom === zoom
+        ? zoomed.series
+        : // unzoomed data (clipped by the x scale) until the zoomed range arrives
+          new Map([...loaded].map(([run, held]) => [run, held.series] as const));
+    for (const run of runs) {
+      const s = source.get(run.id);
+      if (s) out.set(run.id, s);
+    }
+    return out;
+  }, [loaded, zoomed, zoom, runs]);
+  const loading = enabled && (runs.some((r) => !loaded.has(r.id)) || (zoom !== null && zoomed?.zoom !== zoom));
+  return { series, loading, error };
+}

@@ -1,0 +1,86 @@
+// Stable run colours: a hash of the run id picks a colour from a colour-blind-
+// friendly palette, so a run keeps its colour across pages, reloads and filters.
+// A colour stored on the run (set by the user) wins. Hashing alone gives two of
+// four runs the same colour 43% of the time (12 colours), so `assignColors`
+// settles collisions in creation order: a run whose hashed colour an earlier run
+// already took moves to the next free one. Later runs never change the colours of
+// earlier ones, so colours stay put while a project grows.
+
+/** Okabe–Ito (without black and yellow) followed by Paul Tol's "muted" scheme. */
+export const PALETTE: readonly string[] = [
+  "#0072B2", // blue
+  "#E69F00", // orange
+  "#009E73", // bluish green
+  "#D55E00", // vermillion
+  "#CC79A7", // reddish purple
+  "#56B4E9", // sky blue
+  "#332288", // indigo
+  "#117733", // green
+  "#882255", // wine
+  "#999933", // olive
+  "#44AA99", // teal
+  "#AA4499", // purple
+];
+
+/** 32-bit FNV-1a hash of a string. */
+export function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}
+
+const CSS_COLOR = /^(#[0-9a-fA-F]{3,8}|(rgb|rgba|hsl|hsla)\([0-9.,%\s]+\)|[a-zA-Z]{3,20})$/;
+
+/** A run's colour on its own: the stored one, else its hashed palette slot. */
+export function runColor(run: { id: string; color?: string | null }): string {
+  return storedColor(run) ?? hashedColor(run.id);
+}
+
+export function hashedColor(id: string): string {
+  return PALETTE[fnv1a(id) % PALETTE.length];
+}
+
+function storedColor(run: { color?: string | null }): string | null {
+  return run.color && CSS_COLOR.test(run.color.trim()) ? run.color.trim() : null;
+}
+
+export interface ColorRun {
+  id: string;
+  created_at: number;
+  color?: string | null;
+}
+
+/**
+ * Colours for a project's runs: stored colours first; otherwise the hashed
+ * palette slot, or the next one not yet taken by an earlier run (runs taken in
+ * creation order; once every colour is used, a new round starts).
+ */
+export function assignColors(runs: readonly ColorRun[]): Map<string, string> {
+  const ordered = [...runs].sort((a, b) => a.created_at - b.created_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const colors = new Map<string, string>();
+  let taken = new Set<number>();
+  for (const run of ordered) {
+    const stored = storedColor(run);
+    if (stored) {
+      colors.set(run.id, stored);
+      continue;
+    }
+    if (taken.size === PALETTE.length) taken = new Set();
+    let slot = fnv1a(run.id) % PALETTE.length;
+    while (taken.has(slot)) slot = (slot + 1) % PALETTE.length;
+    taken.add(slot);
+    colors.set(run.id, PALETTE[slot]);
+  }
+  return colors;
+}
+
+/** `#rrggbb` + alpha → `rgba(...)`; other CSS colours are returned unchanged. */
+export function withAlpha(color: string, alpha: number): string {
+  const match = /^#([0-9a-fA-F]{6})$/.exec(color);
+  if (!match) return color;
+  const n = parseInt(match[1], 16);
+  return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`;
+}

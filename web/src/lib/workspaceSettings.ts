@@ -1,0 +1,156 @@
+// The workspace layout kept on the server (GET/PUT /workspace): what the runs
+// table shows, which runs are hidden, and how the line panels draw. The document
+// is validated field by field when read (it is user data), and keys this version
+// does not know are kept so that newer features' settings survive a round-trip.
+import type { JsonObject, JsonValue } from "../api/types";
+import { DEFAULT_X } from "./xAxis";
+
+export interface PanelSettings {
+  x?: string;
+  logY?: boolean;
+}
+
+export interface SortSetting {
+  id: string;
+  desc: boolean;
+}
+
+export interface WorkspaceSettings {
+  /** Columns shown in the runs table, in order (besides the run name). */
+  columns: string[];
+  /** Columns that stay visible at the left of the runs table. */
+  pinned: string[];
+  hiddenRuns: string[];
+  xAxis: string;
+  smoothing: number;
+  logY: boolean;
+  collapsedSections: string[];
+  panels: Record<string, PanelSettings>;
+  sort: SortSetting[];
+  /** How many of the visible runs the panels draw (the first ones in table order). */
+  maxRuns: number;
+}
+
+export const DEFAULT_SETTINGS: WorkspaceSettings = {
+  columns: ["run:state", "run:runtime"],
+  pinned: [],
+  hiddenRuns: [],
+  xAxis: DEFAULT_X,
+  smoothing: 0,
+  logY: false,
+  collapsedSections: [],
+  panels: {},
+  sort: [{ id: "run:created_at", desc: true }],
+  maxRuns: 20,
+};
+
+export const MAX_RUNS_CHOICES = [5, 10, 20, 50, 100, 200];
+
+const KNOWN = new Set(Object.keys(DEFAULT_SETTINGS));
+
+function strings(value: JsonValue | undefined, fallback: string[]): string[] {
+  if (!Array.isArray(value)) return fallback;
+  return [...new Set(value.filter((v): v is string => typeof v === "string"))];
+}
+
+function clamp(value: JsonValue | undefined, lo: number, hi: number, fallback: number): number {
+  return typeof value === "number" && Number.isFinite(value) ? Math.min(hi, Math.max(lo, value)) : fallback;
+}
+
+function panels(value: JsonValue | undefined): Record<string, PanelSettings> {
+  const out: Record<string, PanelSettings> = {};
+  if (!value || typeof value !== "object" || Array.isArray(value)) return out;
+  for (const [key, raw] of Object.entries(value)) {
+    if (!raw || typeof raw !== "object" || Array.isArray(raw)) continue;
+    const panel: PanelSettings = {};
+    if (typeof raw.x === "string") panel.x = raw.x;
+    if (typeof raw.logY === "boolean") panel.logY = raw.logY;
+    if (Object.keys(panel).length) out[key] = panel;
+  }
+  return out;
+}
+
+function sort(value: JsonValue | undefined): SortSetting[] {
+  if (!Array.isArray(value)) return DEFAULT_SETTINGS.sort;
+  return value.flatMap((item) =>
+    item && typeof item === "object" && !Array.isArray(item) && typeof item.id === "string"
+      ? [{ id: item.id, desc: item.desc === true }]
+      : [],
+  );
+}
+
+export interface StoredSettings {
+  settings: WorkspaceSettings;
+  /** Keys from the stored document this version does not use, written back unchanged. */
+  extra: JsonObject;
+}
+
+export function readSettings(doc: JsonObject | null | undefined): StoredSettings {
+  const raw = doc ?? {};
+  const extra: JsonObject = {};
+  for (const [key, value] of Object.entries(raw)) if (!KNOWN.has(key)) extra[key] = value;
+  const settings: WorkspaceSettings = {
+    columns: strings(raw.columns, DEFAULT_SETTINGS.columns),
+    pinned: strings(raw.pinned, []),
+    hiddenRuns: strings(raw.hiddenRuns, []),
+    xAxis: typeof raw.xAxis === "string" && raw.xAxis ? raw.xAxis : DEFAULT_X,
+    smoothing: clamp(raw.smoothing, 0, 0.99, 0),
+    logY: raw.logY === true,
+    collapsedSections: strings(raw.collapsedSections, []),
+    panels: panels(raw.panels),
+    sort: sort(raw.sort),
+    maxRuns: Math.round(clamp(raw.maxRuns, 1, 500, DEFAULT_SETTINGS.maxRuns)),
+  };
+  return { settings, extra };
+}
+
+export function writeSettings(stored: StoredSettings): JsonObject {
+  const { settings, extra } = stored;
+  const panelsDoc: JsonObject = {};
+  for (const [key, panel] of Object.entries(settings.panels)) panelsDoc[key] = { ...panel };
+  return {
+    ...extra,
+    columns: settings.columns,
+    pinned: settings.pinned,
+    hiddenRuns: settings.hiddenRuns,
+    xAxis: settings.xAxis,
+    smoothing: settings.smoothing,
+    logY: settings.logY,
+    collapsedSections: settings.collapsedSections,
+    panels: panelsDoc,
+    sort: settings.sort.map((s) => ({ id: s.id, desc: s.desc })),
+    maxRuns: settings.maxRuns,
+  };
+}
+
+/** Toggle membership of `item` in a list (for hidden runs, collapsed sections...). */
+export function toggle(list: readonly string[], item: string, on?: boolean): string[] {
+  const has = list.includes(item);
+  const want = on ?? !has;
+  if (want === has) return list as string[];
+  return want ? [...list, item] : list.filter((x) => x !== item);
+}
+
+/** Pin or unpin a column; pinning also shows it. */
+export function pinColumn(settings: WorkspaceSettings, id: string, pinned: boolean): WorkspaceSettings {
+  return {
+    ...settings,
+    pinned: toggle(settings.pinned, id, pinned),
+    columns: pinned ? toggle(settings.columns, id, true) : settings.columns,
+  };
+}
+
+/** Show or hide a column; hiding also unpins it. */
+export function showColumn(settings: WorkspaceSettings, id: string, shown: boolean): WorkspaceSettings {
+  return {
+    ...settings,
+    columns: toggle(settings.columns, id, shown),
+    pinned: shown ? settings.pinned : toggle(settings.pinned, id, false),
+  };
+}
+
+/** "Show only these": every run outside `visible` becomes hidden. */
+export function showOnly(allRunIds: readonly string[], visible: readonly string[]): string[] {
+  const keep = new Set(visible);
+  return allRunIds.filter((id) => !keep.has(id));
+}
