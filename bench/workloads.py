@@ -6,7 +6,9 @@ Usage::
 
 Tools: runyard, wandb, mlflow, aim, trackio. Workloads: import, init, log, write, read,
 memory, many_runs, ui_start, and the Runyard-only scan, query and series (each with its
-untimed ``*_write`` set-up); see ``WORKLOADS`` at the end of the file for their arguments.
+untimed ``*_write`` set-up) and ui_first_panels and ui_table_scroll (headless Chromium
+over ``runyard ui``; set-up ``ui_write``); see ``WORKLOADS`` at the end of the file for
+their arguments.
 
 Prints exactly one JSON line on stdout: ``{"ok": true, ...}`` with the measurements, or
 ``{"ok": false, "error": "..."}``. Anything the tracker itself prints is sent to stderr.
@@ -25,6 +27,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import importlib
+import itertools
 import json
 import os
 import re
@@ -50,8 +53,8 @@ WORK_DIR = BENCH_DIR / ".work"
 PROJECT = "bench"
 CONFIG: dict[str, Any] = {"lr": 0.001, "batch_size": 64, "optimizer": "adam", "layers": [64, 64]}
 
-# Workloads of Runyard's own API (issues 3 and 4), with no peer equivalent.
-RUNYARD_ONLY = ("scan", "query", "series")
+# Workloads of Runyard's own API and web app (issues 3 and 4), with no peer equivalent.
+RUNYARD_ONLY = ("scan", "query", "series", "ui_first_panels", "ui_table_scroll")
 PEERS = ("wandb", "mlflow", "aim", "trackio")
 
 # (tool, workload) pairs that cannot be measured; run.py shows the reason instead.
@@ -1040,6 +1043,410 @@ def tail(path: Path) -> str:
     return ""
 
 
+# --------------------------------------------------------------------------------------
+# ui_first_panels, ui_table_scroll (issue 4): the web app in headless Chromium, driven by
+# Playwright as tests/browser does, over `runyard ui` on a store of many runs.
+# --------------------------------------------------------------------------------------
+
+CHROMIUM = os.environ.get("RUNYARD_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [  # as tests/browser/conftest.py
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+VIEWPORT = {"width": 1440, "height": 900}
+UI_PROJECT = "ui"
+
+
+def w_ui_write(tool: Adapter, args: Result) -> Result:
+    """Set-up for the browser workloads: `runs` finished runs x `metrics` random-walk
+    metrics m0..m{metrics-1} x `steps` steps (plus `_runtime`), each with a config and a
+    summary of the last values, one store batch per run."""
+    import numpy as np
+
+    from runyard.entities import RunRef
+    from runyard.store.base import RunBatch
+
+    write_dir(args)
+    runs, metrics = int(args.get("runs", 1_000)), int(args.get("metrics", 20))
+    steps = int(args.get("steps", 200))
+    store = runyard_adapter(tool).store()
+    rng = np.random.default_rng(0)
+    step_list = list(range(steps))
+    runtime = (np.arange(steps) * 0.5).tolist()
+    keys = [f"m{j}" for j in range(metrics)]
+    created = time.time() - runs * 60.0
+    t0 = time.perf_counter()
+    for i in range(runs):
+        walk = np.cumsum(rng.normal(size=(steps, metrics)), axis=0)
+        columns: dict[str, tuple[list[int], list[Any]]] = {
+            key: (step_list, walk[:, j].tolist()) for j, key in enumerate(keys)
+        }
+        columns["_runtime"] = (step_list, runtime)
+        store.write_batch(
+            RunBatch(
+                run=RunRef(ENTITY, UI_PROJECT, f"r{i}"),
+                create={"display_name": f"run-{i}", "created_at": created + i * 60.0},
+                meta={"state": "finished", "runtime": runtime[-1], "last_step": steps - 1},
+                config={**CONFIG, "lr": float(10 ** rng.uniform(-4, -1)), "seed": i},
+                summary_set=[((key,), float(walk[-1, j])) for j, key in enumerate(keys)],
+                columns=columns,
+            )
+        )
+    return {
+        "write_s": time.perf_counter() - t0,
+        "pass": {"project": f"{ENTITY}/{UI_PROJECT}", "expected_runs": runs},
+    }
+
+
+@contextlib.contextmanager
+def runyard_ui(adapter: Runyard, timeout: float = 60.0) -> Iterator[str]:
+    """`runyard ui --port 0 --no-browser` over the adapter's data directory, in its own
+    process group; yields its base URL once the API answers, and stops it afterwards."""
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("RUNYARD_", "WANDB_"))},
+        "RUNYARD_DIR": str(adapter.data_dir),
+        "BROWSER": "true",
+    }
+    log_path = adapter.aux_dir / "ui.log"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(
+            adapter.ui_command(0),
+            stdout=subprocess.PIPE,
+            stderr=log,
+            env=env,
+            cwd=adapter.aux_dir,
+            start_new_session=True,
+        )
+        try:
+            assert proc.stdout is not None
+            stdout = proc.stdout
+            ports: list[int] = []
+            announced = threading.Event()
+
+            def read_port() -> None:
+                for raw in stdout:  # also keeps the pipe drained
+                    found = adapter.ui_port_from(raw.decode(errors="replace"))
+                    if found is not None and not ports:
+                        ports.append(found)
+                        announced.set()
+                announced.set()
+
+            threading.Thread(target=read_port, daemon=True).start()
+            announced.wait(timeout)
+            if not ports:
+                raise RuntimeError(f"runyard ui printed no URL: {tail(log_path)}")
+            base = f"http://127.0.0.1:{ports[0]}"
+            deadline = time.monotonic() + timeout
+            method, path, body = adapter.ui_api()
+            while http_status(base + path, method, body, 5.0) != 200:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"runyard ui did not answer: {tail(log_path)}")
+                time.sleep(0.05)
+            yield base
+        finally:
+            stop_group(proc)
+
+
+@contextlib.contextmanager
+def chromium() -> Iterator[Any]:
+    """Debian's Chromium, headless, through Playwright (as tests/browser launches it)."""
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).is_file():
+        raise RuntimeError(f"no Chromium at {CHROMIUM}")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+# Installed before the app's own scripts: `window.__runyardCharts` becomes a proxy that
+# notes, at the app's own publish (right after a chart was drawn), the first chart whose
+# series hold points. The app creates the registry with `??=`, so it takes this one.
+FIRST_PANEL_HOOK = """
+(() => {
+  const bench = (window.__bench = { drawn: null });
+  window.__runyardCharts = new Proxy({}, {
+    set(target, key, chart) {
+      target[key] = chart;
+      const series = (chart && chart.series) || [];
+      if (bench.drawn === null && series.some((s) => s.points && s.points.length > 0)) {
+        bench.drawn = performance.now();
+        bench.key = String(key);
+        bench.series = series.length;
+        bench.points = series.reduce((n, s) => n + s.points.length, 0);
+        bench.via = "publish";
+      }
+      return true;
+    },
+  });
+})();
+"""
+
+# Polled with requestAnimationFrame until a chart with points is known; a fallback for a
+# registry the hook did not see (then the time is the poll's, at most a frame late).
+FIRST_PANEL_DONE = """
+() => {
+  const bench = window.__bench || (window.__bench = { drawn: null });
+  if (bench.drawn !== null) return true;
+  for (const [key, chart] of Object.entries(window.__runyardCharts || {})) {
+    const series = (chart && chart.series) || [];
+    if (series.some((s) => s.points && s.points.length > 0)) {
+      Object.assign(bench, { drawn: performance.now(), key, series: series.length,
+        points: series.reduce((n, s) => n + s.points.length, 0), via: "poll" });
+      return true;
+    }
+  }
+  return false;
+}
+"""
+
+# What the page did before the first panel: the document, and every /api/v1 request
+# (path without the query, start and end in ms since navigation start).
+FIRST_PANEL_TIMELINE = """
+() => {
+  const nav = performance.getEntriesByType("navigation")[0];
+  const api = performance.getEntriesByType("resource")
+    .filter((e) => e.name.includes("/api/v1/"))
+    .map((e) => [new URL(e.name).pathname.replace(/^.*\\/api\\/v1/, ""), e.startTime, e.responseEnd]);
+  const scripts = performance.getEntriesByType("resource")
+    .filter((e) => !e.name.includes("/api/v1/"))
+    .map((e) => e.responseEnd);
+  return {
+    bench: window.__bench,
+    document_end: nav ? nav.responseEnd : null,
+    dom_content_loaded: nav ? nav.domContentLoadedEventEnd : null,
+    assets_end: scripts.length ? Math.max(...scripts) : null,
+    api,
+  };
+}
+"""
+
+
+def first_panel_once(browser: Any, url: str, timeout_ms: float) -> Result:
+    """One fresh browser context: navigate to `url`; time until a chart drew data."""
+    context = browser.new_context(viewport=VIEWPORT)
+    try:
+        context.add_init_script(FIRST_PANEL_HOOK)
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        t0 = time.perf_counter()
+        page.goto(url, wait_until="commit", timeout=timeout_ms)
+        page.wait_for_function(FIRST_PANEL_DONE, polling="raf", timeout=timeout_ms)
+        wall_s = time.perf_counter() - t0
+        timeline = page.evaluate(FIRST_PANEL_TIMELINE)
+    finally:
+        context.close()
+    bench = timeline["bench"]
+    before = [a for a in timeline["api"] if a[1] <= bench["drawn"]]
+
+    def first(prefix: str, index: int) -> float | None:
+        found = [a[index] for a in before if a[0].rsplit("/", 1)[-1].startswith(prefix)]
+        return min(found) / 1e3 if found else None
+
+    return {
+        "first_panel_s": bench["drawn"] / 1e3,
+        "wall_s": wall_s,
+        "key": bench["key"],
+        "series": bench["series"],
+        "points": bench["points"],
+        "via": bench["via"],
+        "document_s": (timeline["document_end"] or 0) / 1e3,
+        "assets_s": (timeline["assets_end"] or 0) / 1e3,
+        "runs_loaded_s": first("runs", 2),
+        "keys_loaded_s": first("keys", 2),
+        "series_requested_s": first("series", 1),
+        "series_loaded_s": first("series", 2),
+        "api_requests": len(before),
+        "page_errors": errors[:3],
+    }
+
+
+def w_ui_first_panels(tool: Adapter, args: Result) -> Result:
+    """m: `runyard ui` over the `ui_write` store; for each of `loads` fresh browser
+    contexts (one Chromium, the server kept up), the time from navigation start to the
+    first chart publishing drawn points. The result is the median of the loads."""
+    adapter = runyard_adapter(tool)
+    loads = int(args.get("loads", 3))
+    timeout_ms = float(args.get("timeout", 60)) * 1e3
+    t0 = time.perf_counter()
+    with runyard_ui(adapter) as base, chromium() as browser:
+        ready_s = time.perf_counter() - t0
+        url = f"{base}/{args['project']}"
+        each = [first_panel_once(browser, url, timeout_ms) for _ in range(loads)]
+    times = [r["first_panel_s"] for r in each]
+    middle = sorted(each, key=lambda r: r["first_panel_s"])[len(each) // 2]
+    errors = sorted({e for r in each for e in r["page_errors"]})
+    return {
+        "first_panel_s": statistics.median(times),
+        "first_panel_all_s": times,
+        "first_panel_cold_s": times[0],
+        "first_panel_wall_s": statistics.median(r["wall_s"] for r in each),
+        # the milestones of the median load
+        **{
+            k: middle[k]
+            for k in (
+                "document_s",
+                "assets_s",
+                "runs_loaded_s",
+                "keys_loaded_s",
+                "series_requested_s",
+                "series_loaded_s",
+                "api_requests",
+                "key",
+                "series",
+                "points",
+                "via",
+            )
+        },
+        "loads": loads,
+        "server_browser_start_s": ready_s,
+        **({"first_panel_error": "page errors: " + "; ".join(errors)[:150]} if errors else {}),
+    }
+
+
+# One pass over the runs table: from the top to the bottom in `duration` ms, scrollTop set
+# in every requestAnimationFrame callback in proportion to the time elapsed; the rAF
+# timestamps give the frame intervals. A MutationObserver counts the distinct run rows the
+# virtualiser rendered on the way, so a table that stopped rendering would show.
+SCROLL_PASS = """
+async ({ duration }) => {
+  const el = document.querySelector('[data-testid="runs-scroll"]');
+  if (!el) throw new Error("no runs-scroll element");
+  const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+  el.scrollTop = 0;
+  await frame();
+  await frame();
+  const max = el.scrollHeight - el.clientHeight;
+  const seen = new Set();
+  const note = (node) => {
+    const id = node.dataset && node.dataset.testid;
+    if (id && id.startsWith("run-row-")) seen.add(id);
+  };
+  el.querySelectorAll('[data-testid^="run-row-"]').forEach(note);
+  const observer = new MutationObserver((records) => {
+    for (const r of records) r.addedNodes.forEach(note);
+  });
+  observer.observe(el, { childList: true, subtree: true });
+  const stamps = [];
+  await new Promise((resolve) => {
+    let start = null;
+    const step = (t) => {
+      stamps.push(t);
+      if (start === null) start = t;
+      const f = Math.min(1, (t - start) / duration);
+      el.scrollTop = Math.round(f * max);
+      if (f < 1) requestAnimationFrame(step);
+      else requestAnimationFrame((t2) => { stamps.push(t2); resolve(); });
+    };
+    requestAnimationFrame(step);
+  });
+  await frame();
+  observer.disconnect();
+  el.querySelectorAll('[data-testid^="run-row-"]').forEach(note);
+  const rows = [...el.querySelectorAll('[data-testid^="run-row-"]')];
+  const bottom = el.getBoundingClientRect().bottom;
+  const lastShown = rows.some((r) => Math.abs(r.getBoundingClientRect().bottom - bottom) < 2);
+  return { stamps, max, clientHeight: el.clientHeight, rowsSeen: seen.size,
+           atBottom: el.scrollTop >= max - 1, lastShown };
+}
+"""
+
+
+def frame_stats(stamps: list[float]) -> Result:
+    """Average fps and the slow end of the frame intervals (ms) from rAF timestamps."""
+    intervals = sorted(b - a for a, b in itertools.pairwise(stamps))
+    span = stamps[-1] - stamps[0]
+    p95 = intervals[min(len(intervals) - 1, int(0.95 * len(intervals)))]
+    return {
+        "fps": len(intervals) / span * 1e3,
+        "frames": len(intervals),
+        "span_s": span / 1e3,
+        "interval_median_s": statistics.median(intervals) / 1e3,
+        "interval_p95_s": p95 / 1e3,
+        "fps_p5": 1e3 / p95,
+        "interval_max_s": intervals[-1] / 1e3,
+        # at 60 Hz a frame the main thread missed shows as a 33.3 ms interval
+        "missed_frames": sum(1 for i in intervals if i > 25.0),
+    }
+
+
+def w_ui_table_scroll(tool: Adapter, args: Result) -> Result:
+    """n: open the workspace, let it settle (first chart drawn, network idle), then scroll
+    the virtualised runs table from top to bottom over `duration` s, `passes` times;
+    frame rate and frame intervals from requestAnimationFrame. The median pass by fps."""
+    adapter = runyard_adapter(tool)
+    passes = int(args.get("passes", 3))
+    duration_ms = float(args.get("duration", 2.0)) * 1e3
+    timeout_ms = float(args.get("timeout", 60)) * 1e3
+    expected = int(args.get("expected_runs", 0))
+    with runyard_ui(adapter) as base, chromium() as browser:
+        context = browser.new_context(viewport=VIEWPORT)
+        try:
+            page = context.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            page.goto(f"{base}/{args['project']}", timeout=timeout_ms)
+            page.wait_for_function(FIRST_PANEL_DONE, polling="raf", timeout=timeout_ms)
+            if expected:
+                page.wait_for_function(
+                    "n => document.querySelector('[data-testid=\"runs-count\"]')"
+                    "?.textContent.includes(`of ${n} runs`)",
+                    arg=expected,
+                    timeout=timeout_ms,
+                )
+            with contextlib.suppress(Exception):  # live polling may keep it from idling
+                page.wait_for_load_state("networkidle", timeout=10_000)
+            page.wait_for_timeout(500)
+            runs = []
+            for _ in range(passes):
+                raw = page.evaluate(SCROLL_PASS, {"duration": duration_ms})
+                runs.append({**frame_stats(raw["stamps"]), **raw, "stamps": None})
+                page.wait_for_timeout(300)
+        finally:
+            context.close()
+    middle = sorted(runs, key=lambda r: r["fps"])[len(runs) // 2]
+    problems = []
+    for i, r in enumerate(runs):
+        wrong = [
+            text
+            for text, bad in (
+                ("did not reach the bottom", not r["atBottom"]),
+                ("last row not shown at the bottom", not r["lastShown"]),
+                (f"{r['rowsSeen']} of {expected} rows rendered", r["rowsSeen"] < expected),
+            )
+            if bad
+        ]
+        if wrong:
+            problems.append(f"pass {i + 1}: {', '.join(wrong)}")
+    problems += [f"page error: {e}" for e in sorted(set(errors))[:2]]
+    return {
+        "scroll_fps": middle["fps"],
+        "scroll_fps_all": [r["fps"] for r in runs],
+        "scroll_fps_p5": middle["fps_p5"],
+        "scroll_interval_p95_s": middle["interval_p95_s"],
+        "scroll_interval_median_s": middle["interval_median_s"],
+        "scroll_interval_max_s": middle["interval_max_s"],
+        "scroll_missed_frames": middle["missed_frames"],
+        "scroll_frames": middle["frames"],
+        "scroll_span_s": middle["span_s"],
+        "scroll_px": middle["max"],
+        "scroll_viewport_px": middle["clientHeight"],
+        "rows_rendered": middle["rowsSeen"],
+        "passes": passes,
+        **({"scroll_fps_error": "; ".join(problems)[:150]} if problems else {}),
+    }
+
+
 WORKLOADS: dict[str, Callable[[Adapter, Result], Result]] = {
     "import": w_import,  # {}
     "init": w_init,  # {}
@@ -1055,6 +1462,9 @@ WORKLOADS: dict[str, Callable[[Adapter, Result], Result]] = {
     "query": w_query,  # {"dir": ..., "project": ..., "expected": n}
     "series_write": w_series_write,  # {"dir": ..., "runs": 100, "steps": 100000}
     "series": w_series,  # {"dir": ..., "project": ..., "ids": [...], "steps": 100000}
+    "ui_write": w_ui_write,  # {"dir": ..., "runs": 1000, "metrics": 20, "steps": 200}
+    "ui_first_panels": w_ui_first_panels,  # {"dir": ..., "project": ..., "loads": 3}
+    "ui_table_scroll": w_ui_table_scroll,  # {"dir": ..., "project": ..., "passes": 3, "duration": 2}
 }
 
 
