@@ -81,6 +81,33 @@ for n, lr in enumerate({SWEEP_LRS!r}):
             run.log(row)
 """
 
+# Seed 002's example: runs logging `acc` with the seed's training loop, a learning-rate
+# config, rows `(n + 1) * 7` seconds apart (so Relative Time (Wall) differs per run),
+# and one run with neither `acc` nor `learning_rate`, coloured from code.
+KEY_COLORS_PROJECT = "semantic-legend"
+KEY_COLORS_LRS = (0.1, 0.05, 0.02, 0.01, 0.005, 0.002, 0.001)
+KEY_COLORS_RUN_COLOR = "#aa3377"
+KEY_COLORS = f"""
+import random, time
+import runyard as wandb
+
+epochs = 10
+t0 = time.time() - 3600
+for n, lr in enumerate({KEY_COLORS_LRS!r}):
+    rng = random.Random(100 + n)
+    config = {{"learning_rate": lr, "batch_size": 32, "optimizer": "adam" if n % 2 else "sgd"}}
+    with wandb.init(project={KEY_COLORS_PROJECT!r}, name=f"acc-lr-{{lr}}", config=config,
+                    reinit="create_new") as run:
+        offset = rng.random() / 5
+        for epoch in range(2, epochs):
+            acc = 1 - 2 ** -epoch - rng.random() / epoch - offset
+            loss = 2 ** -epoch + rng.random() / epoch + offset
+            run.log({{"acc": acc, "loss": loss, "_timestamp": t0 + (epoch - 2) * (n + 1) * 7.0}})
+with wandb.init(project={KEY_COLORS_PROJECT!r}, name="no-acc", config={{"batch_size": 64}},
+                settings={{"run_color": {KEY_COLORS_RUN_COLOR!r}}}, reinit="create_new") as run:
+    run.log({{"loss": 0.5}})
+"""
+
 TENSOR = """
 import numpy as np, runyard
 api = runyard.Api()
@@ -212,6 +239,7 @@ def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for code in snippets("002"):
         run_code(as_runyard(code), root)
     run_code(SWEEP, root)
+    run_code(KEY_COLORS, root)
     run_code(TENSOR.format(path=f"{ENTITY}/{PROJECT}"), root)
     return root
 

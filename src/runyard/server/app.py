@@ -20,7 +20,7 @@ def create_app(
     store: TrackingStore | str, blobs: BlobStore | str, static_dir: Path | None = None
 ) -> FastAPI:
     """Build the app over a store and a blob store (objects or URIs)."""
-    from runyard.server.routes import files, keys, projects, runs, series, workspace
+    from runyard.server.routes import colors, files, keys, projects, runs, series, workspace
 
     if isinstance(store, str):
         from runyard.store.registry import shared_store
@@ -39,7 +39,7 @@ def create_app(
     )
     app.state.store = store
     app.state.blobs = blobs
-    for module in (projects, runs, keys, series, files, workspace):
+    for module in (projects, runs, keys, series, files, workspace, colors):
         app.include_router(module.router, prefix=API)
 
     @app.exception_handler(ValueError)

@@ -1,6 +1,7 @@
 // A thin fetch wrapper over /api/v1: one function per route, errors carry the
 // server's {"detail": ...} message.
 import type {
+  ColorsResponse,
   JsonObject,
   MetricKey,
   Project,
@@ -143,4 +144,29 @@ export function putWorkspace(entity: string, project: string, settings: JsonObje
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify({ settings }),
   });
+}
+
+export interface ColorsParams {
+  key?: string;
+  y?: string;
+  buckets?: number;
+  palette?: string;
+  runs?: string[];
+}
+
+/** Run colours as the workspace draws them; `key`/`y`/… override the saved key-based colours. */
+export function getColors(
+  entity: string,
+  project: string,
+  params: ColorsParams = {},
+  signal?: AbortSignal,
+): Promise<ColorsResponse> {
+  const q = query({
+    key: params.key,
+    y: params.y,
+    buckets: params.buckets,
+    palette: params.palette,
+    runs: params.runs && params.runs.length ? params.runs.join(",") : undefined,
+  });
+  return request(`${projectPath(entity, project)}/colors${q}`, { signal });
 }

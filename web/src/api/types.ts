@@ -72,3 +72,28 @@ export interface RunFile {
   name: string;
   size: number;
 }
+
+/** One legend entry of GET /colors: a numeric range or one categorical value. */
+export interface ColorBucket {
+  label: string;
+  color: string;
+  min: number | null;
+  max: number | null;
+  value: JsonValue;
+  runs: string[];
+}
+
+/** GET /projects/{entity}/{project}/colors (docs/colors.md). */
+export interface ColorsResponse {
+  enabled: boolean;
+  key: string;
+  y: string;
+  buckets: number;
+  palette: string;
+  kind: "numeric" | "categorical" | "empty" | null;
+  missing_color: string;
+  legend: ColorBucket[];
+  missing: string[];
+  /** `value` is a number, string, boolean, null, or `{"$float": "NaN" | "Infinity" | "-Infinity"}`. */
+  runs: { id: string; name: string; value: JsonValue; bucket: number | null; color: string }[];
+}

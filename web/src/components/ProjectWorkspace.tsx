@@ -1,7 +1,9 @@
 // A project's workspace: the runs table in a sidebar and the panel grid of every
-// metric, live while runs are running, with the layout saved on the server.
-import { useMemo, useState } from "react";
+// metric, live while runs are running, with the layout saved on the server; the
+// settings drawer and the legend of key-based colours.
+import { useCallback, useMemo, useState } from "react";
 import { useChangeCount } from "../hooks/useChangeCount";
+import { useKeyColors } from "../hooks/useKeyColors";
 import { useLiveRuns } from "../hooks/useLiveRuns";
 import { RunColorsContext, useRunColors } from "../hooks/useRunColors";
 import { useMetricKeys } from "../hooks/useProjectData";
@@ -11,9 +13,12 @@ import { useWorkspaceSettings } from "../hooks/useWorkspaceSettings";
 import { columnCatalog, sortRuns } from "../lib/columns";
 import { plottedRuns, summaryKeySignature } from "../lib/liveRuns";
 import { EMPTY_FILTER, filterRuns } from "../lib/runFilter";
+import { isActive } from "../lib/keyColors";
 import Breadcrumbs from "./Breadcrumbs";
+import KeyColorLegend from "./KeyColorLegend";
 import PanelGrid from "./PanelGrid";
 import RunsTable from "./RunsTable";
+import SettingsDrawer from "./SettingsDrawer";
 import WorkspaceSettings from "./WorkspaceSettings";
 
 export default function ProjectWorkspace({ entity, project }: { entity: string; project: string }) {
@@ -33,7 +38,11 @@ export default function ProjectWorkspace({ entity, project }: { entity: string; 
   const keySignature = useMemo(() => summaryKeySignature(live.runs), [live.runs]);
   const keys = useMetricKeys(entity, project, undefined, useChangeCount(live.loading ? null : keySignature));
   const loader = useMemo(() => makeSeriesLoader(entity, project), [entity, project]);
-  const colorOf = useRunColors(live.runs);
+  const keyColors = useKeyColors(entity, project, live.runs, settings.keyColors);
+  const colorOf = useRunColors(live.runs, settings.runColors, keyColors.colors);
+  const configPaths = useMemo(() => catalog.filter((c) => c.source === "config").map((c) => c.path), [catalog]);
+  const [drawerOpen, setDrawerOpen] = useState(false);
+  const closeDrawer = useCallback(() => setDrawerOpen(false), []);
 
   return (
     <RunColorsContext.Provider value={colorOf}>
@@ -59,7 +68,19 @@ export default function ProjectWorkspace({ entity, project }: { entity: string; 
             settings={settings}
             update={update}
             plotted={{ drawn: plotted.length, visible }}
+            onOpenDrawer={() => setDrawerOpen((open) => !open)}
+            drawerOpen={drawerOpen}
           />
+          {isActive(settings.keyColors) && (
+            <KeyColorLegend
+              setting={settings.keyColors}
+              colors={keyColors.colors}
+              ready={keyColors.ready}
+              runs={live.runs}
+              error={keyColors.error}
+              onEdit={() => setDrawerOpen(true)}
+            />
+          )}
           {(live.error || settingsError || keys.error) && (
             <div className="error" data-testid="workspace-error">
               {live.error ?? settingsError ?? String(keys.error)}
@@ -73,6 +94,17 @@ export default function ProjectWorkspace({ entity, project }: { entity: string; 
             <div className="muted page">Loading…</div>
           )}
         </main>
+        {drawerOpen && (
+          <SettingsDrawer
+            settings={settings}
+            update={update}
+            metrics={keys.data?.keys ?? []}
+            configPaths={configPaths}
+            runs={live.runs}
+            colors={keyColors.colors}
+            onClose={closeDrawer}
+          />
+        )}
       </div>
     </RunColorsContext.Provider>
   );

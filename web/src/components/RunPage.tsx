@@ -2,7 +2,7 @@
 import { useMemo, useState } from "react";
 import type { Run } from "../api/types";
 import { useChangeCount } from "../hooks/useChangeCount";
-import { useMetricKeys, useProjectRuns, useRun } from "../hooks/useProjectData";
+import { useMetricKeys, useProjectColors, useProjectRuns, useRun } from "../hooks/useProjectData";
 import { RunColorsContext, useRunColors } from "../hooks/useRunColors";
 import { SeriesLoaderContext, makeSeriesLoader } from "../hooks/useSeries";
 import { useStableRuns } from "../hooks/useStableRuns";
@@ -19,9 +19,15 @@ const EMPTY: Run[] = [];
 
 export default function RunPage({ entity, project, runId }: { entity: string; project: string; runId: string }) {
   const { data: run, error, isPending } = useRun(entity, project, runId);
-  // colours are assigned over the project's runs, as in the workspace
+  // colours as the workspace shows them (key-based or picked ones included), from the
+  // server; until they arrive, assigned over the project's runs as the workspace does
   const projectRuns = useProjectRuns(entity, project);
-  const colorOf = useRunColors(projectRuns.data?.runs ?? EMPTY);
+  const fallback = useRunColors(projectRuns.data?.runs ?? EMPTY);
+  const served = useProjectColors(entity, project, run?.state === "running" ? run.last_step : run?.state).data;
+  const colorOf = useMemo(
+    () => (r: Pick<Run, "id" | "color">) => served?.get(r.id) ?? fallback(r),
+    [served, fallback],
+  );
   const [settings, setSettings] = useState<Settings>(DEFAULT_SETTINGS);
   const loader = useMemo(() => makeSeriesLoader(entity, project), [entity, project]);
   const runs = useStableRuns(useMemo(() => (run ? [run] : []), [run]));

@@ -1,7 +1,7 @@
 // The workspace sidebar: the project's runs in a virtualised table (thousands
 // of rows scroll smoothly), with search, state and text filters, sorting by any
-// column, show/hide per run, "show only these", and pinned columns that stay put
-// while the rest scroll sideways.
+// column, show/hide per run, "show only these", pinned columns that stay put
+// while the rest scroll sideways, and a colour picker per run.
 import {
   type ColumnDef as TableColumn,
   type Header,
@@ -18,7 +18,9 @@ import { type ColumnDef, NAME_COLUMN, columnValue, describeColumn, runDisplayNam
 import { formatDuration, formatTimestamp, formatValue } from "../lib/format";
 import { runUrl } from "../lib/route";
 import type { RunFilter } from "../lib/runFilter";
-import { type WorkspaceSettings, showOnly, toggle } from "../lib/workspaceSettings";
+import { isActive } from "../lib/keyColors";
+import { toHex6 } from "../lib/runColor";
+import { type WorkspaceSettings, setRunColor, showOnly, toggle } from "../lib/workspaceSettings";
 import ColumnChooser from "./ColumnChooser";
 import EyeIcon from "./EyeIcon";
 import PinIcon from "./PinIcon";
@@ -53,6 +55,7 @@ export default function RunsTable(props: RunsTableProps) {
   const { entity, project, allRuns, rows, catalog, filter, onFilterChange, settings, update, loading } = props;
   const [chooserOpen, setChooserOpen] = useState(false);
   const colorOf = useColorOf();
+  const keyColorsOn = isActive(settings.keyColors);
   const hidden = useMemo(() => new Set(settings.hiddenRuns), [settings.hiddenRuns]);
   const pinned = settings.pinned;
   const shownColumns = useMemo(() => {
@@ -250,7 +253,25 @@ export default function RunsTable(props: RunsTableProps) {
                           >
                             <EyeIcon open={visible} />
                           </button>
-                          <span className="swatch" style={{ background: visible ? color : "#ccc" }} data-color={color} />
+                          <label
+                            className={`swatch swatch-picker${keyColorsOn ? " locked" : ""}`}
+                            style={{ background: visible ? color : "#ccc" }}
+                            data-color={color}
+                            title={
+                              keyColorsOn
+                                ? "Key-based colours are on (Workspace settings → Runs)"
+                                : "Pick this run's colour"
+                            }
+                          >
+                            <input
+                              type="color"
+                              data-testid={`color-input-${run.id}`}
+                              aria-label={`colour of ${runDisplayName(run)}`}
+                              value={toHex6(color) ?? "#000000"}
+                              disabled={keyColorsOn}
+                              onChange={(e) => update((s) => setRunColor(s, run.id, e.target.value))}
+                            />
+                          </label>
                         </div>
                       );
                     }

@@ -1,6 +1,6 @@
-// Plain fetches of projects, one run, its files and metric keys (TanStack Query).
+// Plain fetches of projects, one run, its files, metric keys and run colours (TanStack Query).
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { getRun, listKeys, listProjects, listRunFiles, listRuns } from "../api/client";
+import { getColors, getRun, listKeys, listProjects, listRunFiles, listRuns } from "../api/client";
 
 export function useProjects() {
   return useQuery({
@@ -45,5 +45,18 @@ export function useProjectRuns(entity: string, project: string) {
     queryKey: ["runs", entity, project],
     queryFn: ({ signal }) => listRuns(entity, project, { limit: 10000 }, signal),
     staleTime: 60_000,
+  });
+}
+
+/**
+ * Every run's colour as the workspace draws it (saved key-based colours, picked and
+ * stored colours), from the server; `refresh` is part of the query key.
+ */
+export function useProjectColors(entity: string, project: string, refresh: unknown) {
+  return useQuery({
+    queryKey: ["colors", entity, project, refresh],
+    queryFn: ({ signal }) => getColors(entity, project, {}, signal),
+    placeholderData: keepPreviousData,
+    select: (body) => new Map(body.runs.map((r) => [r.id, r.color] as const)),
   });
 }

@@ -43,8 +43,14 @@ export function hashedColor(id: string): string {
   return PALETTE[fnv1a(id) % PALETTE.length];
 }
 
+/** A colour the app accepts (hex, rgb()/hsl(), a CSS name), trimmed; null for anything else. */
+export function validColor(color: string | null | undefined): string | null {
+  const text = typeof color === "string" ? color.trim() : "";
+  return text && CSS_COLOR.test(text) ? text : null;
+}
+
 function storedColor(run: { color?: string | null }): string | null {
-  return run.color && CSS_COLOR.test(run.color.trim()) ? run.color.trim() : null;
+  return validColor(run.color);
 }
 
 export interface ColorRun {
@@ -75,6 +81,29 @@ export function assignColors(runs: readonly ColorRun[]): Map<string, string> {
     colors.set(run.id, PALETTE[slot]);
   }
   return colors;
+}
+
+/**
+ * Colours picked in the runs table (saved in the workspace as `runColors`) win over
+ * assigned ones; invalid entries and runs not in `base` are ignored.
+ */
+export function withCustomColors(
+  base: ReadonlyMap<string, string>,
+  custom: Readonly<Record<string, string>>,
+): Map<string, string> {
+  const out = new Map(base);
+  for (const [id, color] of Object.entries(custom)) {
+    const chosen = validColor(color);
+    if (chosen && out.has(id)) out.set(id, chosen);
+  }
+  return out;
+}
+
+/** `#rgb`/`#rrggbb` as `#rrggbb` (lower case) for an `<input type="color">`; null for other colours. */
+export function toHex6(color: string): string | null {
+  const short = /^#([0-9a-fA-F])([0-9a-fA-F])([0-9a-fA-F])$/.exec(color);
+  if (short) return `#${short[1]}${short[1]}${short[2]}${short[2]}${short[3]}${short[3]}`.toLowerCase();
+  return /^#[0-9a-fA-F]{6}$/.test(color) ? color.toLowerCase() : null;
 }
 
 /** `#rrggbb` + alpha → `rgba(...)`; other CSS colours are returned unchanged. */

@@ -3,6 +3,8 @@ import {
   DEFAULT_SETTINGS,
   pinColumn,
   readSettings,
+  setKeyColors,
+  setRunColor,
   showColumn,
   showOnly,
   toggle,
@@ -24,6 +26,8 @@ describe("readSettings", () => {
       sort: [{ id: "config:lr", desc: true }, "x"],
       maxRuns: 0,
       keyColors: { key: "acc", buckets: 4 },
+      runColors: { a: "#aabbcc", b: "url(javascript:1)", c: 3 },
+      futureThing: { x: 1 },
     });
     expect(settings.pinned).toEqual(["summary:loss.min"]);
     expect(settings.smoothing).toBe(0.99);
@@ -31,11 +35,19 @@ describe("readSettings", () => {
     expect(settings.panels).toEqual({ loss: { x: "_runtime", logY: true } });
     expect(settings.sort).toEqual([{ id: "config:lr", desc: true }]);
     expect(settings.maxRuns).toBe(1);
-    expect(extra).toEqual({ keyColors: { key: "acc", buckets: 4 } });
+    expect(settings.keyColors).toEqual({ ...DEFAULT_SETTINGS.keyColors, key: "acc", buckets: 4 });
+    expect(settings.runColors).toEqual({ a: "#aabbcc" });
+    expect(extra).toEqual({ futureThing: { x: 1 } });
   });
 
   it("round-trips through writeSettings", () => {
-    const stored = readSettings({ hiddenRuns: ["a"], xAxis: "_wall", other: [1] });
+    const stored = readSettings({
+      hiddenRuns: ["a"],
+      xAxis: "_wall",
+      other: [1],
+      keyColors: { enabled: true, key: "config:lr", y: "max", buckets: 6, palette: "magma" },
+      runColors: { a: "#123456" },
+    });
     const doc = writeSettings(stored);
     expect(doc.other).toEqual([1]);
     expect(readSettings(doc)).toEqual(stored);
@@ -57,6 +69,15 @@ describe("edits", () => {
     const hidden = showColumn(pinned, "summary:acc.max", false);
     expect(hidden.pinned).toEqual([]);
     expect(hidden.columns).not.toContain("summary:acc.max");
+  });
+
+  it("sets and clears picked run colours, and edits key-based colours", () => {
+    const picked = setRunColor(DEFAULT_SETTINGS, "a", "#ff0000");
+    expect(picked.runColors).toEqual({ a: "#ff0000" });
+    expect(setRunColor(picked, "a", null).runColors).toEqual({});
+    expect(setRunColor(picked, "b", "not a colour!").runColors).toEqual({ a: "#ff0000" });
+    const on = setKeyColors(DEFAULT_SETTINGS, { enabled: true, key: "acc" });
+    expect(on.keyColors).toEqual({ ...DEFAULT_SETTINGS.keyColors, enabled: true, key: "acc" });
   });
 
   it("hides everything outside the chosen set", () => {

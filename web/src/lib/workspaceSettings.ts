@@ -3,6 +3,8 @@
 // is validated field by field when read (it is user data), and keys this version
 // does not know are kept so that newer features' settings survive a round-trip.
 import type { JsonObject, JsonValue } from "../api/types";
+import { DEFAULT_KEY_COLORS, type KeyColorSetting, readKeyColorSetting } from "./keyColors";
+import { validColor } from "./runColor";
 import { DEFAULT_X } from "./xAxis";
 
 export interface PanelSettings {
@@ -29,6 +31,10 @@ export interface WorkspaceSettings {
   sort: SortSetting[];
   /** How many of the visible runs the panels draw (the first ones in table order). */
   maxRuns: number;
+  /** Colour runs by a metric or config value (Settings → Runs → Key-based colors). */
+  keyColors: KeyColorSetting;
+  /** Colours picked in the runs table, by run id (win over stored and palette colours). */
+  runColors: Record<string, string>;
 }
 
 export const DEFAULT_SETTINGS: WorkspaceSettings = {
@@ -42,6 +48,8 @@ export const DEFAULT_SETTINGS: WorkspaceSettings = {
   panels: {},
   sort: [{ id: "run:created_at", desc: true }],
   maxRuns: 20,
+  keyColors: DEFAULT_KEY_COLORS,
+  runColors: {},
 };
 
 export const MAX_RUNS_CHOICES = [5, 10, 20, 50, 100, 200];
@@ -79,6 +87,16 @@ function sort(value: JsonValue | undefined): SortSetting[] {
   );
 }
 
+function colorMap(value: JsonValue | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!value || typeof value !== "object" || Array.isArray(value)) return out;
+  for (const [id, color] of Object.entries(value)) {
+    const valid = typeof color === "string" ? validColor(color) : null;
+    if (valid) out[id] = valid;
+  }
+  return out;
+}
+
 export interface StoredSettings {
   settings: WorkspaceSettings;
   /** Keys from the stored document this version does not use, written back unchanged. */
@@ -100,6 +118,8 @@ export function readSettings(doc: JsonObject | null | undefined): StoredSettings
     panels: panels(raw.panels),
     sort: sort(raw.sort),
     maxRuns: Math.round(clamp(raw.maxRuns, 1, 500, DEFAULT_SETTINGS.maxRuns)),
+    keyColors: readKeyColorSetting(raw.keyColors),
+    runColors: colorMap(raw.runColors),
   };
   return { settings, extra };
 }
@@ -120,6 +140,8 @@ export function writeSettings(stored: StoredSettings): JsonObject {
     panels: panelsDoc,
     sort: settings.sort.map((s) => ({ id: s.id, desc: s.desc })),
     maxRuns: settings.maxRuns,
+    keyColors: { ...settings.keyColors },
+    runColors: { ...settings.runColors },
   };
 }
 
@@ -153,4 +175,18 @@ export function showColumn(settings: WorkspaceSettings, id: string, shown: boole
 export function showOnly(allRunIds: readonly string[], visible: readonly string[]): string[] {
   const keep = new Set(visible);
   return allRunIds.filter((id) => !keep.has(id));
+}
+
+/** Set (or, with null, clear) the colour picked for a run in the runs table. */
+export function setRunColor(settings: WorkspaceSettings, id: string, color: string | null): WorkspaceSettings {
+  const runColors = { ...settings.runColors };
+  const valid = color === null ? null : validColor(color);
+  if (valid) runColors[id] = valid;
+  else delete runColors[id];
+  return { ...settings, runColors };
+}
+
+/** Change the key-based colour setting. */
+export function setKeyColors(settings: WorkspaceSettings, change: Partial<KeyColorSetting>): WorkspaceSettings {
+  return { ...settings, keyColors: { ...settings.keyColors, ...change } };
 }
