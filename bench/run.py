@@ -148,7 +148,9 @@ ROWS = [
     Row("d. `finish()` after the loop", "log", "finish_s", "s", 0.200, "≤ 200 ms", False),
     Row("e. bytes on disk per scalar point", "log", "bytes_per_point", "B", 8.0, "≤ 8 B"),
     Row("e. bytes on disk, total", "log", "disk_bytes", "B", scale_free=False),
-    Row("f. read back `m0`", "read", "read_s", "s", 0.010, "≤ 10 ms", False),
+    # The target is for reading through the store (next row); this row compares
+    # each tool's public read API (for Runyard: Api().run(path).scan_history(keys=["m0"])).
+    Row("f. read back `m0` through the public read API", "read", "read_s", "s", scale_free=False),
     Row(
         "f. read back `m0`, store level",
         "read",

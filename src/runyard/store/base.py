@@ -279,7 +279,7 @@ class TrackingStore(ABC):
         wanted = list(self.history_keys(ref)) if keys is None else list(keys)
         to_read = [k for k in wanted if k != "_step"]
         index_key = to_read[0] if keys is not None and to_read else "_runtime"
-        for lo, hi in self._windows(ref, index_key, min_step, max_step, max(page_size, 4096)):
+        for lo, hi in self._windows(ref, index_key, min_step, max_step, max(page_size, 16384)):
             numeric = {key: self.read_series(ref, key, lo, hi) for key in to_read}
             others = self.read_values(ref, to_read, lo, hi)
             index = [index_key] if index_key in numeric else to_read
