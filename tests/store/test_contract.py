@@ -24,18 +24,26 @@ from runyard.store.sql.store import CHUNK_POINTS, SqlStore
 StoreFactory = Callable[[], TrackingStore]
 
 
-def _sqlite(tmp_path: Path) -> Callable[[], TrackingStore]:
+def _sqlite(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[], TrackingStore]:
     uri = f"sqlite:///{tmp_path}/t.db"
     return lambda: SqlStore(uri)
 
 
-BACKENDS: dict[str, Callable[[Path], Callable[[], TrackingStore]]] = {"sqlite": _sqlite}
+def _postgresql(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[], TrackingStore]:
+    uri: str = request.getfixturevalue("postgres_uri")  # a fresh database (conftest.py)
+    return lambda: SqlStore(uri)
+
+
+BACKENDS: dict[str, Callable[[pytest.FixtureRequest, Path], Callable[[], TrackingStore]]] = {
+    "sqlite": _sqlite,
+    "postgresql": _postgresql,
+}
 
 
 @pytest.fixture(params=sorted(BACKENDS))
 def store_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreFactory]:
     """Opens another client of one fresh backing store (none is opened up front)."""
-    opener = BACKENDS[request.param](tmp_path)
+    opener = BACKENDS[request.param](request, tmp_path)
     opened: list[TrackingStore] = []
 
     def factory() -> TrackingStore:
@@ -144,6 +152,21 @@ def test_create_is_ignored_when_the_run_exists(store: TrackingStore) -> None:
     assert rec.display_name == "first"
     assert rec.tags == ["x"]
     assert len(store.list_runs("ent", "proj")) == 1
+
+
+def test_nul_characters_in_documents_do_not_break_queries(store: TrackingStore) -> None:
+    """PostgreSQL's jsonb refuses NUL; one such run must not break the project's queries."""
+    create(store, tags=["a\x00b", "t"])
+    store.write_batch(RunBatch(RUN, config={"s": "x\x00y", "n": 1}, summary_set=[(("m",), "\x00")]))
+    create(store, RunRef("ent", "proj", "run2"))
+    store.write_batch(RunBatch(RunRef("ent", "proj", "run2"), config={"n": 2}))
+    rec = store.get_run(RUN)
+    assert rec is not None
+    assert (rec.config["s"], rec.summary["m"], rec.tags) == ("x\x00y", "\x00", ["a\x00b", "t"])
+    found = store.query_runs("ent", "proj", {"config.n": {"$lt": 3}}, order="-config.s")
+    assert [r.ref.run_id for r in found] == ["run1", "run2"]
+    assert [r.ref.run_id for r in store.query_runs("ent", "proj", {"tags": "t"})] == ["run1"]
+    assert [r.ref.run_id for r in store.query_runs("ent", "proj", {"config.n": 2})] == ["run2"]
 
 
 def test_meta_updates_fields(store: TrackingStore) -> None:

@@ -1,4 +1,5 @@
-"""`SqliteDb`, the embedded store's connection layer, on real SQLite files."""
+"""The store's connection layer: `SqliteDb` on real SQLite files, `SqlAlchemyDb` on
+PostgreSQL (the throwaway server of tests/store/conftest.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 
 from runyard.entities import RunRef
 from runyard.store.base import RunBatch
-from runyard.store.sql.db import SqliteDb
+from runyard.store.sql.db import SqlAlchemyDb, SqliteDb, open_db
 from runyard.store.sql.store import SqlStore
 
 FD_DIR = Path("/proc/self/fd")
@@ -94,3 +95,50 @@ def test_short_lived_threads_do_not_leak_connections(tmp_path: Path) -> None:
         assert open_fds() - before < 20
     finally:
         store.close()
+
+
+def test_postgresql_rows_support_index_and_name(postgres_uri: str) -> None:
+    db = open_db(postgres_uri)
+    assert isinstance(db, SqlAlchemyDb) and db.dialect == "postgresql"
+    try:
+        with db.write() as tx:
+            tx.run("CREATE TABLE t (k TEXT PRIMARY KEY, v INTEGER, b BYTEA)")
+            tx.many(
+                "INSERT INTO t VALUES (:k, :v, :b)",
+                [{"k": "a", "v": 1, "b": b"\x00\x01"}, {"k": "b", "v": 2, "b": b""}],
+            )
+        with db.read() as tx:
+            row = tx.one("SELECT k, v, b FROM t WHERE k = :k", {"k": "a"})
+            assert (row[0], row[1], bytes(row[2])) == ("a", 1, b"\x00\x01")
+            assert (row["k"], row["v"], bytes(row["b"])) == ("a", 1, b"\x00\x01")
+            assert tx.scalar("SELECT COUNT(*) FROM t") == 2
+    finally:
+        db.close()
+
+
+def test_postgresql_uri_without_driver_uses_psycopg(postgres_uri: str) -> None:
+    plain = postgres_uri.replace("postgresql+psycopg://", "postgresql://")
+    db = open_db(plain)
+    try:
+        assert isinstance(db, SqlAlchemyDb)
+        assert db.engine.dialect.driver == "psycopg"
+        with db.read() as tx:
+            assert tx.scalar("SELECT 1") == 1
+    finally:
+        db.close()
+
+
+def test_postgresql_read_is_one_snapshot(postgres_uri: str) -> None:
+    db = open_db(postgres_uri)
+    try:
+        with db.write() as tx:
+            tx.run("CREATE TABLE t (v INTEGER)")
+        with db.read() as reader:
+            assert reader.scalar("SELECT COUNT(*) FROM t") == 0
+            with db.write() as tx:
+                tx.run("INSERT INTO t VALUES (1)")
+            assert reader.scalar("SELECT COUNT(*) FROM t") == 0
+        with db.read() as reader:
+            assert reader.scalar("SELECT COUNT(*) FROM t") == 1
+    finally:
+        db.close()

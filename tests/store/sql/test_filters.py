@@ -1,7 +1,8 @@
 """Run filters and orders compiled to SQL (:mod:`runyard.store.sql.filters`).
 
-The SQLite SQL is executed for real against a store holding twelve runs chosen to
-reach every operator, field and value type; the PostgreSQL SQL is checked as text.
+The SQL is executed for real, on SQLite and on PostgreSQL (tests/store/conftest.py),
+against a store holding twelve runs chosen to reach every operator, field and value
+type; the PostgreSQL SQL is also checked as text.
 """
 
 from __future__ import annotations
@@ -149,10 +150,16 @@ def order_of(ids: str) -> list[str]:
     return ids.split()
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SqlStore]:
-    path: Path = tmp_path_factory.mktemp("filters") / "runyard.db"
-    store = SqlStore(f"sqlite:///{path}")
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def store(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[SqlStore]:
+    """The runs, written to SQLite and to PostgreSQL (see tests/store/conftest.py)."""
+    if request.param == "postgresql":
+        store = SqlStore(request.getfixturevalue("postgres_server").new_database())
+    else:
+        path: Path = tmp_path_factory.mktemp("filters") / "runyard.db"
+        store = SqlStore(f"sqlite:///{path}")
     populate(store)
     yield store
     store.close()
@@ -195,12 +202,13 @@ def populate(store: SqlStore) -> None:
 
 
 def query(store: SqlStore, filters: Any = None, order: str | None = None) -> list[str]:
-    expr, params = compile_filters(filters, "sqlite")
+    dialect = store._db.dialect
+    expr, params = compile_filters(filters, dialect)
     assert set(params) == {f"f{i}" for i in range(len(params))}
     sql = (
         "SELECT r.run_id FROM runs r JOIN projects p ON p.id = r.project_id "
         f"WHERE p.entity = :entity AND p.name = :project AND ({expr}) "
-        f"ORDER BY {compile_order(order, 'sqlite')}"
+        f"ORDER BY {compile_order(order, dialect)}"
     )
     with store._db.read() as tx:
         rows = tx.all(sql, {**params, "entity": "ent", "project": "proj"})
@@ -435,7 +443,7 @@ def test_filter_selects(store: SqlStore, filters: Any, expected: set[str]) -> No
 def test_values_are_bound_not_interpolated(store: SqlStore) -> None:
     evil = "x'); DROP TABLE runs; --"
     sql, params = compile_filters(
-        {"display_name": evil, "summary_metrics.it's": {"$in": [evil, 1.5]}}, "sqlite"
+        {"display_name": evil, "summary_metrics.it's": {"$in": [evil, 1.5]}}, store._db.dialect
     )
     assert evil not in sql and "1.5" not in sql and "it's" not in sql
     assert evil in params.values()
@@ -507,7 +515,7 @@ def test_order_sql() -> None:
 
 # -- PostgreSQL SQL text -----------------------------------------------------------
 
-PG_LOSS = "(r.summary::jsonb #> CAST(:f0 AS text[]))"
+PG_LOSS = "(replace(r.summary, '\\u0000', '\\ufffd')::jsonb #> CAST(:f0 AS text[]))"
 PG_LOSS_TYPE = f"COALESCE(jsonb_typeof({PG_LOSS}), 'null')"
 
 
@@ -532,23 +540,23 @@ PG_LOSS_TYPE = f"COALESCE(jsonb_typeof({PG_LOSS}), 'null')"
         ),
         (
             {"summary_metrics.acc": {"$regex": "^n"}},
-            "(COALESCE(jsonb_typeof((r.summary::jsonb #> CAST(:f0 AS text[]))), 'null') = "
-            "'string' AND ((r.summary::jsonb #> CAST(:f0 AS text[])) #>> '{}') ~ :f1)",
+            "(COALESCE(jsonb_typeof((replace(r.summary, '\\u0000', '\\ufffd')::jsonb #> CAST(:f0 AS text[]))), 'null') = "
+            "'string' AND ((replace(r.summary, '\\u0000', '\\ufffd')::jsonb #> CAST(:f0 AS text[])) #>> '{}') ~ :f1)",
             {"f0": ["acc"], "f1": "^n"},
         ),
         (
             {"config.lr.value": {"$exists": False}},
             "NOT (COALESCE(jsonb_typeof(COALESCE("
-            "(r.config::jsonb #> CAST(:f0 AS text[])), "
-            "(r.config::jsonb #> CAST(:f1 AS text[])), "
-            "(r.config::jsonb #> CAST(:f2 AS text[])))), 'null') <> 'null')",
+            "(replace(r.config, '\\u0000', '\\ufffd')::jsonb #> CAST(:f0 AS text[])), "
+            "(replace(r.config, '\\u0000', '\\ufffd')::jsonb #> CAST(:f1 AS text[])), "
+            "(replace(r.config, '\\u0000', '\\ufffd')::jsonb #> CAST(:f2 AS text[])))), 'null') <> 'null')",
             {"f0": ["lr.value"], "f1": ["lr", "value"], "f2": ["lr"]},
         ),
         (
             {"$or": [{"tags": {"$in": ["a", "b"]}}, {"tags": []}]},
-            "(EXISTS (SELECT 1 FROM jsonb_array_elements_text(r.tags::jsonb) AS tag(value) "
+            "(EXISTS (SELECT 1 FROM jsonb_array_elements_text(replace(r.tags, '\\u0000', '\\ufffd')::jsonb) AS tag(value) "
             "WHERE tag.value IN (:f0, :f1)) OR NOT (EXISTS (SELECT 1 FROM "
-            "jsonb_array_elements_text(r.tags::jsonb) AS tag(value))))",
+            "jsonb_array_elements_text(replace(r.tags, '\\u0000', '\\ufffd')::jsonb) AS tag(value))))",
             {"f0": "a", "f1": "b"},
         ),
         (
@@ -568,12 +576,14 @@ def test_postgresql_order_sql() -> None:
     assert compile_order("-display_name", "postgresql") == (
         "r.display_name DESC NULLS LAST, r.id DESC"
     )
-    value = "(r.summary::jsonb #> CAST(ARRAY['loss', 'min'] AS text[]))"
+    value = (
+        "(replace(r.summary, '\\u0000', '\\ufffd')::jsonb #> CAST(ARRAY['loss', 'min'] AS text[]))"
+    )
     assert compile_order("-summary_metrics.loss.min", "postgresql") == (
-        "CASE COALESCE(jsonb_typeof(COALESCE((r.summary::jsonb #> CAST(ARRAY['loss.min'] "
+        "CASE COALESCE(jsonb_typeof(COALESCE((replace(r.summary, '\\u0000', '\\ufffd')::jsonb #> CAST(ARRAY['loss.min'] "
         f"AS text[])), {value})), 'null') WHEN 'number' THEN 0 WHEN 'string' THEN 1 "
         "WHEN 'boolean' THEN 2 WHEN 'null' THEN 4 ELSE 3 END ASC, "
-        f"NULLIF(COALESCE((r.summary::jsonb #> CAST(ARRAY['loss.min'] AS text[])), {value}), "
+        f"NULLIF(COALESCE((replace(r.summary, '\\u0000', '\\ufffd')::jsonb #> CAST(ARRAY['loss.min'] AS text[])), {value}), "
         "'null'::jsonb) DESC NULLS LAST, r.id DESC"
     )
     # Quotes, colons (SQLAlchemy's `:name`) and `%` (pyformat) become hex escapes.

@@ -77,8 +77,11 @@ def describe(uri: str) -> dict[str, Any]:
         return out
 
 
-@pytest.fixture
-def uri(tmp_path: Path) -> str:
+@pytest.fixture(params=["sqlite", "postgresql"])
+def uri(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty store: a SQLite file or a fresh PostgreSQL database (conftest.py)."""
+    if request.param == "postgresql":
+        return str(request.getfixturevalue("postgres_uri"))
     return f"sqlite:///{tmp_path}/m.db"
 
 
@@ -101,6 +104,16 @@ def test_head_revision_is_the_head_of_the_migrations(uri: str) -> None:
 def test_store_created_schema_equals_the_migrated_one(tmp_path: Path) -> None:
     """A new embedded DB is created from metadata and stamped; it must equal a migrated one."""
     migrated, created = f"sqlite:///{tmp_path}/a.db", f"sqlite:///{tmp_path}/b.db"
+    upgrade(migrated)
+    SqlStore(created).close()
+    assert schema_diff(created) == []
+    assert version_rows(created) == [HEAD_REVISION]
+    assert describe(created) == describe(migrated)
+
+
+def test_store_created_postgresql_schema_equals_the_migrated_one(postgres_server: Any) -> None:
+    """A new PostgreSQL store is created by ``create_all`` and stamped; same check."""
+    migrated, created = postgres_server.new_database(), postgres_server.new_database()
     upgrade(migrated)
     SqlStore(created).close()
     assert schema_diff(created) == []

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Db", "SqlAlchemyDb", "SqliteDb", "Tx", "open_db"]
+__all__ = ["Db", "SqlAlchemyDb", "SqliteDb", "Tx", "open_db", "with_driver"]
 
 Params = Mapping[str, Any]
 
@@ -161,6 +161,8 @@ class SqliteDb(Db):
 
 
 _POOL_SIZE = 4
+#: PostgreSQL advisory lock key held by write transactions (arbitrary, "RUNYARD").
+_WRITE_LOCK = 0x52554E59415244
 
 
 @functools.lru_cache(maxsize=256)
@@ -179,6 +181,11 @@ class _SqlAlchemyTx(Tx):
     def __init__(self, conn: Any) -> None:
         self._conn = conn
 
+    @property
+    def connection(self) -> Any:
+        """The SQLAlchemy ``Connection`` this transaction runs on."""
+        return self._conn
+
     def run(self, sql: str, params: Params | None = None) -> int:
         from sqlalchemy import text
 
@@ -193,7 +200,30 @@ class _SqlAlchemyTx(Tx):
     def all(self, sql: str, params: Params | None = None) -> list[Any]:
         from sqlalchemy import text
 
-        return [row._mapping for row in self._conn.execute(text(sql), dict(params or {}))]
+        return [_Row(row) for row in self._conn.execute(text(sql), dict(params or {}))]
+
+
+class _Row:
+    """A SQLAlchemy row read like ``sqlite3.Row``: ``row[0]`` and ``row["column"]``."""
+
+    __slots__ = ("_row",)
+
+    def __init__(self, row: Any) -> None:
+        self._row = row
+
+    def __getitem__(self, key: int | str) -> Any:
+        if isinstance(key, str):
+            return self._row._mapping[key]
+        return self._row[key]
+
+    def __len__(self) -> int:
+        return len(self._row)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._row)
+
+    def keys(self) -> list[str]:
+        return list(self._row._mapping.keys())
 
 
 class SqlAlchemyDb(Db):
@@ -208,11 +238,21 @@ class SqlAlchemyDb(Db):
     @contextmanager
     def write(self) -> Iterator[Tx]:
         with self.engine.begin() as conn:
+            if self.dialect == "postgresql":
+                # Writers queue up as with SQLite's BEGIN IMMEDIATE: the store's
+                # read-modify-write merges (config, summary, series tails) and its
+                # get-or-create of projects and runs rely on one writer at a time.
+                from sqlalchemy import text
+
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _WRITE_LOCK})
             yield _SqlAlchemyTx(conn)
 
     @contextmanager
     def read(self) -> Iterator[Tx]:
         with self.engine.connect() as conn:
+            if self.dialect == "postgresql":
+                # One snapshot for the whole read, as SQLite's read transactions give.
+                conn = conn.execution_options(isolation_level="REPEATABLE READ")
             yield _SqlAlchemyTx(conn)
 
     def close(self) -> None:
@@ -220,7 +260,16 @@ class SqlAlchemyDb(Db):
 
 
 def open_db(uri: str) -> Db:
-    """``sqlite:///path`` opens :class:`SqliteDb`; anything else a SQLAlchemy engine."""
+    """``sqlite:///path`` opens :class:`SqliteDb`; anything else a SQLAlchemy engine
+    (``postgresql://…`` through psycopg 3)."""
     if uri.startswith("sqlite:///"):
         return SqliteDb(uri.removeprefix("sqlite:///") or ":memory:")
-    return SqlAlchemyDb(uri)
+    return SqlAlchemyDb(with_driver(uri))
+
+
+def with_driver(uri: str) -> str:
+    """``postgresql://`` means psycopg 3 (SQLAlchemy's own default is psycopg2)."""
+    for scheme in ("postgresql://", "postgres://"):
+        if uri.startswith(scheme):
+            return "postgresql+psycopg://" + uri.removeprefix(scheme)
+    return uri

@@ -468,7 +468,8 @@ class _PostgresJson(_JsonTarget):
         self.bind = bind
         # `#>` is NULL for a missing path and jsonb 'null' for a JSON null, so
         # COALESCE picks the first candidate path that exists.
-        values = [f"({document}::jsonb #> CAST({bind(list(path))} AS text[]))" for path in paths]
+        doc = _pg_jsonb(document)
+        values = [f"({doc} #> CAST({bind(list(path))} AS text[]))" for path in paths]
         self.value_sql = values[0] if len(values) == 1 else f"COALESCE({', '.join(values)})"
         self.type_sql = f"COALESCE(jsonb_typeof({self.value_sql}), 'null')"
 
@@ -589,8 +590,16 @@ class _Sqlite(_Dialect):
 _PG_SAFE = frozenset(string.ascii_letters + string.digits + " _-./+,@#$!*()[]{}<>|=~^&;?")
 
 
+def _pg_jsonb(document: str) -> str:
+    r"""A JSON text column as ``jsonb``. ``jsonb`` refuses the escape ``\u0000`` (text
+    cannot hold NUL), so one run logging a NUL would break every filtered query: NUL
+    is read as U+FFFD instead. (``\\u0000``, an escaped backslash before ``u0000``,
+    stays valid JSON too and reads as ``\`` and U+FFFD.)"""
+    return f"replace({document}, '\\u0000', '\\ufffd')::jsonb"
+
+
 class _Postgres(_Dialect):
-    tag_rows = "jsonb_array_elements_text(r.tags::jsonb) AS tag(value)"
+    tag_rows = f"jsonb_array_elements_text({_pg_jsonb('r.tags')}) AS tag(value)"
 
     def regex(self, value: str, pattern: str) -> str:
         return f"{value} ~ {pattern}"

@@ -14,9 +14,11 @@ def alembic_config(uri: str) -> Any:
     """An Alembic ``Config`` for the store at ``uri`` (imports Alembic lazily)."""
     from alembic.config import Config
 
+    from runyard.store.sql.db import with_driver
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    config.set_main_option("sqlalchemy.url", uri.replace("%", "%%"))
+    config.set_main_option("sqlalchemy.url", with_driver(uri).replace("%", "%%"))
     return config
 
 
@@ -28,7 +30,12 @@ def upgrade(uri: str, revision: str = "head") -> None:
 
 
 def create_all(db: Any) -> None:
-    """Create every table on a SQLAlchemy-backed database (PostgreSQL)."""
+    """Create every table on a SQLAlchemy-backed database (PostgreSQL).
+
+    ``db`` is a `SqlAlchemyDb` or a write transaction of one (then the tables are
+    created inside that transaction).
+    """
     from runyard.store.sql.schema import metadata
 
-    metadata.create_all(db.engine)
+    bind = getattr(db, "connection", None)
+    metadata.create_all(bind if bind is not None else db.engine)

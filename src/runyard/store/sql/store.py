@@ -108,7 +108,11 @@ class SqlStore(TrackingStore):
         self._db: Db = open_db(uri)
         self._tails: dict[tuple[int, str], _Tail] = {}
         self._tails_lock = threading.Lock()
-        self._ensure_schema(upgrade)
+        try:
+            self._ensure_schema(upgrade)
+        except BaseException:
+            self._db.close()  # a refused store leaves no connection open
+            raise
 
     # -- schema -------------------------------------------------------------
     def _ensure_schema(self, upgrade: bool) -> None:
@@ -154,7 +158,7 @@ class SqlStore(TrackingStore):
         else:
             from runyard.store.sql.migrate import create_all
 
-            create_all(self._db)
+            create_all(tx)  # in this transaction, so concurrent openers wait for it
         tx.run("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)")
         tx.run("INSERT INTO alembic_version (version_num) VALUES (:v)", {"v": HEAD_REVISION})
 
