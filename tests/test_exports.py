@@ -17,8 +17,14 @@ DYNAMIC = {"run", "config", "summary"}
 LAZY = {
     "Api": ("runyard.public_api.api", "Api"),
     "Histogram": ("runyard.data_types.histogram", "Histogram"),
+    "Html": ("runyard.data_types.html", "Html"),
+    "Image": ("runyard.data_types.image", "Image"),
+    "Plotly": ("runyard.data_types.plotly", "Plotly"),
     "Settings": ("runyard.settings", "Settings"),
+    "Table": ("runyard.data_types.table", "Table"),
+    "plot_table": ("runyard.plot.custom_chart", "plot_table"),
 }
+MODULES = {"plot": "runyard.plot"}
 
 
 def test_all_is_sorted() -> None:
@@ -33,7 +39,9 @@ def test_all_has_no_duplicates() -> None:
 def test_every_exported_name_resolves(name: str) -> None:
     value = getattr(runyard, name)
     assert value is not None
-    if name != "__version__":
+    if name in MODULES:
+        assert value is importlib.import_module(MODULES[name])
+    elif name != "__version__":
         # Objects exported by the facade are Runyard's own, not leaked third-party names.
         assert getattr(value, "__module__", "").startswith("runyard"), value
 
@@ -43,6 +51,12 @@ def test_lazy_names_are_the_objects_in_their_modules(name: str) -> None:
     module, attr = LAZY[name]
     assert name in runyard.__all__
     assert getattr(runyard, name) is getattr(importlib.import_module(module), attr)
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_lazy_subpackages_are_the_modules(name: str) -> None:
+    assert name in runyard.__all__
+    assert getattr(runyard, name) is importlib.import_module(MODULES[name])
 
 
 @pytest.mark.parametrize(

@@ -271,6 +271,7 @@ HEAVY = [
     "tensorflow",
     "jax",
     "numpy",
+    "PIL",
 ]
 LAZY_PARTS = [
     "runyard.public_api",

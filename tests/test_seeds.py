@@ -91,3 +91,49 @@ def test_seed_002_acc_loss_and_config(ry_dir: Path) -> None:
 def test_seeds_are_present() -> None:
     assert len(snippets("000")) == 3 and len(snippets("002")) == 2
     assert runyard.init  # the facade the snippets use
+
+
+SEED_004_PRELUDE = """
+import os
+os.makedirs({root!r}, exist_ok=True)
+os.chdir({root!r})
+x_values = [0, 1, 2, 3]
+y_values = [1.0, 0.5, 0.25, 0.125]
+class_x_scores = [0.1, 0.5, 0.9]
+class_y_scores = [0.2, 0.4, 0.8]
+labels = ["a", "b", "c"]
+values = [3, 1, 2]
+scores = [0.1, 0.2, 0.2, 0.7]
+ground_truth = [0, 1, 2, 1]
+predictions = [0, 1, 1, 1]
+class_names = ["cat", "dog", "bird"]
+data = [[0, 1.5], [1, 1.7]]
+"""
+
+# Block index -> the history key it logs (custom charts and the Plotly-HTML table).
+SEED_004_BLOCKS = {
+    0: "my_custom_plot_id",
+    1: "my_custom_id",
+    2: "my_bar_chart_id",
+    3: "my_histogram",
+    4: "my_custom_id",
+    5: "pr",
+    6: "roc",
+    7: "conf_mat",
+    8: "my_custom_chart",
+    10: "test_table",
+}
+
+
+@pytest.mark.parametrize("index", sorted(SEED_004_BLOCKS))
+def test_seed_004_chart_and_table_blocks(index: int, ry_dir: Path) -> None:
+    code = snippets("004")[index]
+    if "plotly" in code:
+        pytest.importorskip("plotly")
+    prelude = SEED_004_PRELUDE.format(root=str(ry_dir))
+    result = run_script(prelude + as_runyard(code), ry_dir)
+    assert result.returncode == 0, result.stderr
+    (run,) = _runs(ry_dir)
+    value = run["summary"][SEED_004_BLOCKS[index]]
+    expected = "table-file" if index == 10 else "custom-chart"
+    assert value["_type"] == expected

@@ -28,8 +28,12 @@ __all__ = [
     "ConfigError",
     "Error",
     "Histogram",
+    "Html",
+    "Image",
+    "Plotly",
     "RunNotFoundError",
     "Settings",
+    "Table",
     "UsageError",
     "__version__",
     "config",
@@ -37,15 +41,24 @@ __all__ = [
     "finish",
     "init",
     "log",
+    "plot",
+    "plot_table",
     "run",
     "summary",
 ]
 
-# Lazily imported public names: attribute -> "module:attribute".
+# Lazily imported public names: attribute -> "module:attribute", or "module" for a
+# subpackage (``runyard.plot``).
 _LAZY = {
     "Api": "runyard.public_api.api:Api",
     "Histogram": "runyard.data_types.histogram:Histogram",
+    "Html": "runyard.data_types.html:Html",
+    "Image": "runyard.data_types.image:Image",
+    "Plotly": "runyard.data_types.plotly:Plotly",
     "Settings": "runyard.settings:Settings",
+    "Table": "runyard.data_types.table:Table",
+    "plot": "runyard.plot",
+    "plot_table": "runyard.plot.custom_chart:plot_table",
 }
 
 
@@ -92,7 +105,9 @@ def __getattr__(name: str) -> Any:
     if target is None:
         raise AttributeError(f"module 'runyard' has no attribute {name!r}")
     module, _, attr = target.partition(":")
-    value = getattr(importlib.import_module(module), attr)
+    value = importlib.import_module(module)  # a bare module path names a subpackage
+    if attr:
+        value = getattr(value, attr)
     globals()[name] = value
     return value
 

@@ -1,0 +1,155 @@
+"""``Image``: a picture from an array, a PIL image or a file, wandb's ``wandb.Image``."""
+
+from __future__ import annotations
+
+import io
+import os
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from runyard.sdk.run import Run
+
+__all__ = ["Image"]
+
+_FILE_TYPES = ["png", "jpg", "jpeg", "bmp"]
+_PIL_FORMAT = {"png": "PNG", "jpg": "JPEG", "jpeg": "JPEG", "bmp": "BMP"}
+
+
+def _to_uint8(data: Any) -> Any:
+    """wandb's conversion: shift negatives to 0..1, scale 0..1 floats to 0..255, clip."""
+    import numpy as np
+
+    data = np.asarray(data)
+    if data.dtype == np.uint8:
+        return data
+    if data.size and np.min(data) < 0:
+        data = (data - np.min(data)) / np.ptp(data)
+    if data.size and np.max(data) <= 1.0:
+        data = (data * 255).astype(np.int32)
+    return np.asarray(data).clip(0, 255).astype(np.uint8)
+
+
+def _is_matplotlib(value: object) -> bool:
+    """A matplotlib object or the ``pyplot`` module itself (by name: no import)."""
+    name = getattr(value, "__name__", None) if isinstance(value, type(io)) else None
+    module = name or type(value).__module__
+    return module == "matplotlib" or module.startswith("matplotlib.")
+
+
+def _render_matplotlib(value: Any, file_type: str) -> Any:
+    """``savefig`` of the figure (``plt.gcf()`` for the module), opened with PIL."""
+    from PIL import Image as PILImage
+
+    if hasattr(value, "gcf"):
+        figure = value.gcf()
+    elif hasattr(value, "savefig"):
+        figure = value
+    elif getattr(value, "figure", None) is not None:
+        figure = value.figure
+    else:
+        raise ValueError("Only matplotlib.pyplot or matplotlib.pyplot.Figure objects are accepted.")
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format=_PIL_FORMAT[file_type].lower())
+    buffer.seek(0)
+    image = PILImage.open(buffer)
+    image.load()
+    return image
+
+
+class Image:
+    """An image logged as an ``image-file`` (as ``wandb.Image``).
+
+    ``data_or_path`` is a numpy array (``H×W``, ``H×W×1``, ``H×W×3`` or
+    ``H×W×4``; floats in 0..1 are scaled to 0..255), a PIL image, a matplotlib
+    figure or the ``pyplot`` module (``savefig``, so an empty figure gives a blank
+    image) or the path of an image file (stored as it is, in its own format).
+    Needs Pillow.
+
+    Raises:
+        ValueError: ``"file_type must be one of ['png', 'jpg', 'jpeg', 'bmp']"``,
+            ``"Un-supported shape for image conversion [5, 5, 7]"``.
+    """
+
+    MAX_ITEMS: ClassVar[int] = 108
+    MAX_DIMENSION: ClassVar[int] = 65500
+    _log_type: ClassVar[str] = "image-file"
+
+    def __init__(
+        self,
+        data_or_path: Any,
+        mode: str | None = None,
+        caption: str | None = None,
+        grouping: int | None = None,
+        classes: Any = None,
+        boxes: Any = None,
+        masks: Any = None,
+        file_type: str | None = None,
+    ) -> None:
+        if file_type is not None and file_type not in _FILE_TYPES:
+            raise ValueError(f"file_type must be one of {_FILE_TYPES}")
+        self.caption = caption
+        self._grouping = grouping
+        if isinstance(data_or_path, (str, os.PathLike)):
+            self._init_from_path(os.fspath(data_or_path))
+            return
+        self.format = file_type or "png"
+        from PIL import Image as PILImage
+
+        if isinstance(data_or_path, PILImage.Image):
+            image = data_or_path
+        elif _is_matplotlib(data_or_path):
+            image = _render_matplotlib(data_or_path, self.format)
+        else:
+            image = self._from_array(data_or_path, mode)
+        buffer = io.BytesIO()
+        if self.format in ("jpg", "jpeg") and image.mode not in ("RGB", "L"):
+            image = image.convert("RGB")
+        image.save(buffer, format=_PIL_FORMAT[self.format])
+        self._bytes = buffer.getvalue()
+        self.width, self.height = image.size
+
+    def _init_from_path(self, path: str) -> None:
+        from PIL import Image as PILImage
+
+        with open(path, "rb") as f:
+            self._bytes = f.read()
+        ext = os.path.splitext(path)[1].lstrip(".").lower()
+        with PILImage.open(io.BytesIO(self._bytes)) as image:
+            self.width, self.height = image.size
+            self.format = ext or (image.format or "png").lower()
+
+    @staticmethod
+    def _from_array(data: Any, mode: str | None) -> Any:
+        import numpy as np
+        from PIL import Image as PILImage
+
+        array = np.asarray(data)
+        if array.ndim == 3 and array.shape[-1] == 1:
+            array = array[:, :, 0]
+        if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[-1] not in (3, 4)):
+            raise ValueError(f"Un-supported shape for image conversion {list(array.shape)}")
+        image = PILImage.fromarray(_to_uint8(array))
+        return image.convert(mode) if mode and mode != image.mode else image
+
+    @property
+    def image_bytes(self) -> bytes:
+        """The encoded file that is stored when the image is logged."""
+        return self._bytes
+
+    def to_json(self, run: Run) -> dict[str, Any]:
+        """Store the file (content-addressed); return the ``image-file`` value."""
+        from runyard.data_types.media_file import store_media
+
+        value: dict[str, Any] = {
+            "_type": "image-file",
+            "format": self.format,
+            "width": self.width,
+            "height": self.height,
+        }
+        if self.caption is not None:
+            value["caption"] = self.caption
+        value.update(store_media(run, "images", self._bytes, f".{self.format}"))
+        return value
+
+    def __repr__(self) -> str:
+        return f"<Image {self.width}x{self.height} {self.format}>"

@@ -1,0 +1,67 @@
+"""``Html``: sources, ``inject`` and the ``html-file`` payload."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from pathlib import Path
+
+import pytest
+
+import runyard
+from runyard.blobs.keys import run_prefix
+from runyard.data_types.html import Html
+from runyard.sdk.files import run_blobs
+
+HEAD = (
+    '<base target="_blank">'
+    '<link rel="stylesheet" type="text/css" href="https://app.wandb.ai/normalize.css" />'
+)
+
+
+def test_inject_prefixes_plain_fragments() -> None:
+    assert Html("<b>hi</b>").html == HEAD + "<b>hi</b>"
+    assert len(Html("<b>hi</b>").html) == 114  # the size wandb 0.31 reported for such a file
+
+
+def test_inject_into_head_or_html() -> None:
+    assert Html("<html><head><title>t</title></head></html>").html == (
+        f"<html><head>{HEAD}<title>t</title></head></html>"
+    )
+    assert Html("<html><body>x</body></html>").html == (
+        f"<html><head>{HEAD}</head><body>x</body></html>"
+    )
+
+
+def test_no_inject_path_file_and_data_is_not_path(tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_text("<p>from file</p>", encoding="utf-8")
+    assert Html(str(page), inject=False).html == "<p>from file</p>"
+    assert Html(str(page), inject=False, data_is_not_path=True).html == str(page)
+    assert Html(io.StringIO("<i>io</i>"), inject=False).html == "<i>io</i>"
+    with pytest.raises(ValueError, match=r"^data must be a string or an io object$"):
+        Html(42)
+
+
+def test_to_json_stores_the_file_once(ry_dir: Path) -> None:
+    html = Html("<b>hi</b>")
+    run = runyard.init(project="html")
+    try:
+        value = html.to_json(run)
+        again = Html("<b>hi</b>").to_json(run)
+        run.log({"html": html})
+        blobs = run_blobs(run.settings)
+        stored = blobs.get(f"{run_prefix(run.ref)}/{value['path']}")
+        listed = blobs.list(f"{run_prefix(run.ref)}/media/html")
+    finally:
+        run.finish()
+    sha = hashlib.sha256(html.html.encode()).hexdigest()
+    assert value == {
+        "_type": "html-file",
+        "sha256": sha,
+        "size": 114,
+        "path": f"media/html/{sha[:2]}/{sha}.html",
+    }
+    assert again == value
+    assert stored == html.html.encode()
+    assert len(listed) == 1
