@@ -2,58 +2,20 @@
 
 from __future__ import annotations
 
-import struct
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from runyard.metrics.colors import assign_run_colors
+
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
-#: web/src/lib/runColor.ts PALETTE, in order.
-PALETTE = (
-    "#0072B2",
-    "#E69F00",
-    "#009E73",
-    "#D55E00",
-    "#CC79A7",
-    "#56B4E9",
-    "#332288",
-    "#117733",
-    "#882255",
-    "#999933",
-    "#44AA99",
-    "#AA4499",
-)
-
-
-def fnv1a(text: str) -> int:
-    """32-bit FNV-1a over UTF-16 code units (as the UI hashes run ids)."""
-    data = text.encode("utf-16-le")
-    value = 0x811C9DC5
-    for unit in struct.unpack(f"<{len(data) // 2}H", data):
-        value ^= unit
-        value = (value * 0x01000193) & 0xFFFFFFFF
-    return value
-
 
 def expected_colors(runs: list[dict[str, Any]]) -> dict[str, str]:
-    """The colours the UI gives a project's runs (web/src/lib/runColor.ts assignColors):
-    the hashed palette slot, or the next free one in creation order; stored colours win."""
-    colors: dict[str, str] = {}
-    taken: set[int] = set()
-    for run in sorted(runs, key=lambda r: (r["created_at"], r["id"])):
-        if run.get("color"):
-            colors[run["id"]] = run["color"]
-            continue
-        if len(taken) == len(PALETTE):
-            taken = set()
-        slot = fnv1a(run["id"]) % len(PALETTE)
-        while slot in taken:
-            slot = (slot + 1) % len(PALETTE)
-        taken.add(slot)
-        colors[run["id"]] = PALETTE[slot]
-    return colors
+    """The colours the UI gives a project's runs (web/src/lib/runColor.ts mirrors
+    :func:`runyard.metrics.colors.assign_run_colors`, checked by shared golden cases)."""
+    return assign_run_colors((r["id"], r["created_at"], r.get("color")) for r in runs)
 
 
 def chart(page: Page, key: str) -> dict[str, Any] | None:
