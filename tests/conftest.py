@@ -10,6 +10,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
+# The throwaway PostgreSQL cluster (`postgres_server`, `postgres_uri`) for every test directory.
+pytest_plugins = ["tests.postgres"]
+
 
 @pytest.fixture
 def ry_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:

@@ -23,12 +23,18 @@ from sqlalchemy import (
 
 __all__ = [
     "HEAD_REVISION",
+    "api_keys",
+    "entities",
     "history_values",
     "journals",
+    "members",
     "metadata",
+    "presets",
     "projects",
     "runs",
     "series_chunks",
+    "sessions",
+    "users",
     "workspaces",
 ]
 
@@ -43,6 +49,8 @@ projects = Table(
     Column("entity", String(128), nullable=False),
     Column("name", String(128), nullable=False),
     Column("created_at", Double, nullable=False),
+    # "private" (members of the entity only) or "public" (anyone may read).
+    Column("visibility", String(16), nullable=False, server_default="private"),
     UniqueConstraint("entity", "name", name="uq_projects_entity_name"),
 )
 
@@ -122,6 +130,75 @@ workspaces = Table(
     Column("project_id", Integer, ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True),
     Column("settings", Text, nullable=False),
     Column("updated_at", Double, nullable=False),
+)
+
+# Custom chart presets (Vega / Vega-Lite specs), versioned: saving a name again adds
+# a version; readers take the highest version unless they ask for one.
+presets = Table(
+    "presets",
+    metadata,
+    Column("entity", String(128), primary_key=True),
+    Column("name", String(128), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("spec", Text, nullable=False),
+    Column("created_at", Double, nullable=False),
+    Column("created_by", String(128)),
+)
+
+# Team server accounts. An entity is a user's own namespace or a team.
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(128), nullable=False, unique=True),
+    Column("password_hash", Text),
+    Column("is_admin", Integer, nullable=False, server_default="0"),
+    Column("created_at", Double, nullable=False),
+)
+
+entities = Table(
+    "entities",
+    metadata,
+    Column("name", String(128), primary_key=True),
+    # "user" or "team"
+    Column("kind", String(16), nullable=False),
+    Column("created_at", Double, nullable=False),
+)
+
+members = Table(
+    "members",
+    metadata,
+    Column(
+        "entity", String(128), ForeignKey("entities.name", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    # "admin" or "member"
+    Column("role", String(16), nullable=False),
+)
+
+# API keys are shown once; only a hash is kept. ``prefix`` finds the row.
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("prefix", String(32), nullable=False, unique=True),
+    Column("key_hash", Text, nullable=False),
+    Column("name", Text),
+    Column("created_at", Double, nullable=False),
+    Column("last_used_at", Double),
+    Column("revoked_at", Double),
+)
+
+# UI login sessions (cookie holds the token; only its hash is kept).
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("token_hash", String(128), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("csrf_token", String(128), nullable=False),
+    Column("created_at", Double, nullable=False),
+    Column("expires_at", Double, nullable=False),
 )
 
 Index("ix_runs_project_created", runs.c.project_id, runs.c.created_at)

@@ -1,4 +1,4 @@
-"""A throwaway PostgreSQL server for the store tests (session-scoped).
+"""A throwaway PostgreSQL server for any test (session-scoped; fixtures `postgres_server`, `postgres_uri`).
 
 Started from Debian's ``postgresql`` binaries on 127.0.0.1 and a free port, in a
 temporary directory, with ``fsync=off``. initdb refuses to run as root, so as root
