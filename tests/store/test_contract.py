@@ -938,3 +938,71 @@ def test_concurrent_writers_lose_nothing(store_factory: StoreFactory) -> None:
     assert rec.summary == {f"w{i}": batches - 1 for i in range(threads_n)}
     assert rec.last_step == batches * per_batch - 1
     assert len(reader.list_runs("ent", "proj")) == threads_n + 1
+
+
+# -- custom-chart presets ------------------------------------------------------
+
+
+def test_preset_versions_count_up_per_name(store: TrackingStore) -> None:
+    assert store.get_preset("me", "chart") is None
+    assert store.list_presets("me") == []
+    assert store.put_preset("me", "chart", {"mark": "line", "v": 1}) == 1
+    assert store.put_preset("me", "chart", {"mark": "bar", "v": 2}) == 2
+    assert store.put_preset("me", "other/nested", {"mark": "point"}) == 1
+    assert store.put_preset("you", "chart", {"mark": "area"}) == 1
+    assert store.get_preset("me", "chart") == (2, {"mark": "bar", "v": 2})
+    assert store.get_preset("me", "chart", 1) == (1, {"mark": "line", "v": 1})
+    assert store.get_preset("me", "chart", 3) is None
+    assert store.get_preset("me", "missing") is None
+    assert store.list_presets("me") == [("chart", 2), ("other/nested", 1)]
+    assert store.list_presets("you") == [("chart", 1)]
+    assert store.list_presets("nobody") == []
+
+
+def test_preset_specs_keep_nested_json_and_non_finite_floats(store: TrackingStore) -> None:
+    spec = {"data": {"name": "wandb"}, "layer": [{"mark": {"type": "line"}}], "x": math.inf}
+    store.put_preset("me", "chart", spec)
+    version, back = store.get_preset("me", "chart") or (0, {})
+    assert version == 1 and back["layer"] == spec["layer"] and back["x"] == math.inf
+
+
+def test_preset_names_are_sorted_the_same_on_every_backend(store: TrackingStore) -> None:
+    for name in ["b", "B", "a_x", "a-x", "A"]:
+        store.put_preset("me", name, {})
+    assert [n for n, _ in store.list_presets("me")] == ["A", "B", "a-x", "a_x", "b"]
+
+
+@pytest.mark.parametrize(("entity", "name"), [("me", ""), ("", "x"), ("me", "n" * 129)])
+def test_preset_bad_names_are_refused_naming_them(
+    store: TrackingStore, entity: str, name: str
+) -> None:
+    with pytest.raises(ValueError, match=r"preset (entity|name) must be 1 to 128 characters"):
+        store.put_preset(entity, name, {})
+    assert store.list_presets(entity) == []
+
+
+def test_concurrent_preset_saves_get_distinct_versions(store_factory: StoreFactory) -> None:
+    clients = [store_factory() for _ in range(4)]
+    versions: list[int] = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    def save(client: TrackingStore, i: int) -> None:
+        try:
+            for j in range(5):
+                version = client.put_preset("me", "shared", {"client": i, "save": j})
+                with lock:
+                    versions.append(version)
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=save, args=(c, i)) for i, c in enumerate(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert errors == []
+    assert sorted(versions) == list(range(1, 21))
+    reader = store_factory()
+    assert reader.list_presets("me") == [("shared", 20)]
+    assert all(reader.get_preset("me", "shared", v) is not None for v in range(1, 21))

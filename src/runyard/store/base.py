@@ -245,6 +245,25 @@ class TrackingStore(ABC):
         """Save the web app's settings for a project (the project must exist)."""
 
     @abstractmethod
+    def put_preset(self, entity: str, name: str, spec: Mapping[str, Any]) -> int:
+        """Save ``spec`` as the next version of the custom-chart preset ``entity/name``.
+
+        Versions start at 1 and each save takes the highest one plus one, atomically,
+        so two clients saving at once get two versions; nothing is overwritten.
+        Returns the new version. Names longer than 128 characters raise ``ValueError``.
+        """
+
+    @abstractmethod
+    def get_preset(
+        self, entity: str, name: str, version: int | None = None
+    ) -> tuple[int, dict[str, Any]] | None:
+        """``(version, spec)`` of a preset (its latest version by default), or ``None``."""
+
+    @abstractmethod
+    def list_presets(self, entity: str) -> list[tuple[str, int]]:
+        """``(name, latest version)`` of every preset of ``entity``, sorted by name."""
+
+    @abstractmethod
     def journal_offset(self, journal: str) -> int:
         """How far the named journal has been moved into the store (0 if never)."""
 

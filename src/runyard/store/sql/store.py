@@ -45,6 +45,8 @@ __all__ = ["CHUNK_POINTS", "SqlStore"]
 CHUNK_POINTS = 8192
 
 _NUMERIC = {int, float}
+#: Longest entity or preset name the schema holds (``String(128)``).
+_NAME_MAX = 128
 _CHECKPOINT_BYTES = 1 << 20
 _RUN_FIELDS = {
     "display_name": "display_name",
@@ -756,6 +758,55 @@ class SqlStore(TrackingStore):
             for row in tx.all(sql + " ORDER BY step", params):
                 out.setdefault(row[0], []).append((int(row[1]), jsonutil.loads(row[2])))
         return out
+
+    # -- custom-chart presets ------------------------------------------------
+    @staticmethod
+    def _preset_params(entity: str, name: str) -> dict[str, Any]:
+        for what, value in (("entity", entity), ("name", name)):
+            if not value or len(value) > _NAME_MAX:
+                raise ValueError(
+                    f"preset {what} must be 1 to {_NAME_MAX} characters, got {value!r}"
+                )
+        return {"entity": entity, "name": name}
+
+    def put_preset(self, entity: str, name: str, spec: Mapping[str, Any]) -> int:
+        params = self._preset_params(entity, name)
+        text = jsonutil.dumps(dict(spec))
+        # The write transaction holds the store's write lock (BEGIN IMMEDIATE, or the
+        # PostgreSQL advisory lock), so max + 1 cannot be taken twice.
+        with self._db.write() as tx:
+            latest = tx.scalar(
+                "SELECT MAX(version) FROM presets WHERE entity = :entity AND name = :name",
+                params,
+            )
+            version = 1 if latest is None else int(latest) + 1
+            tx.run(
+                "INSERT INTO presets (entity, name, version, spec, created_at) "
+                "VALUES (:entity, :name, :version, :spec, :now)",
+                {**params, "version": version, "spec": text, "now": time.time()},
+            )
+        return version
+
+    def get_preset(
+        self, entity: str, name: str, version: int | None = None
+    ) -> tuple[int, dict[str, Any]] | None:
+        params: dict[str, Any] = {"entity": entity, "name": name}
+        sql = "SELECT version, spec FROM presets WHERE entity = :entity AND name = :name"
+        if version is not None:
+            sql += " AND version = :version"
+            params["version"] = int(version)
+        with self._db.read() as tx:
+            row = tx.one(sql + " ORDER BY version DESC LIMIT 1", params)
+        return None if row is None else (int(row[0]), dict(jsonutil.loads(row[1])))
+
+    def list_presets(self, entity: str) -> list[tuple[str, int]]:
+        with self._db.read() as tx:
+            rows = tx.all(
+                "SELECT name, MAX(version) FROM presets WHERE entity = :entity GROUP BY name",
+                {"entity": entity},
+            )
+        # Sorted here: SQLite and PostgreSQL collations order names differently.
+        return sorted((str(r[0]), int(r[1])) for r in rows)
 
     def journal_offset(self, journal: str) -> int:
         with self._db.read() as tx:
