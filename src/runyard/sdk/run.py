@@ -87,6 +87,9 @@ class Run:
         self.config = Config(self._on_config_change, config)
         self.summary = Summary(self._read_summary, self._set_summary, self._delete_summary)
         self._hooks: list[Any] = []
+        #: run.save globs stored again at finish, and (mtime, size) of each stored name.
+        self._saved_globs: list[tuple[str, str | os.PathLike[str] | None]] = []
+        self._stored_files: dict[str, tuple[int, int]] = {}
         #: init(resume="auto"/"allow") remembered this run for the next auto resume.
         self._auto_resume = False
 
@@ -380,6 +383,63 @@ class Run:
         self._record((Rec.DEFINE, definition.to_dict(), bool(overwrite)))
         return definition
 
+    # -- files ------------------------------------------------------------------
+    def save(
+        self,
+        glob_str: str | os.PathLike[str],
+        base_path: str | os.PathLike[str] | None = None,
+        policy: str = "live",
+    ) -> list[str]:
+        """Store files with the run (``wandb.save``); read them with ``Api().run(…).file(name)``.
+
+        Every file matching ``glob_str`` is stored now, named by its path relative
+        to ``base_path``: by default ``.`` for a relative glob and the file's own
+        directory for an absolute one (as wandb). With ``policy`` ``"live"`` or
+        ``"end"`` the glob is matched again at ``finish()`` and new or changed
+        files are stored then too; ``"now"`` stores once.
+
+        Returns:
+            The stored names, such as ``["model-best.keras"]``.
+
+        Raises:
+            ValueError: an unknown ``policy``, or a match outside ``base_path``.
+        """
+        if policy not in ("live", "end", "now"):
+            raise ValueError(
+                f'Only "live", "end" and "now" policies are currently supported, got {policy!r}.'
+            )
+        names = self._store_files(os.fspath(glob_str), base_path)
+        if policy != "now":
+            self._saved_globs.append((os.fspath(glob_str), base_path))
+        return names
+
+    def _store_files(self, pattern: str, base_path: str | os.PathLike[str] | None) -> list[str]:
+        import glob
+
+        from runyard.sdk.files import store_run_file
+
+        if base_path is None:
+            base = None if os.path.isabs(pattern) else Path.cwd()
+        else:
+            base = Path(base_path).resolve()
+        names = []
+        for match in sorted(glob.glob(pattern, recursive=True)):
+            path = Path(match).resolve()
+            if not path.is_file():
+                continue
+            if base is None:
+                name = path.name
+            elif path.is_relative_to(base):
+                name = path.relative_to(base).as_posix()
+            else:
+                raise ValueError(f"file {match!r} is not inside base_path {os.fspath(base)!r}")
+            stamp = (path.stat().st_mtime_ns, path.stat().st_size)
+            if self._stored_files.get(name) != stamp:
+                store_run_file(self._settings, self._ref, name, path)
+                self._stored_files[name] = stamp
+            names.append(name)
+        return names
+
     # -- lifecycle --------------------------------------------------------------
     def finish(self, exit_code: int | None = None, quiet: bool | None = None) -> None:
         """Flush everything to the store and mark the run finished (or failed)."""
@@ -389,6 +449,11 @@ class Run:
     def _finish(self, state: str, exit_code: int | None) -> None:
         if self._finished:
             return
+        for pattern, base_path in self._saved_globs:
+            try:
+                self._store_files(pattern, base_path)
+            except (OSError, ValueError) as exc:
+                termwarn(f"could not store the files matching {pattern!r}: {exc}")
         runtime = time.monotonic() - self._t0
         self._record((Rec.EXIT, state, exit_code, runtime))
         self._finished = True
