@@ -2,6 +2,11 @@
 // server's {"detail": ...} message.
 import type {
   ColorsResponse,
+  CustomChart,
+  MediaResponse,
+  Preset,
+  PresetWithSpec,
+  TablePage,
   JsonObject,
   MetricKey,
   Project,
@@ -169,4 +174,63 @@ export function getColors(
     runs: params.runs && params.runs.length ? params.runs.join(",") : undefined,
   });
   return request(`${projectPath(entity, project)}/colors${q}`, { signal });
+}
+
+// -- media and custom charts (issue 6) ---------------------------------------------
+
+/** Every custom chart (`_wandb.visualize`) of the given runs; one entry per chart key. */
+export function listCharts(
+  entity: string,
+  project: string,
+  runs: string[],
+  signal?: AbortSignal,
+): Promise<{ charts: CustomChart[] }> {
+  return request(`${projectPath(entity, project)}/charts${query({ runs: runs.join(",") })}`, { signal });
+}
+
+/** Every logged step of a media key for the given runs. */
+export function fetchMedia(
+  entity: string,
+  project: string,
+  runs: string[],
+  key: string,
+  signal?: AbortSignal,
+): Promise<MediaResponse> {
+  return request(`${projectPath(entity, project)}/media${query({ runs: runs.join(","), key })}`, { signal });
+}
+
+/** The URL of a logged media file (route 4), for a payload's relative `path`. */
+export function mediaFileUrl(entity: string, project: string, runId: string, path: string): string {
+  const encoded = path.split("/").map(encodeURIComponent).join("/");
+  return `${API}${projectPath(entity, project)}/runs/${encodeURIComponent(runId)}/media/${encoded}`;
+}
+
+/** One page of a logged table, sorted and filtered on the server (params: lib/tableQuery). */
+export function fetchTable(
+  entity: string,
+  project: string,
+  runId: string,
+  params: Record<string, string>,
+  signal?: AbortSignal,
+): Promise<TablePage> {
+  return request(`${projectPath(entity, project)}/runs/${encodeURIComponent(runId)}/table${query(params)}`, { signal });
+}
+
+export function listPresets(entity: string, signal?: AbortSignal): Promise<{ presets: Preset[] }> {
+  return request(`/presets${query({ entity })}`, { signal });
+}
+
+/** A preset's spec; `id` is "entity/name" (e.g. "wandb/line/v0"), its slashes kept in the path. */
+export function getPreset(id: string, version?: number, signal?: AbortSignal): Promise<PresetWithSpec> {
+  const path = id.split("/").map(encodeURIComponent).join("/");
+  return request(`/presets/${path}${query({ version })}`, { signal });
+}
+
+export function savePreset(entity: string, name: string, spec: unknown): Promise<{ id: string; version: number }> {
+  const path = [entity, ...name.split("/")].map(encodeURIComponent).join("/");
+  return request(`/presets/${path}`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ spec }),
+  });
 }

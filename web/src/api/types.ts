@@ -49,6 +49,8 @@ export interface MetricKey {
   numeric: boolean;
   step_metric: string | null;
   hidden: boolean;
+  /** The `_type` of the key's non-numeric values (`image-file`, `table-file`, `histogram`, …); null for numeric keys. */
+  media?: string | null;
 }
 
 export interface Series {
@@ -96,4 +98,55 @@ export interface ColorsResponse {
   missing: string[];
   /** `value` is a number, string, boolean, null, or `{"$float": "NaN" | "Infinity" | "-Infinity"}`. */
   runs: { id: string; name: string; value: JsonValue; bucket: number | null; color: string }[];
+}
+
+// -- media and custom charts (issue 6) ---------------------------------------------
+
+/** One custom chart of GET /projects/{e}/{p}/charts: a preset drawing a logged table. */
+export interface CustomChart {
+  key: string;
+  table_key: string;
+  panel_type: string;
+  preset: string;
+  fields: Record<string, string | null>;
+  string_fields: Record<string, string | null>;
+  runs: string[];
+}
+
+/** A logged media value: the payload plus `url` (single files) or `urls` (images/separated). */
+export type MediaValue = JsonObject & { _type?: string; url?: string; urls?: string[]; caption?: string | null };
+
+export interface MediaStep {
+  step: number;
+  value: MediaValue;
+}
+
+/** GET /projects/{e}/{p}/media?runs=…&key=K */
+export interface MediaResponse {
+  key: string;
+  runs: { run: string; steps: MediaStep[] }[];
+}
+
+/** GET /projects/{e}/{p}/runs/{r}/table */
+export interface TablePage {
+  key: string;
+  step: number;
+  columns: string[];
+  rows: JsonValue[][];
+  total: number;
+  nrows: number;
+}
+
+export interface Preset {
+  id: string;
+  entity: string;
+  name: string;
+  version: number;
+  builtin: boolean;
+  fields: string[];
+  strings: string[];
+}
+
+export interface PresetWithSpec extends Preset {
+  spec: JsonObject;
 }

@@ -16,6 +16,7 @@ import { EMPTY_FILTER, filterRuns } from "../lib/runFilter";
 import { isActive } from "../lib/keyColors";
 import Breadcrumbs from "./Breadcrumbs";
 import KeyColorLegend from "./KeyColorLegend";
+import MediaGrid from "./media/MediaGrid";
 import PanelGrid from "./PanelGrid";
 import RunsTable from "./RunsTable";
 import SettingsDrawer from "./SettingsDrawer";
@@ -89,6 +90,7 @@ export default function ProjectWorkspace({ entity, project }: { entity: string; 
           {ready && keys.data ? (
             <SeriesLoaderContext.Provider value={loader}>
               <PanelGrid keys={keys.data.keys} runs={plotted} settings={settings} update={update} />
+              <MediaGrid entity={entity} project={project} keys={keys.data.keys} runs={plotted} settings={settings} update={update} />
             </SeriesLoaderContext.Provider>
           ) : (
             <div className="muted page">Loading…</div>

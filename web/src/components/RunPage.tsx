@@ -11,6 +11,7 @@ import { summaryKeySignature } from "../lib/liveRuns";
 import { DEFAULT_SETTINGS, type WorkspaceSettings as Settings } from "../lib/workspaceSettings";
 import Breadcrumbs from "./Breadcrumbs";
 import PanelGrid from "./PanelGrid";
+import MediaGrid from "./media/MediaGrid";
 import RunFiles from "./RunFiles";
 import RunOverview from "./RunOverview";
 import WorkspaceSettings from "./WorkspaceSettings";
@@ -51,6 +52,7 @@ export default function RunPage({ entity, project, runId }: { entity: string; pr
           {keys.data ? (
             <SeriesLoaderContext.Provider value={loader}>
               <PanelGrid keys={keys.data.keys} runs={runs} settings={settings} update={setSettings} />
+              <MediaGrid entity={entity} project={project} keys={keys.data.keys} runs={runs} settings={settings} update={setSettings} />
             </SeriesLoaderContext.Provider>
           ) : (
             <p className="muted">{keys.error ? String(keys.error) : "Loading…"}</p>

@@ -1,0 +1,154 @@
+// A custom chart (`_wandb.visualize`): its preset's spec with the chart's fields
+// and strings filled in, drawn with vega-embed over the chart's table of every
+// shown run (rows tagged with the run's name, id and colour). "Edit" opens the
+// editor; a preset saved there replaces the chart's for this panel.
+import { useQueries, useQuery } from "@tanstack/react-query";
+import { useMemo, useRef, useState } from "react";
+import { fetchTable, getPreset } from "../../api/client";
+import type { CustomChart, Run } from "../../api/types";
+import { useInView } from "../../hooks/useInView";
+import { useColorOf } from "../../hooks/useRunColors";
+import { runDisplayName } from "../../lib/columns";
+import { valueAtStep } from "../../lib/mediaSteps";
+import { CHART_TABLE_LIMIT } from "../../lib/tableQuery";
+import { type Mapping, type Row, type RunTag, applyRunColors, fillSpec, tableRows } from "../../lib/vegaSpec";
+import ChartEditor from "./ChartEditor";
+import PanelFrame from "./PanelFrame";
+import StepSlider from "./StepSlider";
+import VegaView from "./VegaView";
+import { runsSignature, useMedia, useStep } from "./useMedia";
+
+export interface ChartPanelProps {
+  entity: string;
+  project: string;
+  chart: CustomChart;
+  runs: Run[];
+}
+
+export interface ChartOverride {
+  preset: string;
+  fields: Mapping;
+  strings: Mapping;
+}
+
+export default function ChartPanel({ entity, project, chart, runs: shownRuns }: ChartPanelProps) {
+  const body = useRef<HTMLDivElement>(null);
+  const inView = useInView(body);
+  const colorOf = useColorOf();
+  const runs = useMemo(() => shownRuns.filter((r) => chart.runs.includes(r.id)), [shownRuns, chart.runs]);
+  const [override, setOverride] = useState<ChartOverride | null>(null);
+  const [editing, setEditing] = useState(false);
+  const presetId = override?.preset ?? chart.preset;
+  const fields = override?.fields ?? chart.fields;
+  const strings = override?.strings ?? chart.string_fields;
+
+  const preset = useQuery({
+    queryKey: ["preset", presetId],
+    queryFn: ({ signal }) => getPreset(presetId, undefined, signal),
+    enabled: inView,
+    staleTime: 60_000,
+  });
+  // the steps the chart's table was logged at, per run
+  const media = useMedia(entity, project, runs, chart.table_key, inView);
+  const { steps, step, setStep } = useStep(media.data);
+  const tables = useQueries({
+    queries: runs.map((run) => {
+      const logged = media.data?.runs.find((m) => m.run === run.id)?.steps ?? [];
+      const at = valueAtStep(logged, step)?.step ?? null;
+      const params: Record<string, string> = { key: chart.table_key, offset: "0", limit: String(CHART_TABLE_LIMIT) };
+      if (at !== null) params.step = String(at);
+      return {
+        queryKey: ["table", entity, project, run.id, params, runsSignature([run])],
+        queryFn: ({ signal }: { signal: AbortSignal }) => fetchTable(entity, project, run.id, params, signal),
+        // without the media route's steps (or before they arrive) the latest table is read
+        enabled: inView && (media.data !== undefined || media.isError),
+        staleTime: Infinity,
+      };
+    }),
+  });
+  const tags = useMemo<RunTag[]>(
+    () => runs.map((run) => ({ run: run.id, name: runDisplayName(run), color: colorOf(run) })),
+    [runs, colorOf],
+  );
+  const tableData = tables.map((t) => t.data);
+  const tableSig = tables.map((t) => t.dataUpdatedAt).join(",");
+  const columns = useMemo(() => {
+    const all: string[] = [];
+    for (const t of tableData) for (const c of t?.columns ?? []) if (!all.includes(c)) all.push(c);
+    return all;
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- tableSig covers tableData
+  }, [tableSig]);
+  const rows = useMemo<Row[]>(
+    () => tableData.flatMap((t, i) => (t && tags[i] ? tableRows(t.columns, t.rows, tags[i]) : [])),
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- tableSig covers tableData
+    [tableSig, tags],
+  );
+  const drawnTags = useMemo(() => tags.filter((_, i) => tableData[i] !== undefined), [tags, tableSig]); // eslint-disable-line react-hooks/exhaustive-deps
+  const spec = useMemo(
+    () => (preset.data ? applyRunColors(fillSpec(preset.data.spec, fields, strings), drawnTags) : null),
+    [preset.data, fields, strings, drawnTags],
+  );
+  const loadingTables = tables.some((t) => t.isPending && t.fetchStatus !== "idle") || media.isPending;
+  const tableError = tables.find((t) => t.error)?.error;
+  const error = preset.error ?? tableError;
+
+  return (
+    <PanelFrame
+      panelKey={chart.key}
+      kind="custom chart"
+      title={strings.title ? `${strings.title}` : chart.key}
+      bodyRef={body}
+      extra={{ "data-preset": presetId, "data-step": step ?? undefined }}
+      actions={
+        <button
+          type="button"
+          className="panel-action"
+          data-testid={`chart-edit-${chart.key}`}
+          aria-haspopup="dialog"
+          onClick={() => setEditing(true)}
+          disabled={!preset.data}
+        >
+          Edit
+        </button>
+      }
+    >
+      <StepSlider id={chart.key} label={chart.key} steps={steps} value={step} onChange={setStep} />
+      {error ? (
+        <div className="error-note" role="alert">
+          {String(error)}
+        </div>
+      ) : spec && !loadingTables ? (
+        <VegaView
+          spec={spec}
+          rows={rows}
+          publishAs={{ key: chart.key, preset: presetId, runs: drawnTags.map((t) => t.run) }}
+          testid={`vega-${chart.key}`}
+        />
+      ) : (
+        <div className="panel-empty" style={{ height: 220 }}>
+          Loading…
+        </div>
+      )}
+      <div className="panel-notes">
+        <span title="the preset drawing this chart">{presetId}</span>
+      </div>
+      {editing && preset.data && (
+        <ChartEditor
+          entity={entity}
+          chartKey={chart.key}
+          preset={preset.data}
+          fields={fields}
+          strings={strings}
+          columns={columns}
+          rows={rows}
+          runs={drawnTags}
+          onClose={() => setEditing(false)}
+          onSaved={(saved) => {
+            setOverride(saved);
+            setEditing(false);
+          }}
+        />
+      )}
+    </PanelFrame>
+  );
+}

@@ -1,0 +1,141 @@
+// A media key's panel for the shown runs: images (single or separated, with
+// captions), HTML (sandboxed iframes), Plotly figures or histograms, each at the
+// step the slider selects (the last logged, until moved).
+import { useRef } from "react";
+import type { MediaValue, Run } from "../../api/types";
+import { useInView } from "../../hooks/useInView";
+import { useColorOf } from "../../hooks/useRunColors";
+import { runDisplayName } from "../../lib/columns";
+import { histogramBars, imagesOf, valueAtStep } from "../../lib/mediaSteps";
+import type { PanelMedia } from "../../lib/mediaSections";
+import HistogramBars from "./HistogramBars";
+import PanelFrame from "./PanelFrame";
+import PlotlyFigure from "./PlotlyFigure";
+import StepSlider from "./StepSlider";
+import { useMedia, useStep } from "./useMedia";
+
+const KIND: Record<PanelMedia, string> = {
+  "image-file": "images",
+  "images/separated": "images",
+  "html-file": "html",
+  "plotly-file": "plotly",
+  "table-file": "table",
+  histogram: "histogram",
+};
+
+/** The sandbox of logged HTML: its own scripts and popups, never the app's origin. */
+export const HTML_SANDBOX = "allow-scripts allow-popups";
+
+export interface MediaPanelProps {
+  entity: string;
+  project: string;
+  panelKey: string;
+  media: PanelMedia;
+  runs: Run[];
+}
+
+export default function MediaPanel({ entity, project, panelKey, media, runs }: MediaPanelProps) {
+  const body = useRef<HTMLDivElement>(null);
+  const inView = useInView(body);
+  const colorOf = useColorOf();
+  const { data, error, isPending } = useMedia(entity, project, runs, panelKey, inView);
+  const { steps, step, setStep } = useStep(data);
+  const byRun = new Map((data?.runs ?? []).map((r) => [r.run, r.steps] as const));
+  const shown = runs.flatMap((run) => {
+    const at = valueAtStep(byRun.get(run.id) ?? [], step);
+    return at ? [{ run, at }] : [];
+  });
+  const kind = KIND[media];
+
+  return (
+    <PanelFrame
+      panelKey={panelKey}
+      kind={kind}
+      bodyRef={body}
+      wide={kind === "html" || kind === "plotly"}
+      extra={{ "data-step": step ?? undefined, "data-steps": steps.length }}
+    >
+      <StepSlider id={panelKey} label={panelKey} steps={steps} value={step} onChange={setStep} />
+      {error ? (
+        <div className="error-note" role="alert">
+          {String(error)}
+        </div>
+      ) : shown.length === 0 ? (
+        <div className="panel-empty" style={{ height: 120 }}>
+          {isPending || !inView ? "Loading…" : "Nothing logged for the shown runs"}
+        </div>
+      ) : (
+        <div className={`media-runs media-${kind}`}>
+          {shown.map(({ run, at }) => (
+            <div key={run.id} className="media-run" data-testid={`media-run-${run.id}`} data-run={run.id} data-step={at.step}>
+              <div className="media-run-name" title={runDisplayName(run)}>
+                <span className="swatch" style={{ background: colorOf(run) }} />
+                {runDisplayName(run)}
+                {at.step !== step && <span className="muted"> (step {at.step})</span>}
+              </div>
+              <MediaValueView
+                value={at.value}
+                media={media}
+                panelKey={panelKey}
+                run={run.id}
+                color={colorOf(run)}
+                label={`${panelKey} of ${runDisplayName(run)}`}
+                step={at.step}
+              />
+            </div>
+          ))}
+        </div>
+      )}
+    </PanelFrame>
+  );
+}
+
+interface MediaValueViewProps {
+  value: MediaValue;
+  media: PanelMedia;
+  panelKey: string;
+  run: string;
+  color: string;
+  label: string;
+  step: number;
+}
+
+function MediaValueView({ value, media, panelKey, run, color, label, step }: MediaValueViewProps) {
+  switch (media) {
+    case "image-file":
+    case "images/separated": {
+      const images = imagesOf(value);
+      return (
+        <div className="image-grid">
+          {images.map((image, i) => (
+            <figure key={`${image.url}-${i}`} className="image-cell">
+              <a href={image.url} target="_blank" rel="noreferrer" title="open the full image">
+                <img src={image.url} alt={image.caption ?? `${label}, image ${i + 1}`} loading="lazy" data-testid="media-image" />
+              </a>
+              {image.caption && <figcaption data-testid="media-caption">{image.caption}</figcaption>}
+            </figure>
+          ))}
+        </div>
+      );
+    }
+    case "html-file":
+      return typeof value.url === "string" ? (
+        <iframe
+          className="html-frame"
+          src={value.url}
+          sandbox={HTML_SANDBOX}
+          referrerPolicy="no-referrer"
+          title={label}
+          data-testid="media-html"
+        />
+      ) : null;
+    case "plotly-file":
+      return typeof value.url === "string" ? (
+        <PlotlyFigure url={value.url} publishAs={{ key: panelKey, run }} testid="media-plotly" />
+      ) : null;
+    case "histogram":
+      return <HistogramBars bars={histogramBars(value)} color={color} label={label} step={step} testid="media-histogram" />;
+    default:
+      return null;
+  }
+}
