@@ -10,8 +10,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# The throwaway PostgreSQL cluster (`postgres_server`, `postgres_uri`) for every test directory.
-pytest_plugins = ["tests.postgres"]
+# The throwaway PostgreSQL cluster (`postgres_server`, `postgres_uri`) and S3 server
+# (`s3_endpoint`, `s3_blobs_uri`) for every test directory.
+pytest_plugins = ["tests.postgres", "tests.s3"]
 
 
 @pytest.fixture

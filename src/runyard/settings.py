@@ -11,24 +11,50 @@ variable                    meaning                                         defa
 ``RUNYARD_PROJECT``         default project                                 ``uncategorized``
 ``RUNYARD_ENTITY``          default entity (user or team)                   the OS user
 ``RUNYARD_STORE``           tracking store URI (``sqlite:///…``)            the embedded DB
-``RUNYARD_BASE_URL``        team server URL (online mode, later issue)      unset
-``RUNYARD_API_KEY``         API key for the team server                     unset
+``RUNYARD_BASE_URL``        team server URL (online mode)                   credentials file
+``RUNYARD_API_KEY``         API key for the team server                     credentials file
 ``RUNYARD_SILENT``          ``true`` silences Runyard's own messages        ``false``
+``RUNYARD_FINISH_TIMEOUT``  seconds ``finish()`` waits for the store        ``60``
+``RUNYARD_CONFIG_DIR``      where ``runyard login`` keeps credentials       ``~/.config/runyard``
+``RUNYARD_BLOBS``           blob store URI (``file:///…``, ``s3://…``)      ``<DIR>/blobs``
+``RUNYARD_S3_ENDPOINT_URL`` S3-compatible endpoint (MinIO, moto); else      AWS
+                            ``AWS_ENDPOINT_URL_S3``
+``RUNYARD_MAX_UPLOAD_BYTES`` largest file the server accepts in one PUT     1 GiB
 ==========================  ==============================================  ==============
+
+The tracking store is ``RUNYARD_STORE`` when set, else the team server named by
+``RUNYARD_BASE_URL`` (online mode), else the embedded SQLite file.
+
+Credentials: ``runyard login`` writes ``<config dir>/credentials`` (JSON, mode 0600):
+``{"default": url, "servers": {url: {"api_key": key}}}``. When ``RUNYARD_BASE_URL``
+(and ``RUNYARD_STORE``) is unset the default server is used; when ``RUNYARD_API_KEY``
+is unset the key saved for the chosen server is (as ``~/.netrc`` works for wandb, but
+in a file of our own). Environment variables always win over the file.
 """
 
 from __future__ import annotations
 
 import getpass
+import hashlib
+import json
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-__all__ = ["DEFAULT_PROJECT", "Settings"]
+__all__ = [
+    "DEFAULT_PROJECT",
+    "Settings",
+    "config_dir",
+    "normalize_base_url",
+    "read_credentials",
+    "store_slug",
+]
 
 DEFAULT_PROJECT = "uncategorized"
+DEFAULT_FINISH_TIMEOUT = 60.0
 _TRUE = {"1", "true", "yes", "on"}
 
 
@@ -37,6 +63,65 @@ def _env(environ: Mapping[str, str], name: str) -> str | None:
     if value is None:
         value = environ.get(f"WANDB_{name}")
     return value or None
+
+
+def config_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """``$RUNYARD_CONFIG_DIR``, else ``$XDG_CONFIG_HOME/runyard``, else ``~/.config/runyard``."""
+    env = os.environ if environ is None else environ
+    chosen = env.get("RUNYARD_CONFIG_DIR")
+    if chosen:
+        return Path(chosen).expanduser()
+    xdg = env.get("XDG_CONFIG_HOME")
+    return (Path(xdg).expanduser() if xdg else Path.home() / ".config") / "runyard"
+
+
+def normalize_base_url(url: str) -> str:
+    """``http(s)://host[:port][/prefix]`` without a trailing slash; others raise ``ValueError``."""
+    text = url.strip().rstrip("/")
+    if not re.match(r"^https?://[^/\s]+", text):
+        raise ValueError(
+            f"invalid server URL {url!r}: expected http://host[:port] or https://host[:port]"
+        )
+    return text
+
+
+def read_credentials(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The saved credentials (see the module docstring); ``{}`` when absent or unreadable.
+
+    A damaged file must not stop a training script: it reads as no credentials.
+    """
+    try:
+        data = json.loads((config_dir(environ) / "credentials").read_text())
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _saved_api_key(credentials: Mapping[str, Any], base_url: str) -> str | None:
+    servers = credentials.get("servers")
+    if not isinstance(servers, dict):
+        return None
+    entry = servers.get(base_url)
+    key = entry.get("api_key") if isinstance(entry, dict) else None
+    return key if isinstance(key, str) and key else None
+
+
+def _add_credentials(env: Mapping[str, str], kwargs: dict[str, Any]) -> None:
+    """Fill ``base_url``/``api_key`` from the credentials file where the environment did not."""
+    if "api_key" in kwargs and ("base_url" in kwargs or "store" in kwargs):
+        return
+    credentials = read_credentials(env)
+    if not credentials:
+        return
+    if "base_url" not in kwargs and "store" not in kwargs:
+        default = credentials.get("default")
+        if isinstance(default, str) and default:
+            kwargs["base_url"] = default
+    if "api_key" not in kwargs:
+        server = kwargs.get("base_url") or kwargs.get("store") or ""
+        saved = _saved_api_key(credentials, server.rstrip("/"))
+        if saved is not None:
+            kwargs["api_key"] = saved
 
 
 def _default_entity() -> str:
@@ -62,26 +147,61 @@ class Settings:
     entity: str = field(default_factory=_default_entity)
     store: str | None = None
     base_url: str | None = None
-    api_key: str | None = None
+    api_key: str | None = field(default=None, repr=False)  # never printed
     silent: bool = False
     run_color: str | None = None
-    # Seconds finish() waits for the writer before leaving the rest to the journal.
-    finish_timeout: float = 60.0
+    # Seconds finish() waits for the writer (retrying a failing store) before it
+    # leaves the rest to the journal and says how to upload it (`runyard sync`).
+    finish_timeout: float = DEFAULT_FINISH_TIMEOUT
+    blobs: str | None = None
+    s3_endpoint_url: str | None = None
+    max_upload_bytes: int = 1 << 30
 
     @property
     def store_uri(self) -> str:
-        """The tracking store's URI: explicit, else the embedded SQLite file."""
-        return self.store or f"sqlite:///{self.root_dir / 'runyard.db'}"
+        """The tracking store's URI: explicit, else the team server, else the embedded file."""
+        if self.store:
+            return self.store
+        if self.base_url:
+            return self.base_url.rstrip("/")
+        return f"sqlite:///{self.root_dir / 'runyard.db'}"
+
+    @property
+    def remote(self) -> bool:
+        """True when the tracking store is a server reached over HTTP."""
+        return self.store_uri.startswith(("http://", "https://"))
 
     @property
     def blobs_uri(self) -> str:
-        """Where media, tensors and run files go."""
+        """Where media, tensors and run files go: explicit, else the server's when the
+        tracking store is a server, else ``<root_dir>/blobs``."""
+        if self.blobs:
+            return self.blobs
+        if self.remote:
+            return self.store_uri
         return f"file://{self.root_dir / 'blobs'}"
 
     @property
     def journal_dir(self) -> Path:
-        """Journals of runs whose rows are not all in the store yet."""
-        return self.root_dir / "journals"
+        """Journals of online runs whose rows are not all in the store yet.
+
+        Each store has its own directory, so that opening one store never replays
+        (moves) a run meant for another: the embedded store's journals are in
+        ``journals/``, any other store's in ``journals/<host>-<hash of its URI>/``.
+        """
+        return self.journal_dir_for(self.store_uri)
+
+    def journal_dir_for(self, store_uri: str) -> Path:
+        """The journal directory of online runs writing to ``store_uri``."""
+        base = self.root_dir / "journals"
+        if store_uri == f"sqlite:///{self.root_dir / 'runyard.db'}":
+            return base
+        return base / store_slug(store_uri)
+
+    @property
+    def offline_dir(self) -> Path:
+        """Journals of ``mode="offline"`` runs (kept after ``runyard sync`` unless ``--clean``)."""
+        return self.root_dir / "offline"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -102,6 +222,25 @@ class Settings:
                 kwargs[attr] = value
         if (silent := _env(env, "SILENT")) is not None:
             kwargs["silent"] = silent.lower() in _TRUE
+        if (timeout := _env(env, "FINISH_TIMEOUT")) is not None:
+            try:
+                kwargs["finish_timeout"] = max(0.0, float(timeout))
+            except ValueError:
+                raise ValueError(
+                    f"RUNYARD_FINISH_TIMEOUT must be a number of seconds, got {timeout!r}"
+                ) from None
+        _add_credentials(env, kwargs)
+        if blobs := env.get("RUNYARD_BLOBS"):
+            kwargs["blobs"] = blobs
+        if endpoint := env.get("RUNYARD_S3_ENDPOINT_URL") or env.get("AWS_ENDPOINT_URL_S3"):
+            kwargs["s3_endpoint_url"] = endpoint
+        if limit := env.get("RUNYARD_MAX_UPLOAD_BYTES"):
+            try:
+                kwargs["max_upload_bytes"] = int(limit)
+            except ValueError:
+                raise ValueError(
+                    f"RUNYARD_MAX_UPLOAD_BYTES must be a number of bytes, got {limit!r}"
+                ) from None
         return cls(**kwargs)
 
     def with_overrides(self, overrides: Mapping[str, Any] | None) -> Settings:
@@ -116,3 +255,11 @@ class Settings:
         if "root_dir" in values:
             values["root_dir"] = Path(values["root_dir"]).expanduser()
         return replace(self, **values)
+
+
+def store_slug(uri: str) -> str:
+    """A directory name for a store: readable host (or file) name plus a hash of the URI."""
+    digest = hashlib.sha1(uri.encode()).hexdigest()[:10]
+    tail = uri.split("://", 1)[-1].split("@")[-1]  # no user:password in a directory name
+    readable = re.sub(r"[^A-Za-z0-9.]+", "-", tail).strip("-.")[:40] or "store"
+    return f"{readable}-{digest}"

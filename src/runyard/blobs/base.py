@@ -3,6 +3,12 @@
 One required primitive pair, ``put``/``get``; the rest are conveniences built on them
 that backends may override when they can do better (a local path, a presigned URL).
 Keys are ``/``-separated relative names such as ``ent/proj/run/tensors/w.npy``.
+
+Optional capabilities have defaults that say "not supported" rather than raising:
+``presigned_put``/``presigned_get`` return ``None`` for stores that cannot hand out
+URLs (the local store), and callers fall back to moving the bytes themselves. This
+keeps the one interface for every backend while letting the server send large
+uploads straight to an object store.
 """
 
 from __future__ import annotations
@@ -63,3 +69,23 @@ class BlobStore(ABC):
         if not self.exists(key):
             self.put(key, data)
         return key
+
+    def check(self) -> None:
+        """Raise a clear error when the store cannot be used (a missing bucket).
+
+        Servers call it at startup so a misconfiguration fails there, not on the
+        first upload; the default has nothing to check.
+        """
+        return None
+
+    def presigned_put(self, key: str, expires: int = 3600) -> str | None:
+        """A URL a client may ``PUT`` the bytes of ``key`` to, or ``None`` if unsupported."""
+        return None
+
+    def presigned_get(self, key: str, expires: int = 3600) -> str | None:
+        """A URL a client may ``GET`` ``key`` from, or ``None`` if unsupported."""
+        return None
+
+    def close(self) -> None:
+        """Release connections; the default holds none."""
+        return None
