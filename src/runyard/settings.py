@@ -48,6 +48,7 @@ __all__ = [
     "DEFAULT_PROJECT",
     "Settings",
     "config_dir",
+    "display_uri",
     "normalize_base_url",
     "read_credentials",
     "store_slug",
@@ -183,18 +184,20 @@ class Settings:
 
     @property
     def journal_dir(self) -> Path:
-        """Journals of online runs whose rows are not all in the store yet.
-
-        Each store has its own directory, so that opening one store never replays
-        (moves) a run meant for another: the embedded store's journals are in
-        ``journals/``, any other store's in ``journals/<host>-<hash of its URI>/``.
-        """
+        """Journals of online runs whose rows are not all in the store yet."""
         return self.journal_dir_for(self.store_uri)
 
     def journal_dir_for(self, store_uri: str) -> Path:
-        """The journal directory of online runs writing to ``store_uri``."""
+        """The journal directory of runs writing to ``store_uri``.
+
+        Each server has its own directory, ``journals/<host>-<hash of its URI>/``, so
+        that opening a local store (``runyard ui``) never takes in a run that was
+        meant for a team server, and a server's journals go only to that server.
+        Local SQL stores share ``journals/`` (the embedded behaviour: whichever
+        opens first replays them).
+        """
         base = self.root_dir / "journals"
-        if store_uri == f"sqlite:///{self.root_dir / 'runyard.db'}":
+        if not store_uri.startswith(("http://", "https://")):
             return base
         return base / store_slug(store_uri)
 
@@ -263,3 +266,13 @@ def store_slug(uri: str) -> str:
     tail = uri.split("://", 1)[-1].split("@")[-1]  # no user:password in a directory name
     readable = re.sub(r"[^A-Za-z0-9.]+", "-", tail).strip("-.")[:40] or "store"
     return f"{readable}-{digest}"
+
+
+def display_uri(uri: str) -> str:
+    """``uri`` without its password, for messages (``postgresql://u:secret@h/db``)."""
+    head, sep, tail = uri.partition("://")
+    netloc, slash, rest = tail.partition("/")
+    if sep and "@" in netloc:
+        credentials, _, host = netloc.rpartition("@")
+        return f"{head}://{credentials.split(':', 1)[0]}@{host}{slash}{rest}"
+    return uri

@@ -1,4 +1,4 @@
-"""The ``runyard`` command: ``demo``, ``ui``, ``server`` and ``db upgrade``."""
+"""The ``runyard`` command: ``demo``, ``ui``, ``server``, ``login``, ``sync`` and ``db upgrade``."""
 
 from __future__ import annotations
 
@@ -29,6 +29,22 @@ def _parser() -> argparse.ArgumentParser:
     server.add_argument("--store", help="tracking store URI (sqlite:///…, postgresql://…)")
     server.add_argument("--blobs", help="blob store URI (file:///…)")
 
+    login = commands.add_parser("login", help="save a server URL and API key for this user")
+    login.add_argument("key", nargs="?", help="the API key ('-' reads it from stdin)")
+    login.add_argument("--host", help="server URL (default: RUNYARD_BASE_URL or the last one)")
+    login.add_argument("--relogin", action="store_true", help="replace a saved key")
+    login.add_argument("--no-verify", action="store_true", help="save without asking the server")
+
+    sync = commands.add_parser("sync", help="upload offline runs and leftover journals")
+    sync.add_argument("paths", nargs="*", help="journal files or directories (default: all)")
+    sync.add_argument("--store", help="target store URI (default: the server, else embedded)")
+    sync.add_argument(
+        "--include-synced", action="store_true", help="also check journals synced before"
+    )
+    sync.add_argument(
+        "--clean", action="store_true", help="delete offline journals once they are stored"
+    )
+
     db = commands.add_parser("db", help="manage the SQL store's schema")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     upgrade = db_commands.add_parser("upgrade", help="migrate the store to this version's schema")
@@ -50,6 +66,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         from runyard.cli.ui import serve
 
         return serve(args.host, args.port, args.store, args.blobs, recover=False)
+    if args.command == "login":
+        from runyard.cli.login import login
+
+        return login(args.key, args.host, relogin=args.relogin, verify=not args.no_verify)
+    if args.command == "sync":
+        from runyard.cli.sync import sync
+
+        return sync(args.paths, args.store, args.include_synced, args.clean)
     if args.command == "db":
         from runyard.cli.db import upgrade
 

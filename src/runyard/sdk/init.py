@@ -29,7 +29,7 @@ from runyard.sdk.plain import encode_plain
 from runyard.sdk.printer import set_silent, termlog
 from runyard.sdk.run import Run
 from runyard.sdk.writer import Writer
-from runyard.settings import Settings
+from runyard.settings import Settings, display_uri
 
 if TYPE_CHECKING:
     from runyard.store.base import TrackingStore
@@ -449,7 +449,7 @@ def init(
         start.setdefault("meta", {})["sessions"] = 1
     start["config"] = config_items_final
 
-    journal_dir = base.journal_dir if resolved_mode == "online" else base.root_dir / "offline"
+    journal_dir = base.journal_dir if resolved_mode == "online" else base.offline_dir
     journal = JournalWriter(journal_dir / f"{ref.run_id}-{int(now * 1000)}-{os.getpid()}.journal")
     journal.append(_pack((Rec.START, start)))
     writer: Writer | None = None
@@ -464,7 +464,13 @@ def init(
             recover_journals(jdir, store)
             return store
 
-        writer = Writer(journal, open_store)
+        writer = Writer(
+            journal,
+            open_store,
+            store_name=display_uri(uri),
+            remote=base.remote,
+            stop_timeout=base.finish_timeout if base.remote else min(base.finish_timeout, 5.0),
+        )
     run_dir = (
         Path(dir)
         if dir is not None

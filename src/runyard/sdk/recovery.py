@@ -3,7 +3,14 @@
 A journal nobody holds a lock on belongs to a process that is gone. Its records
 are folded from the start (the fold is deterministic, so the state at the store's
 recorded offset is rebuilt exactly) and only what lies past that offset is
-written. A journal without an exit record marks its run ``crashed``.
+written, in batches that each record the offset they reach: replaying twice, or
+resuming a replay that was interrupted, never writes a row twice. A journal
+without an exit record marks its run ``crashed``.
+
+Two ways to finish: journals the SDK keeps for a store (``journals/``) are deleted
+once stored and the store forgets them; journals the user keeps (offline runs,
+``runyard sync``) stay, and the store remembers their end offset, so syncing them
+again finds nothing to send.
 """
 
 from __future__ import annotations
@@ -11,37 +18,82 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
+from runyard.entities import RunRef
 from runyard.sdk.fold import RunFold
 from runyard.sdk.journal import MAGIC, Rec, read_frames
 from runyard.sdk.printer import warn_once
 from runyard.store.base import TrackingStore
 
-__all__ = ["recover_journals", "replay_journal"]
+__all__ = ["Replay", "recover_journals", "replay", "replay_journal"]
+
+#: Rows folded before a batch is written while replaying: bounds memory and the size
+#: of one request to a server, and is how far an interrupted replay loses progress.
+REPLAY_BATCH_ROWS = 50_000
 
 _done: set[str] = set()
 _lock = threading.Lock()
 
 
-def replay_journal(path: Path, store: TrackingStore) -> bool:
-    """Move the rest of one abandoned journal into ``store``; False if it is in use."""
+@dataclass(frozen=True)
+class Replay:
+    """What replaying one journal did.
+
+    ``status`` is ``"stored"`` (something was written), ``"up-to-date"`` (the store
+    had it all), ``"in-use"`` (a live process holds the journal), ``"empty"`` (no
+    START record) or ``"not-a-journal"``.
+    """
+
+    path: Path
+    status: str
+    run: RunRef | None = None
+    rows: int = 0
+    state: str | None = None
+    end: int = 0
+
+    @property
+    def done(self) -> bool:
+        """The journal needs no further replay (stored, up to date or empty)."""
+        return self.status in ("stored", "up-to-date", "empty")
+
+
+def journal_key(path: Path) -> str:
+    """The name under which the store records how far a journal was moved."""
+    return str(path)
+
+
+def replay(path: Path, store: TrackingStore, keep: bool = False) -> Replay:
+    """Move what ``store`` lacks of one abandoned journal into it.
+
+    Args:
+        path: the journal.
+        store: where its run goes.
+        keep: leave the journal file in place and have the store remember its end
+            (``runyard sync`` of offline runs); otherwise delete it once stored and
+            let the store forget it (the SDK's own journals).
+    """
     fd = os.open(path, os.O_RDONLY)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            return False  # its run is alive
+            return Replay(path, "in-use")  # its run is alive
         if os.pread(fd, len(MAGIC), 0) != MAGIC:
-            return False
-        stored = store.journal_offset(str(path))
+            return Replay(path, "not-a-journal")
+        key = journal_key(path)
+        stored = store.journal_offset(key)
         fold: RunFold | None = None
         pos = len(MAGIC)
         exited = False
+        rows = 0
+        wrote = False
         while True:
-            advanced = False
-            for offset, rec in read_frames(fd, pos):
-                advanced = True
+            frames = read_frames(fd, pos)
+            if not frames:
+                break
+            for offset, rec in frames:
                 if fold is None:
                     fold = RunFold(rec[1])
                 else:
@@ -50,20 +102,45 @@ def replay_journal(path: Path, store: TrackingStore) -> bool:
                 pos = offset
                 if pos == stored:
                     fold.take_batch(None)  # already in the store: rebuild state only
-            if not advanced:
-                break
+            if fold is not None and fold.pending_rows >= REPLAY_BATCH_ROWS:
+                if pos > stored:
+                    rows += fold.pending_rows
+                    store.write_batch(fold.take_batch((key, pos)))
+                    wrote = True
+                elif pos < stored:
+                    fold.take_batch(None)  # the store has these rows: keep memory bounded
         if fold is None:
-            os.unlink(path)
-            return True
-        if not exited:
+            if not keep:
+                os.unlink(path)
+            return Replay(path, "empty", end=pos)
+        state = None
+        if not exited and (pos > stored or _still_running(store, fold.ref)):
             fold.finish(state="crashed", exit_code=None)
-        if pos > stored or not exited:
-            store.write_batch(fold.take_batch((str(path), pos)))
-        os.unlink(path)
-        store.forget_journal(str(path))
-        return True
+            state = "crashed"
+        if pos > stored or state is not None:
+            rows += fold.pending_rows
+            batch = fold.take_batch((key, pos))
+            store.write_batch(batch)
+            wrote = True
+            state = batch.meta.get("state", state)
+        if not keep:
+            os.unlink(path)
+            store.forget_journal(key)
+        return Replay(path, "stored" if wrote else "up-to-date", fold.ref, rows, state, pos)
     finally:
         os.close(fd)
+
+
+def _still_running(store: TrackingStore, ref: RunRef) -> bool:
+    """A journal without an exit record whose rows are all stored: mark the run crashed
+    only if nobody did yet (a second sync must not undo a later resume's state)."""
+    record = store.get_run(ref)
+    return record is not None and record.state == "running"
+
+
+def replay_journal(path: Path, store: TrackingStore) -> bool:
+    """Move the rest of one abandoned journal into ``store``; False if it is in use."""
+    return replay(path, store).done
 
 
 def recover_journals(journal_dir: Path, store: TrackingStore) -> int:
@@ -74,9 +151,19 @@ def recover_journals(journal_dir: Path, store: TrackingStore) -> int:
             return 0
         _done.add(key)
     count = 0
-    for path in sorted(journal_dir.glob("*.journal")):
+    for path in sorted(journal_dir.glob("*.journal"), key=journal_order):
         try:
             count += replay_journal(path, store)
         except Exception as exc:  # one bad journal must not stop the others
             warn_once(f"replay-{path}", f"could not replay journal {path}: {exc!r}")
     return count
+
+
+def journal_order(path: Path) -> tuple[int, str]:
+    """Oldest first: ``<run id>-<start ms>-<pid>.journal`` sorts by its start time, so
+    the sessions of a resumed run replay in the order they ran."""
+    parts = path.stem.rsplit("-", 2)
+    try:
+        return int(parts[-2]), path.name
+    except (IndexError, ValueError):
+        return 0, path.name

@@ -22,7 +22,7 @@ from runyard.entities import RunRef
 from runyard.errors import UsageError
 from runyard.sdk.config import Config
 from runyard.sdk.journal import JournalWriter, Rec
-from runyard.sdk.printer import termwarn, warn_once
+from runyard.sdk.printer import termlog, termwarn, warn_once
 from runyard.sdk.summary import Summary
 from runyard.sdk.writer import Writer
 from runyard.settings import Settings
@@ -464,9 +464,13 @@ class Run:
         writer = self._writer
         if writer is None:  # offline: the journal is the run
             self._journal.close()
+            termlog(
+                "You can sync this run to a server by running:\n"
+                f"runyard sync {self._journal.path}"
+            )
             return
         writer.request_stop()
-        writer.join(self._settings.finish_timeout)
+        writer.join(self._settings.finish_timeout + 5.0)  # the writer gives up first
         if writer.drained:
             # The last batch also dropped the store's record of this journal.
             self._journal.close(trim=False)
@@ -474,8 +478,9 @@ class Run:
         else:
             self._journal.close()
             termwarn(
-                f"run {self.path} could not be fully written to the store; its data is "
-                f"kept in {self._journal.path} and will be stored when Runyard next opens it"
+                f"run {self.path} could not be fully written to the store "
+                f"{writer.store_name}; its data is kept in {self._journal.path}. Upload it "
+                f"with:\nrunyard sync {self._journal.path}"
             )
 
     def __enter__(self) -> Run:

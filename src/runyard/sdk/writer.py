@@ -5,7 +5,16 @@ It reads frames the run appended (through its own file descriptor), folds them
 once when many rows are waiting or the run finishes. Store failures never reach
 the training loop: the writer warns once, keeps the batch and retries with
 backoff while the run keeps journaling; whatever is still unwritten at exit stays
-in the journal and is replayed the next time the store is opened.
+in the journal and is replayed the next time the store is opened (or by
+``runyard sync``).
+
+For a server (online mode) three things differ, set by :class:`Writer`'s
+arguments: the first batch is sent at once, so the run appears on the server as
+soon as ``init`` returns (``init`` itself never waits for the network); ``log()``
+never waits for the writer however far behind a slow server leaves it (the
+journal on disk is the buffer); and a finishing run keeps retrying a server that
+is down for ``finish_timeout`` seconds (a restart is worth waiting for) instead of
+the few seconds a broken local file gets.
 """
 
 from __future__ import annotations
@@ -30,9 +39,12 @@ FLUSH_INTERVAL = 1.0  # seconds between batches while a run is live
 #: Journal bytes decoded at a time (~5,000 rows of 10 scalars): bounds the memory
 #: the records take before they are columnised.
 READ_BYTES = 1 << 20
-#: How long a finishing run keeps retrying a failing store before leaving the rest
-#: in its journal.
+#: How long a finishing run keeps retrying a failing local store before leaving the
+#: rest in its journal (a server gets ``Settings.finish_timeout``).
 STOP_RETRY_SECONDS = 5.0
+#: Longest pause between retries of a failing store: a server that comes back is
+#: caught up with within this many seconds.
+MAX_BACKOFF = 10.0
 MAX_BATCH_ROWS = 10_000  # rows that force a batch before the interval ends
 #: Journal bytes the writer may fall behind before `log()` waits for it (while the
 #: store is healthy; when it is failing, the journal grows on disk instead).
@@ -42,10 +54,22 @@ MAX_BACKLOG = 64 << 20
 class Writer(threading.Thread):
     """Folds one run's journal into the store until the run finishes."""
 
-    def __init__(self, journal: JournalWriter, open_store: Callable[[], TrackingStore]) -> None:
+    def __init__(
+        self,
+        journal: JournalWriter,
+        open_store: Callable[[], TrackingStore],
+        *,
+        store_name: str = "the store",
+        remote: bool = False,
+        stop_timeout: float = STOP_RETRY_SECONDS,
+    ) -> None:
         super().__init__(name=f"runyard-writer-{journal.path.stem}", daemon=True)
         self._journal = journal
         self._open_store = open_store
+        #: How the store is named in messages (a URI without credentials).
+        self.store_name = store_name
+        self._remote = remote
+        self.stop_timeout = stop_timeout
         self._fd = os.open(journal.path, os.O_RDONLY)
         self.read_pos = len(MAGIC)
         self.fold: RunFold | None = None
@@ -68,7 +92,11 @@ class Writer(threading.Thread):
 
     def behind(self) -> bool:
         """True when `log()` should wait: the writer is far behind a healthy store."""
-        return not self.degraded and self._journal.size - self.read_pos > MAX_BACKLOG
+        return (
+            not self._remote
+            and not self.degraded
+            and self._journal.size - self.read_pos > MAX_BACKLOG
+        )
 
     def wait_until_caught_up(self) -> None:
         target = self._journal.size - MAX_BACKLOG // 2
@@ -83,7 +111,11 @@ class Writer(threading.Thread):
         target = self._journal.size
         self._wake.set()
         with self._progress:
-            self._progress.wait_for(lambda: self.read_pos >= target or not self.is_alive(), timeout)
+            # A failing store stops the fold (see _read_available): answer with what
+            # is folded rather than keep the training loop waiting.
+            self._progress.wait_for(
+                lambda: self.read_pos >= target or self.degraded or not self.is_alive(), timeout
+            )
         return self.fold
 
     def summary(self, timeout: float = 10.0) -> dict[str, Any]:
@@ -111,7 +143,7 @@ class Writer(threading.Thread):
 
     def _loop(self) -> None:
         store: TrackingStore | None = None
-        last_flush = time.monotonic()
+        last_flush = 0.0 if self._remote else time.monotonic()
         backoff = 0.5
         while True:
             stopping = self._stop_requested
@@ -157,10 +189,16 @@ class Writer(threading.Thread):
                 self.drained = True
                 return
             if self.degraded:
-                if stopping and time.monotonic() - self._stop_time > STOP_RETRY_SECONDS:
-                    return  # the journal keeps the rest for the next time the store opens
-                time.sleep(backoff)
-                backoff = min(backoff * 2, 30.0)
+                delay = backoff
+                if stopping:
+                    left = self.stop_timeout - (time.monotonic() - self._stop_time)
+                    if left <= 0:
+                        return  # the journal keeps the rest for the next time the store opens
+                    delay = min(delay, left)
+                # Interruptible: a finishing run retries at once, then on the same schedule.
+                self._wake.wait(delay)
+                self._wake.clear()
+                backoff = min(backoff * 2, MAX_BACKOFF)
                 continue
             if self.read_pos >= self._journal.size and not self._stop_requested:
                 self._wake.wait(0.25)

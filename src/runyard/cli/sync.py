@@ -1,0 +1,162 @@
+"""``runyard sync``: upload offline runs and leftover journals to a store.
+
+What is synced (without paths): every journal under ``RUNYARD_DIR/offline``
+(``mode="offline"`` runs) and the journals online runs left for the target store
+(a run killed, or a server that was down until the run ended). Paths may name
+journal files or directories (searched recursively for ``*.journal``).
+
+Idempotent by construction, not by bookkeeping on this side: the store records,
+per journal, the offset up to which it holds the journal's records
+(:func:`runyard.sdk.recovery.replay`), and every batch moves that offset in the
+same transaction as the rows. Syncing a journal again sends only what lies past
+it (nothing), a sync interrupted midway continues from its last batch, and two
+syncs never create a run or a row twice. A ``<journal>.synced`` marker beside
+an offline journal lists the stores it went to, so a later ``runyard sync``
+skips it without asking the store (``--include-synced`` asks again: cheap, and
+it re-sends everything to a store that lost it).
+
+Offline journals are kept after a sync (they are the only copy a user may want
+to send to a second server) unless ``--clean`` is given; the SDK's own leftover
+journals are deleted once stored, as opening the store would do.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from runyard.settings import Settings, display_uri
+
+__all__ = ["find_journals", "sync"]
+
+
+def find_journals(paths: Iterable[Path]) -> list[Path]:
+    """Journal files named by ``paths`` (files, or directories searched recursively)."""
+    from runyard.sdk.recovery import journal_order
+
+    found: dict[Path, None] = {}
+    for path in paths:
+        if path.is_dir():
+            for item in sorted(path.rglob("*.journal"), key=journal_order):
+                found[item] = None
+        elif path.is_file():
+            found[path] = None
+    return sorted(found, key=journal_order)
+
+
+def _marker(path: Path) -> Path:
+    return path.with_name(path.name + ".synced")
+
+
+def _synced_to(path: Path) -> set[str]:
+    try:
+        lines = _marker(path).read_text().splitlines()
+    except OSError:
+        return set()
+    stores = set()
+    for line in lines:
+        try:
+            stores.add(str(json.loads(line)["store"]))
+        except (ValueError, KeyError, TypeError):
+            continue
+    return stores
+
+
+def _mark_synced(path: Path, store_uri: str, end: int) -> None:
+    with _marker(path).open("a") as out:
+        out.write(json.dumps({"store": store_uri, "offset": end, "time": time.time()}) + "\n")
+
+
+def sync(
+    paths: Sequence[str] = (),
+    store: str | None = None,
+    include_synced: bool = False,
+    clean: bool = False,
+    settings: Settings | None = None,
+) -> int:
+    """The command; returns the exit status (0 when every journal is in the store)."""
+    settings = settings if settings is not None else Settings.from_env()
+    target = store or settings.store_uri
+    own = settings.journal_dir_for(target)
+    if paths:
+        chosen = [Path(p).expanduser() for p in paths]
+        missing = [p for p in chosen if not p.exists()]
+        if missing:
+            print(f"runyard: no such file or directory: {missing[0]}", file=sys.stderr)
+            return 2
+    else:
+        chosen = [settings.offline_dir, own]
+    journals = find_journals(chosen)
+    shown = display_uri(target)
+    if not journals:
+        print(f"runyard: nothing to sync (looked in {', '.join(str(p) for p in chosen)})")
+        return 0
+
+    from runyard.sdk.recovery import replay
+    from runyard.store.registry import open_store
+
+    try:
+        tracking = open_store(target)
+    except Exception as exc:
+        print(f"runyard: could not open the store {shown}: {exc}", file=sys.stderr)
+        return 1
+    failed = skipped = done = 0
+    try:
+        for path in journals:
+            managed = own in path.parents
+            if not managed and not include_synced and target in _synced_to(path):
+                skipped += 1
+                if clean:
+                    _remove(path)
+                continue
+            print(f"runyard: syncing {path} to {shown} ...", end=" ", flush=True)
+            try:
+                result = replay(path, tracking, keep=not managed)
+            except KeyboardInterrupt:
+                print("interrupted", flush=True)
+                print(
+                    "runyard: what was sent is kept by the store; run the same command again "
+                    "to send the rest",
+                    file=sys.stderr,
+                )
+                return 130
+            except Exception as exc:
+                failed += 1
+                print(f"failed: {exc}", flush=True)
+                continue
+            if result.status == "in-use":
+                print("skipped: its run is still running")
+                continue
+            if result.status == "not-a-journal":
+                failed += 1
+                print("skipped: not a Runyard journal")
+                continue
+            done += 1
+            run = result.run.path if result.run else "(no run)"
+            if result.status == "stored":
+                state = f", {result.state}" if result.state else ""
+                print(f"done: {run}, {result.rows:,} rows{state}")
+            else:
+                print(f"already there: {run}")
+            if not managed:
+                if clean:
+                    _remove(path)
+                elif target not in _synced_to(path):
+                    _mark_synced(path, target, result.end)
+    finally:
+        tracking.close()
+    summary = f"runyard: {done} journal(s) synced to {shown}"
+    if skipped:
+        summary += f", {skipped} skipped as already synced (--include-synced to check them)"
+    if failed:
+        summary += f", {failed} failed"
+    print(summary)
+    return 1 if failed else 0
+
+
+def _remove(path: Path) -> None:
+    path.unlink(missing_ok=True)
+    _marker(path).unlink(missing_ok=True)

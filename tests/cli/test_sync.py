@@ -1,0 +1,187 @@
+"""``runyard sync``: offline runs and leftover journals into SQLite and PostgreSQL stores.
+
+Every run here is a real script in a fresh process; the store is read back through
+``runyard.Api`` and compared row by row before and after a second sync.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from runyard.cli.main import main
+from runyard.entities import RunRef
+from runyard.store.registry import open_store
+from tests.helpers import run_script
+
+OFFLINE_RUN = """
+import sys, runyard
+run = runyard.init(project="p", id=sys.argv[1], mode="offline", config={"lr": 0.1})
+for i in range(int(sys.argv[2])):
+    run.log({"loss": 1.0 / (i + 1), "acc": i * 0.001, "tag": f"s{i}" if i % 100 == 0 else None})
+run.summary["best"] = 0.5
+run.finish()
+"""
+
+
+def offline_run(root: Path, run_id: str, steps: int) -> None:
+    result = run_script(OFFLINE_RUN, root, run_id, str(steps))
+    assert result.returncode == 0, result.stderr
+    assert f"runyard sync {root / 'offline'}" in result.stderr  # the hint at finish
+
+
+def store_rows(uri: str, ref: RunRef) -> tuple[int, list[dict[str, object]]]:
+    """(run count of the project, every history row) as the store holds them."""
+    store = open_store(uri)
+    try:
+        runs = store.count_runs(ref.entity, ref.project)
+        rows = list(store.scan_history(ref))
+    finally:
+        store.close()
+    return runs, rows
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def target(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'target.db'}"
+    uri: str = request.getfixturevalue("postgres_uri")
+    return uri
+
+
+def test_offline_run_syncs_once(
+    ry_dir: Path, target: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    offline_run(ry_dir, "off1", 1200)
+    ref = RunRef("tester", "p", "off1")
+    assert main(["sync", "--store", target]) == 0
+    out = capsys.readouterr().out
+    assert "done: tester/p/off1, 1,200 rows, finished" in out
+    runs, rows = store_rows(target, ref)
+    assert runs == 1
+    assert [r["_step"] for r in rows] == list(range(1200))
+    assert [r["loss"] for r in rows] == [1.0 / (i + 1) for i in range(1200)]
+    assert rows[100]["tag"] == "s100"
+
+    # Again: skipped by the marker; with --include-synced the store says it has it all.
+    assert main(["sync", "--store", target]) == 0
+    assert "1 skipped as already synced" in capsys.readouterr().out
+    assert main(["sync", "--store", target, "--include-synced"]) == 0
+    assert "already there: tester/p/off1" in capsys.readouterr().out
+    assert store_rows(target, ref) == (runs, rows)
+    store = open_store(target)
+    try:
+        record = store.get_run(ref)
+    finally:
+        store.close()
+    assert record is not None
+    assert (record.state, record.config, record.summary["best"]) == ("finished", {"lr": 0.1}, 0.5)
+    assert (ry_dir / "offline").exists() and list((ry_dir / "offline").glob("*.journal"))
+
+
+def test_clean_removes_synced_journals(ry_dir: Path, tmp_path: Path) -> None:
+    offline_run(ry_dir, "off2", 10)
+    target = f"sqlite:///{tmp_path / 't.db'}"
+    assert main(["sync", "--store", target, "--clean"]) == 0
+    assert list((ry_dir / "offline").iterdir()) == []
+    assert store_rows(target, RunRef("tester", "p", "off2"))[0] == 1
+
+
+def test_syncing_to_a_second_store_sends_everything(ry_dir: Path, tmp_path: Path) -> None:
+    offline_run(ry_dir, "off3", 50)
+    first, second = (f"sqlite:///{tmp_path / name}" for name in ("a.db", "b.db"))
+    assert main(["sync", "--store", first]) == 0
+    assert main(["sync", "--store", second]) == 0
+    ref = RunRef("tester", "p", "off3")
+    assert store_rows(first, ref) == store_rows(second, ref)
+    assert len(store_rows(second, ref)[1]) == 50
+
+
+def test_paths_and_missing_paths(ry_dir: Path, tmp_path: Path) -> None:
+    offline_run(ry_dir, "off4", 5)
+    target = f"sqlite:///{tmp_path / 't.db'}"
+    (journal,) = (ry_dir / "offline").glob("*.journal")
+    assert main(["sync", "--store", target, str(journal)]) == 0
+    assert store_rows(target, RunRef("tester", "p", "off4"))[0] == 1
+    assert main(["sync", "--store", target, str(tmp_path / "nope")]) == 2
+
+
+def test_nothing_to_sync(ry_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["sync"]) == 0
+    assert "nothing to sync" in capsys.readouterr().out
+
+
+KILLED_ONLINE_RUN = """
+import os, signal, sys, runyard
+run = runyard.init(project="p", id="killed", settings={"store": sys.argv[1]})
+for i in range(3000):
+    run.log({"loss": float(i)})
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_killed_run_leaves_a_journal_that_sync_uploads(ry_dir: Path, target: str) -> None:
+    result = run_script(KILLED_ONLINE_RUN, ry_dir, target)
+    assert result.returncode == -signal.SIGKILL, result.stderr
+    assert main(["sync", "--store", target]) == 0
+    runs, rows = store_rows(target, RunRef("tester", "p", "killed"))
+    assert runs == 1
+    assert [r["loss"] for r in rows] == [float(i) for i in range(3000)]
+    # The SDK's own journal is deleted once stored; nothing is left to sync.
+    assert [p for p in (ry_dir / "journals").rglob("*.journal")] == []
+    store = open_store(target)
+    try:
+        record = store.get_run(RunRef("tester", "p", "killed"))
+    finally:
+        store.close()
+    assert record is not None and record.state == "crashed"
+
+
+def test_interrupted_sync_resumes_without_duplicates(ry_dir: Path, tmp_path: Path) -> None:
+    """SIGKILL a `runyard sync` once it stored some batches; the next sync sends the rest."""
+    steps = 400_000
+    big = (
+        "import runyard\n"
+        "run = runyard.init(project='p', id='big', mode='offline')\n"
+        f"for i in range({steps}):\n"
+        "    run.log({'x': float(i)})\n"
+        "run.finish()\n"
+    )
+    assert run_script(big, ry_dir).returncode == 0
+    db = tmp_path / "t.db"
+    target = f"sqlite:///{db}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("RUNYARD_", "WANDB_"))}
+    env.update(RUNYARD_DIR=str(ry_dir), RUNYARD_CONFIG_DIR=str(ry_dir / "config"))
+    with subprocess.Popen(
+        [sys.executable, "-m", "runyard.cli.main", "sync", "--store", target],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    ) as proc:
+        position = 0
+        deadline = time.monotonic() + 60
+        while position == 0 and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.005)
+            try:
+                with sqlite3.connect(db, timeout=1) as conn:
+                    found = conn.execute("SELECT MAX(position) FROM journals").fetchone()
+                position = int(found[0] or 0)
+            except sqlite3.Error:
+                continue
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    (journal,) = (ry_dir / "offline").glob("*.journal")
+    assert 0 < position < journal.stat().st_size, "the sync was not caught midway"
+    partial = len(store_rows(target, RunRef("tester", "p", "big"))[1])
+    assert 0 < partial < steps
+    assert main(["sync", "--store", target]) == 0
+    runs, rows = store_rows(target, RunRef("tester", "p", "big"))
+    assert runs == 1
+    assert [r["x"] for r in rows] == [float(i) for i in range(steps)]
