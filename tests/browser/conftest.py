@@ -22,6 +22,7 @@ import time
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -274,10 +275,17 @@ def _runyard_env(root: Path) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def server(store_dir: Path) -> Iterator[Server]:
     """``runyard ui --port <free> --no-browser`` on the seeded store."""
+    with serve_ui(store_dir) as ready:
+        yield ready
+
+
+@contextmanager
+def serve_ui(root: Path) -> Iterator[Server]:
+    """``runyard ui --port 0 --no-browser`` on the store at ``root``, until the block ends."""
     runyard = shutil.which("runyard", path=str(Path(sys.executable).parent)) or "runyard"
     process = subprocess.Popen(
         [runyard, "ui", "--port", "0", "--no-browser"],
-        env=_runyard_env(store_dir),
+        env=_runyard_env(root),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -307,7 +315,7 @@ def server(store_dir: Path) -> Iterator[Server]:
     if url is None:
         process.kill()
         pytest.fail(f"runyard ui printed no URL:\n{''.join(output)}")
-    ready = Server(url, store_dir, process)
+    ready = Server(url, root, process)
     while time.monotonic() < deadline:
         try:
             ready.get("/projects")
@@ -372,3 +380,110 @@ def _fresh_screenshots(request: pytest.FixtureRequest) -> None:
     if any(Path(item.path).parent == Path(__file__).parent for item in request.session.items):
         for old in SCREENSHOTS.glob("*.png"):
             old.unlink()
+
+
+# -- media and custom charts (issue 6) --------------------------------------------------
+
+MEDIA_ENTITY = "me"
+MEDIA_PROJECT = "media-panels"
+MEDIA_RUNS = ("media-0", "media-1")
+MEDIA_STEPS = 3  # images, galleries and histograms are logged at this many steps
+TABLE_ROWS = 30
+
+# Every code block of seed 004 (wandb.plot.*, plot_table, Image single and list, Html,
+# Plotly, Table with Image/Html cells, Histogram over steps), for two runs of one project.
+MEDIA_SEED = f"""
+import numpy as np
+import plotly.graph_objects as go
+import runyard as wandb
+
+for n, name in enumerate({MEDIA_RUNS!r}):
+    rng = np.random.default_rng(n)
+    with wandb.init(entity={MEDIA_ENTITY!r}, project={MEDIA_PROJECT!r}, name=name,
+                    reinit="create_new") as run:
+        x_values = list(range(10))
+        y_values = [x * x + n for x in x_values]
+        table = wandb.Table(data=[[x, y] for x, y in zip(x_values, y_values)], columns=["x", "y"])
+        run.log({{"my_custom_plot_id": wandb.plot.line(table, "x", "y", title="Custom Y vs X Line Plot")}})
+        table = wandb.Table(data=[[float(a), float(b)] for a, b in rng.random((12, 2))],
+                            columns=["class_x", "class_y"])
+        run.log({{"my_custom_id": wandb.plot.scatter(table, "class_x", "class_y")}})
+        table = wandb.Table(data=[[l, v] for l, v in zip(["a", "b", "c"], [3 + n, 5, 2])],
+                            columns=["label", "value"])
+        run.log({{"my_bar_chart_id": wandb.plot.bar(table, "label", "value", title="Custom Bar Chart")}})
+        table = wandb.Table(data=[[float(s)] for s in rng.random(50)], columns=["scores"])
+        run.log({{"my_histogram": wandb.plot.histogram(table, "scores", title="Histogram")}})
+        run.log({{"my_line_series": wandb.plot.line_series(
+            xs=[0, 1, 2, 3, 4], ys=[[10, 20, 30, 40, 50], [0.5, 11, 72, 3, 41]],
+            keys=["metric Y", "metric Z"], title="Two Random Metrics", xname="x units")}})
+        ground_truth = [0, 1, 1, 0]
+        predictions = [0.1, 0.4, 0.35, 0.8]
+        run.log({{"pr": wandb.plot.pr_curve(ground_truth, predictions)}})
+        run.log({{"roc": wandb.plot.roc_curve(ground_truth, predictions)}})
+        run.log({{"conf_mat": wandb.plot.confusion_matrix(
+            y_true=[0, 1, 2, 1, 0], preds=[0, 2, 2, 1, 1], class_names=["cat", "dog", "bird"])}})
+        table = wandb.Table(data=[[s, 1.5 * s + n] for s in range(8)], columns=["step", "height"])
+        run.log({{"my_custom_chart": wandb.plot_table(
+            vega_spec_name="wandb/line/v0", data_table=table, fields={{"x": "step", "y": "height"}},
+            string_fields={{"title": "Height"}})}})
+        for step in range({MEDIA_STEPS}):
+            run.log({{
+                "samples": wandb.Image((rng.random((16, 16, 3)) * 255).astype(np.uint8),
+                                       caption=f"{{name}} step {{step}}"),
+                "gallery": [wandb.Image((rng.random((8, 8)) * 255).astype(np.uint8),
+                                        caption=f"g{{i}} step {{step}}") for i in range(3)],
+                "weights": wandb.Histogram(rng.normal(step, 1, 500), num_bins=20 + step),
+                "loss": 1 / (step + 1),
+            }})
+        run.log({{"page": wandb.Html(f"<h1 id='hello'>Hello from {{name}}</h1>")}})
+        fig = go.Figure(data=[go.Scatter(x=[0, 1, 2], y=[1, 3, 2]), go.Bar(x=[0, 1, 2], y=[2, 1, 3])])
+        run.log({{"figure": wandb.Plotly(fig)}})
+        rows = [[i, f"item-{{i:02d}}", float(i * 7 % 11),
+                 wandb.Image((rng.random((8, 8)) * 255).astype(np.uint8)),
+                 wandb.Html(f"<p id='cell'>cell {{i}}</p>", inject=False)]
+                for i in range({TABLE_ROWS})]
+        run.log({{"predictions": wandb.Table(columns=["id", "label", "score", "image", "html"], data=rows)}})
+"""
+
+
+@pytest.fixture(scope="session")
+def media_store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store of its own (the chart editor test saves presets and logs more runs into
+    it): project me/media-panels with every kind of media and chart of seed 004, and,
+    once it exists, the seed's own snippets (``tests/seed004.py``)."""
+    root = tmp_path_factory.mktemp("media") / "runyard"
+    run_code(MEDIA_SEED, root)
+    try:
+        from tests.seed004 import log_seed_004
+    except ImportError:
+        pass
+    else:
+        log_seed_004(root)
+    return root
+
+
+@pytest.fixture(scope="session")
+def media_server(media_store_dir: Path, _browser_stack: None) -> Iterator[Server]:
+    """``runyard ui`` on the media store."""
+    with serve_ui(media_store_dir) as ready:
+        yield ready
+
+
+@pytest.fixture
+def media_page(browser: Browser, media_server: Server, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A fresh browser context on the media server (as ``page``: uncaught page errors
+    fail the test; a failing test leaves a screenshot)."""
+    context = browser.new_context(base_url=media_server.url, viewport={"width": 1440, "height": 900})
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        yield page
+        if request.node.stash.get(_FAILED, False):
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            name = re.sub(r"[^\w.-]+", "_", request.node.name)
+            page.screenshot(path=str(SCREENSHOTS / f"failed-{name}.png"))
+    finally:
+        context.close()
+    assert not errors, f"uncaught errors in the page: {errors}"

@@ -11,7 +11,7 @@ const key = (k: string, media: string | null, hidden = false): MetricKey => ({
 });
 const chart = (k: string): CustomChart => ({
   key: k,
-  table_key: `${k}_table`,
+  table_key: k === "pr" ? "Custom Chart Tables/pr_table" : `${k}_table`,
   panel_type: "Vega2",
   preset: "wandb/line/v0",
   fields: {},
@@ -30,6 +30,8 @@ describe("groupMediaPanels", () => {
         key("secret", "image-file", true),
         key("_hist", "histogram"),
         key("chart", "custom-chart"),
+        key("roc_table", "table-file"),
+        key("Custom Chart Tables/pr_table", "table-file"),
       ],
       [chart("roc"), chart("pr")],
     );
@@ -37,6 +39,7 @@ describe("groupMediaPanels", () => {
       ["Custom Charts", ["chart:pr", "chart:roc"]],
       ["Media", ["media:a_html", "media:samples"]],
       ["eval", ["media:eval/table"]],
+      ["Custom Chart Tables", ["media:Custom Chart Tables/pr_table", "media:roc_table"]],
     ]);
   });
 });

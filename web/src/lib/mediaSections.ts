@@ -1,10 +1,12 @@
 // Media and custom-chart panels, in sections like the line panels' (lib/keySections):
 // custom charts under "Custom Charts", media keys by their prefix before the first
-// "/", keys without one under "Media".
+// "/", keys without one under "Media", the charts' own tables last.
 import type { CustomChart, MetricKey } from "../api/types";
 
 export const MEDIA_SECTION = "Media";
 export const CHARTS_SECTION = "Custom Charts";
+/** The tables custom charts draw (`<key>_table`), after every other section. */
+export const CHART_TABLES_SECTION = "Custom Chart Tables";
 
 /** The media types a panel draws (the `media` of GET /keys). */
 export const PANEL_MEDIA = ["image-file", "images/separated", "html-file", "plotly-file", "table-file", "histogram"] as const;
@@ -31,6 +33,7 @@ function mediaSectionOf(key: string): string {
 function rank(name: string): number {
   if (name === CHARTS_SECTION) return 0;
   if (name === MEDIA_SECTION) return 1;
+  if (name === CHART_TABLES_SECTION) return 3;
   return 2;
 }
 
@@ -41,10 +44,12 @@ export function groupMediaPanels(keys: readonly MetricKey[], charts: readonly Cu
     list.push(panel);
     sections.set(name, list);
   };
+  const chartTables = new Set(charts.map((c) => c.table_key));
   for (const chart of charts) add(CHARTS_SECTION, { kind: "chart", key: chart.key, chart });
   for (const key of keys) {
     if (key.hidden || key.key.startsWith("_") || !isPanelMedia(key.media)) continue;
-    add(mediaSectionOf(key.key), { kind: "media", key: key.key, media: key.media });
+    const section = chartTables.has(key.key) ? CHART_TABLES_SECTION : mediaSectionOf(key.key);
+    add(section, { kind: "media", key: key.key, media: key.media });
   }
   return [...sections.entries()]
     .map(([name, panels]) => ({ name, panels: panels.sort((a, b) => a.key.localeCompare(b.key)) }))

@@ -131,7 +131,7 @@ function MediaValueView({ value, media, panelKey, run, color, label, step }: Med
       ) : null;
     case "plotly-file":
       return typeof value.url === "string" ? (
-        <PlotlyFigure url={value.url} publishAs={{ key: panelKey, run }} testid="media-plotly" />
+        <PlotlyFigure url={value.url} height={220} publishAs={{ key: panelKey, run }} testid="media-plotly" />
       ) : null;
     case "histogram":
       return <HistogramBars bars={histogramBars(value)} color={color} label={label} step={step} testid="media-histogram" />;

@@ -1,0 +1,290 @@
+"""Media and custom-chart panels (issue 6) in the workspace and on the run page.
+
+A store with every kind of chart and media of seed 004 (see ``MEDIA_SEED`` in
+conftest) is served by a real ``runyard ui``; each test checks what the browser
+drew: Vega views' data rows and scene marks, Plotly traces, loaded images, frames'
+documents, table rows, and that sliders, sorting and filters change them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("playwright", reason="needs playwright (pip install playwright)")
+from playwright.sync_api import Locator, Page, expect
+
+from tests.browser.charts import expected_colors, tid
+from tests.browser.conftest import MEDIA_ENTITY, MEDIA_PROJECT, MEDIA_RUNS, MEDIA_STEPS, TABLE_ROWS, Server
+
+pytestmark = pytest.mark.browser
+
+WORKSPACE = f"/{MEDIA_ENTITY}/{MEDIA_PROJECT}"
+API = f"/projects/{MEDIA_ENTITY}/{MEDIA_PROJECT}"
+SEED_CHARTS = {
+    "my_custom_plot_id",
+    "my_custom_id",
+    "my_bar_chart_id",
+    "my_histogram",
+    "my_line_series",
+    "pr",
+    "roc",
+    "conf_mat",
+    "my_custom_chart",
+}
+
+
+def runs_of(server: Server, project: str = API) -> list[dict[str, Any]]:
+    runs: list[dict[str, Any]] = server.get(f"{project}/runs", limit=1000)["runs"]
+    return runs
+
+
+def panel(page: Page, key: str) -> Locator:
+    locator = page.locator(tid(f"panel-{key}"))
+    expect(locator).to_have_count(1)
+    locator.scroll_into_view_if_needed()
+    return locator
+
+
+def wait_vega(page: Page, key: str, condition: str = "v.marks > 0", timeout: float = 20_000) -> dict[str, Any]:
+    """Wait for the custom chart `key` to be drawn with `condition` (over `v`, its
+    window.__runyardVega entry); return rows, marks, runs and the view's wandb rows."""
+    page.wait_for_function(
+        f"key => {{ const v = (window.__runyardVega || {{}})[key]; return !!v && ({condition}); }}",
+        arg=key,
+        timeout=timeout,
+    )
+    drawn: dict[str, Any] = page.evaluate(
+        """key => { const v = window.__runyardVega[key];
+            return {rows: v.rows, marks: v.marks, runs: v.runs, preset: v.preset, draws: v.draws,
+                    data: v.view.data('wandb').map(r => ({run: r.run, name: r.name, color: r.color}))}; }""",
+        key,
+    )
+    return drawn
+
+
+def table_rows(server: Server, run: str, key: str) -> int:
+    body = server.get(f"{API}/runs/{run}/table", key=key, limit=100000)
+    assert body["total"] == len(body["rows"])
+    return int(body["total"])
+
+
+def test_every_custom_chart_draws_all_runs_rows_in_run_colours(media_page: Page, media_server: Server, screenshots: Path) -> None:
+    page = media_page
+    runs = runs_of(media_server)
+    ids = [r["id"] for r in runs]
+    colors = expected_colors(runs)
+    charts = media_server.get(f"{API}/charts", runs=",".join(ids))["charts"]
+    assert SEED_CHARTS <= {c["key"] for c in charts}
+    page.goto(WORKSPACE)
+    expect(page.locator(tid("media-section-Custom Charts"))).to_be_visible()
+    for chart in charts:
+        panel(page, chart["key"])
+        drawn = wait_vega(page, chart["key"])
+        expected = sum(table_rows(media_server, run, chart["table_key"]) for run in chart["runs"])
+        assert drawn["rows"] == expected > 0, chart["key"]
+        assert drawn["marks"] > 0, chart["key"]
+        assert drawn["preset"] == chart["preset"]
+        assert sorted(drawn["runs"]) == sorted(chart["runs"])
+        # every row is tagged with its run's id, display name and colour
+        names = {r["id"]: r["name"] for r in runs}
+        for row in drawn["data"]:
+            assert row["name"] == names[row["run"]]
+            assert row["color"] == colors[row["run"]]
+        expect(page.locator(tid(f"vega-{chart['key']}")).locator("canvas")).to_have_count(1)
+    panel(page, "my_custom_plot_id").screenshot(path=str(screenshots / "custom-chart-line.png"))
+    panel(page, "conf_mat").screenshot(path=str(screenshots / "custom-chart-confusion.png"))
+
+
+def test_hiding_a_run_removes_its_rows_from_the_chart(media_page: Page, media_server: Server) -> None:
+    page = media_page
+    runs = runs_of(media_server)
+    page.goto(WORKSPACE)
+    panel(page, "my_bar_chart_id")
+    both = wait_vega(page, "my_bar_chart_id", "v.runs.length === 2")
+    hidden = runs[0]["id"]
+    page.locator(tid(f"eye-{hidden}")).click()
+    one = wait_vega(page, "my_bar_chart_id", "v.runs.length === 1")
+    assert one["runs"] == [runs[1]["id"]]
+    assert {r["run"] for r in one["data"]} == {runs[1]["id"]}
+    assert one["rows"] == both["rows"] - table_rows(media_server, hidden, "my_bar_chart_id_table")
+    page.locator(tid(f"eye-{hidden}")).click()  # the workspace settings are saved: show it again
+    wait_vega(page, "my_bar_chart_id", "v.runs.length === 2")
+
+
+def media_steps(server: Server, key: str) -> list[int]:
+    ids = ",".join(r["id"] for r in runs_of(server))
+    body = server.get(f"{API}/media", runs=ids, key=key)
+    return sorted({s["step"] for r in body["runs"] for s in r["steps"]})
+
+
+def test_images_per_run_with_captions_and_a_step_slider(media_page: Page, media_server: Server, screenshots: Path) -> None:
+    page = media_page
+    steps = media_steps(media_server, "samples")
+    assert len(steps) == MEDIA_STEPS
+    page.goto(WORKSPACE)
+    samples = panel(page, "samples")
+    images = samples.locator(tid("media-image"))
+    expect(images).to_have_count(len(MEDIA_RUNS))
+    expect(samples).to_have_attribute("data-step", str(steps[-1]))
+    page.wait_for_function(
+        "el => [...el.querySelectorAll('img')].every(i => i.complete && i.naturalWidth === 16)",
+        arg=samples.element_handle(),
+    )
+    captions = samples.locator(tid("media-caption"))
+    expect(captions).to_have_text([f"{name} step {MEDIA_STEPS - 1}" for name in _names_in_order(page, samples)])
+    samples.screenshot(path=str(screenshots / "media-images.png"))
+
+    # the slider, by keyboard: Home goes to the first step, ArrowRight one further
+    slider = samples.locator(tid("step-input-samples"))
+    slider.focus()
+    page.keyboard.press("Home")
+    expect(samples).to_have_attribute("data-step", str(steps[0]))
+    expect(captions.first).to_contain_text("step 0")
+    page.keyboard.press("ArrowRight")
+    expect(samples).to_have_attribute("data-step", str(steps[1]))
+    expect(captions.first).to_contain_text("step 1")
+    expect(samples.locator(tid("step-value-samples"))).to_have_text(str(steps[1]))
+
+    # images/separated: every image of the step, for every run
+    gallery = panel(page, "gallery")
+    expect(gallery.locator(tid("media-image"))).to_have_count(3 * len(MEDIA_RUNS))
+    page.wait_for_function(
+        "el => [...el.querySelectorAll('img')].every(i => i.complete && i.naturalWidth === 8)",
+        arg=gallery.element_handle(),
+    )
+    expect(gallery.locator(tid("media-caption")).nth(2)).to_have_text(f"g2 step {MEDIA_STEPS - 1}")
+    gallery.locator(tid("step-input-gallery")).fill("0")
+    expect(gallery.locator(tid("media-caption")).first).to_have_text("g0 step 0")
+
+
+def _names_in_order(page: Page, locator: Locator) -> list[str]:
+    names: list[str] = locator.locator(".media-run-name").all_inner_texts()
+    return [n.split(" (step")[0].strip() for n in names]
+
+
+def test_html_in_a_sandboxed_frame(media_page: Page, media_server: Server) -> None:
+    page = media_page
+    page.goto(WORKSPACE)
+    html = panel(page, "page")
+    frames = html.locator(tid("media-html"))
+    expect(frames).to_have_count(len(MEDIA_RUNS))
+    for i in range(len(MEDIA_RUNS)):
+        frame = frames.nth(i)
+        assert frame.get_attribute("sandbox") == "allow-scripts allow-popups"
+        src = frame.get_attribute("src") or ""
+        assert src.startswith(f"/api/v1{API}/runs/") and "/media/" in src
+        content = frame.element_handle().content_frame()
+        assert content is not None
+        expect(content.locator("#hello")).to_have_text(f"Hello from {_names_in_order(page, html)[i]}")
+    # the server sandboxes the document itself too
+    response = page.request.get(frames.first.get_attribute("src") or "")
+    assert response.ok
+    assert "sandbox" in response.headers.get("content-security-policy", "")
+
+
+def test_plotly_figures_draw_their_traces(media_page: Page, media_server: Server) -> None:
+    page = media_page
+    runs = runs_of(media_server)
+    page.goto(WORKSPACE)
+    figure = panel(page, "figure")
+    page.wait_for_function(
+        "n => { const p = (window.__runyardPlotly || {}).figure; return !!p && Object.keys(p.runs).length === n; }",
+        arg=len(runs),
+        timeout=30_000,
+    )
+    drawn = page.evaluate("() => window.__runyardPlotly.figure.runs")
+    assert drawn == {r["id"]: 2 for r in runs}
+    for plot in figure.locator(tid("media-plotly")).all():
+        expect(plot).to_have_attribute("data-traces", "2")
+        # one scatter and one bar trace in the SVG
+        expect(plot.locator(".scatterlayer .trace")).to_have_count(1)
+        expect(plot.locator(".barlayer .trace")).to_have_count(1)
+
+
+def test_table_pages_sorts_filters_and_draws_media_cells(media_page: Page, media_server: Server, screenshots: Path) -> None:
+    page = media_page
+    page.goto(WORKSPACE)
+    table = panel(page, "predictions")
+    rows = table.locator(tid("table-row"))
+    expect(rows).to_have_count(20)
+    expect(table.locator(tid("table-page-predictions"))).to_have_text(f"page 1 of 2 · {TABLE_ROWS} rows")
+    first = rows.first.locator("td")
+    expect(first.nth(1)).to_have_text("item-00")
+    # media cells: a loaded thumbnail and the HTML in a sandboxed frame
+    image = rows.first.locator(tid("cell-image"))
+    expect(image).to_have_count(1)
+    page.wait_for_function("img => img.complete && img.naturalWidth === 8", arg=image.element_handle())
+    frame = rows.first.locator(tid("cell-html"))
+    assert frame.get_attribute("sandbox") == "allow-scripts allow-popups"
+    content = frame.element_handle().content_frame()
+    assert content is not None
+    expect(content.locator("#cell")).to_have_text("cell 0")
+    table.screenshot(path=str(screenshots / "media-table.png"))
+
+    # next page
+    table.locator(tid("table-next-predictions")).click()
+    expect(rows).to_have_count(TABLE_ROWS - 20)
+    expect(rows.first.locator("td").nth(1)).to_have_text("item-20")
+    table.locator(tid("table-prev-predictions")).click()
+    expect(rows.first.locator("td").nth(1)).to_have_text("item-00")
+
+    # sort by score: ascending, then descending (scores are i * 7 % 11)
+    scores = sorted(float(i * 7 % 11) for i in range(TABLE_ROWS))
+    sort = table.locator(tid("table-sort-predictions-score"))
+    sort.click()
+    expect(table.locator("th").nth(2)).to_have_attribute("aria-sort", "ascending")
+    expect(rows.first.locator("td").nth(2)).to_have_text(_num(scores[0]))
+    sort.click()
+    expect(table.locator("th").nth(2)).to_have_attribute("aria-sort", "descending")
+    expect(rows.first.locator("td").nth(2)).to_have_text(_num(scores[-1]))
+    shown = [float(t) for t in table.locator("td[data-column='score']").all_inner_texts()]
+    assert shown == sorted(shown, reverse=True) and len(shown) == 20
+
+    # filter on the server: q narrows the rows and the total
+    table.locator(tid("table-filter-predictions")).fill("item-07")
+    expect(rows).to_have_count(1)
+    expect(rows.first.locator("td").nth(1)).to_have_text("item-07")
+    expect(table.locator(tid("table-page-predictions"))).to_have_text(f"page 1 of 1 · 1 of {TABLE_ROWS} rows")
+    table.locator(tid("table-filter-predictions")).fill("")
+    expect(rows).to_have_count(20)
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if value == int(value) else str(value)
+
+
+def test_histograms_over_steps(media_page: Page, media_server: Server, screenshots: Path) -> None:
+    page = media_page
+    steps = media_steps(media_server, "weights")
+    assert len(steps) == MEDIA_STEPS
+    page.goto(WORKSPACE)
+    weights = panel(page, "weights")
+    bars = weights.locator(tid("media-histogram"))
+    expect(bars).to_have_count(len(MEDIA_RUNS))
+    # num_bins = 20 + step index: the bars drawn follow the slider
+    for hist in bars.all():
+        expect(hist).to_have_attribute("data-bars", str(20 + MEDIA_STEPS - 1))
+        expect(hist.locator("rect")).to_have_count(20 + MEDIA_STEPS - 1)
+    weights.screenshot(path=str(screenshots / "media-histogram.png"))
+    weights.locator(tid("step-input-weights")).fill("0")
+    for hist in bars.all():
+        expect(hist).to_have_attribute("data-step", str(steps[0]))
+        expect(hist.locator("rect")).to_have_count(20)
+
+
+def test_run_page_shows_the_runs_media_and_charts(media_page: Page, media_server: Server) -> None:
+    page = media_page
+    run = next(r for r in runs_of(media_server) if r["name"] == MEDIA_RUNS[1])
+    page.goto(f"{WORKSPACE}/runs/{run['id']}")
+    expect(page.locator(tid("run-name"))).to_have_text(MEDIA_RUNS[1])
+    panel(page, "my_custom_plot_id")
+    drawn = wait_vega(page, "my_custom_plot_id")
+    assert drawn["runs"] == [run["id"]]
+    assert drawn["rows"] == table_rows(media_server, run["id"], "my_custom_plot_id_table")
+    samples = panel(page, "samples")
+    expect(samples.locator(tid("media-image"))).to_have_count(1)
+    expect(samples.locator(tid("media-caption"))).to_have_text(f"{MEDIA_RUNS[1]} step {MEDIA_STEPS - 1}")
+    expect(panel(page, "predictions").locator(tid("table-row"))).to_have_count(20)
