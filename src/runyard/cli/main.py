@@ -45,6 +45,10 @@ def _parser() -> argparse.ArgumentParser:
         "--clean", action="store_true", help="delete offline journals once they are stored"
     )
 
+    from runyard.cli.admin import add_parser as add_admin_parser
+
+    add_admin_parser(commands)
+
     db = commands.add_parser("db", help="manage the SQL store's schema")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     upgrade = db_commands.add_parser("upgrade", help="migrate the store to this version's schema")
@@ -74,6 +78,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from runyard.cli.sync import sync
 
         return sync(args.paths, args.store, args.include_synced, args.clean)
+    if args.command == "admin":
+        from runyard.cli.admin import run as run_admin
+
+        return run_admin(args)
     if args.command == "db":
         from runyard.cli.db import upgrade
 

@@ -8,6 +8,9 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 
 from runyard.blobs.base import BlobStore
+from runyard.server.auth.install import AuthOption
+from runyard.server.auth.install import install as install_auth
+from runyard.server.limits import Limits
 from runyard.server.static import NOT_BUILT, STATIC_DIR, resolve_static
 from runyard.store.base import TrackingStore
 
@@ -17,9 +20,19 @@ API = "/api/v1"
 
 
 def create_app(
-    store: TrackingStore | str, blobs: BlobStore | str, static_dir: Path | None = None
+    store: TrackingStore | str,
+    blobs: BlobStore | str,
+    static_dir: Path | None = None,
+    *,
+    auth: AuthOption = None,
+    limits: Limits | None = None,
 ) -> FastAPI:
-    """Build the app over a store and a blob store (objects or URIs)."""
+    """Build the app over a store and a blob store (objects or URIs).
+
+    ``auth=None`` is the single-user app (``runyard ui``); ``auth=True`` turns on
+    accounts in the store's database (``runyard server``); see
+    :mod:`runyard.server.auth.install`.
+    """
     from runyard.server.routes import colors, files, keys, projects, runs, series, workspace
 
     if isinstance(store, str):
@@ -39,6 +52,7 @@ def create_app(
     )
     app.state.store = store
     app.state.blobs = blobs
+    install_auth(app, store, auth, limits, API)
     for module in (projects, runs, keys, series, files, workspace, colors):
         app.include_router(module.router, prefix=API)
 

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 
 from runyard.entities import RunRecord
 from runyard.metrics.colors import (
@@ -27,6 +27,7 @@ from runyard.metrics.colors import (
     key_value,
     value_at,
 )
+from runyard.server.access import check_access
 from runyard.server.deps import store
 from runyard.server.routes.keys import run_ids
 from runyard.store.base import TrackingStore
@@ -39,6 +40,7 @@ _TIMESTAMP = "_timestamp"
 
 @router.get("/projects/{entity}/{project}/colors")
 def get_colors(
+    request: Request,
     entity: str,
     project: str,
     key: str | None = Query(
@@ -52,6 +54,7 @@ def get_colors(
     runs: str | None = Query(None, description="comma-separated run ids (default: all)"),
     tracking: TrackingStore = Depends(store),
 ) -> dict[str, Any]:
+    check_access(request, entity, project)
     saved = tracking.get_workspace(entity, project) or {}
     try:
         setting = KeyColorSetting.from_json(saved.get("keyColors")).with_overrides(

@@ -1,11 +1,12 @@
-"""``/projects``: every project with its run count and latest activity."""
+"""``/projects``: every project the caller may see, with its run count and latest activity."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 
+from runyard.server.access import project_filter
 from runyard.server.deps import store
 from runyard.store.base import TrackingStore
 
@@ -13,7 +14,8 @@ router = APIRouter(tags=["projects"])
 
 
 @router.get("/projects")
-def list_projects(tracking: TrackingStore = Depends(store)) -> dict[str, Any]:
+def list_projects(request: Request, tracking: TrackingStore = Depends(store)) -> dict[str, Any]:
+    visible = project_filter(request)
     return {
         "projects": [
             {
@@ -23,5 +25,6 @@ def list_projects(tracking: TrackingStore = Depends(store)) -> dict[str, Any]:
                 "last_activity": p.last_activity,
             }
             for p in tracking.project_stats()
+            if visible(p.entity, p.name)
         ]
     }

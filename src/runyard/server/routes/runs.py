@@ -6,8 +6,9 @@ import json
 import time
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 
+from runyard.server.access import check_access
 from runyard.server.deps import require_run, store
 from runyard.server.schemas import run_json
 from runyard.store.base import TrackingStore
@@ -32,6 +33,7 @@ def _filters(filters: str | None, updated_since: float | None) -> dict[str, Any]
 
 @router.get("/projects/{entity}/{project}/runs")
 def list_runs(
+    request: Request,
     entity: str,
     project: str,
     filters: str | None = Query(None, description="MongoDB-like filters, as JSON"),
@@ -41,6 +43,7 @@ def list_runs(
     updated_since: float | None = Query(None, description="only runs updated after this"),
     tracking: TrackingStore = Depends(store),
 ) -> dict[str, Any]:
+    check_access(request, entity, project)
     now = time.time()
     where = _filters(filters, updated_since)
     try:
@@ -53,6 +56,11 @@ def list_runs(
 
 @router.get("/projects/{entity}/{project}/runs/{run_id}")
 def get_run(
-    entity: str, project: str, run_id: str, tracking: TrackingStore = Depends(store)
+    request: Request,
+    entity: str,
+    project: str,
+    run_id: str,
+    tracking: TrackingStore = Depends(store),
 ) -> dict[str, Any]:
+    check_access(request, entity, project)
     return run_json(require_run(tracking, entity, project, run_id))

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import orjson
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from runyard.entities import RunRef
+from runyard.server.access import check_access
 from runyard.server.deps import store
 from runyard.server.routes.keys import run_ids
 from runyard.server.series import series_json
@@ -17,6 +18,7 @@ router = APIRouter(tags=["series"])
 
 @router.get("/projects/{entity}/{project}/series")
 def get_series(
+    request: Request,
     entity: str,
     project: str,
     runs: str = Query(..., description="comma-separated run ids (at most 500)"),
@@ -27,6 +29,7 @@ def get_series(
     points: int = Query(1000, ge=2, le=10_000),
     tracking: TrackingStore = Depends(store),
 ) -> Response:
+    check_access(request, entity, project)
     ids = run_ids(runs, 500) or []
     names = [k for k in keys.split(",") if k]
     if not names:

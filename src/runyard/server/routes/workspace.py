@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends, HTTPException, Request
 
 from runyard.errors import StoreError
+from runyard.server.access import check_access
 from runyard.server.deps import store
 from runyard.server.schemas import WorkspaceBody
 from runyard.store.base import TrackingStore
@@ -19,15 +20,21 @@ MAX_SETTINGS_BYTES = 1 << 20
 
 @router.get("/projects/{entity}/{project}/workspace")
 def get_workspace(
-    entity: str, project: str, tracking: TrackingStore = Depends(store)
+    request: Request, entity: str, project: str, tracking: TrackingStore = Depends(store)
 ) -> dict[str, Any]:
+    check_access(request, entity, project)
     return {"settings": tracking.get_workspace(entity, project) or {}}
 
 
 @router.put("/projects/{entity}/{project}/workspace")
 def put_workspace(
-    entity: str, project: str, body: WorkspaceBody, tracking: TrackingStore = Depends(store)
+    request: Request,
+    entity: str,
+    project: str,
+    body: WorkspaceBody,
+    tracking: TrackingStore = Depends(store),
 ) -> dict[str, Any]:
+    check_access(request, entity, project, write=True)
     size = len(json.dumps(body.settings))
     if size > MAX_SETTINGS_BYTES:
         raise HTTPException(413, f"settings are {size} bytes; the limit is {MAX_SETTINGS_BYTES}")
