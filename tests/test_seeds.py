@@ -12,10 +12,12 @@ import json
 import random
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import runyard
+from tests import seed004
 from tests.helpers import run_script
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
@@ -93,47 +95,76 @@ def test_seeds_are_present() -> None:
     assert runyard.init  # the facade the snippets use
 
 
-SEED_004_PRELUDE = """
-import os
-os.makedirs({root!r}, exist_ok=True)
-os.chdir({root!r})
-x_values = [0, 1, 2, 3]
-y_values = [1.0, 0.5, 0.25, 0.125]
-class_x_scores = [0.1, 0.5, 0.9]
-class_y_scores = [0.2, 0.4, 0.8]
-labels = ["a", "b", "c"]
-values = [3, 1, 2]
-scores = [0.1, 0.2, 0.2, 0.7]
-ground_truth = [0, 1, 2, 1]
-predictions = [0, 1, 1, 1]
-class_names = ["cat", "dog", "bird"]
-data = [[0, 1.5], [1, 1.7]]
-"""
+def _blob(run: Any, path: str) -> bytes:
+    from runyard.blobs.keys import run_prefix
+    from runyard.sdk.files import run_blobs
 
-# Block index -> the history key it logs (custom charts and the Plotly-HTML table).
-SEED_004_BLOCKS = {
-    0: "my_custom_plot_id",
-    1: "my_custom_id",
-    2: "my_bar_chart_id",
-    3: "my_histogram",
-    4: "my_custom_id",
-    5: "pr",
-    6: "roc",
-    7: "conf_mat",
-    8: "my_custom_chart",
-    10: "test_table",
-}
+    data: bytes = run_blobs(runyard.Settings.from_env()).get(f"{run_prefix(run.ref)}/{path}")
+    return data
 
 
-@pytest.mark.parametrize("index", sorted(SEED_004_BLOCKS))
-def test_seed_004_chart_and_table_blocks(index: int, ry_dir: Path) -> None:
-    code = snippets("004")[index]
-    if "plotly" in code:
-        pytest.importorskip("plotly")
-    prelude = SEED_004_PRELUDE.format(root=str(ry_dir))
-    result = run_script(prelude + as_runyard(code), ry_dir)
+def _only_run() -> Any:
+    (run,) = [
+        r for p in runyard.Api().store.list_projects() for r in runyard.Api().runs(f"{p[0]}/{p[1]}")
+    ]
+    return run
+
+
+def test_seed_004_has_the_blocks_we_run() -> None:
+    assert len(seed004.blocks()) == len(seed004.SEED_004_PANELS) == 12
+
+
+@pytest.mark.parametrize("index", sorted(seed004.SEED_004_PANELS))
+def test_seed_004_block_runs_unchanged(index: int, ry_dir: Path) -> None:
+    result = run_script(seed004.block_script(index), ry_dir)
     assert result.returncode == 0, result.stderr
-    (run,) = _runs(ry_dir)
-    value = run["summary"][SEED_004_BLOCKS[index]]
-    expected = "table-file" if index == 10 else "custom-chart"
-    assert value["_type"] == expected
+    run = _only_run()
+    key, stored = seed004.SEED_004_PANELS[index]
+    summary = run.summary
+    if stored.startswith("chart:"):
+        assert key not in summary
+        assert summary[f"{key}_table"]["_type"] == "table-file"
+        visualize = run.config["_wandb"]["visualize"][key]
+        assert visualize["panel_type"] == "Vega2"
+        assert visualize["panel_config"]["panelDefId"] == stored.removeprefix("chart:")
+        return
+    value = summary[key]
+    assert value["_type"] == stored
+    if stored == "plotly-file":  # the matplotlib block: plt.plot([1, 2, 3, 4]) in Plotly
+        figure = json.loads(_blob(run, value["path"]))
+        assert figure["data"][0]["y"] == [1.0, 2.0, 3.0, 4.0]
+        return
+    table = json.loads(_blob(run, value["path"]))
+    (cell,) = table["data"][0]
+    assert cell["_type"] == "html-file"
+    html = _blob(run, cell["path"]).decode()
+    expected = "plotly" if index == 10 else "<audio controls"
+    assert expected in html and '<base target="_blank">' in html
+
+
+def test_log_seed_004_logs_every_block_into_one_project(tmp_path: Path) -> None:
+    root = tmp_path / "store"
+    seed004.log_seed_004(root)
+    code = """
+import json, runyard
+api = runyard.Api()
+print(json.dumps([{"keys": [k for k in r.summary.keys() if not k.startswith("_")], "viz": sorted(
+    (r.config.get("_wandb") or {}).get("visualize", {}))} for r in api.runs("tester/seed-004")]))
+"""
+    result = run_script(code, root)
+    assert result.returncode == 0, result.stderr
+    runs = json.loads(result.stdout)
+    found = []
+    for run in runs:
+        if run["viz"]:
+            (key,) = run["viz"]
+            assert run["keys"] == [f"{key}_table"]
+            found.append(("chart", key))
+        else:
+            (key,) = run["keys"]
+            found.append(("media", key))
+    expected = [
+        ("chart" if stored.startswith("chart:") else "media", key)
+        for key, stored in seed004.SEED_004_PANELS.values()
+    ]
+    assert sorted(found) == sorted(expected)

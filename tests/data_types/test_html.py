@@ -13,15 +13,21 @@ from runyard.blobs.keys import run_prefix
 from runyard.data_types.html import Html
 from runyard.sdk.files import run_blobs
 
-HEAD = (
-    '<base target="_blank">'
-    '<link rel="stylesheet" type="text/css" href="https://app.wandb.ai/normalize.css" />'
-)
+HEAD = Html("", inject=True).html
+
+
+def test_injected_head_is_base_plus_inline_style_and_fetches_nothing() -> None:
+    assert HEAD.startswith('<base target="_blank"><style>html{line-height:1.15;')
+    assert HEAD.endswith("</style>")
+    assert HEAD.count("<style>") == 1
+    for outside in ("http", "//", "<link", "@import", "url("):
+        assert outside not in HEAD
+    assert len(HEAD.encode()) == 641  # wandb's <base> + <link> is 105 bytes (docs/compat.md)
 
 
 def test_inject_prefixes_plain_fragments() -> None:
     assert Html("<b>hi</b>").html == HEAD + "<b>hi</b>"
-    assert len(Html("<b>hi</b>").html) == 114  # the size wandb 0.31 reported for such a file
+    assert len(Html("<b>hi</b>").html) == 650
 
 
 def test_inject_into_head_or_html() -> None:
@@ -59,7 +65,7 @@ def test_to_json_stores_the_file_once(ry_dir: Path) -> None:
     assert value == {
         "_type": "html-file",
         "sha256": sha,
-        "size": 114,
+        "size": 650,
         "path": f"media/html/{sha[:2]}/{sha}.html",
     }
     assert again == value

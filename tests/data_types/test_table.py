@@ -12,6 +12,7 @@ import pytest
 import runyard
 from runyard.blobs.keys import run_prefix
 from runyard.data_types.table import Table
+from runyard.data_types.table_file import read_table_page
 from runyard.sdk.files import run_blobs
 
 
@@ -133,13 +134,14 @@ def test_large_table_is_stored_whole_and_once(ry_dir: Path) -> None:
         second = table.to_json(run)
         blobs = run_blobs(run.settings)
         listed = blobs.list(f"{run_prefix(run.ref)}/media/table")
-        data = json.loads(blobs.get(f"{run_prefix(run.ref)}/{first['path']}"))
+        stored = blobs.get(f"{run_prefix(run.ref)}/{first['path']}")
     finally:
         run.finish()
     assert first == second
     assert len(listed) == 1
-    assert first["nrows"] == 10_005
-    assert len(data["data"]) == 10_005
+    assert first["nrows"] == 10_005 and first["path"].endswith(".table.parquet")
+    columns, rows = read_table_page(stored, first["path"])
+    assert columns == ["v"] and rows == [[i] for i in range(10_005)]
 
 
 def test_cells_with_to_json_are_serialised(ry_dir: Path) -> None:

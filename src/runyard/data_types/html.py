@@ -10,10 +10,25 @@ if TYPE_CHECKING:
 
 __all__ = ["Html"]
 
-_HEAD = (
-    '<base target="_blank">'
-    '<link rel="stylesheet" type="text/css" href="https://app.wandb.ai/normalize.css" />'
+#: A small normalize stylesheet, inlined: rendering logged HTML fetches nothing.
+_NORMALIZE_CSS = (
+    "html{line-height:1.15;-webkit-text-size-adjust:100%}"
+    "body{margin:0;font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif}"
+    "h1{font-size:2em;margin:.67em 0}"
+    "hr{box-sizing:content-box;height:0;overflow:visible}"
+    "pre,code,kbd,samp{font-family:monospace,monospace;font-size:1em}"
+    "b,strong{font-weight:bolder}"
+    "small{font-size:80%}"
+    "sub,sup{font-size:75%;line-height:0;position:relative;vertical-align:baseline}"
+    "sub{bottom:-.25em}sup{top:-.5em}"
+    "img{border-style:none;max-width:100%}"
+    "table{border-collapse:collapse}"
+    "button,input,optgroup,select,textarea{font-family:inherit;font-size:100%;"
+    "line-height:1.15;margin:0}"
 )
+#: wandb injects ``<base target="_blank">`` and a ``<link>`` to app.wandb.ai's
+#: normalize.css; Runyard keeps the ``<base>`` and inlines the stylesheet instead.
+_HEAD = f'<base target="_blank"><style>{_NORMALIZE_CSS}</style>'
 
 
 class Html:
@@ -21,8 +36,11 @@ class Html:
 
     ``data`` is a string of HTML, the path of an existing file (unless
     ``data_is_not_path=True``, which always takes the string as HTML) or an open
-    text file. With ``inject=True`` wandb's ``<base target="_blank">`` and
-    stylesheet link are inserted into the ``<head>`` (created when missing).
+    text file. With ``inject=True`` wandb's ``<base target="_blank">`` and a
+    small normalize stylesheet are inserted into the ``<head>`` (created when
+    missing). wandb links the stylesheet from app.wandb.ai; Runyard inlines it
+    in a ``<style>`` element, so viewing the HTML fetches nothing from outside
+    (the stored bytes differ from wandb's there; see docs/compat.md).
 
     Raises:
         ValueError: ``"data must be a string or an io object"``.
@@ -52,7 +70,7 @@ class Html:
             self.inject_head()
 
     def inject_head(self) -> None:
-        """Insert wandb's ``<base>`` and stylesheet tags at the start of ``<head>``."""
+        """Insert ``<base target="_blank">`` and the inline stylesheet at the top of ``<head>``."""
         if "<head>" in self.html:
             before, after = self.html.split("<head>", 1)
             parts = [before + "<head>", after]

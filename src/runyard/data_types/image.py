@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import io
 import os
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
+
+from runyard.data_types.matplotlib_figure import as_figure, is_matplotlib
 
 if TYPE_CHECKING:
     from runyard.sdk.run import Run
@@ -29,25 +32,11 @@ def _to_uint8(data: Any) -> Any:
     return np.asarray(data).clip(0, 255).astype(np.uint8)
 
 
-def _is_matplotlib(value: object) -> bool:
-    """A matplotlib object or the ``pyplot`` module itself (by name: no import)."""
-    name = getattr(value, "__name__", None) if isinstance(value, type(io)) else None
-    module = name or type(value).__module__
-    return module == "matplotlib" or module.startswith("matplotlib.")
-
-
 def _render_matplotlib(value: Any, file_type: str) -> Any:
     """``savefig`` of the figure (``plt.gcf()`` for the module), opened with PIL."""
     from PIL import Image as PILImage
 
-    if hasattr(value, "gcf"):
-        figure = value.gcf()
-    elif hasattr(value, "savefig"):
-        figure = value
-    elif getattr(value, "figure", None) is not None:
-        figure = value.figure
-    else:
-        raise ValueError("Only matplotlib.pyplot or matplotlib.pyplot.Figure objects are accepted.")
+    figure = as_figure(value)
     buffer = io.BytesIO()
     figure.savefig(buffer, format=_PIL_FORMAT[file_type].lower())
     buffer.seek(0)
@@ -97,7 +86,7 @@ class Image:
 
         if isinstance(data_or_path, PILImage.Image):
             image = data_or_path
-        elif _is_matplotlib(data_or_path):
+        elif is_matplotlib(data_or_path):
             image = _render_matplotlib(data_or_path, self.format)
         else:
             image = self._from_array(data_or_path, mode)
@@ -150,6 +139,33 @@ class Image:
             value["caption"] = self.caption
         value.update(store_media(run, "images", self._bytes, f".{self.format}"))
         return value
+
+    @classmethod
+    def seq_to_json(cls, images: Sequence[Image], run: Run) -> dict[str, Any]:
+        """Store every image; return wandb's ``images/separated`` value for the list.
+
+        ``{"_type": "images/separated", "width", "height", "format", "count",
+        "filenames": [paths], "captions": [...]}``: width, height and format are
+        the first image's; ``captions`` is there only when the first image has a
+        caption (then it lists every image's, ``None`` included), as in wandb.
+        Only the first :attr:`MAX_ITEMS` (108) images are kept; the caller warns.
+        """
+        if not images:
+            raise ValueError("cannot log an empty list of images")
+        items = list(images[: cls.MAX_ITEMS])
+        values = [image.to_json(run) for image in items]
+        first = items[0]
+        meta: dict[str, Any] = {
+            "_type": "images/separated",
+            "width": first.width,
+            "height": first.height,
+            "format": values[0]["format"],
+            "count": len(items),
+            "filenames": [value["path"] for value in values],
+        }
+        if first.caption is not None:
+            meta["captions"] = [image.caption for image in items]
+        return meta
 
     def __repr__(self) -> str:
         return f"<Image {self.width}x{self.height} {self.format}>"

@@ -1,17 +1,31 @@
-"""``Plotly``: a Plotly figure, wandb's ``wandb.Plotly``."""
+"""``Plotly``: a Plotly figure, wandb's ``wandb.Plotly``; and :func:`plot_media` for ``log``."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from runyard.data_types.matplotlib_figure import (
+    EMPTY_PLOT,
+    as_figure,
+    contains_images,
+    is_empty,
+    is_matplotlib,
+    to_plotly,
+)
+
 if TYPE_CHECKING:
+    from runyard.data_types.image import Image
     from runyard.sdk.run import Run
 
-__all__ = ["Plotly"]
+__all__ = ["Plotly", "is_plotly_figure", "plot_media"]
 
 _NOT_A_PLOT = (
     "Logged plots must be plotly figures, or matplotlib plots convertible to plotly via "
     "mpl_to_plotly"
+)
+_HAS_IMAGES = (
+    "Plotly does not currently support converting matplotlib figures containing images. "
+    "You can convert the plot to a static image with `wandb.Image(plt)`"
 )
 
 
@@ -24,18 +38,31 @@ def is_plotly_figure(value: object) -> bool:
 class Plotly:
     """A Plotly figure logged as a ``plotly-file`` (``.plotly.json``), as ``wandb.Plotly``.
 
-    Only Plotly figures are accepted so far; matplotlib conversion
-    (``mpl_to_plotly``) is not implemented yet and raises the error below.
+    ``val`` is a Plotly figure or a matplotlib figure (or ``pyplot``), which is
+    converted with ``plotly.tools.mpl_to_plotly``. The stored file is the
+    figure's ``to_json()``.
 
     Raises:
         ValueError: ``"Logged plots must be plotly figures, or matplotlib plots
-            convertible to plotly via mpl_to_plotly"``.
+            convertible to plotly via mpl_to_plotly"``; wandb's "Plotly does not
+            currently support converting matplotlib figures containing images…";
+            the empty-plot error (:data:`EMPTY_PLOT`).
+        PlotConversionError: (a ``ValueError``) plotly is missing or could not
+            convert the matplotlib figure. ``run.log`` logs such a figure as a PNG
+            instead (see :func:`plot_media`).
     """
 
     _log_type: ClassVar[str] = "plotly-file"
 
     def __init__(self, val: Any) -> None:
-        if not is_plotly_figure(val):
+        if is_matplotlib(val):
+            figure = as_figure(val)
+            if contains_images(figure):
+                raise ValueError(_HAS_IMAGES)
+            if is_empty(figure):
+                raise ValueError(EMPTY_PLOT)
+            val = to_plotly(figure)
+        elif not is_plotly_figure(val):
             raise ValueError(_NOT_A_PLOT)
         self.figure = val
         text: str = val.to_json()
@@ -51,3 +78,26 @@ class Plotly:
         from runyard.data_types.media_file import store_media
 
         return {"_type": "plotly-file", **store_media(run, "plotly", self._bytes, ".plotly.json")}
+
+
+def plot_media(value: Any) -> Plotly | Image:
+    """What ``run.log`` stores for a Plotly or matplotlib value (wandb's ``make_plot_media``).
+
+    A Plotly figure becomes :class:`Plotly`. A matplotlib figure (or ``pyplot``)
+    that shows images becomes a PNG :class:`~runyard.data_types.image.Image`; an
+    empty one raises the empty-plot ``ValueError``; any other is converted to
+    Plotly.
+
+    Raises:
+        ValueError: the empty-plot error or wandb's "Only matplotlib.pyplot…".
+        PlotConversionError: the conversion failed; the caller decides whether to
+            fall back to ``Image(figure)`` (``run.log`` does, with a warning).
+    """
+    if not is_matplotlib(value):
+        return Plotly(value)
+    figure = as_figure(value)
+    if contains_images(figure):
+        from runyard.data_types.image import Image
+
+        return Image(figure)
+    return Plotly(figure)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import numbers
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -61,8 +60,9 @@ class Table:
     Column types are inferred from the first row that has a value in that column
     and every column is optional (``None`` is always allowed); a row whose cell has
     another type raises wandb's ``TypeError`` unless ``allow_mixed_types=True``.
-    Unlike wandb, nothing is truncated: a logged table keeps all its rows
-    (:attr:`MAX_ROWS` exists only for compatibility with code that reads it).
+    Unlike wandb, nothing is truncated: a logged table keeps all its rows. Up to
+    :attr:`MAX_ROWS` rows it is stored as wandb's JSON file; beyond, as Parquet
+    (see :mod:`runyard.data_types.table_file`).
 
     Raises:
         ValueError: ``"This table expects 2 columns: ['a', 'b'], found 1"``.
@@ -219,24 +219,43 @@ class Table:
         return f"<Table {self.ncols} columns, {self.nrows} rows>"
 
     # -- logging --------------------------------------------------------------------
-    def _file_bytes(self, run: Run | None) -> bytes:
-        data = [[_cell_json(cell, run) for cell in row] for row in self.data]
-        doc = {"columns": self.columns, "data": data}
-        return json.dumps(doc, separators=(",", ":"), allow_nan=True).encode()
+    def _file_bytes(self, run: Run | None) -> tuple[bytes, str]:
+        """The stored file and its suffix: wandb's JSON, or Parquet beyond :attr:`MAX_ROWS`."""
+        from runyard.data_types import table_file
+
+        rows = [[_cell_json(cell, run) for cell in row] for row in self.data]
+        if len(rows) > self.MAX_ROWS:
+            try:
+                return table_file.encode_parquet(self.columns, rows), table_file.PARQUET_SUFFIX
+            except ImportError:
+                from runyard.sdk.printer import warn_once
+
+                warn_once(
+                    "table-without-pyarrow",
+                    f"a table of {len(rows)} rows is stored as JSON because pyarrow is not "
+                    "installed; install runyard[tables] to store big tables as Parquet",
+                )
+        return table_file.encode_json(self.columns, rows), table_file.JSON_SUFFIX
 
     def to_json(self, run: Run) -> dict[str, Any]:
         """Store the table file in the run's blob store and return the ``table-file`` value.
 
-        The file is ``{"columns": [...], "data": [[...], ...]}`` in compact JSON
-        (byte-identical to wandb's for plain values), stored content-addressed under
-        ``<run prefix>/media/table/``; logging the same table twice stores it once.
-        ``path`` is the blob key relative to the run prefix.
+        Up to :attr:`MAX_ROWS` (10,000) rows, the file is wandb's
+        ``{"columns": [...], "data": [[...], ...]}`` in compact JSON
+        (byte-identical to wandb's for plain values) and ``path`` ends in
+        ``.table.json``. Bigger tables keep every row, as Parquet in row groups
+        of 10,000 (``path`` ends in ``.table.parquet``; JSON when pyarrow is
+        missing, with a warning). :mod:`runyard.data_types.table_file` reads
+        both formats. Files are stored content-addressed under
+        ``<run prefix>/media/table/``, so logging the same table twice stores it
+        once; ``path`` is the blob key relative to the run prefix.
         """
         from runyard.data_types.media_file import store_media
 
+        data, suffix = self._file_bytes(run)
         return {
             "_type": "table-file",
-            **store_media(run, "table", self._file_bytes(run), ".table.json"),
+            **store_media(run, "table", data, suffix),
             "ncols": self.ncols,
             "nrows": self.nrows,
             "log_mode": self.log_mode,

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
 from runyard.data_types.table import Table
 from runyard.errors import Error
 
-if TYPE_CHECKING:
-    from runyard.sdk.run import Run
-
-__all__ = ["CustomChart", "CustomChartSpec", "plot_table", "require_table"]
+__all__ = ["CustomChart", "CustomChartSpec", "plot_table", "pop_charts", "require_table"]
 
 
 def require_table(data_table: object) -> Table:
@@ -40,6 +38,11 @@ class CustomChartSpec:
         """The key the table is logged under: ``K_table`` (``Custom Chart Tables/K_table``)."""
         name = f"{self.key}_table"
         return f"Custom Chart Tables/{name}" if self.split_table else name
+
+    @property
+    def config_key(self) -> tuple[str, str, str]:
+        """Where wandb puts :attr:`config_value` in the run's config."""
+        return ("_wandb", "visualize", self.key)
 
     @property
     def config_value(self) -> dict[str, Any]:
@@ -77,17 +80,18 @@ class CustomChartSpec:
 class CustomChart:
     """What every ``runyard.plot.*`` helper returns: a table and its chart spec.
 
-    Nothing is checked against the table (as wandb). Logged, it stores the table
-    through the blob store and returns a ``custom-chart`` value holding the
-    ``table-file`` value and the preset reference (see :meth:`to_json`).
+    Nothing is checked against the table (as wandb). A chart is not a history
+    value: logged under key ``K`` it becomes the table ``K_table`` (see
+    :func:`pop_charts`) plus the config entry ``_wandb.visualize.K``
+    (:meth:`visualize_config`), exactly as wandb writes them, and the web app
+    draws the panel from that config entry.
     """
 
     table: Table
     spec: CustomChartSpec
-    _key: str = field(default="", repr=False)
 
     def set_key(self, key: str) -> None:
-        """Record the history key the chart is logged under (names its table)."""
+        """Record the key the chart is logged under (names its table)."""
         self.spec.key = key
 
     def visualize_config(self, key: str) -> dict[str, Any]:
@@ -95,17 +99,41 @@ class CustomChart:
         self.set_key(key)
         return self.spec.config_value
 
-    def to_json(self, run: Run) -> dict[str, Any]:
-        """Store the table; return ``{"_type": "custom-chart", "table": <table-file>, ...}``."""
-        return {
-            "_type": "custom-chart",
-            "panel_type": self.spec.panel_type,
-            "spec_name": self.spec.spec_name,
-            "fields": dict(self.spec.fields),
-            "string_fields": dict(self.spec.string_fields),
-            "split_table": self.spec.split_table,
-            "table": self.table.to_json(run),
-        }
+
+def pop_charts(
+    data: Mapping[str, Any], prefix: str = ""
+) -> tuple[dict[str, Any], dict[str, CustomChart]]:
+    """Split a logged row into the row without its charts and the charts by key.
+
+    A chart at ``{"a": {"b": chart}}`` is found under the dotted key ``"a.b"``, as
+    wandb's ``_pop_all_charts`` names it. The dicts on the way are copied, never
+    changed (wandb pops from the caller's nested dicts), and a dict left empty by
+    the removal is dropped rather than logged as ``{}``.
+
+    Example:
+        >>> import runyard
+        >>> t = runyard.Table(columns=["x"], data=[[1]])
+        >>> row, charts = pop_charts({"loss": 1.0, "a": {"b": runyard.plot.histogram(t, "x")}})
+        >>> row, list(charts)
+        ({'loss': 1.0}, ['a.b'])
+    """
+    row: dict[str, Any] = {}
+    charts: dict[str, CustomChart] = {}
+    for key, value in data.items():
+        path = f"{prefix}.{key}" if prefix else key
+        if isinstance(value, CustomChart):
+            charts[path] = value
+        elif isinstance(value, dict) and value:
+            inner, found = pop_charts(value, path)
+            if not found:
+                row[key] = value
+                continue
+            charts.update(found)
+            if inner:
+                row[key] = inner
+        else:
+            row[key] = value
+    return row, charts
 
 
 def plot_table(

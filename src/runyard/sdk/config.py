@@ -70,6 +70,29 @@ class Config:
         """Set several keys (a dict, ``argparse.Namespace`` or absl flags)."""
         self._set(config_items(d), allow_val_change)
 
+    def set_nested(self, path: tuple[str, ...], value: Any) -> None:
+        """Set ``value`` at a nested ``path`` (``("_wandb", "visualize", "K")``).
+
+        The first key's whole dict is replaced by an updated copy, so the journal
+        record (a top-level update) carries the other entries too and a later
+        update never erases an earlier one. Used for wandb's internal keys, which
+        change as a run logs, hence no :class:`ConfigError` on a changed value.
+        """
+        items: dict[str, Any] = object.__getattribute__(self, "_items")
+        head, *rest = path
+        if not rest:
+            self._set({head: value}, allow_val_change=True)
+            return
+        current = items.get(head)
+        root: dict[str, Any] = dict(current) if isinstance(current, dict) else {}
+        node = root
+        for key in rest[:-1]:
+            child = node.get(key)
+            node[key] = dict(child) if isinstance(child, dict) else {}
+            node = node[key]
+        node[rest[-1]] = value
+        self._set({head: root}, allow_val_change=True)
+
     def setdefaults(self, d: Mapping[str, Any]) -> None:
         """Set only the keys that are not set yet."""
         items = object.__getattribute__(self, "_items")

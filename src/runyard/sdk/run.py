@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from runyard.metrics.definitions import MetricDefinition
+    from runyard.plot.custom_chart import CustomChart
 
 __all__ = ["Run"]
 
@@ -215,6 +216,7 @@ class Run:
         for key in data:
             if type(key) is not str:
                 raise TypeError(_KEY_TYPE_ERROR)
+        prev_step = self._step
         if step is None:
             step = self._step
             if commit is None or commit:
@@ -240,7 +242,12 @@ class Run:
         try:
             payload = self._packb((Rec.LOG, step, commit, now, runtime, data))
         except (TypeError, ValueError, OverflowError):
-            payload = self._packb((Rec.LOG, step, commit, now, runtime, self._encode(data)))
+            try:
+                row = self._encode_row(data)
+            except BaseException:
+                self._step = prev_step  # a row that could not be logged takes no step
+                raise
+            payload = self._packb((Rec.LOG, step, commit, now, runtime, row))
         try:
             self._append(payload)
         except OSError as exc:
@@ -261,8 +268,29 @@ class Run:
                 pass
         raise TypeError(f"step must be an int, got {step!r}")
 
+    def _encode_row(self, data: dict[str, Any]) -> dict[str, Any]:
+        """The slow path of ``log``: charts become tables plus config, the rest is encoded.
+
+        A chart logged under ``K`` (``"a.b"`` when nested) is logged as its table
+        under ``K_table`` and described in config ``_wandb.visualize.K``, as wandb
+        does (see :func:`runyard.plot.custom_chart.pop_charts`).
+        """
+        from runyard.plot.custom_chart import pop_charts
+
+        row, charts = pop_charts(data)
+        for key, chart in charts.items():
+            row[self._record_chart(key, chart)] = chart.table
+        encoded: dict[str, Any] = self._encode(row)
+        return encoded
+
+    def _record_chart(self, key: str, chart: CustomChart) -> str:
+        """Write the chart's ``_wandb.visualize`` config entry; return its table's key."""
+        value = chart.visualize_config(key)
+        self.config.set_nested(chart.spec.config_key, value)
+        return chart.spec.table_key
+
     def _encode(self, value: Any) -> Any:
-        """The slow path: values msgpack cannot take as they are."""
+        """The slow path: values msgpack cannot take as they are (media, arrays, plots)."""
         if isinstance(value, dict):
             out = {}
             for key, item in value.items():
@@ -271,7 +299,16 @@ class Run:
                 out[key] = self._encode(item)
             return out
         if isinstance(value, (list, tuple)):
+            if value and type(value[0]).__name__ == "Image":
+                images = self._image_list(value)
+                if images is not None:
+                    return images
             return [self._encode(v) for v in value]
+        from runyard.data_types.matplotlib_figure import is_matplotlib
+        from runyard.data_types.plotly import is_plotly_figure
+
+        if is_matplotlib(value) or is_plotly_figure(value):
+            value = self._plot_media(value)
         to_json = getattr(value, "to_json", None)
         if callable(to_json) and not isinstance(value, type):
             try:
@@ -284,6 +321,37 @@ class Run:
         if isinstance(normalized, (dict, list)) and normalized is not value:
             return self._encode(normalized)
         return normalized
+
+    def _image_list(self, values: list[Any] | tuple[Any, ...]) -> dict[str, Any] | None:
+        """wandb's ``images/separated`` value for a list of images (None: not all images)."""
+        from runyard.data_types.image import Image
+
+        if not all(type(v) is Image for v in values):
+            return None
+        if len(values) > Image.MAX_ITEMS:
+            warn_once(
+                f"images-max-items-{self.id}",
+                f"Only {Image.MAX_ITEMS} Image will be uploaded (a list of {len(values)} "
+                "images was logged).",
+            )
+        return Image.seq_to_json(values, self)
+
+    def _plot_media(self, value: Any) -> Any:
+        """A Plotly or matplotlib value as media; a figure plotly cannot convert as a PNG."""
+        from runyard.data_types.matplotlib_figure import PlotConversionError, as_figure
+        from runyard.data_types.plotly import plot_media
+
+        try:
+            return plot_media(value)
+        except PlotConversionError as exc:
+            from runyard.data_types.image import Image
+
+            warn_once(
+                f"plotly-fallback-{self.id}",
+                f"{exc}; the figure is logged as a PNG image instead "
+                "(log wandb.Image(fig) to choose that yourself)",
+            )
+            return Image(as_figure(value))
 
     def _record(self, rec: tuple[Any, ...]) -> None:
         if self._finished:
@@ -327,6 +395,10 @@ class Run:
         if value is None:
             self._record((Rec.SUMMARY_DEL, list(path)))
             return
+        if isinstance(value, dict) or type(value).__name__ == "CustomChart":
+            value = self._summary_charts(path, value)
+            if value is None:
+                return
         from runyard.data_types.value import normalize_summary_tensor
 
         tensor = normalize_summary_tensor(value)
@@ -335,6 +407,27 @@ class Run:
         else:
             encoded = self._encode(value)
         self._record((Rec.SUMMARY_SET, list(path), encoded))
+
+    def _summary_charts(self, path: tuple[str, ...], value: Any) -> Any:
+        """Set the charts in a summary value as ``log`` would; return what is left.
+
+        ``run.summary["K"] = chart`` puts the chart's table at ``K_table`` and its
+        config entry at ``_wandb.visualize.K``, so the panel appears as for a
+        logged chart (wandb 0.31 has no case for charts here; see docs/compat.md).
+        """
+        from runyard.plot.custom_chart import CustomChart, pop_charts
+
+        charts: dict[str, CustomChart]
+        if isinstance(value, CustomChart):
+            charts, value = {".".join(path): value}, None
+        else:
+            value, charts = pop_charts(value, ".".join(path))
+            if charts and not value:
+                value = None
+        for key, chart in charts.items():
+            table_key = self._record_chart(key, chart)
+            self._record((Rec.SUMMARY_SET, [table_key], self._encode(chart.table)))
+        return value
 
     def _delete_summary(self, path: tuple[str, ...]) -> None:
         self._record((Rec.SUMMARY_DEL, list(path)))
@@ -470,7 +563,13 @@ class Run:
             )
             return
         writer.request_stop()
-        writer.join(self._settings.finish_timeout + 5.0)  # the writer gives up first
+        if writer.degraded:
+            termlog(
+                f"waiting up to {writer.stop_timeout:.0f} s for {writer.store_name} to take the "
+                "rest of this run (RUNYARD_FINISH_TIMEOUT)"
+            )
+        # A failing store: the writer gives up after stop_timeout, before this does.
+        writer.join(max(self._settings.finish_timeout, writer.stop_timeout) + 5.0)
         if writer.drained:
             # The last batch also dropped the store's record of this journal.
             self._journal.close(trim=False)
