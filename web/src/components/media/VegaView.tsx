@@ -16,10 +16,13 @@ export interface VegaViewProps {
   testid?: string;
 }
 
-/** Fit the chart to its box unless the spec sizes itself. */
-function sized(spec: Record<string, unknown>, width: number, height: number): Record<string, unknown> {
+const COMPOSITE = ["facet", "hconcat", "vconcat", "concat", "repeat"];
+
+/** Fit the chart to its box unless the spec sizes itself (composite Vega-Lite views size their cells). */
+export function sized(spec: Record<string, unknown>, width: number, height: number): Record<string, unknown> {
   const out = { ...spec };
   if (isVegaLite(spec)) {
+    if (COMPOSITE.some((k) => k in spec)) return out;
     out.width ??= "container";
     out.height ??= height;
   } else {
