@@ -123,3 +123,10 @@ def test_presigned_urls_work_over_plain_http_or_are_not_offered(blobs: BlobStore
     assert blobs.get("e/p/r/big.bin") == payload
     with urllib.request.urlopen(get_url, timeout=30) as response:
         assert response.read() == payload
+
+
+def test_size(blobs: BlobStore) -> None:
+    blobs.put("e/p/r/s", b"12345")
+    assert blobs.size("e/p/r/s") == 5
+    with pytest.raises(FileNotFoundError):
+        blobs.size("e/p/r/none")

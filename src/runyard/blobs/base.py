@@ -55,6 +55,10 @@ class BlobStore(ABC):
             self.delete(key)
         return len(keys)
 
+    def size(self, key: str) -> int:
+        """The size in bytes of the blob under ``key``; ``FileNotFoundError`` when absent."""
+        return len(self.get(key))
+
     def exists(self, key: str) -> bool:
         try:
             self.get(key)

@@ -50,5 +50,11 @@ class LocalBlobStore(BlobStore):
             if p.is_file() and not p.name.startswith(".tmp-")
         )
 
+    def size(self, key: str) -> int:
+        path = self.path(key)
+        if not path.is_file():
+            raise FileNotFoundError(f"no blob {key!r} in {self.uri}")
+        return path.stat().st_size
+
     def exists(self, key: str) -> bool:
         return self.path(key).is_file()

@@ -105,13 +105,20 @@ class S3BlobStore(BlobStore):
     def delete(self, key: str) -> None:
         self._client.delete_object(Bucket=self.bucket, Key=self._key(key))
 
-    def exists(self, key: str) -> bool:
+    def size(self, key: str) -> int:
         try:
-            self._client.head_object(Bucket=self.bucket, Key=self._key(key))
+            head = self._client.head_object(Bucket=self.bucket, Key=self._key(key))
         except Exception as exc:
             if self._missing(exc):
-                return False
+                raise FileNotFoundError(f"no blob {key!r} in {self.uri}") from None
             raise
+        return int(head["ContentLength"])
+
+    def exists(self, key: str) -> bool:
+        try:
+            self.size(key)
+        except FileNotFoundError:
+            return False
         return True
 
     def list(self, prefix: str) -> list[tuple[str, int]]:

@@ -26,8 +26,24 @@ def _parser() -> argparse.ArgumentParser:
     server = commands.add_parser("server", help="serve the API and web app on any store")
     server.add_argument("--host", default="127.0.0.1")
     server.add_argument("--port", type=int, default=8765)
-    server.add_argument("--store", help="tracking store URI (sqlite:///…, postgresql://…)")
-    server.add_argument("--blobs", help="blob store URI (file:///…)")
+    server.add_argument(
+        "--store", help="tracking store URI (postgresql://…, sqlite:///…; env RUNYARD_STORE)"
+    )
+    server.add_argument("--blobs", help="blob store URI (s3://bucket/prefix, file:///…)")
+    server.add_argument(
+        "--s3-endpoint-url",
+        help="S3-compatible endpoint for s3:// blobs (MinIO…; env RUNYARD_S3_ENDPOINT_URL)",
+    )
+    server.add_argument(
+        "--no-auth",
+        action="store_true",
+        help="serve without accounts: anyone who reaches the port may read and write",
+    )
+    server.add_argument(
+        "--secure-cookies",
+        action="store_true",
+        help="mark the login cookie Secure (behind a TLS-terminating proxy)",
+    )
 
     login = commands.add_parser("login", help="save a server URL and API key for this user")
     login.add_argument("key", nargs="?", help="the API key ('-' reads it from stdin)")
@@ -52,7 +68,9 @@ def _parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="manage the SQL store's schema")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     upgrade = db_commands.add_parser("upgrade", help="migrate the store to this version's schema")
-    upgrade.add_argument("--store", help="store URI (default: the embedded store)")
+    upgrade.add_argument(
+        "--store", help="store URI (default: RUNYARD_STORE, else the embedded store)"
+    )
     return parser
 
 
@@ -69,7 +87,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "server":
         from runyard.cli.ui import serve
 
-        return serve(args.host, args.port, args.store, args.blobs, recover=False)
+        return serve(
+            args.host,
+            args.port,
+            args.store,
+            args.blobs,
+            recover=False,
+            team=True,
+            s3_endpoint_url=args.s3_endpoint_url,
+            auth=not args.no_auth,
+            secure_cookies=args.secure_cookies,
+        )
     if args.command == "login":
         from runyard.cli.login import login
 

@@ -2,6 +2,12 @@
 
 The socket is bound before anything heavy is imported and the URL is printed at
 once: a browser (or test) connecting early just waits in the listen backlog.
+
+``runyard server`` (``team=True``) is strict instead: before binding it checks that
+the SQL schema is exactly this code's (never creating or upgrading it; see
+:mod:`runyard.store.sql.revision`), opens the blob store and checks it (the bucket
+exists), and exits with a message naming the fix when any of that fails. A team
+server that starts is one that can serve.
 """
 
 from __future__ import annotations
@@ -26,6 +32,65 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+_SQL_SCHEMES = ("sqlite", "postgresql", "postgres")
+
+
+def _team_app(
+    store_uri: str | None,
+    blobs_uri: str | None,
+    s3_endpoint_url: str | None,
+    auth: Any = True,
+) -> Any:
+    """Open and check the team server's stores, then build its app (``SystemExit`` if unusable)."""
+    from runyard.blobs.registry import open_blobs
+    from runyard.errors import StoreError
+    from runyard.settings import Settings
+    from runyard.store.registry import shared_store
+    from runyard.store.sql.revision import require_current_schema, shown_uri
+
+    settings = Settings.from_env()
+    store_uri = store_uri or settings.store_uri
+    blobs_uri = blobs_uri or settings.blobs_uri
+    try:
+        if store_uri.split(":", 1)[0].split("+", 1)[0] in _SQL_SCHEMES:
+            require_current_schema(store_uri)
+        store = shared_store(store_uri)
+    except (StoreError, ValueError) as exc:
+        raise SystemExit(f"runyard: {exc}") from None
+    try:
+        blobs = open_blobs(blobs_uri, s3_endpoint_url=s3_endpoint_url or settings.s3_endpoint_url)
+        blobs.check()
+    except (ImportError, OSError, ValueError) as exc:
+        raise SystemExit(f"runyard: blob store {blobs_uri!r}: {exc}") from None
+    print(f"runyard: store {shown_uri(store_uri)}, blobs {blobs.uri}", file=sys.stderr)
+    return _app(store, blobs, settings, auth)
+
+
+def _app(store: Any, blobs: Any, settings: Any, auth: Any = None) -> Any:
+    from runyard.server.app import create_app
+
+    app = create_app(store, blobs, auth=auth)
+    app.state.max_upload_bytes = settings.max_upload_bytes
+    return app
+
+
+def _team_auth(auth: bool, secure_cookies: bool) -> Any:
+    """``runyard server``'s auth: accounts in the store (``--secure-cookies`` marks the
+    login cookie Secure), or none with ``--no-auth`` and a warning."""
+    if not auth:
+        print(
+            "runyard: WARNING: --no-auth: anyone who can reach this server may read and "
+            "write every project; use it only on a trusted network",
+            file=sys.stderr,
+        )
+        return None
+    if not secure_cookies:
+        return True
+    from runyard.server.auth.install import secure_auth
+
+    return secure_auth
+
+
 def serve(
     host: str,
     port: int,
@@ -33,8 +98,19 @@ def serve(
     blobs_uri: str | None = None,
     open_browser: bool = False,
     recover: bool = True,
+    *,
+    team: bool = False,
+    s3_endpoint_url: str | None = None,
+    auth: bool = True,
+    secure_cookies: bool = False,
 ) -> int:
-    """Serve the API and web app until interrupted; ``port=0`` picks a free port."""
+    """Serve the API and web app until interrupted; ``port=0`` picks a free port.
+
+    ``team=True`` is ``runyard server``: stores checked before the socket is bound,
+    and accounts on unless ``auth=False`` (``--no-auth``); ``runyard ui`` has none.
+    """
+    team_auth = _team_auth(auth, secure_cookies) if team else None
+    team_app = _team_app(store_uri, blobs_uri, s3_endpoint_url, team_auth) if team else None
     sock = _bind(host, port)
     bound = sock.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
@@ -47,7 +123,9 @@ def serve(
     from runyard.server.static import STATIC_DIR
 
     def build() -> Any:
-        from runyard.server.app import create_app
+        if team_app is not None:
+            return team_app
+        from runyard.blobs.registry import open_blobs
         from runyard.settings import Settings
         from runyard.store.registry import shared_store
 
@@ -57,7 +135,11 @@ def serve(
             from runyard.sdk.recovery import recover_journals
 
             recover_journals(settings.journal_dir, store)
-        return create_app(store, blobs_uri or settings.blobs_uri)
+        blobs = open_blobs(
+            blobs_uri or settings.blobs_uri,
+            s3_endpoint_url=s3_endpoint_url or settings.s3_endpoint_url,
+        )
+        return _app(store, blobs, settings)
 
     app = LazyApp(build, STATIC_DIR)
     if open_browser:
