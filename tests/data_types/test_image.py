@@ -107,3 +107,31 @@ def test_matplotlib_figure_and_pyplot_module_render_png() -> None:
         assert Image(empty).width == 640  # an empty figure is a blank image, as wandb
     finally:
         plt.close("all")
+
+
+def test_seq_to_json_is_wandbs_images_separated(ry_dir: Path) -> None:
+    images = [
+        Image(np.zeros((4, 6, 3), dtype=np.uint8), caption="first"),
+        Image(np.ones((4, 6, 3), dtype=np.uint8)),
+    ]
+    uncaptioned = [Image(np.zeros((3, 3), dtype=np.uint8)), Image(np.ones((3, 3)), caption="x")]
+    run = runyard.init(project="images")
+    try:
+        value = Image.seq_to_json(images, run)
+        without = Image.seq_to_json(uncaptioned, run)
+        single = images[0].to_json(run)
+        with pytest.raises(ValueError, match=r"^cannot log an empty list of images$"):
+            Image.seq_to_json([], run)
+    finally:
+        run.finish()
+    assert value == {
+        "_type": "images/separated",
+        "width": 6,
+        "height": 4,
+        "format": "png",
+        "count": 2,
+        "filenames": [single["path"], value["filenames"][1]],
+        "captions": ["first", None],
+    }
+    assert value["filenames"][1] != single["path"]
+    assert "captions" not in without  # only when the first image has one, as wandb
