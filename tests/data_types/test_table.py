@@ -152,3 +152,23 @@ def test_cells_with_to_json_are_serialised(ry_dir: Path) -> None:
     table = Table(columns=["m"], data=[[Media()]])
     _, data = _logged_value(ry_dir, table)
     assert json.loads(data)["data"] == [[{"_type": "fake", "ok": "yes"}]]
+
+
+def test_plot_cells_are_stored_as_log_stores_them(ry_dir: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import plotly.graph_objects as go
+
+    line, ax = plt.subplots()
+    ax.plot([1, 2])
+    hist, hist_ax = plt.subplots()
+    hist_ax.hist([1, 2, 2, 3])  # plotly cannot convert it: a PNG
+    try:
+        table = Table(columns=["p"], data=[[go.Figure()], [line], [hist]])
+        _, data = _logged_value(ry_dir, table)
+    finally:
+        plt.close("all")
+    cells = [row[0]["_type"] for row in json.loads(data)["data"]]
+    assert cells == ["plotly-file", "plotly-file", "image-file"]

@@ -6,6 +6,9 @@ import numbers
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from runyard.data_types.matplotlib_figure import PlotConversionError, as_figure, is_matplotlib
+from runyard.data_types.plotly import is_plotly_figure
+
 if TYPE_CHECKING:
     from runyard.sdk.run import Run
 
@@ -263,6 +266,8 @@ class Table:
 
 
 def _cell_json(cell: Any, run: Run | None) -> Any:
+    if is_matplotlib(cell) or is_plotly_figure(cell):
+        cell = _plot_cell(cell)
     to_json = getattr(cell, "to_json", None)
     if callable(to_json) and not isinstance(cell, type):
         try:
@@ -274,3 +279,17 @@ def _cell_json(cell: Any, run: Run | None) -> Any:
     if isinstance(cell, dict):
         return {str(k): _cell_json(v, run) for k, v in cell.items()}
     return _plain(cell)
+
+
+def _plot_cell(value: Any) -> Any:
+    """A Plotly or matplotlib figure in a cell, as ``log`` stores it (PNG when plotly fails)."""
+    from runyard.data_types.plotly import plot_media
+
+    try:
+        return plot_media(value)
+    except PlotConversionError as exc:
+        from runyard.data_types.image import Image
+        from runyard.sdk.printer import warn_once
+
+        warn_once("table-cell-plotly-fallback", f"{exc}; the figure is stored as a PNG image")
+        return Image(as_figure(value))
