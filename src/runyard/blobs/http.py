@@ -1,0 +1,242 @@
+"""`HttpBlobStore`: a run's files on a Runyard team server, for the SDK in online mode.
+
+Keys are the same as in every other store (``<entity>/<project>/<run_id>/<name>``,
+see :mod:`runyard.blobs.keys`), so SDK code writing media, tensors and run files
+works unchanged; each key is sent to the run's ``files`` routes. Design decisions:
+
+- **Uploads ask first.** ``put`` posts ``{"name", "size"}`` to the run's
+  ``uploads`` route and ``PUT``\\ s the bytes where the answer says: a presigned
+  object-store URL (``direct``: no Runyard credentials are sent there) or the
+  server's own ``PUT`` route. Large files then go straight to the bucket.
+- **Run prefixes.** Blob keys use a filesystem-safe spelling of the names
+  (``my run`` → ``my_run``); the server route needs the real names. Runs the SDK
+  registers with :meth:`add_run` (or ``runs=``) are matched by prefix; any other
+  key is read as ``entity/project/run_id/name`` literally.
+- **Retries.** Connection errors, timeouts, 5xx and 429 are retried with
+  exponential backoff (``Retry-After`` honoured, capped at ``max_wait``);
+  re-sending is safe because every request is a whole-object ``PUT`` or a read.
+  Other errors raise at once: ``FileNotFoundError`` for 404 on reads,
+  ``PermissionError`` for 401/403, ``OSError`` naming the URL and status otherwise.
+- httpx is imported when a store is built, never by ``import runyard``. One
+  ``httpx.Client`` per store (thread-safe, keeps connections alive).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, urljoin, urlsplit
+
+from runyard.blobs.base import BlobStore, validate_key
+from runyard.blobs.keys import run_prefix
+from runyard.entities import RunRef
+
+if TYPE_CHECKING:
+    import httpx
+
+__all__ = ["HttpBlobStore"]
+
+_RETRY_STATUS = {429, 500, 502, 503, 504}
+_OCTETS = {"Content-Type": "application/octet-stream"}
+
+
+class HttpBlobStore(BlobStore):
+    """Run files through a Runyard server's ``/api/v1`` files routes.
+
+    Args:
+        base_url: the server, e.g. ``https://runyard.example.org`` (a path prefix
+            such as ``https://host/runyard`` is kept).
+        api_key: sent as ``Authorization: Bearer <api_key>`` to the server (never
+            to presigned object-store URLs).
+        runs: runs whose keys this store will see (see :meth:`add_run`).
+        timeout: seconds per request.
+        retries: attempts after the first one for retryable failures.
+        backoff: first wait in seconds; doubled per attempt up to ``max_wait``.
+        sleep: how to wait (tests pass a recorder).
+
+    Example:
+        >>> store = HttpBlobStore("http://127.0.0.1:8765", "ry_…", runs=[run.ref])
+        >>> store.put(f"{run_prefix(run.ref)}/model.bin", data)  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str | None = None,
+        *,
+        runs: Iterable[RunRef] = (),
+        timeout: float = 60.0,
+        retries: int = 5,
+        backoff: float = 0.5,
+        max_wait: float = 30.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        import httpx
+
+        parts = urlsplit(base_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"invalid Runyard server URL {base_url!r}; expected http(s)://host")
+        self.base_url = base_url.rstrip("/") + "/"
+        self.uri = self.base_url
+        self._api = urljoin(self.base_url, "api/v1/")
+        self._auth = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self._retries = retries
+        self._backoff = backoff
+        self._max_wait = max_wait
+        self._sleep = sleep
+        self._client = httpx.Client(timeout=timeout, follow_redirects=True)
+        self._runs: dict[str, RunRef] = {}
+        self._runs_lock = threading.Lock()
+        for ref in runs:
+            self.add_run(ref)
+
+    def add_run(self, ref: RunRef) -> None:
+        """Route keys under ``run_prefix(ref)`` to ``ref``'s files (its real names)."""
+        with self._runs_lock:
+            self._runs[run_prefix(ref) + "/"] = ref
+
+    # -- key → route ----------------------------------------------------------
+    def _split(self, key: str) -> tuple[RunRef, str]:
+        validate_key(key)
+        with self._runs_lock:
+            for prefix, ref in self._runs.items():
+                if key.startswith(prefix):
+                    return ref, key[len(prefix) :]
+        parts = key.split("/", 3)
+        if len(parts) < 4:
+            raise ValueError(
+                f"blob key {key!r} is not under a run (<entity>/<project>/<run_id>/<name>)"
+            )
+        return RunRef(parts[0], parts[1], parts[2]), parts[3]
+
+    def _run_url(self, ref: RunRef) -> str:
+        return (
+            f"{self._api}projects/{quote(ref.entity, safe='')}/{quote(ref.project, safe='')}"
+            f"/runs/{quote(ref.run_id, safe='')}"
+        )
+
+    def _file_url(self, key: str) -> str:
+        ref, name = self._split(key)
+        return f"{self._run_url(ref)}/files/{quote(name, safe='/')}"
+
+    # -- requests ---------------------------------------------------------------
+    def _request(
+        self,
+        method: str,
+        url: str,
+        *,
+        server: bool = True,
+        content: bytes | None = None,
+        json: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
+        """Send with retries; returns the final response (any status not retried)."""
+        import httpx
+
+        sent = {**(headers or {}), **(self._auth if server else {})}
+        attempt = 0
+        while True:
+            try:
+                response = self._client.request(
+                    method, url, content=content, json=json, headers=sent
+                )
+            except httpx.TransportError as exc:
+                if attempt >= self._retries:
+                    raise OSError(
+                        f"{method} {url} failed after {attempt + 1} attempts: {exc!r}"
+                    ) from exc
+                self._sleep(self._wait(attempt, None))
+            else:
+                if response.status_code not in _RETRY_STATUS or attempt >= self._retries:
+                    return response
+                self._sleep(self._wait(attempt, response.headers.get("retry-after")))
+            attempt += 1
+
+    def _wait(self, attempt: int, retry_after: str | None) -> float:
+        if retry_after is not None:
+            try:
+                return min(self._max_wait, max(0.0, float(retry_after)))
+            except ValueError:
+                pass  # an HTTP date: fall back to backoff
+        return float(min(self._max_wait, self._backoff * 2**attempt))
+
+    @staticmethod
+    def _fail(response: httpx.Response, what: str) -> OSError:
+        try:
+            detail = response.json().get("detail", response.text)
+        except ValueError:
+            detail = response.text
+        message = f"{what}: HTTP {response.status_code} from {response.url}: {detail}"
+        if response.status_code in (401, 403):
+            return PermissionError(message)
+        return OSError(message)
+
+    # -- BlobStore ----------------------------------------------------------------
+    def put(self, key: str, data: bytes) -> None:
+        ref, name = self._split(key)
+        answer = self._request(
+            "POST", f"{self._run_url(ref)}/uploads", json={"name": name, "size": len(data)}
+        )
+        if answer.status_code != 200:
+            raise self._fail(answer, f"cannot upload {key!r}")
+        target = answer.json()
+        direct = bool(target.get("direct"))
+        url = target["url"] if direct else urljoin(self.base_url, target["url"])
+        response = self._request(
+            str(target.get("method", "PUT")),
+            url,
+            server=not direct,
+            content=data,
+            headers={**_OCTETS, **target.get("headers", {})},
+        )
+        if not 200 <= response.status_code < 300:
+            raise self._fail(response, f"cannot upload {key!r}")
+
+    def get(self, key: str) -> bytes:
+        response = self._request("GET", self._file_url(key))
+        if response.status_code == 404:
+            raise FileNotFoundError(f"no file {key!r} on {self.base_url}")
+        if response.status_code != 200:
+            raise self._fail(response, f"cannot read {key!r}")
+        return response.content
+
+    def size(self, key: str) -> int:
+        response = self._request("HEAD", self._file_url(key))
+        if response.status_code == 404:
+            raise FileNotFoundError(f"no file {key!r} on {self.base_url}")
+        if response.status_code != 200:
+            raise self._fail(response, f"cannot stat {key!r}")
+        return int(response.headers["content-length"])
+
+    def exists(self, key: str) -> bool:
+        try:
+            self.size(key)
+        except FileNotFoundError:
+            return False
+        return True
+
+    def list(self, prefix: str) -> list[tuple[str, int]]:
+        probe = prefix + "/x"  # a key under prefix/: splits into the run and "<below>x"
+        ref, name = self._split(probe)
+        below = name[:-1]  # "" for the whole run, else "sub/dir/"
+        run_keys = probe[: len(probe) - len(name)]  # the run's key prefix, with "/"
+        response = self._request("GET", f"{self._run_url(ref)}/files")
+        if response.status_code == 404:
+            return []
+        if response.status_code != 200:
+            raise self._fail(response, f"cannot list {prefix!r}")
+        return sorted(
+            (run_keys + item["name"], int(item["size"]))
+            for item in response.json()["files"]
+            if item["name"].startswith(below)
+        )
+
+    def delete(self, key: str) -> None:
+        raise NotImplementedError(
+            f"cannot delete {key!r}: the server deletes run files with the run, not one by one"
+        )
+
+    def close(self) -> None:
+        self._client.close()
