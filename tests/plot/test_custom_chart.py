@@ -123,3 +123,29 @@ def test_pop_charts_takes_charts_out_of_a_row_with_dotted_keys() -> None:
 def test_a_chart_is_not_a_history_value() -> None:
     chart = plot_table("p", runyard.Table(columns=["a"], data=[[1]]), {})
     assert not hasattr(chart, "to_json")  # log turns it into K_table + config, never a payload
+
+
+def test_every_helper_takes_split_table_last_as_wandb() -> None:
+    import inspect
+
+    table = runyard.Table(columns=["x", "y"], data=[[0, 1.0], [1, 0.0]])
+    truth, probas = [0, 1], [[0.9, 0.1], [0.2, 0.8]]
+    charts = [
+        runyard.plot.line(table, "x", "y", split_table=True),
+        runyard.plot.scatter(table, "x", "y", split_table=True),
+        runyard.plot.bar(table, "x", "y", split_table=True),
+        runyard.plot.histogram(table, "y", split_table=True),
+        runyard.plot.line_series([0, 1], [[1, 2]], split_table=True),
+        runyard.plot.pr_curve(truth, probas, split_table=True),
+        runyard.plot.roc_curve(truth, probas, split_table=True),
+        runyard.plot.confusion_matrix(y_true=truth, preds=truth, split_table=True),
+        plot_table("p", table, {}, split_table=True),
+    ]
+    for chart in charts:
+        chart.set_key("k")
+        assert chart.spec.table_key == "Custom Chart Tables/k_table"
+    helpers = [n for n in runyard.plot.__all__ if not n.startswith("CustomChart")]
+    assert len(helpers) == len(charts)
+    for helper in (getattr(runyard.plot, n) for n in helpers):
+        params = list(inspect.signature(helper).parameters.values())
+        assert params[-1].name == "split_table" and params[-1].default is False, helper

@@ -19,6 +19,7 @@ def confusion_matrix(
     preds: Any = None,
     class_names: Sequence[str] | None = None,
     title: str = "Confusion Matrix Curve",
+    split_table: bool = False,
 ) -> CustomChart:
     """Counts of every (actual, predicted) pair, as ``wandb.plot.confusion_matrix``.
 
@@ -72,6 +73,7 @@ def confusion_matrix(
         table,
         {"Actual": "Actual", "Predicted": "Predicted", "nPredictions": "nPredictions"},
         {"title": title},
+        split_table=split_table,
     )
 
 

@@ -17,6 +17,7 @@ def line_series(
     keys: Sequence[str] | None = None,
     title: str = "",
     xname: str = "x",
+    split_table: bool = False,
 ) -> CustomChart:
     """One line per y-series in a ``step, lineKey, lineVal`` table (as ``wandb.plot.line_series``).
 
@@ -50,4 +51,5 @@ def line_series(
         table,
         {"step": "step", "lineKey": "lineKey", "lineVal": "lineVal"},
         {"title": title, "xname": xname},
+        split_table=split_table,
     )

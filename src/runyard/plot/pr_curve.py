@@ -21,6 +21,7 @@ def pr_curve(
     classes_to_plot: Sequence[Any] | None = None,
     interp_size: int = 21,
     title: str = "Precision-Recall Curve",
+    split_table: bool = False,
 ) -> CustomChart:
     """Precision against recall for each class (as ``wandb.plot.pr_curve``, numpy only).
 
@@ -55,4 +56,5 @@ def pr_curve(
         table,
         {"x": "recall", "y": "precision", "class": "class"},
         {"title": title, "x-axis-title": "Recall", "y-axis-title": "Precision"},
+        split_table=split_table,
     )

@@ -20,6 +20,7 @@ def roc_curve(
     labels: Sequence[Any] | None = None,
     classes_to_plot: Sequence[Any] | None = None,
     title: str = "ROC Curve",
+    split_table: bool = False,
 ) -> CustomChart:
     """True against false positive rate for each class (as ``wandb.plot.roc_curve``, numpy only).
 
@@ -50,4 +51,5 @@ def roc_curve(
             "x-axis-title": "False positive rate",
             "y-axis-title": "True positive rate",
         },
+        split_table=split_table,
     )

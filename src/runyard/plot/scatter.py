@@ -8,6 +8,14 @@ from runyard.plot.custom_chart import CustomChart, plot_table, require_table
 __all__ = ["scatter"]
 
 
-def scatter(table: Table, x: str, y: str, title: str = "") -> CustomChart:
+def scatter(
+    table: Table, x: str, y: str, title: str = "", split_table: bool = False
+) -> CustomChart:
     """Scatter plot of ``y`` against ``x`` (as ``wandb.plot.scatter``)."""
-    return plot_table("wandb/scatter/v0", require_table(table), {"x": x, "y": y}, {"title": title})
+    return plot_table(
+        "wandb/scatter/v0",
+        require_table(table),
+        {"x": x, "y": y},
+        {"title": title},
+        split_table=split_table,
+    )
