@@ -33,7 +33,19 @@ def create_app(
     accounts in the store's database (``runyard server``); see
     :mod:`runyard.server.auth.install`.
     """
-    from runyard.server.routes import colors, files, keys, projects, runs, series, workspace
+    from runyard.server.routes import (
+        charts,
+        colors,
+        files,
+        keys,
+        media,
+        presets,
+        projects,
+        runs,
+        series,
+        tables,
+        workspace,
+    )
 
     if isinstance(store, str):
         from runyard.store.registry import shared_store
@@ -54,6 +66,8 @@ def create_app(
     app.state.blobs = blobs
     install_auth(app, store, auth, limits, API)
     for module in (projects, runs, keys, series, files, workspace, colors):
+        app.include_router(module.router, prefix=API)
+    for module in (media, tables, charts, presets):  # issue 6
         app.include_router(module.router, prefix=API)
 
     @app.exception_handler(ValueError)

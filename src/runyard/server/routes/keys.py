@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends, HTTPException, Request
 
 from runyard.metrics.definitions import MetricDefinition, MetricDefinitions
 from runyard.metrics.flatten import parse_name
+from runyard.server.access import check_access
 from runyard.server.deps import store
+from runyard.server.media import media_type_of, step_value, summary_value
 from runyard.store.base import TrackingStore
 
 router = APIRouter(tags=["series"])
@@ -27,15 +29,57 @@ def run_ids(runs: str | None, limit: int) -> list[str] | None:
     return ids
 
 
+#: Runs whose history is searched for a media key's type when no summary tells it.
+_TYPE_PROBES = 20
+
+
+def media_types(
+    tracking: TrackingStore, entity: str, project: str, ids: list[str] | None, keys: list[str]
+) -> dict[str, str | None]:
+    """The payload ``_type`` of each non-numeric key (``None`` for plain values).
+
+    The runs' summaries hold the last value of every key, so they answer almost
+    always in one query; a key missing from every summary (deleted, or set to
+    something else) is looked up in the history of a few runs.
+    """
+    if not keys:
+        return {}
+    filters = None if ids is None else {"name": {"$in": ids}}
+    records = tracking.query_runs(entity, project, filters)
+    found: dict[str, str | None] = {}
+    for key in keys:
+        for record in records:
+            value = summary_value(record.summary, key)
+            if value is None:
+                continue
+            kind = media_type_of(value)
+            if kind is not None or key not in found:
+                found[key] = kind
+            if kind is not None:
+                break
+    for key in keys:
+        if key in found:
+            continue
+        for record in records[:_TYPE_PROBES]:
+            latest = step_value(tracking, record, key, None)
+            if latest is not None:
+                found[key] = media_type_of(latest[1])
+                break
+    return {key: found.get(key) for key in keys}
+
+
 @router.get("/projects/{entity}/{project}/keys")
 def list_keys(
+    request: Request,
     entity: str,
     project: str,
     runs: str | None = None,
     tracking: TrackingStore = Depends(store),
 ) -> dict[str, Any]:
+    check_access(request, entity, project)
     ids = run_ids(runs, 10_000)
     kinds = tracking.project_keys(entity, project, ids)
+    media = media_types(tracking, entity, project, ids, [k for k in kinds if not kinds[k]])
     # Definitions are per run; the first that gives a key an x-axis wins.
     definition_sets = [
         MetricDefinitions(MetricDefinition.from_dict(m) for m in metrics)
@@ -49,6 +93,7 @@ def list_keys(
             "numeric": kinds[key],
             "step_metric": None,
             "hidden": False,
+            "media": media.get(key),
         }
         for definitions in definition_sets:
             definition = definitions.match(parse_name(key))

@@ -1,0 +1,250 @@
+"""Media routes: every logged step of a media key with URLs, and the files inline."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+from PIL import Image
+
+import runyard
+from runyard.server.app import create_app
+from runyard.server.media import content_type, media_path, media_url, summary_value, with_urls
+from runyard.settings import Settings
+from runyard.store.base import RunBatch
+from tests.server.logged import Logged, P, get, png
+
+HTML = b"<html><body><script>document.title = 'x'</script>hi</body></html>"
+
+
+@pytest.fixture
+def logged(tmp_path: Path) -> Logged:
+    logged = Logged(tmp_path)
+    a = logged.run("a")
+    for step in range(3):
+        image = {"_type": "image-file", "format": "png", "width": 2 + step, "height": 2}
+        image.update(logged.file(a, "images", png(2 + step, 2), ".png"))
+        image["caption"] = f"step {step}"
+        logged.log(a, step, img=image)
+    files = [logged.file(a, "images", png(3, 1 + i), ".png")["path"] for i in range(2)]
+    logged.log(
+        a,
+        3,
+        imgs={"_type": "images/separated", "count": 2, "filenames": files, "captions": ["x", "y"]},
+        page={"_type": "html-file", **logged.file(a, "html", HTML, ".html")},
+    )
+    b = logged.run("b")
+    only_summary = {
+        "_type": "image-file",
+        "format": "png",
+        **logged.file(b, "images", png(), ".png"),
+    }
+    logged.summary(b, img=only_summary)
+    logged.run("c")
+    return logged
+
+
+@pytest.fixture
+def client(logged: Logged) -> Iterator[TestClient]:
+    with logged.client() as test_client:
+        yield test_client
+
+
+def test_every_step_of_a_media_key_with_urls(client: TestClient) -> None:
+    body = get(client, f"{P}/media", runs="a", key="img")
+    assert body["key"] == "img"
+    (run,) = body["runs"]
+    assert run["run"] == "a" and [s["step"] for s in run["steps"]] == [0, 1, 2]
+    values = [s["value"] for s in run["steps"]]
+    assert [v["width"] for v in values] == [2, 3, 4]
+    assert [v["caption"] for v in values] == ["step 0", "step 1", "step 2"]
+    for value in values:
+        assert value["url"] == f"{P}/runs/a/media/{value['path']}"
+        image = client.get(value["url"])
+        assert image.status_code == 200 and image.content.startswith(b"\x89PNG")
+        assert image.headers["content-type"] == "image/png"
+
+
+def test_summary_value_is_the_fallback_with_step_null(client: TestClient) -> None:
+    body = get(client, f"{P}/media", runs="a,b,c", key="img")
+    by_run = {r["run"]: r["steps"] for r in body["runs"]}
+    assert len(by_run["a"]) == 3 and by_run["c"] == []
+    (only,) = by_run["b"]
+    assert only["step"] is None and only["value"]["url"].startswith(f"{P}/runs/b/media/media/")
+
+
+def test_images_separated_get_one_url_per_file(client: TestClient) -> None:
+    (step,) = get(client, f"{P}/media", runs="a", key="imgs")["runs"][0]["steps"]
+    value = step["value"]
+    assert step["step"] == 3 and len(value["urls"]) == 2 and "url" not in value
+    sizes = []
+    for url in value["urls"]:
+        response = client.get(url)
+        assert response.status_code == 200
+        sizes.append(Image.open(io.BytesIO(response.content)).size)
+    assert sizes == [(3, 1), (3, 2)]
+
+
+def test_html_is_inline_sandboxed_and_not_sniffed(client: TestClient) -> None:
+    (step,) = get(client, f"{P}/media", runs="a", key="page")["runs"][0]["steps"]
+    response = client.get(step["value"]["url"])
+    assert response.status_code == 200 and response.content == HTML
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
+    assert response.headers["content-security-policy"] == "sandbox allow-scripts allow-popups"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert "attachment" not in response.headers.get("content-disposition", "")
+
+
+def test_images_are_served_without_the_sandbox(client: TestClient) -> None:
+    value = get(client, f"{P}/media", runs="a", key="img")["runs"][0]["steps"][0]["value"]
+    response = client.get(value["url"])
+    assert "content-security-policy" not in response.headers
+    assert response.headers["x-content-type-options"] == "nosniff"
+
+
+# Percent-encoded, so that the HTTP client sends them as they are (it would resolve a
+# literal ".." itself); the server decodes them before routing, as uvicorn does.
+@pytest.mark.parametrize(
+    "path",
+    [
+        "%2e%2e/b/media/x.png",
+        "media/%2E%2E/%2e%2e/x",
+        "media/a%5Cb.png",
+        "media/a%00.png",
+        "media//x.png",
+        "%2Fetc/passwd",
+        "media/%2e/x.png",
+    ],
+)
+def test_path_traversal_is_refused(client: TestClient, path: str) -> None:
+    response = client.get(f"{P}/runs/a/media/{path}")
+    assert response.status_code == 400, response.text
+    assert "invalid media path" in response.json()["detail"]
+
+
+def test_missing_file_run_and_parameters(client: TestClient) -> None:
+    assert (
+        "no media file 'media/images/nope.png'"
+        in get(client, f"{P}/runs/a/media/media/images/nope.png", 404)["detail"]
+    )
+    assert "no run tester/proj/zz" in get(client, f"{P}/runs/zz/media/media/x.png", 404)["detail"]
+    assert (
+        "no run tester/proj/zz" in get(client, f"{P}/media", 404, runs="a,zz", key="img")["detail"]
+    )
+    assert (
+        "runs must name at least one"
+        in get(client, f"{P}/media", 400, runs=",", key="img")["detail"]
+    )
+    get(client, f"{P}/media", 422, runs="a")
+    get(client, f"{P}/media", 422, key="img")
+
+
+def test_keys_report_the_media_type(client: TestClient, logged: Logged) -> None:
+    logged.log(
+        logged.ref("c"),
+        0,
+        loss=0.5,
+        note="plain text",
+        tbl=logged.table(logged.ref("c"), ["a"], [[1]]),
+    )
+    keys = {k["key"]: k for k in get(client, f"{P}/keys")["keys"]}
+    assert keys["img"]["media"] == "image-file"
+    assert keys["imgs"]["media"] == "images/separated"
+    assert keys["page"]["media"] == "html-file"
+    assert keys["tbl"]["media"] == "table-file"
+    assert keys["loss"]["media"] is None and keys["loss"]["numeric"] is True
+    assert keys["note"]["media"] is None
+    only_c = {k["key"]: k["media"] for k in get(client, f"{P}/keys", runs="c")["keys"]}
+    assert only_c == {"loss": None, "note": None, "tbl": "table-file"}
+
+
+def test_keys_find_the_type_in_history_when_the_summary_lost_it(
+    client: TestClient, logged: Logged
+) -> None:
+    c = logged.ref("c")
+    value = {"_type": "html-file", **logged.file(c, "html", HTML, ".html")}
+    logged.log(c, 0, report=value)
+    logged.summary(c, report="overwritten by hand")
+    keys = {k["key"]: k["media"] for k in get(client, f"{P}/keys", runs="c")["keys"]}
+    assert keys["report"] is None  # the summary answers first: a plain string
+    logged.store.write_batch(RunBatch(c, summary_delete=[("report",)]))
+    keys = {k["key"]: k["media"] for k in get(client, f"{P}/keys", runs="c")["keys"]}
+    assert keys["report"] == "html-file"
+
+
+# -- helpers -------------------------------------------------------------------
+
+
+def test_with_urls_reaches_nested_payloads_and_leaves_bad_paths_alone() -> None:
+    value = {
+        "_type": "image-file",
+        "path": "media/images/a b.png",
+        "all_masks": [{"m": {"_type": "mask", "path": "media/images/m.png"}}],
+    }
+    out = with_urls(value, "me", "p q", "r1")
+    assert out["url"] == "/api/v1/projects/me/p%20q/runs/r1/media/media/images/a%20b.png"
+    assert out["all_masks"][0]["m"]["url"].endswith("/media/media/images/m.png")
+    assert "url" not in with_urls({"_type": "image-file", "path": "../x"}, "e", "p", "r")
+    assert with_urls([1, "a", None], "e", "p", "r") == [1, "a", None]
+    assert value.get("url") is None  # the input is not changed
+
+
+@pytest.mark.parametrize(
+    ("path", "kind"),
+    [
+        ("media/table/x.table.json", "application/json"),
+        ("media/plotly/x.plotly.json", "application/json"),
+        ("media/html/x.html", "text/html; charset=utf-8"),
+        ("media/images/x.JPG", "image/jpeg"),
+        ("media/images/x.svg", "image/svg+xml"),
+        ("media/videos/x.mp4", "video/mp4"),
+        ("media/table/x.parquet", "application/vnd.apache.parquet"),
+        ("media/other/x.unknownext", "application/octet-stream"),
+    ],
+)
+def test_content_type_from_the_extension(path: str, kind: str) -> None:
+    assert content_type(path) == kind
+
+
+def test_media_path_names_the_bad_value() -> None:
+    assert media_path("media/x.png") == "media/x.png"
+    with pytest.raises(ValueError, match=r"invalid media path '/etc/passwd'"):
+        media_path("/etc/passwd")
+
+
+def test_summary_value_tries_every_split_of_the_key() -> None:
+    summary = {"a.b": 1, "x": {"y": {"z": 2}}, "m": {"n.o": 3}, "img": {"_type": "image-file"}}
+    assert summary_value(summary, "a.b") == 1
+    assert summary_value(summary, "x.y.z") == 2
+    assert summary_value(summary, "m.n.o") == 3
+    assert summary_value(summary, "img._type") is None
+    assert summary_value(summary, "nope") is None
+
+
+def test_media_url_quotes_every_part() -> None:
+    assert media_url("e", "p", "r/1", "media/a#b.png") == (
+        "/api/v1/projects/e/p/runs/r%2F1/media/media/a%23b.png"
+    )
+
+
+def test_media_logged_by_the_sdk(ry_dir: Path) -> None:
+    """End to end: what ``run.log`` stores is what the routes serve."""
+    run = runyard.init(project="proj", id="sdk1")
+    pixels = np.zeros((4, 6, 3), dtype=np.uint8)
+    run.log({"img": runyard.Image(pixels, caption="zero"), "page": runyard.Html("<b>x</b>")})
+    run.log({"img": runyard.Image(pixels + 255, caption="full")})
+    run.finish()
+    settings = Settings.from_env()
+    with TestClient(create_app(settings.store_uri, settings.blobs_uri)) as client:
+        steps = get(client, f"{P}/media", runs="sdk1", key="img")["runs"][0]["steps"]
+        assert [(s["step"], s["value"]["caption"]) for s in steps] == [(0, "zero"), (1, "full")]
+        for s in steps:
+            assert client.get(s["value"]["url"]).content.startswith(b"\x89PNG")
+        (page,) = get(client, f"{P}/media", runs="sdk1", key="page")["runs"][0]["steps"]
+        assert b"<b>x</b>" in client.get(page["value"]["url"]).content
+        keys = {k["key"]: k["media"] for k in get(client, f"{P}/keys")["keys"]}
+        assert keys == {"img": "image-file", "page": "html-file"}
