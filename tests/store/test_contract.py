@@ -2,13 +2,15 @@
 
 Each backend is a parameter of the ``store_factory`` fixture: a function that opens
 a new store object on the same backing database, so tests can also check what a
-second client sees. Adding PostgreSQL or HTTP is adding a parameter below.
+second client sees. ``http`` is :class:`~runyard.store.http.HttpStore` against a real
+server process (over SQLite), so the HTTP store keeps every promise the SQL store does.
 """
 
 from __future__ import annotations
 
 import math
 import threading
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +21,9 @@ import pytest
 from runyard.entities import RunRef
 from runyard.errors import StoreError
 from runyard.store.base import RunBatch, TrackingStore
+from runyard.store.http import HttpStore
 from runyard.store.sql.store import CHUNK_POINTS, SqlStore
+from tests.store.http_server import ServerProcess
 
 StoreFactory = Callable[[], TrackingStore]
 
@@ -34,9 +38,25 @@ def _postgresql(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[], 
     return lambda: SqlStore(uri)
 
 
+@pytest.fixture(scope="session")
+def http_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """One real server process (uvicorn) for the session; every test gets its own
+    SQLite store behind it, through a path prefix (see tests/store/http_server.py)."""
+    server = ServerProcess(tmp_path_factory.mktemp("http-stores")).start()
+    yield server
+    server.stop()
+
+
+def _http(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[], TrackingStore]:
+    server: ServerProcess = request.getfixturevalue("http_server")
+    base = f"{server.url}/t{uuid.uuid4().hex}"
+    return lambda: HttpStore(base, deadline=30.0)
+
+
 BACKENDS: dict[str, Callable[[pytest.FixtureRequest, Path], Callable[[], TrackingStore]]] = {
     "sqlite": _sqlite,
     "postgresql": _postgresql,
+    "http": _http,
 }
 
 

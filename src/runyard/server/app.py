@@ -70,12 +70,21 @@ def create_app(
     for module in (media, tables, charts, presets):  # issue 6
         app.include_router(module.router, prefix=API)
 
+    _include_store_routes(app)  # issue 8: what HttpStore reads and writes through
+
     @app.exception_handler(ValueError)
     async def _bad_value(_request: Request, exc: ValueError) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=400)
 
     _mount_ui(app, static_dir or STATIC_DIR)
     return app
+
+
+def _include_store_routes(app: FastAPI) -> None:
+    from runyard.server.routes import ingest, store_reads
+
+    for module in (ingest, store_reads):
+        app.include_router(module.router, prefix=API)
 
 
 def _mount_ui(app: FastAPI, static: Path) -> None:

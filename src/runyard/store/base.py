@@ -17,9 +17,11 @@ from typing import Any
 import numpy as np
 
 from runyard.entities import RunRecord, RunRef
+from runyard.errors import StoreError
 
 __all__ = [
     "ROLLUP_POINTS",
+    "JournalConflict",
     "ProjectStats",
     "Rollup",
     "RunBatch",
@@ -74,9 +76,17 @@ class RunBatch:
             and including that step (``fork_from``).
         columns: committed history, column by column: ``key -> (steps, values)``
             with steps increasing (see :func:`columns_from_rows`).
-        journal: ``(journal path, offset)`` reached once this batch is stored.
-        journal_done: the journal is complete and about to be deleted: forget it
-            instead of recording ``journal``'s offset.
+        journal: ``(journal name, offset)`` reached once this batch is stored. The
+            name is the journal's global identity (the ``journal_id`` of its START
+            record; older journals use their path).
+        journal_start: the journal offset this batch starts from (the ``journal``
+            offset of the previous batch, 0 for the first). When set, the batch is
+            applied only if the stored offset equals it; a batch whose end the store
+            already reached (a retry, a second sync) changes nothing, and any other
+            stored offset raises :class:`JournalConflict`. ``None`` applies the batch
+            unconditionally (history is still idempotent by ``(run, key, step)``).
+        journal_done: the journal is complete: it is marked done (its offset then
+            reads as 0) and any later batch from it changes nothing.
         delete: remove the run with its history (everything else is ignored).
     """
 
@@ -93,6 +103,7 @@ class RunBatch:
     copy_history: tuple[RunRef, int] | None = None
     columns: dict[str, tuple[list[int], list[Any]]] = field(default_factory=dict)
     journal: tuple[str, int] | None = None
+    journal_start: int | None = None
     journal_done: bool = False
     delete: bool = False
 
@@ -112,6 +123,22 @@ class RunBatch:
             or self.columns
             or self.journal is not None
         )
+
+
+class JournalConflict(StoreError):
+    """A batch does not continue its journal where the store stands.
+
+    ``stored`` is the store's offset for the journal: resend from there.
+    """
+
+    def __init__(self, journal: str, start: int, stored: int) -> None:
+        super().__init__(
+            f"batch of journal {journal!r} starts at offset {start} "
+            f"but the store stands at {stored}"
+        )
+        self.journal = journal
+        self.start = start
+        self.stored = stored
 
 
 @dataclass
@@ -269,7 +296,17 @@ class TrackingStore(ABC):
 
     @abstractmethod
     def forget_journal(self, journal: str) -> None:
-        """Drop the bookkeeping of a journal that was fully stored and deleted."""
+        """Mark a journal that was fully stored (and deleted) done.
+
+        Its offset then reads as 0, but the store keeps a done marker: a batch
+        replayed from it later (a retried request, a second ``runyard sync`` of a
+        copy) changes nothing. A journal the store never saw is left alone.
+        """
+
+    def journal_run(self, journal: str) -> RunRef | None:
+        """The run a journal writes to, if the store knows the journal (the server
+        checks access to that run's project before answering about a journal)."""
+        return None
 
     @abstractmethod
     def close(self) -> None:

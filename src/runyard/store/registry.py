@@ -1,7 +1,8 @@
 """Pick a `TrackingStore` by URI scheme; the SDK, the server and the public API all use it.
 
 ``sqlite:///…`` and ``postgresql://…`` open :class:`~runyard.store.sql.store.SqlStore`;
-the team-server issue registers ``http(s)://`` for the REST store.
+``http(s)://host[:port]`` (a Runyard server's base URL) opens
+:class:`~runyard.store.http.HttpStore`, with the API key from the environment.
 """
 
 from __future__ import annotations
@@ -30,8 +31,18 @@ def _sql(uri: str) -> TrackingStore:
     return SqlStore(uri)
 
 
+def _http(uri: str) -> TrackingStore:
+    from runyard.settings import api_key_for
+    from runyard.store.http import HttpStore  # httpx is imported only here
+
+    # The environment's key, else the one `runyard login` saved for this server.
+    return HttpStore(uri, api_key=api_key_for(uri))
+
+
 for _scheme in ("sqlite", "postgresql", "postgresql+psycopg", "postgresql+psycopg2"):
     register_store_scheme(_scheme, _sql)
+for _scheme in ("http", "https"):
+    register_store_scheme(_scheme, _http)
 
 
 def open_store(uri: str) -> TrackingStore:

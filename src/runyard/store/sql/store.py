@@ -21,6 +21,7 @@ from runyard.entities import RunRecord, RunRef
 from runyard.errors import StoreError
 from runyard.metrics.flatten import delete_path, set_path
 from runyard.store.base import (
+    JournalConflict,
     ProjectStats,
     Rollup,
     RunBatch,
@@ -167,6 +168,8 @@ class SqlStore(TrackingStore):
     # -- writes -------------------------------------------------------------
     def write_batch(self, batch: RunBatch) -> None:
         with self._db.write() as tx:
+            if batch.journal is not None and not self._journal_admits(tx, batch):
+                return  # already applied: a retry or a replay changes nothing
             run_pk = self._run_pk(tx, batch)
             if run_pk is None:
                 return
@@ -180,10 +183,9 @@ class SqlStore(TrackingStore):
             self._apply_run_fields(tx, run_pk, batch)
             if batch.columns:
                 self._append_columns(tx, run_pk, batch.columns)
-            if batch.journal is not None and batch.journal_done:
-                tx.run("DELETE FROM journals WHERE path = :path", {"path": batch.journal[0]})
-            elif batch.journal is not None:
-                self._set_journal(tx, run_pk, *batch.journal)
+            if batch.journal is not None:
+                name, end = batch.journal
+                self._set_journal(tx, run_pk, name, _done(end) if batch.journal_done else end)
 
     def _delete_run(self, tx: Tx, run_pk: int) -> None:
         params = {"run": run_pk}
@@ -466,6 +468,27 @@ class SqlStore(TrackingStore):
             {**params, "copied": copied},
         )
 
+    def _journal_admits(self, tx: Tx, batch: RunBatch) -> bool:
+        """Whether ``batch`` is new to its journal (inside the write transaction).
+
+        Done journals admit nothing. With ``journal_start`` the batch must start
+        where the store stands; one that ends at or before it was already applied,
+        and anything else is a :class:`JournalConflict`. Writers hold the store's
+        write lock, so this check and the write are one atomic step.
+        """
+        assert batch.journal is not None
+        name, end = batch.journal
+        stored = tx.scalar("SELECT position FROM journals WHERE path = :path", {"path": name})
+        if stored is not None and int(stored) < 0:
+            return False
+        current = 0 if stored is None else int(stored)
+        start = batch.journal_start
+        if start is None or current == start:
+            return True
+        if current >= end:
+            return False
+        raise JournalConflict(name, start, current)
+
     def _set_journal(self, tx: Tx, run_pk: int, path: str, position: int) -> None:
         params = {"path": path, "run": run_pk, "position": position, "now": time.time()}
         updated = tx.run(
@@ -482,7 +505,19 @@ class SqlStore(TrackingStore):
 
     def forget_journal(self, journal: str) -> None:
         with self._db.write() as tx:
-            tx.run("DELETE FROM journals WHERE path = :path", {"path": journal})
+            tx.run(
+                "UPDATE journals SET position = -1 - position WHERE path = :path AND position >= 0",
+                {"path": journal},
+            )
+
+    def journal_run(self, journal: str) -> RunRef | None:
+        with self._db.read() as tx:
+            row = tx.one(
+                "SELECT p.entity, p.name, r.run_id FROM journals j JOIN runs r ON r.id = j.run "
+                "JOIN projects p ON p.id = r.project_id WHERE j.path = :path",
+                {"path": journal},
+            )
+        return None if row is None else RunRef(row[0], row[1], row[2])
 
     # -- reads --------------------------------------------------------------
     @staticmethod
@@ -811,7 +846,7 @@ class SqlStore(TrackingStore):
     def journal_offset(self, journal: str) -> int:
         with self._db.read() as tx:
             value = tx.scalar("SELECT position FROM journals WHERE path = :path", {"path": journal})
-        return 0 if value is None else int(value)
+        return 0 if value is None or int(value) < 0 else int(value)
 
     def checkpoint(self) -> None:
         """Fold a large write-ahead log back into the database file.
@@ -859,6 +894,12 @@ def _encoder() -> Any:
             except RuntimeError:
                 return None
         return _ENCODER
+
+
+def _done(position: int) -> int:
+    """A done journal's stored position: negative, so no live offset equals it
+    (``-1 - position``, so that offset 0 is representable too)."""
+    return -1 - position
 
 
 def _chunk_params(chunk: tuple[int, str, np.ndarray, np.ndarray]) -> dict[str, Any]:

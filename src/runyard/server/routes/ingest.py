@@ -1,0 +1,128 @@
+"""``POST /projects/{entity}/{project}/runs/{run_id}/batches``: the store's write path.
+
+The body is one :class:`~runyard.store.base.RunBatch` in the wire format of
+:mod:`runyard.store.wire` (msgpack, scalar columns as typed ``<f8``/``<i8`` arrays,
+usually ``Content-Encoding: deflate``), applied with ``store.write_batch`` in one
+transaction.
+
+Idempotency rides on the journals table. A batch names its journal and the
+offsets it covers: ``journal = [name, end]`` and ``journal_start = start``. Inside
+the write transaction the store compares its offset for ``name``:
+
+- equal to ``start``: apply the batch and move the offset to ``end``;
+- ``>= end`` (or the journal is marked done): already applied — a retry after a
+  lost response, a second ``runyard sync`` — change nothing;
+- anything else: 409 with ``{"stored": offset}``; resend from there.
+
+Either way a successful answer is the same ``{"run", "journal", "start", "end"}``,
+so a client cannot tell (and need not care) whether its retry was the one applied.
+
+Journal names are global identities, not local paths: the SDK writes a random
+``journal_id`` (128-bit hex) into each journal's START record and uses it as the
+name, so journals from many machines, and offline journals copied elsewhere for
+``runyard sync``, never collide. (Journals written before that use their path.)
+Batches without a journal (public-API edits) get a one-off name from
+:class:`~runyard.store.http.HttpStore` (``batch:<uuid>``, start 0, end 1, done),
+so they are applied exactly once as well.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from runyard.entities import RunRef
+from runyard.errors import StoreError
+from runyard.server.access import check_access
+from runyard.server.deps import store
+from runyard.store.base import JournalConflict, RunBatch
+from runyard.store.wire import (
+    BodyTooLarge,
+    UnsupportedEncoding,
+    WireError,
+    decode_batch,
+    decode_body,
+)
+
+__all__ = ["MAX_BODY_BYTES", "MAX_DECODED_BYTES", "router"]
+
+router = APIRouter(tags=["ingest"])
+
+#: Largest request body accepted (compressed bytes on the wire).
+MAX_BODY_BYTES = 32 << 20
+#: Largest body once inflated (bounds what a small "zip bomb" can cost).
+MAX_DECODED_BYTES = 256 << 20
+
+
+async def read_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
+    """The request body, refusing with 413 as soon as it passes ``limit`` bytes."""
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        try:
+            size = int(declared)
+        except ValueError:
+            raise HTTPException(400, f"bad Content-Length {declared!r}") from None
+        if size > limit:
+            raise HTTPException(413, f"body is {size} bytes; the limit is {limit}")
+    parts: list[bytes] = []
+    total = 0
+    async for chunk in request.stream():
+        total += len(chunk)
+        if total > limit:
+            raise HTTPException(413, f"body is over {limit} bytes; the limit is {limit}")
+        parts.append(chunk)
+    return b"".join(parts)
+
+
+def decode_request(body: bytes, encoding: str | None, ref: RunRef | None = None) -> Any:
+    try:
+        obj = decode_body(body, encoding, MAX_DECODED_BYTES)
+        return obj if ref is None else decode_batch(obj, ref)
+    except BodyTooLarge as exc:
+        raise HTTPException(413, str(exc)) from exc
+    except UnsupportedEncoding as exc:
+        raise HTTPException(415, str(exc)) from exc
+    except WireError as exc:
+        raise HTTPException(400, str(exc)) from exc
+
+
+def _apply(request: Request, batch: RunBatch) -> None:
+    try:
+        store(request).write_batch(batch)
+    except JournalConflict:
+        raise
+    except StoreError as exc:  # e.g. forking from a run that does not exist
+        raise HTTPException(422, str(exc)) from exc
+
+
+@router.post("/projects/{entity}/{project}/runs/{run_id}/batches", max_body_size=MAX_BODY_BYTES)
+async def post_batch(request: Request, entity: str, project: str, run_id: str) -> JSONResponse:
+    """Apply one run batch (see the module docstring for the format and idempotency)."""
+    check_access(request, entity, project, write=True)
+    body = await read_body(request)
+    ref = RunRef(entity, project, run_id)
+    encoding = request.headers.get("content-encoding")
+    batch: RunBatch = await run_in_threadpool(decode_request, body, encoding, ref)
+    if batch.copy_history is not None:
+        source = batch.copy_history[0]
+        if (source.entity, source.project) != (entity, project):
+            check_access(request, source.entity, source.project)  # forking reads the source
+    try:
+        await run_in_threadpool(_apply, request, batch)
+    except JournalConflict as exc:
+        return JSONResponse(
+            {"detail": str(exc), "journal": exc.journal, "start": exc.start, "stored": exc.stored},
+            status_code=409,
+        )
+    journal = batch.journal
+    return JSONResponse(
+        {
+            "run": ref.path,
+            "journal": None if journal is None else journal[0],
+            "start": batch.journal_start,
+            "end": None if journal is None else journal[1],
+        }
+    )

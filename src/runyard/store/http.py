@@ -1,0 +1,375 @@
+"""`HttpStore`: the tracking store over HTTP, against a Runyard server.
+
+``open_store("https://runyard.example.org")`` gives a store whose every method is
+one request to the server's ``/api/v1`` store routes (:mod:`runyard.server.routes.ingest`
+and :mod:`runyard.server.routes.store_reads`), in the msgpack wire format of
+:mod:`runyard.store.wire`. The server runs the same :class:`TrackingStore` behind
+them, so an SDK, a ``runyard sync`` or a public-API client sees the same store
+embedded and online.
+
+Failures. Connection errors, 5xx and 429 are retried with exponential backoff
+and full jitter (``Retry-After`` honoured), within ``deadline`` seconds per call;
+then the call raises :class:`~runyard.errors.CommError`. The writer thread, the
+caller that matters, keeps its journal and tries again later. Retrying writes is
+safe because every batch is idempotent (see :mod:`runyard.server.routes.ingest`):
+journal batches by their ``(journal, start, end)``, other batches by a one-off
+journal name this client gives them. Only ``put_preset`` (each call adds a
+version) is retried just when the request surely did not run (it could not
+connect, or the server answered 429 or 503).
+
+Answers map to the store's own exceptions: 400 → ``ValueError`` (bad filters,
+bad names), 409 → :class:`~runyard.store.base.JournalConflict` (``.stored`` tells
+where to resend from), 413 and 422 → :class:`~runyard.errors.StoreError`, 401/403
+→ :class:`~runyard.errors.CommError` naming the server.
+
+The API key comes from the ``api_key`` argument, else ``RUNYARD_API_KEY``, else
+``WANDB_API_KEY``, and is sent as ``Authorization: Bearer <key>``.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import os
+import random
+import threading
+import time
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import httpx
+
+from runyard.entities import RunRecord, RunRef
+from runyard.errors import CommError, StoreError
+from runyard.store.base import (
+    JournalConflict,
+    ProjectStats,
+    Rollup,
+    RunBatch,
+    Series,
+    TrackingStore,
+)
+from runyard.store.wire import (
+    MEDIA_TYPE,
+    decode_record,
+    decode_rollup,
+    decode_series,
+    decode_stats,
+    encode_batch,
+    encode_body,
+    unpack,
+)
+
+__all__ = ["HttpStore"]
+
+API = "/api/v1"
+#: First backoff delay; doubles per attempt up to ``_MAX_DELAY`` (full jitter).
+_FIRST_DELAY = 0.1
+_MAX_DELAY = 5.0
+_RETRY_STATUS = frozenset((429, 500, 502, 503, 504))
+#: Statuses that prove a request did not run (safe to retry any request).
+_NOT_RUN_STATUS = frozenset((429, 503))
+_CONNECT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+def _q(segment: str) -> str:
+    """One path segment, percent-encoded (run ids and keys may hold ``/``)."""
+    return quote(segment, safe="")
+
+
+class HttpStore(TrackingStore):
+    """Tracking store on a Runyard server.
+
+    Args:
+        uri: the server's base URL, ``http(s)://host[:port][/prefix]``.
+        api_key: the API key (default: ``RUNYARD_API_KEY`` or ``WANDB_API_KEY``).
+        timeout: seconds for connecting, and for each read or write of one request.
+        deadline: seconds one call may take, retries included, before it raises.
+    """
+
+    def __init__(
+        self,
+        uri: str,
+        *,
+        api_key: str | None = None,
+        timeout: float = 30.0,
+        deadline: float = 60.0,
+    ) -> None:
+        parts = urlsplit(uri)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"invalid server URL {uri!r}: expected http(s)://host[:port]")
+        self.uri = uri
+        self.deadline = deadline
+        key = api_key or os.environ.get("RUNYARD_API_KEY") or os.environ.get("WANDB_API_KEY")
+        headers = {"Accept": MEDIA_TYPE, "Accept-Encoding": "deflate, gzip"}
+        if key:
+            headers["Authorization"] = f"Bearer {key}"
+        self._client = httpx.Client(
+            base_url=uri.rstrip("/") + API,
+            headers=headers,
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+            limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
+            follow_redirects=False,
+        )
+        self._random = random.Random()
+        self._random_lock = threading.Lock()
+
+    # -- transport ------------------------------------------------------------------
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Any = None,
+        body: Any = None,
+        json_body: Any = None,
+        idempotent: bool = True,
+        ok: tuple[int, ...] = (200,),
+    ) -> httpx.Response:
+        """One call: the request, retried on failures within ``deadline``.
+
+        ``body`` is sent as deflated msgpack, ``json_body`` as JSON (the web app's routes).
+        """
+        content: bytes | None = None
+        headers: dict[str, str] | None = None
+        if body is not None:
+            content = encode_body(body)
+            headers = {"Content-Type": MEDIA_TYPE, "Content-Encoding": "deflate"}
+        elif json_body is not None:
+            content = json.dumps(json_body, allow_nan=False).encode()
+            headers = {"Content-Type": "application/json"}
+        give_up = time.monotonic() + self.deadline
+        attempt = 0
+        while True:
+            retry_after: float | None = None
+            try:
+                response = self._client.request(
+                    method, path, params=params, content=content, headers=headers
+                )
+            except httpx.TransportError as exc:
+                if not idempotent and not isinstance(exc, _CONNECT_ERRORS):
+                    raise CommError(
+                        f"{method} {self.uri}{API}{path} failed ({exc!r}); not retried "
+                        "because it may have run"
+                    ) from exc
+                problem = f"{type(exc).__name__}: {exc}"
+            else:
+                status = response.status_code
+                if status in ok:
+                    return response
+                if status not in _RETRY_STATUS or (
+                    not idempotent and status not in _NOT_RUN_STATUS
+                ):
+                    self._raise_for(method, path, response)
+                problem = f"HTTP {status}: {_detail(response)}"
+                retry_after = _retry_after(response.headers.get("retry-after"))
+            attempt += 1
+            delay = self._backoff(attempt, retry_after)
+            if time.monotonic() + delay > give_up:
+                raise CommError(
+                    f"{method} {self.uri}{API}{path} failed after {attempt} attempts in "
+                    f"{self.deadline:.0f}s: {problem}"
+                )
+            time.sleep(delay)
+
+    def _backoff(self, attempt: int, retry_after: float | None) -> float:
+        with self._random_lock:
+            jittered = self._random.uniform(0, min(_MAX_DELAY, _FIRST_DELAY * 2 ** (attempt - 1)))
+        return max(jittered, retry_after or 0.0)
+
+    def _raise_for(self, method: str, path: str, response: httpx.Response) -> None:
+        status = response.status_code
+        detail = _detail(response)
+        if status == 400:
+            raise ValueError(detail)
+        if status == 409:
+            data = _json(response)
+            raise JournalConflict(
+                str(data.get("journal")), int(data.get("start") or 0), int(data.get("stored") or 0)
+            )
+        if status in (413, 422):
+            raise StoreError(detail)
+        raise CommError(f"{method} {self.uri}{API}{path} answered {status}: {detail}")
+
+    def _get(self, path: str, params: Any = None) -> Any:
+        return unpack(self._request("GET", path, params=params).content)
+
+    # -- the write primitive --------------------------------------------------------
+    def write_batch(self, batch: RunBatch) -> None:
+        wire = encode_batch(batch)
+        if batch.journal is None:
+            # A one-off journal makes a retried edit apply exactly once as well.
+            wire.update(
+                journal=[f"batch:{uuid.uuid4().hex}", 1], journal_start=0, journal_done=True
+            )
+        ref = batch.run
+        path = f"/projects/{_q(ref.entity)}/{_q(ref.project)}/runs/{_q(ref.run_id)}/batches"
+        self._request("POST", path, body=wire)
+
+    # -- reads ------------------------------------------------------------------------
+    @staticmethod
+    def _run_path(ref: RunRef) -> str:
+        return f"/projects/{_q(ref.entity)}/{_q(ref.project)}/runs/{_q(ref.run_id)}"
+
+    def get_run(self, ref: RunRef) -> RunRecord | None:
+        data = self._get(f"{self._run_path(ref)}/record")
+        return None if data["record"] is None else decode_record(data["record"])
+
+    def query_runs(
+        self,
+        entity: str,
+        project: str,
+        filters: Mapping[str, Any] | None = None,
+        order: str | None = "+created_at",
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[RunRecord]:
+        params: dict[str, Any] = {"order": order or "", "offset": int(offset)}
+        if filters is not None:
+            params["filters"] = json.dumps(filters)
+        if limit is not None:
+            params["limit"] = int(limit)
+        data = self._get(f"/projects/{_q(entity)}/{_q(project)}/records", params)
+        return [decode_record(r) for r in data["records"]]
+
+    def count_runs(
+        self, entity: str, project: str, filters: Mapping[str, Any] | None = None
+    ) -> int:
+        params = None if filters is None else {"filters": json.dumps(filters)}
+        return int(
+            self._get(f"/projects/{_q(entity)}/{_q(project)}/records/count", params)["count"]
+        )
+
+    def list_projects(self, entity: str | None = None) -> list[tuple[str, str]]:
+        return [(s.entity, s.name) for s in self.project_stats(entity)]
+
+    def project_stats(self, entity: str | None = None) -> list[ProjectStats]:
+        params = None if entity is None else {"entity": entity}
+        return [decode_stats(p) for p in self._get("/project-stats", params)["projects"]]
+
+    def history_keys(self, ref: RunRef) -> list[str]:
+        return list(self._get(f"{self._run_path(ref)}/history/keys")["keys"])
+
+    @staticmethod
+    def _window(min_step: int | None, max_step: int | None) -> dict[str, int]:
+        params = {}
+        if min_step is not None:
+            params["min_step"] = int(min_step)
+        if max_step is not None:
+            params["max_step"] = int(max_step)
+        return params
+
+    def read_series(
+        self, ref: RunRef, key: str, min_step: int | None = None, max_step: int | None = None
+    ) -> Series:
+        params = {"key": key, **self._window(min_step, max_step)}
+        return decode_series(self._get(f"{self._run_path(ref)}/history/series", params))
+
+    def read_rollup(
+        self, ref: RunRef, key: str, min_step: int | None = None, max_step: int | None = None
+    ) -> Rollup:
+        params = {"key": key, **self._window(min_step, max_step)}
+        return decode_rollup(self._get(f"{self._run_path(ref)}/history/rollup", params))
+
+    def read_values(
+        self, ref: RunRef, keys: Sequence[str], min_step: int, max_step: int | None
+    ) -> dict[str, list[tuple[int, Any]]]:
+        if not keys:
+            return {}
+        params: list[tuple[str, Any]] = [("key", k) for k in keys]
+        params += list(self._window(min_step, max_step).items())
+        values = self._get(f"{self._run_path(ref)}/history/values", params)["values"]
+        return {key: [(int(s), v) for s, v in pairs] for key, pairs in values.items()}
+
+    def _post_runs(self, path: str, run_ids: Sequence[str] | None) -> Any:
+        body = {"runs": None if run_ids is None else list(run_ids)}
+        return unpack(self._request("POST", path, body=body).content)
+
+    def project_keys(
+        self, entity: str, project: str, run_ids: Sequence[str] | None = None
+    ) -> dict[str, bool]:
+        path = f"/projects/{_q(entity)}/{_q(project)}/history/keys"
+        return dict(self._post_runs(path, run_ids)["keys"])
+
+    def project_metrics(
+        self, entity: str, project: str, run_ids: Sequence[str] | None = None
+    ) -> list[list[dict[str, Any]]]:
+        path = f"/projects/{_q(entity)}/{_q(project)}/metric-definitions"
+        return list(self._post_runs(path, run_ids)["metrics"])
+
+    # -- workspace (the web app's JSON route) ---------------------------------------------
+    def get_workspace(self, entity: str, project: str) -> dict[str, Any] | None:
+        response = self._request("GET", f"/projects/{_q(entity)}/{_q(project)}/workspace")
+        settings = response.json().get("settings")
+        # The route answers {} for "never saved"; an empty saved workspace reads the same.
+        return dict(settings) if settings else None
+
+    def put_workspace(self, entity: str, project: str, settings: Mapping[str, Any]) -> None:
+        path = f"/projects/{_q(entity)}/{_q(project)}/workspace"
+        response = self._request("PUT", path, json_body={"settings": dict(settings)}, ok=(200, 404))
+        if response.status_code == 404:
+            raise StoreError(_detail(response))
+
+    # -- journals -------------------------------------------------------------------------
+    def journal_offset(self, journal: str) -> int:
+        return int(self._get(f"/journals/{_q(journal)}")["position"])
+
+    def forget_journal(self, journal: str) -> None:
+        self._request("DELETE", f"/journals/{_q(journal)}")
+
+    # -- custom-chart presets -------------------------------------------------------------
+    def put_preset(self, entity: str, name: str, spec: Mapping[str, Any]) -> int:
+        params = {"entity": entity, "name": name}
+        response = self._request(
+            "POST", "/preset-versions", params=params, body={"spec": dict(spec)}, idempotent=False
+        )
+        return int(unpack(response.content)["version"])
+
+    def get_preset(
+        self, entity: str, name: str, version: int | None = None
+    ) -> tuple[int, dict[str, Any]] | None:
+        params: dict[str, Any] = {"entity": entity, "name": name}
+        if version is not None:
+            params["version"] = int(version)
+        found = self._get("/preset-versions", params)["preset"]
+        return None if found is None else (int(found[0]), dict(found[1]))
+
+    def list_presets(self, entity: str) -> list[tuple[str, int]]:
+        found = self._get("/preset-versions", {"entity": entity})["presets"]
+        return [(str(name), int(version)) for name, version in found]
+
+    def close(self) -> None:
+        self._client.close()
+
+
+def _json(response: httpx.Response) -> dict[str, Any]:
+    try:
+        data = response.json()
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _detail(response: httpx.Response) -> str:
+    """The server's error message (``{"detail": ...}``), else the start of the body."""
+    detail = _json(response).get("detail")
+    if detail is None:
+        return response.text[:200] or response.reason_phrase
+    return detail if isinstance(detail, str) else json.dumps(detail)
+
+
+def _retry_after(value: str | None) -> float | None:
+    """``Retry-After`` as seconds (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())

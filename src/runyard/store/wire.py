@@ -1,0 +1,391 @@
+"""The store's wire format: `RunBatch`es and read results as compact msgpack.
+
+Shared by :class:`~runyard.store.http.HttpStore` (the client) and the server's
+store routes, so both ends agree by construction.
+
+Format (version 1). A body is one msgpack map, usually zlib-compressed
+(``Content-Encoding: deflate``; ``gzip`` and ``identity`` are accepted too):
+
+- Documents (config, summary, create/meta fields, non-scalar history values) are
+  plain msgpack: floats stay floats (NaN and infinities included), ints stay ints,
+  tuples become lists (as they would in the store's JSON).
+- Arrays (history steps, scalar columns, series, rollups) are typed binary:
+  ``{"t": "<f8" | "<i8", "b": <little-endian bytes>}``. A scalar column costs 8
+  bytes a point instead of a decimal string, and is decoded with one
+  ``np.frombuffer``: no Python object per point on either end until the store
+  needs one.
+- A batch is the map ``{"v": 1, "run": [entity, project, run_id], …fields of
+  RunBatch}`` with ``columns`` as ``[[key, steps, values], …]``: ``steps`` an
+  ``<i8`` array; ``values`` an ``<f8`` array when every value is a Python
+  float (or an int/float mix, which the store keeps as floats), an ``<i8`` array
+  when every value is an int, else a list of documents.
+
+Decoding never trusts the peer: a malformed body raises :class:`WireError`
+naming the field, which the server answers with a 400.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Mapping
+from dataclasses import fields
+from typing import Any
+
+import msgpack
+import numpy as np
+
+from runyard.entities import RunRecord, RunRef
+from runyard.store.base import ProjectStats, Rollup, RunBatch, Series
+
+__all__ = [
+    "MEDIA_TYPE",
+    "WIRE_VERSION",
+    "BodyTooLarge",
+    "UnsupportedEncoding",
+    "WireError",
+    "decode_array",
+    "decode_batch",
+    "decode_body",
+    "decode_record",
+    "decode_rollup",
+    "decode_series",
+    "decode_stats",
+    "encode_array",
+    "encode_batch",
+    "encode_body",
+    "encode_record",
+    "encode_rollup",
+    "encode_series",
+    "encode_stats",
+    "pack",
+    "unpack",
+]
+
+WIRE_VERSION = 1
+MEDIA_TYPE = "application/vnd.runyard.v1+msgpack"
+_DTYPES = {"<f8": np.dtype("<f8"), "<i8": np.dtype("<i8")}
+_INT64 = (-(1 << 63), (1 << 63) - 1)
+
+
+class WireError(ValueError):
+    """A body that is not a well-formed Runyard message (the message names what)."""
+
+
+class BodyTooLarge(WireError):
+    """The body (or what it inflates to) exceeds the limit."""
+
+
+class UnsupportedEncoding(WireError):
+    """A ``Content-Encoding`` other than deflate, gzip or identity."""
+
+
+# -- msgpack ----------------------------------------------------------------------
+
+
+def _default(value: Any) -> Any:
+    """Values msgpack does not know, as the store's JSON would write them."""
+    to_list = getattr(value, "tolist", None)  # numpy scalars and arrays
+    if callable(to_list):
+        return to_list()
+    if isinstance(value, tuple):
+        return list(value)
+    return str(value)
+
+
+def pack(obj: Any) -> bytes:
+    return msgpack.packb(obj, default=_default, use_bin_type=True, datetime=False)  # type: ignore[no-any-return]
+
+
+def unpack(data: bytes) -> Any:
+    try:
+        return msgpack.unpackb(data, raw=False, strict_map_key=False)
+    except (ValueError, msgpack.UnpackException) as exc:
+        raise WireError(f"body is not valid msgpack: {exc}") from exc
+
+
+def encode_body(obj: Any, level: int = 1) -> bytes:
+    """``pack`` then zlib (what ``Content-Encoding: deflate`` means in HTTP)."""
+    return zlib.compress(pack(obj), level)
+
+
+def decode_body(data: bytes, encoding: str | None, limit: int) -> Any:
+    """Undo ``Content-Encoding`` (at most ``limit`` bytes decoded) and unpack."""
+    name = (encoding or "identity").strip().lower()
+    if name in ("deflate", "gzip", "x-gzip"):
+        inflater = zlib.decompressobj(zlib.MAX_WBITS | 32 if name != "deflate" else zlib.MAX_WBITS)
+        try:
+            raw = inflater.decompress(data, limit)
+        except zlib.error as exc:
+            raise WireError(f"body is not valid {name} data: {exc}") from exc
+        if inflater.unconsumed_tail:
+            raise BodyTooLarge(f"body inflates to more than {limit} bytes")
+        if not inflater.eof:
+            raise WireError(f"body is truncated {name} data")
+        data = raw
+    elif name != "identity":
+        raise UnsupportedEncoding(
+            f"unsupported Content-Encoding {encoding!r}; use deflate, gzip or identity"
+        )
+    return unpack(data)
+
+
+# -- arrays ---------------------------------------------------------------------------
+
+
+def encode_array(array: np.ndarray) -> dict[str, Any]:
+    dtype = array.dtype.newbyteorder("<") if array.dtype.byteorder == ">" else array.dtype
+    if dtype.kind == "f":
+        array, tag = array.astype("<f8", copy=False), "<f8"
+    elif dtype.kind in "iub":
+        array, tag = array.astype("<i8", copy=False), "<i8"
+    else:
+        raise WireError(f"cannot send an array of dtype {array.dtype}")
+    return {"t": tag, "b": np.ascontiguousarray(array).tobytes()}
+
+
+def decode_array(obj: Any, what: str) -> np.ndarray:
+    if not isinstance(obj, dict) or not isinstance(obj.get("b"), bytes):
+        raise WireError(f"{what} must be a typed array {{'t': dtype, 'b': bytes}}, got {obj!r:.80}")
+    dtype = _DTYPES.get(obj.get("t"))  # type: ignore[arg-type]
+    if dtype is None:
+        raise WireError(f"{what} has unsupported dtype {obj.get('t')!r}; use '<f8' or '<i8'")
+    data: bytes = obj["b"]
+    if len(data) % 8:
+        raise WireError(f"{what} has {len(data)} bytes, not a multiple of 8")
+    # A private writable copy in native order (callers may sort or edit in place).
+    return np.frombuffer(data, dtype).astype(dtype.newbyteorder("="))
+
+
+def _column_values(values: Any) -> Any:
+    """A column's values as the most compact faithful form (see the module doc)."""
+    if isinstance(values, np.ndarray) and values.dtype.kind in "fiu":
+        return encode_array(values)
+    kinds = set(map(type, values))
+    if kinds == {float} or kinds == {int, float}:
+        return encode_array(np.asarray(values, dtype=np.float64))
+    if kinds <= {int}:
+        try:
+            return encode_array(np.asarray(values, dtype=np.int64))
+        except OverflowError:  # ints beyond 64 bits travel as documents
+            return list(values)
+    return list(values)
+
+
+# -- batches -------------------------------------------------------------------------
+
+_LISTS = ("config_delete",)
+_BATCH_FIELDS = {f.name for f in fields(RunBatch)}
+
+
+def encode_batch(batch: RunBatch) -> dict[str, Any]:
+    """A batch as a msgpack-ready map (arrays typed, empty fields left out)."""
+    out: dict[str, Any] = {"v": WIRE_VERSION, "run": _ref_list(batch.run)}
+    if batch.create is not None:
+        out["create"] = batch.create
+    for name in ("meta", "config"):
+        value = getattr(batch, name)
+        if value:
+            out[name] = value
+    if batch.config_delete:
+        out["config_delete"] = list(batch.config_delete)
+    if batch.summary_set:
+        out["summary_set"] = [[list(path), value] for path, value in batch.summary_set]
+    if batch.summary_delete:
+        out["summary_delete"] = [list(path) for path in batch.summary_delete]
+    for name in ("summary_state", "metrics", "truncate_after", "journal_start"):
+        value = getattr(batch, name)
+        if value is not None:
+            out[name] = value
+    if batch.copy_history is not None:
+        ref, step = batch.copy_history
+        out["copy_history"] = [_ref_list(ref), int(step)]
+    if batch.columns:
+        out["columns"] = [
+            [key, encode_array(np.asarray(steps, dtype=np.int64)), _column_values(values)]
+            for key, (steps, values) in batch.columns.items()
+        ]
+    if batch.journal is not None:
+        out["journal"] = [batch.journal[0], int(batch.journal[1])]
+    if batch.journal_done:
+        out["journal_done"] = True
+    if batch.delete:
+        out["delete"] = True
+    return out
+
+
+def decode_batch(obj: Any, ref: RunRef | None = None) -> RunBatch:
+    """Rebuild a batch; with ``ref`` (the run named by the URL) the body must agree."""
+    if not isinstance(obj, dict):
+        raise WireError(f"a batch must be a map, got {type(obj).__name__}")
+    if obj.get("v") != WIRE_VERSION:
+        raise WireError(f"unsupported batch version {obj.get('v')!r}; this server reads 1")
+    unknown = set(obj) - _BATCH_FIELDS - {"v"}
+    if unknown:
+        raise WireError(f"unknown batch fields {sorted(unknown)}")
+    run = _ref(obj.get("run"), "run")
+    if ref is not None and run != ref:
+        raise WireError(f"batch is for run {run.path!r} but was sent to {ref.path!r}")
+    batch = RunBatch(run)
+    create = obj.get("create")
+    if create is not None:
+        batch.create = _map(create, "create")
+    batch.meta = _map(obj.get("meta", {}), "meta")
+    batch.config = _map(obj.get("config", {}), "config")
+    batch.config_delete = [
+        _str(k, "config_delete") for k in _list(obj.get("config_delete", []), "config_delete")
+    ]
+    batch.summary_set = [
+        (_path(_list(pair, "summary_set")[0], "summary_set"), pair[1])
+        for pair in _list(obj.get("summary_set", []), "summary_set")
+        if _pair(pair, "summary_set")
+    ]
+    batch.summary_delete = [
+        _path(p, "summary_delete") for p in _list(obj.get("summary_delete", []), "summary_delete")
+    ]
+    state = obj.get("summary_state")
+    batch.summary_state = None if state is None else _map(state, "summary_state")
+    metrics = obj.get("metrics")
+    if metrics is not None:
+        batch.metrics = [_map(m, "metrics") for m in _list(metrics, "metrics")]
+    batch.truncate_after = _opt_int(obj.get("truncate_after"), "truncate_after")
+    batch.journal_start = _opt_int(obj.get("journal_start"), "journal_start")
+    copy = obj.get("copy_history")
+    if copy is not None:
+        _pair(copy, "copy_history")
+        batch.copy_history = (_ref(copy[0], "copy_history"), _int(copy[1], "copy_history"))
+    for item in _list(obj.get("columns", []), "columns"):
+        if not isinstance(item, list) or len(item) != 3:
+            raise WireError(f"columns entries must be [key, steps, values], got {item!r:.80}")
+        key = _str(item[0], "column key")
+        steps = decode_array(item[1], f"steps of column {key!r}")
+        values = item[2]
+        if isinstance(values, dict):
+            values = decode_array(values, f"values of column {key!r}").tolist()
+        elif not isinstance(values, list):
+            raise WireError(f"values of column {key!r} must be an array or a list")
+        if len(values) != len(steps):
+            raise WireError(f"column {key!r} has {len(steps)} steps but {len(values)} values")
+        batch.columns[key] = (steps.tolist(), values)
+    journal = obj.get("journal")
+    if journal is not None:
+        _pair(journal, "journal")
+        batch.journal = (_str(journal[0], "journal"), _int(journal[1], "journal"))
+    elif batch.journal_start is not None:
+        raise WireError("journal_start needs a journal")
+    batch.journal_done = bool(obj.get("journal_done", False))
+    batch.delete = bool(obj.get("delete", False))
+    return batch
+
+
+# -- read results --------------------------------------------------------------------
+
+_RECORD_FIELDS = [f.name for f in fields(RunRecord) if f.name != "ref"]
+
+
+def encode_record(record: RunRecord) -> dict[str, Any]:
+    out = {name: getattr(record, name) for name in _RECORD_FIELDS}
+    out["ref"] = _ref_list(record.ref)
+    return out
+
+
+def decode_record(obj: Any) -> RunRecord:
+    data = _map(obj, "record")
+    ref = _ref(data.pop("ref", None), "record ref")
+    return RunRecord(ref=ref, **{k: v for k, v in data.items() if k in _RECORD_FIELDS})
+
+
+def encode_series(series: Series) -> dict[str, Any]:
+    return {
+        "key": series.key,
+        "steps": encode_array(series.steps),
+        "values": encode_array(series.values),
+    }
+
+
+def decode_series(obj: Any) -> Series:
+    data = _map(obj, "series")
+    return Series(
+        _str(data.get("key"), "series key"),
+        decode_array(data.get("steps"), "series steps"),
+        decode_array(data.get("values"), "series values"),
+    )
+
+
+_ROLLUP_ARRAYS = ("steps", "last", "vmin", "vmax", "count")
+
+
+def encode_rollup(rollup: Rollup) -> dict[str, Any]:
+    out: dict[str, Any] = {"key": rollup.key}
+    for name in _ROLLUP_ARRAYS:
+        out[name] = encode_array(getattr(rollup, name))
+    return out
+
+
+def decode_rollup(obj: Any) -> Rollup:
+    data = _map(obj, "rollup")
+    arrays = [decode_array(data.get(name), f"rollup {name}") for name in _ROLLUP_ARRAYS]
+    return Rollup(_str(data.get("key"), "rollup key"), *arrays)
+
+
+def encode_stats(stats: ProjectStats) -> list[Any]:
+    return [stats.entity, stats.name, stats.run_count, stats.last_activity]
+
+
+def decode_stats(obj: Any) -> ProjectStats:
+    items = _list(obj, "project stats")
+    if len(items) != 4:
+        raise WireError(f"project stats must have 4 items, got {items!r:.80}")
+    return ProjectStats(str(items[0]), str(items[1]), int(items[2]), items[3])
+
+
+# -- checks ----------------------------------------------------------------------------
+
+
+def _ref_list(ref: RunRef) -> list[str]:
+    return [ref.entity, ref.project, ref.run_id]
+
+
+def _ref(obj: Any, what: str) -> RunRef:
+    if not isinstance(obj, list) or len(obj) != 3 or not all(isinstance(s, str) for s in obj):
+        raise WireError(f"{what} must be [entity, project, run_id], got {obj!r:.80}")
+    return RunRef(obj[0], obj[1], obj[2])
+
+
+def _map(obj: Any, what: str) -> dict[str, Any]:
+    if not isinstance(obj, Mapping):
+        raise WireError(f"{what} must be a map, got {obj!r:.80}")
+    return dict(obj)
+
+
+def _list(obj: Any, what: str) -> list[Any]:
+    if not isinstance(obj, list):
+        raise WireError(f"{what} must be a list, got {obj!r:.80}")
+    return obj
+
+
+def _pair(obj: Any, what: str) -> bool:
+    if not isinstance(obj, list) or len(obj) != 2:
+        raise WireError(f"{what} entries must be pairs, got {obj!r:.80}")
+    return True
+
+
+def _path(obj: Any, what: str) -> tuple[str, ...]:
+    if not isinstance(obj, list) or not obj or not all(isinstance(p, str) for p in obj):
+        raise WireError(f"{what} paths must be non-empty lists of strings, got {obj!r:.80}")
+    return tuple(obj)
+
+
+def _str(obj: Any, what: str) -> str:
+    if not isinstance(obj, str):
+        raise WireError(f"{what} must be a string, got {obj!r:.80}")
+    return obj
+
+
+def _int(obj: Any, what: str) -> int:
+    if type(obj) is not int or not _INT64[0] <= obj <= _INT64[1]:
+        raise WireError(f"{what} must be a 64-bit integer, got {obj!r:.80}")
+    return obj
+
+
+def _opt_int(obj: Any, what: str) -> int | None:
+    return None if obj is None else _int(obj, what)
