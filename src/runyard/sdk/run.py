@@ -13,7 +13,7 @@ import os
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from types import TracebackType
+from types import ModuleType, TracebackType
 from typing import TYPE_CHECKING, Any, Literal
 
 import msgpack
@@ -37,6 +37,8 @@ __all__ = ["Run"]
 
 _LOG_TYPE_ERROR = "wandb.log must be passed a dictionary"
 _KEY_TYPE_ERROR = "Key values passed to `wandb.log` must be strings."
+# Values from these packages may be plots (checked by name: nothing is imported).
+_PLOT_MODULES = ("matplotlib", "plotly")
 
 
 class Run:
@@ -304,10 +306,7 @@ class Run:
                 if images is not None:
                     return images
             return [self._encode(v) for v in value]
-        from runyard.data_types.matplotlib_figure import is_matplotlib
-        from runyard.data_types.plotly import is_plotly_figure
-
-        if is_matplotlib(value) or is_plotly_figure(value):
+        if isinstance(value, ModuleType) or type(value).__module__.startswith(_PLOT_MODULES):
             value = self._plot_media(value)
         to_json = getattr(value, "to_json", None)
         if callable(to_json) and not isinstance(value, type):
@@ -337,10 +336,20 @@ class Run:
         return Image.seq_to_json(values, self)
 
     def _plot_media(self, value: Any) -> Any:
-        """A Plotly or matplotlib value as media; a figure plotly cannot convert as a PNG."""
-        from runyard.data_types.matplotlib_figure import PlotConversionError, as_figure
-        from runyard.data_types.plotly import plot_media
+        """A Plotly or matplotlib value as media; a figure plotly cannot convert as a PNG.
 
+        Other values from those packages (and modules other than ``pyplot``) are
+        returned unchanged, for :func:`~runyard.data_types.value.normalize` to judge.
+        """
+        from runyard.data_types.matplotlib_figure import (
+            PlotConversionError,
+            as_figure,
+            is_matplotlib,
+        )
+        from runyard.data_types.plotly import is_plotly_figure, plot_media
+
+        if not (is_matplotlib(value) or is_plotly_figure(value)):
+            return value
         try:
             return plot_media(value)
         except PlotConversionError as exc:
@@ -558,8 +567,7 @@ class Run:
         if writer is None:  # offline: the journal is the run
             self._journal.close()
             termlog(
-                "You can sync this run to a server by running:\n"
-                f"runyard sync {self._journal.path}"
+                f"You can sync this run to a server by running:\nrunyard sync {self._journal.path}"
             )
             return
         writer.request_stop()
