@@ -58,7 +58,7 @@ def wait_vega(page: Page, key: str, condition: str = "v.marks > 0", timeout: flo
     )
     drawn: dict[str, Any] = page.evaluate(
         """key => { const v = window.__runyardVega[key];
-            return {rows: v.rows, marks: v.marks, runs: v.runs, preset: v.preset, draws: v.draws,
+            return {rows: v.rows, marks: v.marks, marktypes: v.marktypes, runs: v.runs, preset: v.preset, draws: v.draws,
                     data: v.view.data('wandb').map(r => ({run: r.run, name: r.name, color: r.color}))}; }""",
         key,
     )

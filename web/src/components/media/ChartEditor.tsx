@@ -51,6 +51,7 @@ function defaultName(preset: PresetWithSpec): string {
 export default function ChartEditor(props: ChartEditorProps) {
   const { entity, chartKey, preset, columns, rows, runs, onClose, onSaved } = props;
   const dialog = useRef<HTMLDialogElement>(null);
+  const textarea = useRef<HTMLTextAreaElement>(null);
   const titleId = useId();
   const listId = useId();
   const queryClient = useQueryClient();
@@ -64,6 +65,7 @@ export default function ChartEditor(props: ChartEditorProps) {
   useEffect(() => {
     const element = dialog.current;
     if (element && !element.open) element.showModal();
+    textarea.current?.focus();
   }, []);
 
   const debouncedText = useDebounced(text, PREVIEW_DELAY);
@@ -119,6 +121,7 @@ export default function ChartEditor(props: ChartEditorProps) {
         <div className="chart-editor-spec">
           <label htmlFor={`${titleId}-spec`}>Vega / Vega-Lite spec (JSON)</label>
           <textarea
+            ref={textarea}
             id={`${titleId}-spec`}
             data-testid="chart-editor-spec"
             spellCheck={false}
@@ -179,7 +182,14 @@ export default function ChartEditor(props: ChartEditorProps) {
           {"error" in parsed ? (
             <div className="muted">Fix the spec to see the preview.</div>
           ) : (
-            preview && <VegaView spec={preview} rows={rows} testid="chart-editor-vega" />
+            preview && (
+              <VegaView
+                spec={preview}
+                rows={rows}
+                testid="chart-editor-vega"
+                publishAs={{ key: `editor:${chartKey}`, preset: "", runs: runs.map((r) => r.run) }}
+              />
+            )
           )}
         </div>
       </div>

@@ -36,7 +36,7 @@ export function sized(spec: Record<string, unknown>, width: number, height: numb
 export default function VegaView({ spec, rows, height = 220, publishAs, testid }: VegaViewProps) {
   const box = useRef<HTMLDivElement>(null);
   const [error, setError] = useState<string | null>(null);
-  const [state, setState] = useState<{ marks: number; rows: number } | null>(null);
+  const [state, setState] = useState<{ marks: number; marktypes: string[]; rows: number } | null>(null);
   const publishKey = publishAs?.key;
   const publishPreset = publishAs?.preset;
   const publishRuns = publishAs?.runs.join(",");
@@ -65,7 +65,8 @@ export default function VegaView({ spec, rows, height = 220, publishAs, testid }
         view.data("wandb", rows);
         await view.runAsync();
         if (cancelled) return;
-        const drawn = { marks: countMarks((view.scenegraph() as unknown as { root: unknown }).root), rows: (view.data("wandb") as unknown[]).length };
+        const scene = countMarks((view.scenegraph() as unknown as { root: unknown }).root);
+        const drawn = { ...scene, rows: (view.data("wandb") as unknown[]).length };
         setError(null);
         setState(drawn);
         if (publishKey) {
@@ -74,6 +75,7 @@ export default function VegaView({ spec, rows, height = 220, publishAs, testid }
             preset: publishPreset ?? "",
             runs: publishRuns ? publishRuns.split(",") : [],
             view,
+            spec,
             ...drawn,
           });
         }
@@ -92,7 +94,13 @@ export default function VegaView({ spec, rows, height = 220, publishAs, testid }
   useEffect(() => (publishKey ? () => unpublishVega(publishKey) : undefined), [publishKey]);
 
   return (
-    <div className="vega-view" data-testid={testid} data-marks={state?.marks ?? ""} data-rows={state?.rows ?? ""}>
+    <div
+      className="vega-view"
+      data-testid={testid}
+      data-marks={state?.marks ?? ""}
+      data-marktypes={state?.marktypes.join(",") ?? ""}
+      data-rows={state?.rows ?? ""}
+    >
       {error && (
         <div className="error-note vega-error" role="alert" data-testid={testid ? `${testid}-error` : undefined}>
           {error}

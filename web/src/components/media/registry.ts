@@ -10,6 +10,10 @@ export interface PublishedVega {
   /** scene items of the spec's own marks (axes and legends not counted) */
   marks: number;
   runs: string[];
+  /** marktypes of the spec's own marks ("line", "symbol", "rect", …) */
+  marktypes: string[];
+  /** the spec as drawn: placeholders filled, run colours applied */
+  spec: unknown;
   draws: number;
   view: View;
 }
@@ -33,16 +37,20 @@ interface SceneNode {
   items?: SceneNode[];
 }
 
-/** Scene items of the spec's own (non-group) marks, at any depth. */
-export function countMarks(root: unknown): number {
-  let n = 0;
+/** Scene items of the spec's own (non-group) marks, at any depth, and their marktypes. */
+export function countMarks(root: unknown): { marks: number; marktypes: string[] } {
+  let marks = 0;
+  const types = new Set<string>();
   const visit = (node: SceneNode | undefined) => {
     if (!node || !Array.isArray(node.items)) return;
-    if (node.marktype && node.marktype !== "group" && node.role === "mark") n += node.items.length;
+    if (node.marktype && node.marktype !== "group" && node.role === "mark") {
+      marks += node.items.length;
+      if (node.items.length > 0) types.add(node.marktype);
+    }
     for (const item of node.items) visit(item);
   };
   visit(root as SceneNode);
-  return n;
+  return { marks, marktypes: [...types].sort() };
 }
 
 export function publishVega(entry: Omit<PublishedVega, "draws">): void {
