@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 from collections.abc import Iterator
@@ -13,7 +14,11 @@ import pyarrow.parquet as pq
 import pytest
 from fastapi.testclient import TestClient
 
+import runyard
+from runyard.data_types.table_file import PARQUET_SUFFIX, encode_parquet
+from runyard.server.app import create_app
 from runyard.server.tables import cell_text, read_table_page, sort_order
+from runyard.settings import Settings
 from tests.server.logged import Logged, P, get, png
 
 COLUMNS = ["id", "score", "label"]
@@ -123,6 +128,7 @@ N = 25_000
 GROUP = 1_000
 
 
+@functools.cache
 def parquet_bytes(corrupt_group: int | None = None) -> bytes:
     """``N`` rows in row groups of ``GROUP``; optionally one group's data destroyed."""
     ids = list(range(N))
@@ -209,3 +215,33 @@ def test_cell_text() -> None:
     assert cell_text(None) == "" and cell_text(True) == "true" and cell_text(2.5) == "2.5"
     assert cell_text({"_type": "image-file", "caption": "cap", "path": "x.png"}) == "cap"
     assert cell_text({"a": 1}) == '{"a": 1}' and cell_text([1, "x"]) == '[1, "x"]'
+
+
+def test_parquet_written_by_the_sdk_decodes_media_and_mixed_cells(logged: Logged) -> None:
+    m = logged.run("m")
+    image = {"_type": "image-file", "format": "png", **logged.file(m, "images", png(), ".png")}
+    rows = [[i, image if i % 2 else None, [i, "x"] if i % 3 else "text"] for i in range(30)]
+    stored = logged.file(m, "table", encode_parquet([0, "img", "mixed"], rows), PARQUET_SUFFIX)
+    logged.log(m, 0, big={"_type": "table-file", **stored, "ncols": 3, "nrows": 30})
+    with logged.client() as client:
+        body = get(client, f"{P}/runs/m/table", key="big", sort="0", desc=True, limit=3)
+        assert body["columns"] == ["0", "img", "mixed"] and body["nrows"] == 30
+        assert [r[0] for r in body["rows"]] == [29, 28, 27]
+        assert body["rows"][0][1]["url"] == f"{P}/runs/m/media/{image['path']}"
+        assert body["rows"][1][1] is None and body["rows"][0][2] == [29, "x"]
+        assert body["rows"][2][2] == "text"
+
+
+def test_a_big_table_logged_by_the_sdk(ry_dir: Path) -> None:
+    """End to end: more than 10,000 rows are stored as Parquet and paged whole."""
+    run = runyard.init(project="proj", id="big1")
+    n = 10_050
+    run.log({"t": runyard.Table(columns=["i", "sq"], data=[[i, i * i] for i in range(n)])})
+    run.finish()
+    settings = Settings.from_env()
+    with TestClient(create_app(settings.store_uri, settings.blobs_uri)) as client:
+        last = get(client, f"{P}/runs/big1/table", key="t", offset=n - 2)
+        assert last["rows"] == [[n - 2, (n - 2) ** 2], [n - 1, (n - 1) ** 2]]
+        assert last["nrows"] == n and last["step"] == 0
+        value = get(client, f"{P}/media", runs="big1", key="t")["runs"][0]["steps"][0]["value"]
+        assert value["path"].endswith(".parquet")

@@ -7,20 +7,21 @@ never read), or a slice of the JSON rows. Sorting a Parquet table reads the sort
 column first and then only the row groups holding the page's rows; a search reads
 every cell, since any cell may match.
 
-Reading the files lives here until ``runyard.data_types.table_file`` (the SDK's
-writer and readers of the same formats) lands; then this module should use it.
+Parquet files are read with :mod:`runyard.data_types.table_file`, the SDK's writer
+of them: columns that hold media, lists or mixed types are JSON text there, and its
+reader turns them back into what the JSON file would hold. JSON files are parsed
+here, checking their shape, so a broken file is a 400 naming it.
 """
 
 from __future__ import annotations
 
-import bisect
 import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["TablePage", "cell_text", "read_table_page", "sort_order"]
+__all__ = ["TablePage", "UnknownColumn", "cell_text", "read_table_page", "sort_order"]
 
 
 @dataclass
@@ -73,11 +74,17 @@ def _matches(row: Sequence[Any], needle: str) -> bool:
     return any(needle in cell_text(cell).lower() for cell in row)
 
 
+class UnknownColumn(ValueError):
+    """The sort names no column of the table."""
+
+
 def _column_index(columns: Sequence[str], sort: str) -> int:
     try:
         return list(columns).index(sort)
     except ValueError:
-        raise ValueError(f"unknown sort column {sort!r}; the table has {list(columns)}") from None
+        raise UnknownColumn(
+            f"unknown sort column {sort!r}; the table has {list(columns)}"
+        ) from None
 
 
 def read_table_page(
@@ -99,7 +106,9 @@ def read_table_page(
 
         try:
             return _parquet_page(data, offset, limit, sort, desc, q)
-        except (pa.ArrowException, OSError) as exc:
+        except UnknownColumn:
+            raise
+        except (pa.ArrowException, OSError, ValueError) as exc:
             raise ValueError(f"table file {path!r} is not readable Parquet: {exc}") from None
     columns, rows = _json_table(data, path)
     return _page(columns, rows, offset, limit, sort, desc, q)
@@ -141,62 +150,18 @@ def _page(
 def _parquet_page(
     data: bytes, offset: int, limit: int, sort: str | None, desc: bool, q: str | None
 ) -> TablePage:
-    import pyarrow as pa
-    import pyarrow.parquet as pq  # type: ignore[import-untyped]
+    from runyard.data_types.table_file import ParquetTableFile
 
-    file = pq.ParquetFile(pa.BufferReader(data))
-    columns = list(file.schema_arrow.names)
-    nrows = file.metadata.num_rows
+    file = ParquetTableFile(data)
+    columns = [str(c) for c in file.columns]
+    nrows = file.nrows
     if q:
         # Any cell may match: every row is read once.
-        return _page(columns, _rows(file.read()), offset, limit, sort, desc, q)
+        return _page(columns, file.rows(range(nrows)), offset, limit, sort, desc, q)
     if sort is not None:
-        index = _column_index(columns, sort)
-        cells = [_decode(c) for c in file.read(columns=[columns[index]]).column(0).to_pylist()]
-        wanted = sort_order(cells, desc)[offset : offset + limit]
+        wanted = sort_order(file.column(_column_index(columns, sort)), desc)[
+            offset : offset + limit
+        ]
     else:
         wanted = list(range(offset, min(offset + limit, nrows)))
-    return TablePage(columns, _take(file, wanted), nrows, nrows)
-
-
-def _take(file: Any, wanted: list[int]) -> list[list[Any]]:
-    """Rows ``wanted`` (in that order), reading only the row groups that hold them."""
-    import pyarrow as pa
-
-    if not wanted:
-        return []
-    meta = file.metadata
-    starts = [0]
-    for i in range(meta.num_row_groups):
-        starts.append(starts[-1] + meta.row_group(i).num_rows)
-    group_of = [bisect.bisect_right(starts, w) - 1 for w in wanted]
-    groups = sorted(set(group_of))
-    # Where each chosen group begins in the table of just those groups.
-    begins: dict[int, int] = {}
-    position = 0
-    for g in groups:
-        begins[g] = position
-        position += meta.row_group(g).num_rows
-    table = file.read_row_groups(groups)
-    picked = table.take(
-        pa.array([begins[g] + w - starts[g] for g, w in zip(group_of, wanted, strict=True)])
-    )
-    return _rows(picked)
-
-
-def _rows(table: Any) -> list[list[Any]]:
-    """An Arrow table's rows as lists (column by column: names may repeat)."""
-    columns = [[_decode(c) for c in col.to_pylist()] for col in table.columns]
-    return [list(row) for row in zip(*columns, strict=True)] if columns else []
-
-
-def _decode(cell: Any) -> Any:
-    """Parquet cells as the JSON file would hold them (media payloads are JSON text)."""
-    if isinstance(cell, str) and cell.startswith('{"_type"'):
-        try:
-            return json.loads(cell)
-        except json.JSONDecodeError:
-            return cell
-    if isinstance(cell, bytes):
-        return cell.decode("utf-8", errors="replace")
-    return cell
+    return TablePage(columns, file.rows(wanted), nrows, nrows)
