@@ -105,3 +105,17 @@ def test_bad_paths_pages_and_files_are_named() -> None:
         read_table_page(data, "t.table.json", 0, -2)
     with pytest.raises(ValueError, match=r"^table file is not Parquet"):
         ParquetTableFile(b"not parquet")
+
+
+def test_repeated_column_names_stay_readable() -> None:
+    columns: list[Any] = [1, "1", "a", "a"]
+    rows = [[1, "x", 2.0, [1]], [2, "y", 3.0, None]]
+    data = encode_parquet(columns, rows)
+    names = pq.read_schema(pa.BufferReader(data)).names
+    assert names == ["1__0", "1__1", "a__2", "a__3"]
+    parquet = ParquetTableFile(data)
+    assert parquet.columns == columns
+    assert [parquet.column(i) for i in range(4)] == [[1, 2], ["x", "y"], [2.0, 3.0], [[1], None]]
+    assert read_table_page(data, "t.table.parquet") == (columns, rows)
+    clash = pq.read_schema(pa.BufferReader(encode_parquet(["a", "a", "a__1"], [[1, 2, 3]])))
+    assert clash.names == ["a__0", "a__1", "a__1__2"]

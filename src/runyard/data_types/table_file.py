@@ -16,8 +16,9 @@ Two formats, told apart by the file name (the ``path`` of the ``table-file`` val
     (``None`` stays a Parquet null): media cells (their ``image-file``/
     ``html-file``/``plotly-file`` value), lists, dicts, mixed types. The file's
     key-value metadata says how to read it back: ``runyard.columns`` holds the
-    column names as JSON (they may be ints; Parquet field names are their
-    ``str``), ``runyard.json_columns`` the positions of the JSON-text columns.
+    column names as JSON (they may be ints or repeat; Parquet field names are
+    their ``str``, suffixed ``__<position>`` where that would repeat),
+    ``runyard.json_columns`` the positions of the JSON-text columns.
 
 :func:`read_table_page` reads either format and returns exactly what the JSON
 file would hold for those rows, so a reader (the server's table route) never
@@ -99,13 +100,26 @@ def encode_parquet(columns: Sequence[Any], rows: Sequence[Sequence[Any]]) -> byt
             values = [None if v is None else _dumps(v) for v in values]
             kind = "str"
         arrays.append(pa.array(values, type=types[kind]))
-    table = pa.Table.from_arrays(arrays, names=[str(c) for c in columns])
+    table = pa.Table.from_arrays(arrays, names=_field_names(columns))
     table = table.replace_schema_metadata(
         {_COLUMNS_KEY: _dumps(list(columns)), _JSON_COLUMNS_KEY: _dumps(json_columns)}
     )
     buffer = io.BytesIO()
     pq.write_table(table, buffer, row_group_size=ROW_GROUP_ROWS)
     return buffer.getvalue()
+
+
+def _field_names(columns: Sequence[Any]) -> list[str]:
+    """Parquet field names: ``str(column)``, made unique with ``__<position>`` when needed.
+
+    Table columns may be ints or repeat (``1`` and ``"1"``); the real names are
+    in the metadata, and unique fields let every column be read by name.
+    """
+    plain = [str(c) for c in columns]
+    names = [f"{n}__{i}" if plain.count(n) > 1 else n for i, n in enumerate(plain)]
+    if len(set(names)) < len(names):  # a suffixed name met a real one: suffix all
+        names = [f"{n}__{i}" for i, n in enumerate(plain)]
+    return names
 
 
 def _is_parquet(path: str) -> bool:
