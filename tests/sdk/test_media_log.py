@@ -226,6 +226,31 @@ def test_a_figure_plotly_cannot_convert_falls_back_to_png_with_one_warning(
     assert "logged as a PNG image instead" in err
 
 
+WITHOUT_PLOTLY = """
+import sys, json
+sys.modules["plotly"] = None  # what Python does for a module that cannot be imported
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import runyard
+run = runyard.init(project="mpl")
+plt.plot([1, 2, 3])
+run.log({"chart": plt})
+run.log({"chart": plt})
+run.finish()
+print(json.dumps([r["chart"] for r in runyard.Api().run(run.path).scan_history()]))
+"""
+
+
+def test_without_plotly_figures_are_logged_as_pngs_with_one_warning(ry_dir: Path) -> None:
+    result = run_script(WITHOUT_PLOTLY, ry_dir)
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout)
+    assert [v["_type"] for v in values] == ["image-file", "image-file"]
+    assert values[0]["format"] == "png" and values[0]["width"] == 640
+    assert result.stderr.count("plotly is required to log interactive plots") == 1, result.stderr
+
+
 def test_a_plotly_figure_is_logged_as_plotly_file(ry_dir: Path) -> None:
     import plotly.graph_objects as go
 

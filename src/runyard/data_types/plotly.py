@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from runyard.data_types.matplotlib_figure import (
     EMPTY_PLOT,
+    PlotConversionError,
     as_figure,
     contains_images,
     is_empty,
@@ -62,10 +63,18 @@ class Plotly:
             if is_empty(figure):
                 raise ValueError(EMPTY_PLOT)
             val = to_plotly(figure)
+            try:
+                text: str = val.to_json()
+            except Exception as exc:  # the converter built a figure plotly cannot serialise
+                raise PlotConversionError(
+                    f"plotly could not serialise the converted figure: {type(exc).__name__}: "
+                    f"{' '.join(str(exc).split())[:200]}"
+                ) from exc
         elif not is_plotly_figure(val):
             raise ValueError(_NOT_A_PLOT)
+        else:
+            text = val.to_json()
         self.figure = val
-        text: str = val.to_json()
         self._bytes = text.encode()
 
     @property
