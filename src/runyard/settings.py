@@ -19,7 +19,7 @@ variable                    meaning                                         defa
 ``RUNYARD_BLOBS``           blob store URI (``file:///…``, ``s3://…``)      ``<DIR>/blobs``
 ``RUNYARD_S3_ENDPOINT_URL`` S3-compatible endpoint (MinIO, moto); else      AWS
                             ``AWS_ENDPOINT_URL_S3``
-``RUNYARD_MAX_UPLOAD_BYTES`` largest file the server accepts in one PUT     1 GiB
+``RUNYARD_MAX_UPLOAD_BYTES`` largest file the server accepts in one PUT     64 MiB
 ==========================  ==============================================  ==============
 
 The tracking store is ``RUNYARD_STORE`` when set, else the team server named by
@@ -156,7 +156,7 @@ class Settings:
     finish_timeout: float = DEFAULT_FINISH_TIMEOUT
     blobs: str | None = None
     s3_endpoint_url: str | None = None
-    max_upload_bytes: int = 1 << 30
+    max_upload_bytes: int = 64 << 20
 
     @property
     def store_uri(self) -> str:

@@ -16,9 +16,7 @@ from tests.s3 import s3_client, s3_environ
 
 
 def _env(tmp_path: Path) -> dict[str, str]:
-    env = {
-        k: v for k, v in s3_environ().items() if not k.startswith(("RUNYARD_", "WANDB_"))
-    }
+    env = {k: v for k, v in s3_environ().items() if not k.startswith(("RUNYARD_", "WANDB_"))}
     env["RUNYARD_DIR"] = str(tmp_path / "runyard")
     return env
 
@@ -34,11 +32,11 @@ def cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 @contextmanager
-def server(tmp_path: Path, *args: str) -> Iterator[str]:
-    """A running ``runyard server``; yields its URL."""
+def server(tmp_path: Path, *args: str, **env: str) -> Iterator[str]:
+    """A running ``runyard server`` (``env``: extra variables); yields its URL."""
     with subprocess.Popen(
         [sys.executable, "-m", "runyard.cli.main", "server", "--port", "0", *args],
-        env=_env(tmp_path),
+        env={**_env(tmp_path), **env},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -133,14 +131,31 @@ def test_bad_store_uri_is_refused_naming_it(tmp_path: Path) -> None:
     assert result.returncode == 1 and "unsupported store URI 'mysql://db/x'" in result.stderr
 
 
-def test_sqlite_team_store_is_checked_too(tmp_path: Path) -> None:
+def test_sqlite_team_store_is_checked_too_and_the_upload_limit_applies(tmp_path: Path) -> None:
     uri = f"sqlite:///{tmp_path}/team.db"
     refused = cli(tmp_path, "server", "--port", "0", "--store", uri)
     assert refused.returncode == 1 and "runyard db upgrade --store" in refused.stderr
     assert cli(tmp_path, "db", "upgrade", "--store", uri).returncode == 0
-    with server(tmp_path, "--store", uri, "--blobs", f"file://{tmp_path}/blobs") as url:
-        status, _ = request(url + "api/v1/projects")
-        assert status in (200, 401)
+    options = ["--store", uri, "--blobs", f"file://{tmp_path}/blobs", "--no-auth"]
+    with server(tmp_path, *options, RUNYARD_MAX_UPLOAD_BYTES="1000") as url:
+        files = url + "api/v1/projects/e/p/runs/r/files/"
+        assert request(files + "ok", b"x" * 1000, "PUT")[0] == 200
+        status, body = request(files + "big", b"x" * 1001, "PUT")
+        assert status == 413 and b"limit of 1000 bytes" in body
+    assert (tmp_path / "blobs" / "e" / "p" / "r" / "ok").read_bytes() == b"x" * 1000
+
+
+def test_raising_the_upload_limit_raises_the_large_body_limit(tmp_path: Path) -> None:
+    from runyard.cli.ui import _app
+    from runyard.server.limits import Limits
+    from runyard.settings import Settings
+
+    default = Limits().large_body_bytes
+    for wanted, large in ((1000, default), (default * 2, default * 2)):
+        settings = Settings(root_dir=tmp_path, max_upload_bytes=wanted)
+        app = _app(settings.store_uri, settings.blobs_uri, settings)
+        assert app.state.max_upload_bytes == wanted
+        assert app.state.limits.large_body_bytes == large
 
 
 def test_db_upgrade_failure_is_a_clear_message(tmp_path: Path) -> None:

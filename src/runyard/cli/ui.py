@@ -67,9 +67,19 @@ def _team_app(
 
 
 def _app(store: Any, blobs: Any, settings: Any, auth: Any = None) -> Any:
-    from runyard.server.app import create_app
+    """The app; ``RUNYARD_MAX_UPLOAD_BYTES`` above the large-body limit raises that too.
 
-    app = create_app(store, blobs, auth=auth)
+    File uploads are large-body routes, so the body-size middleware must let
+    them through before the route applies its own limit; raising the upload limit
+    therefore raises the ingest limit with it (both need an authenticated writer).
+    """
+    from runyard.server.app import create_app
+    from runyard.server.limits import Limits
+
+    limits = Limits()
+    if settings.max_upload_bytes > limits.large_body_bytes:
+        limits = Limits(large_body_bytes=settings.max_upload_bytes)
+    app = create_app(store, blobs, auth=auth, limits=limits)
     app.state.max_upload_bytes = settings.max_upload_bytes
     return app
 
