@@ -47,6 +47,7 @@ from typing import Any
 __all__ = [
     "DEFAULT_PROJECT",
     "Settings",
+    "api_key_for",
     "config_dir",
     "display_uri",
     "normalize_base_url",
@@ -125,6 +126,16 @@ def _add_credentials(env: Mapping[str, str], kwargs: dict[str, Any]) -> None:
             kwargs["api_key"] = saved
 
 
+def api_key_for(server_url: str, environ: Mapping[str, str] | None = None) -> str | None:
+    """The API key for ``server_url``: ``RUNYARD_API_KEY`` (or ``WANDB_API_KEY``), else the
+    key ``runyard login`` saved for that server."""
+    env = os.environ if environ is None else environ
+    key = _env(env, "API_KEY")
+    if key is not None:
+        return key
+    return _saved_api_key(read_credentials(env), server_url.rstrip("/"))
+
+
 def _default_entity() -> str:
     try:
         return getpass.getuser() or "local"
@@ -174,13 +185,12 @@ class Settings:
 
     @property
     def blobs_uri(self) -> str:
-        """Where media, tensors and run files go: explicit, else the server's when the
-        tracking store is a server, else ``<root_dir>/blobs``."""
-        if self.blobs:
-            return self.blobs
-        if self.remote:
-            return self.store_uri
-        return f"file://{self.root_dir / 'blobs'}"
+        """Where media, tensors and run files go: explicit, else ``<root_dir>/blobs``.
+
+        (In online mode, without ``RUNYARD_BLOBS``, runs send their files to the
+        server instead: see :mod:`runyard.sdk.files`.)
+        """
+        return self.blobs or f"file://{self.root_dir / 'blobs'}"
 
     @property
     def journal_dir(self) -> Path:

@@ -135,7 +135,7 @@ def test_killed_run_leaves_a_journal_that_sync_uploads(ry_dir: Path, target: str
     assert runs == 1
     assert [r["loss"] for r in rows] == [float(i) for i in range(3000)]
     # The SDK's own journal is deleted once stored; nothing is left to sync.
-    assert [p for p in (ry_dir / "journals").rglob("*.journal")] == []
+    assert list((ry_dir / "journals").rglob("*.journal")) == []
     store = open_store(target)
     try:
         record = store.get_run(RunRef("tester", "p", "killed"))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from runyard.blobs.base import BlobStore
@@ -11,7 +11,7 @@ from runyard.entities import RunRef
 from runyard.errors import RunNotFoundError
 from runyard.public_api.run import Run
 from runyard.public_api.runs import Runs
-from runyard.settings import Settings
+from runyard.settings import Settings, api_key_for
 from runyard.store.base import TrackingStore
 
 __all__ = ["Api", "Project", "parse_run_path"]
@@ -90,24 +90,46 @@ class Api:
         store: str | TrackingStore | None = None,
         blobs: str | BlobStore | None = None,
     ) -> None:
-        self.settings = Settings.from_env()
+        settings = Settings.from_env()
+        if api_key is not None:
+            settings = replace(settings, api_key=api_key)
+        self.settings = settings
         self._overrides = dict(overrides or {})
         if isinstance(store, TrackingStore):
             self.store = store
         else:
             from runyard.store.registry import shared_store
 
-            self.store = shared_store(store or self.settings.store_uri)
+            uri = store or self.settings.store_uri
+            if api_key is not None and uri.startswith(("http://", "https://")):
+                from runyard.store.http import HttpStore
+
+                self.store = HttpStore(uri, api_key=api_key)  # this key, not the saved one
+            else:
+                self.store = shared_store(uri)
             if store is None:
                 from runyard.sdk.recovery import recover_journals
 
                 recover_journals(self.settings.journal_dir, self.store)
-        if isinstance(blobs, BlobStore):
-            self.blobs = blobs
-        else:
-            from runyard.blobs.registry import open_blobs
+        self._api_key = api_key
+        self._blobs: BlobStore | None = blobs if isinstance(blobs, BlobStore) else None
+        self._blobs_uri = blobs if isinstance(blobs, str) else None
 
-            self.blobs = open_blobs(blobs or self.settings.blobs_uri)
+    @property
+    def blobs(self) -> BlobStore:
+        """The blob store (run files, tensors), opened on first use: reading runs from a
+        server needs no blob store, so ``Api()`` works where none is reachable."""
+        if self._blobs is None:
+            server = self.store.uri
+            if self._blobs_uri is None and server.startswith(("http://", "https://")):
+                from runyard.blobs.http import HttpBlobStore  # the server's files routes
+
+                self._blobs = HttpBlobStore(server, self._api_key or api_key_for(server))
+            else:
+                from runyard.blobs.registry import open_blobs
+
+                self._blobs = open_blobs(self._blobs_uri or self.settings.blobs_uri)
+        return self._blobs
 
     @property
     def default_entity(self) -> str:

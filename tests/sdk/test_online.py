@@ -1,0 +1,205 @@
+"""Online mode against a real ``runyard server`` process (SQLite behind it, for speed).
+
+Scripts run in fresh processes with ``RUNYARD_BASE_URL`` set, as users run them; the
+server is started late, killed or never started to see the run keep logging to its
+journal and catch up (SPEC §9: the training loop never breaks).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from runyard.entities import RunRef
+from runyard.store.registry import open_store
+from tests.e2e.server import RunyardServer, client_env, free_port, upgrade_store
+
+REF = RunRef("tester", "p", "onl")
+
+
+@pytest.fixture
+def store_uri(tmp_path: Path) -> str:
+    uri = f"sqlite:///{tmp_path / 'server.db'}"
+    upgrade_store(uri)
+    return uri
+
+
+@pytest.fixture
+def server(tmp_path: Path, store_uri: str) -> Iterator[RunyardServer]:
+    srv = RunyardServer(tmp_path / "srv", store_uri, f"file://{tmp_path / 'blobs'}").start()
+    yield srv
+    srv.stop()
+
+
+def script(
+    code: str, root: Path, base_url: str, timeout: float = 120, **env: str
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        env=client_env(root, base_url, **env),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def stored_steps(store_uri: str, ref: RunRef = REF, key: str = "x") -> list[int]:
+    store = open_store(store_uri)
+    try:
+        return [int(s) for s in store.read_series(ref, key).steps.tolist()]
+    finally:
+        store.close()
+
+
+LOG = """
+import runyard
+run = runyard.init(project="p", id="onl", config={"lr": 0.1})
+for i in range(5000):
+    run.log({"x": float(i)})
+run.summary["note"] = "done"
+run.finish()
+api = runyard.Api()
+back = api.run("tester/p/onl")
+print(back.state, back.config["lr"], back.summary["x"], back.summary["note"])
+print(sum(1 for _ in back.scan_history(keys=["x"])))
+back.summary["edited"] = 1
+back.update()
+"""
+
+
+def test_online_run_is_stored_on_the_server(
+    tmp_path: Path, server: RunyardServer, store_uri: str
+) -> None:
+    result = script(LOG, tmp_path / "client", server.url)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["finished", "0.1", "4999.0", "done", "5000"]
+    assert stored_steps(store_uri) == list(range(5000))
+    store = open_store(store_uri)
+    try:
+        record = store.get_run(REF)
+    finally:
+        store.close()
+    assert record is not None and record.summary["edited"] == 1  # Api() edits went there too
+    assert list((tmp_path / "client" / "journals").rglob("*.journal")) == []
+    assert not (tmp_path / "client" / "runyard.db").exists()  # nothing went to the embedded store
+
+
+SLOW = """
+import time, runyard
+run = runyard.init(project="p")  # no id: nothing to look up, so no network in init
+print("started", run.id, flush=True)
+for i in range(400):
+    run.log({"x": float(i)})
+    if i % 100 == 0:
+        t = time.perf_counter()
+        run.summary.get("x")  # reading the summary must not wait for a server that is down
+        assert time.perf_counter() - t < 2, time.perf_counter() - t
+    time.sleep(0.01)
+run.finish()
+"""
+
+
+def test_server_down_at_start_then_up(tmp_path: Path, store_uri: str) -> None:
+    """init never waits for the network; the run catches up once the server answers."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = client_env(tmp_path / "client", url, RUNYARD_FINISH_TIMEOUT="60")
+    with subprocess.Popen(
+        [sys.executable, "-c", SLOW], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    ) as proc:
+        assert proc.stdout is not None
+        start = time.monotonic()
+        started, run_id = proc.stdout.readline().split()
+        assert started == b"started"
+        assert time.monotonic() - start < 10
+        time.sleep(1.0)
+        srv = RunyardServer(tmp_path / "srv", store_uri, f"file://{tmp_path}/b", port=port)
+        srv.start()
+        try:
+            _, err = proc.communicate(timeout=120)
+        finally:
+            srv.stop()
+    assert proc.returncode == 0, err.decode()
+    assert stored_steps(store_uri, RunRef("tester", "p", run_id.decode())) == list(range(400))
+
+
+DOWN_AT_FINISH = """
+import runyard
+run = runyard.init(project="p", name="onl")
+for i in range(300):
+    run.log({"x": float(i)})
+run.finish()
+print("finished", flush=True)
+"""
+
+
+def test_server_down_at_finish_leaves_a_journal_for_sync(tmp_path: Path, store_uri: str) -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    client = tmp_path / "client"
+    start = time.monotonic()
+    result = script(DOWN_AT_FINISH, client, url, RUNYARD_FINISH_TIMEOUT="1")
+    assert result.returncode == 0 and "finished" in result.stdout, result.stderr
+    assert time.monotonic() - start < 60
+    (journal,) = (client / "journals").rglob("*.journal")
+    assert f"runyard sync {journal}" in result.stderr
+    assert result.stderr.count("WARNING") <= 3, result.stderr  # warned once, not per batch
+
+    srv = RunyardServer(tmp_path / "srv", store_uri, f"file://{tmp_path}/b", port=port).start()
+    try:
+        synced = subprocess.run(
+            [sys.executable, "-m", "runyard.cli.main", "sync"],
+            env=client_env(client, url),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        srv.stop()
+    assert synced.returncode == 0, synced.stderr
+    assert ", 300 rows, finished" in synced.stdout, synced.stdout
+    run_id = synced.stdout.split("done: tester/p/")[1].split(",")[0]
+    assert stored_steps(store_uri, RunRef("tester", "p", run_id)) == list(range(300))
+    assert not journal.exists()
+
+
+FILES = """
+import numpy as np, runyard
+run = runyard.init(project="p", id="files")
+run.summary["w"] = np.arange(100.0)
+with open("notes.txt", "w") as f:
+    f.write("hello from the run")
+run.save("notes.txt", policy="now")
+run.finish()
+back = runyard.Api().run("tester/p/files")
+print(back.summary.load_tensor("w").sum(), back.file("notes.txt").read().decode())
+"""
+
+
+def test_run_files_and_tensors_go_to_the_server(
+    tmp_path: Path, server: RunyardServer, store_uri: str
+) -> None:
+    client = tmp_path / "client"
+    client.mkdir()
+    result = subprocess.run(
+        [sys.executable, "-c", FILES],
+        env=client_env(client, server.url),
+        cwd=client,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split(maxsplit=1) == ["4950.0", "hello from the run\n"]
+    blobs = tmp_path / "blobs"  # the server's blob directory, not the client's
+    assert [p.name for p in blobs.rglob("notes.txt")] == ["notes.txt"]
+    assert list(blobs.rglob("*.npy"))
+    assert not (client / "blobs").exists()
