@@ -288,3 +288,51 @@ def test_run_page_shows_the_runs_media_and_charts(media_page: Page, media_server
     expect(samples.locator(tid("media-image"))).to_have_count(1)
     expect(samples.locator(tid("media-caption"))).to_have_text(f"{MEDIA_RUNS[1]} step {MEDIA_STEPS - 1}")
     expect(panel(page, "predictions").locator(tid("table-row"))).to_have_count(20)
+
+
+def test_seed_004_workspace_draws_every_block(media_page: Page, media_server: Server, screenshots: Path) -> None:
+    """Every block of seed 004 as the document prints it (tests/seed004.py) gives a
+    panel that drew: charts with a stored preset draw every run's rows, a chart naming
+    a preset nobody saved (block 8's ``carey/new_chart``) says so, the matplotlib
+    chart draws its Plotly traces, the tables show their rows with HTML cells."""
+    from tests.seed004 import SEED_004_PANELS
+
+    page = media_page
+    entity = next(p["entity"] for p in media_server.get("/projects")["projects"] if p["name"] == "seed-004")
+    project = f"/projects/{entity}/seed-004"
+    runs = media_server.get(f"{project}/runs", limit=1000)["runs"]
+    ids = ",".join(r["id"] for r in runs)
+    charts = {c["key"]: c for c in media_server.get(f"{project}/charts", runs=ids)["charts"]}
+    presets = {p["id"] for p in media_server.get("/presets", entity=entity)["presets"]}
+    page.goto(f"/{entity}/seed-004")
+    for key, stored in sorted(set(SEED_004_PANELS.values())):
+        box = panel(page, key)
+        if stored.startswith("chart:"):
+            chart = charts[key]
+            if chart["preset"] not in presets:
+                expect(box.locator("[role=alert]")).to_contain_text("404")
+                continue
+            drawn = wait_vega(page, key)
+            expected = 0
+            for run in chart["runs"]:
+                body = media_server.get(f"{project}/runs/{run}/table", key=chart["table_key"], limit=100000)
+                expected += body["total"]
+            assert drawn["rows"] == expected > 0, key
+            assert drawn["marks"] > 0, key
+        elif stored == "plotly-file":
+            page.wait_for_function(
+                "key => Object.values(((window.__runyardPlotly || {})[key] || {runs: {}}).runs).some(n => n > 0)",
+                arg=key,
+                timeout=30_000,
+            )
+        elif stored == "table-file":
+            expect(box.locator(tid("table-row")).first).to_be_visible()
+            nrows = int(box.get_attribute("data-nrows") or 0)
+            expect(box.locator(tid("table-row"))).to_have_count(min(nrows, 20))
+            frames = box.locator(tid("cell-html"))
+            expect(frames.first).to_be_visible()
+            content = frames.first.element_handle().content_frame()
+            assert content is not None
+            content.wait_for_load_state()
+            assert content.evaluate("() => document.body.innerHTML.length") > 0
+    page.screenshot(path=str(screenshots / "seed-004-workspace.png"))
