@@ -163,3 +163,31 @@ def test_db_upgrade_failure_is_a_clear_message(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "could not upgrade store postgresql://u:***@127.0.0.1:1/none" in result.stderr
     assert "pw@" not in result.stderr
+
+
+def test_embedded_ui_still_upgrades_its_own_store(tmp_path: Path) -> None:
+    from runyard.store.sql.db import open_db
+    from runyard.store.sql.ddl import HEAD_REVISION
+    from runyard.store.sql.revision import schema_revision
+
+    (tmp_path / "runyard").mkdir()
+    uri = f"sqlite:///{tmp_path}/runyard/runyard.db"
+    upgrade(uri, "0002")
+    with subprocess.Popen(
+        [sys.executable, "-m", "runyard.cli.main", "ui", "--port", "0", "--no-browser"],
+        env=_env(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as proc:
+        assert proc.stdout is not None
+        url = proc.stdout.readline().split()[-1]
+        try:
+            status, body = request(url + "api/v1/projects")
+            assert status == 200 and json.loads(body) == {"projects": []}
+        finally:
+            proc.terminate()
+            proc.communicate(timeout=30)
+    db = open_db(uri)
+    assert schema_revision(db) == HEAD_REVISION
+    db.close()
