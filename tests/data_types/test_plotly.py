@@ -85,6 +85,7 @@ def test_plot_media_is_wandbs_make_plot_media() -> None:
         ax.imshow([[0, 1], [1, 0]])
         image = plot_media(ax)  # an artist: its figure
         assert isinstance(image, Image) and image.format == "png"
+        assert isinstance(Plotly.make_plot_media(fig), Image)  # wandb's name for it
         with pytest.raises(ValueError, match=r"^Logged plots must be plotly figures"):
             plot_media([1, 2])
     finally:

@@ -77,6 +77,11 @@ class Plotly:
         self.figure = val
         self._bytes = text.encode()
 
+    @classmethod
+    def make_plot_media(cls, val: Any) -> Plotly | Image:
+        """wandb's name for :func:`plot_media` (a PNG ``Image`` for figures with images)."""
+        return plot_media(val)
+
     @property
     def json_bytes(self) -> bytes:
         """The stored file: the figure's JSON (``fig.to_json()``)."""
