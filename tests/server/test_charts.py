@@ -151,3 +151,13 @@ def test_charts_logged_by_the_sdk(ry_dir: Path) -> None:
         assert body["columns"] == ["x", "y"] and body["rows"] == [[1, 2], [2, 4]]
         preset = get(client, f"/api/v1/presets/{chart['preset']}")
         assert set(chart["fields"]) == set(preset["fields"])
+
+
+def test_the_first_run_asked_for_wins_when_runs_disagree(logged: Logged) -> None:
+    other = visualize("me/custom", {"x": "step"}, {"title": "Mine"}, "line_table")
+    logged.run("e", _wandb={"visualize": {"line": other}})
+    with logged.client() as client:
+        (first,) = get(client, f"{P}/charts", runs="e,a,e")["charts"][:1]
+        assert first["preset"] == "me/custom" and first["runs"] == ["e", "a"]
+        (line,) = get(client, f"{P}/charts", runs="b,e")["charts"]
+        assert line["preset"] == "wandb/line/v0" and line["runs"] == ["b", "e"]
