@@ -135,3 +135,12 @@ def test_seq_to_json_is_wandbs_images_separated(ry_dir: Path) -> None:
     }
     assert value["filenames"][1] != single["path"]
     assert "captions" not in without  # only when the first image has one, as wandb
+
+
+def test_overlays_are_not_dropped_silently(capfd: pytest.CaptureFixture[str]) -> None:
+    from runyard.sdk import printer
+
+    printer._seen.discard("image-overlays")  # once per process: start from unseen
+    Image(np.zeros((2, 2)), boxes={"predictions": {"box_data": []}})
+    Image(np.zeros((2, 2)), masks={"predictions": {"mask_data": np.zeros((2, 2))}})
+    assert capfd.readouterr().err.count("Image boxes, masks and classes are not stored yet") == 1

@@ -78,6 +78,13 @@ class Image:
             raise ValueError(f"file_type must be one of {_FILE_TYPES}")
         self.caption = caption
         self._grouping = grouping
+        if boxes is not None or masks is not None or classes is not None:
+            from runyard.sdk.printer import warn_once
+
+            warn_once(
+                "image-overlays",
+                "Image boxes, masks and classes are not stored yet; the image itself is logged",
+            )
         if isinstance(data_or_path, (str, os.PathLike)):
             self._init_from_path(os.fspath(data_or_path))
             return
