@@ -248,3 +248,23 @@ def test_media_logged_by_the_sdk(ry_dir: Path) -> None:
         assert b"<b>x</b>" in client.get(page["value"]["url"]).content
         keys = {k["key"]: k["media"] for k in get(client, f"{P}/keys")["keys"]}
         assert keys == {"img": "image-file", "page": "html-file"}
+
+
+def test_numeric_keys_have_no_media_steps(client: TestClient, logged: Logged) -> None:
+    c = logged.ref("c")
+    logged.log(c, 0, loss=0.5)
+    assert get(client, f"{P}/media", runs="c", key="loss")["runs"] == [{"run": "c", "steps": []}]
+
+
+def test_keys_types_come_from_the_newest_runs_a_page_at_a_time(tmp_path: Path) -> None:
+    logged = Logged(tmp_path)
+    first = logged.run("r000")
+    value = {"_type": "html-file", **logged.file(first, "html", HTML, ".html")}
+    logged.log(first, 0, page=value, old=value)
+    for i in range(1, 130):
+        ref = logged.run(f"r{i:03d}")
+        logged.log(ref, 0, page="plain in the newest runs")
+    with logged.client() as client:
+        keys = {k["key"]: k["media"] for k in get(client, f"{P}/keys")["keys"]}
+        assert keys["page"] is None  # the newest run decides
+        assert keys["old"] == "html-file"  # found on the second page of runs

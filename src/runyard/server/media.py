@@ -200,13 +200,14 @@ def logged_values(
 ) -> list[tuple[int | None, Any]]:
     """Every logged ``(step, value)`` of a non-numeric key, in step order.
 
-    A key with no history (set only through ``run.summary``) gives its summary
-    value once, with step ``None``.
+    A key with no history at all (set only through ``run.summary``) gives its
+    summary value once, with step ``None``; a numeric key (its history is a
+    series, not values) gives nothing.
     """
     pairs: list[tuple[int | None, Any]] = list(
         tracking.read_values(record.ref, [key], 0, None).get(key, [])
     )
-    if not pairs:
+    if not pairs and key not in tracking.history_keys(record.ref):
         value = summary_value(record.summary, key)
         if value is not None:
             pairs.append((None, value))

@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 
+from runyard.entities import RunRecord
 from runyard.metrics.definitions import MetricDefinition, MetricDefinitions
 from runyard.metrics.flatten import parse_name
 from runyard.server.access import check_access
@@ -29,6 +30,8 @@ def run_ids(runs: str | None, limit: int) -> list[str] | None:
     return ids
 
 
+#: Runs read per query while looking for the media keys' types in summaries.
+_SUMMARY_PAGE = 100
 #: Runs whose history is searched for a media key's type when no summary tells it.
 _TYPE_PROBES = 20
 
@@ -39,28 +42,35 @@ def media_types(
     """The payload ``_type`` of each non-numeric key (``None`` for plain values).
 
     The runs' summaries hold the last value of every key, so they answer almost
-    always in one query; a key missing from every summary (deleted, or set to
-    something else) is looked up in the history of a few runs.
+    always: the newest run whose summary holds the key decides, read a page of runs
+    at a time, so a project whose runs all log the same keys costs one small query
+    however many runs it has. A key missing from every summary (deleted) is looked
+    up in the history of the newest few runs.
     """
     if not keys:
         return {}
     filters = None if ids is None else {"name": {"$in": ids}}
-    records = tracking.query_runs(entity, project, filters)
     found: dict[str, str | None] = {}
-    for key in keys:
-        for record in records:
-            value = summary_value(record.summary, key)
-            if value is None:
-                continue
-            kind = media_type_of(value)
-            if kind is not None or key not in found:
-                found[key] = kind
-            if kind is not None:
-                break
+    probes: list[RunRecord] = []
+    offset = 0
+    while len(found) < len(keys):
+        page = tracking.query_runs(
+            entity, project, filters, "-created_at", limit=_SUMMARY_PAGE, offset=offset
+        )
+        probes.extend(page[: _TYPE_PROBES - len(probes)])
+        for record in page:
+            for key in keys:
+                if key not in found:
+                    value = summary_value(record.summary, key)
+                    if value is not None:
+                        found[key] = media_type_of(value)
+        if len(page) < _SUMMARY_PAGE:
+            break
+        offset += _SUMMARY_PAGE
     for key in keys:
         if key in found:
             continue
-        for record in records[:_TYPE_PROBES]:
+        for record in probes:
             latest = step_value(tracking, record, key, None)
             if latest is not None:
                 found[key] = media_type_of(latest[1])
