@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from runyard.entities import RunRecord, RunRef
 from runyard.errors import CommError, UsageError
 from runyard.sdk.config import config_items
-from runyard.sdk.journal import JournalWriter, Rec
+from runyard.sdk.journal import JournalWriter, Rec, new_journal_id
 from runyard.sdk.plain import encode_plain
 from runyard.sdk.printer import set_silent, termlog
 from runyard.sdk.run import Run
@@ -451,6 +451,7 @@ def init(
 
     journal_dir = base.journal_dir if resolved_mode == "online" else base.offline_dir
     journal = JournalWriter(journal_dir / f"{ref.run_id}-{int(now * 1000)}-{os.getpid()}.journal")
+    start["journal_id"] = new_journal_id()  # the journal's name in any store (journal.py)
     journal.append(_pack((Rec.START, start)))
     writer: Writer | None = None
     if resolved_mode == "online":

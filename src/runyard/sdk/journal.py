@@ -24,7 +24,7 @@ from typing import Any
 
 import msgpack
 
-__all__ = ["MAGIC", "JournalWriter", "Rec", "read_frames"]
+__all__ = ["MAGIC", "JournalWriter", "Rec", "journal_name", "new_journal_id", "read_frames"]
 
 MAGIC = b"RYJ1\0\0\0\0"
 _HEADER = struct.Struct("<II")
@@ -43,6 +43,23 @@ class Rec:
     DEFINE = 5  # (DEFINE, definition dict, overwrite)
     META = 6  # (META, {field: value})
     EXIT = 7  # (EXIT, state, exit_code, runtime)
+
+
+def new_journal_id() -> str:
+    """A journal's global identity (128 random bits, hex), written in its START record."""
+    return os.urandom(16).hex()
+
+
+def journal_name(start: Any, path: str | os.PathLike[str]) -> str:
+    """The name a store records a journal's offset under: the ``journal_id`` of its
+    START record, else (journals written before ids existed) its path.
+
+    The id travels with the file, so a journal's batches are recognised by any
+    store, from any machine, wherever the file was copied for ``runyard sync``;
+    a path would collide across machines sharing one server.
+    """
+    name = start.get("journal_id") if isinstance(start, dict) else None
+    return name if isinstance(name, str) and name else str(path)
 
 
 class JournalWriter:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from runyard.entities import RunRef
 from runyard.sdk.fold import RunFold
-from runyard.sdk.journal import MAGIC, Rec, read_frames
+from runyard.sdk.journal import MAGIC, Rec, journal_name, read_frames
 from runyard.sdk.printer import warn_once
 from runyard.store.base import TrackingStore
 
@@ -59,9 +59,14 @@ class Replay:
         return self.status in ("stored", "up-to-date", "empty")
 
 
-def journal_key(path: Path) -> str:
-    """The name under which the store records how far a journal was moved."""
-    return str(path)
+def journal_key(path: Path, fd: int | None = None) -> str:
+    """The name under which the store records how far a journal was moved: its
+    START record's ``journal_id`` (see :func:`runyard.sdk.journal.journal_name`)."""
+    if fd is None:
+        with open(path, "rb") as file:
+            return journal_key(path, file.fileno())
+    first = read_frames(fd, len(MAGIC), max_bytes=1 << 16)
+    return journal_name(first[0][1][1] if first else None, path)
 
 
 def replay(path: Path, store: TrackingStore, keep: bool = False) -> Replay:
@@ -82,8 +87,9 @@ def replay(path: Path, store: TrackingStore, keep: bool = False) -> Replay:
             return Replay(path, "in-use")  # its run is alive
         if os.pread(fd, len(MAGIC), 0) != MAGIC:
             return Replay(path, "not-a-journal")
-        key = journal_key(path)
+        key = journal_key(path, fd)
         stored = store.journal_offset(key)
+        start = stored
         fold: RunFold | None = None
         pos = len(MAGIC)
         exited = False
@@ -105,7 +111,9 @@ def replay(path: Path, store: TrackingStore, keep: bool = False) -> Replay:
             if fold is not None and fold.pending_rows >= REPLAY_BATCH_ROWS:
                 if pos > stored:
                     rows += fold.pending_rows
-                    store.write_batch(fold.take_batch((key, pos)))
+                    batch = fold.take_batch((key, pos))
+                    batch.journal_start, start = start, pos
+                    store.write_batch(batch)
                     wrote = True
                 elif pos < stored:
                     fold.take_batch(None)  # the store has these rows: keep memory bounded
@@ -120,6 +128,7 @@ def replay(path: Path, store: TrackingStore, keep: bool = False) -> Replay:
         if pos > stored or state is not None:
             rows += fold.pending_rows
             batch = fold.take_batch((key, pos))
+            batch.journal_start = start
             store.write_batch(batch)
             wrote = True
             state = batch.meta.get("state", state)

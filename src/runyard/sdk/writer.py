@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from runyard.sdk.journal import MAGIC, JournalWriter, read_frames
+from runyard.sdk.journal import MAGIC, JournalWriter, journal_name, read_frames
 from runyard.sdk.printer import warn_once
 
 if TYPE_CHECKING:
@@ -72,6 +72,9 @@ class Writer(threading.Thread):
         self.stop_timeout = stop_timeout
         self._fd = os.open(journal.path, os.O_RDONLY)
         self.read_pos = len(MAGIC)
+        #: The journal's name in the store and the offset the store has reached.
+        self._name = str(journal.path)
+        self._stored = 0
         self.fold: RunFold | None = None
         self.degraded = False
         self.failed: BaseException | None = None
@@ -163,7 +166,9 @@ class Writer(threading.Thread):
             if store is not None and fold is not None and (due or self._pending is not None):
                 if self._pending is None:
                     with self._fold_lock:
-                        self._pending = fold.take_batch((str(self._journal.path), self.read_pos))
+                        self._pending = fold.take_batch((self._name, self.read_pos))
+                        # Idempotent retries: the store applies it only from where it stands.
+                        self._pending.journal_start = self._stored
                         # Once the exit record is folded nothing follows: the store can
                         # forget the journal in this same transaction.
                         self._pending.journal_done = (
@@ -174,6 +179,8 @@ class Writer(threading.Thread):
                 except Exception as exc:
                     self._degrade(f"could not write to the store: {exc!r}")
                 else:
+                    if self._pending.journal is not None:
+                        self._stored = self._pending.journal[1]
                     self._pending = None
                     self.degraded = False
                     backoff = 0.5
@@ -220,6 +227,7 @@ class Writer(threading.Thread):
                         from runyard.sdk.fold import RunFold
 
                         self.fold = RunFold(frames[0][1][1])
+                        self._name = journal_name(frames[0][1][1], self._journal.path)
                         first = 1
                     feed = self.fold.feed
                     for index in range(first, len(frames)):

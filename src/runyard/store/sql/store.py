@@ -168,11 +168,14 @@ class SqlStore(TrackingStore):
     # -- writes -------------------------------------------------------------
     def write_batch(self, batch: RunBatch) -> None:
         with self._db.write() as tx:
-            if batch.journal is not None and not self._journal_admits(tx, batch):
-                return  # already applied: a retry or a replay changes nothing
             run_pk = self._run_pk(tx, batch)
             if run_pk is None:
                 return
+            # After _run_pk: a later batch of a run deleted meanwhile (its journal row
+            # went with it) is dropped as before, not a conflict. A run just created
+            # here is rolled back if the journal refuses the batch.
+            if batch.journal is not None and not self._journal_admits(tx, batch):
+                return  # already applied: a retry or a replay changes nothing
             if batch.delete:
                 self._delete_run(tx, run_pk)
                 return
@@ -471,10 +474,12 @@ class SqlStore(TrackingStore):
     def _journal_admits(self, tx: Tx, batch: RunBatch) -> bool:
         """Whether ``batch`` is new to its journal (inside the write transaction).
 
-        Done journals admit nothing. With ``journal_start`` the batch must start
-        where the store stands; one that ends at or before it was already applied,
-        and anything else is a :class:`JournalConflict`. Writers hold the store's
-        write lock, so this check and the write are one atomic step.
+        Done journals admit nothing. A batch ending at or before where the store
+        stands was already applied (except the bare done marker of a journal whose
+        last rows came in an earlier batch). With ``journal_start`` the batch must
+        otherwise start exactly where the store stands, else :class:`JournalConflict`.
+        Writers hold the store's write lock, so this check and the write are one
+        atomic step.
         """
         assert batch.journal is not None
         name, end = batch.journal
@@ -483,10 +488,12 @@ class SqlStore(TrackingStore):
             return False
         current = 0 if stored is None else int(stored)
         start = batch.journal_start
-        if start is None or current == start:
-            return True
-        if current >= end:
+        if current == end and batch.journal_done:
+            return start is None or start == end
+        if current >= end and (start is None or start != current):
             return False
+        if start is None or start == current:
+            return True
         raise JournalConflict(name, start, current)
 
     def _set_journal(self, tx: Tx, run_pk: int, path: str, position: int) -> None:

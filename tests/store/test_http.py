@@ -1,0 +1,424 @@
+"""What only the HTTP store does: idempotent retries, conflicts, a server going away,
+429/5xx backoff and body limits, each against a real server process.
+
+(What every store does is in test_contract.py, which runs HttpStore too.)
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+
+from runyard.entities import RunRef
+from runyard.errors import CommError, StoreError
+from runyard.store.base import JournalConflict, RunBatch
+from runyard.store.http import HttpStore
+from runyard.store.registry import open_store
+from runyard.store.sql.store import SqlStore
+from runyard.store.wire import encode_batch, encode_body
+from tests.store.http_server import ServerProcess
+
+RUN = RunRef("ent", "proj", "run1")
+BATCHES = "/api/v1/projects/ent/proj/runs/run1/batches"
+
+
+@pytest.fixture(scope="module")
+def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    proc = ServerProcess(tmp_path_factory.mktemp("stores")).start()
+    yield proc
+    proc.stop()
+
+
+class Server:
+    """One test's store behind the module's server: ``url`` is its base URL."""
+
+    def __init__(self, process: ServerProcess) -> None:
+        name = f"t{uuid.uuid4().hex}"
+        self.url = f"{process.url}/{name}"
+        self.db = process.root / f"{name}.db"
+
+
+@pytest.fixture
+def server(shared_server: Server) -> Server:
+    return Server(shared_server)
+
+
+@pytest.fixture
+def store(server: Server) -> Iterator[HttpStore]:
+    client = HttpStore(server.url, deadline=20.0)
+    yield client
+    client.close()
+
+
+def first_batch(**fields: Any) -> RunBatch:
+    return RunBatch(
+        RUN,
+        create={"display_name": "x"},
+        config={"lr": 0.1},
+        columns={"loss": ([0, 1, 2], [1.0, 0.5, 0.25])},
+        journal=("0123abcd", 100),
+        journal_start=0,
+        **fields,
+    )
+
+
+def post(url: str, batch: RunBatch, **headers: str) -> httpx.Response:
+    body = encode_body(encode_batch(batch))
+    return httpx.post(
+        url + BATCHES,
+        content=body,
+        headers={"Content-Encoding": "deflate", **headers},
+        timeout=30,
+    )
+
+
+def test_open_store_picks_the_http_store_for_http_urls(server: Server) -> None:
+    store = open_store(server.url)
+    try:
+        assert isinstance(store, HttpStore)
+        assert store.list_projects() == []
+    finally:
+        store.close()
+
+
+def test_a_batch_sent_twice_is_applied_once(server: Server, store: HttpStore) -> None:
+    """A retry after a lost response: same answer, and edits made in between survive."""
+    first = post(server.url, first_batch())
+    assert first.status_code == 200, first.text
+    # Someone edits the run between the original request and its retry.
+    store.write_batch(RunBatch(RUN, config={"lr": 0.2}))
+    again = post(server.url, first_batch())
+    assert again.status_code == 200, again.text
+    assert (
+        again.json()
+        == first.json()
+        == {
+            "run": "ent/proj/run1",
+            "journal": "0123abcd",
+            "start": 0,
+            "end": 100,
+        }
+    )
+    record = store.get_run(RUN)
+    assert record is not None and record.config == {"lr": 0.2}  # not rolled back to 0.1
+    assert store.read_series(RUN, "loss").steps.tolist() == [0, 1, 2]
+    assert store.journal_offset("0123abcd") == 100
+
+
+def test_batch_starting_past_the_stored_offset_is_a_conflict(
+    server: Server, store: HttpStore
+) -> None:
+    store.write_batch(first_batch())
+    gap = RunBatch(
+        RUN, columns={"loss": ([9], [0.1])}, journal=("0123abcd", 300), journal_start=200
+    )
+    answer = post(server.url, gap)
+    assert answer.status_code == 409
+    assert answer.json()["stored"] == 100 and answer.json()["journal"] == "0123abcd"
+    with pytest.raises(JournalConflict) as caught:
+        store.write_batch(gap)
+    assert caught.value.stored == 100
+    assert store.read_series(RUN, "loss").steps.tolist() == [0, 1, 2]  # nothing applied
+    # Resending from where the store stands works.
+    gap.journal_start = 100
+    store.write_batch(gap)
+    assert store.read_series(RUN, "loss").steps.tolist() == [0, 1, 2, 9]
+    assert store.journal_offset("0123abcd") == 300
+
+
+def test_done_journal_takes_no_more_batches(store: HttpStore) -> None:
+    """A second `runyard sync` of a finished journal changes nothing."""
+    store.write_batch(first_batch(journal_done=True))
+    assert store.journal_offset("0123abcd") == 0  # done reads as forgotten...
+    store.write_batch(RunBatch(RUN, config={"lr": 0.3}))
+    store.write_batch(first_batch())  # ...but a replay of it is recognised
+    record = store.get_run(RUN)
+    assert record is not None and record.config == {"lr": 0.3}
+
+
+def test_forget_journal_marks_it_done(store: HttpStore) -> None:
+    store.write_batch(first_batch())
+    store.forget_journal("0123abcd")
+    assert store.journal_offset("0123abcd") == 0
+    store.write_batch(RunBatch(RUN, config={"lr": 0.3}))
+    store.write_batch(first_batch())
+    record = store.get_run(RUN)
+    assert record is not None and record.config == {"lr": 0.3}
+
+
+def test_client_retries_while_the_server_restarts(tmp_path: Path) -> None:
+    server = ServerProcess(tmp_path, f"sqlite:///{tmp_path}/store.db").start()
+    store = HttpStore(server.url, deadline=20.0)
+    store.write_batch(first_batch())
+    server.stop()
+    restarted = threading.Timer(1.5, server.start)
+    restarted.start()
+    try:
+        began = time.monotonic()
+        nxt = RunBatch(RUN, columns={"loss": ([3], [0.1])}, journal=("0123abcd", 200))
+        nxt.journal_start = 100
+        store.write_batch(nxt)  # sent while nothing listens: retried until it is back
+        assert time.monotonic() - began >= 1.0
+    finally:
+        restarted.join()
+    try:
+        assert store.read_series(RUN, "loss").steps.tolist() == [0, 1, 2, 3]
+    finally:
+        store.close()
+        server.stop()
+
+
+def test_a_server_that_stays_down_fails_the_call_within_its_deadline(tmp_path: Path) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # nothing listens here once closed
+    store = HttpStore(f"http://127.0.0.1:{port}", deadline=1.0)
+    began = time.monotonic()
+    with pytest.raises(CommError, match="ConnectError"):
+        store.get_run(RUN)
+    assert time.monotonic() - began < 3.0
+    store.close()
+
+
+# -- 429 and 5xx: a real ASGI app in front of the server -----------------------------------
+
+
+class Flaky:
+    """Answers the first ``failures`` requests with ``status`` (and ``Retry-After``),
+    then forwards everything to the real server."""
+
+    def __init__(
+        self,
+        upstream: str,
+        status: int,
+        failures: int,
+        retry_after: str | None,
+        lose_answers: bool = False,
+    ) -> None:
+        self.upstream = upstream
+        self.status = status
+        self.failures = failures
+        self.retry_after = retry_after
+        #: Forward the failing requests too, then drop the server's answer (a response
+        #: lost on the way back: the request did run).
+        self.lose_answers = lose_answers
+        self.seen: list[float] = []
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        self.seen.append(time.monotonic())
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        failing = len(self.seen) <= self.failures
+        if failing and self.lose_answers:
+            await self._forward(scope, body)
+        if failing:
+            headers = (
+                [] if self.retry_after is None else [(b"retry-after", self.retry_after.encode())]
+            )
+            await send({"type": "http.response.start", "status": self.status, "headers": headers})
+            await send({"type": "http.response.body", "body": b'{"detail": "try later"}'})
+            return
+        status, out, content = await self._forward(scope, body)
+        await send({"type": "http.response.start", "status": status, "headers": out})
+        await send({"type": "http.response.body", "body": content})
+
+    async def _forward(self, scope: Any, body: bytes) -> tuple[int, list[Any], bytes]:
+        headers = {
+            k.decode(): v.decode()
+            for k, v in scope["headers"]
+            if k not in (b"host", b"accept-encoding", b"content-length")
+        }
+        headers["accept-encoding"] = "identity"
+        url = self.upstream + scope["path"]
+        if scope["query_string"]:
+            url += "?" + scope["query_string"].decode()
+        async with httpx.AsyncClient() as client:
+            answer = await client.request(scope["method"], url, content=body, headers=headers)
+        out = [
+            (k.encode(), v.encode())
+            for k, v in answer.headers.items()
+            if k not in ("content-length", "content-encoding", "transfer-encoding")
+        ]
+        return answer.status_code, out, answer.content
+
+
+@pytest.fixture
+def flaky_server() -> Iterator[Any]:
+    """Start a :class:`Flaky` app under uvicorn in a thread: ``start(app) -> url``."""
+    servers: list[tuple[uvicorn.Server, threading.Thread]] = []
+
+    def start(app: Flaky) -> str:
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        server = uvicorn.Server(uvicorn.Config(app, log_level="error", lifespan="off"))
+        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+        thread.start()
+        while not server.started:
+            time.sleep(0.01)
+        servers.append((server, thread))
+        return f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+    yield start
+    for server, thread in servers:
+        server.should_exit = True
+        thread.join(10)
+
+
+@pytest.mark.parametrize("status", [429, 503, 500, 502])
+def test_overloaded_or_failing_server_is_retried(
+    server: Server, flaky_server: Any, status: int
+) -> None:
+    flaky = Flaky(server.url, status, failures=3, retry_after=None)
+    store = HttpStore(flaky_server(flaky), deadline=20.0)
+    store.write_batch(first_batch())
+    assert len(flaky.seen) == 4  # three failures, then the batch
+    record = store.get_run(RUN)
+    assert record is not None and record.config == {"lr": 0.1}
+    store.close()
+
+
+def test_retry_after_is_honoured(server: Server, flaky_server: Any) -> None:
+    flaky = Flaky(server.url, 429, failures=2, retry_after="1")
+    store = HttpStore(flaky_server(flaky), deadline=20.0)
+    assert store.get_run(RUN) is None
+    assert len(flaky.seen) == 3
+    gaps = [b - a for a, b in zip(flaky.seen, flaky.seen[1:], strict=False)]
+    assert all(gap >= 0.95 for gap in gaps), gaps
+    store.close()
+
+
+def test_backoff_gives_up_at_the_deadline(server: Server, flaky_server: Any) -> None:
+    flaky = Flaky(server.url, 503, failures=10_000, retry_after=None)
+    store = HttpStore(flaky_server(flaky), deadline=1.5)
+    began = time.monotonic()
+    with pytest.raises(CommError, match="HTTP 503: try later"):
+        store.write_batch(first_batch())
+    assert 0.5 < time.monotonic() - began < 3.0
+    assert 3 <= len(flaky.seen) < 40  # backed off, not hammering
+    store.close()
+
+
+def test_put_preset_is_not_retried_after_it_may_have_run(server: Server, flaky_server: Any) -> None:
+    """A 500 might come after the version was saved: retrying would save it twice."""
+    flaky = Flaky(server.url, 500, failures=1, retry_after=None)
+    store = HttpStore(flaky_server(flaky), deadline=5.0)
+    with pytest.raises(CommError, match="answered 500"):
+        store.put_preset("me", "chart", {"mark": "line"})
+    assert len(flaky.seen) == 1
+    store.close()
+
+
+# -- limits and bad answers --------------------------------------------------------------------
+
+
+def test_oversized_body_is_refused_with_413(server: Server, store: HttpStore) -> None:
+    too_big = b"\0" * ((32 << 20) + 1)
+    answer = httpx.post(server.url + BATCHES, content=too_big, timeout=60)
+    assert answer.status_code == 413
+    assert str(32 << 20) in answer.text or "32" in answer.text
+    assert store.get_run(RUN) is None
+
+
+def test_oversized_batch_raises_store_error_naming_the_limit(store: HttpStore) -> None:
+    import numpy as np
+
+    noise = np.random.default_rng(0).random(4_500_000)  # ~36 MB, incompressible
+    # (numpy columns encode without lists: the wire format takes them as they are)
+    batch = RunBatch(RUN, create={}, columns={"x": (np.arange(len(noise)), noise)})  # type: ignore[dict-item]
+    with pytest.raises(StoreError, match=r"limit"):
+        store.write_batch(batch)
+    assert store.get_run(RUN) is None
+
+
+def test_api_key_is_sent_as_a_bearer_token(
+    server: Server, flaky_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[dict[str, str]] = []
+
+    async def echo(scope: Any, receive: Any, send: Any) -> None:
+        seen.append({k.decode(): v.decode() for k, v in scope["headers"]})
+        await send({"type": "http.response.start", "status": 401, "headers": []})
+        await send({"type": "http.response.body", "body": b'{"detail": "bad key"}'})
+
+    url = flaky_server(echo)
+
+    def refused(api_key: str | None = None) -> None:
+        client = HttpStore(url, api_key=api_key)
+        try:
+            with pytest.raises(CommError, match="answered 401: bad key"):
+                client.get_run(RUN)
+        finally:
+            client.close()
+
+    monkeypatch.setenv("RUNYARD_API_KEY", "from-env")
+    refused()
+    refused("explicit")
+    monkeypatch.delenv("RUNYARD_API_KEY")
+    monkeypatch.setenv("WANDB_API_KEY", "from-wandb")
+    refused()
+    assert [h["authorization"] for h in seen] == [
+        "Bearer from-env",
+        "Bearer explicit",
+        "Bearer from-wandb",
+    ]
+
+
+def test_bad_server_url_is_refused_naming_it() -> None:
+    with pytest.raises(ValueError, match="invalid server URL 'http:/nohost'"):
+        HttpStore("http:/nohost")
+
+
+def test_reads_match_the_sql_store_behind_the_server(server: Server, store: HttpStore) -> None:
+    """Typed arrays survive the trip bit for bit (ints stay ints, NaN stays NaN)."""
+    nan = float("nan")
+    store.write_batch(
+        RunBatch(
+            RUN,
+            create={},
+            columns={"i": ([0, 1], [1, 2]), "f": ([0, 1], [nan, 2.5]), "s": ([0], ["a"])},
+        )
+    )
+    direct = SqlStore(f"sqlite:///{server.db}")
+    try:
+        for key in ("i", "f"):
+            ours, theirs = store.read_series(RUN, key), direct.read_series(RUN, key)
+            assert ours.values.dtype == theirs.values.dtype
+            assert ours.values.tobytes() == theirs.values.tobytes()
+        assert store.read_values(RUN, ["s"], 0, None) == {"s": [(0, "a")]}
+    finally:
+        direct.close()
+
+
+@pytest.mark.parametrize("journal", [True, False])
+def test_request_whose_answer_was_lost_is_not_applied_twice(
+    server: Server, store: HttpStore, flaky_server: Any, journal: bool
+) -> None:
+    """The server applies the batch, the answer is lost, the client retries. A fork
+    copies history: applied twice it would collide with itself and fail for good.
+    Batches without a journal (public-API edits) get a one-off one from the client."""
+    store.write_batch(first_batch())
+    flaky = Flaky(server.url, 502, failures=1, retry_after=None, lose_answers=True)
+    lossy = HttpStore(flaky_server(flaky), deadline=20.0)
+    fork = RunRef("ent", "proj", "fork")
+    batch = RunBatch(fork, create={"display_name": "fork"}, copy_history=(RUN, 1))
+    if journal:
+        batch.journal, batch.journal_start = ("fork-journal", 50), 0
+    lossy.write_batch(batch)
+    assert len(flaky.seen) == 2  # applied, answer lost, retried
+    assert store.read_series(fork, "loss").steps.tolist() == [0, 1]
+    lossy.close()
