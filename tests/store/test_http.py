@@ -48,7 +48,7 @@ class Server:
 
 
 @pytest.fixture
-def server(shared_server: Server) -> Server:
+def server(shared_server: ServerProcess) -> Server:
     return Server(shared_server)
 
 
