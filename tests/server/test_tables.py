@@ -88,6 +88,7 @@ def test_sort_text_and_search_case_insensitively(client: TestClient) -> None:
     assert found["total"] == 2 and found["nrows"] == 5
     assert table(client, q="2.5")["rows"] == [ROWS[2]]
     assert table(client, q="nothing matches")["rows"] == []
+    assert table(client, q="cat\x00dog")["total"] == 0  # no cell text holds NUL
 
 
 def test_bad_requests_name_the_value(client: TestClient) -> None:

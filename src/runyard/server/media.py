@@ -32,6 +32,7 @@ __all__ = [
     "media_path",
     "media_type_of",
     "media_url",
+    "present",
     "step_value",
     "summary_value",
     "with_urls",
@@ -193,6 +194,24 @@ def json_safe(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: json_safe(v) for k, v in value.items()}
     return value
+
+
+_PLAIN = frozenset({int, str, bool, type(None)})
+
+
+def present(value: Any, entity: str, project: str, run_id: str) -> Any:
+    """A logged value as the API returns it: with its files' URLs (:func:`with_urls`)
+    and non-finite floats marked (:func:`json_safe`).
+
+    Plain scalars, most of a table's cells, are returned at once: a whole
+    100,000-row table goes through here cell by cell.
+    """
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is float:
+        return value if math.isfinite(value) else json_safe(value)
+    return json_safe(with_urls(value, entity, project, run_id))
 
 
 def logged_values(

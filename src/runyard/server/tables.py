@@ -19,7 +19,7 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 __all__ = ["TablePage", "UnknownColumn", "cell_text", "read_table_page", "sort_order"]
 
@@ -36,12 +36,15 @@ class TablePage:
 
 def cell_text(cell: Any) -> str:
     """A cell's text for the search: media match their caption, not their file paths."""
+    kind = type(cell)
+    if kind is str:
+        return cast(str, cell)
     if cell is None:
         return ""
-    if isinstance(cell, str):
-        return cell
-    if isinstance(cell, bool):
+    if kind is bool:
         return "true" if cell else "false"
+    if kind is int or kind is float:
+        return str(cell)
     if isinstance(cell, Mapping):
         if "_type" in cell:
             caption = cell.get("caption")
@@ -71,7 +74,8 @@ def sort_order(cells: Sequence[Any], desc: bool) -> list[int]:
 
 
 def _matches(row: Sequence[Any], needle: str) -> bool:
-    return any(needle in cell_text(cell).lower() for cell in row)
+    # One lowered text per row; NUL cannot be in a needle that matches (see _page).
+    return needle in "\0".join([cell_text(cell) for cell in row]).lower()
 
 
 class UnknownColumn(ValueError):
@@ -139,7 +143,7 @@ def _page(
     nrows = len(rows)
     if q:
         needle = q.lower()
-        rows = [r for r in rows if _matches(r, needle)]
+        rows = [r for r in rows if _matches(r, needle)] if "\0" not in needle else []
     if sort is not None:
         index = _column_index(columns, sort)
         order = sort_order([r[index] if index < len(r) else None for r in rows], desc)

@@ -18,11 +18,10 @@ from runyard.server.access import check_access
 from runyard.server.deps import blobs, require_run, store
 from runyard.server.media import (
     content_type,
-    json_safe,
     logged_values,
     media_headers,
     media_path,
-    with_urls,
+    present,
 )
 from runyard.server.routes.keys import run_ids
 from runyard.store.base import TrackingStore
@@ -47,7 +46,7 @@ def list_media(
     for run_id in run_ids(runs, MAX_RUNS) or []:
         record = require_run(tracking, entity, project, run_id)
         steps = [
-            {"step": step, "value": json_safe(with_urls(value, entity, project, run_id))}
+            {"step": step, "value": present(value, entity, project, run_id)}
             for step, value in logged_values(tracking, record, key)
         ]
         out.append({"run": run_id, "steps": steps})

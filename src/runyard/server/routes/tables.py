@@ -10,7 +10,7 @@ from runyard.blobs.base import BlobStore
 from runyard.blobs.keys import run_prefix
 from runyard.server.access import check_access
 from runyard.server.deps import blobs, require_run, store
-from runyard.server.media import json_safe, media_path, media_type_of, step_value, with_urls
+from runyard.server.media import media_path, media_type_of, present, step_value
 from runyard.server.tables import read_table_page
 from runyard.store.base import TrackingStore
 
@@ -53,12 +53,12 @@ def get_table(
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         raise HTTPException(404, f"run {run_id} has no table file {path!r}") from None
     page = read_table_page(data, path, offset, limit, sort, desc, q)
-    rows = [[with_urls(cell, entity, project, run_id) for cell in row] for row in page.rows]
+    rows = [[present(cell, entity, project, run_id) for cell in row] for row in page.rows]
     body = {
         "key": key,
         "step": at,
         "columns": page.columns,
-        "rows": json_safe(rows),
+        "rows": rows,
         "total": page.total,
         "nrows": page.nrows,
     }
