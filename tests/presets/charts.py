@@ -18,12 +18,16 @@ def sample_charts(seed: int = 0) -> dict[str, CustomChart]:
         columns=["x", "y", "k"],
         data=[[i, float(i * k), f"k{k}"] for k in range(3) for i in range(6)],
     )
+    dotted = runyard.Table(
+        columns=["train.loss", "val[acc]"], data=[[i / 8, float(i % 3)] for i in range(8)]
+    )
     labels = runyard.Table(columns=["l", "v"], data=[[f"c{i}", i + 1.0 + seed] for i in range(4)])
     scores = runyard.Table(columns=["s"], data=[[float(v)] for v in rng.normal(size=200)])
     return {
         "wandb/line/v0": runyard.plot.line(xy, "x", "y", title="Line"),
         "wandb/line/v0 stroke": runyard.plot.line(stroked, "x", "y", stroke="k", title="Lines"),
         "wandb/scatter/v0": runyard.plot.scatter(xy, "x", "y", title="Scatter"),
+        "wandb/scatter/v0 dotted": runyard.plot.scatter(dotted, "train.loss", "val[acc]"),
         "wandb/bar/v0": runyard.plot.bar(labels, "l", "v", title="Bar"),
         "wandb/histogram/v0": runyard.plot.histogram(scores, "s", title="Histogram"),
         "wandb/lineseries/v0": runyard.plot.line_series(

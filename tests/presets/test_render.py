@@ -155,6 +155,7 @@ def test_line_with_stroke_one_dashed_line_per_value(rendered: Any, n: int) -> No
     ("label", "kind", "per_run"),
     [
         ("wandb/scatter/v0", "symbol", 8),
+        ("wandb/scatter/v0 dotted", "symbol", 8),
         ("wandb/bar/v0", "rect", 4),
     ],
 )
@@ -165,6 +166,15 @@ def test_marks_per_row_in_the_run_colour(
     drawn = marks(rendered[(label, n)], kind)
     assert len(drawn) == per_run * n
     assert sorted(set(colors(drawn, "fill"))) == sorted(c for _, _, c in RUNS[:n])
+
+
+def test_column_names_with_dots_and_brackets_are_read_whole(rendered: Any) -> None:
+    """Vega-Lite reads ``a.b`` in a field as a nested path: the specs read columns with
+    ``datum['…']`` instead, so such names draw like any other."""
+    svg = rendered[("wandb/scatter/v0 dotted", 1)]
+    assert texts(svg, "axis-title") == ["train.loss", "val[acc]"]
+    ys = {e.get("transform") for e in marks(svg, "symbol")}
+    assert len(ys) == 8  # every point placed, none at an undefined position
 
 
 @pytest.mark.parametrize("n", [1, 2])

@@ -4,6 +4,11 @@
 ``${string:NAME}`` for a text such as a title (``string_fields[NAME]``); both may
 appear anywhere in the spec's strings, object keys included, and are replaced
 textually — the web app does the same in ``web/src/lib/vegaSpec.ts``.
+
+Vega-Lite reads a ``field`` such as ``train.loss`` or ``x[0]`` as a nested path, so
+the built-in specs never put ``${field:…}`` in a ``field``: they copy each column
+with ``{"calculate": "datum['${field:x}']", "as": "_x"}`` and encode ``_x``, which
+works for any column name without a single quote.
 """
 
 from __future__ import annotations
