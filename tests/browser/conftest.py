@@ -473,8 +473,11 @@ def media_server(media_store_dir: Path, _browser_stack: None) -> Iterator[Server
 def media_page(browser: Browser, media_server: Server, request: pytest.FixtureRequest) -> Iterator[Page]:
     """A fresh browser context on the media server (as ``page``: uncaught page errors
     fail the test; a failing test leaves a screenshot)."""
+    from playwright.sync_api import expect
+
     context = browser.new_context(base_url=media_server.url, viewport={"width": 1440, "height": 900})
     context.set_default_timeout(20_000)
+    expect.set_options(timeout=15_000)  # media and lazy chart libraries on a busy machine
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -486,4 +489,5 @@ def media_page(browser: Browser, media_server: Server, request: pytest.FixtureRe
             page.screenshot(path=str(SCREENSHOTS / f"failed-{name}.png"))
     finally:
         context.close()
+        expect.set_options(timeout=5_000)  # Playwright's default, for the other tests
     assert not errors, f"uncaught errors in the page: {errors}"

@@ -16,7 +16,7 @@ import pytest
 pytest.importorskip("playwright", reason="needs playwright (pip install playwright)")
 from playwright.sync_api import Locator, Page, expect
 
-from tests.browser.charts import expected_colors, tid
+from tests.browser.charts import eventually, expected_colors, tid
 from tests.browser.conftest import MEDIA_ENTITY, MEDIA_PROJECT, MEDIA_RUNS, MEDIA_STEPS, TABLE_ROWS, Server
 
 pytestmark = pytest.mark.browser
@@ -100,18 +100,22 @@ def test_every_custom_chart_draws_all_runs_rows_in_run_colours(media_page: Page,
 
 def test_hiding_a_run_removes_its_rows_from_the_chart(media_page: Page, media_server: Server) -> None:
     page = media_page
-    runs = runs_of(media_server)
+    by_name = {r["name"]: r for r in runs_of(media_server)}
+    hidden, kept = by_name[MEDIA_RUNS[0]]["id"], by_name[MEDIA_RUNS[1]]["id"]
     page.goto(WORKSPACE)
     panel(page, "my_bar_chart_id")
     both = wait_vega(page, "my_bar_chart_id", "v.runs.length === 2")
-    hidden = runs[0]["id"]
     page.locator(tid(f"eye-{hidden}")).click()
     one = wait_vega(page, "my_bar_chart_id", "v.runs.length === 1")
-    assert one["runs"] == [runs[1]["id"]]
-    assert {r["run"] for r in one["data"]} == {runs[1]["id"]}
+    assert one["runs"] == [kept]
+    assert {r["run"] for r in one["data"]} == {kept}
     assert one["rows"] == both["rows"] - table_rows(media_server, hidden, "my_bar_chart_id_table")
-    page.locator(tid(f"eye-{hidden}")).click()  # the workspace settings are saved: show it again
+    # show it again, and wait until the saved workspace settings say so (other tests
+    # expect both runs shown)
+    page.locator(tid(f"eye-{hidden}")).click()
     wait_vega(page, "my_bar_chart_id", "v.runs.length === 2")
+    eventually(lambda: hidden in media_server.get(f"{API}/workspace")["settings"].get("hiddenRuns", []), False, timeout=10)
+    assert hidden not in media_server.get(f"{API}/workspace")["settings"].get("hiddenRuns", [])
 
 
 def media_steps(server: Server, key: str) -> list[int]:
