@@ -95,6 +95,7 @@ class Api:
             settings = replace(settings, api_key=api_key)
         self.settings = settings
         self._overrides = dict(overrides or {})
+        self._own_store = False
         if isinstance(store, TrackingStore):
             self.store = store
         else:
@@ -105,6 +106,7 @@ class Api:
                 from runyard.store.http import HttpStore
 
                 self.store = HttpStore(uri, api_key=api_key)  # this key, not the saved one
+                self._own_store = True
             else:
                 self.store = shared_store(uri)
             if store is None:
@@ -114,6 +116,7 @@ class Api:
         self._api_key = api_key
         self._blobs: BlobStore | None = blobs if isinstance(blobs, BlobStore) else None
         self._blobs_uri = blobs if isinstance(blobs, str) else None
+        self._blobs_arg = blobs
 
     @property
     def blobs(self) -> BlobStore:
@@ -130,6 +133,15 @@ class Api:
 
                 self._blobs = open_blobs(self._blobs_uri or self.settings.blobs_uri)
         return self._blobs
+
+    def close(self) -> None:
+        """Release the connections this ``Api`` opened (stores shared with the rest of
+        the process stay open)."""
+        if self._own_store:
+            self.store.close()
+        if self._blobs is not None and not isinstance(self._blobs_arg, BlobStore):
+            self._blobs.close()
+            self._blobs = None
 
     @property
     def default_entity(self) -> str:
