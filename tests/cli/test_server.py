@@ -191,3 +191,22 @@ def test_embedded_ui_still_upgrades_its_own_store(tmp_path: Path) -> None:
     db = open_db(uri)
     assert schema_revision(db) == HEAD_REVISION
     db.close()
+
+
+def test_local_blobs_beside_a_shared_database_are_pointed_out(
+    tmp_path: Path, postgres_uri: str
+) -> None:
+    upgrade(postgres_uri)
+    options = ["--store", postgres_uri, "--blobs", f"file://{tmp_path}/blobs", "--no-auth"]
+    with subprocess.Popen(
+        [sys.executable, "-m", "runyard.cli.main", "server", "--port", "0", *options],
+        env=_env(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as proc:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().startswith("Runyard UI: ")
+        proc.terminate()
+        _out, err = proc.communicate(timeout=30)
+    assert "on this machine only; replicas on other machines need a shared bucket" in err

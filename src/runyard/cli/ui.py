@@ -63,6 +63,12 @@ def _team_app(
     except (ImportError, OSError, ValueError) as exc:
         raise SystemExit(f"runyard: blob store {blobs_uri!r}: {exc}") from None
     print(f"runyard: store {shown_uri(store_uri)}, blobs {blobs.uri}", file=sys.stderr)
+    if blobs.uri.startswith("file://") and not store_uri.startswith("sqlite:"):
+        print(
+            f"runyard: note: blobs in {blobs.uri} are on this machine only; replicas on "
+            "other machines need a shared bucket (--blobs s3://bucket/prefix)",
+            file=sys.stderr,
+        )
     return _app(store, blobs, settings, auth)
 
 
