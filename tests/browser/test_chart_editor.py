@@ -13,7 +13,7 @@ import pytest
 pytest.importorskip("playwright", reason="needs playwright (pip install playwright)")
 from playwright.sync_api import Page, expect
 
-from tests.browser.charts import tid
+from tests.browser.charts import eventually, tid
 from tests.browser.conftest import MEDIA_ENTITY, MEDIA_PROJECT, Server, run_code
 from tests.browser.test_media_panels import panel, wait_vega
 
@@ -113,6 +113,22 @@ def test_edit_save_as_and_log_to_the_saved_preset(
     saved = media_server.get(f"/presets/{MEDIA_ENTITY}/my_chart")
     assert saved["spec"] == POINTS
     assert saved["entity"] == MEDIA_ENTITY
+
+    # the workspace keeps the panel's new preset: after a reload it is still drawn with it
+    workspace = f"/projects/{MEDIA_ENTITY}/{MEDIA_PROJECT}/workspace"
+    eventually(lambda: media_server.get(workspace)["settings"].get("charts", {}).get(CHART, {}).get("preset"),
+               f"{MEDIA_ENTITY}/my_chart", timeout=10)
+    page.reload()
+    chart = panel(page, CHART)
+    expect(chart).to_have_attribute("data-preset", f"{MEDIA_ENTITY}/my_chart")
+    types = wait_vega(page, CHART, f"v.preset === '{MEDIA_ENTITY}/my_chart'")["marktypes"]
+    assert "symbol" in types and "line" not in types
+    # Reset draws it with the logged preset again (and saves that)
+    chart.locator(tid(f"chart-reset-{CHART}")).click()
+    expect(chart).to_have_attribute("data-preset", "wandb/line/v0")
+    assert "line" in wait_vega(page, CHART, "v.preset === 'wandb/line/v0'")["marktypes"]
+    expect(chart.locator(tid(f"chart-reset-{CHART}"))).to_have_count(0)
+    eventually(lambda: CHART in media_server.get(workspace)["settings"].get("charts", {}), False, timeout=10)
 
     # a script logs a table to the saved preset; after a reload it is drawn with it
     run_code(LOG_TO_SAVED_PRESET, media_store_dir)

@@ -3,6 +3,7 @@ import {
   DEFAULT_SETTINGS,
   pinColumn,
   readSettings,
+  setChart,
   setKeyColors,
   setRunColor,
   showColumn,
@@ -82,5 +83,27 @@ describe("edits", () => {
 
   it("hides everything outside the chosen set", () => {
     expect(showOnly(["a", "b", "c"], ["b"])).toEqual(["a", "c"]);
+  });
+});
+
+describe("chart settings", () => {
+  it("keeps valid chart overrides through a round trip and drops broken ones", () => {
+    const { settings } = readSettings({
+      charts: {
+        roc: { preset: "me/my_roc", fields: { x: "fpr", y: "tpr", stroke: null, bad: 3 }, strings: { title: "ROC" } },
+        broken: { preset: "" },
+        worse: "x",
+      },
+    });
+    expect(settings.charts).toEqual({
+      roc: { preset: "me/my_roc", fields: { x: "fpr", y: "tpr", stroke: null }, strings: { title: "ROC" } },
+    });
+    expect(readSettings(writeSettings({ settings, extra: {} })).settings.charts).toEqual(settings.charts);
+  });
+
+  it("sets and clears a chart's override", () => {
+    const set = setChart(DEFAULT_SETTINGS, "pr", { preset: "me/pr", fields: {}, strings: {} });
+    expect(set.charts.pr.preset).toBe("me/pr");
+    expect(setChart(set, "pr", null).charts).toEqual({});
   });
 });

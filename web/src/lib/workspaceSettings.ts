@@ -12,6 +12,13 @@ export interface PanelSettings {
   logY?: boolean;
 }
 
+/** A custom chart drawn with another preset (saved from the chart editor) and mapping. */
+export interface ChartSetting {
+  preset: string;
+  fields: Record<string, string | null>;
+  strings: Record<string, string | null>;
+}
+
 export interface SortSetting {
   id: string;
   desc: boolean;
@@ -35,6 +42,8 @@ export interface WorkspaceSettings {
   keyColors: KeyColorSetting;
   /** Colours picked in the runs table, by run id (win over stored and palette colours). */
   runColors: Record<string, string>;
+  /** Custom charts whose preset was changed in the chart editor, by chart key. */
+  charts: Record<string, ChartSetting>;
 }
 
 export const DEFAULT_SETTINGS: WorkspaceSettings = {
@@ -50,6 +59,7 @@ export const DEFAULT_SETTINGS: WorkspaceSettings = {
   maxRuns: 20,
   keyColors: DEFAULT_KEY_COLORS,
   runColors: {},
+  charts: {},
 };
 
 export const MAX_RUNS_CHOICES = [5, 10, 20, 50, 100, 200];
@@ -97,6 +107,23 @@ function colorMap(value: JsonValue | undefined): Record<string, string> {
   return out;
 }
 
+function mapping(value: JsonValue | undefined): Record<string, string | null> {
+  const out: Record<string, string | null> = {};
+  if (!value || typeof value !== "object" || Array.isArray(value)) return out;
+  for (const [name, v] of Object.entries(value)) if (typeof v === "string" || v === null) out[name] = v;
+  return out;
+}
+
+function charts(value: JsonValue | undefined): Record<string, ChartSetting> {
+  const out: Record<string, ChartSetting> = {};
+  if (!value || typeof value !== "object" || Array.isArray(value)) return out;
+  for (const [key, raw] of Object.entries(value)) {
+    if (!raw || typeof raw !== "object" || Array.isArray(raw) || typeof raw.preset !== "string" || !raw.preset) continue;
+    out[key] = { preset: raw.preset, fields: mapping(raw.fields), strings: mapping(raw.strings) };
+  }
+  return out;
+}
+
 export interface StoredSettings {
   settings: WorkspaceSettings;
   /** Keys from the stored document this version does not use, written back unchanged. */
@@ -120,6 +147,7 @@ export function readSettings(doc: JsonObject | null | undefined): StoredSettings
     maxRuns: Math.round(clamp(raw.maxRuns, 1, 500, DEFAULT_SETTINGS.maxRuns)),
     keyColors: readKeyColorSetting(raw.keyColors),
     runColors: colorMap(raw.runColors),
+    charts: charts(raw.charts),
   };
   return { settings, extra };
 }
@@ -142,7 +170,18 @@ export function writeSettings(stored: StoredSettings): JsonObject {
     maxRuns: settings.maxRuns,
     keyColors: { ...settings.keyColors },
     runColors: { ...settings.runColors },
+    charts: Object.fromEntries(
+      Object.entries(settings.charts).map(([key, c]) => [key, { preset: c.preset, fields: { ...c.fields }, strings: { ...c.strings } }]),
+    ),
   };
+}
+
+/** Draw a custom chart with another preset and mapping, or (null) as logged again. */
+export function setChart(settings: WorkspaceSettings, key: string, chart: ChartSetting | null): WorkspaceSettings {
+  const next = { ...settings.charts };
+  if (chart) next[key] = chart;
+  else delete next[key];
+  return { ...settings, charts: next };
 }
 
 /** Toggle membership of `item` in a list (for hidden runs, collapsed sections...). */

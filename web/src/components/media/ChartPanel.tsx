@@ -11,7 +11,8 @@ import { useColorOf } from "../../hooks/useRunColors";
 import { runDisplayName } from "../../lib/columns";
 import { valueAtStep } from "../../lib/mediaSteps";
 import { CHART_TABLE_LIMIT } from "../../lib/tableQuery";
-import { type Mapping, type Row, type RunTag, applyRunColors, fillSpec, tableRows } from "../../lib/vegaSpec";
+import { type Row, type RunTag, applyRunColors, fillSpec, tableRows } from "../../lib/vegaSpec";
+import type { ChartSetting } from "../../lib/workspaceSettings";
 import ChartEditor from "./ChartEditor";
 import PanelFrame from "./PanelFrame";
 import StepSlider from "./StepSlider";
@@ -23,20 +24,18 @@ export interface ChartPanelProps {
   project: string;
   chart: CustomChart;
   runs: Run[];
+  /** another preset and mapping for this chart (saved in the workspace settings) */
+  override: ChartSetting | null;
+  onOverride: (key: string, override: ChartSetting | null) => void;
 }
 
-export interface ChartOverride {
-  preset: string;
-  fields: Mapping;
-  strings: Mapping;
-}
+export type ChartOverride = ChartSetting;
 
-export default function ChartPanel({ entity, project, chart, runs: shownRuns }: ChartPanelProps) {
+export default function ChartPanel({ entity, project, chart, runs: shownRuns, override, onOverride }: ChartPanelProps) {
   const body = useRef<HTMLDivElement>(null);
   const inView = useInView(body);
   const colorOf = useColorOf();
   const runs = useMemo(() => shownRuns.filter((r) => chart.runs.includes(r.id)), [shownRuns, chart.runs]);
-  const [override, setOverride] = useState<ChartOverride | null>(null);
   const [editing, setEditing] = useState(false);
   const presetId = override?.preset ?? chart.preset;
   const fields = override?.fields ?? chart.fields;
@@ -100,16 +99,29 @@ export default function ChartPanel({ entity, project, chart, runs: shownRuns }: 
       bodyRef={body}
       extra={{ "data-preset": presetId, "data-step": step ?? undefined }}
       actions={
-        <button
-          type="button"
-          className="panel-action"
-          data-testid={`chart-edit-${chart.key}`}
-          aria-haspopup="dialog"
-          onClick={() => setEditing(true)}
-          disabled={!preset.data}
-        >
-          Edit
-        </button>
+        <>
+          {override && (
+            <button
+              type="button"
+              className="panel-action"
+              data-testid={`chart-reset-${chart.key}`}
+              title={`draw with the logged preset ${chart.preset} again`}
+              onClick={() => onOverride(chart.key, null)}
+            >
+              Reset
+            </button>
+          )}
+          <button
+            type="button"
+            className="panel-action"
+            data-testid={`chart-edit-${chart.key}`}
+            aria-haspopup="dialog"
+            onClick={() => setEditing(true)}
+            disabled={!preset.data}
+          >
+            Edit
+          </button>
+        </>
       }
     >
       <StepSlider id={chart.key} label={chart.key} steps={steps} value={step} onChange={setStep} />
@@ -144,7 +156,7 @@ export default function ChartPanel({ entity, project, chart, runs: shownRuns }: 
           runs={drawnTags}
           onClose={() => setEditing(false)}
           onSaved={(saved) => {
-            setOverride(saved);
+            onOverride(chart.key, saved);
             setEditing(false);
           }}
         />

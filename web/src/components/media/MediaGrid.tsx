@@ -1,11 +1,11 @@
 // The workspace's (and run page's) media and custom-chart panels, in collapsible
 // sections (lib/mediaSections) below the line panels.
 import { useQuery } from "@tanstack/react-query";
-import { useMemo } from "react";
+import { useCallback, useMemo } from "react";
 import { listCharts } from "../../api/client";
 import type { MetricKey, Run } from "../../api/types";
 import { groupMediaPanels } from "../../lib/mediaSections";
-import { type WorkspaceSettings, toggle } from "../../lib/workspaceSettings";
+import { type ChartSetting, type WorkspaceSettings, setChart, toggle } from "../../lib/workspaceSettings";
 import ChartPanel from "./ChartPanel";
 import MediaPanel from "./MediaPanel";
 import TablePanel from "./TablePanel";
@@ -30,6 +30,10 @@ export default function MediaGrid({ entity, project, keys, runs, settings, updat
     enabled: runIds !== "",
   });
   const sections = useMemo(() => groupMediaPanels(keys, charts.data?.charts ?? []), [keys, charts.data]);
+  const onOverride = useCallback(
+    (key: string, chart: ChartSetting | null) => update((s) => setChart(s, key, chart)),
+    [update],
+  );
   if (sections.length === 0 && !charts.error) return null;
   return (
     <div className="panel-grid media-grid" data-testid="media-grid">
@@ -58,7 +62,15 @@ export default function MediaGrid({ entity, project, keys, runs, settings, updat
               <div className="panels">
                 {section.panels.map((panel) =>
                   panel.kind === "chart" ? (
-                    <ChartPanel key={`chart:${panel.key}`} entity={entity} project={project} chart={panel.chart} runs={runs} />
+                    <ChartPanel
+                      key={`chart:${panel.key}`}
+                      entity={entity}
+                      project={project}
+                      chart={panel.chart}
+                      runs={runs}
+                      override={settings.charts[panel.key] ?? null}
+                      onOverride={onOverride}
+                    />
                   ) : panel.media === "table-file" ? (
                     <TablePanel key={panel.key} entity={entity} project={project} panelKey={panel.key} runs={runs} />
                   ) : (
