@@ -91,3 +91,11 @@ def test_content_addressed_puts_of_a_new_bucket(s3_endpoint: str, s3_blobs_uri: 
     key = store.put_content_addressed("e/p/r/media", b"abc", ".txt")
     assert store.list("e/p/r/media") == [(key, 3)]
     store.close()
+
+
+def test_presigning_can_be_turned_off(s3_blobs_uri: str, s3_endpoint: str) -> None:
+    store = open_blobs(s3_blobs_uri, s3_endpoint_url=s3_endpoint, s3_presign=False)
+    assert store.presigned_put("e/k") is None and store.presigned_get("e/k") is None
+    store.put("e/k", b"still stored")
+    assert store.get("e/k") == b"still stored"
+    store.close()

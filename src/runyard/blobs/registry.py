@@ -30,14 +30,16 @@ def _local(uri: str, **_options: Any) -> BlobStore:
     return LocalBlobStore(unquote(parts.netloc + parts.path))
 
 
-def _s3(uri: str, *, s3_endpoint_url: str | None = None, **_options: Any) -> BlobStore:
+def _s3(
+    uri: str, *, s3_endpoint_url: str | None = None, s3_presign: bool = True, **_options: Any
+) -> BlobStore:
     from runyard.blobs.s3 import S3BlobStore
 
     if s3_endpoint_url is None:
         from runyard.settings import Settings
 
         s3_endpoint_url = Settings.from_env().s3_endpoint_url
-    return S3BlobStore(uri, endpoint_url=s3_endpoint_url)
+    return S3BlobStore(uri, endpoint_url=s3_endpoint_url, presign=s3_presign)
 
 
 register_blob_scheme("file", _local)
@@ -47,7 +49,8 @@ register_blob_scheme("s3", _s3)
 def open_blobs(uri: str, **options: Any) -> BlobStore:
     """Open the blob store named by ``uri``; unknown schemes raise ``ValueError``.
 
-    Options: ``s3_endpoint_url`` (S3-compatible endpoint; default from settings).
+    Options: ``s3_endpoint_url`` (S3-compatible endpoint; default from settings),
+    ``s3_presign`` (``False``: the store hands out no presigned URLs).
     """
     scheme = urlsplit(uri).scheme
     factory = _FACTORIES.get(scheme)

@@ -52,14 +52,23 @@ class S3BlobStore(BlobStore):
         uri: ``s3://bucket`` or ``s3://bucket/some/prefix``.
         endpoint_url: an S3-compatible endpoint such as ``http://127.0.0.1:9000``.
         client: a ready boto3 S3 client (tests and embedding applications).
+        presign: hand out presigned URLs (``False`` when clients cannot reach the
+            endpoint the server uses, e.g. ``http://minio:9000`` inside a private
+            network: files then pass through the server).
     """
 
     def __init__(
-        self, uri: str, *, endpoint_url: str | None = None, client: Any | None = None
+        self,
+        uri: str,
+        *,
+        endpoint_url: str | None = None,
+        client: Any | None = None,
+        presign: bool = True,
     ) -> None:
         self.bucket, self.prefix = _parse(uri)
         self.uri = f"s3://{self.bucket}/{self.prefix}" if self.prefix else f"s3://{self.bucket}"
         self.endpoint_url = endpoint_url or None
+        self.presign = presign
         self._client = client if client is not None else self._make_client()
 
     def _make_client(self) -> Any:
@@ -159,6 +168,8 @@ class S3BlobStore(BlobStore):
             ) from exc
 
     def presigned_put(self, key: str, expires: int = 3600) -> str | None:
+        if not self.presign:
+            return None
         url: str = self._client.generate_presigned_url(
             "put_object",
             Params={"Bucket": self.bucket, "Key": self._key(key)},
@@ -168,6 +179,8 @@ class S3BlobStore(BlobStore):
         return url
 
     def presigned_get(self, key: str, expires: int = 3600) -> str | None:
+        if not self.presign:
+            return None
         url: str = self._client.generate_presigned_url(
             "get_object",
             Params={"Bucket": self.bucket, "Key": self._key(key)},

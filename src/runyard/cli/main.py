@@ -35,6 +35,12 @@ def _parser() -> argparse.ArgumentParser:
         help="S3-compatible endpoint for s3:// blobs (MinIO…; env RUNYARD_S3_ENDPOINT_URL)",
     )
     server.add_argument(
+        "--no-presign",
+        action="store_true",
+        help="send files through the server instead of presigned bucket URLs "
+        "(when clients cannot reach the S3 endpoint)",
+    )
+    server.add_argument(
         "--no-auth",
         action="store_true",
         help="serve without accounts: anyone who reaches the port may read and write",
@@ -95,6 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             recover=False,
             team=True,
             s3_endpoint_url=args.s3_endpoint_url,
+            presign=not args.no_presign,
             auth=not args.no_auth,
             secure_cookies=args.secure_cookies,
         )

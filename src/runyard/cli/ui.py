@@ -40,6 +40,7 @@ def _team_app(
     blobs_uri: str | None,
     s3_endpoint_url: str | None,
     auth: Any = True,
+    presign: bool = True,
 ) -> Any:
     """Open and check the team server's stores, then build its app (``SystemExit`` if unusable)."""
     from runyard.blobs.registry import open_blobs
@@ -58,7 +59,11 @@ def _team_app(
     except (StoreError, ValueError) as exc:
         raise SystemExit(f"runyard: {exc}") from None
     try:
-        blobs = open_blobs(blobs_uri, s3_endpoint_url=s3_endpoint_url or settings.s3_endpoint_url)
+        blobs = open_blobs(
+            blobs_uri,
+            s3_endpoint_url=s3_endpoint_url or settings.s3_endpoint_url,
+            s3_presign=presign,
+        )
         blobs.check()
     except (ImportError, OSError, ValueError) as exc:
         raise SystemExit(f"runyard: blob store {blobs_uri!r}: {exc}") from None
@@ -117,6 +122,7 @@ def serve(
     *,
     team: bool = False,
     s3_endpoint_url: str | None = None,
+    presign: bool = True,
     auth: bool = True,
     secure_cookies: bool = False,
 ) -> int:
@@ -126,7 +132,9 @@ def serve(
     and accounts on unless ``auth=False`` (``--no-auth``); ``runyard ui`` has none.
     """
     team_auth = _team_auth(auth, secure_cookies) if team else None
-    team_app = _team_app(store_uri, blobs_uri, s3_endpoint_url, team_auth) if team else None
+    team_app = None
+    if team:
+        team_app = _team_app(store_uri, blobs_uri, s3_endpoint_url, team_auth, presign)
     sock = _bind(host, port)
     bound = sock.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
