@@ -72,11 +72,11 @@ def first_batch(**fields: Any) -> RunBatch:
 
 
 def post(url: str, batch: RunBatch, **headers: str) -> httpx.Response:
-    body = encode_body(encode_batch(batch))
+    body, encoding = encode_body(encode_batch(batch))
     return httpx.post(
         url + BATCHES,
         content=body,
-        headers={"Content-Encoding": "deflate", **headers},
+        headers={"Content-Encoding": encoding, **headers},
         timeout=30,
     )
 

@@ -75,7 +75,9 @@ class RunBatch:
         copy_history: ``(source run, last step)``: copy the source's history up to
             and including that step (``fork_from``).
         columns: committed history, column by column: ``key -> (steps, values)``
-            with steps increasing (see :func:`columns_from_rows`).
+            with steps increasing (see :func:`columns_from_rows`). A scalar column
+            may also be a pair of numpy arrays (``int64`` steps; ``float64`` or
+            ``int64`` values): the HTTP server hands typed columns on that way.
         journal: ``(journal name, offset)`` reached once this batch is stored. The
             name is the journal's global identity (the ``journal_id`` of its START
             record; older journals use their path).

@@ -135,8 +135,8 @@ class HttpStore(TrackingStore):
         content: bytes | None = None
         headers: dict[str, str] | None = None
         if body is not None:
-            content = encode_body(body)
-            headers = {"Content-Type": MEDIA_TYPE, "Content-Encoding": "deflate"}
+            content, encoding = encode_body(body)
+            headers = {"Content-Type": MEDIA_TYPE, "Content-Encoding": encoding}
         elif json_body is not None:
             content = json.dumps(json_body, allow_nan=False).encode()
             headers = {"Content-Type": "application/json"}

@@ -8,7 +8,9 @@ Format (version 1). A body is one msgpack map, usually zlib-compressed
 
 - Documents (config, summary, create/meta fields, non-scalar history values) are
   plain msgpack: floats stay floats (NaN and infinities included), ints stay ints,
-  tuples become lists (as they would in the store's JSON).
+  tuples become lists (as they would in the store's JSON). Two differences from
+  the embedded store: ints beyond 64 bits (which msgpack cannot hold) and objects
+  msgpack does not know travel as their ``str()``; numpy values as ``tolist()``.
 - Arrays (history steps, scalar columns, series, rollups) are typed binary:
   ``{"t": "<f8" | "<i8", "b": <little-endian bytes>}``. A scalar column costs 8
   bytes a point instead of a decimal string, and is decoded with one
@@ -16,7 +18,8 @@ Format (version 1). A body is one msgpack map, usually zlib-compressed
   needs one.
 - A batch is the map ``{"v": 1, "run": [entity, project, run_id], …fields of
   RunBatch}`` with ``columns`` as ``[[key, steps, values], …]``: ``steps`` an
-  ``<i8`` array; ``values`` an ``<f8`` array when every value is a Python
+  ``<i8`` array or, for consecutive steps, ``{"r": [first, count]}``; ``values``
+  an ``<f8`` array when every value is a Python
   float (or an int/float mix, which the store keeps as floats), an ``<i8`` array
   when every value is an int, else a list of documents.
 
@@ -103,9 +106,17 @@ def unpack(data: bytes) -> Any:
         raise WireError(f"body is not valid msgpack: {exc}") from exc
 
 
-def encode_body(obj: Any, level: int = 1) -> bytes:
-    """``pack`` then zlib (what ``Content-Encoding: deflate`` means in HTTP)."""
-    return zlib.compress(pack(obj), level)
+def encode_body(obj: Any, level: int = 1) -> tuple[bytes, str]:
+    """``pack`` then zlib (what ``Content-Encoding: deflate`` means in HTTP), unless
+    that saves under a fifth (noisy float columns barely compress, and inflating
+    would cost the server more than the bytes): ``(body, content encoding)``."""
+    raw = pack(obj)
+    if len(raw) < 256:
+        return raw, "identity"
+    packed = zlib.compress(raw, level)
+    if len(packed) > 0.8 * len(raw):
+        return raw, "identity"
+    return packed, "deflate"
 
 
 def decode_body(data: bytes, encoding: str | None, limit: int) -> Any:
@@ -201,7 +212,7 @@ def encode_batch(batch: RunBatch) -> dict[str, Any]:
         out["copy_history"] = [_ref_list(ref), int(step)]
     if batch.columns:
         out["columns"] = [
-            [key, encode_array(np.asarray(steps, dtype=np.int64)), _column_values(values)]
+            [key, _encode_steps(steps), _column_values(values)]
             for key, (steps, values) in batch.columns.items()
         ]
     if batch.journal is not None:
@@ -257,15 +268,18 @@ def decode_batch(obj: Any, ref: RunRef | None = None) -> RunBatch:
         if not isinstance(item, list) or len(item) != 3:
             raise WireError(f"columns entries must be [key, steps, values], got {item!r:.80}")
         key = _str(item[0], "column key")
-        steps = decode_array(item[1], f"steps of column {key!r}")
         values = item[2]
         if isinstance(values, dict):
-            values = decode_array(values, f"values of column {key!r}").tolist()
+            values = decode_array(values, f"values of column {key!r}")
         elif not isinstance(values, list):
             raise WireError(f"values of column {key!r} must be an array or a list")
+        steps = _decode_steps(item[1], len(values), key)
         if len(values) != len(steps):
             raise WireError(f"column {key!r} has {len(steps)} steps but {len(values)} values")
-        batch.columns[key] = (steps.tolist(), values)
+        # Typed columns stay numpy arrays (the SQL store takes them as they are);
+        # document columns need Python ints for their steps.
+        pair: Any = (steps, values) if isinstance(values, np.ndarray) else (steps.tolist(), values)
+        batch.columns[key] = pair
     journal = obj.get("journal")
     if journal is not None:
         _pair(journal, "journal")
@@ -275,6 +289,29 @@ def decode_batch(obj: Any, ref: RunRef | None = None) -> RunBatch:
     batch.journal_done = bool(obj.get("journal_done", False))
     batch.delete = bool(obj.get("delete", False))
     return batch
+
+
+def _encode_steps(steps: Any) -> dict[str, Any]:
+    """Steps as a typed array, or ``{"r": [first, count]}`` when they are consecutive
+    (the usual case: a batch of rows logged one step after another)."""
+    array = np.asarray(steps, dtype=np.int64)
+    n = len(array)
+    if n and int(array[-1]) - int(array[0]) == n - 1 and bool(np.all(np.diff(array) == 1)):
+        return {"r": [int(array[0]), n]}
+    return encode_array(array)
+
+
+def _decode_steps(obj: Any, n: int, key: str) -> np.ndarray:
+    what = f"steps of column {key!r}"
+    if isinstance(obj, dict) and "r" in obj:
+        pair = obj["r"]
+        if not isinstance(pair, list) or len(pair) != 2:
+            raise WireError(f"{what} range must be [first, count], got {pair!r:.80}")
+        first, count = _int(pair[0], what), _int(pair[1], what)
+        if count != n:  # checked before allocating: a range cannot ask for more memory
+            raise WireError(f"column {key!r} has {count} steps but {n} values")
+        return np.arange(first, first + count, dtype=np.int64)
+    return decode_array(obj, what)
 
 
 # -- read results --------------------------------------------------------------------

@@ -274,7 +274,9 @@ class SqlStore(TrackingStore):
                 values["summary"] = jsonutil.dumps(summary)
         assignments = [f"{column} = :{column}" for column in values]
         if batch.columns and "last_step" not in values:
-            values["new_last"] = max(steps[-1] for steps, _ in batch.columns.values() if steps)
+            values["new_last"] = max(
+                int(steps[-1]) for steps, _ in batch.columns.values() if len(steps)
+            )
             assignments.append(
                 "last_step = CASE WHEN last_step < :new_last THEN :new_last ELSE last_step END"
             )
@@ -297,6 +299,12 @@ class SqlStore(TrackingStore):
             )
         }
         for key, (steps, values) in columns.items():
+            typed: Any = values  # lists, or numpy arrays from the HTTP server (base.py)
+            if isinstance(typed, np.ndarray):
+                # Typed columns as the server decodes them: no Python object a point.
+                is_int = typed.dtype.kind in "iu"
+                self._append_series(tx, run_pk, key, steps, typed, is_int, tails.get(key), pending)
+                continue
             kinds = set(map(type, values))
             if kinds <= _NUMERIC:
                 is_int = float not in kinds
@@ -351,8 +359,8 @@ class SqlStore(TrackingStore):
         tx: Tx,
         run_pk: int,
         key: str,
-        steps: list[int],
-        values: list[Any],
+        steps: list[int] | np.ndarray,
+        values: list[Any] | np.ndarray,
         is_int: bool,
         tail_meta: tuple[int, int] | None,
         out: list[tuple[int, str, np.ndarray, np.ndarray]],

@@ -1,0 +1,206 @@
+"""The wire format: what goes in comes out, compactly, and bad bodies are named."""
+
+from __future__ import annotations
+
+import gzip
+import math
+import zlib
+from typing import Any
+
+import numpy as np
+import pytest
+
+from runyard.entities import RunRecord, RunRef
+from runyard.store.base import ProjectStats, Rollup, RunBatch, Series
+from runyard.store.wire import (
+    BodyTooLarge,
+    UnsupportedEncoding,
+    WireError,
+    decode_batch,
+    decode_body,
+    decode_record,
+    decode_rollup,
+    decode_series,
+    decode_stats,
+    encode_batch,
+    encode_body,
+    encode_record,
+    encode_rollup,
+    encode_series,
+    encode_stats,
+    pack,
+    unpack,
+)
+
+RUN = RunRef("ent", "proj", "run1")
+
+
+def trip(batch: RunBatch) -> RunBatch:
+    body, encoding = encode_body(encode_batch(batch))
+    return decode_batch(decode_body(body, encoding, 1 << 30), RUN)
+
+
+def full_batch() -> RunBatch:
+    return RunBatch(
+        RUN,
+        create={"display_name": "x", "tags": ["a"], "created_at": 1.5},
+        meta={"state": "finished", "exit_code": 0},
+        config={"lr": 0.1, "nested": {"a": [1, 2]}},
+        config_delete=["old"],
+        summary_set=[(("acc", "max"), 0.9), (("nan",), math.nan)],
+        summary_delete=[("gone",)],
+        summary_state={"reducers": {"loss": [1, 2]}},
+        metrics=[{"name": "loss", "summary": ["min"]}],
+        truncate_after=4,
+        copy_history=(RunRef("ent", "proj", "src"), 3),
+        columns={
+            "f": ([0, 1, 2], [0.5, math.inf, math.nan]),
+            "i": ([0, 2, 9], [1, -2, 2**62]),
+            "mixed": ([0, 1], [1, 2.5]),
+            "doc": ([3], [{"_type": "histogram", "values": [1, 2]}]),
+            "flags": ([0, 1], [True, False]),
+            "huge": ([5], [2**70]),
+        },
+        journal=("abc", 200),
+        journal_start=100,
+        journal_done=True,
+    )
+
+
+def test_a_batch_comes_back_as_it_went() -> None:
+    sent = full_batch()
+    back = trip(sent)
+    for name in (
+        "create",
+        "meta",
+        "config",
+        "config_delete",
+        "summary_state",
+        "metrics",
+        "truncate_after",
+        "copy_history",
+        "journal",
+        "journal_start",
+        "journal_done",
+        "delete",
+    ):
+        assert getattr(back, name) == getattr(sent, name), name
+    assert back.summary_set[0] == (("acc", "max"), 0.9)
+    assert back.summary_set[1][0] == ("nan",) and math.isnan(back.summary_set[1][1])
+    assert back.summary_delete == [("gone",)]
+    # Typed columns arrive as numpy arrays (base.RunBatch.columns allows them).
+    columns: dict[str, Any] = back.columns
+    steps, values = columns["f"]
+    assert list(steps) == [0, 1, 2] and isinstance(values, np.ndarray)
+    assert values.dtype == np.float64 and values[1] == math.inf and math.isnan(values[2])
+    steps, values = columns["i"]
+    assert list(steps) == [0, 2, 9] and values.dtype == np.int64
+    assert values.tolist() == [1, -2, 2**62]
+    # An int/float mix is stored as floats by every store: it travels as floats.
+    assert columns["mixed"][1].dtype == np.float64
+    # Everything else travels as documents, with Python ints for steps.
+    assert back.columns["doc"] == ([3], [{"_type": "histogram", "values": [1, 2]}])
+    assert back.columns["flags"] == ([0, 1], [True, False])
+    # msgpack stops at 64 bits: bigger ints travel as their decimal text (documented).
+    assert back.columns["huge"] == ([5], [str(2**70)])
+
+
+def test_numeric_columns_cost_eight_bytes_a_point() -> None:
+    rng = np.random.default_rng(0)
+    values = rng.random(10_000).tolist()
+    wire = pack(encode_batch(RunBatch(RUN, columns={"x": (list(range(10_000)), values)})))
+    assert len(wire) < 10_000 * 8 + 200  # consecutive steps are a range: no bytes
+    gappy = pack(encode_batch(RunBatch(RUN, columns={"x": (list(range(0, 20_000, 2)), values)})))
+    assert len(gappy) < 10_000 * 16 + 200
+
+
+def test_incompressible_bodies_are_sent_as_they_are() -> None:
+    noise = np.random.default_rng(0).random(10_000).tolist()
+    body, encoding = encode_body(
+        encode_batch(RunBatch(RUN, columns={"x": (list(range(10_000)), noise)}))
+    )
+    assert encoding == "identity"
+    body, encoding = encode_body({"text": "same words again " * 1000})
+    assert encoding == "deflate" and len(body) < 1000
+
+
+def test_read_results_come_back_as_they_went() -> None:
+    record = RunRecord(
+        RUN,
+        display_name="x",
+        summary={"loss": math.inf},
+        summary_state={"r": [1]},
+        metrics=[{"name": "loss"}],
+        tags=["t"],
+        last_step=9,
+        exit_code=1,
+        sessions=2,
+    )
+    assert decode_record(unpack(pack(encode_record(record)))) == record
+    series = Series("k", np.arange(3), np.array([1, 2, 3], dtype=np.int64))
+    back = decode_series(unpack(pack(encode_series(series))))
+    assert back.values.dtype == np.int64 and back.values.tolist() == [1, 2, 3]
+    back.values[0] = 5  # a private, writable copy
+    rollup = Rollup("k", np.arange(2), np.ones(2), np.zeros(2), np.ones(2), np.array([64, 3]))
+    rolled = decode_rollup(unpack(pack(encode_rollup(rollup))))
+    assert rolled.count.tolist() == [64, 3] and rolled.vmax.dtype == np.float64
+    stats = ProjectStats("e", "p", 3, None)
+    assert decode_stats(unpack(pack(encode_stats(stats)))) == stats
+
+
+def test_body_encodings() -> None:
+    data = pack({"a": 1})
+    assert decode_body(data, None, 100) == {"a": 1}
+    assert decode_body(data, "identity", 100) == {"a": 1}
+    assert decode_body(zlib.compress(data), "deflate", 100) == {"a": 1}
+    assert decode_body(gzip.compress(data), "gzip", 100) == {"a": 1}
+    with pytest.raises(UnsupportedEncoding, match="unsupported Content-Encoding 'br'"):
+        decode_body(data, "br", 100)
+    with pytest.raises(WireError, match="not valid deflate"):
+        decode_body(b"not zlib at all", "deflate", 100)
+    with pytest.raises(WireError, match="truncated deflate"):
+        decode_body(zlib.compress(data * 50)[:-8], "deflate", 10_000)
+    with pytest.raises(WireError, match="not valid msgpack"):
+        decode_body(b"\xc1", None, 100)
+
+
+def test_a_small_body_inflating_past_the_limit_is_refused() -> None:
+    bomb = zlib.compress(b"\0" * 1_000_000)
+    assert len(bomb) < 2000
+    with pytest.raises(BodyTooLarge, match="inflates to more than 100000 bytes"):
+        decode_body(bomb, "deflate", 100_000)
+
+
+def wire(**changes: Any) -> dict[str, Any]:
+    obj = encode_batch(RunBatch(RUN, columns={"x": ([0, 5], [1.0, 2.0])}, journal=("j", 9)))
+    obj.update(changes)
+    return obj
+
+
+@pytest.mark.parametrize(
+    ("obj", "message"),
+    [
+        ([1, 2], "a batch must be a map, got list"),
+        (wire(v=2), "unsupported batch version 2"),
+        (wire(extra=1), r"unknown batch fields \['extra'\]"),
+        (wire(run=["ent", "proj", "other"]), "batch is for run 'ent/proj/other'"),
+        (wire(run="ent/proj/run1"), r"run must be \[entity, project, run_id\]"),
+        (wire(config=[1]), "config must be a map"),
+        (wire(summary_set=[[[], 1]]), "summary_set paths must be non-empty lists of strings"),
+        (wire(truncate_after="3"), "truncate_after must be a 64-bit integer, got '3'"),
+        (wire(journal_start=2**64), "journal_start must be a 64-bit integer"),
+        (wire(journal=None, journal_start=3), "journal_start needs a journal"),
+        (wire(columns=[["x", {"r": [0, 3]}, [1.0]]]), "column 'x' has 3 steps but 1 values"),
+        (wire(columns=[["x", {"r": [0, 10**12]}, [1.0]]]), "column 'x' has 1000000000000 steps"),
+        (wire(columns=[["x", {"t": "<f4", "b": b"\0" * 4}, [1.0]]]), "unsupported dtype '<f4'"),
+        (
+            wire(columns=[["x", {"t": "<i8", "b": b"\0" * 7}, [1.0]]]),
+            "7 bytes, not a multiple of 8",
+        ),
+        (wire(columns=[["x", {"r": [0, 1]}, "abc"]]), "values of column 'x' must be an array"),
+        (wire(columns=[["x", {"r": [0, 1]}]]), r"columns entries must be \[key, steps, values\]"),
+    ],
+)
+def test_bad_batches_are_refused_naming_the_bad_value(obj: Any, message: str) -> None:
+    with pytest.raises(WireError, match=message):
+        decode_batch(obj, RUN)
