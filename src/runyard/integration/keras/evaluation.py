@@ -85,7 +85,7 @@ class EvaluationTable:
         rows = _rows(columns)
         processor = validation_row_processor
         if processor is None and infer_missing_processors and rows:
-            processor = infer_row_processor(rows[0], self.labels)
+            processor = infer_row_processor(rows[0], self.labels, unlabelled=input_columns)
         extra = [dict(processor(i, row)) for i, row in enumerate(rows)] if processor else []
         self.columns = [*columns, *(extra[0] if extra else {})]
         self.rows = [

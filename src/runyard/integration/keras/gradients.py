@@ -4,7 +4,8 @@ Keras 3 has no backend-neutral gradient op, so this is the one place with a
 branch per backend, each importing only its own library: ``jax.grad`` over
 ``model.stateless_call``/``stateless_compute_loss``, ``torch.autograd.grad``
 (which leaves every ``.grad`` untouched) and ``tf.GradientTape``. All use public
-Keras APIs only.
+Keras APIs only. The JAX function is jitted once per model (as Keras' own JAX
+trainer does), so later epochs reuse the compiled gradient.
 
 The model runs in inference mode (``training=False``): dropout is off and
 batch-normalisation statistics are not updated, so logging gradients never
@@ -14,6 +15,7 @@ changes the model being trained. The data is taken in batches of
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -61,20 +63,31 @@ def _slice(data: Any, start: int) -> Any:
 
 
 def _jax(model: Any, x: Any, y: Any) -> list[Any]:
-    import jax
-
+    grad = _jax_grads.get(model)
+    if grad is None:
+        grad = _jax_grad(model)
+        _jax_grads[model] = grad
     trainable = [v.value for v in model.trainable_variables]
     non_trainable = [v.value for v in model.non_trainable_variables]
     metrics = [v.value for v in model.metrics_variables]
+    return list(grad(trainable, non_trainable, metrics, x, y))
 
-    def loss(values: list[Any]) -> Any:
-        y_pred, _ = model.stateless_call(values, non_trainable, x, training=False)
+
+def _jax_grad(model: Any) -> Callable[..., Any]:
+    """The jitted gradient function of ``model``'s loss, compiled once per model and shape."""
+    import jax
+
+    def loss(trainable: Any, non_trainable: Any, metrics: Any, x: Any, y: Any) -> Any:
+        y_pred, _ = model.stateless_call(trainable, non_trainable, x, training=False)
         value, _ = model.stateless_compute_loss(
-            values, non_trainable, metrics, x=x, y=y, y_pred=y_pred, training=False
+            trainable, non_trainable, metrics, x=x, y=y, y_pred=y_pred, training=False
         )
         return value
 
-    return list(jax.grad(loss)(trainable))
+    return jax.jit(jax.grad(loss))
+
+
+_jax_grads: weakref.WeakKeyDictionary[Any, Callable[..., Any]] = weakref.WeakKeyDictionary()
 
 
 def _torch(model: Any, x: Any, y: Any) -> list[Any]:

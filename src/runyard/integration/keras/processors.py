@@ -18,7 +18,7 @@ Columns are named ``<column>:<processor>``, such as ``output:max_class``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -61,9 +61,14 @@ def _key_processors(example: Any, labels: Sequence[Any] | None) -> dict[str, _Ke
 
 
 def infer_row_processor(
-    examples: Mapping[str, Any], labels: Sequence[Any] | None
+    examples: Mapping[str, Any],
+    labels: Sequence[Any] | None,
+    unlabelled: Collection[str] = (),
 ) -> RowProcessor | None:
     """A processor for rows with the columns of ``examples`` (one example per column).
+
+    ``labels`` are used for every column but those in ``unlabelled`` (wandb reads
+    class labels into targets and outputs, never into inputs).
 
     Example:
         >>> p = infer_row_processor({"output": np.array([0.1, 0.9])}, ["cat", "dog"])
@@ -73,7 +78,7 @@ def infer_row_processor(
     processors = {
         f"{column}:{name}": (column, fn)
         for column, example in examples.items()
-        for name, fn in _key_processors(example, labels).items()
+        for name, fn in _key_processors(example, None if column in unlabelled else labels).items()
     }
     if not processors:
         return None

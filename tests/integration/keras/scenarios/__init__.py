@@ -67,6 +67,7 @@ def main(out: str) -> None:
     workdir = Path(out).parent
     results: dict[str, Any] = {"backend": keras.backend.backend()}
     for name in NAMES:
+        keras.backend.clear_session()  # fresh layer names in every scenario
         keras.utils.set_random_seed(0)
         try:
             module = importlib.import_module(f"tests.integration.keras.scenarios.{name}")
