@@ -48,7 +48,7 @@ while [ $# -gt 0 ]; do
     --s3-port) S3_PORT="$2"; shift 2 ;;
     --admin) ADMIN="$2"; shift 2 ;;
     --s3-endpoint) S3_ENDPOINT="$2"; shift 2 ;;
-    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown option '$1' (see --help)" ;;
   esac
 done
@@ -142,6 +142,7 @@ EOF
 export RUNYARD_STORE="postgresql://postgres:${PG_PASSWORD}@127.0.0.1:${PG_PORT}/runyard"
 
 # --- object store -----------------------------------------------------------------------
+SERVER_OPTIONS=()
 if [ -z "$S3_ENDPOINT" ]; then
   S3_ENDPOINT="http://127.0.0.1:$S3_PORT"
   export AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-runyard-local}"
@@ -149,6 +150,11 @@ if [ -z "$S3_ENDPOINT" ]; then
   say "starting moto_server (objects are kept in memory only) on $S3_ENDPOINT"
   "$PYTHON" -m moto.server -H 127.0.0.1 -p "$S3_PORT" >"$DATA/moto.log" 2>&1 &
   PIDS+=($!)
+  case "$HOST" in
+    127.*|localhost|::1) ;;
+    *)  # other machines cannot reach moto on 127.0.0.1: files go through the server
+      SERVER_OPTIONS+=(--no-presign) ;;
+  esac
 fi
 export AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-us-east-1}"
 "$PYTHON" - "$S3_ENDPOINT" "$BUCKET" <<'EOF' || die "could not reach the object store at $S3_ENDPOINT or create bucket $BUCKET"
@@ -187,6 +193,6 @@ fi
 # --- the server ---------------------------------------------------------------------------------
 say "connect with: RUNYARD_BASE_URL=http://$HOST:$PORT RUNYARD_API_KEY=\$(cat $KEY_FILE)"
 "${RUNYARD[@]}" server --host "$HOST" --port "$PORT" \
-  --blobs "s3://$BUCKET/runyard" --s3-endpoint-url "$S3_ENDPOINT" &
+  --blobs "s3://$BUCKET/runyard" --s3-endpoint-url "$S3_ENDPOINT" "${SERVER_OPTIONS[@]}" &
 PIDS+=($!)
 wait "${PIDS[-1]}"
