@@ -495,6 +495,10 @@ def init(
         start_time=now,
     )
     if writer is not None:
+        if base.remote:
+            from runyard.sdk.files import remember_run
+
+            remember_run(base, ref)
         writer.start()
     if resume == "auto" or resume == "allow":
         _remember_for_auto_resume(base, ref)

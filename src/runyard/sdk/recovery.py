@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from runyard.entities import RunRef
+from runyard.errors import CommError
 from runyard.sdk.fold import RunFold
 from runyard.sdk.journal import MAGIC, Rec, journal_name, read_frames
 from runyard.sdk.printer import warn_once
@@ -163,6 +164,13 @@ def recover_journals(journal_dir: Path, store: TrackingStore) -> int:
     for path in sorted(journal_dir.glob("*.journal"), key=journal_order):
         try:
             count += replay_journal(path, store)
+        except CommError as exc:
+            # The store is unreachable: the other journals would only wait as long
+            # again. Try them all the next time this store is opened.
+            warn_once(f"replay-{store.uri}", f"could not replay journals into {store.uri}: {exc}")
+            with _lock:
+                _done.discard(key)
+            break
         except Exception as exc:  # one bad journal must not stop the others
             warn_once(f"replay-{path}", f"could not replay journal {path}: {exc!r}")
     return count

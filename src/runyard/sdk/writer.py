@@ -122,7 +122,10 @@ class Writer(threading.Thread):
         return self.fold
 
     def summary(self, timeout: float = 10.0) -> dict[str, Any]:
-        fold = self.sync(timeout)
+        """The summary as of what is folded; waits for the fold to catch up, except
+        that a server stuck in a request (down, slow) gets one second: the training
+        loop reading its summary must not wait for the network."""
+        fold = self.sync(min(timeout, 1.0) if self._remote else timeout)
         if fold is None:
             return {}
         with self._fold_lock:
