@@ -24,6 +24,7 @@ import pytest
 from runyard.blobs.http import HttpBlobStore
 from runyard.blobs.keys import run_prefix
 from runyard.entities import RunRef
+from runyard.server.routes.files import REDIRECT_BYTES
 from runyard.store.base import RunBatch
 from runyard.store.sql.store import SqlStore
 from tests.s3 import new_bucket, s3_client, s3_environ
@@ -187,7 +188,8 @@ def test_large_uploads_skip_the_server_when_it_can_presign(
 ) -> None:
     store = HttpBlobStore(proxy.listen(), server.key, runs=[ref])
     key = f"{run_prefix(ref)}/ckpt.bin"
-    store.put(key, b"c" * 100_000)
+    payload = b"c" * REDIRECT_BYTES  # large enough for downloads to redirect to the bucket
+    store.put(key, payload)
     puts = [path for method, path in proxy.seen if method == "PUT"]
     if not server.presigns:
         assert len(puts) == 1 and puts[0].endswith("/files/ckpt.bin")
@@ -198,8 +200,10 @@ def test_large_uploads_skip_the_server_when_it_can_presign(
         client = s3_client(server.endpoint)
         stored = client.get_object(Bucket=server.bucket, Key=key)["Body"].read()
         client.close()
-        assert stored == b"c" * 100_000
-    assert store.get(key) == b"c" * 100_000
+        assert stored == payload
+    proxy.seen.clear()
+    assert store.get(key) == payload
+    assert proxy.seen == [("GET", urlsplit(store._file_url(key)).path)]  # then the bucket
     store.close()
 
 
