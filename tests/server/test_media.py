@@ -118,6 +118,8 @@ def test_images_are_served_without_the_sandbox(client: TestClient) -> None:
         "media//x.png",
         "%2Fetc/passwd",
         "media/%2e/x.png",
+        "media/" + "x" * 256 + ".png",
+        "/".join(["media"] * 200),
     ],
 )
 def test_path_traversal_is_refused(client: TestClient, path: str) -> None:
@@ -139,6 +141,11 @@ def test_missing_file_run_and_parameters(client: TestClient) -> None:
         "runs must name at least one"
         in get(client, f"{P}/media", 400, runs=",", key="img")["detail"]
     )
+    assert "invalid key 'i\\x00'" in get(client, f"{P}/media", 400, runs="a", key="i\x00")["detail"]
+    assert (
+        "invalid run id 'a\\x00'" in get(client, f"{P}/media", 400, runs="a\x00", key="i")["detail"]
+    )
+    assert "invalid run id" in get(client, f"{P}/runs/a%00/media/media/x.png", 400)["detail"]
     get(client, f"{P}/media", 422, runs="a")
     get(client, f"{P}/media", 422, key="img")
 

@@ -148,3 +148,5 @@ def test_bad_names_are_refused(client: TestClient, preset_id: str) -> None:
 def test_a_bare_entity_is_not_an_id(client: TestClient) -> None:
     assert "invalid preset id 'me'" in get(client, f"{API}/presets/me", 400)["detail"]
     get(client, f"{API}/presets/me/x", 422, version=0)
+    get(client, f"{API}/presets/me/x", 422, version=2**31)  # beyond the store's versions
+    assert "invalid entity 'a\\x00'" in get(client, f"{API}/presets", 400, entity="a\x00")["detail"]

@@ -98,6 +98,10 @@ def test_bad_requests_name_the_value(client: TestClient) -> None:
     assert "'note' of run a holds str, not a table-file" in detail
     assert "no value of 'missing'" in get(client, f"{P}/runs/a/table", 404, key="missing")["detail"]
     assert "no run tester/proj/zz" in table(client, run="zz", status=404)["detail"]
+    assert "invalid key 'a\\x00b'" in get(client, f"{P}/runs/a/table", 400, key="a\x00b")["detail"]
+    assert "invalid run id" in table(client, 400, run="a%00")["detail"]
+    table(client, 422, step=2**63)  # beyond the store's 64-bit steps
+    table(client, 422, offset=2**63)
     table(client, 422, limit=100_001)
     table(client, 422, offset=-1)
     table(client, 422, step="x")

@@ -38,6 +38,9 @@ __all__ = [
     "with_urls",
 ]
 
+#: Longest media path (S3 keys stop at 1024 bytes) and path segment (file names: 255).
+_PATH_MAX = 1024
+_PART_MAX = 255
 #: Content-Security-Policy for documents that could run scripts (logged HTML, SVG).
 SANDBOX_CSP = "sandbox allow-scripts allow-popups"
 
@@ -75,11 +78,14 @@ def media_path(path: str) -> str:
     """``path`` itself when it stays inside the run's prefix, else ``ValueError``.
 
     Refuses what could leave the prefix or confuse a blob backend: empty,
-    absolute, ``.``/``..`` or empty segments, backslashes and NUL.
+    absolute, ``.``/``..`` or empty segments, backslashes, NUL, and names longer
+    than file systems and object stores take.
     """
     parts = path.split("/")
     if (
         not path
+        or len(path) > _PATH_MAX
+        or any(len(p) > _PART_MAX for p in parts)
         or path.startswith("/")
         or "\\" in path
         or "\0" in path

@@ -19,10 +19,18 @@ router = APIRouter(tags=["series"])
 _AXES = {"_step", "_runtime", "_timestamp"}
 
 
+def no_nul(value: str, what: str) -> str:
+    """``value``, or a 400 naming it when it holds NUL (no name can, and PostgreSQL
+    refuses NUL in text parameters: it would be a 500 there)."""
+    if "\0" in value:
+        raise HTTPException(400, f"invalid {what} {value!r}: NUL is not allowed")
+    return value
+
+
 def run_ids(runs: str | None, limit: int) -> list[str] | None:
     if runs is None:
         return None
-    ids = [r for r in runs.split(",") if r]
+    ids = [no_nul(r, "run id") for r in runs.split(",") if r]
     if not ids:
         raise HTTPException(400, "runs must name at least one run id")
     if len(ids) > limit:

@@ -23,7 +23,7 @@ from runyard.server.media import (
     media_path,
     present,
 )
-from runyard.server.routes.keys import run_ids
+from runyard.server.routes.keys import no_nul, run_ids
 from runyard.store.base import TrackingStore
 
 router = APIRouter(tags=["media"])
@@ -42,6 +42,7 @@ def list_media(
     tracking: TrackingStore = Depends(store),
 ) -> dict[str, Any]:
     check_access(request, entity, project)
+    no_nul(key, "key")
     out = []
     for run_id in run_ids(runs, MAX_RUNS) or []:
         record = require_run(tracking, entity, project, run_id)
@@ -68,10 +69,10 @@ def get_media_file(
         safe = media_path(path)
     except ValueError as exc:
         raise HTTPException(400, str(exc)) from exc
-    record = require_run(tracking, entity, project, run_id)
+    record = require_run(tracking, entity, project, no_nul(run_id, "run id"))
     try:
         data = files.get(f"{run_prefix(record.ref)}/{safe}")
-    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+    except OSError:  # missing, a directory, a name too long for the file system
         raise HTTPException(404, f"run {run_id} has no media file {path!r}") from None
     kind = content_type(safe)
     return Response(data, media_type=kind, headers=media_headers(kind))

@@ -74,6 +74,8 @@ def list_presets(
         name = preset_id.partition("/")[2]
         presets.append(_info(BUILTIN_ENTITY, name, 1, builtin_spec(preset_id), builtin=True))
     if entity is not None and entity != BUILTIN_ENTITY:
+        if not entity or len(entity) > _NAME_MAX or any(ord(c) < 32 for c in entity):
+            raise HTTPException(400, f"invalid entity {entity!r}")
         check_access(request, entity)
         for name, version in tracking.list_presets(entity):
             found = tracking.get_preset(entity, name, version)
@@ -86,7 +88,7 @@ def list_presets(
 def get_preset(
     request: Request,
     preset_id: str,
-    version: int | None = Query(None, ge=1),
+    version: int | None = Query(None, ge=1, le=2**31 - 1),
     tracking: TrackingStore = Depends(store),
 ) -> dict[str, Any]:
     entity, name = _split(preset_id)
