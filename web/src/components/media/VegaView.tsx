@@ -33,6 +33,13 @@ export function sized(spec: Record<string, unknown>, width: number, height: numb
   return out;
 }
 
+/** The compiled Vega spec with `rows` as the values of its "wandb" dataset. */
+export function withRows(compiled: Record<string, unknown>, rows: Row[]): Record<string, unknown> {
+  const data = Array.isArray(compiled.data) ? (compiled.data as Record<string, unknown>[]) : [];
+  if (!data.some((d) => d && d.name === "wandb")) throw new Error('The spec has no data named "wandb"');
+  return { ...compiled, data: data.map((d) => (d && d.name === "wandb" ? { ...d, values: rows } : d)) };
+}
+
 export default function VegaView({ spec, rows, height = 220, publishAs, testid }: VegaViewProps) {
   const box = useRef<HTMLDivElement>(null);
   const [error, setError] = useState<string | null>(null);
@@ -51,10 +58,13 @@ export default function VegaView({ spec, rows, height = 220, publishAs, testid }
         const embed = await loadVegaEmbed();
         if (cancelled) return;
         const width = Math.max(200, element.clientWidth - 10);
+        // the rows go into the compiled Vega spec's "wandb" dataset before the first
+        // run, so layouts that size themselves from the data (facets) are right at once
         const result = await embed(element, sized(spec, width, height) as never, {
           mode: isVegaLite(spec) ? "vega-lite" : "vega",
           actions: false,
           renderer: "canvas",
+          patch: (compiled) => withRows(compiled as unknown as Record<string, unknown>, rows) as never,
         });
         finalize = () => result.finalize();
         if (cancelled) {
@@ -62,7 +72,6 @@ export default function VegaView({ spec, rows, height = 220, publishAs, testid }
           return;
         }
         const view = result.view;
-        view.data("wandb", rows);
         await view.runAsync();
         if (cancelled) return;
         const scene = countMarks((view.scenegraph() as unknown as { root: unknown }).root);
