@@ -72,6 +72,9 @@ def _filters(text: str | None) -> dict[str, Any] | None:
 
 
 def _steps(min_step: int | None, max_step: int | None) -> None:
+    for name, value in (("min_step", min_step), ("max_step", max_step)):
+        if value is not None and not -(2**63) <= value < 2**63:
+            raise HTTPException(400, f"{name} ({value}) is outside the 64-bit step range")
     if min_step is not None and max_step is not None and min_step > max_step:
         raise HTTPException(400, f"min_step ({min_step}) is greater than max_step ({max_step})")
 
