@@ -339,3 +339,10 @@ def test_steps_beyond_64_bits_are_400(team: TeamApp, route: str, param: str) -> 
         url, params={"key": "loss", param: 2**70}, headers=team.auth("alice")
     )
     assert response.status_code == 400 and param in response.json()["detail"]
+
+
+@pytest.mark.parametrize("url", ["/runs?offset=", "/records?offset=", "/records?limit="])
+def test_offsets_beyond_64_bits_are_refused(team: TeamApp, url: str) -> None:
+    """Found by the fuzz: such offsets reached SQLite and raised OverflowError (a 500)."""
+    response = team.client.get(f"{PRIVATE}{url}{2**70}", headers=team.auth("alice"))
+    assert response.status_code == 422

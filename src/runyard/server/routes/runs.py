@@ -39,7 +39,7 @@ def list_runs(
     filters: str | None = Query(None, description="MongoDB-like filters, as JSON"),
     order: str = "-created_at",
     limit: int = Query(1000, ge=1, le=10_000),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=2**62),
     updated_since: float | None = Query(None, description="only runs updated after this"),
     tracking: TrackingStore = Depends(store),
 ) -> dict[str, Any]:

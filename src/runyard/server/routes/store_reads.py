@@ -103,8 +103,8 @@ def query_records(
     project: str,
     filters: str | None = Query(None, description="MongoDB-like filters, as JSON"),
     order: str | None = Query("+created_at", description="empty for the store's default"),
-    limit: int | None = Query(None, ge=0),
-    offset: int = Query(0, ge=0),
+    limit: int | None = Query(None, ge=0, le=2**62),
+    offset: int = Query(0, ge=0, le=2**62),
     tracking: TrackingStore = Depends(store),
 ) -> Response:
     """``query_runs``: ``{"records": [Record, …]}``."""
