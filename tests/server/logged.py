@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from runyard.blobs.keys import run_prefix
@@ -25,14 +26,16 @@ from runyard.store.base import RunBatch
 from runyard.store.sql.store import SqlStore
 
 ENTITY, PROJECT = "tester", "proj"
+#: The stores the server runs on: parameters of the tests' ``logged`` fixtures.
+BACKENDS = ["sqlite", "postgresql"]
 P = f"/api/v1/projects/{ENTITY}/{PROJECT}"
 
 
 class Logged:
     """A store and blob store under one directory, and helpers to fill them."""
 
-    def __init__(self, root: Path) -> None:
-        self.store = SqlStore(f"sqlite:///{root}/runyard.db")
+    def __init__(self, root: Path, store_uri: str | None = None) -> None:
+        self.store = SqlStore(store_uri or f"sqlite:///{root}/runyard.db")
         self.blobs = LocalBlobStore(root / "blobs")
 
     def ref(self, run_id: str) -> RunRef:
@@ -78,6 +81,14 @@ class Logged:
     def client(self) -> Iterator[TestClient]:
         with TestClient(create_app(self.store, self.blobs)) as test_client:
             yield test_client
+
+
+def store_uri(request: pytest.FixtureRequest) -> str | None:
+    """A fresh PostgreSQL database for the ``postgresql`` parameter, else None (SQLite)."""
+    if request.param == "postgresql":
+        uri: str = request.getfixturevalue("postgres_uri")
+        return uri
+    return None
 
 
 def get(client: TestClient, url: str, status: int = 200, **params: Any) -> Any:

@@ -15,7 +15,7 @@ from runyard.entities import RunRecord, RunRef
 from runyard.server.app import create_app
 from runyard.server.routes.charts import chart_entries
 from runyard.settings import Settings
-from tests.server.logged import Logged, P, get
+from tests.server.logged import BACKENDS, Logged, P, get, store_uri
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "reference" / "wandb-examples"
 
@@ -60,14 +60,15 @@ PR = visualize(
 )
 
 
-@pytest.fixture
-def logged(tmp_path: Path) -> Logged:
-    logged = Logged(tmp_path)
+@pytest.fixture(params=BACKENDS)
+def logged(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Logged]:
+    logged = Logged(tmp_path, store_uri(request))
     logged.run("a", _wandb={"visualize": {"line": LINE, "pr": PR}}, lr=0.1)
     logged.run("b", _wandb={"visualize": {"line": LINE}})
     logged.run("c", lr=0.2)
     logged.run("d", _wandb={"visualize": {"bad": {"panel_type": "Vega2"}, "worse": 3}})
-    return logged
+    yield logged
+    logged.store.close()
 
 
 @pytest.fixture

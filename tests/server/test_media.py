@@ -16,14 +16,14 @@ from runyard.server.app import create_app
 from runyard.server.media import content_type, media_path, media_url, summary_value, with_urls
 from runyard.settings import Settings
 from runyard.store.base import RunBatch
-from tests.server.logged import Logged, P, get, png
+from tests.server.logged import BACKENDS, Logged, P, get, png, store_uri
 
 HTML = b"<html><body><script>document.title = 'x'</script>hi</body></html>"
 
 
-@pytest.fixture
-def logged(tmp_path: Path) -> Logged:
-    logged = Logged(tmp_path)
+@pytest.fixture(params=BACKENDS)
+def logged(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Logged]:
+    logged = Logged(tmp_path, store_uri(request))
     a = logged.run("a")
     for step in range(3):
         image = {"_type": "image-file", "format": "png", "width": 2 + step, "height": 2}
@@ -45,7 +45,8 @@ def logged(tmp_path: Path) -> Logged:
     }
     logged.summary(b, img=only_summary)
     logged.run("c")
-    return logged
+    yield logged
+    logged.store.close()
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from runyard.presets import BUILTIN_IDS, builtin_spec
 from runyard.server.routes.presets import MAX_SPEC_BYTES
-from tests.server.logged import Logged, get
+from tests.server.logged import BACKENDS, Logged, get, store_uri
 
 API = "/api/v1"
 SPEC = {
@@ -27,10 +27,13 @@ SPEC = {
 }
 
 
-@pytest.fixture
-def client(tmp_path: Path) -> Iterator[TestClient]:
-    with Logged(tmp_path).client() as test_client:
+@pytest.fixture(params=BACKENDS)
+def client(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TestClient]:
+    """The routes on each store the server runs on (PostgreSQL: a team server)."""
+    logged = Logged(tmp_path, store_uri(request))
+    with logged.client() as test_client:
         yield test_client
+    logged.store.close()
 
 
 def save(client: TestClient, preset_id: str, body: Any, status: int = 200) -> Any:

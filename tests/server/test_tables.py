@@ -19,7 +19,7 @@ from runyard.data_types.table_file import PARQUET_SUFFIX, encode_parquet
 from runyard.server.app import create_app
 from runyard.server.tables import cell_text, read_table_page, sort_order
 from runyard.settings import Settings
-from tests.server.logged import Logged, P, get, png
+from tests.server.logged import BACKENDS, Logged, P, get, png, store_uri
 
 COLUMNS = ["id", "score", "label"]
 ROWS: list[list[Any]] = [
@@ -31,16 +31,17 @@ ROWS: list[list[Any]] = [
 ]
 
 
-@pytest.fixture
-def logged(tmp_path: Path) -> Logged:
-    logged = Logged(tmp_path)
+@pytest.fixture(params=BACKENDS)
+def logged(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Logged]:
+    logged = Logged(tmp_path, store_uri(request))
     a = logged.run("a")
     logged.log(a, 0, tbl=logged.table(a, COLUMNS, ROWS[:2]))
     logged.log(a, 5, tbl=logged.table(a, COLUMNS, ROWS), loss=0.1)
     logged.log(a, 6, note="text")
     b = logged.run("b")
     logged.summary(b, tbl=logged.table(b, ["x"], [[1], [2]]))
-    return logged
+    yield logged
+    logged.store.close()
 
 
 @pytest.fixture
