@@ -160,3 +160,33 @@ def test_editor_closes_with_escape_and_keeps_the_preset(media_page: Page) -> Non
     page.keyboard.press("Escape")
     expect(editor).to_have_count(0)
     expect(chart).to_have_attribute("data-preset", "wandb/bar/v0")
+
+
+def test_a_chart_naming_an_unsaved_preset_gets_one_from_the_editor(media_page: Page, media_server: Server) -> None:
+    """Seed 004's last chart block logs to ``carey/new_chart``, which nobody saved: the
+    panel says so, and the editor starts from a spec over the chart's fields."""
+    page = media_page
+    entity = next(p["entity"] for p in media_server.get("/projects")["projects"] if p["name"] == "seed-004")
+    page.goto(f"/{entity}/seed-004")
+    box = panel(page, CHART)
+    expect(box.locator(tid(f"chart-missing-{CHART}"))).to_contain_text("carey/new_chart")
+    box.locator(tid(f"chart-edit-{CHART}")).click()
+    editor = page.locator(tid("chart-editor"))
+    expect(editor).to_be_visible()
+    expect(editor.locator(tid("chart-editor-field-x"))).to_have_value("step")
+    expect(editor.locator(tid("chart-editor-field-value"))).to_have_value("height")
+    expect(editor.locator(tid("chart-editor-string-title"))).to_have_value("Height Histogram")
+    drawn = wait_vega(page, f"editor:{CHART}", "v.marks === 4")
+    assert drawn["rows"] == 4  # the block's four rows
+    editor.locator(tid("chart-editor-name")).fill("new_chart")
+    editor.locator(tid("chart-editor-save")).click()
+    expect(editor).to_have_count(0)
+    expect(box).to_have_attribute("data-preset", f"{entity}/new_chart")
+    drawn = wait_vega(page, CHART, f"v.preset === '{entity}/new_chart'")
+    assert drawn["rows"] == 4 and drawn["marks"] == 4
+    assert media_server.get(f"/presets/{entity}/new_chart")["spec"]["data"] == {"name": "wandb"}
+    # back to the logged (missing) preset, saved, for the other tests of this store
+    box.locator(tid(f"chart-reset-{CHART}")).click()
+    expect(box.locator(tid(f"chart-missing-{CHART}"))).to_be_visible()
+    workspace = f"/projects/{entity}/seed-004/workspace"
+    eventually(lambda: CHART in media_server.get(workspace)["settings"].get("charts", {}), False, timeout=10)

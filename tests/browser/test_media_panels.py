@@ -314,7 +314,7 @@ def test_seed_004_workspace_draws_every_block(media_page: Page, media_server: Se
         if stored.startswith("chart:"):
             chart = charts[key]
             if chart["preset"] not in presets:
-                expect(box.locator("[role=alert]")).to_contain_text("404")
+                expect(box.locator(tid(f"chart-missing-{key}"))).to_contain_text(chart["preset"])
                 continue
             drawn = wait_vega(page, key)
             expected = 0

@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { applyRunColors, fillSpec, isVegaLite, parseSpec, specPlaceholders, tableRows, validPresetName } from "./vegaSpec";
+import {
+  applyRunColors,
+  fillSpec,
+  isVegaLite,
+  parseSpec,
+  specPlaceholders,
+  starterSpec,
+  tableRows,
+  validPresetName,
+} from "./vegaSpec";
 
 const SPEC = {
   $schema: "https://vega.github.io/schema/vega-lite/v5.json",
@@ -110,5 +119,15 @@ describe("applyRunColors", () => {
   it("gives a single run's colour to uncoloured Vega-Lite marks", () => {
     expect(applyRunColors({ mark: "bar" }, runs.slice(0, 1))).toEqual({ mark: "bar", config: { mark: { color: "#111111" } } });
     expect(applyRunColors({ mark: "bar" }, runs)).toEqual({ mark: "bar" });
+  });
+});
+
+describe("starterSpec", () => {
+  it("plots the chart's first two fields", () => {
+    const spec = starterSpec(["x", "value"]);
+    expect(specPlaceholders(spec)).toEqual({ fields: ["x", "value"], strings: ["title"] });
+    const filled = fillSpec(spec, { x: "step", value: "height" }, {}) as { encoding: { y: { field: string } } };
+    expect(filled.encoding.y.field).toBe("height");
+    expect(specPlaceholders(starterSpec([])).fields).toEqual(["x", "y"]);
   });
 });

@@ -169,3 +169,22 @@ export function applyRunColors<T>(spec: T, runs: readonly RunTag[]): T {
   }
   return result as T;
 }
+
+/**
+ * A spec to start from when a chart names a preset nobody saved: points of its first
+ * two fields (x, y), coloured by run, titled by its `title` string.
+ */
+export function starterSpec(fields: readonly string[]): Record<string, unknown> {
+  const [x, y] = [fields[0] ?? "x", fields[1] ?? fields[0] ?? "y"];
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    title: "${string:title}",
+    data: { name: "wandb" },
+    mark: { type: "point", tooltip: true },
+    encoding: {
+      x: { field: `\${field:${x}}`, type: "quantitative" },
+      y: { field: `\${field:${y}}`, type: "quantitative" },
+      color: { field: "name", type: "nominal", title: "Run" },
+    },
+  };
+}

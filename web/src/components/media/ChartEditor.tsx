@@ -45,7 +45,7 @@ function useDebounced<T>(value: T, delay: number): T {
 
 function defaultName(preset: PresetWithSpec): string {
   const base = preset.name.replace(/\/v\d+$/, "").replace(/\//g, "_");
-  return `${base}_custom`;
+  return preset.version > 0 ? `${base}_custom` : base || "my_chart";
 }
 
 export default function ChartEditor(props: ChartEditorProps) {
@@ -111,7 +111,10 @@ export default function ChartEditor(props: ChartEditorProps) {
     >
       <div className="chart-editor-head">
         <h2 id={titleId}>
-          Edit chart <code>{chartKey}</code> <span className="muted">from {preset.id} (v{preset.version})</span>
+          Edit chart <code>{chartKey}</code>{" "}
+          <span className="muted">
+            {preset.version > 0 ? `from ${preset.id} (v${preset.version})` : `new spec (no preset ${preset.id} is saved)`}
+          </span>
         </h2>
         <button type="button" data-testid="chart-editor-close" onClick={onClose} aria-label="Close the editor">
           ✕

@@ -4,14 +4,14 @@
 // editor; a preset saved there replaces the chart's for this panel.
 import { useQueries, useQuery } from "@tanstack/react-query";
 import { useMemo, useRef, useState } from "react";
-import { fetchTable, getPreset } from "../../api/client";
-import type { CustomChart, Run } from "../../api/types";
+import { ApiError, fetchTable, getPreset } from "../../api/client";
+import type { CustomChart, PresetWithSpec, Run } from "../../api/types";
 import { useInView } from "../../hooks/useInView";
 import { useColorOf } from "../../hooks/useRunColors";
 import { runDisplayName } from "../../lib/columns";
 import { valueAtStep } from "../../lib/mediaSteps";
 import { CHART_TABLE_LIMIT } from "../../lib/tableQuery";
-import { type Row, type RunTag, applyRunColors, fillSpec, tableRows } from "../../lib/vegaSpec";
+import { type Row, type RunTag, applyRunColors, fillSpec, starterSpec, tableRows } from "../../lib/vegaSpec";
 import type { ChartSetting } from "../../lib/workspaceSettings";
 import ChartEditor from "./ChartEditor";
 import PanelFrame from "./PanelFrame";
@@ -46,7 +46,25 @@ export default function ChartPanel({ entity, project, chart, runs: shownRuns, ov
     queryFn: ({ signal }) => getPreset(presetId, undefined, signal),
     enabled: inView,
     staleTime: 60_000,
+    retry: (count, e) => !(e instanceof ApiError && e.status === 404) && count < 2,
   });
+  // a chart naming a preset nobody saved (yet): the editor starts from a simple spec
+  const missing = preset.error instanceof ApiError && preset.error.status === 404;
+  const editable: PresetWithSpec | null = useMemo(() => {
+    if (preset.data) return preset.data;
+    if (!missing) return null;
+    const [entityPart, ...rest] = presetId.split("/");
+    return {
+      id: presetId,
+      entity: entityPart,
+      name: rest.join("/"),
+      version: 0,
+      builtin: false,
+      fields: Object.keys(fields),
+      strings: Object.keys(strings),
+      spec: starterSpec(Object.keys(fields)) as PresetWithSpec["spec"],
+    };
+  }, [preset.data, missing, presetId, fields, strings]);
   // the steps the chart's table was logged at, per run
   const media = useMedia(entity, project, runs, chart.table_key, inView);
   const { steps, step, setStep } = useStep(media.data);
@@ -117,7 +135,7 @@ export default function ChartPanel({ entity, project, chart, runs: shownRuns, ov
             data-testid={`chart-edit-${chart.key}`}
             aria-haspopup="dialog"
             onClick={() => setEditing(true)}
-            disabled={!preset.data}
+            disabled={!editable}
           >
             Edit
           </button>
@@ -125,7 +143,11 @@ export default function ChartPanel({ entity, project, chart, runs: shownRuns, ov
       }
     >
       <StepSlider id={chart.key} label={chart.key} steps={steps} value={step} onChange={setStep} />
-      {error ? (
+      {missing ? (
+        <div className="error-note" role="alert" data-testid={`chart-missing-${chart.key}`}>
+          No preset <code>{presetId}</code> is saved ({String(preset.error)}). Use Edit to write one.
+        </div>
+      ) : error ? (
         <div className="error-note" role="alert">
           {String(error)}
         </div>
@@ -144,11 +166,11 @@ export default function ChartPanel({ entity, project, chart, runs: shownRuns, ov
       <div className="panel-notes">
         <span title="the preset drawing this chart">{presetId}</span>
       </div>
-      {editing && preset.data && (
+      {editing && editable && (
         <ChartEditor
           entity={entity}
           chartKey={chart.key}
-          preset={preset.data}
+          preset={editable}
           fields={fields}
           strings={strings}
           columns={columns}
