@@ -179,6 +179,13 @@ class Settings:
         return f"sqlite:///{self.root_dir / 'runyard.db'}"
 
     @property
+    def local_store_uri(self) -> str:
+        """The store a local command serves or manages (``runyard ui``, ``server``, ``db``,
+        ``admin``): explicit, else the embedded file; never the server the SDK logs to
+        (a machine logged in to a server still serves and upgrades its own store)."""
+        return self.store or f"sqlite:///{self.root_dir / 'runyard.db'}"
+
+    @property
     def remote(self) -> bool:
         """True when the tracking store is a server reached over HTTP."""
         return self.store_uri.startswith(("http://", "https://"))

@@ -155,3 +155,14 @@ def test_key_from_stdin_then_a_script_logs_online(
         store.close()
     assert record is not None and record.display_name == "via-credentials"
     assert record.summary["a"] == 1.0
+
+
+def test_local_commands_keep_their_own_store(config: Path, ry_dir: Path) -> None:
+    """Logged in, the SDK logs to the server; `runyard ui`/`db`/`admin` still mean the
+    embedded store, and the server's journals stay apart from the embedded ones."""
+    assert main(["login", "--host", "http://127.0.0.1:9", "--no-verify", "ry_k"]) == 0
+    settings = Settings.from_env()
+    assert settings.store_uri == "http://127.0.0.1:9"
+    assert settings.local_store_uri == f"sqlite:///{ry_dir / 'runyard.db'}"
+    assert settings.journal_dir.parent == ry_dir / "journals"
+    assert settings.journal_dir != settings.journal_dir_for(settings.local_store_uri)

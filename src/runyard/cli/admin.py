@@ -83,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
     from runyard.server.auth.accounts import AccountError, Accounts
     from runyard.settings import Settings
 
-    uri = args.store or Settings.from_env().store_uri
+    uri = args.store or Settings.from_env().local_store_uri
     try:
         accounts = Accounts.open(uri)
     except AccountError as exc:

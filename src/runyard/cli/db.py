@@ -23,7 +23,7 @@ def upgrade(store: str | None) -> int:
     from runyard.store.sql.migrate import upgrade as run_upgrade
     from runyard.store.sql.revision import schema_revision, shown_uri
 
-    uri = store or Settings.from_env().store_uri
+    uri = store or Settings.from_env().local_store_uri
     shown = shown_uri(uri)
     try:
         db = open_db(uri)

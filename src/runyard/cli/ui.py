@@ -50,7 +50,7 @@ def _team_app(
     from runyard.store.sql.revision import require_current_schema, shown_uri
 
     settings = Settings.from_env()
-    store_uri = store_uri or settings.store_uri
+    store_uri = store_uri or settings.local_store_uri
     blobs_uri = blobs_uri or settings.blobs_uri
     try:
         if store_uri.split(":", 1)[0].split("+", 1)[0] in _SQL_SCHEMES:
@@ -154,11 +154,11 @@ def serve(
         from runyard.store.registry import shared_store
 
         settings = Settings.from_env()
-        store = shared_store(store_uri or settings.store_uri)
+        store = shared_store(store_uri or settings.local_store_uri)
         if recover:
             from runyard.sdk.recovery import recover_journals
 
-            recover_journals(settings.journal_dir, store)
+            recover_journals(settings.journal_dir_for(store.uri), store)
         blobs = open_blobs(
             blobs_uri or settings.blobs_uri,
             s3_endpoint_url=s3_endpoint_url or settings.s3_endpoint_url,
