@@ -62,6 +62,8 @@ WORKLOADS = [
     "ui_start",
     "ui_first_panels",
     "ui_table_scroll",
+    "server_ingest",
+    "log_online",
 ]
 # Workloads timed over data that one set-up worker writes first (untimed, kept in a
 # directory until the timed workers are done).
@@ -85,6 +87,9 @@ FULL_SIZES: dict[str, dict[str, int]] = {
     "ui_start": {"steps": 100, "metrics": 5},
     "ui_first_panels": {"runs": 1_000, "metrics": 20, "steps": 200},
     "ui_table_scroll": {"runs": 1_000, "metrics": 20, "steps": 200},
+    # profile: sample the server with py-spy when PY_SPY (or py-spy on PATH) is there.
+    "server_ingest": {"runs": 16, "batches": 10, "rows": 5_000, "metrics": 10, "profile": 1},
+    "log_online": {"steps": 20_000, "metrics": 10},
 }
 QUICK_SIZES: dict[str, dict[str, int]] = {
     "log": {"steps": 2_000, "metrics": 10},
@@ -97,6 +102,8 @@ QUICK_SIZES: dict[str, dict[str, int]] = {
     "ui_start": {"steps": 100, "metrics": 5},
     "ui_first_panels": {"runs": 100, "metrics": 5, "steps": 50},
     "ui_table_scroll": {"runs": 100, "metrics": 5, "steps": 50},
+    "server_ingest": {"runs": 16, "batches": 2, "rows": 2_000, "metrics": 10},
+    "log_online": {"steps": 2_000, "metrics": 10},
 }
 # Peers too slow for the full sizes within minutes get smaller ones (noted in RESULTS.md;
 # `--full-size` turns this off). MLflow's default sqlite store commits every log_metrics
@@ -299,6 +306,49 @@ ROWS = [
         "count",
         only="runyard",
     ),
+    # Issue 8: the team server.
+    Row(
+        "o. server ingest: {server_ingest_runs} concurrent runs → one `runyard server` over "
+        "PostgreSQL, scalar points/s",
+        "server_ingest",
+        "points_per_s",
+        "points/s",
+        500_000,
+        "≥ 500,000 points/s",
+        only="runyard",
+        higher=True,
+    ),
+    Row(
+        "o. one batch (5,000 rows × 10), median",
+        "server_ingest",
+        "batch_median_s",
+        "s",
+        only="runyard",
+    ),
+    Row(
+        "o. server process CPU during the ingest",
+        "server_ingest",
+        "server_cpu_s",
+        "s",
+        only="runyard",
+    ),
+    Row(
+        "o. PostgreSQL CPU during the ingest",
+        "server_ingest",
+        "postgres_cpu_s",
+        "s",
+        only="runyard",
+    ),
+    Row(
+        "p. `log()` per call in online mode, median (compare c.)",
+        "log_online",
+        "log_median_us",
+        "us",
+        only="runyard",
+    ),
+    Row("p. `log()` online, mean", "log_online", "log_mean_us", "us", only="runyard"),
+    Row("p. `log()` online, p99", "log_online", "log_p99_us", "us", only="runyard"),
+    Row("p. `finish()` online (sends what is left)", "log_online", "finish_s", "s", only="runyard"),
 ]
 LOG_SPEEDUP_TARGET = 25.0
 # The scan's memory must not grow with the rows: the peak growth at `rows` may exceed the
@@ -502,6 +552,8 @@ def fmt(value: float, unit: str) -> str:
         return f"{value:.1f} MB"
     if unit == "rows/s":
         return f"{value / 1e3:,.0f} k rows/s"
+    if unit == "points/s":
+        return f"{value / 1e3:,.0f} k points/s"
     if unit == "count":
         return f"{value:,.0f}"
     if unit == "fps":
@@ -789,6 +841,21 @@ def workload_text(data: dict[str, Any]) -> list[str]:
         "MutationObserver counts the distinct rows the virtualiser rendered on the way (it must "
         "be every run), and the last row must be shown at the bottom. 3 passes per process, "
         "the median pass by fps is kept.",
+        "- **o. server_ingest** (Runyard only, issue 8): a throwaway PostgreSQL 15 (`initdb`, "
+        "`fsync=off`) and ONE `runyard server --no-auth` process over it; "
+        f"{s['server_ingest']['runs']} runs, each a client thread that posts its "
+        f"{s['server_ingest']['batches']} batches of {s['server_ingest']['rows']:,} rows × "
+        f"{s['server_ingest']['metrics']} metrics (plus `_timestamp`, `_runtime`, as the SDK "
+        "sends them; the batches are encoded in the wire format before the clock starts) one "
+        "after another to `POST /api/v1/projects/{entity}/{project}/runs/{id}/batches`, as a "
+        "run's writer thread does. Points/s = metric points / wall time from the first request "
+        "to the last answer; the CPU seconds of the server process, PostgreSQL's processes and "
+        "the load generator are read from /proc. `profile` in the arguments samples the server "
+        "with py-spy (`PY_SPY` names the binary; not a dependency).",
+        "- **p. log_online** (Runyard only, issue 8): workload c with `RUNYARD_BASE_URL` set to "
+        "a `runyard server` over PostgreSQL (started as in o., untimed): per-call `log()` in "
+        "online mode, and `finish()`, which waits until the server holds the whole run (checked "
+        "afterwards through the server).",
     ]
 
 
@@ -931,6 +998,47 @@ def observations(data: dict[str, Any]) -> list[str]:
             f"series from {raw:,.0f} raw points."
         )
     out += ui_observations(entries)
+    out += team_observations(entries)
+    return out
+
+
+def team_observations(entries: dict[str, Any]) -> list[str]:
+    """Issue 8: the online/embedded log() ratio, and what bounds the server's ingest."""
+    out = []
+    online, embedded = entries.get("log_online"), entries.get("log")
+    for key, name in (("log_median_us", "median"), ("log_mean_us", "mean")):
+        a = median(online, Row("", "log_online", key, "us"))
+        b = median(embedded, Row("", "log", key, "us"))
+        if a is not None and b is not None:
+            verdict = "PASS" if a <= 2 * b else "FAIL"
+            out.append(
+                f"- **p. online `log()`**, {name}: {fmt(a, 'us')} online vs {fmt(b, 'us')} "
+                f"embedded = {a / b:.2f}× (target ≤ 2×: {verdict})."
+            )
+    ingest = entries.get("server_ingest")
+    rate = median(ingest, Row("", "server_ingest", "points_per_s", "points/s"))
+    wall = median(ingest, Row("", "server_ingest", "ingest_s", "s"))
+    server = median(ingest, Row("", "server_ingest", "server_cpu_s", "s"))
+    pg = median(ingest, Row("", "server_ingest", "postgres_cpu_s", "s"))
+    client = median(ingest, Row("", "server_ingest", "client_cpu_s", "s"))
+    if rate is not None and wall and server is not None and pg is not None:
+        points = median(ingest, Row("", "server_ingest", "points", "count")) or 0
+        out.append(
+            f"- **o. ingest**: {fmt(rate, 'points/s')} over {fmt(wall, 's')}; the server "
+            f"process used {server / wall:.0%} of one core ({points / max(server, 1e-9) / 1e3:,.0f}"
+            f" k points per CPU-second), PostgreSQL {pg / wall:.0%}, the load generator "
+            f"{(client or 0) / wall:.0%} (of the machine's {os.cpu_count()} cores)."
+        )
+        top = next(
+            (r["profile_top"] for r in (ingest or {}).get("runs", []) if r.get("profile_top")),
+            None,
+        )
+        if top:
+            shown = "; ".join(f"{name} {share:.0%}" for name, share in top[:8])
+            out.append(
+                f"- **o. server profile** (py-spy, share of the server's samples by the "
+                f"function on top of the stack, waits included): {shown}."
+            )
     return out
 
 

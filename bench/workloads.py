@@ -54,7 +54,15 @@ PROJECT = "bench"
 CONFIG: dict[str, Any] = {"lr": 0.001, "batch_size": 64, "optimizer": "adam", "layers": [64, 64]}
 
 # Workloads of Runyard's own API and web app (issues 3 and 4), with no peer equivalent.
-RUNYARD_ONLY = ("scan", "query", "series", "ui_first_panels", "ui_table_scroll")
+RUNYARD_ONLY = (
+    "scan",
+    "query",
+    "series",
+    "ui_first_panels",
+    "ui_table_scroll",
+    "server_ingest",
+    "log_online",
+)
 PEERS = ("wandb", "mlflow", "aim", "trackio")
 
 # (tool, workload) pairs that cannot be measured; run.py shows the reason instead.
@@ -1447,6 +1455,190 @@ def w_ui_table_scroll(tool: Adapter, args: Result) -> Result:
     }
 
 
+# -- team server (issue 8) ---------------------------------------------------------------
+
+
+def _team() -> Any:
+    sys.path.insert(0, str(BENCH_DIR))
+    import team  # bench/team.py: PostgreSQL + `runyard server` for these workloads
+
+    return team
+
+
+def _ingest_bodies(runs: int, batches: int, rows: int, metrics: int) -> list[list[Any]]:
+    """Every run's batches as the SDK's writer sends them, encoded up front (untimed)."""
+    import numpy as np
+
+    from runyard.entities import RunRef
+    from runyard.store.base import RunBatch
+    from runyard.store.wire import encode_batch, encode_body
+
+    rng = np.random.default_rng(0)
+    out: list[list[Any]] = []
+    t0 = 1_800_000_000.0
+    for r in range(runs):
+        ref = RunRef(ENTITY, "ingest", f"r{r}")
+        bodies = []
+        for b in range(batches):
+            steps = list(range(b * rows, (b + 1) * rows))
+            columns: dict[str, tuple[list[int], list[Any]]] = {
+                f"m{k}": (steps, np.cumsum(rng.normal(size=rows)).tolist()) for k in range(metrics)
+            }
+            columns["_timestamp"] = (steps, [t0 + s * 0.01 for s in steps])
+            columns["_runtime"] = (steps, [s * 0.01 for s in steps])
+            batch = RunBatch(
+                run=ref,
+                create={"display_name": f"r{r}", "host": "bench"} if b == 0 else None,
+                meta={"runtime": steps[-1] * 0.01, "heartbeat_at": t0 + steps[-1] * 0.01},
+                summary_set=[((k,), v[1][-1]) for k, v in columns.items() if k.startswith("m")],
+                columns=columns,
+                journal=(f"bench-{r}", (b + 1) * 1000),
+                journal_start=b * 1000,
+            )
+            bodies.append(encode_body(encode_batch(batch)))
+        out.append(bodies)
+    return out
+
+
+def _spy(pid: int, out: Path, rate: int = 200) -> subprocess.Popen[bytes] | None:
+    """py-spy sampling the server (``PY_SPY`` names the binary; not a dependency)."""
+    binary = os.environ.get("PY_SPY") or shutil.which("py-spy")
+    if not binary:
+        return None
+    return subprocess.Popen(
+        [
+            *(binary, "record", "--pid", str(pid), "--rate", str(rate)),
+            *("--format", "raw", "--output", str(out), "--nonblocking", "--threads"),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def _spy_summary(path: Path, top: int = 12) -> list[list[Any]]:
+    """Share of samples per leaf function (self time) and per Runyard frame (total time)."""
+    own: dict[str, int] = {}
+    total = 0
+    for line in path.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not stack:
+            continue
+        n = int(count)
+        total += n
+        frames = stack.split(";")
+        leaf = re.sub(r" \(.*?/", " (", frames[-1])
+        own[leaf] = own.get(leaf, 0) + n
+    ranked = sorted(own.items(), key=lambda kv: -kv[1])[:top]
+    return [[name, round(n / max(total, 1), 3)] for name, n in ranked]
+
+
+def w_server_ingest(tool: Adapter, args: Result) -> Result:
+    """o: sustained ingest of ONE `runyard server` over PostgreSQL, from concurrent runs.
+
+    Each run is one client thread posting its pre-encoded batches one after another,
+    as a run's writer thread does (the next batch once the previous one is stored).
+    """
+    import httpx
+
+    team = _team()
+    runs, batches = int(args.get("runs", 16)), int(args.get("batches", 10))
+    rows, metrics = int(args.get("rows", 5000)), int(args.get("metrics", 10))
+    bodies = _ingest_bodies(runs, batches, rows, metrics)
+    wire_bytes = sum(len(body) for per_run in bodies for body, _ in per_run)
+    result: Result = {}
+    with (
+        team.postgres() as (uri, pg_pid),
+        team.runyard_server(tool.aux_dir / "server", uri) as (url, pid),
+    ):
+        path = "/api/v1/projects/{entity}/ingest/runs/r{r}/batches"
+        errors: list[str] = []
+        barrier = threading.Barrier(runs + 1)
+        latencies: list[float] = []
+
+        def client(r: int) -> None:
+            with httpx.Client(base_url=url, timeout=600) as http:
+                barrier.wait()
+                for body, encoding in bodies[r]:
+                    t = time.perf_counter()
+                    answer = http.post(
+                        path.format(entity=ENTITY, r=r),
+                        content=body,
+                        headers={
+                            "Content-Type": "application/vnd.runyard.v1+msgpack",
+                            "Content-Encoding": encoding,
+                        },
+                    )
+                    latencies.append(time.perf_counter() - t)
+                    if answer.status_code != 200:
+                        errors.append(f"{answer.status_code} {answer.text[:200]}")
+                        return
+
+        threads = [threading.Thread(target=client, args=(r,)) for r in range(runs)]
+        for thread in threads:
+            thread.start()
+        spy = _spy(pid, tool.aux_dir / "spy.txt") if args.get("profile") else None
+        cpu0 = (team.process_cpu_s(pid), team.tree_cpu_s(pg_pid), time.process_time())
+        barrier.wait()
+        t0 = time.perf_counter()
+        for thread in threads:
+            thread.join()
+        elapsed = time.perf_counter() - t0
+        cpu1 = (team.process_cpu_s(pid), team.tree_cpu_s(pg_pid), time.process_time())
+        if spy is not None:
+            spy.send_signal(signal.SIGINT)
+            spy.wait(60)
+            if (tool.aux_dir / "spy.txt").exists():
+                result["profile_top"] = _spy_summary(tool.aux_dir / "spy.txt")
+        if errors:
+            raise RuntimeError(f"{len(errors)} batches refused: {errors[0]}")
+        # Everything must be there: every run's last step, through the server.
+        with httpx.Client(base_url=url, timeout=60) as http:
+            for r in range(runs):
+                answer = http.get(f"/api/v1/projects/{ENTITY}/ingest/runs/r{r}")
+                answer.raise_for_status()
+    points = runs * batches * rows * metrics
+    ordered = sorted(latencies)
+    return {
+        **result,
+        "points": points,
+        "points_per_s": points / elapsed,
+        "stored_points_per_s": points * (metrics + 2) / metrics / elapsed,
+        "ingest_s": elapsed,
+        "wire_bytes_per_point": wire_bytes / points,
+        "batch_median_s": statistics.median(ordered),
+        "batch_p99_s": percentile([int(x * 1e9) for x in ordered], 0.99) / 1e9,
+        "server_cpu_s": cpu1[0] - cpu0[0],
+        "postgres_cpu_s": cpu1[1] - cpu0[1],
+        "client_cpu_s": cpu1[2] - cpu0[2],
+    }
+
+
+def w_log_online(tool: Adapter, args: Result) -> Result:
+    """p: `log()` per call in online mode (RUNYARD_BASE_URL → a server over PostgreSQL),
+    to compare with `log` (embedded); `finish()` includes sending the rest."""
+    team = _team()
+    with (
+        team.postgres() as (uri, _),
+        team.runyard_server(tool.aux_dir / "server", uri) as (url, _),
+    ):
+        os.environ["RUNYARD_BASE_URL"] = url
+        os.environ["RUNYARD_CONFIG_DIR"] = str(tool.aux_dir / "config")
+        result = w_log(tool, args)
+        from runyard.entities import RunRef
+        from runyard.store.registry import open_store
+
+        store = open_store(url)
+        try:
+            record = store.get_run(RunRef(*result["ref"].split("/")))
+        finally:
+            store.close()
+        if record is None or record.last_step != int(args.get("steps", 20_000)) - 1:
+            raise RuntimeError(f"the server does not hold the whole run: {record!r}")
+        if record.state != "finished":
+            raise RuntimeError(f"run state on the server is {record.state!r}")
+    return result
+
+
 WORKLOADS: dict[str, Callable[[Adapter, Result], Result]] = {
     "import": w_import,  # {}
     "init": w_init,  # {}
@@ -1465,6 +1657,8 @@ WORKLOADS: dict[str, Callable[[Adapter, Result], Result]] = {
     "ui_write": w_ui_write,  # {"dir": ..., "runs": 1000, "metrics": 20, "steps": 200}
     "ui_first_panels": w_ui_first_panels,  # {"dir": ..., "project": ..., "loads": 3}
     "ui_table_scroll": w_ui_table_scroll,  # {"dir": ..., "project": ..., "passes": 3, "duration": 2}
+    "server_ingest": w_server_ingest,  # {"runs": 16, "batches": 10, "rows": 5000, "metrics": 10}
+    "log_online": w_log_online,  # {"steps": 20000, "metrics": 10}
 }
 
 
