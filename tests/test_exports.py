@@ -22,6 +22,7 @@ LAZY = {
     "Plotly": ("runyard.data_types.plotly", "Plotly"),
     "Settings": ("runyard.settings", "Settings"),
     "Table": ("runyard.data_types.table", "Table"),
+    "login": ("runyard.sdk.login", "login"),
     "plot_table": ("runyard.plot.custom_chart", "plot_table"),
 }
 MODULES = {"plot": "runyard.plot"}

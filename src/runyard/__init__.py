@@ -41,6 +41,7 @@ __all__ = [
     "finish",
     "init",
     "log",
+    "login",
     "plot",
     "plot_table",
     "run",
@@ -57,6 +58,7 @@ _LAZY = {
     "Plotly": "runyard.data_types.plotly:Plotly",
     "Settings": "runyard.settings:Settings",
     "Table": "runyard.data_types.table:Table",
+    "login": "runyard.sdk.login:login",
     "plot": "runyard.plot",
     "plot_table": "runyard.plot.custom_chart:plot_table",
 }

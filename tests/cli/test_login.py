@@ -166,3 +166,24 @@ def test_local_commands_keep_their_own_store(config: Path, ry_dir: Path) -> None
     assert settings.local_store_uri == f"sqlite:///{ry_dir / 'runyard.db'}"
     assert settings.journal_dir.parent == ry_dir / "journals"
     assert settings.journal_dir != settings.journal_dir_for(settings.local_store_uri)
+
+
+def test_wandb_login_from_a_script(
+    config: Path, auth_server: tuple[RunyardServer, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`wandb.login()` as scripts call it, with `import runyard as wandb`."""
+    import runyard as wandb
+    from runyard.errors import CommError, UsageError
+
+    assert wandb.login() is True  # embedded: nothing to log in to
+    server, key = auth_server
+    monkeypatch.setenv("RUNYARD_BASE_URL", server.url)
+    with pytest.raises(UsageError, match="api_key not configured"):
+        wandb.login()
+    with pytest.raises(CommError, match="could not verify"):
+        wandb.login(key="ry_000000000000_wrong", verify=True)
+    assert not (config / "credentials").exists()
+    assert wandb.login(key=key, verify=True) is True
+    assert saved(config)["servers"] == {server.url: {"api_key": key}}
+    assert wandb.login() is True
+    assert Settings.from_env().api_key == key
