@@ -13,15 +13,16 @@ __all__ = ["BUILTIN_ENTITY", "BUILTIN_IDS", "builtin_spec"]
 #: The entity of the built-in presets (read-only: users cannot save under it).
 BUILTIN_ENTITY = "wandb"
 
-#: Every built-in preset id, as ``runyard.plot`` (and wandb) name them.
+#: Every built-in preset id, as ``runyard.plot`` (and wandb) name them, in the order
+#: of the helpers' documentation (the order a preset picker lists them in).
 BUILTIN_IDS = (
-    "wandb/area-under-curve/v0",
-    "wandb/bar/v0",
-    "wandb/confusion_matrix/v1",
-    "wandb/histogram/v0",
     "wandb/line/v0",
-    "wandb/lineseries/v0",
     "wandb/scatter/v0",
+    "wandb/bar/v0",
+    "wandb/histogram/v0",
+    "wandb/lineseries/v0",
+    "wandb/area-under-curve/v0",
+    "wandb/confusion_matrix/v1",
 )
 
 
