@@ -2,7 +2,9 @@
 // pages (uPlot, TanStack Table) load as separate chunks.
 import { Suspense, lazy } from "react";
 import Link from "./components/Link";
+import LoginPage from "./components/LoginPage";
 import ProjectsList from "./components/ProjectsList";
+import { useAuth } from "./hooks/useAuth";
 import { useRoute } from "./hooks/useRoute";
 
 const ProjectWorkspace = lazy(() => import("./components/ProjectWorkspace"));
@@ -10,6 +12,7 @@ const RunPage = lazy(() => import("./components/RunPage"));
 
 export default function App() {
   const route = useRoute();
+  const auth = useAuth();
   let page: React.ReactNode;
   switch (route.page) {
     case "projects":
@@ -37,8 +40,20 @@ export default function App() {
         <Link href="/" className="brand">
           Runyard
         </Link>
+        {auth.state.status === "in" && auth.state.me.via === "session" && (
+          <span className="topbar-user">
+            {auth.state.me.user?.username}{" "}
+            <button type="button" onClick={() => void auth.loggedOut()}>
+              Log out
+            </button>
+          </span>
+        )}
       </header>
-      <Suspense fallback={<div className="page muted">Loading…</div>}>{page}</Suspense>
+      {auth.state.status === "login" ? (
+        <LoginPage onLogin={auth.loggedIn} />
+      ) : (
+        <Suspense fallback={<div className="page muted">Loading…</div>}>{page}</Suspense>
+      )}
     </div>
   );
 }

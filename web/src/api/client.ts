@@ -28,7 +28,14 @@ export class ApiError extends Error {
 }
 
 async function request<T>(path: string, init?: RequestInit): Promise<T> {
+  const method = (init?.method ?? "GET").toUpperCase();
+  if (!SAFE_METHODS.has(method) && !path.startsWith("/auth/login")) {
+    // Session-cookie writes need the session's CSRF token (team server).
+    const token = await csrfToken();
+    if (token) init = { ...init, headers: { ...(init?.headers as Record<string, string>), [CSRF_HEADER]: token } };
+  }
   const response = await fetch(API + path, init);
+  if (response.status === 401 && !path.startsWith("/auth/")) notifyUnauthorized();
   if (!response.ok) {
     let detail = response.statusText;
     try {
@@ -233,4 +240,63 @@ export function savePreset(entity: string, name: string, spec: unknown): Promise
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify({ spec }),
   });
+}
+
+// -- accounts (team server) ------------------------------------------------------
+// The team server answers 401 without a login; the single-user `runyard ui` has
+// no accounts (`/auth/me` says `auth: false`) and never asks.
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+export const CSRF_HEADER = "X-CSRF-Token";
+
+export interface Me {
+  auth: boolean;
+  user: { username: string; is_admin: boolean } | null;
+  entities: Record<string, string>;
+  via: "key" | "session" | null;
+  csrf_token: string | null;
+}
+
+let csrf: Promise<string | null> | null = null;
+const unauthorizedListeners = new Set<() => void>();
+
+/** Call `listener` whenever an API request answers 401; returns the unsubscribe. */
+export function onUnauthorized(listener: () => void): () => void {
+  unauthorizedListeners.add(listener);
+  return () => unauthorizedListeners.delete(listener);
+}
+
+function notifyUnauthorized(): void {
+  csrf = null;
+  for (const listener of unauthorizedListeners) listener();
+}
+
+/** The session's CSRF token, read once from /auth/me (null without a session). */
+function csrfToken(): Promise<string | null> {
+  csrf ??= getMe().then(
+    (me) => me.csrf_token,
+    () => null,
+  );
+  return csrf;
+}
+
+export async function getMe(signal?: AbortSignal): Promise<Me> {
+  const me = await request<Me>("/auth/me", { signal });
+  csrf = Promise.resolve(me.csrf_token);
+  return me;
+}
+
+export async function login(username: string, password: string): Promise<Me> {
+  const me = await request<Me>("/auth/login", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ username, password }),
+  });
+  csrf = Promise.resolve(me.csrf_token);
+  return me;
+}
+
+export async function logout(): Promise<void> {
+  await request("/auth/logout", { method: "POST" });
+  csrf = null;
 }
