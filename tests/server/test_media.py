@@ -258,6 +258,12 @@ def test_media_logged_by_the_sdk(ry_dir: Path) -> None:
         assert keys == {"img": "image-file", "page": "html-file"}
 
 
+def test_steps_that_logged_none_are_left_out(client: TestClient, logged: Logged) -> None:
+    logged.log(logged.ref("a"), 7, img=None)
+    steps = get(client, f"{P}/media", runs="a", key="img")["runs"][0]["steps"]
+    assert [s["step"] for s in steps] == [0, 1, 2]
+
+
 def test_numeric_keys_have_no_media_steps(client: TestClient, logged: Logged) -> None:
     c = logged.ref("c")
     logged.log(c, 0, loss=0.5)

@@ -223,15 +223,18 @@ def present(value: Any, entity: str, project: str, run_id: str) -> Any:
 def logged_values(
     tracking: TrackingStore, record: RunRecord, key: str
 ) -> list[tuple[int | None, Any]]:
-    """Every logged ``(step, value)`` of a non-numeric key, in step order.
+    """Every logged ``(step, value)`` of a non-numeric key, in step order, without
+    the steps that logged ``None`` (nothing to show).
 
     A key with no history at all (set only through ``run.summary``) gives its
     summary value once, with step ``None``; a numeric key (its history is a
     series, not values) gives nothing.
     """
-    pairs: list[tuple[int | None, Any]] = list(
-        tracking.read_values(record.ref, [key], 0, None).get(key, [])
-    )
+    pairs: list[tuple[int | None, Any]] = [
+        (step, value)
+        for step, value in tracking.read_values(record.ref, [key], 0, None).get(key, [])
+        if value is not None
+    ]
     if not pairs and key not in tracking.history_keys(record.ref):
         value = summary_value(record.summary, key)
         if value is not None:
