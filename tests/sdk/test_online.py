@@ -10,6 +10,8 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -49,6 +51,14 @@ def script(
     )
 
 
+def page_status(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as page:
+            return int(page.status)
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
 def stored_steps(store_uri: str, ref: RunRef = REF, key: str = "x") -> list[int]:
     store = open_store(store_uri)
     try:
@@ -78,6 +88,9 @@ def test_online_run_is_stored_on_the_server(
 ) -> None:
     result = script(LOG, tmp_path / "client", server.url)
     assert result.returncode == 0, result.stderr
+    url = f"{server.url}/tester/p/runs/onl"
+    assert f"runyard: View run onl at {url}" in result.stderr  # the web app's run page
+    assert page_status(url) in (200, 503)  # 503: the web app is not built here
     assert result.stdout.split() == ["finished", "0.1", "4999.0", "done", "5000"]
     assert stored_steps(store_uri) == list(range(5000))
     store = open_store(store_uri)

@@ -499,6 +499,7 @@ def init(
             from runyard.sdk.files import remember_run
 
             remember_run(base, ref)
+            termlog(f"View run {name or ref.run_id} at {run.url}")
         writer.start()
     if resume == "auto" or resume == "allow":
         _remember_for_auto_resume(base, ref)

@@ -130,8 +130,15 @@ class Run:
         return self._step
 
     @property
-    def url(self) -> None:
-        return None
+    def url(self) -> str | None:
+        """The run's page on the team server (online); None for a local store, as wandb
+        offline."""
+        if not self._settings.remote or self._writer is None:
+            return None
+        from urllib.parse import quote
+
+        parts = (self._ref.entity, self._ref.project, "runs", self._ref.run_id)
+        return self._settings.store_uri + "/" + "/".join(quote(p, safe="") for p in parts)
 
     @property
     def settings(self) -> Settings:
