@@ -44,6 +44,27 @@ def test_seed_example_logs_every_metric_each_epoch(result: Any, api: Any) -> Non
         assert [row[key] for row in rows] == pytest.approx(history[key], rel=1e-6)
 
 
+def test_the_seed_documents_snippet_runs_as_printed(result: Any, api: Any) -> None:
+    document = result["seed_document"]
+    assert "callbacks=[WandbCallback()]" in document["snippet"]
+    run = api.run(document["path"])
+    assert [row["epoch"] for row in epoch_rows(run)] == [0]
+    assert run.summary["best_val_loss"] == run.summary["val_loss"]
+    assert run.summary["best_epoch"] == 0
+    assert "model-best.keras" in [f.name for f in run.files()]
+
+
+def test_epoch_is_the_step_metric_of_epoch_metrics(result: Any, api: Any) -> None:
+    run = api.run(result["seed"]["path"])
+    step_metrics = {d["name"]: d.get("step_metric") for d in run.record.metrics}
+    for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
+        assert step_metrics[key] == "epoch"
+    batches = {
+        d["name"]: d.get("step_metric") for d in api.run(result["weights"]["path"]).record.metrics
+    }
+    assert batches["batch/*"] == "batch/batch_step"
+
+
 def test_best_val_loss_and_epoch_and_the_best_model(result: Any, api: Any) -> None:
     seed = result["seed"]
     val_loss = seed["history"]["val_loss"]
@@ -134,3 +155,17 @@ def test_evaluation_with_validation_indexes_and_a_row_processor(result: Any, api
     final = evaluation["final_indexes"]
     assert [r[2] for r in doc["data"]] == pytest.approx([p[0] for p in final], rel=1e-5)
     assert not any(math.isnan(r[2]) for r in doc["data"])
+
+
+def test_evaluation_from_a_generator(result: Any, api: Any, scenarios: Scenarios) -> None:
+    evaluation = result["evaluation"]
+    run = api.run(evaluation["path_generator_2"])
+    [row] = run.scan_history(keys=["validation_predictions"])
+    doc = table(run, row["validation_predictions"])
+    output = doc["columns"].index("output")
+    outputs = [r[output] for r in doc["data"]]
+    np.testing.assert_allclose(outputs, evaluation["final_generator_2"], rtol=1e-5)
+    # Without validation_steps the generator's length is unknown: a warning, no table.
+    run = api.run(evaluation["path_generator_None"])
+    assert not [r for r in run.scan_history() if "validation_predictions" in r]
+    assert "you must pass validation_steps" in scenarios.stderr

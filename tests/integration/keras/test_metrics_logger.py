@@ -44,3 +44,11 @@ def test_batch_mode_every_n_batches_with_a_schedule(result: Any, api: Any) -> No
     epoch_rows = [row for row in rows if "epoch/epoch" in row]
     assert [row["epoch/epoch"] for row in epoch_rows] == [0, 1]
     assert [row["epoch/loss"] for row in epoch_rows] == pytest.approx(batch["history"]["loss"])
+
+
+def test_initial_global_step_moves_the_schedule(result: Any, api: Any) -> None:
+    rows = list(api.run(result["resumed"]["path"]).scan_history())
+    rates = [row["batch/learning_rate"] for row in rows if "batch/batch_step" in row]
+    assert rates == pytest.approx([0.1 * 0.5**k for k in (11, 13)])
+    [epoch] = [row for row in rows if "epoch/epoch" in row]
+    assert epoch["epoch/learning_rate"] == pytest.approx(0.1 * 0.5**14)

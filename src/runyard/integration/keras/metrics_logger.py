@@ -36,8 +36,8 @@ class WandbMetricsLogger(keras.callbacks.Callback):  # type: ignore[misc]
     Args:
         log_freq: ``"epoch"`` (default), ``"batch"`` or an integer N: also log every
             N-th batch.
-        initial_global_step: the optimizer step training starts from, for a
-            learning-rate schedule when resuming.
+        initial_global_step: the step a learning-rate schedule is evaluated at when
+            training starts (it then advances by one per batch), for resumed runs.
 
     Raises:
         runyard.Error: ``You must call `wandb.init()` before WandbMetricsLogger()``.
@@ -54,15 +54,30 @@ class WandbMetricsLogger(keras.callbacks.Callback):  # type: ignore[misc]
         self.logging_batch_wise = self.log_freq is not None
         self.global_batch = 0
         self.global_step = int(initial_global_step)
+        self._schedule: Any = None
         if self.logging_batch_wise:
             self._run.define_metric("batch/batch_step")
             self._run.define_metric("batch/*", step_metric="batch/batch_step")
         self._run.define_metric("epoch/epoch")
         self._run.define_metric("epoch/*", step_metric="epoch/epoch")
 
+    def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
+        # A schedule is evaluated at our global step (which starts at initial_global_step),
+        # as wandb did; the optimizer's own step restarts at 0 with a fresh optimizer.
+        self._schedule = None
+        try:
+            config = self.model.optimizer.get_config().get("learning_rate")
+            if isinstance(config, dict):
+                self._schedule = keras.optimizers.schedules.deserialize(config)
+        except Exception as exc:  # the training loop must go on
+            warn_once("metrics-logger-schedule", f"Unable to read the learning rate: {exc}")
+
     def _learning_rate(self) -> float | None:
         try:
-            rate = self.model.optimizer.learning_rate
+            if self._schedule is not None:
+                rate = self._schedule(self.global_step)
+            else:
+                rate = self.model.optimizer.learning_rate
             return float(keras.ops.convert_to_numpy(rate))
         except Exception as exc:  # the training loop must go on
             warn_once("metrics-logger-lr", f"Unable to log learning rate: {exc}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +84,24 @@ def seed_example(where: Path) -> dict[str, Any]:
         "predictions": record.predictions,
         "reloaded": reloaded.predict(X_test, verbose=0),
     }
+
+
+def seed_document() -> dict[str, Any]:
+    """The seed document's snippet, read from the document and run as it is printed."""
+    seeds = Path(__file__).resolve().parents[5] / "shared" / "seeds"
+    (document,) = seeds.glob("003_*.txt")
+    blocks = re.findall(r"```python\n(.*?)```", document.read_text(encoding="utf-8"), re.S)
+    (snippet,) = [block for block in blocks if "model.fit" in block]
+    X_train, y_train = data(32)
+    X_test, y_test = data(16, seed=1)
+    run = wandb.init(project="keras", name="seed-document")
+    exec(
+        "from runyard.integration.keras import WandbCallback\n" + snippet,
+        {"model": small_model(), "X_train": X_train, "y_train": y_train}
+        | {"X_test": X_test, "y_test": y_test},
+    )
+    run.finish()
+    return {"path": run.path, "snippet": snippet}
 
 
 def zero_and_resume() -> dict[str, Any]:
@@ -190,6 +209,22 @@ def evaluation() -> dict[str, Any]:
     out["path_indexes"] = run.path
     out["final_indexes"] = model.predict(xv, verbose=0)
     run.finish()
+
+    def batches() -> Any:
+        while True:
+            yield xv[:4], yv[:4]
+            yield xv[4:], yv[4:]
+
+    for steps in (2, None):
+        model = small_model()
+        run = wandb.init(project="keras", name=f"evaluation-generator-{steps}")
+        callback = WandbCallback(
+            generator=batches(), validation_steps=steps, log_evaluation=True, save_model=False
+        )
+        model.fit(x, y, epochs=1, verbose=0, callbacks=[callback])
+        out[f"path_generator_{steps}"] = run.path
+        out[f"final_generator_{steps}"] = model.predict(xv, verbose=0)
+        run.finish()
     return out
 
 
@@ -197,6 +232,7 @@ def run(where: Path) -> dict[str, Any]:
     return {
         "errors": errors(),
         "seed": seed_example(where),
+        "seed_document": seed_document(),
         "resume": zero_and_resume(),
         "weights": weights_batches_flops(where),
         "evaluation": evaluation(),

@@ -32,4 +32,11 @@ def run(where: Path) -> dict[str, Any]:
     history = model.fit(x, y, epochs=3, batch_size=20, verbose=0, callbacks=[WandbMetricsLogger()])
     run.finish()
     out["epoch"] = {"path": run.path, "history": history.history}
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+    model.compile(optimizer=keras.optimizers.SGD(schedule), loss="mse")
+    run = wandb.init(project="keras", name="metrics-resumed")
+    callback = WandbMetricsLogger(log_freq=2, initial_global_step=10)
+    model.fit(x, y, epochs=1, batch_size=10, verbose=0, callbacks=[callback])
+    run.finish()
+    out["resumed"] = {"path": run.path}
     return out

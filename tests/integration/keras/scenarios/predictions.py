@@ -49,8 +49,13 @@ def run(where: Path) -> dict[str, Any]:
     )
     segmenter.compile(optimizer="adam", loss="categorical_crossentropy")
     run = wandb.init(project="keras", name="examples-masks")
+
+    def batches() -> Any:
+        while True:
+            yield images[:4], masks[:4]
+
     callback = WandbCallback(
-        validation_data=(images, masks),
+        generator=batches(),
         input_type="image",
         output_type="segmentation_mask",
         class_colors=COLORS,
