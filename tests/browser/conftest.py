@@ -389,6 +389,7 @@ MEDIA_PROJECT = "media-panels"
 MEDIA_RUNS = ("media-0", "media-1")
 MEDIA_STEPS = 3  # images, galleries and histograms are logged at this many steps
 TABLE_ROWS = 30
+EVOLVING_STEPS = 2  # "evolving" (a table) and "progress" (a chart) are logged this often
 
 # Every code block of seed 004 (wandb.plot.*, plot_table, Image single and list, Html,
 # Plotly, Table with Image/Html cells, Histogram over steps), for two runs of one project.
@@ -443,6 +444,14 @@ for n, name in enumerate({MEDIA_RUNS!r}):
                  wandb.Html(f"<p id='cell'>cell {{i}}</p>", inject=False)]
                 for i in range({TABLE_ROWS})]
         run.log({{"predictions": wandb.Table(columns=["id", "label", "score", "image", "html"], data=rows)}})
+        run.log({{"figures": wandb.Table(columns=["name", "figure"],
+                                        data=[["a", wandb.Plotly(fig)], ["b", wandb.Plotly(fig)]])}})
+        # a table and a chart logged at {EVOLVING_STEPS} steps, growing by two rows a step
+        for step in range({EVOLVING_STEPS}):
+            rows = [[e, e / 10 + n] for e in range(3 + 2 * step)]
+            points = wandb.Table(columns=["x", "y"], data=[[i, i + step] for i in range(4 + 2 * step)])
+            run.log({{"evolving": wandb.Table(columns=["epoch", "acc"], data=rows),
+                      "progress": wandb.plot.line(points, "x", "y", title="Progress")}})
 """
 
 
@@ -470,12 +479,16 @@ def media_server(media_store_dir: Path, _browser_stack: None) -> Iterator[Server
 
 
 @pytest.fixture
-def media_page(browser: Browser, media_server: Server, request: pytest.FixtureRequest) -> Iterator[Page]:
+def media_page(
+    browser: Browser, media_server: Server, request: pytest.FixtureRequest
+) -> Iterator[Page]:
     """A fresh browser context on the media server (as ``page``: uncaught page errors
     fail the test; a failing test leaves a screenshot)."""
     from playwright.sync_api import expect
 
-    context = browser.new_context(base_url=media_server.url, viewport={"width": 1440, "height": 900})
+    context = browser.new_context(
+        base_url=media_server.url, viewport={"width": 1440, "height": 900}
+    )
     context.set_default_timeout(20_000)
     expect.set_options(timeout=15_000)  # media and lazy chart libraries on a busy machine
     page = context.new_page()

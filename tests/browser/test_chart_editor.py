@@ -64,7 +64,9 @@ def test_edit_save_as_and_log_to_the_saved_preset(
     editor = page.locator(tid("chart-editor"))
     expect(editor).to_be_visible()
     # the table's columns and the spec's placeholders, mapped as logged
-    expect(editor.locator(tid("chart-editor-columns")).locator("li")).to_have_text(["step", "height"])
+    expect(editor.locator(tid("chart-editor-columns")).locator("li")).to_have_text(
+        ["step", "height"]
+    )
     expect(editor.locator(tid("chart-editor-field-x"))).to_have_value("step")
     expect(editor.locator(tid("chart-editor-field-y"))).to_have_value("height")
     expect(editor.locator(tid("chart-editor-field-stroke"))).to_have_value("")
@@ -92,11 +94,15 @@ def test_edit_save_as_and_log_to_the_saved_preset(
     # field mapping: y from another column redraws the preview with that field
     editor.locator(tid("chart-editor-field-y")).fill("step")
     page.wait_for_function(
-        "() => (window.__runyardVega['editor:" + CHART + "'] || {}).spec?.encoding?.y?.field === 'step'"
+        "() => (window.__runyardVega['editor:"
+        + CHART
+        + "'] || {}).spec?.encoding?.y?.field === 'step'"
     )
     editor.locator(tid("chart-editor-field-y")).fill("height")
     page.wait_for_function(
-        "() => (window.__runyardVega['editor:" + CHART + "'] || {}).spec?.encoding?.y?.field === 'height'"
+        "() => (window.__runyardVega['editor:"
+        + CHART
+        + "'] || {}).spec?.encoding?.y?.field === 'height'"
     )
     editor.screenshot(path=str(screenshots / "chart-editor.png"))
 
@@ -116,8 +122,13 @@ def test_edit_save_as_and_log_to_the_saved_preset(
 
     # the workspace keeps the panel's new preset: after a reload it is still drawn with it
     workspace = f"/projects/{MEDIA_ENTITY}/{MEDIA_PROJECT}/workspace"
-    eventually(lambda: media_server.get(workspace)["settings"].get("charts", {}).get(CHART, {}).get("preset"),
-               f"{MEDIA_ENTITY}/my_chart", timeout=10)
+    eventually(
+        lambda: (
+            media_server.get(workspace)["settings"].get("charts", {}).get(CHART, {}).get("preset")
+        ),
+        f"{MEDIA_ENTITY}/my_chart",
+        timeout=10,
+    )
     page.reload()
     chart = panel(page, CHART)
     expect(chart).to_have_attribute("data-preset", f"{MEDIA_ENTITY}/my_chart")
@@ -128,7 +139,11 @@ def test_edit_save_as_and_log_to_the_saved_preset(
     expect(chart).to_have_attribute("data-preset", "wandb/line/v0")
     assert "line" in wait_vega(page, CHART, "v.preset === 'wandb/line/v0'")["marktypes"]
     expect(chart.locator(tid(f"chart-reset-{CHART}"))).to_have_count(0)
-    eventually(lambda: CHART in media_server.get(workspace)["settings"].get("charts", {}), False, timeout=10)
+    eventually(
+        lambda: CHART in media_server.get(workspace)["settings"].get("charts", {}),
+        False,
+        timeout=10,
+    )
 
     # a script logs a table to the saved preset; after a reload it is drawn with it
     run_code(LOG_TO_SAVED_PRESET, media_store_dir)
@@ -162,11 +177,15 @@ def test_editor_closes_with_escape_and_keeps_the_preset(media_page: Page) -> Non
     expect(chart).to_have_attribute("data-preset", "wandb/bar/v0")
 
 
-def test_a_chart_naming_an_unsaved_preset_gets_one_from_the_editor(media_page: Page, media_server: Server) -> None:
+def test_a_chart_naming_an_unsaved_preset_gets_one_from_the_editor(
+    media_page: Page, media_server: Server
+) -> None:
     """Seed 004's last chart block logs to ``carey/new_chart``, which nobody saved: the
     panel says so, and the editor starts from a spec over the chart's fields."""
     page = media_page
-    entity = next(p["entity"] for p in media_server.get("/projects")["projects"] if p["name"] == "seed-004")
+    entity = next(
+        p["entity"] for p in media_server.get("/projects")["projects"] if p["name"] == "seed-004"
+    )
     page.goto(f"/{entity}/seed-004")
     box = panel(page, CHART)
     expect(box.locator(tid(f"chart-missing-{CHART}"))).to_contain_text("carey/new_chart")
@@ -189,4 +208,8 @@ def test_a_chart_naming_an_unsaved_preset_gets_one_from_the_editor(media_page: P
     box.locator(tid(f"chart-reset-{CHART}")).click()
     expect(box.locator(tid(f"chart-missing-{CHART}"))).to_be_visible()
     workspace = f"/projects/{entity}/seed-004/workspace"
-    eventually(lambda: CHART in media_server.get(workspace)["settings"].get("charts", {}), False, timeout=10)
+    eventually(
+        lambda: CHART in media_server.get(workspace)["settings"].get("charts", {}),
+        False,
+        timeout=10,
+    )

@@ -48,7 +48,10 @@ with wandb.init(entity={MEDIA_ENTITY!r}, project={PROJECT!r}, name="hostile") as
 
 def read_results(frame: Frame) -> dict[str, str]:
     expect(frame.locator("#ran")).to_have_text("yes")  # its own script did run
-    return {name: frame.locator(f"#{name}").inner_text() for name in ("parent", "cookie", "storage", "write")}
+    return {
+        name: frame.locator(f"#{name}").inner_text()
+        for name in ("parent", "cookie", "storage", "write")
+    }
 
 
 def test_logged_html_cannot_script_the_app_or_read_its_cookies(
@@ -57,7 +60,9 @@ def test_logged_html_cannot_script_the_app_or_read_its_cookies(
     page = media_page
     run_code(LOG_HTML, media_store_dir)
     # a cookie and local storage on the app's origin, which the HTML must not see
-    page.context.add_cookies([{"name": "runyard_session", "value": SECRET, "url": media_server.url}])
+    page.context.add_cookies(
+        [{"name": "runyard_session", "value": SECRET, "url": media_server.url}]
+    )
     page.goto(f"/{MEDIA_ENTITY}/{PROJECT}")
     page.evaluate("secret => localStorage.setItem('runyard-secret', secret)", SECRET)
     assert SECRET in page.evaluate("() => document.cookie")  # the app's own page can read it
@@ -96,9 +101,13 @@ def test_html_opened_directly_is_sandboxed_by_the_server(
     if not runs:
         run_code(LOG_HTML, media_store_dir)
         runs = media_server.get(f"/projects/{MEDIA_ENTITY}/{PROJECT}/runs")["runs"]
-    body = media_server.get(f"/projects/{MEDIA_ENTITY}/{PROJECT}/media", runs=runs[0]["id"], key="hostile")
+    body = media_server.get(
+        f"/projects/{MEDIA_ENTITY}/{PROJECT}/media", runs=runs[0]["id"], key="hostile"
+    )
     url = body["runs"][0]["steps"][-1]["value"]["url"]
-    page.context.add_cookies([{"name": "runyard_session", "value": SECRET, "url": media_server.url}])
+    page.context.add_cookies(
+        [{"name": "runyard_session", "value": SECRET, "url": media_server.url}]
+    )
     response = page.goto(url)
     assert response is not None and response.ok
     csp = response.headers.get("content-security-policy", "")

@@ -17,7 +17,15 @@ pytest.importorskip("playwright", reason="needs playwright (pip install playwrig
 from playwright.sync_api import Locator, Page, expect
 
 from tests.browser.charts import eventually, expected_colors, tid
-from tests.browser.conftest import MEDIA_ENTITY, MEDIA_PROJECT, MEDIA_RUNS, MEDIA_STEPS, TABLE_ROWS, Server
+from tests.browser.conftest import (
+    EVOLVING_STEPS,
+    MEDIA_ENTITY,
+    MEDIA_PROJECT,
+    MEDIA_RUNS,
+    MEDIA_STEPS,
+    TABLE_ROWS,
+    Server,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -48,7 +56,9 @@ def panel(page: Page, key: str) -> Locator:
     return locator
 
 
-def wait_vega(page: Page, key: str, condition: str = "v.marks > 0", timeout: float = 20_000) -> dict[str, Any]:
+def wait_vega(
+    page: Page, key: str, condition: str = "v.marks > 0", timeout: float = 20_000
+) -> dict[str, Any]:
     """Wait for the custom chart `key` to be drawn with `condition` (over `v`, its
     window.__runyardVega entry); return rows, marks, runs and the view's wandb rows."""
     page.wait_for_function(
@@ -71,13 +81,15 @@ def table_rows(server: Server, run: str, key: str) -> int:
     return int(body["total"])
 
 
-def test_every_custom_chart_draws_all_runs_rows_in_run_colours(media_page: Page, media_server: Server, screenshots: Path) -> None:
+def test_every_custom_chart_draws_all_runs_rows_in_run_colours(
+    media_page: Page, media_server: Server, screenshots: Path
+) -> None:
     page = media_page
     runs = runs_of(media_server)
     ids = [r["id"] for r in runs]
     colors = expected_colors(runs)
     charts = media_server.get(f"{API}/charts", runs=",".join(ids))["charts"]
-    assert SEED_CHARTS <= {c["key"] for c in charts}
+    assert {c["key"] for c in charts} >= SEED_CHARTS
     page.goto(WORKSPACE)
     expect(page.locator(tid("media-section-Custom Charts"))).to_be_visible()
     for chart in charts:
@@ -98,7 +110,9 @@ def test_every_custom_chart_draws_all_runs_rows_in_run_colours(media_page: Page,
     panel(page, "conf_mat").screenshot(path=str(screenshots / "custom-chart-confusion.png"))
 
 
-def test_hiding_a_run_removes_its_rows_from_the_chart(media_page: Page, media_server: Server) -> None:
+def test_hiding_a_run_removes_its_rows_from_the_chart(
+    media_page: Page, media_server: Server
+) -> None:
     page = media_page
     by_name = {r["name"]: r for r in runs_of(media_server)}
     hidden, kept = by_name[MEDIA_RUNS[0]]["id"], by_name[MEDIA_RUNS[1]]["id"]
@@ -114,7 +128,11 @@ def test_hiding_a_run_removes_its_rows_from_the_chart(media_page: Page, media_se
     # expect both runs shown)
     page.locator(tid(f"eye-{hidden}")).click()
     wait_vega(page, "my_bar_chart_id", "v.runs.length === 2")
-    eventually(lambda: hidden in media_server.get(f"{API}/workspace")["settings"].get("hiddenRuns", []), False, timeout=10)
+    eventually(
+        lambda: hidden in media_server.get(f"{API}/workspace")["settings"].get("hiddenRuns", []),
+        False,
+        timeout=10,
+    )
     assert hidden not in media_server.get(f"{API}/workspace")["settings"].get("hiddenRuns", [])
 
 
@@ -124,7 +142,9 @@ def media_steps(server: Server, key: str) -> list[int]:
     return sorted({s["step"] for r in body["runs"] for s in r["steps"]})
 
 
-def test_images_per_run_with_captions_and_a_step_slider(media_page: Page, media_server: Server, screenshots: Path) -> None:
+def test_images_per_run_with_captions_and_a_step_slider(
+    media_page: Page, media_server: Server, screenshots: Path
+) -> None:
     page = media_page
     steps = media_steps(media_server, "samples")
     assert len(steps) == MEDIA_STEPS
@@ -138,7 +158,9 @@ def test_images_per_run_with_captions_and_a_step_slider(media_page: Page, media_
         arg=samples.element_handle(),
     )
     captions = samples.locator(tid("media-caption"))
-    expect(captions).to_have_text([f"{name} step {MEDIA_STEPS - 1}" for name in _names_in_order(page, samples)])
+    expect(captions).to_have_text(
+        [f"{name} step {MEDIA_STEPS - 1}" for name in _names_in_order(page, samples)]
+    )
     samples.screenshot(path=str(screenshots / "media-images.png"))
 
     # the slider, by keyboard: Home goes to the first step, ArrowRight one further
@@ -182,7 +204,9 @@ def test_html_in_a_sandboxed_frame(media_page: Page, media_server: Server) -> No
         assert src.startswith(f"/api/v1{API}/runs/") and "/media/" in src
         content = frame.element_handle().content_frame()
         assert content is not None
-        expect(content.locator("#hello")).to_have_text(f"Hello from {_names_in_order(page, html)[i]}")
+        expect(content.locator("#hello")).to_have_text(
+            f"Hello from {_names_in_order(page, html)[i]}"
+        )
     # the server sandboxes the document itself too
     response = page.request.get(frames.first.get_attribute("src") or "")
     assert response.ok
@@ -208,19 +232,25 @@ def test_plotly_figures_draw_their_traces(media_page: Page, media_server: Server
         expect(plot.locator(".barlayer .trace")).to_have_count(1)
 
 
-def test_table_pages_sorts_filters_and_draws_media_cells(media_page: Page, media_server: Server, screenshots: Path) -> None:
+def test_table_pages_sorts_filters_and_draws_media_cells(
+    media_page: Page, media_server: Server, screenshots: Path
+) -> None:
     page = media_page
     page.goto(WORKSPACE)
     table = panel(page, "predictions")
     rows = table.locator(tid("table-row"))
     expect(rows).to_have_count(20)
-    expect(table.locator(tid("table-page-predictions"))).to_have_text(f"page 1 of 2 · {TABLE_ROWS} rows")
+    expect(table.locator(tid("table-page-predictions"))).to_have_text(
+        f"page 1 of 2 · {TABLE_ROWS} rows"
+    )
     first = rows.first.locator("td")
     expect(first.nth(1)).to_have_text("item-00")
     # media cells: a loaded thumbnail and the HTML in a sandboxed frame
     image = rows.first.locator(tid("cell-image"))
     expect(image).to_have_count(1)
-    page.wait_for_function("img => img.complete && img.naturalWidth === 8", arg=image.element_handle())
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth === 8", arg=image.element_handle()
+    )
     frame = rows.first.locator(tid("cell-html"))
     assert frame.get_attribute("sandbox") == "allow-scripts allow-popups"
     content = frame.element_handle().content_frame()
@@ -251,7 +281,9 @@ def test_table_pages_sorts_filters_and_draws_media_cells(media_page: Page, media
     table.locator(tid("table-filter-predictions")).fill("item-07")
     expect(rows).to_have_count(1)
     expect(rows.first.locator("td").nth(1)).to_have_text("item-07")
-    expect(table.locator(tid("table-page-predictions"))).to_have_text(f"page 1 of 1 · 1 of {TABLE_ROWS} rows")
+    expect(table.locator(tid("table-page-predictions"))).to_have_text(
+        f"page 1 of 1 · 1 of {TABLE_ROWS} rows"
+    )
     table.locator(tid("table-filter-predictions")).fill("")
     expect(rows).to_have_count(20)
 
@@ -290,11 +322,15 @@ def test_run_page_shows_the_runs_media_and_charts(media_page: Page, media_server
     assert drawn["rows"] == table_rows(media_server, run["id"], "my_custom_plot_id_table")
     samples = panel(page, "samples")
     expect(samples.locator(tid("media-image"))).to_have_count(1)
-    expect(samples.locator(tid("media-caption"))).to_have_text(f"{MEDIA_RUNS[1]} step {MEDIA_STEPS - 1}")
+    expect(samples.locator(tid("media-caption"))).to_have_text(
+        f"{MEDIA_RUNS[1]} step {MEDIA_STEPS - 1}"
+    )
     expect(panel(page, "predictions").locator(tid("table-row"))).to_have_count(20)
 
 
-def test_seed_004_workspace_draws_every_block(media_page: Page, media_server: Server, screenshots: Path) -> None:
+def test_seed_004_workspace_draws_every_block(
+    media_page: Page, media_server: Server, screenshots: Path
+) -> None:
     """Every block of seed 004 as the document prints it (tests/seed004.py) gives a
     panel that drew: charts with a stored preset draw every run's rows, a chart naming
     a preset nobody saved (block 8's ``carey/new_chart``) says so, the matplotlib
@@ -302,7 +338,9 @@ def test_seed_004_workspace_draws_every_block(media_page: Page, media_server: Se
     from tests.seed004 import SEED_004_PANELS
 
     page = media_page
-    entity = next(p["entity"] for p in media_server.get("/projects")["projects"] if p["name"] == "seed-004")
+    entity = next(
+        p["entity"] for p in media_server.get("/projects")["projects"] if p["name"] == "seed-004"
+    )
     project = f"/projects/{entity}/seed-004"
     runs = media_server.get(f"{project}/runs", limit=1000)["runs"]
     ids = ",".join(r["id"] for r in runs)
@@ -319,7 +357,9 @@ def test_seed_004_workspace_draws_every_block(media_page: Page, media_server: Se
             drawn = wait_vega(page, key)
             expected = 0
             for run in chart["runs"]:
-                body = media_server.get(f"{project}/runs/{run}/table", key=chart["table_key"], limit=100000)
+                body = media_server.get(
+                    f"{project}/runs/{run}/table", key=chart["table_key"], limit=100000
+                )
                 expected += body["total"]
             assert drawn["rows"] == expected > 0, key
             assert drawn["marks"] > 0, key
@@ -340,3 +380,47 @@ def test_seed_004_workspace_draws_every_block(media_page: Page, media_server: Se
             content.wait_for_load_state()
             assert content.evaluate("() => document.body.innerHTML.length") > 0
     page.screenshot(path=str(screenshots / "seed-004-workspace.png"))
+
+
+def test_tables_and_charts_logged_at_several_steps_follow_the_slider(
+    media_page: Page, media_server: Server
+) -> None:
+    page = media_page
+    assert len(media_steps(media_server, "evolving")) == EVOLVING_STEPS
+    page.goto(WORKSPACE)
+    # the table: 3 + 2 * step rows at each step
+    table = panel(page, "evolving")
+    rows = table.locator(tid("table-row"))
+    expect(rows).to_have_count(3 + 2 * (EVOLVING_STEPS - 1))
+    table.locator(tid("step-input-evolving")).focus()
+    page.keyboard.press("Home")
+    expect(rows).to_have_count(3)
+    expect(table).to_have_attribute("data-nrows", "3")
+    page.keyboard.press("End")
+    expect(rows).to_have_count(3 + 2 * (EVOLVING_STEPS - 1))
+    # the chart: 4 + 2 * step points per run, the tables of the chosen step
+    chart = media_server.get(
+        f"{API}/charts", runs=",".join(r["id"] for r in runs_of(media_server))
+    )["charts"]
+    progress = next(c for c in chart if c["key"] == "progress")
+    n = len(progress["runs"])
+    box = panel(page, "progress")
+    assert (
+        wait_vega(page, "progress", f"v.rows === {n * (4 + 2 * (EVOLVING_STEPS - 1))}")["marks"] > 0
+    )
+    box.locator(tid("step-input-progress")).fill("0")
+    drawn = wait_vega(page, "progress", f"v.rows === {n * 4}")
+    assert drawn["marks"] > 0
+
+
+def test_plotly_table_cells_open_a_small_figure(media_page: Page) -> None:
+    page = media_page
+    page.goto(WORKSPACE)
+    table = panel(page, "figures")
+    expect(table.locator(tid("table-row"))).to_have_count(2)
+    expect(table.locator(tid("cell-plotly"))).to_have_count(0)  # nothing loaded until asked
+    table.locator(tid("cell-plotly-open")).first.click()
+    figure = table.locator(tid("cell-plotly"))
+    expect(figure).to_have_count(1)
+    expect(figure).to_have_attribute("data-traces", "2", timeout=30_000)
+    expect(figure.locator(".scatterlayer .trace")).to_have_count(1)
