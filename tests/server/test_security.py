@@ -346,3 +346,20 @@ def test_offsets_beyond_64_bits_are_refused(team: TeamApp, url: str) -> None:
     """Found by the fuzz: such offsets reached SQLite and raised OverflowError (a 500)."""
     response = team.client.get(f"{PRIVATE}{url}{2**70}", headers=team.auth("alice"))
     assert response.status_code == 422
+
+
+def test_project_lists_show_anonymous_callers_the_public_projects(team: TeamApp) -> None:
+    """Both lists (the web app's and the store protocol's) filter by what the caller
+    may read; bad credentials are refused rather than treated as anonymous."""
+    from runyard.store.wire import unpack
+
+    listed = team.client.get("/api/v1/projects").json()["projects"]
+    assert [(p["entity"], p["name"]) for p in listed] == [("alice", "open")]
+    stats = team.client.get("/api/v1/project-stats")
+    assert stats.status_code == 200
+    assert [p[:2] for p in unpack(stats.content)["projects"]] == [["alice", "open"]]
+    owner = unpack(team.client.get("/api/v1/project-stats", headers=team.auth("alice")).content)
+    assert sorted(p[1] for p in owner["projects"]) == ["open", "secret"]
+    wrong = {"Authorization": "Bearer ry_000000000000_wrong"}
+    assert team.client.get("/api/v1/project-stats", headers=wrong).status_code == 401
+    assert team.client.get("/api/v1/projects", headers=wrong).status_code == 401

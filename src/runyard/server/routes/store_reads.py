@@ -25,7 +25,7 @@ from starlette.concurrency import run_in_threadpool
 
 from runyard.entities import RunRef
 from runyard.errors import StoreError
-from runyard.server.access import check_access
+from runyard.server.access import check_access, project_filter
 from runyard.server.deps import store
 from runyard.server.routes.ingest import decode_request, read_body
 from runyard.store.base import TrackingStore
@@ -138,15 +138,12 @@ def project_stats(
 ) -> Response:
     """``project_stats`` and ``list_projects``: ``{"projects": [[entity, name, runs,
     last_activity], …]}``, only projects the caller may read."""
-    readable = []
-    for stats in tracking.project_stats(entity):
-        try:
-            check_access(request, stats.entity, stats.name)
-        except HTTPException as exc:
-            if exc.status_code in (403, 404):
-                continue
-            raise
-        readable.append(encode_stats(stats))
+    visible = project_filter(request)  # bad credentials: 401; anonymous: public ones
+    readable = [
+        encode_stats(stats)
+        for stats in tracking.project_stats(entity)
+        if visible(stats.entity, stats.name)
+    ]
     return msgpack_response(request, {"projects": readable})
 
 
