@@ -185,3 +185,15 @@ def test_interrupted_sync_resumes_without_duplicates(ry_dir: Path, tmp_path: Pat
     runs, rows = store_rows(target, RunRef("tester", "p", "big"))
     assert runs == 1
     assert [r["x"] for r in rows] == [float(i) for i in range(steps)]
+
+
+def test_entity_and_project_move_the_runs(ry_dir: Path, tmp_path: Path) -> None:
+    offline_run(ry_dir, "moved", 20)
+    target = f"sqlite:///{tmp_path / 't.db'}"
+    assert main(["sync", "--store", target, "--entity", "team", "--project", "cluster"]) == 0
+    assert store_rows(target, RunRef("team", "cluster", "moved"))[1][-1]["_step"] == 19
+    store = open_store(target)
+    try:
+        assert store.get_run(RunRef("tester", "p", "moved")) is None
+    finally:
+        store.close()

@@ -66,6 +66,8 @@ def _parser() -> argparse.ArgumentParser:
     sync.add_argument(
         "--clean", action="store_true", help="delete offline journals once they are stored"
     )
+    sync.add_argument("--entity", help="store the runs in this entity instead")
+    sync.add_argument("--project", help="store the runs in this project instead")
 
     from runyard.cli.admin import add_parser as add_admin_parser
 
@@ -112,7 +114,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "sync":
         from runyard.cli.sync import sync
 
-        return sync(args.paths, args.store, args.include_synced, args.clean)
+        return sync(
+            args.paths,
+            args.store,
+            args.include_synced,
+            args.clean,
+            entity=args.entity,
+            project=args.project,
+        )
     if args.command == "admin":
         from runyard.cli.admin import run as run_admin
 

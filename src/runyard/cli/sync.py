@@ -15,6 +15,11 @@ an offline journal lists the stores it went to, so a later ``runyard sync``
 skips it without asking the store (``--include-synced`` asks again: cheap, and
 it re-sends everything to a store that lost it).
 
+``--entity``/``--project`` store the runs there instead of where they were logged
+(an offline run logged as the cluster's OS user goes to the team's entity). They
+apply to what a store has not taken yet: a journal it holds already stays where it
+went.
+
 Offline journals are kept after a sync (they are the only copy a user may want
 to send to a second server) unless ``--clean`` is given; the SDK's own leftover
 journals are deleted once stored, as opening the store would do.
@@ -76,6 +81,8 @@ def sync(
     include_synced: bool = False,
     clean: bool = False,
     settings: Settings | None = None,
+    entity: str | None = None,
+    project: str | None = None,
 ) -> int:
     """The command; returns the exit status (0 when every journal is in the store)."""
     settings = settings if settings is not None else Settings.from_env()
@@ -114,7 +121,7 @@ def sync(
                 continue
             print(f"runyard: syncing {path} to {shown} ...", end=" ", flush=True)
             try:
-                result = replay(path, tracking, keep=not managed)
+                result = replay(path, tracking, not managed, entity, project)
             except KeyboardInterrupt:
                 print("interrupted", flush=True)
                 print(

@@ -20,6 +20,7 @@ import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from runyard.entities import RunRef
 from runyard.errors import CommError
@@ -70,7 +71,13 @@ def journal_key(path: Path, fd: int | None = None) -> str:
     return journal_name(first[0][1][1] if first else None, path)
 
 
-def replay(path: Path, store: TrackingStore, keep: bool = False) -> Replay:
+def replay(
+    path: Path,
+    store: TrackingStore,
+    keep: bool = False,
+    entity: str | None = None,
+    project: str | None = None,
+) -> Replay:
     """Move what ``store`` lacks of one abandoned journal into it.
 
     Args:
@@ -79,6 +86,9 @@ def replay(path: Path, store: TrackingStore, keep: bool = False) -> Replay:
         keep: leave the journal file in place and have the store remember its end
             (``runyard sync`` of offline runs); otherwise delete it once stored and
             let the store forget it (the SDK's own journals).
+        entity, project: store the run there instead of where it was logged
+            (``runyard sync --entity/--project``: an offline run logged as the
+            cluster's user goes to the team's entity).
     """
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -102,7 +112,7 @@ def replay(path: Path, store: TrackingStore, keep: bool = False) -> Replay:
                 break
             for offset, rec in frames:
                 if fold is None:
-                    fold = RunFold(rec[1])
+                    fold = RunFold(_moved(rec[1], entity, project))
                 else:
                     fold.feed(rec)
                     exited = exited or rec[0] == Rec.EXIT
@@ -139,6 +149,13 @@ def replay(path: Path, store: TrackingStore, keep: bool = False) -> Replay:
         return Replay(path, "stored" if wrote else "up-to-date", fold.ref, rows, state, pos)
     finally:
         os.close(fd)
+
+
+def _moved(start: dict[str, Any], entity: str | None, project: str | None) -> dict[str, Any]:
+    if entity is None and project is None:
+        return start
+    ref = start["ref"]
+    return {**start, "ref": [entity or ref[0], project or ref[1], ref[2]]}
 
 
 def _still_running(store: TrackingStore, ref: RunRef) -> bool:
