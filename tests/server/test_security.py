@@ -341,11 +341,23 @@ def test_steps_beyond_64_bits_are_400(team: TeamApp, route: str, param: str) -> 
     assert response.status_code == 400 and param in response.json()["detail"]
 
 
-@pytest.mark.parametrize("url", ["/runs?offset=", "/records?offset=", "/records?limit="])
-def test_offsets_beyond_64_bits_are_refused(team: TeamApp, url: str) -> None:
-    """Found by the fuzz: such offsets reached SQLite and raised OverflowError (a 500)."""
-    response = team.client.get(f"{PRIVATE}{url}{2**70}", headers=team.auth("alice"))
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"{PRIVATE}/runs?offset=",
+        f"{PRIVATE}/records?offset=",
+        f"{PRIVATE}/records?limit=",
+        "/api/v1/preset-versions?entity=alice&name=x&version=",
+        "/api/v1/presets/alice/x?version=",
+    ],
+)
+def test_integers_beyond_the_columns_are_refused(team: TeamApp, url: str) -> None:
+    """Found by the fuzz: such numbers reached the database and raised OverflowError
+    (SQLite) or DataError (PostgreSQL): 500s."""
+    response = team.client.get(f"{url}{2**70}", headers=team.auth("alice"))
     assert response.status_code == 422
+    revoke = team.client.delete(f"/api/v1/auth/keys/{2**40}", headers=team.auth("alice"))
+    assert revoke.status_code == 422
 
 
 def test_project_lists_show_anonymous_callers_the_public_projects(team: TeamApp) -> None:

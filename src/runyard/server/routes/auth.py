@@ -130,7 +130,7 @@ def list_keys(request: Request) -> dict[str, Any]:
 
 
 @router.delete("/auth/keys/{key_id}")
-def revoke_key(request: Request, key_id: int = PathParam(ge=1, le=2**62)) -> dict[str, Any]:
+def revoke_key(request: Request, key_id: int = PathParam(ge=1, le=2**31 - 1)) -> dict[str, Any]:
     config = auth_config(request)
     caller = signed_in(request)
     if not config.accounts.revoke_key(key_id, caller.username):

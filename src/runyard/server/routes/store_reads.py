@@ -297,7 +297,7 @@ def preset_versions(
     request: Request,
     entity: str = Query(...),
     name: str | None = Query(None, description="without: every preset of the entity"),
-    version: int | None = Query(None),
+    version: int | None = Query(None, ge=-(2**31), le=2**31 - 1),  # an INTEGER column
     tracking: TrackingStore = Depends(store),
 ) -> Response:
     """``list_presets`` → ``{"presets": [[name, latest version], …]}``; with ``name``,
