@@ -25,6 +25,7 @@ from tests.browser.conftest import (
     MEDIA_STEPS,
     TABLE_ROWS,
     Server,
+    run_code,
 )
 
 pytestmark = pytest.mark.browser
@@ -424,3 +425,38 @@ def test_plotly_table_cells_open_a_small_figure(media_page: Page) -> None:
     expect(figure).to_have_count(1)
     expect(figure).to_have_attribute("data-traces", "2", timeout=30_000)
     expect(figure.locator(".scatterlayer .trace")).to_have_count(1)
+
+
+LIVE_PROJECT = "live-media"
+LIVE_FIRST = f"""
+import runyard as wandb
+with wandb.init(entity={MEDIA_ENTITY!r}, project={LIVE_PROJECT!r}, name="numbers-only") as run:
+    run.log({{"loss": 1.0}})
+"""
+LIVE_SECOND = f"""
+import numpy as np
+import runyard as wandb
+with wandb.init(entity={MEDIA_ENTITY!r}, project={LIVE_PROJECT!r}, name="with-media") as run:
+    table = wandb.Table(data=[[x, x * 2] for x in range(5)], columns=["x", "y"])
+    run.log({{"late_chart": wandb.plot.scatter(table, "x", "y", title="Late"),
+              "late_image": wandb.Image(np.zeros((4, 4), dtype=np.uint8), caption="late")}})
+"""
+
+
+def test_charts_and_media_logged_while_the_workspace_is_open_appear(
+    media_page: Page, media_store_dir: Path
+) -> None:
+    page = media_page
+    run_code(LIVE_FIRST, media_store_dir)
+    page.goto(f"/{MEDIA_ENTITY}/{LIVE_PROJECT}")
+    expect(page.locator(tid("panel-loss"))).to_be_visible()
+    expect(page.locator(tid("panel-late_chart"))).to_have_count(0)
+    run_code(LIVE_SECOND, media_store_dir)
+    # no reload: the live runs poll brings the new run, its keys and its chart
+    chart = page.locator(tid("panel-late_chart"))
+    expect(chart).to_have_count(1, timeout=20_000)
+    chart.scroll_into_view_if_needed()
+    drawn = wait_vega(page, "late_chart")
+    assert drawn["rows"] == 5
+    image = panel(page, "late_image")
+    expect(image.locator(tid("media-caption"))).to_have_text("late")

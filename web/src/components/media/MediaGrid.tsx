@@ -1,6 +1,6 @@
 // The workspace's (and run page's) media and custom-chart panels, in collapsible
 // sections (lib/mediaSections) below the line panels.
-import { useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useCallback, useMemo } from "react";
 import { listCharts } from "../../api/client";
 import type { MetricKey, Run } from "../../api/types";
@@ -24,10 +24,13 @@ const collapseId = (name: string) => `media:${name}`;
 
 export default function MediaGrid({ entity, project, keys, runs, settings, update }: MediaGridProps) {
   const runIds = runs.map((r) => r.id).join(",");
+  // re-read when the runs log keys not seen before (a new chart logs its `<key>_table`)
+  const keySignature = keys.map((k) => k.key).join("\u0001");
   const charts = useQuery({
-    queryKey: ["charts", entity, project, runIds],
+    queryKey: ["charts", entity, project, runIds, keySignature],
     queryFn: ({ signal }) => listCharts(entity, project, runIds ? runIds.split(",") : [], signal),
     enabled: runIds !== "",
+    placeholderData: keepPreviousData,
   });
   const sections = useMemo(() => groupMediaPanels(keys, charts.data?.charts ?? []), [keys, charts.data]);
   const onOverride = useCallback(
