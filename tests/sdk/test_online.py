@@ -80,6 +80,7 @@ print(back.state, back.config["lr"], back.summary["x"], back.summary["note"])
 print(sum(1 for _ in back.scan_history(keys=["x"])))
 back.summary["edited"] = 1
 back.update()
+print(len(api.runs("tester/p", filters={"config.lr": {"$gte": 0.1}})), [p.name for p in api.projects()])
 """
 
 
@@ -91,7 +92,7 @@ def test_online_run_is_stored_on_the_server(
     url = f"{server.url}/tester/p/runs/onl"
     assert f"runyard: View run onl at {url}" in result.stderr  # the web app's run page
     assert page_status(url) in (200, 503)  # 503: the web app is not built here
-    assert result.stdout.split() == ["finished", "0.1", "4999.0", "done", "5000"]
+    assert result.stdout.split() == ["finished", "0.1", "4999.0", "done", "5000", "1", "['p']"]
     assert stored_steps(store_uri) == list(range(5000))
     store = open_store(store_uri)
     try:
