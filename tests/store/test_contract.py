@@ -826,6 +826,19 @@ def test_forked_run_last_step_covers_the_copied_history(store: TrackingStore) ->
     assert [row["_step"] for row in rows] == list(range(61))
 
 
+def test_fork_batch_written_twice_copies_the_history_once(store: TrackingStore) -> None:
+    """A replayed first batch of a fork (its journal re-sent from the start) must not
+    copy again: the copy would collide with itself."""
+    _total, values = _two_chunk_run(store)
+    fork = RunBatch(FORK, create={"display_name": "fork"}, copy_history=(RUN, CHUNK_POINTS + 20))
+    store.write_batch(fork)
+    log_column(store, "loss", [CHUNK_POINTS + 21], [0.0], ref=FORK)
+    store.write_batch(fork)
+    series = store.read_series(FORK, "loss")
+    np.testing.assert_array_equal(series.steps, np.arange(CHUNK_POINTS + 22))
+    assert_bit_exact(np.append(values[: CHUNK_POINTS + 21], 0.0), series.values)
+
+
 def test_failed_batch_changes_nothing(store: TrackingStore) -> None:
     """Forking from a missing run fails and leaves no half-created run behind."""
     with pytest.raises(StoreError, match="no such run"):

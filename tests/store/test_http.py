@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import numpy as np
 import pytest
 import uvicorn
 
@@ -334,12 +335,14 @@ def test_oversized_body_is_refused_with_413(server: Server, store: HttpStore) ->
     assert store.get_run(RUN) is None
 
 
-def test_oversized_batch_raises_store_error_naming_the_limit(store: HttpStore) -> None:
-    import numpy as np
-
+def test_oversized_batch_that_cannot_be_cut_raises_store_error_naming_the_limit(
+    store: HttpStore,
+) -> None:
+    """Without ``journal_start`` its parts could not get spans of their own."""
     noise = np.random.default_rng(0).random(4_500_000)  # ~36 MB, incompressible
     # (numpy columns encode without lists: the wire format takes them as they are)
-    batch = RunBatch(RUN, create={}, columns={"x": (np.arange(len(noise)), noise)})  # type: ignore[dict-item]
+    columns: Any = {"x": (np.arange(len(noise)), noise)}
+    batch = RunBatch(RUN, create={}, columns=columns, journal=("j", 10))
     with pytest.raises(StoreError, match=r"limit"):
         store.write_batch(batch)
     assert store.get_run(RUN) is None
@@ -422,3 +425,58 @@ def test_request_whose_answer_was_lost_is_not_applied_twice(
     assert len(flaky.seen) == 2  # applied, answer lost, retried
     assert store.read_series(fork, "loss").steps.tolist() == [0, 1]
     lossy.close()
+
+
+def big_batch(points: int, **fields: Any) -> RunBatch:
+    noise = np.random.default_rng(1).random(points)
+    return RunBatch(
+        RUN,
+        create={"display_name": "big"},
+        config={"lr": 0.5},
+        columns={
+            "a": (list(range(points)), noise.tolist()),
+            "b": (list(range(points)), [7] * points),
+        },
+        **fields,
+    )
+
+
+@pytest.mark.parametrize("journal", [True, False])
+def test_a_batch_over_the_request_size_goes_in_parts(server: Server, journal: bool) -> None:
+    store = HttpStore(server.url, max_request_bytes=1 << 20)
+    fields: dict[str, Any] = {"journal": ("big-j", 10_000), "journal_start": 0} if journal else {}
+    store.write_batch(big_batch(200_000, **fields))  # ~3 MB: 6+ requests
+    record = store.get_run(RUN)
+    assert record is not None and record.config == {"lr": 0.5}
+    series = store.read_series(RUN, "a")
+    assert series.steps.tolist() == list(range(200_000))
+    assert store.read_series(RUN, "b").values.tolist() == [7] * 200_000
+    if journal:
+        assert store.journal_offset("big-j") == 10_000
+    store.close()
+
+
+def test_a_batch_cut_short_resumes_after_its_last_applied_part(
+    server: Server, flaky_server: Any
+) -> None:
+    """Parts 1-2 are applied, then the server fails; the writer tries the batch again."""
+    batch = big_batch(200_000, journal=("big-j", 10_000), journal_start=0)
+
+    class FailsAfterTwo(Flaky):
+        async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+            self.failures = 0 if len(self.seen) < 2 else 10_000
+            await super().__call__(scope, receive, send)
+
+    flaky = FailsAfterTwo(server.url, 503, failures=0, retry_after=None)
+    broken = HttpStore(flaky_server(flaky), deadline=0.5, max_request_bytes=1 << 20)
+    with pytest.raises(CommError):
+        broken.write_batch(batch)
+    broken.close()
+    store = HttpStore(server.url, max_request_bytes=1 << 20)
+    assert 0 < store.journal_offset("big-j") < 10_000  # part-way
+    assert store.get_run(RUN).config == {}  # type: ignore[union-attr]  # config comes last
+    store.write_batch(batch)
+    assert store.read_series(RUN, "a").steps.tolist() == list(range(200_000))  # once each
+    assert store.get_run(RUN).config == {"lr": 0.5}  # type: ignore[union-attr]
+    assert store.journal_offset("big-j") == 10_000
+    store.close()

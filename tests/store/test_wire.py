@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import itertools
 import math
 import zlib
 from typing import Any
@@ -29,6 +30,7 @@ from runyard.store.wire import (
     encode_series,
     encode_stats,
     pack,
+    split_batch,
     unpack,
 )
 
@@ -204,3 +206,52 @@ def wire(**changes: Any) -> dict[str, Any]:
 def test_bad_batches_are_refused_naming_the_bad_value(obj: Any, message: str) -> None:
     with pytest.raises(WireError, match=message):
         decode_batch(obj, RUN)
+
+
+def test_a_large_batch_is_cut_into_parts_with_their_own_spans() -> None:
+    rng = np.random.default_rng(0)
+    batch = RunBatch(
+        RUN,
+        create={"display_name": "x"},
+        config={"lr": 0.1},
+        truncate_after=3,
+        columns={
+            "a": (list(range(10_000)), rng.random(10_000).tolist()),
+            "b": (list(range(0, 20_000, 2)), list(range(10_000))),
+            "s": (list(range(100)), [f"text {i}" for i in range(100)]),
+        },
+        journal=("j", 1000),
+        journal_start=500,
+        journal_done=True,
+    )
+    wire = encode_batch(batch)
+    parts = split_batch(wire, 40_000)
+    assert len(parts) > 4
+    assert all(len(pack(p)) < 40_000 for p in parts)
+    spans = [(p["journal_start"], p["journal"][1]) for p in parts]
+    assert spans[0][0] == 500 and spans[-1][1] == 1000
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(spans))
+    assert "create" in parts[0] and "truncate_after" in parts[0]
+    assert all("create" not in p and "config" not in p for p in parts[1:-1])
+    assert parts[-1]["config"] == {"lr": 0.1} and parts[-1]["journal_done"] is True
+    assert not any(p.get("journal_done") for p in parts[:-1])
+    # Decoded and put back together, the parts hold exactly the batch's history.
+    merged: dict[str, tuple[list[Any], list[Any]]] = {}
+    for part in parts:
+        for key, (steps, values) in decode_batch(part, RUN).columns.items():
+            into = merged.setdefault(key, ([], []))
+            into[0].extend(list(steps))
+            into[1].extend(list(values))
+    assert merged == {k: (list(s), list(v)) for k, (s, v) in batch.columns.items()}
+    # The same batch is always cut the same way (a retry resumes after the last part).
+    assert split_batch(encode_batch(batch), 40_000) == parts
+
+
+def test_a_batch_that_cannot_get_spans_stays_whole() -> None:
+    columns = {"a": (list(range(10_000)), [0.5] * 10_000)}
+    no_start = encode_batch(RunBatch(RUN, columns=columns, journal=("j", 1000)))
+    assert split_batch(no_start, 10_000) == [no_start]
+    narrow = encode_batch(RunBatch(RUN, columns=columns, journal=("j", 2), journal_start=1))
+    assert split_batch(narrow, 10_000) == [narrow]
+    small = encode_batch(RunBatch(RUN, columns=columns, journal=("j", 900), journal_start=1))
+    assert split_batch(small, 1 << 20) == [small]

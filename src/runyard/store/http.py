@@ -53,12 +53,14 @@ from runyard.store.base import (
 )
 from runyard.store.wire import (
     MEDIA_TYPE,
+    compress_body,
     decode_record,
     decode_rollup,
     decode_series,
     decode_stats,
     encode_batch,
-    encode_body,
+    pack,
+    split_batch,
     unpack,
 )
 
@@ -72,6 +74,10 @@ _RETRY_STATUS = frozenset((429, 500, 502, 503, 504))
 #: Statuses that prove a request did not run (safe to retry any request).
 _NOT_RUN_STATUS = frozenset((429, 503))
 _CONNECT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+#: The journal span of the one-off journal of a batch without one (room for parts).
+_ONE_OFF_END = 1 << 20
+#: Batches packing to more are sent in parts (the server takes 32 MiB a request).
+MAX_REQUEST_BYTES = 16 << 20
 
 
 def _q(segment: str) -> str:
@@ -87,6 +93,7 @@ class HttpStore(TrackingStore):
         api_key: the API key (default: ``RUNYARD_API_KEY`` or ``WANDB_API_KEY``).
         timeout: seconds for connecting, and for each read or write of one request.
         deadline: seconds one call may take, retries included, before it raises.
+        max_request_bytes: batches packing to more are sent in several requests.
     """
 
     def __init__(
@@ -96,12 +103,14 @@ class HttpStore(TrackingStore):
         api_key: str | None = None,
         timeout: float = 30.0,
         deadline: float = 60.0,
+        max_request_bytes: int = MAX_REQUEST_BYTES,
     ) -> None:
         parts = urlsplit(uri)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ValueError(f"invalid server URL {uri!r}: expected http(s)://host[:port]")
         self.uri = uri
         self.deadline = deadline
+        self.max_request_bytes = max_request_bytes
         key = api_key or os.environ.get("RUNYARD_API_KEY") or os.environ.get("WANDB_API_KEY")
         headers = {"Accept": MEDIA_TYPE, "Accept-Encoding": "deflate, gzip"}
         if key:
@@ -124,18 +133,21 @@ class HttpStore(TrackingStore):
         *,
         params: Any = None,
         body: Any = None,
+        packed: bytes | None = None,
         json_body: Any = None,
         idempotent: bool = True,
         ok: tuple[int, ...] = (200,),
     ) -> httpx.Response:
         """One call: the request, retried on failures within ``deadline``.
 
-        ``body`` is sent as deflated msgpack, ``json_body`` as JSON (the web app's routes).
+        ``body`` is sent as (deflated) msgpack, ``packed`` is msgpack already, and
+        ``json_body`` is sent as JSON (the web app's routes).
         """
         content: bytes | None = None
         headers: dict[str, str] | None = None
-        if body is not None:
-            content, encoding = encode_body(body)
+        if body is not None or packed is not None:
+            raw = pack(body) if packed is None else packed
+            content, encoding = compress_body(raw)
             headers = {"Content-Type": MEDIA_TYPE, "Content-Encoding": encoding}
         elif json_body is not None:
             content = json.dumps(json_body, allow_nan=False).encode()
@@ -198,15 +210,22 @@ class HttpStore(TrackingStore):
 
     # -- the write primitive --------------------------------------------------------
     def write_batch(self, batch: RunBatch) -> None:
+        """One request, or several for a batch over ``max_request_bytes`` (see
+        :func:`~runyard.store.wire.split_batch`: each part is applied exactly once,
+        so a failed call is simply made again)."""
         wire = encode_batch(batch)
         if batch.journal is None:
             # A one-off journal makes a retried edit apply exactly once as well.
-            wire.update(
-                journal=[f"batch:{uuid.uuid4().hex}", 1], journal_start=0, journal_done=True
-            )
+            name = f"batch:{uuid.uuid4().hex}"
+            wire.update(journal=[name, _ONE_OFF_END], journal_start=0, journal_done=True)
         ref = batch.run
         path = f"/projects/{_q(ref.entity)}/{_q(ref.project)}/runs/{_q(ref.run_id)}/batches"
-        self._request("POST", path, body=wire)
+        raw = pack(wire)
+        if len(raw) <= self.max_request_bytes:
+            self._request("POST", path, packed=raw)
+            return
+        for part in split_batch(wire, self.max_request_bytes):
+            self._request("POST", path, body=part)
 
     # -- reads ------------------------------------------------------------------------
     @staticmethod

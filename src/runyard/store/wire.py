@@ -46,6 +46,7 @@ __all__ = [
     "BodyTooLarge",
     "UnsupportedEncoding",
     "WireError",
+    "compress_body",
     "decode_array",
     "decode_batch",
     "decode_body",
@@ -61,6 +62,7 @@ __all__ = [
     "encode_series",
     "encode_stats",
     "pack",
+    "split_batch",
     "unpack",
 ]
 
@@ -110,7 +112,11 @@ def encode_body(obj: Any, level: int = 1) -> tuple[bytes, str]:
     """``pack`` then zlib (what ``Content-Encoding: deflate`` means in HTTP), unless
     that saves under a fifth (noisy float columns barely compress, and inflating
     would cost the server more than the bytes): ``(body, content encoding)``."""
-    raw = pack(obj)
+    return compress_body(pack(obj), level)
+
+
+def compress_body(raw: bytes, level: int = 1) -> tuple[bytes, str]:
+    """:func:`encode_body` for an already packed body."""
     if len(raw) < 256:
         return raw, "identity"
     packed = zlib.compress(raw, level)
@@ -312,6 +318,90 @@ def _decode_steps(obj: Any, n: int, key: str) -> np.ndarray:
             raise WireError(f"column {key!r} has {count} steps but {n} values")
         return np.arange(first, first + count, dtype=np.int64)
     return decode_array(obj, what)
+
+
+_HEAD_FIELDS = ("create", "truncate_after", "copy_history")
+_SPAN_FIELDS = ("columns", "journal", "journal_start", "journal_done")
+
+
+def split_batch(wire: dict[str, Any], max_bytes: int) -> list[dict[str, Any]]:
+    """Cut an encoded batch into parts of about ``max_bytes`` or less, each its own
+    span of the batch's journal, so that every part is applied exactly once too.
+
+    The first part carries what must come before history (``create``,
+    ``truncate_after``, ``copy_history``), the last one everything else (config,
+    summary, meta, the done marker); history is cut between them in step order,
+    long columns into step ranges. Part ``i`` of ``n`` covers the journal span
+    ``start + i`` to ``start + i + 1`` (the last one ends at the batch's end): the
+    offsets inside the batch are not frame boundaries, but the store only compares
+    them, and a retried batch is cut the same way, so it resumes after the last part
+    that was applied. A batch that needs no cutting, or cannot be cut (no
+    ``journal_start``, or a span shorter than the parts), is returned whole.
+    """
+    budget = max(1, max_bytes // 2)
+    groups: list[list[list[Any]]] = []
+    size = budget + 1
+    for key, steps, values in wire.get("columns", []):
+        for piece in _cut_column(key, steps, values, budget):
+            piece_size = _piece_bytes(piece)
+            if size + piece_size > budget:
+                groups.append([])
+                size = 0
+            groups[-1].append(piece)
+            size += piece_size
+    journal, start = wire.get("journal"), wire.get("journal_start")
+    n = len(groups)
+    if n <= 1 or journal is None or start is None or journal[1] - start < n:
+        return [wire]
+    rest = {k: v for k, v in wire.items() if k not in _SPAN_FIELDS and k not in _HEAD_FIELDS}
+    parts = []
+    for i, group in enumerate(groups):
+        part: dict[str, Any] = {"v": wire["v"], "run": wire["run"]}
+        if i == 0:
+            part.update({k: wire[k] for k in _HEAD_FIELDS if k in wire})
+        if i == n - 1:
+            part.update(rest)
+            if wire.get("journal_done"):
+                part["journal_done"] = True
+        part["columns"] = group
+        part["journal"] = [journal[0], journal[1] if i == n - 1 else start + i + 1]
+        part["journal_start"] = start + i
+        parts.append(part)
+    return parts
+
+
+def _cut_column(key: str, steps: Any, values: Any, budget: int) -> list[list[Any]]:
+    """One column as pieces of about ``budget`` bytes, in step order."""
+    if isinstance(values, dict):
+        n = len(values["b"]) // 8
+        per_point = 8 if "r" in steps else 16
+    else:
+        n = len(values)
+        per_point = 8 + max(1, len(pack(values)) // max(n, 1))
+    size = max(1, budget // per_point)
+    if n <= size:
+        return [[key, steps, values]]
+    step_array = (
+        np.arange(steps["r"][0], steps["r"][0] + n, dtype=np.int64)
+        if "r" in steps
+        else np.frombuffer(steps["b"], "<i8")
+    )
+    pieces = []
+    for lo in range(0, n, size):
+        hi = min(n, lo + size)
+        piece_steps = _encode_steps(step_array[lo:hi])
+        if isinstance(values, dict):
+            piece_values: Any = {"t": values["t"], "b": values["b"][lo * 8 : hi * 8]}
+        else:
+            piece_values = values[lo:hi]
+        pieces.append([key, piece_steps, piece_values])
+    return pieces
+
+
+def _piece_bytes(piece: list[Any]) -> int:
+    _key, steps, values = piece
+    size = 0 if "r" in steps else len(steps["b"])
+    return size + (len(values["b"]) if isinstance(values, dict) else len(pack(values)))
 
 
 # -- read results --------------------------------------------------------------------

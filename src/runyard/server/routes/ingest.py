@@ -22,7 +22,7 @@ Journal names are global identities, not local paths: the SDK writes a random
 name, so journals from many machines, and offline journals copied elsewhere for
 ``runyard sync``, never collide. (Journals written before that use their path.)
 Batches without a journal (public-API edits) get a one-off name from
-:class:`~runyard.store.http.HttpStore` (``batch:<uuid>``, start 0, end 1, done),
+:class:`~runyard.store.http.HttpStore` (``batch:<uuid>``, span 0 to 2**20, done),
 so they are applied exactly once as well.
 """
 

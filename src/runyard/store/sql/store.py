@@ -456,6 +456,12 @@ class SqlStore(TrackingStore):
         if src_pk is None:
             raise StoreError(f"cannot fork from {source.path!r}: no such run")
         params = {"src": src_pk, "dst": run_pk, "step": last_step}
+        if tx.scalar(
+            "SELECT 1 FROM series_chunks WHERE run = :dst AND first_step <= :step "
+            "UNION ALL SELECT 1 FROM history_values WHERE run = :dst AND step <= :step",
+            params,
+        ):
+            return  # copied before: a replay of the fork's first batch copies nothing twice
         for chunk in tx.all(
             'SELECT "key", steps_blob, values_blob FROM series_chunks '
             "WHERE run = :src AND first_step <= :step",
