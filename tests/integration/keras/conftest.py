@@ -34,10 +34,13 @@ BACKENDS = [
 class Scenarios:
     """The results of one backend's scenario process, and the store it wrote to."""
 
-    def __init__(self, backend: str, root: Path, results: dict[str, Any], stderr: str) -> None:
+    def __init__(
+        self, backend: str, root: Path, results: dict[str, Any], stdout: str, stderr: str
+    ) -> None:
         self.backend = backend
         self.root = root
         self.results = results
+        self.stdout = stdout
         self.stderr = stderr
 
     def __getitem__(self, name: str) -> Any:
@@ -75,7 +78,7 @@ def scenarios(
     )
     if proc.returncode != 0 or not out.exists():
         raise AssertionError(f"scenario process failed on {backend}:\n{proc.stderr[-5000:]}")
-    return Scenarios(backend, root, json.loads(out.read_text()), proc.stderr)
+    return Scenarios(backend, root, json.loads(out.read_text()), proc.stdout, proc.stderr)
 
 
 @pytest.fixture

@@ -93,9 +93,12 @@ def test_zero_can_be_best_and_resume_reads_the_best_back(result: Any, api: Any) 
     summary = api.run(resume["path"]).summary
     assert summary["best_score"] == -0.5
     assert summary["best_epoch"] == 1
+    assert not [f for f in api.run(resume["path"]).files() if "model-best" in f.name]
 
 
-def test_weights_only_max_mode_batches_and_flops(result: Any, api: Any) -> None:
+def test_weights_only_max_mode_batches_and_flops(
+    result: Any, api: Any, scenarios: Scenarios
+) -> None:
     weights = result["weights"]
     accuracy = weights["history"]["val_accuracy"]
     best = int(np.argmax(accuracy))  # the first maximum: later equal values are no better
@@ -107,6 +110,9 @@ def test_weights_only_max_mode_batches_and_flops(result: Any, api: Any) -> None:
         weights["reloaded"], weights["predictions"][best], rtol=1e-5, atol=1e-6
     )
     assert "graph" not in run.summary
+    assert f"Epoch 00001: val_accuracy improved from -inf to {accuracy[0]:0.5f}" in (
+        scenarios.stdout
+    )
     # 64 samples in batches of 16: batches 0 and 3 of each of the 3 epochs.
     batch_rows = [row for row in run.scan_history() if "batch/loss" in row]
     assert [row["batch/batch_step"] for row in batch_rows] == [0, 3, 4, 7, 8, 11]

@@ -134,6 +134,7 @@ def weights_batches_flops(where: Path) -> dict[str, Any]:
     record = Record(xv)
     callback = WandbCallback(
         monitor="val_accuracy",
+        verbose=1,
         save_weights_only=True,
         log_batch_frequency=3,
         compute_flops=True,
