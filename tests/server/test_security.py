@@ -267,7 +267,31 @@ def test_default_limits_leave_room_for_training_runs() -> None:
 # -- fuzzing -----------------------------------------------------------------------------------
 
 
-def test_openapi_fuzz_finds_no_server_errors(team: TeamApp) -> None:
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_team(
+    request: pytest.FixtureRequest, ry_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[TeamApp]:
+    """The team app over SQLite, and over PostgreSQL (the team server's database)."""
+    if request.param == "postgresql":
+        monkeypatch.setenv("RUNYARD_STORE", request.getfixturevalue("postgres_uri"))
+    with team_app(ry_dir) as app:
+        yield app
+
+
+def test_nul_in_names_is_400_not_a_database_error(any_team: TeamApp) -> None:
+    """Found by the fuzz on PostgreSQL, whose text cannot hold NUL (DataError: 500)."""
+    alice = any_team.auth("alice")
+    stats = any_team.client.get("/api/v1/project-stats", params={"entity": "a\0"}, headers=alice)
+    assert stats.status_code == 400 and "invalid entity" in stats.json()["detail"]
+    values = any_team.client.get(
+        f"{PRIVATE}/runs/r1/history/values", params={"key": "k\0"}, headers=alice
+    )
+    assert values.status_code == 400 and "invalid history key" in values.json()["detail"]
+    runs = any_team.client.get("/api/v1/projects/al%00ice/secret/runs", headers=alice)
+    assert runs.status_code == 404
+
+
+def test_openapi_fuzz_finds_no_server_errors(any_team: TeamApp) -> None:
     """Schemathesis over the app's own schema, in process, as the site admin (so
     requests get past access checks into the routes): per operation, valid requests
     with random and with real path parameters (alice's project and run), and invalid
@@ -277,12 +301,12 @@ def test_openapi_fuzz_finds_no_server_errors(team: TeamApp) -> None:
     from hypothesis import HealthCheck, given, settings
     from hypothesis.errors import Unsatisfiable
 
-    app = team.client.app
+    app = any_team.client.app
     schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", app).exclude(
         path="/api/v1/auth/keys/{key_id}",
         method="DELETE",  # would revoke the fuzzer's key
     )
-    headers = team.auth("root")
+    headers = any_team.auth("root")
     spec = app.openapi()  # type: ignore[attr-defined]
     real = {"entity": "alice", "project": "secret", "run_id": "r1", "team": "alice"}
     errors: list[str] = []

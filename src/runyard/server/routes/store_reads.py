@@ -138,6 +138,8 @@ def project_stats(
 ) -> Response:
     """``project_stats`` and ``list_projects``: ``{"projects": [[entity, name, runs,
     last_activity], …]}``, only projects the caller may read."""
+    if entity is not None and "\0" in entity:  # PostgreSQL text cannot hold NUL
+        raise HTTPException(400, f"invalid entity {entity!r}")
     visible = project_filter(request)  # bad credentials: 401; anonymous: public ones
     readable = [
         encode_stats(stats)
@@ -213,6 +215,9 @@ def history_values(
     tracking: TrackingStore = Depends(store),
 ) -> Response:
     """``read_values``: ``{"values": {key: [[step, value], …]}}``."""
+    for name in key:
+        if "\0" in name:  # PostgreSQL text cannot hold NUL
+            raise HTTPException(400, f"invalid history key {name!r}")
     check_access(request, entity, project)
     _steps(min_step, max_step)
     values = tracking.read_values(RunRef(entity, project, run_id), key, min_step, max_step)
