@@ -66,3 +66,9 @@ def test_non_finite_values_are_left_out(result: Any) -> None:
     nan = result["nan"]
     assert sum(nan["values"]) == 2
     assert nan["bins"][0] == 1.0 and nan["bins"][-1] == 3.0
+
+
+def test_logging_gradients_does_not_change_training(result: Any) -> None:
+    """Gradients run in inference mode: no dropout draws, no batch-norm statistics updates."""
+    for logged, untouched in zip(result["weights"], result["untouched"], strict=True):
+        np.testing.assert_array_equal(np.asarray(logged), np.asarray(untouched))

@@ -30,20 +30,27 @@ class Weights(keras.callbacks.Callback):
         self.biases.append(keras.ops.convert_to_numpy(dense.bias))
 
 
-def run(where: Path) -> dict[str, Any]:
-    from runyard.integration.keras import WandbCallback
-    from runyard.integration.keras.histograms import histogram
-
+def model_and_data() -> tuple[Any, Any, Any]:
+    keras.utils.set_random_seed(0)
     x, _ = data(300, features=6)  # more than one gradient batch (256)
     y = (x @ np.arange(6, dtype="float32")[:, None] * 0.1).astype("float32")
     model = keras.Sequential(
         [
             keras.Input((6,)),
             keras.layers.BatchNormalization(name="batch_normalization"),
+            keras.layers.Dropout(0.5, seed=1),
             keras.layers.Dense(1, name="dense"),
         ]
     )
     model.compile(optimizer=keras.optimizers.SGD(0.01), loss="mse")
+    return model, x, y
+
+
+def run(where: Path) -> dict[str, Any]:
+    from runyard.integration.keras import WandbCallback
+    from runyard.integration.keras.histograms import histogram
+
+    model, x, y = model_and_data()
     run = wandb.init(project="keras", name="histograms")
     weights = Weights(x)
     model.fit(
@@ -64,6 +71,9 @@ def run(where: Path) -> dict[str, Any]:
         ],
     )
     run.finish()
+    # The same training without the callback ends with the same weights.
+    untouched, x, y = model_and_data()
+    untouched.fit(x, y, epochs=2, batch_size=100, verbose=0)
     nan = histogram(np.array([1.0, np.nan, 3.0, np.inf], dtype="float32")).to_json()
     return {
         "path": run.path,
@@ -71,5 +81,7 @@ def run(where: Path) -> dict[str, Any]:
         "y": y,
         "kernels": weights.kernels,
         "biases": weights.biases,
+        "weights": [keras.ops.convert_to_numpy(v) for v in model.weights],
+        "untouched": [keras.ops.convert_to_numpy(v) for v in untouched.weights],
         "nan": nan,
     }
