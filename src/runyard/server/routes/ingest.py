@@ -38,7 +38,7 @@ from runyard.entities import RunRef
 from runyard.errors import StoreError
 from runyard.server.access import check_access
 from runyard.server.deps import store
-from runyard.store.base import JournalConflict, RunBatch
+from runyard.store.base import JournalConflict
 from runyard.store.wire import (
     BodyTooLarge,
     UnsupportedEncoding,
@@ -89,34 +89,22 @@ def decode_request(body: bytes, encoding: str | None, ref: RunRef | None = None)
         raise HTTPException(400, str(exc)) from exc
 
 
-def _apply(request: Request, batch: RunBatch) -> None:
-    try:
-        store(request).write_batch(batch)
-    except JournalConflict:
-        raise
-    except StoreError as exc:  # e.g. forking from a run that does not exist
-        raise HTTPException(422, str(exc)) from exc
-
-
-@router.post("/projects/{entity}/{project}/runs/{run_id}/batches", max_body_size=MAX_BODY_BYTES)
-async def post_batch(request: Request, entity: str, project: str, run_id: str) -> JSONResponse:
-    """Apply one run batch (see the module docstring for the format and idempotency)."""
-    check_access(request, entity, project, write=True)
-    body = await read_body(request)
-    ref = RunRef(entity, project, run_id)
-    encoding = request.headers.get("content-encoding")
-    batch: RunBatch = await run_in_threadpool(decode_request, body, encoding, ref)
+def _ingest(request: Request, ref: RunRef, body: bytes, encoding: str | None) -> JSONResponse:
+    """Decode and apply (in a worker thread: both are CPU or database work)."""
+    batch = decode_request(body, encoding, ref)
     if batch.copy_history is not None:
         source = batch.copy_history[0]
-        if (source.entity, source.project) != (entity, project):
+        if (source.entity, source.project) != (ref.entity, ref.project):
             check_access(request, source.entity, source.project)  # forking reads the source
     try:
-        await run_in_threadpool(_apply, request, batch)
+        store(request).write_batch(batch)
     except JournalConflict as exc:
         return JSONResponse(
             {"detail": str(exc), "journal": exc.journal, "start": exc.start, "stored": exc.stored},
             status_code=409,
         )
+    except StoreError as exc:  # e.g. forking from a run that does not exist
+        raise HTTPException(422, str(exc)) from exc
     journal = batch.journal
     return JSONResponse(
         {
@@ -126,3 +114,16 @@ async def post_batch(request: Request, entity: str, project: str, run_id: str) -
             "end": None if journal is None else journal[1],
         }
     )
+
+
+@router.post("/projects/{entity}/{project}/runs/{run_id}/batches", max_body_size=MAX_BODY_BYTES)
+async def post_batch(request: Request, entity: str, project: str, run_id: str) -> JSONResponse:
+    """Apply one run batch (see the module docstring for the format and idempotency)."""
+    # Access first (in a thread: it may query accounts), so a refused caller's body
+    # is never read.
+    await run_in_threadpool(check_access, request, entity, project, write=True)
+    body = await read_body(request)
+    encoding = request.headers.get("content-encoding")
+    ref = RunRef(entity, project, run_id)
+    response: JSONResponse = await run_in_threadpool(_ingest, request, ref, body, encoding)
+    return response

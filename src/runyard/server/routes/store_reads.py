@@ -245,7 +245,7 @@ async def project_keys(
     request: Request, entity: str, project: str, tracking: TrackingStore = Depends(store)
 ) -> Response:
     """``project_keys``: body ``{"runs": [id, …] | null}`` → ``{"keys": {key: numeric}}``."""
-    check_access(request, entity, project)
+    await run_in_threadpool(check_access, request, entity, project)
     runs = await _run_ids(request)
     keys = await run_in_threadpool(tracking.project_keys, entity, project, runs)
     return msgpack_response(request, {"keys": keys})
@@ -256,7 +256,7 @@ async def project_metrics(
     request: Request, entity: str, project: str, tracking: TrackingStore = Depends(store)
 ) -> Response:
     """``project_metrics``: body ``{"runs": [id, …] | null}`` → ``{"metrics": [[def, …], …]}``."""
-    check_access(request, entity, project)
+    await run_in_threadpool(check_access, request, entity, project)
     runs = await _run_ids(request)
     metrics = await run_in_threadpool(tracking.project_metrics, entity, project, runs)
     return msgpack_response(request, {"metrics": metrics})
@@ -322,7 +322,7 @@ async def put_preset_version(
 ) -> Response:
     """``put_preset``: body ``{"spec": {...}}`` → ``{"version": n}``. Not idempotent
     (each call adds a version), so clients retry it only when it surely did not run."""
-    check_access(request, entity, write=True)
+    await run_in_threadpool(check_access, request, entity, write=True)
     body = decode_request(await read_body(request, _MAX_QUERY_BODY), _encoding(request))
     if not isinstance(body, dict) or not isinstance(body.get("spec"), dict):
         raise HTTPException(400, f"body must be a map {{'spec': {{...}}}}, got {body!r:.80}")
