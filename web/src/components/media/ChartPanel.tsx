@@ -151,6 +151,10 @@ export default function ChartPanel({ entity, project, chart, runs: shownRuns, ov
         <div className="error-note" role="alert">
           {String(error)}
         </div>
+      ) : runs.length === 0 ? (
+        <div className="panel-empty" style={{ height: 120 }} data-testid={`chart-no-runs-${chart.key}`}>
+          None of the shown runs logged this chart
+        </div>
       ) : spec && !loadingTables ? (
         <VegaView
           spec={spec}
