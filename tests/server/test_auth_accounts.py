@@ -140,6 +140,9 @@ def test_sessions_expire_and_end(accounts: Accounts) -> None:
     assert accounts.session(token + "x") is None and accounts.session("") is None
     accounts.end_session(token)
     assert accounts.session(token) is None
+    kept, _ = accounts.create_session(alice, ttl=3600)
+    accounts.set_password("alice", "new password")  # ends every session of alice
+    assert accounts.session(kept) is None
     short, _ = accounts.create_session(alice, ttl=0.05)
     time.sleep(0.1)
     assert accounts.session(short) is None

@@ -75,29 +75,35 @@ class RateLimiter:
     _PRUNE_AT = 10_000
 
     def __init__(self) -> None:
-        self._buckets: dict[str, tuple[float, float]] = {}
+        # name -> (tokens, last refill, rate, burst)
+        self._buckets: dict[str, tuple[float, float, float, float]] = {}
         self._lock = threading.Lock()
+        self._prune_at = self._PRUNE_AT
 
     def wait_time(self, name: str, rate: float, burst: float) -> float:
         """Take a token from bucket ``name``: 0 if there was one, else seconds until one."""
         now = time.monotonic()
         with self._lock:
-            tokens, stamp = self._buckets.get(name, (burst, now))
+            tokens, stamp, _rate, _burst = self._buckets.get(name, (burst, now, rate, burst))
             tokens = min(burst, tokens + (now - stamp) * rate)
-            if tokens >= 1.0:
-                self._buckets[name] = (tokens - 1.0, now)
-                return 0.0
-            self._buckets[name] = (tokens, now)
-            if len(self._buckets) > self._PRUNE_AT:
-                self._prune(now, rate, burst)
-            return (1.0 - tokens) / rate if rate > 0 else math.inf
+            allowed = tokens >= 1.0
+            self._buckets[name] = (tokens - 1.0 if allowed else tokens, now, rate, burst)
+            if len(self._buckets) > self._prune_at:
+                self._prune(now)
+        if allowed:
+            return 0.0
+        return (1.0 - tokens) / rate if rate > 0 else math.inf
 
-    def _prune(self, now: float, rate: float, burst: float) -> None:
+    def _prune(self, now: float) -> None:
+        """Drop buckets that have refilled (a new one starts full: the same state). If
+        most are still in use, wait for twice as many before trying again, so a flood
+        of names costs amortised constant time per request."""
         self._buckets = {
-            name: (tokens, stamp)
-            for name, (tokens, stamp) in self._buckets.items()
-            if tokens + (now - stamp) * rate < burst
+            name: bucket
+            for name, bucket in self._buckets.items()
+            if bucket[0] + (now - bucket[1]) * bucket[2] < bucket[3]
         }
+        self._prune_at = max(self._PRUNE_AT, 2 * len(self._buckets))
 
     def check(self, name: str, rate: float, burst: float) -> None:
         """Raise ``429`` with ``Retry-After`` when bucket ``name`` is empty."""

@@ -203,6 +203,7 @@ class Accounts:
         )
 
     def set_password(self, username: str, password: str) -> None:
+        """Set a password and end the user's login sessions (API keys stay valid)."""
         hashed = _hash(password)
         with self._write() as tx:
             if not tx.run(
@@ -210,6 +211,10 @@ class Accounts:
                 {"h": hashed, "u": username},
             ):
                 raise AccountError(f"no user {username!r}", status=404)
+            tx.run(
+                "DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE username = :u)",
+                {"u": username},
+            )
 
     def get_user(self, username: str) -> User | None:
         with self._db.read() as tx:
