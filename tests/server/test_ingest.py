@@ -227,3 +227,20 @@ def test_project_stats_list_only_readable_projects(team: TeamApp) -> None:
     answer = team.client.get("/api/v1/project-stats", headers=team.auth("bob"))
     names = {(p[0], p[1]) for p in unpack(answer.content)["projects"]}
     assert ("alice", "open") in names and ("alice", "secret") not in names
+
+
+def test_nul_in_names_is_a_400_naming_it(client: TestClient) -> None:
+    send(client, batch())
+    answer = client.get(
+        "/api/v1/projects/ent/proj/runs/run1/history/series", params={"key": "lo\0ss"}
+    )
+    assert answer.status_code == 400
+    assert answer.json()["detail"] == "invalid history key 'lo\\x00ss': it holds a NUL character"
+    answer = client.get("/api/v1/projects/ent/proj/runs/r%00n/record")
+    assert answer.status_code == 400 and "invalid run id 'r\\x00n'" in answer.json()["detail"]
+    bad = encode_batch(RunBatch(RUN, columns={"lo\0ss": ([0], [1.0])}))
+    answer = send(client, bad)
+    assert (
+        answer.status_code == 400
+        and "column key must be a string without NUL" in (answer.json()["detail"])
+    )

@@ -249,7 +249,7 @@ def decode_batch(obj: Any, ref: RunRef | None = None) -> RunBatch:
     batch.meta = _map(obj.get("meta", {}), "meta")
     batch.config = _map(obj.get("config", {}), "config")
     batch.config_delete = [
-        _str(k, "config_delete") for k in _list(obj.get("config_delete", []), "config_delete")
+        _text(k, "config_delete") for k in _list(obj.get("config_delete", []), "config_delete")
     ]
     batch.summary_set = [
         (_path(_list(pair, "summary_set")[0], "summary_set"), pair[1])
@@ -473,7 +473,11 @@ def _ref_list(ref: RunRef) -> list[str]:
 
 
 def _ref(obj: Any, what: str) -> RunRef:
-    if not isinstance(obj, list) or len(obj) != 3 or not all(isinstance(s, str) for s in obj):
+    if (
+        not isinstance(obj, list)
+        or len(obj) != 3
+        or not all(isinstance(s, str) and "\0" not in s for s in obj)
+    ):
         raise WireError(f"{what} must be [entity, project, run_id], got {obj!r:.80}")
     return RunRef(obj[0], obj[1], obj[2])
 
@@ -503,6 +507,14 @@ def _path(obj: Any, what: str) -> tuple[str, ...]:
 
 
 def _str(obj: Any, what: str) -> str:
+    """A name (run, key, journal): a string without NUL (which SQL text cannot hold)."""
+    if not isinstance(obj, str) or "\0" in obj:
+        raise WireError(f"{what} must be a string without NUL, got {obj!r:.80}")
+    return obj
+
+
+def _text(obj: Any, what: str) -> str:
+    """A document string (config keys may hold anything JSON can)."""
     if not isinstance(obj, str):
         raise WireError(f"{what} must be a string, got {obj!r:.80}")
     return obj

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -47,9 +47,23 @@ from runyard.store.wire import (
     decode_body,
 )
 
-__all__ = ["MAX_BODY_BYTES", "MAX_DECODED_BYTES", "router"]
+__all__ = ["MAX_BODY_BYTES", "MAX_DECODED_BYTES", "refuse_nul", "router"]
 
-router = APIRouter(tags=["ingest"])
+
+_PARAM_NAMES = {"key": "history key", "run_id": "run id"}
+
+
+def refuse_nul(request: Request) -> None:
+    """400 for a NUL character in any path or query parameter: PostgreSQL text cannot
+    hold one, and the answer should name the value, not be a database error."""
+    for params in (request.path_params, request.query_params):
+        for name, value in params.items():
+            if isinstance(value, str) and "\0" in value:
+                what = _PARAM_NAMES.get(name, name)
+                raise HTTPException(400, f"invalid {what} {value!r}: it holds a NUL character")
+
+
+router = APIRouter(tags=["ingest"], dependencies=[Depends(refuse_nul)])
 
 #: Largest request body accepted (compressed bytes on the wire).
 MAX_BODY_BYTES = 32 << 20

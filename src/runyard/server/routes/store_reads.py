@@ -27,7 +27,7 @@ from runyard.entities import RunRef
 from runyard.errors import StoreError
 from runyard.server.access import check_access, project_filter
 from runyard.server.deps import store
-from runyard.server.routes.ingest import decode_request, read_body
+from runyard.server.routes.ingest import decode_request, read_body, refuse_nul
 from runyard.store.base import TrackingStore
 from runyard.store.wire import (
     MEDIA_TYPE,
@@ -40,7 +40,7 @@ from runyard.store.wire import (
 
 __all__ = ["msgpack_response", "router"]
 
-router = APIRouter(tags=["store"])
+router = APIRouter(tags=["store"], dependencies=[Depends(refuse_nul)])
 
 _RUN = "/projects/{entity}/{project}/runs/{run_id}"
 #: Answers smaller than this are sent as they are (deflating costs more than it saves).
