@@ -1029,6 +1029,18 @@ def team_observations(entries: dict[str, Any]) -> list[str]:
             f" k points per CPU-second), PostgreSQL {pg / wall:.0%}, the load generator "
             f"{(client or 0) / wall:.0%} (of the machine's {os.cpu_count()} cores)."
         )
+        loads = [r["loadavg"][0] for r in (ingest or {}).get("runs", []) if r.get("loadavg")]
+        if loads:
+            load = statistics.median(loads)
+            out.append(
+                f"- **o. the machine**: its 1-minute load average was {load:.1f} when these "
+                f"processes started ({os.cpu_count()} cores): the server, PostgreSQL and the "
+                f"load generator shared the CPUs with about {max(load - 1, 0):.0f} other busy "
+                "processes. The PostgreSQL store also takes one advisory lock per write "
+                "transaction (writers are serialised store-wide) and compresses the history "
+                "chunks inside it, so one server writes one batch at a time however many runs "
+                "send: the ingest rate is about one writer's speed on the CPU it gets."
+            )
         top = next(
             (r["profile_top"] for r in (ingest or {}).get("runs", []) if r.get("profile_top")),
             None,
