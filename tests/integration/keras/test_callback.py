@@ -32,6 +32,8 @@ def test_errors_are_wandb_shaped(result: Any) -> None:
     assert errors["kwarg"][0] == "TypeError" and "colour" in errors["kwarg"][1]
     assert errors["frequency"][0] == "ValueError" and "0" in errors["frequency"][1]
     assert errors["input_type"][0] == "ValueError" and "'video'" in errors["input_type"][1]
+    # data_type and output_row_processor are accepted as aliases.
+    assert errors["aliases"] == ["image", True]
 
 
 def test_seed_example_logs_every_metric_each_epoch(result: Any, api: Any) -> None:

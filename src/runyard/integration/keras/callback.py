@@ -112,12 +112,10 @@ class WandbCallback(keras.callbacks.Callback):  # type: ignore[misc]
     ) -> None:
         super().__init__()
         self._run = require_run("You must call wandb.init() before WandbCallback()")
-        input_type = kwargs.pop("data_type", None) if input_type is None else input_type
-        prediction_row_processor = prediction_row_processor or kwargs.pop(
-            "output_row_processor", None
-        )
-        kwargs.pop("data_type", None)
-        kwargs.pop("output_row_processor", None)
+        data_type = kwargs.pop("data_type", None)  # wandb's deprecated alias
+        output_row_processor = kwargs.pop("output_row_processor", None)  # the seed's name
+        input_type = data_type if input_type is None else input_type
+        prediction_row_processor = prediction_row_processor or output_row_processor
         if kwargs:
             raise TypeError(f"WandbCallback got unexpected keyword arguments {sorted(kwargs)}")
         if log_gradients and training_data is None:

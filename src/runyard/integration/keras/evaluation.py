@@ -27,7 +27,7 @@ import numpy as np
 import runyard
 from runyard.integration.keras.processors import RowProcessor, infer_row_processor
 
-__all__ = ["EvaluationTable", "columns_of"]
+__all__ = ["EvaluationTable", "as_numpy", "columns_of"]
 
 
 def columns_of(data: Any, name: str) -> dict[str, Any]:

@@ -54,6 +54,8 @@ def errors() -> dict[str, Any]:
     out["kwarg"] = error_of(lambda: WandbCallback(colour="red"))
     out["frequency"] = error_of(lambda: WandbCallback(log_batch_frequency=0))
     out["input_type"] = error_of(lambda: WandbCallback(input_type="video"))
+    aliased = WandbCallback(data_type="image", output_row_processor=len)
+    out["aliases"] = [aliased.input_type, aliased.prediction_row_processor is len]
     run.finish()
     return out
 
