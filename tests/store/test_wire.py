@@ -14,6 +14,7 @@ import pytest
 from runyard.entities import RunRecord, RunRef
 from runyard.store.base import ProjectStats, Rollup, RunBatch, Series
 from runyard.store.wire import (
+    MAX_PARTS,
     BodyTooLarge,
     UnsupportedEncoding,
     WireError,
@@ -225,9 +226,9 @@ def test_a_large_batch_is_cut_into_parts_with_their_own_spans() -> None:
         journal_done=True,
     )
     wire = encode_batch(batch)
-    parts = split_batch(wire, 40_000)
+    parts = split_batch(wire, 80_000)
     assert len(parts) > 4
-    assert all(len(pack(p)) < 40_000 for p in parts)
+    assert all(len(pack(p)) < 80_000 for p in parts)
     spans = [(p["journal_start"], p["journal"][1]) for p in parts]
     assert spans[0][0] == 500 and spans[-1][1] == 1000
     assert all(a[1] == b[0] for a, b in itertools.pairwise(spans))
@@ -244,7 +245,11 @@ def test_a_large_batch_is_cut_into_parts_with_their_own_spans() -> None:
             into[1].extend(list(values))
     assert merged == {k: (list(s), list(v)) for k, (s, v) in batch.columns.items()}
     # The same batch is always cut the same way (a retry resumes after the last part).
-    assert split_batch(encode_batch(batch), 40_000) == parts
+    assert split_batch(encode_batch(batch), 80_000) == parts
+    # Never more than MAX_PARTS parts: offsets inside a batch stay off frame boundaries.
+    fewer = split_batch(encode_batch(batch), 10_000)
+    assert 4 < len(fewer) <= MAX_PARTS
+    assert [p["journal_start"] for p in fewer] == list(range(500, 500 + len(fewer)))
 
 
 def test_a_batch_that_cannot_get_spans_stays_whole() -> None:

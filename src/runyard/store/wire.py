@@ -41,6 +41,8 @@ from runyard.entities import RunRecord, RunRef
 from runyard.store.base import ProjectStats, Rollup, RunBatch, Series
 
 __all__ = [
+    "MAX_PARTS",
+    "MAX_PART_BYTES",
     "MEDIA_TYPE",
     "WIRE_VERSION",
     "BodyTooLarge",
@@ -320,6 +322,10 @@ def _decode_steps(obj: Any, n: int, key: str) -> np.ndarray:
     return decode_array(obj, what)
 
 
+#: Parts a batch is cut into at most (see :func:`split_batch`).
+MAX_PARTS = 8
+#: Largest part: the server takes 32 MiB a request.
+MAX_PART_BYTES = 28 << 20
 _HEAD_FIELDS = ("create", "truncate_after", "copy_history")
 _SPAN_FIELDS = ("columns", "journal", "journal_start", "journal_done")
 
@@ -333,25 +339,23 @@ def split_batch(wire: dict[str, Any], max_bytes: int) -> list[dict[str, Any]]:
     summary, meta, the done marker); history is cut between them in step order,
     long columns into step ranges. Part ``i`` of ``n`` covers the journal span
     ``start + i`` to ``start + i + 1`` (the last one ends at the batch's end): the
-    offsets inside the batch are not frame boundaries, but the store only compares
-    them, and a retried batch is cut the same way, so it resumes after the last part
-    that was applied. A batch that needs no cutting, or cannot be cut (no
-    ``journal_start``, or a span shorter than the parts), is returned whole.
+    store only compares offsets, and a retried batch is cut the same way, so it
+    resumes after the last part that was applied. There are at most ``MAX_PARTS``
+    parts (bigger ones when needed), so an offset inside a batch is never a journal
+    frame boundary (frames take 9 bytes or more): recovery, reading the store's
+    offset, can tell "part-way through a batch" from "up to this frame". A batch
+    that needs no cutting, or cannot be cut (no ``journal_start``, a span shorter
+    than its parts, or parts over ``MAX_PART_BYTES``), is returned whole.
     """
-    budget = max(1, max_bytes // 2)
-    groups: list[list[list[Any]]] = []
-    size = budget + 1
-    for key, steps, values in wire.get("columns", []):
-        for piece in _cut_column(key, steps, values, budget):
-            piece_size = _piece_bytes(piece)
-            if size + piece_size > budget:
-                groups.append([])
-                size = 0
-            groups[-1].append(piece)
-            size += piece_size
     journal, start = wire.get("journal"), wire.get("journal_start")
+    budget = max(1, max_bytes // 2)
+    while True:
+        groups = _group_columns(wire.get("columns", []), budget)
+        if len(groups) <= MAX_PARTS or budget > MAX_PART_BYTES:
+            break
+        budget *= 2
     n = len(groups)
-    if n <= 1 or journal is None or start is None or journal[1] - start < n:
+    if n <= 1 or n > MAX_PARTS or journal is None or start is None or journal[1] - start < n:
         return [wire]
     rest = {k: v for k, v in wire.items() if k not in _SPAN_FIELDS and k not in _HEAD_FIELDS}
     parts = []
@@ -368,6 +372,21 @@ def split_batch(wire: dict[str, Any], max_bytes: int) -> list[dict[str, Any]]:
         part["journal_start"] = start + i
         parts.append(part)
     return parts
+
+
+def _group_columns(columns: list[Any], budget: int) -> list[list[list[Any]]]:
+    """Columns as groups of pieces of at most about ``budget`` bytes, in order."""
+    groups: list[list[list[Any]]] = []
+    size = budget + 1
+    for key, steps, values in columns:
+        for piece in _cut_column(key, steps, values, budget):
+            piece_size = _piece_bytes(piece)
+            if size + piece_size > budget:
+                groups.append([])
+                size = 0
+            groups[-1].append(piece)
+            size += piece_size
+    return groups
 
 
 def _cut_column(key: str, steps: Any, values: Any, budget: int) -> list[list[Any]]:
