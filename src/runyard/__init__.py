@@ -45,6 +45,7 @@ __all__ = [
     "plot",
     "plot_table",
     "run",
+    "save",
     "summary",
 ]
 
@@ -76,6 +77,12 @@ def _require_run(call: str) -> Any:
 def log(data: Any, step: int | None = None, commit: bool | None = None) -> None:
     """``run.log`` on the current run (see :meth:`runyard.sdk.run.Run.log`)."""
     _require_run("log").log(data, step=step, commit=commit)
+
+
+def save(glob_str: Any, base_path: Any = None, policy: str = "live") -> list[str]:
+    """``run.save`` on the current run (see :meth:`runyard.sdk.run.Run.save`)."""
+    names: list[str] = _require_run("save").save(glob_str, base_path=base_path, policy=policy)
+    return names
 
 
 def define_metric(name: str, *args: Any, **kwargs: Any) -> Any:

@@ -75,3 +75,13 @@ def test_bad_policy_and_files_outside_base_path_are_errors(ry_dir: Path, tmp_pat
     with pytest.raises(ValueError, match="not inside base_path"):
         run.save(str(tmp_path / "a.txt"), base_path=tmp_path / "elsewhere")
     run.finish()
+
+
+def test_module_level_save(ry_dir: Path, tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("a")
+    with pytest.raises(runyard.Error, match=r"wandb.init\(\) before wandb.save\(\)"):
+        runyard.save(str(tmp_path / "a.txt"))
+    run = runyard.init(project="p")
+    assert runyard.save(str(tmp_path / "a.txt"), policy="now") == ["a.txt"]
+    run.finish()
+    assert runyard.Api().run(run.path).file("a.txt").read() == b"a"
