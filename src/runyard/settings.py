@@ -274,6 +274,9 @@ class Settings:
         values = dict(overrides)
         if "root_dir" in values:
             values["root_dir"] = Path(values["root_dir"]).expanduser()
+        if values.get("base_url") and "api_key" not in values:
+            # Another server than the environment's: its own key (env, else saved).
+            values["api_key"] = api_key_for(values["base_url"])
         return replace(self, **values)
 
 

@@ -187,3 +187,40 @@ def test_wandb_login_from_a_script(
     assert saved(config)["servers"] == {server.url: {"api_key": key}}
     assert wandb.login() is True
     assert Settings.from_env().api_key == key
+
+
+def test_key_and_server_from_init_settings(
+    tmp_path: Path, auth_server: tuple[RunyardServer, str]
+) -> None:
+    """init(settings={"base_url", "api_key"}) wins over a wrong key in the environment."""
+    server, key = auth_server
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "RUNYARD_CONFIG_DIR": str(tmp_path / "cfg"),
+        "RUNYARD_DIR": str(tmp_path / "ry"),
+        "RUNYARD_API_KEY": "ry_000000000000_wrong",
+    }
+    code = (
+        "import sys, numpy as np, runyard\n"
+        "run = runyard.init(entity='root', project='login', settings={'base_url': sys.argv[1],"
+        " 'api_key': sys.argv[2], 'finish_timeout': 5})\n"
+        "run.summary['w'] = np.arange(40.0)\n"  # a tensor file: the blob store's key too
+        "run.log({'a': 2.0})\nrun.finish()\nprint(run.id)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, server.url, key],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "WARNING" not in result.stderr, result.stderr
+    store = open_store(server.store_uri)
+    try:
+        record = store.get_run(RunRef("root", "login", result.stdout.strip()))
+    finally:
+        store.close()
+    assert record is not None and record.summary["a"] == 2.0
+    assert record.summary["w"]["_type"] == "numpy.ndarray"

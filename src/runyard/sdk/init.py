@@ -356,10 +356,10 @@ def init(
     )
     if needs_store:
         from runyard.sdk.recovery import recover_journals
-        from runyard.store.registry import shared_store
+        from runyard.sdk.stores import run_store
 
         try:
-            store = shared_store(base.store_uri)
+            store = run_store(base)
             recover_journals(base.journal_dir, store)
             record = store.get_run(ref)
         except Exception as exc:
@@ -459,9 +459,9 @@ def init(
 
         def open_store() -> TrackingStore:
             from runyard.sdk.recovery import recover_journals
-            from runyard.store.registry import shared_store
+            from runyard.sdk.stores import run_store
 
-            store = shared_store(uri)
+            store = run_store(base)
             recover_journals(jdir, store)
             return store
 
