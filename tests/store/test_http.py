@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 import time
@@ -266,7 +267,8 @@ def flaky_server() -> Iterator[Any]:
     def start(app: Flaky) -> str:
         sock = socket.socket()
         sock.bind(("127.0.0.1", 0))
-        server = uvicorn.Server(uvicorn.Config(app, log_level="error", lifespan="off"))
+        config = uvicorn.Config(app, log_level="error", lifespan="off", timeout_graceful_shutdown=1)
+        server = uvicorn.Server(config)
         thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
         thread.start()
         while not server.started:
@@ -311,6 +313,18 @@ def test_backoff_gives_up_at_the_deadline(server: Server, flaky_server: Any) -> 
         store.write_batch(first_batch())
     assert 0.5 < time.monotonic() - began < 3.0
     assert 3 <= len(flaky.seen) < 40  # backed off, not hammering
+    store.close()
+
+
+def test_a_hanging_server_does_not_hold_a_call_past_its_deadline(flaky_server: Any) -> None:
+    async def hang(scope: Any, receive: Any, send: Any) -> None:
+        await asyncio.sleep(30)
+
+    store = HttpStore(flaky_server(hang), deadline=2.0)  # timeout stays 30 s
+    began = time.monotonic()
+    with pytest.raises(CommError, match="ReadTimeout"):
+        store.get_run(RUN)
+    assert time.monotonic() - began < 5.0
     store.close()
 
 

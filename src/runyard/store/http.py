@@ -91,8 +91,9 @@ class HttpStore(TrackingStore):
     Args:
         uri: the server's base URL, ``http(s)://host[:port][/prefix]``.
         api_key: the API key (default: ``RUNYARD_API_KEY`` or ``WANDB_API_KEY``).
-        timeout: seconds for connecting, and for each read or write of one request.
-        deadline: seconds one call may take, retries included, before it raises.
+        timeout: seconds each read or write of one request may wait (connecting: 10).
+        deadline: seconds one call may take, retries included, before it raises
+            (each attempt's timeout is cut to what is left, but is at least a second).
         max_request_bytes: batches packing to more are sent in several requests.
     """
 
@@ -110,6 +111,7 @@ class HttpStore(TrackingStore):
             raise ValueError(f"invalid server URL {uri!r}: expected http(s)://host[:port]")
         self.uri = uri
         self.deadline = deadline
+        self.timeout = timeout
         self.max_request_bytes = max_request_bytes
         key = api_key or os.environ.get("RUNYARD_API_KEY") or os.environ.get("WANDB_API_KEY")
         headers = {"Accept": MEDIA_TYPE, "Accept-Encoding": "deflate, gzip"}
@@ -156,9 +158,12 @@ class HttpStore(TrackingStore):
         attempt = 0
         while True:
             retry_after: float | None = None
+            # No attempt outlives the call's deadline (at least a second each).
+            left = max(1.0, give_up - time.monotonic())
+            limit = httpx.Timeout(min(self.timeout, left), connect=min(10.0, left))
             try:
                 response = self._client.request(
-                    method, path, params=params, content=content, headers=headers
+                    method, path, params=params, content=content, headers=headers, timeout=limit
                 )
             except httpx.TransportError as exc:
                 if not idempotent and not isinstance(exc, _CONNECT_ERRORS):
