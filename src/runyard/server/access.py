@@ -16,6 +16,11 @@ Rules: members of an entity (and site admins) read and write its projects; a
 project marked ``public`` is readable by anyone, anonymous callers included, and
 writable by members only; everything else is private to the entity. Entity-level
 resources (``project=None``, e.g. chart presets) follow membership alone.
+
+It reads the accounts tables (key, role, visibility: a few indexed reads, the
+caller cached per request), so ``async def`` routes should call it as
+``await run_in_threadpool(check_access, request, entity, project)`` rather than
+block the event loop on a database round trip.
 """
 
 from __future__ import annotations
