@@ -11,6 +11,7 @@ import json
 import stat
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -224,3 +225,41 @@ def test_key_and_server_from_init_settings(
         store.close()
     assert record is not None and record.summary["a"] == 2.0
     assert record.summary["w"]["_type"] == "numpy.ndarray"
+
+
+def test_a_refused_key_does_not_hold_the_script_at_exit(
+    tmp_path: Path, auth_server: tuple[RunyardServer, str]
+) -> None:
+    """A wrong key: the run keeps its journal, exits at once (no finish_timeout wait) and
+    says how to fix it; `runyard sync` with the right key then uploads everything."""
+    server, key = auth_server
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "RUNYARD_CONFIG_DIR": str(tmp_path / "cfg"),
+        "RUNYARD_DIR": str(tmp_path / "ry"),
+        "RUNYARD_BASE_URL": server.url,
+        "RUNYARD_API_KEY": "ry_000000000000_wrong",
+        "RUNYARD_FINISH_TIMEOUT": "120",
+    }
+    code = (
+        "import runyard\nrun = runyard.init(entity='root', project='refused')\n"
+        "for i in range(100):\n    run.log({'a': float(i)})\nprint(run.id)\n"
+    )
+    start = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert time.monotonic() - start < 60, "waited for a server that refuses the key"
+    assert "refused the API key" in result.stderr and "runyard login --relogin" in result.stderr
+    run_id = result.stdout.strip()
+    synced = subprocess.run(
+        [sys.executable, "-m", "runyard.cli.main", "sync"],
+        env={**env, "RUNYARD_API_KEY": key},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert synced.returncode == 0, synced.stderr
+    assert f"done: root/refused/{run_id}, 100 rows, finished" in synced.stdout, synced.stdout

@@ -591,10 +591,13 @@ class Run:
             os.unlink(self._journal.path)
         else:
             self._journal.close()
+            login = "runyard login --relogin && " if writer.refused else ""
             termwarn(
                 f"run {self.path} could not be fully written to the store "
-                f"{writer.store_name}; its data is kept in {self._journal.path}. Upload it "
-                f"with:\nrunyard sync {self._journal.path}"
+                f"{writer.store_name}"
+                + (" (it refused the API key)" if writer.refused else "")
+                + f"; its data is kept in {self._journal.path}. Upload it "
+                f"with:\n{login}runyard sync {self._journal.path}"
             )
 
     def __enter__(self) -> Run:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -45,6 +46,8 @@ STOP_RETRY_SECONDS = 5.0
 #: Longest pause between retries of a failing store: a server that comes back is
 #: caught up with within this many seconds.
 MAX_BACKOFF = 10.0
+#: How HttpStore words a refused key ("... answered 401: ...").
+_REFUSED = re.compile(r"\banswered 40[13]\b")
 MAX_BATCH_ROWS = 10_000  # rows that force a batch before the interval ends
 #: Journal bytes the writer may fall behind before `log()` waits for it (while the
 #: store is healthy; when it is failing, the journal grows on disk instead).
@@ -77,6 +80,8 @@ class Writer(threading.Thread):
         self._stored = 0
         self.fold: RunFold | None = None
         self.degraded = False
+        #: The server refused the API key (HTTP 401/403) on the last attempt.
+        self.refused = False
         self.failed: BaseException | None = None
         self._wake = threading.Event()
         self._stop_requested = False
@@ -180,8 +185,10 @@ class Writer(threading.Thread):
                 try:
                     store.write_batch(self._pending)
                 except Exception as exc:
+                    self.refused = _REFUSED.search(str(exc)) is not None
                     self._degrade(f"could not write to the store: {exc!r}")
                 else:
+                    self.refused = False
                     if self._pending.journal is not None:
                         self._stored = self._pending.journal[1]
                     self._pending = None
@@ -202,8 +209,10 @@ class Writer(threading.Thread):
                 delay = backoff
                 if stopping:
                     left = self.stop_timeout - (time.monotonic() - self._stop_time)
-                    if left <= 0:
-                        return  # the journal keeps the rest for the next time the store opens
+                    if left <= 0 or self.refused:
+                        # The journal keeps the rest for the next time the store opens
+                        # (a server refusing the API key will not change its mind).
+                        return
                     delay = min(delay, left)
                 # Interruptible: a finishing run retries at once, then on the same schedule.
                 self._wake.wait(delay)
