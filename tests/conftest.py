@@ -24,6 +24,8 @@ def ry_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
             monkeypatch.delenv(name)
     monkeypatch.setenv("RUNYARD_DIR", str(root))
     monkeypatch.setenv("RUNYARD_ENTITY", "tester")
+    # Never the developer's `runyard login` credentials: they would send runs online.
+    monkeypatch.setenv("RUNYARD_CONFIG_DIR", str(tmp_path / "runyard-config"))
     yield root
     from runyard.sdk import init as sdk_init
 

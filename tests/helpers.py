@@ -13,7 +13,11 @@ def run_script(
 ) -> subprocess.CompletedProcess[str]:
     """Run Python code in a fresh process with RUNYARD_DIR=root."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("RUNYARD_", "WANDB_"))}
-    env.update(RUNYARD_DIR=str(root), RUNYARD_ENTITY="tester")
+    env.update(
+        RUNYARD_DIR=str(root),
+        RUNYARD_ENTITY="tester",
+        RUNYARD_CONFIG_DIR=str(root / "config"),  # never the developer's credentials
+    )
     return subprocess.run(
         [sys.executable, "-c", code, *args],
         env=env,
