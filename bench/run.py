@@ -855,7 +855,10 @@ def workload_text(data: dict[str, Any]) -> list[str]:
         "- **p. log_online** (Runyard only, issue 8): workload c with `RUNYARD_BASE_URL` set to "
         "a `runyard server` over PostgreSQL (started as in o., untimed): per-call `log()` in "
         "online mode, and `finish()`, which waits until the server holds the whole run (checked "
-        "afterwards through the server).",
+        "afterwards through the server). A deployed server runs on other machines; here it "
+        "shares the 2 cores with the script, so the server and PostgreSQL run at nice 19 "
+        "(`nice` argument; 0 turns it off) and the script gets the CPU first, as with the server "
+        "elsewhere: what is measured is the SDK's cost.",
     ]
 
 

@@ -28,7 +28,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["postgres", "process_cpu_s", "runyard_server", "tree_cpu_s"]
+__all__ = ["postgres", "process_cpu_s", "renice_tree", "runyard_server", "tree_cpu_s"]
 
 _PG_USER = "runyard-pg"
 _CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -182,3 +182,16 @@ def tree_cpu_s(pid: int) -> float:
         total += process_cpu_s(current)
         todo += _children(current)
     return total
+
+
+def renice_tree(pid: int, niceness: int = 19) -> None:
+    """Lower the priority of a process and its live descendants."""
+    todo, seen = [pid], set()
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, current, niceness)
+        todo += _children(current)
