@@ -177,3 +177,11 @@ def test_evaluation_from_a_generator(result: Any, api: Any, scenarios: Scenarios
     run = api.run(evaluation["path_generator_None"])
     assert not [r for r in run.scan_history() if "validation_predictions" in r]
     assert "you must pass validation_steps" in scenarios.stderr
+
+
+def test_a_missing_monitor_is_warned_about(scenarios: Scenarios) -> None:
+    # The evaluation scenarios train without validation data, so val_loss never appears.
+    assert (
+        "WandbCallback: the monitored metric 'val_loss' is not in the logs of epoch 0 "
+        "(available: ['accuracy', 'loss'])" in scenarios.stderr
+    )

@@ -238,8 +238,9 @@ class WandbCallback(keras.callbacks.Callback):  # type: ignore[misc]
         if value is None:
             warn_once(
                 f"monitor-{self.monitor}",
-                f"WandbCallback: the monitored metric {self.monitor!r} is not in the logs "
-                f"(available: {sorted(logs)}); no best epoch or best model is recorded",
+                f"WandbCallback: the monitored metric {self.monitor!r} is not in the logs of "
+                f"epoch {epoch} (available: {sorted(logs)}); epochs without it cannot be the "
+                "best, so no best epoch or best model is recorded for them",
             )
         elif self._monitor.update(value):
             self._on_improvement(run, epoch, float(value))
