@@ -26,7 +26,7 @@ from runyard.store.base import JournalConflict, RunBatch
 from runyard.store.http import HttpStore
 from runyard.store.registry import open_store
 from runyard.store.sql.store import SqlStore
-from runyard.store.wire import encode_batch, encode_body
+from runyard.store.wire import encode_batch, encode_body, unpack
 from tests.store.http_server import ServerProcess
 
 RUN = RunRef("ent", "proj", "run1")
@@ -494,3 +494,20 @@ def test_a_batch_cut_short_resumes_after_its_last_applied_part(
     assert store.get_run(RUN).config == {"lr": 0.5}  # type: ignore[union-attr]
     assert store.journal_offset("big-j") == 10_000
     store.close()
+
+
+def test_scan_history_reads_pages_of_rows(server: Server, store: HttpStore) -> None:
+    n = 200_000  # 3 values a row (a, b, _step): two pages of at most 500,000 values
+    store.write_batch(big_batch(n))
+    page = httpx.get(
+        f"{server.url}/api/v1/projects/ent/proj/runs/run1/history/rows",
+        params={"only_keys": "false"},
+        timeout=60,
+    )
+    first = unpack(page.content)
+    assert 0 < len(first["rows"]) < n and first["next"] == len(first["rows"])
+    rows = list(store.scan_history(RUN))
+    assert [r["_step"] for r in rows] == list(range(n))
+    assert rows[5] == {"_step": 5, "a": store.read_series(RUN, "a").values[5], "b": 7}
+    only_a = list(store.scan_history(RUN, keys=["a"], min_step=n - 10))
+    assert [sorted(r) for r in only_a] == [["_step", "a"]] * 10

@@ -203,6 +203,39 @@ def history_rollup(
     return msgpack_response(request, encode_rollup(rollup))
 
 
+#: Values one ``history/rows`` answer holds at most (rows are cut at the next row).
+ROWS_VALUES = 500_000
+
+
+@router.get(f"{_RUN}/history/rows")
+def history_rows(
+    request: Request,
+    entity: str,
+    project: str,
+    run_id: str,
+    key: list[str] = Query([], description="with only_keys: the keys rows must have"),
+    only_keys: bool = Query(False, description="false: every key (key is ignored)"),
+    min_step: int = 0,
+    max_step: int | None = None,
+    tracking: TrackingStore = Depends(store),
+) -> Response:
+    """``scan_history``, a page at a time: ``{"rows": [{key: value, "_step": s}, …],
+    "next": step | null}``; ask again from ``next`` until it is null. One request
+    per page of up to ``ROWS_VALUES`` values, where the store's primitives would
+    take a request per key per window."""
+    check_access(request, entity, project)
+    _steps(min_step, max_step)
+    ref = RunRef(entity, project, run_id)
+    rows: list[dict[str, Any]] = []
+    values = 0
+    for row in tracking.scan_history(ref, key if only_keys else None, min_step, max_step):
+        if values >= ROWS_VALUES:
+            return msgpack_response(request, {"rows": rows, "next": row["_step"]})
+        rows.append(row)
+        values += len(row)
+    return msgpack_response(request, {"rows": rows, "next": None})
+
+
 @router.get(f"{_RUN}/history/values")
 def history_values(
     request: Request,
