@@ -1038,8 +1038,8 @@ def team_observations(entries: dict[str, Any]) -> list[str]:
             out.append(
                 f"- **o. the machine**: its 1-minute load average was {load:.1f} when these "
                 f"processes started ({os.cpu_count()} cores): the server, PostgreSQL and the "
-                f"load generator shared the CPUs with about {max(load - 1, 0):.0f} other busy "
-                "processes. The PostgreSQL store also takes one advisory lock per write "
+                f"load generator shared the CPUs with about {max(load - 1, 0):.0f} other "
+                "runnable process(es). The PostgreSQL store also takes one advisory lock per write "
                 "transaction (writers are serialised store-wide) and compresses the history "
                 "chunks inside it, so one server writes one batch at a time however many runs "
                 "send: the ingest rate is about one writer's speed on the CPU it gets."
