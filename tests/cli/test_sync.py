@@ -197,3 +197,15 @@ def test_entity_and_project_move_the_runs(ry_dir: Path, tmp_path: Path) -> None:
         assert store.get_run(RunRef("tester", "p", "moved")) is None
     finally:
         store.close()
+
+
+def test_journals_of_other_servers_are_pointed_out(
+    ry_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    other = ry_dir / "journals" / "team.example.org-8443-0123456789"
+    other.mkdir(parents=True)
+    (other / "abc-1-1.journal").write_bytes(b"")
+    assert main(["sync"]) == 0
+    out = capsys.readouterr().out
+    assert f"1 journal(s) of runs meant for another server are in {other}" in out
+    assert (other / "abc-1-1.journal").exists()  # not sent to the embedded store

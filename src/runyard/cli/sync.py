@@ -38,14 +38,17 @@ from runyard.settings import Settings, display_uri
 __all__ = ["find_journals", "sync"]
 
 
-def find_journals(paths: Iterable[Path]) -> list[Path]:
-    """Journal files named by ``paths`` (files, or directories searched recursively)."""
+def find_journals(paths: Iterable[Path], recursive: bool = True) -> list[Path]:
+    """Journal files named by ``paths`` (files, or directories searched, recursively
+    unless ``recursive`` is False: the SDK's own directories hold other stores' journal
+    directories inside them)."""
     from runyard.sdk.recovery import journal_order
 
     found: dict[Path, None] = {}
     for path in paths:
         if path.is_dir():
-            for item in sorted(path.rglob("*.journal"), key=journal_order):
+            matches = path.rglob("*.journal") if recursive else path.glob("*.journal")
+            for item in sorted(matches, key=journal_order):
                 found[item] = None
         elif path.is_file():
             found[path] = None
@@ -96,8 +99,10 @@ def sync(
             return 2
     else:
         chosen = [settings.offline_dir, own]
-    journals = find_journals(chosen)
+    journals = find_journals(chosen, recursive=bool(paths))
     shown = display_uri(target)
+    if not paths:
+        _point_out_other_servers(settings, own)
     if not journals:
         print(f"runyard: nothing to sync (looked in {', '.join(str(p) for p in chosen)})")
         return 0
@@ -162,6 +167,20 @@ def sync(
         summary += f", {failed} failed"
     print(summary)
     return 1 if failed else 0
+
+
+def _point_out_other_servers(settings: Settings, own: Path) -> None:
+    """Leftover journals of runs meant for another server are not sent to this store;
+    say where they are (their directory is named after the server's host and port)."""
+    for folder in sorted((settings.root_dir / "journals").glob("*/")):
+        if folder == own or not folder.is_dir():
+            continue
+        count = sum(1 for _ in folder.glob("*.journal"))
+        if count:
+            print(
+                f"runyard: {count} journal(s) of runs meant for another server are in {folder}; "
+                f"send them with `runyard sync {folder} --store <that server's URL>`"
+            )
 
 
 def _remove(path: Path) -> None:
