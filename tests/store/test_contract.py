@@ -878,6 +878,15 @@ def test_journal_offsets(store: TrackingStore) -> None:
     store.forget_journal("/never/seen.journal")  # a no-op
 
 
+def test_a_batch_its_journal_already_holds_changes_nothing(store: TrackingStore) -> None:
+    """Not even creating its run (a replayed batch is recognised before anything)."""
+    store.write_batch(RunBatch(RUN, create={"display_name": "x"}, journal=("/runs/d.journal", 9)))
+    other = RunRef("ent", "proj", "other")
+    store.write_batch(RunBatch(other, create={"display_name": "y"}, journal=("/runs/d.journal", 9)))
+    assert store.get_run(other) is None
+    assert store.journal_offset("/runs/d.journal") == 9
+
+
 def test_journal_offset_is_stored_with_the_first_batch(store: TrackingStore) -> None:
     store.write_batch(
         RunBatch(RUN, create={"display_name": "x"}, journal=("/runs/c.journal", 8 + 40))

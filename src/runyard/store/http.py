@@ -81,7 +81,9 @@ MAX_REQUEST_BYTES = 16 << 20
 
 
 def _q(segment: str) -> str:
-    """One path segment, percent-encoded (run ids and keys may hold ``/``)."""
+    """One path segment, percent-encoded (spaces, ``%``, ``?``, ``#`` and non-ASCII
+    survive; a ``/`` in an entity, project or run id cannot be routed and answers
+    an error). History keys and journal names travel where ``/`` is fine."""
     return quote(segment, safe="")
 
 

@@ -168,14 +168,16 @@ class SqlStore(TrackingStore):
     # -- writes -------------------------------------------------------------
     def write_batch(self, batch: RunBatch) -> None:
         with self._db.write() as tx:
-            run_pk = self._run_pk(tx, batch)
-            if run_pk is None:
+            existing = self._find_run(tx, batch.run)
+            if existing is None and batch.create is None:
+                # Also a later batch of a run deleted meanwhile (its journal row went
+                # with it): dropped as before, not a journal conflict.
                 return
-            # After _run_pk: a later batch of a run deleted meanwhile (its journal row
-            # went with it) is dropped as before, not a conflict. A run just created
-            # here is rolled back if the journal refuses the batch.
             if batch.journal is not None and not self._journal_admits(tx, batch):
                 return  # already applied: a retry or a replay changes nothing
+            run_pk = self._run_pk(tx, batch, existing)
+            if run_pk is None:
+                return
             if batch.delete:
                 self._delete_run(tx, run_pk)
                 return
@@ -214,8 +216,8 @@ class SqlStore(TrackingStore):
         pk = tx.scalar(_FIND_RUN, _ref_params(ref))
         return None if pk is None else int(pk)
 
-    def _run_pk(self, tx: Tx, batch: RunBatch) -> int | None:
-        pk = self._find_run(tx, batch.run)
+    def _run_pk(self, tx: Tx, batch: RunBatch, pk: int | None) -> int | None:
+        """The run's key (``pk`` when found already), creating it from ``create``."""
         if pk is not None or batch.create is None:
             return pk
         now = time.time()
