@@ -217,3 +217,59 @@ def test_run_files_and_tensors_go_to_the_server(
     assert [p.name for p in blobs.rglob("notes.txt")] == ["notes.txt"]
     assert list(blobs.rglob("*.npy"))
     assert not (client / "blobs").exists()
+
+
+OFFLINE_FILES = """
+import numpy as np, runyard
+run = runyard.init(project="p", id="offfiles", mode="offline")
+run.summary["w"] = np.arange(50.0)
+with open("notes.txt", "w") as f:
+    f.write("written offline")
+run.save("notes.txt", policy="now")
+run.log({"x": 1.0})
+run.finish()
+"""
+
+
+def test_offline_files_stay_local_until_sync(
+    tmp_path: Path, server: RunyardServer, store_uri: str
+) -> None:
+    """RUNYARD_BASE_URL is set but the run is offline: nothing goes to the server
+    until `runyard sync`, which sends the run's files with it, once."""
+    client = tmp_path / "client"
+    client.mkdir()
+    env = client_env(client, server.url)
+    made = subprocess.run(
+        [sys.executable, "-c", OFFLINE_FILES], env=env, cwd=client, capture_output=True, text=True
+    )
+    assert made.returncode == 0, made.stderr
+    server_blobs = tmp_path / "blobs"
+    assert not list(server_blobs.rglob("notes.txt"))
+    assert [p.name for p in (client / "blobs").rglob("notes.txt")] == ["notes.txt"]
+
+    def sync() -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "runyard.cli.main", "sync", "--include-synced"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    assert "sent 2 file(s) of tester/p/offfiles" in sync()
+    assert "sent" not in sync().replace("synced", "")  # the second sync sends nothing
+    read = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import runyard\nr = runyard.Api().run('tester/p/offfiles')\n"
+            "print(r.file('notes.txt').read().decode(), r.summary.load_tensor('w').sum())",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert read.stdout.split() == ["written", "offline", "1225.0"], read.stderr

@@ -33,7 +33,8 @@ import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from runyard.settings import Settings, display_uri
+from runyard.entities import RunRef
+from runyard.settings import Settings, api_key_for, display_uri
 
 __all__ = ["find_journals", "sync"]
 
@@ -153,6 +154,15 @@ def sync(
                 print(f"done: {run}, {result.rows:,} rows{state}")
             else:
                 print(f"already there: {run}")
+            if not managed and result.run is not None and result.source is not None:
+                try:
+                    files = _send_files(settings, target, result.source, result.run)
+                except Exception as exc:
+                    failed += 1
+                    print(f"runyard: could not send the files of {result.run.path}: {exc}")
+                    continue  # not marked synced: the next sync sends them again
+                if files:
+                    print(f"runyard: sent {files} file(s) of {result.run.path}")
             if not managed:
                 if clean:
                     _remove(path)
@@ -167,6 +177,36 @@ def sync(
         summary += f", {failed} failed"
     print(summary)
     return 1 if failed else 0
+
+
+def _send_files(settings: Settings, target: str, source: RunRef, run: RunRef) -> int:
+    """Offline runs keep their files (media, tensors, ``run.save``) in the local blob
+    store; a server gets them with the run. Files the server has are not sent again
+    (same key, same content: media are content-addressed). Other store URIs have no
+    blob store of their own here: files stay where they are."""
+    if not target.startswith(("http://", "https://")):
+        return 0
+    from runyard.blobs.keys import run_prefix
+    from runyard.blobs.registry import open_blobs
+
+    local = open_blobs(settings.blobs_uri)
+    listed = local.list(run_prefix(source))
+    if not listed:
+        return 0
+    from runyard.blobs.http import HttpBlobStore
+
+    remote = HttpBlobStore(target, api_key_for(target), runs=[run])
+    try:
+        sent = 0
+        old, new = run_prefix(source), run_prefix(run)
+        for key, _size in listed:
+            dest = new + key[len(old) :]
+            if not remote.exists(dest):
+                remote.put(dest, local.get(key))
+                sent += 1
+        return sent
+    finally:
+        remote.close()
 
 
 def _point_out_other_servers(settings: Settings, own: Path) -> None:

@@ -52,7 +52,7 @@ def _server_blobs(settings: Settings) -> BlobStore:
 
 def remember_run(settings: Settings, ref: RunRef) -> None:
     """Let the server's blob store route ``ref``'s files (online runs; else a no-op)."""
-    if settings.blobs or not settings.remote:
+    if not _to_server(settings):
         return
     with _lock:
         _runs.setdefault(settings.store_uri, []).append(ref)
@@ -61,9 +61,15 @@ def remember_run(settings: Settings, ref: RunRef) -> None:
                 store.add_run(ref)
 
 
+def _to_server(settings: Settings) -> bool:
+    # Offline runs never upload: their files stay in the local blob store, and
+    # `runyard sync` sends them along with the run.
+    return settings.remote and not settings.blobs and settings.mode not in ("offline", "dryrun")
+
+
 def run_blobs(settings: Settings) -> BlobStore:
     """Where a run with these settings writes its files."""
-    if settings.remote and not settings.blobs:
+    if _to_server(settings):
         return _server_blobs(settings)
     return _blobs(settings.blobs_uri)
 

@@ -17,6 +17,7 @@ import sys
 import threading
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -449,6 +450,8 @@ def init(
         start.setdefault("meta", {})["sessions"] = 1
     start["config"] = config_items_final
 
+    if resolved_mode == "offline" and base.mode != "offline":
+        base = replace(base, mode="offline")  # its files stay local too (sdk/files.py)
     journal_dir = base.journal_dir if resolved_mode == "online" else base.offline_dir
     journal = JournalWriter(journal_dir / f"{ref.run_id}-{int(now * 1000)}-{os.getpid()}.journal")
     start["journal_id"] = new_journal_id()  # the journal's name in any store (journal.py)

@@ -54,6 +54,8 @@ class Replay:
     rows: int = 0
     state: str | None = None
     end: int = 0
+    #: Where the run was logged (``run`` differs when ``entity``/``project`` moved it).
+    source: RunRef | None = None
 
     @property
     def done(self) -> bool:
@@ -102,6 +104,7 @@ def replay(
         stored = store.journal_offset(key)
         start = stored
         fold: RunFold | None = None
+        source: RunRef | None = None
         pos = len(MAGIC)
         exited = False
         rows = 0
@@ -112,6 +115,7 @@ def replay(
                 break
             for offset, rec in frames:
                 if fold is None:
+                    source = RunRef(*rec[1]["ref"])
                     fold = RunFold(_moved(rec[1], entity, project))
                 else:
                     fold.feed(rec)
@@ -146,7 +150,8 @@ def replay(
         if not keep:
             os.unlink(path)
             store.forget_journal(key)
-        return Replay(path, "stored" if wrote else "up-to-date", fold.ref, rows, state, pos)
+        status = "stored" if wrote else "up-to-date"
+        return Replay(path, status, fold.ref, rows, state, pos, source)
     finally:
         os.close(fd)
 
