@@ -111,6 +111,12 @@ class SqlStore(TrackingStore):
         self._db: Db = open_db(uri)
         self._tails: dict[tuple[int, str], _Tail] = {}
         self._tails_lock = threading.Lock()
+        # The last chunk of each series is cached between batches, checked only by its
+        # first step and point count. That is exact while one process writes a run (the
+        # embedded store). Server replicas share a PostgreSQL database: another replica
+        # may rewind and refill a chunk to the same shape, so there every batch reads
+        # the stored tail instead.
+        self._cache_tails = self._db.dialect == "sqlite"
         try:
             self._ensure_schema(upgrade)
         except BaseException:
@@ -346,7 +352,7 @@ class SqlStore(TrackingStore):
             return None
         params = {"run": run_pk, "key": key}
         first_step, count = meta
-        cached = self._tails.get((run_pk, key))
+        cached = self._tails.get((run_pk, key)) if self._cache_tails else None
         if cached is not None and cached.first_step == first_step and cached.count == count:
             return cached
         blob = tx.one(
@@ -430,6 +436,8 @@ class SqlStore(TrackingStore):
         if params is None:
             params = [_chunk_params(c) for c in chunks]
         tx.many(_CHUNK_INSERT, params)
+        if not self._cache_tails:
+            return
         with self._tails_lock:
             for run_pk, key, steps, values in chunks:
                 self._tails[(run_pk, key)] = _Tail(int(steps[0]), steps, values)
