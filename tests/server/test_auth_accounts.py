@@ -162,3 +162,28 @@ def test_visibility(accounts: Accounts) -> None:
 def test_memory_database_is_refused() -> None:
     with pytest.raises(AccountError, match="database file or server"):
         Accounts.open("sqlite:///:memory:")
+
+
+def test_nul_in_names_never_reaches_the_database(accounts: Accounts) -> None:
+    """PostgreSQL text cannot hold NUL: such names are refused or match nothing
+    (the OpenAPI fuzz found a DataError 500 in add_member)."""
+    alice = accounts.create_user("alice", "pw")
+    accounts.create_team("vision", owner="alice")
+    for call in (
+        lambda: accounts.add_member("vision", "bo\0b"),
+        lambda: accounts.add_member("vi\0sion", "alice"),
+        lambda: accounts.create_team("t", owner="a\0"),
+        lambda: accounts.create_key("al\0ice"),
+        lambda: accounts.set_password("al\0ice", "x"),
+        lambda: accounts.set_visibility("alice", "p\0", "public"),
+        lambda: accounts.remove_member("vision", "a\0"),
+    ):
+        with pytest.raises(AccountError, match="invalid"):
+            call()
+    assert accounts.login("al\0ice", "pw") is None
+    assert accounts.get_user("al\0ice") is None
+    assert accounts.role(alice.id, "al\0ice") is None
+    assert accounts.visibility("al\0ice", "p") is None
+    assert accounts.list_keys("al\0ice") == []
+    assert not accounts.revoke_key(1, "al\0ice")
+    assert not accounts.revoke_key_by_prefix("\0")

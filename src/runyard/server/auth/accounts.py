@@ -110,6 +110,18 @@ def check_name(name: str, what: str) -> str:
     return name
 
 
+def _nul(*values: str | None) -> bool:
+    """Whether any value holds NUL, which PostgreSQL text cannot store: such a name
+    exists nowhere, and sending it to the database would be an error (a 500)."""
+    return any(v is not None and "\0" in v for v in values)
+
+
+def _no_nul(value: str, what: str) -> str:
+    if _nul(value):
+        raise AccountError(f"invalid {what} {value!r}")
+    return value
+
+
 def _hash(password: str) -> str:
     try:
         return hash_password(password)
@@ -204,7 +216,8 @@ class Accounts:
 
     def set_password(self, username: str, password: str) -> None:
         """Set a password and end the user's login sessions (API keys stay valid)."""
-        hashed = _hash(password)
+        hashed = _hash(_no_nul(password, "password"))
+        _no_nul(username, "user name")
         with self._write() as tx:
             if not tx.run(
                 "UPDATE users SET password_hash = :h WHERE username = :u",
@@ -217,6 +230,8 @@ class Accounts:
             )
 
     def get_user(self, username: str) -> User | None:
+        if _nul(username):
+            return None
         with self._db.read() as tx:
             row = tx.one("SELECT * FROM users WHERE username = :u", {"u": username})
         return None if row is None else _user(row)
@@ -227,8 +242,10 @@ class Accounts:
 
     def login(self, username: str, password: str) -> User | None:
         """The user if the password matches (same cost whether or not the user exists)."""
-        with self._db.read() as tx:
-            row = tx.one("SELECT * FROM users WHERE username = :u", {"u": username})
+        row = None
+        if not _nul(username):
+            with self._db.read() as tx:
+                row = tx.one("SELECT * FROM users WHERE username = :u", {"u": username})
         stored = None if row is None else row["password_hash"]
         if not verify_password(password, stored) or row is None:
             return None
@@ -247,6 +264,7 @@ class Accounts:
                 )
 
     def _user_id(self, tx: Tx, username: str) -> int:
+        _no_nul(username, "user name")
         user_id = tx.scalar("SELECT id FROM users WHERE username = :u", {"u": username})
         if user_id is None:
             raise AccountError(f"no user {username!r}", status=404)
@@ -256,6 +274,7 @@ class Accounts:
         """Add a user to a team, or change their role (``admin`` or ``member``)."""
         if role not in ROLES:
             raise AccountError(f"invalid role {role!r}; use one of {list(ROLES)}")
+        _no_nul(entity, "team name")
         with self._write() as tx:
             kind = tx.scalar("SELECT kind FROM entities WHERE name = :n", {"n": entity})
             if kind is None:
@@ -270,6 +289,8 @@ class Accounts:
             )
 
     def remove_member(self, entity: str, username: str) -> bool:
+        _no_nul(entity, "team name")
+        _no_nul(username, "user name")
         with self._write() as tx:
             kind = tx.scalar("SELECT kind FROM entities WHERE name = :n", {"n": entity})
             if kind != "team":
@@ -292,6 +313,8 @@ class Accounts:
         return {str(r[0]): str(r[1]) for r in rows}
 
     def role(self, user_id: int, entity: str) -> str | None:
+        if _nul(entity):
+            return None
         with self._db.read() as tx:
             role = tx.scalar(
                 "SELECT role FROM members WHERE entity = :e AND user_id = :id",
@@ -304,6 +327,8 @@ class Accounts:
         """A new key for the user: its record and the key itself (shown once)."""
         if name is not None and len(name) > 200:
             raise AccountError("a key name is at most 200 characters")
+        if _nul(name):
+            raise AccountError(f"invalid key name {name!r}")
         key, prefix = new_api_key()
         now = time.time()
         with self._write() as tx:
@@ -317,6 +342,8 @@ class Accounts:
         return _key(row), key
 
     def list_keys(self, username: str) -> list[ApiKey]:
+        if _nul(username):
+            return []
         with self._db.read() as tx:
             rows = tx.all(
                 "SELECT k.* FROM api_keys k JOIN users u ON u.id = k.user_id "
@@ -330,6 +357,8 @@ class Accounts:
         is no such key (or it is someone else's); revoking twice is not an error."""
         sql = "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, :t) WHERE id = :id"
         params: dict[str, Any] = {"t": time.time(), "id": key_id}
+        if _nul(username):
+            return False
         if username is not None:
             sql += " AND user_id = (SELECT id FROM users WHERE username = :u)"
             params["u"] = username
@@ -337,6 +366,8 @@ class Accounts:
             return bool(tx.run(sql, params))
 
     def revoke_key_by_prefix(self, prefix: str) -> bool:
+        if _nul(prefix):
+            return False
         with self._write() as tx:
             return bool(
                 tx.run(
@@ -407,6 +438,8 @@ class Accounts:
     # -- project visibility -------------------------------------------------------
     def visibility(self, entity: str, project: str) -> str | None:
         """``private``/``public``, or None when the project does not exist."""
+        if _nul(entity, project):
+            return None
         with self._db.read() as tx:
             value = tx.scalar(
                 "SELECT visibility FROM projects WHERE entity = :e AND name = :p",
@@ -420,8 +453,8 @@ class Accounts:
             raise AccountError(
                 f"invalid visibility {visibility!r}; use one of {list(VISIBILITIES)}"
             )
-        if not project or len(project) > 128:
-            raise AccountError(f"invalid project name {project!r}")
+        if not project or len(project) > 128 or _nul(entity, project):
+            raise AccountError(f"invalid project name {entity!r}/{project!r}")
         with self._write() as tx:
             tx.run(
                 "INSERT INTO projects (entity, name, created_at, visibility) "
