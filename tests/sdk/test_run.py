@@ -391,3 +391,16 @@ def test_step_metric_sync_inserts_latest_value(ry_dir: Path) -> None:
     assert [(r["epoch"], r["val/loss"]) for r in rows] == [(0, 1.0), (3, 0.5)]
     metrics = {m["name"]: m for m in stored(run).record.metrics}
     assert metrics["val/*"]["step_metric"] == "epoch"
+
+
+def test_disabled_mode_sets_runyard_run_until_finish(ry_dir: Path) -> None:
+    # wandb sets wandb.run in disabled mode too, so integrations (Keras callbacks)
+    # created afterwards find a run instead of raising "call wandb.init() first".
+    run = runyard.init(project="p", mode="disabled")
+    assert runyard.run is run
+    runyard.log({"loss": 1.0})
+    runyard.finish()
+    assert runyard.run is None
+    with runyard.init(mode="disabled") as other:
+        assert runyard.run is other
+    assert runyard.run is None

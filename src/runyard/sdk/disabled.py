@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import Any, Literal
 
@@ -33,7 +33,9 @@ class DisabledRun:
         name: str | None = None,
         id: str | None = None,
         config: Any = None,
+        on_finish: Callable[[DisabledRun], None] | None = None,
     ) -> None:
+        self._on_finish = on_finish
         self.id = id or "disabled"
         self.name = name or f"dummy-{self.id}"
         self.project = project or ""
@@ -54,7 +56,8 @@ class DisabledRun:
         return None
 
     def finish(self, exit_code: int | None = None, quiet: bool | None = None) -> None:
-        return None
+        if self._on_finish is not None:
+            self._on_finish(self)
 
     def __enter__(self) -> DisabledRun:
         return self
@@ -65,6 +68,7 @@ class DisabledRun:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> Literal[False]:
+        self.finish()
         return False
 
     def __getattr__(self, name: str) -> Any:

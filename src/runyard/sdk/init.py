@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from runyard.entities import RunRecord, RunRef
 from runyard.errors import CommError, UsageError
 from runyard.sdk.config import config_items
+from runyard.sdk.disabled import DisabledRun
 from runyard.sdk.journal import JournalWriter, Rec, new_journal_id
 from runyard.sdk.plain import encode_plain
 from runyard.sdk.printer import set_silent, termlog
@@ -53,13 +54,23 @@ _ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
 
 _lock = threading.RLock()
 _current: Run | None = None
+_disabled: DisabledRun | None = None
 _active: list[Run] = []
 _hooks_installed = False
 _exit_state: dict[str, Any] = {"state": None, "code": None}
 
 
-def current_run() -> Run | None:
-    return _current
+def current_run() -> Run | DisabledRun | None:
+    """The run ``runyard.run`` names: the current run, else a disabled one (as wandb,
+    whose ``init(mode="disabled")`` also sets ``wandb.run`` so integrations work)."""
+    return _current if _current is not None else _disabled
+
+
+def _forget_disabled(run: DisabledRun) -> None:
+    global _disabled
+    with _lock:
+        if _disabled is run:
+            _disabled = None
 
 
 def forget_run(run: Run, finished: bool = False) -> None:
@@ -279,9 +290,13 @@ def init(
             "'shared', 'disabled', 'dryrun' or 'run'"
         )
     if resolved_mode == "disabled":
-        from runyard.sdk.disabled import DisabledRun
-
-        return DisabledRun(project=project, name=name, id=id, config=config)
+        global _disabled
+        disabled = DisabledRun(
+            project=project, name=name, id=id, config=config, on_finish=_forget_disabled
+        )
+        with _lock:
+            _disabled = disabled
+        return disabled
     set_silent(base.silent)
 
     if reinit is True:

@@ -303,6 +303,8 @@ class WandbCallback(keras.callbacks.Callback):  # type: ignore[misc]
         self._guard("model", lambda: self._save_model(run))
 
     def _save_model(self, run: Any) -> None:
+        if getattr(run, "disabled", False):
+            return  # mode="disabled": nothing is tracked, so no copy of the model either
         os.makedirs(os.path.dirname(self.filepath), exist_ok=True)
         if self.save_weights_only:
             self.model.save_weights(self.filepath, overwrite=True)
