@@ -148,7 +148,7 @@ async def put_file(
     files: BlobStore = Depends(blobs),
 ) -> dict[str, Any]:
     """Store the request body as the run's file ``name``, replacing any previous one."""
-    check_access(request, entity, project, write=True)
+    await run_in_threadpool(check_access, request, entity, project, write=True)
     key = _key(entity, project, run_id, name)
     limit: int | None = getattr(request.app.state, "max_upload_bytes", None)
     declared = request.headers.get("content-length")

@@ -128,7 +128,7 @@ async def save_preset(
             f"preset {preset_id!r} is in the read-only {BUILTIN_ENTITY!r} entity of the "
             "built-in presets; save it under your own entity",
         )
-    check_access(request, entity, write=True)
+    await run_in_threadpool(check_access, request, entity, write=True)
     raw = await request.body()
     if len(raw) > MAX_SPEC_BYTES:
         raise HTTPException(413, f"the body is {len(raw)} bytes; the limit is {MAX_SPEC_BYTES}")
