@@ -13,10 +13,10 @@ from __future__ import annotations
 import re
 
 from runyard.errors import StoreError
-from runyard.store.sql.db import Db, open_db
+from runyard.store.sql.db import Db, Tx, open_db
 from runyard.store.sql.ddl import HEAD_REVISION
 
-__all__ = ["require_current_schema", "schema_revision", "shown_uri"]
+__all__ = ["read_revision", "require_current_schema", "schema_revision", "shown_uri"]
 
 _PASSWORD = re.compile(r"(://[^:/@]+:)[^/]*@")
 
@@ -27,28 +27,34 @@ def shown_uri(uri: str) -> str:
 
 
 def schema_revision(db: Db) -> str | None:
-    """The Alembic revision of ``db``; ``None`` for a database with no tables of ours.
+    """The Alembic revision of ``db``; ``None`` for a database with no tables of ours."""
+    with db.read() as tx:
+        return read_revision(tx, db.dialect) or None
+
+
+def read_revision(tx: Tx, dialect: str) -> str | None:
+    """The Alembic revision, read in transaction ``tx``; ``None`` when it has no tables,
+    ``""`` when the version table is empty (an interrupted first migration).
 
     A database with Runyard's tables but no ``alembic_version`` was not made by
     Runyard (or was damaged); that is an error, not an empty database.
     """
-    with db.read() as tx:
-        if db.dialect == "sqlite":
-            names = {r[0] for r in tx.all("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        else:
-            names = {
-                r[0]
-                for r in tx.all(
-                    "SELECT table_name FROM information_schema.tables "
-                    "WHERE table_schema = current_schema()"
-                )
-            }
-        if "alembic_version" not in names:
-            if "runs" in names:
-                raise StoreError("the database has Runyard's tables but no schema version")
-            return None
-        version = tx.scalar("SELECT version_num FROM alembic_version")
-    return None if version is None else str(version)
+    if dialect == "sqlite":
+        names = {r[0] for r in tx.all("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    else:
+        names = {
+            r[0]
+            for r in tx.all(
+                "SELECT table_name FROM information_schema.tables "
+                "WHERE table_schema = current_schema()"
+            )
+        }
+    if "alembic_version" not in names:
+        if "runs" in names:
+            raise StoreError("the database has Runyard's tables but no schema version")
+        return None
+    version = tx.scalar("SELECT version_num FROM alembic_version")
+    return "" if version is None else str(version)
 
 
 def require_current_schema(uri: str) -> None:

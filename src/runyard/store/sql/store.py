@@ -39,6 +39,7 @@ from runyard.store.sql.chunks import (
 )
 from runyard.store.sql.db import Db, SqliteDb, Tx, open_db
 from runyard.store.sql.ddl import HEAD_REVISION, SQLITE_DDL
+from runyard.store.sql.revision import read_revision
 
 __all__ = ["CHUNK_POINTS", "SqlStore"]
 
@@ -141,24 +142,10 @@ class SqlStore(TrackingStore):
             run_upgrade(self.uri)
 
     def _schema_version(self, tx: Tx) -> str | None:
-        if self._db.dialect == "sqlite":
-            names = {r[0] for r in tx.all("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        else:
-            names = {
-                r[0]
-                for r in tx.all(
-                    "SELECT table_name FROM information_schema.tables "
-                    "WHERE table_schema = current_schema()"
-                )
-            }
-        if "alembic_version" not in names:
-            if "runs" in names:
-                raise StoreError(
-                    f"store {self.uri!r} has tables but no schema version; "
-                    "it was not created by Runyard"
-                )
-            return None
-        return str(tx.scalar("SELECT version_num FROM alembic_version"))
+        try:
+            return read_revision(tx, self._db.dialect)
+        except StoreError as exc:
+            raise StoreError(f"store {self.uri!r}: {exc}; it was not created by Runyard") from None
 
     def _create_schema(self, tx: Tx) -> None:
         if self._db.dialect == "sqlite":
