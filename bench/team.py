@@ -1,99 +1,45 @@
 """A throwaway team deployment for the server benchmarks: PostgreSQL and ``runyard server``.
 
-PostgreSQL is Debian's binaries, started with ``initdb`` + ``pg_ctl`` on 127.0.0.1 and
-a free port in a temporary directory, as ``tests/postgres.py`` does for the tests
-(as root the cluster belongs to an unprivileged ``runyard-pg`` user, since initdb
-refuses root). It runs with ``fsync=off``/``synchronous_commit=off``: the
+PostgreSQL is a throwaway cluster of Debian's binaries
+(:func:`runyard.store.sql.local_pg.local_cluster`, as the tests use). It runs with ``fsync=off``/``synchronous_commit=off``: the
 benchmark measures Runyard's ingest path, not this VM's disk flushes. The schema
 is made with ``runyard db upgrade``; the server is ``runyard server --no-auth``
 in its own process group.
 
-Imported lazily by ``workloads.py`` (standard library only here too).
+Imported lazily by ``workloads.py``.
 """
 
 from __future__ import annotations
 
 import contextlib
-import glob
 import os
-import shutil
 import signal
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+from runyard.store.sql.local_pg import free_port, local_cluster
+
 __all__ = ["postgres", "process_cpu_s", "renice_tree", "runyard_server", "tree_cpu_s"]
 
-_PG_USER = "runyard-pg"
 _CLK_TCK = os.sysconf("SC_CLK_TCK")
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _bindir() -> Path:
-    for candidate in sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True):
-        if (Path(candidate) / "initdb").exists():
-            return Path(candidate)
-    found = shutil.which("initdb")
-    if found is None:
-        raise RuntimeError("PostgreSQL binaries not found (apt-get install postgresql)")
-    return Path(found).parent
 
 
 @contextlib.contextmanager
 def postgres() -> Iterator[tuple[str, int]]:
-    """A running cluster: ``(SQLAlchemy URI of database 'bench', postmaster pid)``.
-
-    It lives in a fresh directory under the system's temporary directory, which the
-    unprivileged cluster owner can reach (the checkout may not be), removed after.
-    """
-    bindir = _bindir()
-    root = Path(tempfile.mkdtemp(prefix="runyard-bench-pg-"))
-    prefix: list[str] = []
-    if os.geteuid() == 0:
-        if subprocess.run(["id", "-u", _PG_USER], capture_output=True).returncode != 0:
-            subprocess.run(
-                ["useradd", "--system", "--no-create-home", "--shell", "/bin/false", _PG_USER],
-                check=True,
-            )
-        shutil.chown(root, user=_PG_USER)
-        prefix = ["runuser", "-u", _PG_USER, "--"]
-    data, port = root / "pgdata", _free_port()
-
-    def run(*args: str) -> None:
-        subprocess.run([*prefix, *args], check=True, capture_output=True, cwd=root)
-
-    run(
-        str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
-        "--encoding=UTF8", "--locale=C", "--no-sync",
-    )  # fmt: skip
-    run(
-        str(bindir / "pg_ctl"), "-D", str(data), "-l", str(root / "pg.log"), "-w", "-t", "60",
-        "-o", f"-c listen_addresses=127.0.0.1 -p {port} -c unix_socket_directories='' "
-        "-c fsync=off -c synchronous_commit=off -c full_page_writes=off",
-        "start",
-    )  # fmt: skip
-    try:
-        run(str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "bench")
-        pid = int((data / "postmaster.pid").read_text().split()[0])
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/bench", pid
-    finally:
+    """A running cluster: ``(SQLAlchemy URI of database 'bench', postmaster pid)``."""
+    with local_cluster(prefix="runyard-bench-pg-") as cluster:
         subprocess.run(
-            [*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
+            [str(cluster.bindir / "createdb"), "-h", cluster.host, "-p", str(cluster.port),
+             "-U", "postgres", "bench"],
+            check=True,
             capture_output=True,
-            cwd=root,
-        )
-        shutil.rmtree(root, ignore_errors=True)
+        )  # fmt: skip
+        yield cluster.uri("bench"), cluster.pid
 
 
 def _cli(*args: str) -> list[str]:
@@ -117,7 +63,7 @@ def runyard_server(root: Path, store_uri: str) -> Iterator[tuple[str, int]]:
         check=True,
         capture_output=True,
     )
-    port = _free_port()
+    port = free_port()
     log = (root / "server.log").open("wb")
     proc = subprocess.Popen(
         _cli(

@@ -26,7 +26,8 @@ import pytest
 
 from runyard.blobs.http import HttpBlobStore
 from runyard.entities import RunRef
-from tests.postgres import _pg_bindir, _unavailable
+from runyard.store.sql.local_pg import pg_bindir
+from tests.postgres import _unavailable
 from tests.s3 import s3_environ
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,7 +47,7 @@ def _listening(port: int) -> bool:
 
 @pytest.fixture
 def data_dir() -> Iterator[Path]:
-    if _pg_bindir() is None:
+    if pg_bindir() is None:
         _unavailable("PostgreSQL binaries (initdb, pg_ctl) not found; apt-get install postgresql")
     # Not under pytest's tmp_path: as root, the cluster's user must reach it.
     path = Path(tempfile.mkdtemp(prefix="runyard-team-"))
