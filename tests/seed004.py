@@ -5,13 +5,9 @@ prints them; only ``import wandb`` becomes ``import runyard as wandb``. The name
 the document leaves to the reader (``x_values``, ``ground_truth``, ``hello.wav``…)
 come from :data:`PRELUDE`, with small synthetic data.
 
-The last block draws an audio spectrogram with holoviews, panel and bokeh, which
-Runyard does not install. When they are missing, the prelude registers small
-stand-ins for exactly the calls the block makes (``hv.Image``, ``hv.VLine``,
-``pn.pane.Audio``, ``pn.widgets.FloatSlider``, ``pn.Row(...).save``); ``save``
-writes an equivalent static page: an ``<audio>`` player of the WAV file and the
-spectrogram (computed by the block itself with scipy) as an inline PNG. With the
-real libraries installed, the real ones are used.
+The last block draws an audio spectrogram with the real holoviews, panel and bokeh
+(dev dependencies) and saves it as Panel's HTML page, which loads BokehJS from its
+CDN, as the document's code does.
 
 :func:`log_seed_004` logs every block into one embedded store, for tests that
 look at the result in the web app.
@@ -56,7 +52,7 @@ SEED_004_PANELS: dict[int, tuple[str, str]] = {
 }
 
 PRELUDE = r'''
-import base64 as _b64, io as _io, os as _os, sys as _sys, tempfile as _tempfile, types as _types
+import os as _os, tempfile as _tempfile
 import numpy as _np
 
 _os.chdir(_tempfile.mkdtemp(prefix="seed004-"))
@@ -84,98 +80,6 @@ def _write_hello_wav():
 
 
 _write_hello_wav()
-
-
-def _install_bokeh_standins():
-    """Static stand-ins for the holoviews/panel/bokeh calls of the seed's last block."""
-    from PIL import Image as _PIL
-
-    class _Element:
-        def __init__(self, data=None, kdims=None, **kwargs):
-            self.data, self.kdims = data, kdims
-
-        def opts(self, **kwargs):
-            self.options = kwargs
-            return self
-
-        def __mul__(self, other):
-            return _Overlay([self, other])
-
-    class _Overlay(_Element):
-        def __init__(self, items):
-            super().__init__(items)
-
-    class Image(_Element):
-        def html(self):
-            _, _, z = self.data
-            z = _np.nan_to_num(_np.asarray(z, dtype=float), neginf=_np.nan)
-            z = _np.nan_to_num(z, nan=_np.nanmin(z))
-            span = float(z.max() - z.min()) or 1.0
-            pixels = ((z - z.min()) / span * 255).astype(_np.uint8)[::-1]
-            buffer = _io.BytesIO()
-            _PIL.fromarray(pixels).resize((500, 150)).save(buffer, format="PNG")
-            src = _b64.b64encode(buffer.getvalue()).decode()
-            return f'<img alt="spectrogram" width="500" height="150" src="data:image/png;base64,{src}">'
-
-    class VLine(_Element):
-        def html(self):
-            return ""
-
-    class Audio:
-        def __init__(self, data, sample_rate, name="Audio", throttle=None):
-            from scipy.io import wavfile
-
-            buffer = _io.BytesIO()
-            wavfile.write(buffer, sample_rate, _np.asarray(data))
-            self.src = _b64.b64encode(buffer.getvalue()).decode()
-            self.name = name
-
-        def html(self):
-            return f'<audio controls title="{self.name}" src="data:audio/wav;base64,{self.src}"></audio>'
-
-    class FloatSlider:
-        def __init__(self, end=1.0, visible=True, **kwargs):
-            self.end, self.visible = end, visible
-
-        def jslink(self, target, bidirectional=False, **links):
-            return None
-
-        def html(self):
-            return ""
-
-    class Row:
-        def __init__(self, *items):
-            self.items = items
-
-        def save(self, filename):
-            parts = []
-            for item in self.items:
-                for element in item.data if isinstance(item, _Overlay) else [item]:
-                    parts.append(element.html())
-            body = "".join(parts)
-            with open(filename, "w", encoding="utf-8") as f:
-                f.write(f"<html><head><meta charset='utf-8'></head><body>{body}</body></html>")
-
-    hv = _types.ModuleType("holoviews")
-    hv.Image, hv.VLine = Image, VLine
-    hv.extension = lambda *args, **kwargs: None
-    pn = _types.ModuleType("panel")
-    pn.pane = _types.SimpleNamespace(Audio=Audio)
-    pn.widgets = _types.SimpleNamespace(FloatSlider=FloatSlider)
-    pn.Row = Row
-    bokeh = _types.ModuleType("bokeh")
-    resources = _types.ModuleType("bokeh.resources")
-    resources.INLINE = "inline"
-    bokeh.resources = resources
-    _sys.modules.update(
-        {"holoviews": hv, "panel": pn, "bokeh": bokeh, "bokeh.resources": resources}
-    )
-
-
-try:
-    import bokeh.resources, holoviews, panel  # noqa: F401  (the real libraries when present)
-except ImportError:
-    _install_bokeh_standins()
 '''
 
 
