@@ -207,6 +207,10 @@ def test_journal_offsets_are_guarded_by_their_run_project(team: TeamApp) -> None
     assert team.client.delete(url, headers=team.auth("bob")).status_code == 404
     owner = team.client.get(url, headers=team.auth("alice"))
     assert owner.status_code == 200 and unpack(owner.content)["position"] > 0
+    unknown = "/api/v1/journals/nobody-knows-this-one"
+    assert team.client.get(unknown).status_code == 401
+    assert team.client.delete(unknown).status_code == 401
+    assert team.client.get(unknown, headers=team.auth("bob")).status_code == 200
 
 
 def test_fork_needs_read_access_to_the_source(team: TeamApp) -> None:

@@ -31,7 +31,7 @@ from fastapi import HTTPException, Request
 
 from runyard.server.auth.caller import AuthConfig, Caller, authenticate
 
-__all__ = ["caller_of", "check_access", "check_entity_admin", "project_filter"]
+__all__ = ["caller_of", "check_access", "check_entity_admin", "project_filter", "require_caller"]
 
 
 def _config(request: Request) -> AuthConfig | None:
@@ -42,6 +42,21 @@ def _config(request: Request) -> AuthConfig | None:
 def caller_of(request: Request) -> Caller | None:
     """The authenticated caller, or None when the app has no auth."""
     return None if _config(request) is None else authenticate(request)
+
+
+def require_caller(request: Request) -> str | None:
+    """Allow any authenticated caller (401 otherwise), for what belongs to no project yet."""
+    config = _config(request)
+    if config is None:
+        return None
+    caller = authenticate(request)
+    if caller.user is None:
+        raise HTTPException(
+            401,
+            "authentication required: log in or send an API key",
+            headers={"WWW-Authenticate": 'Bearer realm="runyard"'},
+        )
+    return caller.username
 
 
 def _role(request: Request, config: AuthConfig, caller: Caller, entity: str) -> str | None:

@@ -25,7 +25,7 @@ from starlette.concurrency import run_in_threadpool
 
 from runyard.entities import RunRef
 from runyard.errors import StoreError
-from runyard.server.access import check_access, project_filter
+from runyard.server.access import check_access, project_filter, require_caller
 from runyard.server.deps import store
 from runyard.server.routes.ingest import decode_request, read_body, refuse_nul
 from runyard.store.base import TrackingStore
@@ -300,9 +300,11 @@ async def project_metrics(
 
 def _journal_access(request: Request, tracking: TrackingStore, name: str, write: bool) -> None:
     """A known journal is guarded by its run's project; an unknown one has nothing to
-    guard (its offset is 0 and forgetting it is a no-op)."""
+    guard but still needs an authenticated caller."""
     ref = tracking.journal_run(name)
-    if ref is not None:
+    if ref is None:
+        require_caller(request)  # its offset is 0 and forgetting it a no-op; still not anonymous
+    else:
         check_access(request, ref.entity, ref.project, write=write)
 
 
