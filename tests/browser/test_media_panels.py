@@ -8,6 +8,7 @@ documents, table rows, and that sliders, sorting and filters change them.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -460,3 +461,61 @@ def test_charts_and_media_logged_while_the_workspace_is_open_appear(
     assert drawn["rows"] == 5
     image = panel(page, "late_image")
     expect(image.locator(tid("media-caption"))).to_have_text("late")
+
+
+def _serve_cdn_from_packages(page: Page) -> None:
+    """Panel's saved page loads BokehJS and Panel's JS from their CDNs, which this
+    machine cannot reach: answer those URLs with the same files from the installed
+    bokeh and panel packages (the versions the page was written by)."""
+    import bokeh
+    import panel
+
+    bokeh_js = Path(bokeh.__file__).parent / "server" / "static" / "js"
+    panel_dist = Path(panel.__file__).parent / "dist"
+
+    def bokeh_file(route: Any) -> None:
+        name = route.request.url.rsplit("/", 1)[-1]  # bokeh-widgets-3.9.2.min.js
+        local = re.sub(r"-\d+\.\d+\.\d+(?=\.min\.js$)", "", name)  # bokeh-widgets.min.js
+        route.fulfill(path=str(bokeh_js / local), content_type="text/javascript")
+
+    def panel_file(route: Any) -> None:
+        tail = route.request.url.split("/dist/", 1)[1].split("?", 1)[0]
+        target = panel_dist / tail
+        if target.is_file():
+            route.fulfill(path=str(target), content_type="text/javascript")
+        else:
+            route.fulfill(status=404, body="")
+
+    page.route(re.compile(r"^https://cdn\.bokeh\.org/bokeh/release/"), bokeh_file)
+    page.route(re.compile(r"^https://cdn\.holoviz\.org/panel/[^/]+/dist/"), panel_file)
+
+
+def test_seed_004_plotly_and_bokeh_html_in_tables_render(
+    media_page: Page, media_server: Server, screenshots: Path
+) -> None:
+    """The seed's two "HTML in a table" examples draw inside their sandboxed cells:
+    Plotly's page draws its figure, Panel's page renders its Bokeh document."""
+    page = media_page
+    _serve_cdn_from_packages(page)
+    entity = next(
+        p["entity"] for p in media_server.get("/projects")["projects"] if p["name"] == "seed-004"
+    )
+    page.goto(f"/{entity}/seed-004")
+    checks = {
+        # plotly's write_html inlines plotly.js: a drawn figure has its SVG traces
+        "test_table": "() => document.querySelectorAll('.js-plotly-plot .trace').length > 0",
+        # panel's save: BokehJS builds the document's views (roots) once it has run
+        "audio_table": (
+            "() => !!window.Bokeh && Bokeh.documents.length > 0"
+            " && Bokeh.documents[0].roots().length > 0"
+            " && Bokeh.index && Object.keys(Bokeh.index).length > 0"
+        ),
+    }
+    for key, drawn in checks.items():
+        box = panel(page, key)
+        frame = box.locator(tid("cell-html")).first
+        expect(frame).to_be_visible()
+        content = frame.element_handle().content_frame()
+        assert content is not None
+        content.wait_for_function(drawn, timeout=30_000)
+    page.screenshot(path=str(screenshots / "seed-004-html-tables.png"))
