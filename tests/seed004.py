@@ -51,7 +51,7 @@ SEED_004_PANELS: dict[int, tuple[str, str]] = {
     11: ("audio_table", "table-file"),
 }
 
-PRELUDE = r'''
+PRELUDE = r"""
 import os as _os, tempfile as _tempfile
 import numpy as _np
 
@@ -80,7 +80,7 @@ def _write_hello_wav():
 
 
 _write_hello_wav()
-'''
+"""
 
 
 def blocks() -> list[str]:
