@@ -1,7 +1,7 @@
 """Runs the training scenarios once per Keras backend and hands each test module its results.
 
-jax always runs (it is a dev dependency); torch runs whenever it is installed.
-TensorFlow is not installed in CI, so its backend is not exercised here.
+jax always runs (it is a dev dependency); torch and TensorFlow run whenever they are
+installed (CI installs torch; TensorFlow is checked by hand, see docs/keras.md).
 """
 
 from __future__ import annotations
@@ -22,11 +22,14 @@ ROOT = Path(__file__).resolve().parents[3]
 
 BACKENDS = [
     "jax",
-    pytest.param(
-        "torch",
-        marks=pytest.mark.skipif(
-            importlib.util.find_spec("torch") is None, reason="torch is not installed"
-        ),
+    *(
+        pytest.param(
+            name,
+            marks=pytest.mark.skipif(
+                importlib.util.find_spec(name) is None, reason=f"{name} is not installed"
+            ),
+        )
+        for name in ("torch", "tensorflow")
     ),
 ]
 
