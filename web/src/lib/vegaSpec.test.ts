@@ -4,6 +4,7 @@ import {
   fillSpec,
   isVegaLite,
   parseSpec,
+  runTags,
   specPlaceholders,
   starterSpec,
   tableRows,
@@ -129,5 +130,21 @@ describe("starterSpec", () => {
     const filled = fillSpec(spec, { x: "step", value: "height" }, {}) as { encoding: { y: { field: string } } };
     expect(filled.encoding.y.field).toBe("height");
     expect(specPlaceholders(starterSpec([])).fields).toEqual(["x", "y"]);
+  });
+});
+
+describe("runTags", () => {
+  it("keeps unique names and adds the id to shared ones", () => {
+    const tags = runTags([
+      { id: "a1", name: "baseline", color: "#111" },
+      { id: "b2", name: "baseline", color: "#222" },
+      { id: "c3", name: "lr-0.1", color: "#333" },
+    ]);
+    expect(tags.map((t) => t.name)).toEqual(["baseline (a1)", "baseline (b2)", "lr-0.1"]);
+    expect(tags.map((t) => [t.run, t.color])).toEqual([
+      ["a1", "#111"],
+      ["b2", "#222"],
+      ["c3", "#333"],
+    ]);
   });
 });

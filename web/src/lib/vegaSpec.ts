@@ -72,6 +72,22 @@ export interface RunTag {
   color: string;
 }
 
+/**
+ * Run tags for a chart's rows. Specs colour and label by `name`, so runs that share a
+ * display name would share one colour and one legend entry: those get their id added.
+ */
+export function runTags(
+  runs: readonly { id: string; name: string; color: string }[],
+): RunTag[] {
+  const seen = new Map<string, number>();
+  for (const run of runs) seen.set(run.name, (seen.get(run.name) ?? 0) + 1);
+  return runs.map((run) => ({
+    run: run.id,
+    name: (seen.get(run.name) ?? 0) > 1 ? `${run.name} (${run.id})` : run.name,
+    color: run.color,
+  }));
+}
+
 export type Row = Record<string, JsonValue>;
 
 /** A table's rows as the "wandb" dataset: objects keyed by column, tagged with the run. */

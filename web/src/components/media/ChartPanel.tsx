@@ -11,7 +11,7 @@ import { useColorOf } from "../../hooks/useRunColors";
 import { runDisplayName } from "../../lib/columns";
 import { valueAtStep } from "../../lib/mediaSteps";
 import { CHART_TABLE_LIMIT } from "../../lib/tableQuery";
-import { type Row, type RunTag, applyRunColors, fillSpec, starterSpec, tableRows } from "../../lib/vegaSpec";
+import { type Row, type RunTag, applyRunColors, fillSpec, runTags, starterSpec, tableRows } from "../../lib/vegaSpec";
 import type { ChartSetting } from "../../lib/workspaceSettings";
 import ChartEditor from "./ChartEditor";
 import PanelFrame from "./PanelFrame";
@@ -84,7 +84,7 @@ export default function ChartPanel({ entity, project, chart, runs: shownRuns, ov
     }),
   });
   const tags = useMemo<RunTag[]>(
-    () => runs.map((run) => ({ run: run.id, name: runDisplayName(run), color: colorOf(run) })),
+    () => runTags(runs.map((run) => ({ id: run.id, name: runDisplayName(run), color: colorOf(run) }))),
     [runs, colorOf],
   );
   const tableData = tables.map((t) => t.data);
