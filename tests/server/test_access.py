@@ -49,8 +49,12 @@ def team(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TeamApp]:
         for name in ("RUNYARD_STORE", "RUNYARD_BASE_URL", "RUNYARD_API_KEY", "RUNYARD_BLOBS"):
             patch.delenv(name, raising=False)
         with team_app(root) as app:
+            # alice's presets are readable by all (she has a public project); the walk's
+            # canary preset lives in her team "hush", which has none.
+            app.accounts.create_team("hush", owner="alice")
             store = SqlStore(Settings.from_env().store_uri)
             store.put_preset("alice", "mine", {"canary": CANARY})
+            store.put_preset("hush", "mine", {"canary": CANARY})
             store.put_workspace("alice", "secret", {"canary": CANARY})
             store.close()
             yield app
@@ -114,7 +118,7 @@ def _values(team: TeamApp) -> dict[str, str]:
         "run_id": "r1",
         "name": f"{CANARY}.txt",
         "path": media,
-        "preset_id": "alice/mine",
+        "preset_id": "hush/mine",
         "key_id": str(key_id),
     }
 
@@ -157,7 +161,7 @@ def requests(team: TeamApp) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
                     continue
                 route_values["name"] = journal
             if path.startswith("/api/v1/presets/{entity}"):
-                route_values["name"] = "mine"
+                route_values["entity"], route_values["name"] = "hush", "mine"
             url = fill(path, route_values)
             kwargs: dict[str, Any] = {"params": params}
             body = operation.get("requestBody", {}).get("content", {}).get("application/json")
@@ -253,3 +257,21 @@ def test_the_walk_catches_a_route_without_check_access(team: TeamApp) -> None:
     assert failures == [
         f'GET /api/v1/projects/{{entity}}/{{project}}/leaky: 200 {{"settings":{{"canary":"{CANARY}"}}}}'
     ]
+
+
+def test_presets_of_an_entity_with_a_public_project_are_readable_by_all(team: TeamApp) -> None:
+    # a public project's custom charts must draw for its readers, whoever owns the preset
+    assert team.client.get("/api/v1/presets/alice/mine").json()["spec"] == {"canary": CANARY}
+    assert (
+        team.client.get("/api/v1/presets/alice/mine", headers=team.auth("bob")).status_code == 200
+    )
+    listed = team.client.get("/api/v1/presets", params={"entity": "alice"}).json()["presets"]
+    assert "alice/mine" in {p["id"] for p in listed}
+    bad = {"Authorization": "Bearer ry_000000000000_wrong"}
+    assert team.client.get("/api/v1/presets/alice/mine", headers=bad).status_code == 401
+    # no public project: members only
+    assert team.client.get("/api/v1/presets/hush/mine").status_code == 401
+    assert team.client.get("/api/v1/presets/hush/mine", headers=team.auth("bob")).status_code == 404
+    assert (
+        team.client.get("/api/v1/presets/hush/mine", headers=team.auth("alice")).status_code == 200
+    )

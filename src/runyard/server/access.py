@@ -31,7 +31,14 @@ from fastapi import HTTPException, Request
 
 from runyard.server.auth.caller import AuthConfig, Caller, authenticate
 
-__all__ = ["caller_of", "check_access", "check_entity_admin", "project_filter", "require_caller"]
+__all__ = [
+    "caller_of",
+    "check_access",
+    "check_entity_admin",
+    "check_entity_read",
+    "project_filter",
+    "require_caller",
+]
 
 
 def _config(request: Request) -> AuthConfig | None:
@@ -97,6 +104,20 @@ def check_access(
     if project is None:
         raise HTTPException(404, f"no entity {entity}")
     raise HTTPException(404, f"no project {entity}/{project}")
+
+
+def check_entity_read(request: Request, entity: str) -> str | None:
+    """Allow reading what belongs to ``entity`` as a whole (its chart presets).
+
+    Members may; so may anyone once the entity has a public project, because that
+    project's custom charts must draw for its readers. Bad credentials are still a 401.
+    """
+    config = _config(request)
+    if config is None:
+        return None
+    if any(owner == entity for owner, _ in config.accounts.public_projects()):
+        return authenticate(request).username
+    return check_access(request, entity)
 
 
 def check_entity_admin(request: Request, entity: str) -> str | None:

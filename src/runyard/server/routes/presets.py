@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from runyard.presets import BUILTIN_ENTITY, BUILTIN_IDS, builtin_spec, check_spec, placeholders
-from runyard.server.access import check_access
+from runyard.server.access import check_access, check_entity_read
 from runyard.server.deps import store
 from runyard.store.base import TrackingStore
 
@@ -76,7 +76,7 @@ def list_presets(
     if entity is not None and entity != BUILTIN_ENTITY:
         if not entity or len(entity) > _NAME_MAX or any(ord(c) < 32 for c in entity):
             raise HTTPException(400, f"invalid entity {entity!r}")
-        check_access(request, entity)
+        check_entity_read(request, entity)
         for name, version in tracking.list_presets(entity):
             found = tracking.get_preset(entity, name, version)
             if found is not None:
@@ -97,7 +97,7 @@ def get_preset(
         if spec is None or version not in (None, 1):
             raise HTTPException(404, _missing(preset_id, version))
         return {**_info(entity, name, 1, spec, builtin=True), "spec": spec}
-    check_access(request, entity)
+    check_entity_read(request, entity)
     found = tracking.get_preset(entity, name, version)
     if found is None:
         raise HTTPException(404, _missing(preset_id, version))
