@@ -8,7 +8,6 @@ documents, table rows, and that sliders, sorting and filters change them.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -463,40 +462,12 @@ def test_charts_and_media_logged_while_the_workspace_is_open_appear(
     expect(image.locator(tid("media-caption"))).to_have_text("late")
 
 
-def _serve_cdn_from_packages(page: Page) -> None:
-    """Panel's saved page loads BokehJS and Panel's JS from their CDNs, which this
-    machine cannot reach: answer those URLs with the same files from the installed
-    bokeh and panel packages (the versions the page was written by)."""
-    import bokeh
-    import panel
-
-    bokeh_js = Path(bokeh.__file__).parent / "server" / "static" / "js"
-    panel_dist = Path(panel.__file__).parent / "dist"
-
-    def bokeh_file(route: Any) -> None:
-        name = route.request.url.rsplit("/", 1)[-1]  # bokeh-widgets-3.9.2.min.js
-        local = re.sub(r"-\d+\.\d+\.\d+(?=\.min\.js$)", "", name)  # bokeh-widgets.min.js
-        route.fulfill(path=str(bokeh_js / local), content_type="text/javascript")
-
-    def panel_file(route: Any) -> None:
-        tail = route.request.url.split("/dist/", 1)[1].split("?", 1)[0]
-        target = panel_dist / tail
-        if target.is_file():
-            route.fulfill(path=str(target), content_type="text/javascript")
-        else:
-            route.fulfill(status=404, body="")
-
-    page.route(re.compile(r"^https://cdn\.bokeh\.org/bokeh/release/"), bokeh_file)
-    page.route(re.compile(r"^https://cdn\.holoviz\.org/panel/[^/]+/dist/"), panel_file)
-
-
 def test_seed_004_plotly_and_bokeh_html_in_tables_render(
     media_page: Page, media_server: Server, screenshots: Path
 ) -> None:
     """The seed's two "HTML in a table" examples draw inside their sandboxed cells:
     Plotly's page draws its figure, Panel's page renders its Bokeh document."""
-    page = media_page
-    _serve_cdn_from_packages(page)
+    page = media_page  # serves BokehJS from the installed packages (conftest.py)
     entity = next(
         p["entity"] for p in media_server.get("/projects")["projects"] if p["name"] == "seed-004"
     )
