@@ -180,6 +180,9 @@ def test_round_trip_through_the_server(server: Server, ref: RunRef) -> None:
         (f"{prefix}/model.bin", 5000),
     ]
     assert store.list(f"{prefix}/media") == [(f"{prefix}/media/images/a b.png", 4)]
+    store.delete(f"{prefix}/model.bin")
+    store.delete(f"{prefix}/none")  # absent keys are ignored, as in every BlobStore
+    assert store.list(prefix) == [(f"{prefix}/media/images/a b.png", 4)]
     store.close()
 
 
@@ -279,8 +282,8 @@ def test_keys_must_be_under_a_run_and_urls_must_be_http(tmp_path: Path) -> None:
         store.put("e/p", b"x")
     with pytest.raises(ValueError, match="invalid blob key"):
         store.get("e/p/r/../x")
-    with pytest.raises(NotImplementedError, match="cannot delete 'e/p/r/x'"):
-        store.delete("e/p/r/x")
+    with pytest.raises(ValueError, match="invalid blob key"):
+        store.delete("e/p/r/../x")
     store.close()
     with pytest.raises(ValueError, match="invalid Runyard server URL 'ftp://x'"):
         HttpBlobStore("ftp://x")

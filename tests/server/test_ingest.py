@@ -65,6 +65,17 @@ def test_batch_is_applied_and_answered(client: TestClient) -> None:
     assert read(client, "/journals/j1") == {"journal": "j1", "position": 100}
 
 
+def test_a_delete_batch_removes_the_runs_files(client: TestClient, tmp_path: Path) -> None:
+    send(client, batch())
+    files = "/api/v1/projects/ent/proj/runs/run1/files"
+    assert client.put(f"{files}/model.bin", content=b"w" * 10).status_code == 200
+    assert [f["name"] for f in client.get(files).json()["files"]] == ["model.bin"]
+    deleted = send(client, encode_batch(RunBatch(RUN, delete=True)))
+    assert deleted.status_code == 200, deleted.text
+    assert client.get(files).status_code == 404
+    assert not [p for p in (tmp_path / "blobs").rglob("*") if p.is_file()]
+
+
 def test_a_retried_batch_answers_the_same_and_changes_nothing(client: TestClient) -> None:
     first = send(client, batch())
     again = send(client, batch(config={"lr": 1}))  # same journal span: already applied

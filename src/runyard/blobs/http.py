@@ -234,9 +234,9 @@ class HttpBlobStore(BlobStore):
         )
 
     def delete(self, key: str) -> None:
-        raise NotImplementedError(
-            f"cannot delete {key!r}: the server deletes run files with the run, not one by one"
-        )
+        response = self._request("DELETE", self._file_url(key))
+        if response.status_code not in (204, 404):
+            raise self._fail(response, f"cannot delete {key!r}")
 
     def close(self) -> None:
         self._client.close()

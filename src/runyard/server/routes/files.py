@@ -165,6 +165,21 @@ async def put_file(
     return {"name": name, "size": size}
 
 
+@router.delete(_FILES + "/{name:path}", status_code=204)
+def delete_file(
+    request: Request,
+    entity: str,
+    project: str,
+    run_id: str,
+    name: str,
+    files: BlobStore = Depends(blobs),
+) -> Response:
+    """Remove the run's file ``name`` (absent files too: deleting is idempotent)."""
+    check_access(request, entity, project, write=True)
+    files.delete(_key(entity, project, run_id, name))
+    return Response(status_code=204)
+
+
 class UploadRequest(BaseModel):
     name: str = Field(min_length=1, max_length=1024)
     size: int = Field(ge=0)

@@ -34,10 +34,11 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from runyard.blobs.keys import run_prefix
 from runyard.entities import RunRef
 from runyard.errors import StoreError
 from runyard.server.access import check_access
-from runyard.server.deps import store
+from runyard.server.deps import blobs, store
 from runyard.store.base import JournalConflict
 from runyard.store.wire import (
     BodyTooLarge,
@@ -119,6 +120,10 @@ def _ingest(request: Request, ref: RunRef, body: bytes, encoding: str | None) ->
         )
     except StoreError as exc:  # e.g. forking from a run that does not exist
         raise HTTPException(422, str(exc)) from exc
+    if batch.delete:
+        # The run's files go with it; its file routes answer 404 from now on, so a
+        # client could not list them to delete them itself.
+        blobs(request).delete_prefix(run_prefix(ref))
     journal = batch.journal
     return JSONResponse(
         {
