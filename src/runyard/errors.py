@@ -6,6 +6,7 @@ The tree::
     ├── UsageError             the API was called the wrong way (bad id, finished run, ...)
     ├── ConfigError            changing a config value without allow_val_change
     ├── CommError              a store or server could not be reached or refused a request
+    │   ├── AuthError          the server refused the credentials (HTTP 401/403)
     │   └── RunNotFoundError   the public API was asked for a run that does not exist
     └── StoreError             the store is unusable as it is (schema behind, bad URI, ...)
 
@@ -16,6 +17,7 @@ for Python (`except ValueError` where wandb raises ValueError) both behave.
 from __future__ import annotations
 
 __all__ = [
+    "AuthError",
     "CommError",
     "ConfigError",
     "Error",
@@ -39,6 +41,10 @@ class ConfigError(Error):
 
 class CommError(Error):
     """A store or server could not be reached or refused the request."""
+
+
+class AuthError(CommError):
+    """The server refused the API key or session (HTTP 401 or 403)."""
 
 
 class RunNotFoundError(CommError, ValueError):

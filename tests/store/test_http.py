@@ -21,7 +21,7 @@ import pytest
 import uvicorn
 
 from runyard.entities import RunRef
-from runyard.errors import CommError, StoreError
+from runyard.errors import AuthError, CommError, StoreError
 from runyard.store.base import JournalConflict, RunBatch
 from runyard.store.http import HttpStore
 from runyard.store.registry import open_store
@@ -377,8 +377,9 @@ def test_api_key_is_sent_as_a_bearer_token(
     def refused(api_key: str | None = None) -> None:
         client = HttpStore(url, api_key=api_key)
         try:
-            with pytest.raises(CommError, match="answered 401: bad key"):
+            with pytest.raises(CommError, match="answered 401: bad key") as info:
                 client.get_run(RUN)
+            assert isinstance(info.value, AuthError)  # what the writer stops retrying on
         finally:
             client.close()
 

@@ -21,12 +21,12 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import threading
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from runyard.errors import AuthError
 from runyard.sdk.journal import MAGIC, JournalWriter, journal_name, read_frames
 from runyard.sdk.printer import warn_once
 
@@ -46,8 +46,6 @@ STOP_RETRY_SECONDS = 5.0
 #: Longest pause between retries of a failing store: a server that comes back is
 #: caught up with within this many seconds.
 MAX_BACKOFF = 10.0
-#: How HttpStore words a refused key ("... answered 401: ...").
-_REFUSED = re.compile(r"\banswered 40[13]\b")
 MAX_BATCH_ROWS = 10_000  # rows that force a batch before the interval ends
 #: Journal bytes the writer may fall behind before `log()` waits for it (while the
 #: store is healthy; when it is failing, the journal grows on disk instead).
@@ -185,7 +183,7 @@ class Writer(threading.Thread):
                 try:
                     store.write_batch(self._pending)
                 except Exception as exc:
-                    self.refused = _REFUSED.search(str(exc)) is not None
+                    self.refused = isinstance(exc, AuthError)
                     self._degrade(f"could not write to the store: {exc!r}")
                 else:
                     self.refused = False

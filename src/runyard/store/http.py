@@ -20,7 +20,7 @@ connect, or the server answered 429 or 503).
 Answers map to the store's own exceptions: 400 → ``ValueError`` (bad filters,
 bad names), 409 → :class:`~runyard.store.base.JournalConflict` (``.stored`` tells
 where to resend from), 413 and 422 → :class:`~runyard.errors.StoreError`, 401/403
-→ :class:`~runyard.errors.CommError` naming the server.
+→ :class:`~runyard.errors.AuthError` (a ``CommError``) naming the server.
 
 The API key comes from the ``api_key`` argument, else ``RUNYARD_API_KEY``, else
 ``WANDB_API_KEY``, and is sent as ``Authorization: Bearer <key>``.
@@ -42,7 +42,7 @@ from urllib.parse import quote, urlsplit
 import httpx
 
 from runyard.entities import RunRecord, RunRef
-from runyard.errors import CommError, StoreError
+from runyard.errors import AuthError, CommError, StoreError
 from runyard.store.base import (
     JournalConflict,
     ProjectStats,
@@ -210,7 +210,8 @@ class HttpStore(TrackingStore):
             )
         if status in (413, 422):
             raise StoreError(detail)
-        raise CommError(f"{method} {self.uri}{API}{path} answered {status}: {detail}")
+        error = AuthError if status in (401, 403) else CommError
+        raise error(f"{method} {self.uri}{API}{path} answered {status}: {detail}")
 
     def _get(self, path: str, params: Any = None) -> Any:
         return unpack(self._request("GET", path, params=params).content)
