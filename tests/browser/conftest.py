@@ -10,6 +10,7 @@ Plain Playwright fixtures (``browser``, ``page``) are defined here, so the suite
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
@@ -199,12 +200,14 @@ def browser(_browser_stack: None) -> Iterator[Browser]:
         chromium.close()
 
 
-@pytest.fixture
-def page(browser: Browser, server: Server, request: pytest.FixtureRequest) -> Iterator[Page]:
-    """A fresh browser context on the server; uncaught page errors fail the test, and a
+@contextlib.contextmanager
+def open_page(
+    browser: Browser, url: str, request: pytest.FixtureRequest, timeout_ms: int
+) -> Iterator[Page]:
+    """A fresh browser context on ``url``; uncaught page errors fail the test, and a
     failing test leaves a screenshot in test-results/screenshots/."""
-    context = browser.new_context(base_url=server.url, viewport={"width": 1440, "height": 900})
-    context.set_default_timeout(15_000)
+    context = browser.new_context(base_url=url, viewport={"width": 1440, "height": 900})
+    context.set_default_timeout(timeout_ms)
     page = context.new_page()
     serve_cdn_from_packages(page)  # seed 004's Panel page loads BokehJS from its CDN
     errors: list[str] = []
@@ -218,6 +221,13 @@ def page(browser: Browser, server: Server, request: pytest.FixtureRequest) -> It
     finally:
         context.close()
     assert not errors, f"uncaught errors in the page: {errors}"
+
+
+@pytest.fixture
+def page(browser: Browser, server: Server, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A fresh page on the shared server (see :func:`open_page`)."""
+    with open_page(browser, server.url, request, 15_000) as fresh:
+        yield fresh
 
 
 # -- the store and the server -------------------------------------------------------
@@ -510,26 +520,12 @@ def serve_cdn_from_packages(page: Page) -> None:
 def media_page(
     browser: Browser, media_server: Server, request: pytest.FixtureRequest
 ) -> Iterator[Page]:
-    """A fresh browser context on the media server (as ``page``: uncaught page errors
-    fail the test; a failing test leaves a screenshot)."""
+    """A fresh page on the media server (see :func:`open_page`)."""
     from playwright.sync_api import expect
 
-    context = browser.new_context(
-        base_url=media_server.url, viewport={"width": 1440, "height": 900}
-    )
-    context.set_default_timeout(20_000)
     expect.set_options(timeout=15_000)  # media and lazy chart libraries on a busy machine
-    page = context.new_page()
-    serve_cdn_from_packages(page)  # seed 004's Panel page loads BokehJS from its CDN
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
     try:
-        yield page
-        if request.node.stash.get(_FAILED, False):
-            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-            name = re.sub(r"[^\w.-]+", "_", request.node.name)
-            page.screenshot(path=str(SCREENSHOTS / f"failed-{name}.png"))
+        with open_page(browser, media_server.url, request, 20_000) as fresh:
+            yield fresh
     finally:
-        context.close()
         expect.set_options(timeout=5_000)  # Playwright's default, for the other tests
-    assert not errors, f"uncaught errors in the page: {errors}"
