@@ -7,7 +7,7 @@ journal files or directories (searched recursively for ``*.journal``).
 
 Idempotent by construction, not by bookkeeping on this side: the store records,
 per journal, the offset up to which it holds the journal's records
-(:func:`runyard.sdk.recovery.replay`), and every batch moves that offset in the
+(:func:`runyard.journal.replay.replay`), and every batch moves that offset in the
 same transaction as the rows. Syncing a journal again sends only what lies past
 it (nothing), a sync interrupted midway continues from its last batch, and two
 syncs never create a run or a row twice. A ``<journal>.synced`` marker beside
@@ -43,7 +43,7 @@ def find_journals(paths: Iterable[Path], recursive: bool = True) -> list[Path]:
     """Journal files named by ``paths`` (files, or directories searched, recursively
     unless ``recursive`` is False: the SDK's own directories hold other stores' journal
     directories inside them)."""
-    from runyard.sdk.recovery import journal_order
+    from runyard.journal.replay import journal_order
 
     found: dict[Path, None] = {}
     for path in paths:
@@ -108,7 +108,7 @@ def sync(
         print(f"runyard: nothing to sync (looked in {', '.join(str(p) for p in chosen)})")
         return 0
 
-    from runyard.sdk.recovery import replay
+    from runyard.journal.replay import replay
     from runyard.store.registry import open_store
 
     try:

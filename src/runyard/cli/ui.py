@@ -156,7 +156,7 @@ def serve(
         settings = Settings.from_env()
         store = shared_store(store_uri or settings.local_store_uri)
         if recover:
-            from runyard.sdk.recovery import recover_journals
+            from runyard.journal.replay import recover_journals
 
             recover_journals(settings.journal_dir_for(store.uri), store)
         blobs = open_blobs(

@@ -79,7 +79,7 @@ class Image:
         self.caption = caption
         self._grouping = grouping
         if boxes is not None or masks is not None or classes is not None:
-            from runyard.sdk.printer import warn_once
+            from runyard.printer import warn_once
 
             warn_once(
                 "image-overlays",

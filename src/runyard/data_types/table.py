@@ -231,7 +231,7 @@ class Table:
             try:
                 return table_file.encode_parquet(self.columns, rows), table_file.PARQUET_SUFFIX
             except ImportError:
-                from runyard.sdk.printer import warn_once
+                from runyard.printer import warn_once
 
                 warn_once(
                     "table-without-pyarrow",
@@ -289,7 +289,7 @@ def _plot_cell(value: Any) -> Any:
         return plot_media(value)
     except PlotConversionError as exc:
         from runyard.data_types.image import Image
-        from runyard.sdk.printer import warn_once
+        from runyard.printer import warn_once
 
         warn_once("table-cell-plotly-fallback", f"{exc}; the figure is stored as a PNG image")
         return Image(as_figure(value))

@@ -110,7 +110,7 @@ class Api:
             else:
                 self.store = shared_store(uri)
             if store is None:
-                from runyard.sdk.recovery import recover_journals
+                from runyard.journal.replay import recover_journals
 
                 recover_journals(self.settings.journal_dir, self.store)
         self._api_key = api_key

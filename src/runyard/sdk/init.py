@@ -24,11 +24,12 @@ from typing import TYPE_CHECKING, Any
 
 from runyard.entities import RunRecord, RunRef
 from runyard.errors import CommError, UsageError
+from runyard.journal.frames import JournalWriter
+from runyard.journal.records import Rec, new_journal_id
+from runyard.printer import set_silent, termlog
 from runyard.sdk.config import config_items
 from runyard.sdk.disabled import DisabledRun
-from runyard.sdk.journal import JournalWriter, Rec, new_journal_id
 from runyard.sdk.plain import encode_plain
-from runyard.sdk.printer import set_silent, termlog
 from runyard.sdk.run import Run
 from runyard.sdk.writer import Writer
 from runyard.settings import Settings, display_uri
@@ -371,7 +372,7 @@ def init(
         id is not None or resume is not None or rewind is not None or fork is not None
     )
     if needs_store:
-        from runyard.sdk.recovery import recover_journals
+        from runyard.journal.replay import recover_journals
         from runyard.sdk.stores import run_store
 
         try:
@@ -476,7 +477,7 @@ def init(
         uri, jdir = base.store_uri, base.journal_dir
 
         def open_store() -> TrackingStore:
-            from runyard.sdk.recovery import recover_journals
+            from runyard.journal.replay import recover_journals
             from runyard.sdk.stores import run_store
 
             store = run_store(base)

@@ -20,9 +20,10 @@ import msgpack
 
 from runyard.entities import RunRef
 from runyard.errors import UsageError
+from runyard.journal.frames import JournalWriter
+from runyard.journal.records import Rec
+from runyard.printer import termlog, termwarn, warn_once
 from runyard.sdk.config import Config
-from runyard.sdk.journal import JournalWriter, Rec
-from runyard.sdk.printer import termlog, termwarn, warn_once
 from runyard.sdk.summary import Summary
 from runyard.sdk.writer import Writer
 from runyard.settings import Settings

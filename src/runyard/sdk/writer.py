@@ -1,7 +1,7 @@
 """The writer thread: moves a run's journal into the tracking store in batches.
 
 It reads frames the run appended (through its own file descriptor), folds them
-(:class:`~runyard.sdk.fold.RunFold`) and writes a batch about once a second, or at
+(:class:`~runyard.journal.fold.RunFold`) and writes a batch about once a second, or at
 once when many rows are waiting or the run finishes. Store failures never reach
 the training loop: the writer warns once, keeps the batch and retries with
 backoff while the run keeps journaling; whatever is still unwritten at exit stays
@@ -27,11 +27,12 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from runyard.errors import AuthError
-from runyard.sdk.journal import MAGIC, JournalWriter, journal_name, read_frames
-from runyard.sdk.printer import warn_once
+from runyard.journal.frames import MAGIC, JournalWriter, read_frames
+from runyard.journal.records import journal_name
+from runyard.printer import warn_once
 
 if TYPE_CHECKING:
-    from runyard.sdk.fold import RunFold
+    from runyard.journal.fold import RunFold
     from runyard.store.base import RunBatch, TrackingStore
 
 __all__ = ["Writer"]
@@ -234,7 +235,7 @@ class Writer(threading.Thread):
                 if frames:
                     first = 0
                     if self.fold is None:
-                        from runyard.sdk.fold import RunFold
+                        from runyard.journal.fold import RunFold
 
                         self.fold = RunFold(frames[0][1][1])
                         self._name = journal_name(frames[0][1][1], self._journal.path)

@@ -15,9 +15,10 @@ import msgpack
 import pytest
 
 from runyard.entities import RunRef
-from runyard.sdk.fold import RunFold
-from runyard.sdk.journal import MAGIC, JournalWriter, Rec, read_frames
-from runyard.sdk.recovery import recover_journals, replay_journal
+from runyard.journal.fold import RunFold
+from runyard.journal.frames import MAGIC, JournalWriter, read_frames
+from runyard.journal.records import Rec
+from runyard.journal.replay import recover_journals, replay_journal
 from runyard.store.sql.store import SqlStore
 
 REF = RunRef("ent", "proj", "crashy")

@@ -11,11 +11,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from runyard.entities import RunRef
+from runyard.journal.records import Rec
 from runyard.metrics.definitions import MetricDefinition, MetricDefinitions
 from runyard.metrics.flatten import Path, flatten, key_of
 from runyard.metrics.history import RowAssembler
 from runyard.metrics.summary import SummaryState
-from runyard.sdk.journal import Rec
 from runyard.store.base import RunBatch
 
 __all__ = ["RunFold"]

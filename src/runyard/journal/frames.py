@@ -2,8 +2,9 @@
 
 Layout: an 8-byte header (``b"RYJ1"`` + 4 reserved bytes) followed by frames
 ``[u32 length][u32 crc32(payload)][payload]``; a payload is one msgpack-encoded
-record (see :class:`Rec`). A zero length, a short frame or a CRC mismatch marks
-the end of what was written (the tail a killed process left half-written).
+record (see :class:`~runyard.journal.records.Rec`). A zero length, a short frame or a
+CRC mismatch marks the end of what was written (the tail a killed process left
+half-written).
 
 The writer maps a window of the file with ``mmap`` and copies each frame into it,
 so appending costs a memory copy instead of a system call, yet the bytes are in
@@ -24,42 +25,12 @@ from typing import Any
 
 import msgpack
 
-__all__ = ["MAGIC", "JournalWriter", "Rec", "journal_name", "new_journal_id", "read_frames"]
+__all__ = ["MAGIC", "JournalWriter", "read_frames", "read_header"]
 
 MAGIC = b"RYJ1\0\0\0\0"
 _HEADER = struct.Struct("<II")
 _WINDOW = 4 << 20  # bytes mapped at a time
 _PAGE = mmap.ALLOCATIONGRANULARITY
-
-
-class Rec:
-    """Record codes: the first item of every journal record."""
-
-    START = 0  # (START, dict): run identity, creation fields, state to resume from
-    LOG = 1  # (LOG, step, commit, timestamp, runtime, data)
-    CONFIG = 2  # (CONFIG, {key: value})
-    SUMMARY_SET = 3  # (SUMMARY_SET, [path...], value)
-    SUMMARY_DEL = 4  # (SUMMARY_DEL, [path...])
-    DEFINE = 5  # (DEFINE, definition dict, overwrite)
-    META = 6  # (META, {field: value})
-    EXIT = 7  # (EXIT, state, exit_code, runtime)
-
-
-def new_journal_id() -> str:
-    """A journal's global identity (128 random bits, hex), written in its START record."""
-    return os.urandom(16).hex()
-
-
-def journal_name(start: Any, path: str | os.PathLike[str]) -> str:
-    """The name a store records a journal's offset under: the ``journal_id`` of its
-    START record, else (journals written before ids existed) its path.
-
-    The id travels with the file, so a journal's batches are recognised by any
-    store, from any machine, wherever the file was copied for ``runyard sync``;
-    a path would collide across machines sharing one server.
-    """
-    name = start.get("journal_id") if isinstance(start, dict) else None
-    return name if isinstance(name, str) and name else str(path)
 
 
 class JournalWriter:

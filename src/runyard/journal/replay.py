@@ -24,9 +24,10 @@ from typing import Any
 
 from runyard.entities import RunRef
 from runyard.errors import CommError
-from runyard.sdk.fold import RunFold
-from runyard.sdk.journal import MAGIC, Rec, journal_name, read_frames
-from runyard.sdk.printer import warn_once
+from runyard.journal.fold import RunFold
+from runyard.journal.frames import MAGIC, read_frames
+from runyard.journal.records import Rec, journal_name
+from runyard.printer import warn_once
 from runyard.store.base import TrackingStore
 
 __all__ = ["Replay", "recover_journals", "replay", "replay_journal"]
@@ -65,7 +66,7 @@ class Replay:
 
 def journal_key(path: Path, fd: int | None = None) -> str:
     """The name under which the store records how far a journal was moved: its
-    START record's ``journal_id`` (see :func:`runyard.sdk.journal.journal_name`)."""
+    START record's ``journal_id`` (see :func:`runyard.journal.frames.journal_name`)."""
     if fd is None:
         with open(path, "rb") as file:
             return journal_key(path, file.fileno())

@@ -18,7 +18,8 @@ from typing import Any
 import msgpack
 import pytest
 
-from runyard.sdk.journal import MAGIC, JournalWriter, Rec, read_frames, read_header
+from runyard.journal.frames import MAGIC, JournalWriter, read_frames, read_header
+from runyard.journal.records import Rec
 
 WINDOW = 4 << 20
 
@@ -277,7 +278,7 @@ def test_garbage_length_field_stops_without_a_huge_read(tmp_path: Path) -> None:
     child = textwrap.dedent(
         f"""
         import os, resource, sys
-        from runyard.sdk.journal import read_frames
+        from runyard.journal.frames import read_frames
         resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
         fd = os.open({str(path)!r}, os.O_RDONLY)
         assert [o for o, _ in read_frames(fd, 8)] == {ends[:5]!r}
@@ -333,7 +334,7 @@ def test_frames_survive_the_writer_being_killed(tmp_path: Path) -> None:
     child = textwrap.dedent(
         f"""
         import os, signal, msgpack
-        from runyard.sdk.journal import JournalWriter
+        from runyard.journal.frames import JournalWriter
         w = JournalWriter({str(path)!r})
         for i in range(5000):
             w.append(msgpack.packb([1, i, True, 0.0, 0.0, {{"loss": i * 0.5, "pad": "x" * 900}}]))
