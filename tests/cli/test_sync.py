@@ -199,6 +199,24 @@ def test_entity_and_project_move_the_runs(ry_dir: Path, tmp_path: Path) -> None:
         store.close()
 
 
+def test_a_journal_already_stored_stays_with_its_run(
+    ry_dir: Path, target: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--entity/--project`` apply to what the store has not taken: a journal it holds
+    belongs to the run it went to (issue 12, point 4), and a second sync says so."""
+    offline_run(ry_dir, "kept", 20)
+    assert main(["sync", "--store", target]) == 0
+    capsys.readouterr()
+    moved = ["sync", "--store", target, "--include-synced", "--entity", "team"]
+    assert main(moved) == 0
+    assert "already there: tester/p/kept" in capsys.readouterr().out
+    store = open_store(target)
+    try:
+        assert store.get_run(RunRef("team", "p", "kept")) is None
+    finally:
+        store.close()
+
+
 def test_journals_of_other_servers_are_pointed_out(
     ry_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

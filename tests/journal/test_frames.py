@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import os
 import signal
+import stat
 import struct
 import subprocess
 import sys
@@ -313,6 +314,19 @@ def test_writer_holds_an_exclusive_lock_until_closed(tmp_path: Path) -> None:
         writer.close()
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # free now
         fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+def test_journals_are_readable_by_their_owner_only(tmp_path: Path) -> None:
+    """A journal's START record holds its id, which is what names it to a store: other
+    users of the machine must not read it (issue 12, point 4)."""
+    path = tmp_path / "r.journal"
+    old = os.umask(0)  # the mode alone decides, whatever the caller's umask
+    try:
+        writer = JournalWriter(path)
+    finally:
+        os.umask(old)
+    writer.close()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
 def test_a_second_writer_cannot_take_an_existing_journal(tmp_path: Path) -> None:

@@ -21,6 +21,7 @@ from runyard.errors import StoreError
 
 __all__ = [
     "ROLLUP_POINTS",
+    "ForeignJournal",
     "JournalConflict",
     "ProjectStats",
     "Rollup",
@@ -141,6 +142,18 @@ class JournalConflict(StoreError):
         self.journal = journal
         self.start = start
         self.stored = stored
+
+
+class ForeignJournal(StoreError):
+    """A batch names a journal that another run wrote first: refused.
+
+    A journal belongs to the run its first batch wrote to. The refusal says nothing
+    about where that journal stands (its caller may not own the other run).
+    """
+
+    def __init__(self, journal: str) -> None:
+        super().__init__(f"journal {journal!r} belongs to another run; this batch was refused")
+        self.journal = journal
 
 
 @dataclass

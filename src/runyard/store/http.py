@@ -19,8 +19,9 @@ connect, or the server answered 429 or 503).
 
 Answers map to the store's own exceptions: 400 → ``ValueError`` (bad filters,
 bad names), 409 → :class:`~runyard.store.base.JournalConflict` (``.stored`` tells
-where to resend from), 413 and 422 → :class:`~runyard.errors.StoreError`, 401/403
-→ :class:`~runyard.errors.AuthError` (a ``CommError``) naming the server.
+where to resend from; without it :class:`~runyard.store.base.ForeignJournal`),
+413 and 422 → :class:`~runyard.errors.StoreError`, 401/403 →
+:class:`~runyard.errors.AuthError` (a ``CommError``) naming the server.
 
 The API key comes from the ``api_key`` argument, else ``RUNYARD_API_KEY``, else
 ``WANDB_API_KEY``, and is sent as ``Authorization: Bearer <key>``.
@@ -44,6 +45,7 @@ import httpx
 from runyard.entities import RunRecord, RunRef
 from runyard.errors import AuthError, CommError, StoreError
 from runyard.store.base import (
+    ForeignJournal,
     JournalConflict,
     ProjectStats,
     Rollup,
@@ -205,6 +207,8 @@ class HttpStore(TrackingStore):
             raise ValueError(detail)
         if status == 409:
             data = _json(response)
+            if "stored" not in data:
+                raise ForeignJournal(str(data.get("journal")))
             raise JournalConflict(
                 str(data.get("journal")), int(data.get("start") or 0), int(data.get("stored") or 0)
             )

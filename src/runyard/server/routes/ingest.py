@@ -14,6 +14,10 @@ the write transaction the store compares its offset for ``name``:
   lost response, a second ``runyard sync`` — change nothing;
 - anything else: 409 with ``{"stored": offset}``; resend from there.
 
+A journal belongs to the run its first batch wrote to: a batch of another run
+naming it is refused with a 409 without ``stored`` (its caller may write this run,
+not the journal's), and nothing of it is applied.
+
 Either way a successful answer is the same ``{"run", "journal", "start", "end"}``,
 so a client cannot tell (and need not care) whether its retry was the one applied.
 
@@ -35,11 +39,11 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from runyard.blobs.keys import run_prefix
-from runyard.entities import RunRef
+from runyard.entities import RunRef, check_ref
 from runyard.errors import StoreError
 from runyard.server.access import check_access
 from runyard.server.deps import blobs, store
-from runyard.store.base import JournalConflict
+from runyard.store.base import ForeignJournal, JournalConflict
 from runyard.store.wire import (
     BodyTooLarge,
     UnsupportedEncoding,
@@ -113,6 +117,9 @@ def _ingest(request: Request, ref: RunRef, body: bytes, encoding: str | None) ->
             check_access(request, source.entity, source.project)  # forking reads the source
     try:
         store(request).write_batch(batch)
+    except ForeignJournal as exc:
+        # No offset: the caller may write this run, not the one the journal belongs to.
+        return JSONResponse({"detail": str(exc), "journal": exc.journal}, status_code=409)
     except JournalConflict as exc:
         return JSONResponse(
             {"detail": str(exc), "journal": exc.journal, "start": exc.start, "stored": exc.stored},
@@ -141,8 +148,11 @@ async def post_batch(request: Request, entity: str, project: str, run_id: str) -
     # Access first (in a thread: it may query accounts), so a refused caller's body
     # is never read.
     await run_in_threadpool(check_access, request, entity, project, write=True)
+    try:  # a name no run may have ("..", NUL, "a/b" …) is refused before the body is read
+        ref = check_ref(RunRef(entity, project, run_id))
+    except ValueError as exc:
+        raise HTTPException(400, str(exc)) from None
     body = await read_body(request)
     encoding = request.headers.get("content-encoding")
-    ref = RunRef(entity, project, run_id)
     response: JSONResponse = await run_in_threadpool(_ingest, request, ref, body, encoding)
     return response

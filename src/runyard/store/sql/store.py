@@ -21,6 +21,7 @@ from runyard.entities import RunRecord, RunRef
 from runyard.errors import StoreError
 from runyard.metrics.flatten import delete_path, set_path
 from runyard.store.base import (
+    ForeignJournal,
     JournalConflict,
     ProjectStats,
     Rollup,
@@ -166,7 +167,7 @@ class SqlStore(TrackingStore):
                 # Also a later batch of a run deleted meanwhile (its journal row went
                 # with it): dropped as before, not a journal conflict.
                 return
-            if batch.journal is not None and not self._journal_admits(tx, batch):
+            if batch.journal is not None and not self._journal_admits(tx, batch, existing):
                 return  # already applied: a retry or a replay changes nothing
             run_pk = self._run_pk(tx, batch, existing)
             if run_pk is None:
@@ -482,22 +483,30 @@ class SqlStore(TrackingStore):
             {**params, "copied": copied},
         )
 
-    def _journal_admits(self, tx: Tx, batch: RunBatch) -> bool:
+    def _journal_admits(self, tx: Tx, batch: RunBatch, run_pk: int | None) -> bool:
         """Whether ``batch`` is new to its journal (inside the write transaction).
 
-        Done journals admit nothing. A batch ending at or before where the store
-        stands was already applied (except the bare done marker of a journal whose
-        last rows came in an earlier batch). With ``journal_start`` the batch must
-        otherwise start exactly where the store stands, else :class:`JournalConflict`.
-        Writers hold the store's write lock, so this check and the write are one
-        atomic step.
+        A journal belongs to the run its first batch wrote to: a batch of any other
+        run (``run_pk``, None when the batch creates its run) naming it raises
+        :class:`ForeignJournal`, before anything about its position is compared or
+        told. Done journals admit nothing. A batch ending at or before where the
+        store stands was already applied (except the bare done marker of a journal
+        whose last rows came in an earlier batch). With ``journal_start`` the batch
+        must otherwise start exactly where the store stands, else
+        :class:`JournalConflict`. Writers hold the store's write lock, so this check
+        and the write are one atomic step.
         """
         assert batch.journal is not None
         name, end = batch.journal
-        stored = tx.scalar("SELECT position FROM journals WHERE path = :path", {"path": name})
-        if stored is not None and int(stored) < 0:
-            return False
-        current = 0 if stored is None else int(stored)
+        row = tx.one("SELECT run, position FROM journals WHERE path = :path", {"path": name})
+        if row is None:
+            current = 0
+        else:
+            if run_pk is None or int(row[0]) != run_pk:
+                raise ForeignJournal(name)
+            current = int(row[1])
+            if current < 0:
+                return False
         start = batch.journal_start
         if current == end and batch.journal_done:
             return start is None or start == end
@@ -508,10 +517,11 @@ class SqlStore(TrackingStore):
         raise JournalConflict(name, start, current)
 
     def _set_journal(self, tx: Tx, run_pk: int, path: str, position: int) -> None:
+        """Move a journal's position; its first write binds it to ``run_pk`` for good."""
         params = {"path": path, "run": run_pk, "position": position, "now": time.time()}
         updated = tx.run(
-            "UPDATE journals SET position = :position, run = :run, updated_at = :now "
-            "WHERE path = :path",
+            "UPDATE journals SET position = :position, updated_at = :now "
+            "WHERE path = :path AND run = :run",
             params,
         )
         if not updated:

@@ -1,0 +1,109 @@
+"""`SqlStore` on SQLite and PostgreSQL: journal ownership and the tail-chunk cache.
+
+The behaviour every store shares is in tests/store/test_contract.py; these are the
+SQL store's own promises, each run on a real SQLite file and a real PostgreSQL
+database (the suite's throwaway cluster).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from runyard.entities import RunRef
+from runyard.store.base import ForeignJournal, JournalConflict, RunBatch
+from runyard.store.sql.store import SqlStore
+
+ALICE = RunRef("alice", "secret", "r1")
+BOB = RunRef("bob", "mine", "b1")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def uri(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 's.db'}"
+    found: str = request.getfixturevalue("postgres_uri")
+    return found
+
+
+@pytest.fixture
+def store(uri: str) -> Iterator[SqlStore]:
+    s = SqlStore(uri)
+    yield s
+    s.close()
+
+
+def _steps(ref: RunRef, start: int, stop: int, journal: str, journal_start: int | None) -> RunBatch:
+    """Steps ``start..stop-1`` of ``x``, as the journal span ``journal_start..stop``."""
+    steps = list(range(start, stop))
+    return RunBatch(
+        ref,
+        create={"created_at": 1.0},
+        columns={"x": (steps, [float(s) for s in steps])},
+        journal=(journal, stop),
+        journal_start=journal_start,
+    )
+
+
+# -- journal ownership (issue 12, point 4) -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("start", "done"), [(1000, True), (1000, False), (0, False), (None, True), (None, False)]
+)
+def test_a_journal_belongs_to_the_run_that_wrote_it_first(
+    store: SqlStore, start: int | None, done: bool
+) -> None:
+    """Bob names Alice's journal from his own run: refused, and she loses nothing."""
+    store.write_batch(_steps(ALICE, 0, 1000, "J", 0))
+    attack = _steps(BOB, 0, 5000, "J", start)
+    attack.journal_done = done
+    with pytest.raises(ForeignJournal) as caught:
+        store.write_batch(attack)
+    assert "1000" not in str(caught.value)  # where her journal stands is not his to know
+    assert store.get_run(BOB) is None  # nothing of the refused batch was applied
+    assert store.journal_run("J") == ALICE
+    assert store.journal_offset("J") == 1000
+    # Her next batches are stored, not answered "already stored" and dropped.
+    store.write_batch(_steps(ALICE, 1000, 2000, "J", 1000))
+    store.write_batch(_steps(ALICE, 2000, 2001, "J", 2000))
+    series = store.read_series(ALICE, "x")
+    np.testing.assert_array_equal(series.steps, np.arange(2001))
+
+
+def test_a_foreign_journal_is_refused_for_an_existing_run_too(store: SqlStore) -> None:
+    store.write_batch(_steps(ALICE, 0, 10, "J", 0))
+    store.write_batch(_steps(BOB, 0, 10, "K", 0))
+    with pytest.raises(ForeignJournal):
+        store.write_batch(_steps(BOB, 10, 20, "J", 10))
+    np.testing.assert_array_equal(store.read_series(BOB, "x").steps, np.arange(10))
+    assert store.journal_run("J") == ALICE and store.journal_run("K") == BOB
+
+
+def test_the_owner_still_hears_where_her_journal_stands(store: SqlStore) -> None:
+    store.write_batch(_steps(ALICE, 0, 10, "J", 0))
+    with pytest.raises(JournalConflict) as caught:
+        store.write_batch(_steps(ALICE, 20, 30, "J", 20))
+    assert caught.value.stored == 10
+
+
+def test_a_done_journal_stays_bound_to_its_run(store: SqlStore) -> None:
+    done = _steps(ALICE, 0, 10, "J", 0)
+    done.journal_done = True
+    store.write_batch(done)
+    with pytest.raises(ForeignJournal):
+        store.write_batch(_steps(BOB, 0, 10, "J", 0))
+    store.forget_journal("J")
+    with pytest.raises(ForeignJournal):
+        store.write_batch(_steps(BOB, 0, 10, "J", 0))
+    assert store.get_run(BOB) is None
+
+
+def test_a_deleted_runs_journal_is_free_again(store: SqlStore) -> None:
+    store.write_batch(_steps(ALICE, 0, 10, "J", 0))
+    store.write_batch(RunBatch(ALICE, delete=True))
+    store.write_batch(_steps(BOB, 0, 10, "J", 0))
+    assert store.journal_run("J") == BOB
