@@ -20,6 +20,8 @@ variable                    meaning                                         defa
 ``RUNYARD_S3_ENDPOINT_URL`` S3-compatible endpoint (MinIO, moto); else      AWS
                             ``AWS_ENDPOINT_URL_S3``
 ``RUNYARD_MAX_UPLOAD_BYTES`` largest file the server accepts in one PUT     64 MiB
+``RUNYARD_ALLOWED_HOSTS``   more host names the UI/server answers for       loopback, the
+                            (comma-separated; a proxy's public name)        bound host
 ==========================  ==============================================  ==============
 
 The tracking store is ``RUNYARD_STORE`` when set, else the team server named by
@@ -168,6 +170,7 @@ class Settings:
     blobs: str | None = None
     s3_endpoint_url: str | None = None
     max_upload_bytes: int = 64 << 20
+    allowed_hosts: tuple[str, ...] = ()
 
     @property
     def store_uri(self) -> str:
@@ -261,6 +264,8 @@ class Settings:
                 raise ValueError(
                     f"RUNYARD_MAX_UPLOAD_BYTES must be a number of bytes, got {limit!r}"
                 ) from None
+        if hosts := env.get("RUNYARD_ALLOWED_HOSTS"):
+            kwargs["allowed_hosts"] = tuple(h.strip() for h in hosts.split(",") if h.strip())
         return cls(**kwargs)
 
     def with_overrides(self, overrides: Mapping[str, Any] | None) -> Settings:

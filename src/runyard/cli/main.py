@@ -22,6 +22,7 @@ def _parser() -> argparse.ArgumentParser:
     ui.add_argument("--host", default="127.0.0.1")
     ui.add_argument("--port", type=int, default=8765, help="0 picks a free port")
     ui.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    _add_allowed_host(ui)
 
     server = commands.add_parser("server", help="serve the API and web app on any store")
     server.add_argument("--host", default="127.0.0.1")
@@ -50,6 +51,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="mark the login cookie Secure (behind a TLS-terminating proxy)",
     )
+    _add_allowed_host(server)
 
     login = commands.add_parser("login", help="save a server URL and API key for this user")
     login.add_argument("key", nargs="?", help="the API key ('-' reads it from stdin)")
@@ -82,6 +84,18 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_allowed_host(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also answer requests for this host name (a reverse proxy's public name; "
+        "repeatable; '*' for any; env RUNYARD_ALLOWED_HOSTS). Loopback names, IP addresses "
+        "and the --host name are always served",
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "demo":
@@ -91,7 +105,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "ui":
         from runyard.cli.ui import serve
 
-        return serve(args.host, args.port, open_browser=not args.no_browser)
+        return serve(
+            args.host,
+            args.port,
+            open_browser=not args.no_browser,
+            allowed_hosts=args.allowed_host,
+        )
     if args.command == "server":
         from runyard.cli.ui import serve
 
@@ -106,6 +125,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             presign=not args.no_presign,
             auth=not args.no_auth,
             secure_cookies=args.secure_cookies,
+            allowed_hosts=args.allowed_host,
         )
     if args.command == "login":
         from runyard.cli.login import login

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import socket
 import sys
+from collections.abc import Sequence
 from typing import Any
 
 __all__ = ["serve"]
@@ -41,6 +42,7 @@ def _team_app(
     s3_endpoint_url: str | None,
     auth: Any = True,
     presign: bool = True,
+    hosts: Any = None,
 ) -> Any:
     """Open and check the team server's stores, then build its app (``SystemExit`` if unusable)."""
     from runyard.blobs.registry import open_blobs
@@ -74,10 +76,10 @@ def _team_app(
             "other machines need a shared bucket (--blobs s3://bucket/prefix)",
             file=sys.stderr,
         )
-    return _app(store, blobs, settings, auth)
+    return _app(store, blobs, settings, auth, hosts)
 
 
-def _app(store: Any, blobs: Any, settings: Any, auth: Any = None) -> Any:
+def _app(store: Any, blobs: Any, settings: Any, auth: Any = None, hosts: Any = None) -> Any:
     """The app; ``RUNYARD_MAX_UPLOAD_BYTES`` above the large-body limit raises that too.
 
     File uploads are large-body routes, so the body-size middleware must let
@@ -90,7 +92,7 @@ def _app(store: Any, blobs: Any, settings: Any, auth: Any = None) -> Any:
     limits = Limits()
     if settings.max_upload_bytes > limits.large_body_bytes:
         limits = Limits(large_body_bytes=settings.max_upload_bytes)
-    app = create_app(store, blobs, auth=auth, limits=limits)
+    app = create_app(store, blobs, auth=auth, limits=limits, hosts=hosts)
     app.state.max_upload_bytes = settings.max_upload_bytes
     return app
 
@@ -125,16 +127,24 @@ def serve(
     presign: bool = True,
     auth: bool = True,
     secure_cookies: bool = False,
+    allowed_hosts: Sequence[str] = (),
 ) -> int:
     """Serve the API and web app until interrupted; ``port=0`` picks a free port.
 
     ``team=True`` is ``runyard server``: stores checked before the socket is bound,
     and accounts on unless ``auth=False`` (``--no-auth``); ``runyard ui`` has none.
+    Either answers only for the host names it serves (see
+    :mod:`runyard.server.origin`): loopback names, IP addresses, ``host`` and
+    ``allowed_hosts`` (plus ``RUNYARD_ALLOWED_HOSTS``).
     """
+    from runyard.server.origin import RequestGuard, served_hosts
+    from runyard.settings import Settings
+
+    hosts = served_hosts(host, [*Settings.from_env().allowed_hosts, *allowed_hosts])
     team_auth = _team_auth(auth, secure_cookies) if team else None
     team_app = None
     if team:
-        team_app = _team_app(store_uri, blobs_uri, s3_endpoint_url, team_auth, presign)
+        team_app = _team_app(store_uri, blobs_uri, s3_endpoint_url, team_auth, presign, hosts)
     sock = _bind(host, port)
     bound = sock.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
@@ -163,9 +173,10 @@ def serve(
             blobs_uri or settings.blobs_uri,
             s3_endpoint_url=s3_endpoint_url or settings.s3_endpoint_url,
         )
-        return _app(store, blobs, settings)
+        return _app(store, blobs, settings, hosts=hosts)
 
-    app = LazyApp(build, STATIC_DIR)
+    # The guard outside LazyApp covers the web app served while the API imports.
+    app = RequestGuard(LazyApp(build, STATIC_DIR), hosts)
     if open_browser:
         import webbrowser
 

@@ -11,6 +11,7 @@ from runyard.blobs.base import BlobStore
 from runyard.server.auth.install import AuthOption
 from runyard.server.auth.install import install as install_auth
 from runyard.server.limits import Limits
+from runyard.server.origin import HostNames, RequestGuard
 from runyard.server.static import NOT_BUILT, STATIC_DIR, resolve_static
 from runyard.store.base import TrackingStore
 
@@ -26,12 +27,17 @@ def create_app(
     *,
     auth: AuthOption = None,
     limits: Limits | None = None,
+    hosts: HostNames | None = None,
 ) -> FastAPI:
     """Build the app over a store and a blob store (objects or URIs).
 
     ``auth=None`` is the single-user app (``runyard ui``); ``auth=True`` turns on
     accounts in the store's database (``runyard server``); see
     :mod:`runyard.server.auth.install`.
+
+    Requests other web pages could make are refused (:mod:`runyard.server.origin`);
+    ``hosts`` are the host names served (``None``: any, for tests and embedding;
+    the ``runyard`` commands always pass them, see :func:`served_hosts`).
     """
     from runyard.server.routes import (
         charts,
@@ -65,6 +71,7 @@ def create_app(
     app.state.store = store
     app.state.blobs = blobs
     install_auth(app, store, auth, limits, API)
+    app.add_middleware(RequestGuard, hosts=hosts)  # outermost: before body limits
     for module in (projects, runs, keys, series, files, workspace, colors):
         app.include_router(module.router, prefix=API)
     for module in (media, tables, charts, presets):  # issue 6

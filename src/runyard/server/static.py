@@ -20,6 +20,16 @@ NOT_BUILT = (
 )
 
 
+#: The app's page: never cached (it names the hashed assets), and never framed by
+#: another site (a frame under a decoy page could trick clicks into deleting runs).
+_PAGE_HEADERS = {
+    "content-type": "text/html; charset=utf-8",
+    "cache-control": "no-cache",
+    "content-security-policy": "frame-ancestors 'self'",
+    "x-frame-options": "SAMEORIGIN",
+}
+
+
 @dataclass(frozen=True)
 class StaticAnswer:
     status: int
@@ -43,6 +53,4 @@ def resolve_static(static: Path, url_path: str) -> StaticAnswer:
     page = static / "index.html"
     if not page.is_file():
         return StaticAnswer(503, None, {"content-type": "text/html; charset=utf-8"})
-    return StaticAnswer(
-        200, page, {"content-type": "text/html; charset=utf-8", "cache-control": "no-cache"}
-    )
+    return StaticAnswer(200, page, dict(_PAGE_HEADERS))

@@ -29,10 +29,14 @@ export class ApiError extends Error {
 
 async function request<T>(path: string, init?: RequestInit): Promise<T> {
   const method = (init?.method ?? "GET").toUpperCase();
-  if (!SAFE_METHODS.has(method) && !path.startsWith("/auth/login")) {
+  if (!SAFE_METHODS.has(method)) {
+    // Writes say they come from our own client: other web pages cannot add this
+    // header without a CORS preflight, which the server never grants.
+    const headers: Record<string, string> = { ...(init?.headers as Record<string, string>), [CLIENT_HEADER]: "web" };
     // Session-cookie writes need the session's CSRF token (team server).
-    const token = await csrfToken();
-    if (token) init = { ...init, headers: { ...(init?.headers as Record<string, string>), [CSRF_HEADER]: token } };
+    const token = path.startsWith("/auth/login") ? null : await csrfToken();
+    if (token) headers[CSRF_HEADER] = token;
+    init = { ...init, headers };
   }
   const response = await fetch(API + path, init);
   if (response.status === 401 && !path.startsWith("/auth/")) notifyUnauthorized();
@@ -248,6 +252,7 @@ export function savePreset(entity: string, name: string, spec: unknown): Promise
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 export const CSRF_HEADER = "X-CSRF-Token";
+export const CLIENT_HEADER = "X-Runyard-Client";
 
 export interface Me {
   auth: boolean;
