@@ -18,6 +18,7 @@ The rules as checked:
   ``errors`` is. ``entities``, ``errors`` and ``settings`` import nothing from
   runyard at all.
 - ``sdk`` never imports ``server`` or ``ui``; ``server`` never imports ``sdk``.
+- ``data_types`` never imports ``sdk`` (files go to a ``MediaSink``, not the live run).
 - ``store.sql`` and ``store.rest`` import only ``store.base``, their own package,
   ``entities``, ``metrics`` and ``errors`` (parent packages that merely get
   initialised on the way, ``runyard`` and ``runyard.store``, are not imports of
@@ -148,6 +149,8 @@ RULES: dict[str, Rule] = {
     "settings": _leaf("runyard.settings"),
     "sdk-not-server-ui": _never("runyard.sdk", ("runyard.server", "runyard.ui")),
     "server-not-sdk": _never("runyard.server", ("runyard.sdk",)),
+    # Data types write their files to a MediaSink, never to the live Run.
+    "data-types-not-sdk": _never("runyard.data_types", ("runyard.sdk",)),
     "store-sql": _store_backend("runyard.store.sql"),
     "store-rest": _store_backend("runyard.store.rest"),
     "integration-facade-only": (
@@ -206,6 +209,8 @@ def test_checker_flags_violations_in_every_import_form(tmp_path: Path) -> None:
             "runyard/sdk/run.py": "from runyard.server import app\n",
             "runyard/server/__init__.py": "",
             "runyard/server/app.py": "from runyard import sdk\n",
+            "runyard/data_types/__init__.py": "",
+            "runyard/data_types/image.py": "if 0:\n    from runyard.sdk.run import Run\n",
             "runyard/store/__init__.py": "",
             "runyard/store/base.py": "",
             "runyard/store/sql/__init__.py": "",
@@ -231,6 +236,7 @@ def test_checker_flags_violations_in_every_import_form(tmp_path: Path) -> None:
     ]
     assert by_rule["sdk-not-server-ui"] == ["runyard.sdk.run:1 imports runyard.server.app"]
     assert by_rule["server-not-sdk"] == ["runyard.server.app:1 imports runyard.sdk"]
+    assert by_rule["data-types-not-sdk"] == ["runyard.data_types.image:2 imports runyard.sdk.run"]
     assert by_rule["store-sql"] == ["runyard.store.sql.store:5 imports runyard.sdk.run"]
     assert by_rule["integration-facade-only"] == [
         "runyard.integration.keras.callback:3 imports runyard.sdk.run"

@@ -8,10 +8,8 @@ from pathlib import Path
 
 import pytest
 
-import runyard
-from runyard.blobs.keys import run_prefix
 from runyard.data_types.html import Html
-from runyard.sdk.files import run_blobs
+from tests.data_types.conftest import StoredSink
 
 HEAD = Html("", inject=True).html
 
@@ -49,18 +47,12 @@ def test_no_inject_path_file_and_data_is_not_path(tmp_path: Path) -> None:
         Html(42)
 
 
-def test_to_json_stores_the_file_once(ry_dir: Path) -> None:
+def test_to_json_stores_the_file_once(sink: StoredSink) -> None:
     html = Html("<b>hi</b>")
-    run = runyard.init(project="html")
-    try:
-        value = html.to_json(run)
-        again = Html("<b>hi</b>").to_json(run)
-        run.log({"html": html})
-        blobs = run_blobs(run.settings)
-        stored = blobs.get(f"{run_prefix(run.ref)}/{value['path']}")
-        listed = blobs.list(f"{run_prefix(run.ref)}/media/html")
-    finally:
-        run.finish()
+    value = html.to_json(sink)
+    again = Html("<b>hi</b>").to_json(sink)
+    stored = sink.read(value["path"])
+    listed = sink.names("media/html")
     sha = hashlib.sha256(html.html.encode()).hexdigest()
     assert value == {
         "_type": "html-file",

@@ -10,9 +10,8 @@ import numpy as np
 import pytest
 
 import runyard
-from runyard.blobs.keys import run_prefix
 from runyard.data_types.image import Image
-from runyard.sdk.files import run_blobs
+from tests.data_types.conftest import StoredSink
 
 PIL = pytest.importorskip("PIL.Image")
 
@@ -59,16 +58,11 @@ def test_errors() -> None:
         Image(np.zeros((5, 5, 7)))
 
 
-def test_to_json(ry_dir: Path) -> None:
+def test_to_json(sink: StoredSink) -> None:
     image = Image(np.zeros((8, 8, 3), dtype=np.uint8), caption="cap")
-    run = runyard.init(project="images")
-    try:
-        value = image.to_json(run)
-        run.log({"img": image})
-        stored = run_blobs(run.settings).get(f"{run_prefix(run.ref)}/{value['path']}")
-        bare = Image(np.zeros((8, 8, 3), dtype=np.uint8)).to_json(run)
-    finally:
-        run.finish()
+    value = image.to_json(sink)
+    stored = sink.read(value["path"])
+    bare = Image(np.zeros((8, 8, 3), dtype=np.uint8)).to_json(sink)
     assert value["_type"] == "image-file"
     assert (value["format"], value["width"], value["height"]) == ("png", 8, 8)
     assert value["caption"] == "cap"
@@ -79,14 +73,10 @@ def test_to_json(ry_dir: Path) -> None:
     assert bare["path"] == value["path"]  # same bytes, stored once
 
 
-def test_images_in_table_cells(ry_dir: Path) -> None:
+def test_images_in_table_cells(sink: StoredSink) -> None:
     table = runyard.Table(columns=["img"], data=[[Image(np.zeros((2, 2)))]])
-    run = runyard.init(project="images")
-    try:
-        value = table.to_json(run)
-        stored = json.loads(run_blobs(run.settings).get(f"{run_prefix(run.ref)}/{value['path']}"))
-    finally:
-        run.finish()
+    value = table.to_json(sink)
+    stored = json.loads(sink.read(value["path"]))
     assert stored["data"][0][0]["_type"] == "image-file"
 
 
@@ -109,21 +99,17 @@ def test_matplotlib_figure_and_pyplot_module_render_png() -> None:
         plt.close("all")
 
 
-def test_seq_to_json_is_wandbs_images_separated(ry_dir: Path) -> None:
+def test_seq_to_json_is_wandbs_images_separated(sink: StoredSink) -> None:
     images = [
         Image(np.zeros((4, 6, 3), dtype=np.uint8), caption="first"),
         Image(np.ones((4, 6, 3), dtype=np.uint8)),
     ]
     uncaptioned = [Image(np.zeros((3, 3), dtype=np.uint8)), Image(np.ones((3, 3)), caption="x")]
-    run = runyard.init(project="images")
-    try:
-        value = Image.seq_to_json(images, run)
-        without = Image.seq_to_json(uncaptioned, run)
-        single = images[0].to_json(run)
-        with pytest.raises(ValueError, match=r"^cannot log an empty list of images$"):
-            Image.seq_to_json([], run)
-    finally:
-        run.finish()
+    value = Image.seq_to_json(images, sink)
+    without = Image.seq_to_json(uncaptioned, sink)
+    single = images[0].to_json(sink)
+    with pytest.raises(ValueError, match=r"^cannot log an empty list of images$"):
+        Image.seq_to_json([], sink)
     assert value == {
         "_type": "images/separated",
         "width": 6,
@@ -138,7 +124,7 @@ def test_seq_to_json_is_wandbs_images_separated(ry_dir: Path) -> None:
 
 
 def test_overlays_are_not_dropped_silently(capfd: pytest.CaptureFixture[str]) -> None:
-    from runyard.sdk import printer
+    from runyard import printer
 
     printer._seen.discard("image-overlays")  # once per process: start from unseen
     Image(np.zeros((2, 2)), boxes={"predictions": {"box_data": []}})

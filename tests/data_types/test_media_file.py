@@ -1,31 +1,20 @@
-"""``store_media``: content-addressed media files under the run's blob prefix."""
+"""``store_media``: content-addressed media files under the run's prefix, through a sink."""
 
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 
-import runyard
-from runyard.blobs.keys import run_prefix
 from runyard.data_types.media_file import store_media
-from runyard.sdk.files import run_blobs
+from tests.data_types.conftest import StoredSink
 
 
-def test_stores_once_and_returns_a_run_relative_path(ry_dir: Path) -> None:
-    run = runyard.init(project="media")
-    try:
-        first = store_media(run, "misc", b"abc", ".bin")
-        second = store_media(run, "misc", b"abc", ".bin")
-        other = store_media(run, "misc", b"abd", ".bin")
-        blobs = run_blobs(run.settings)
-        prefix = run_prefix(run.ref)
-        listed = blobs.list(f"{prefix}/media/misc")
-        data = blobs.get(f"{prefix}/{first['path']}")
-    finally:
-        run.finish()
+def test_stores_once_and_returns_a_run_relative_path(sink: StoredSink) -> None:
+    first = store_media(sink, "misc", b"abc", ".bin")
+    second = store_media(sink, "misc", b"abc", ".bin")
+    other = store_media(sink, "misc", b"abd", ".bin")
     sha = hashlib.sha256(b"abc").hexdigest()
     assert first == {"sha256": sha, "size": 3, "path": f"media/misc/{sha[:2]}/{sha}.bin"}
     assert second == first
     assert other["path"] != first["path"]
-    assert len(listed) == 2
-    assert data == b"abc"
+    assert len(sink.names("media/misc")) == 2
+    assert sink.read(first["path"]) == b"abc"

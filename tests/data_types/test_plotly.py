@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import matplotlib
 import plotly.graph_objects as go
 import pytest
 
-import runyard
-from runyard.blobs.keys import run_prefix
 from runyard.data_types.image import Image
 from runyard.data_types.matplotlib_figure import EMPTY_PLOT, PlotConversionError
 from runyard.data_types.plotly import Plotly, is_plotly_figure, plot_media
-from runyard.sdk.files import run_blobs
+from tests.data_types.conftest import StoredSink
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # after choosing the headless backend
@@ -26,17 +23,12 @@ def test_rejects_non_figures() -> None:
     assert not is_plotly_figure([1])
 
 
-def test_to_json_stores_the_figure(ry_dir: Path) -> None:
+def test_to_json_stores_the_figure(sink: StoredSink) -> None:
     fig = go.Figure(data=[go.Scatter(x=[1, 2], y=[3, 4])])
     assert is_plotly_figure(fig)
     plot = Plotly(fig)
-    run = runyard.init(project="plotly")
-    try:
-        value = plot.to_json(run)
-        run.log({"fig": plot})
-        stored = json.loads(run_blobs(run.settings).get(f"{run_prefix(run.ref)}/{value['path']}"))
-    finally:
-        run.finish()
+    value = plot.to_json(sink)
+    stored = json.loads(sink.read(value["path"]))
     assert value["_type"] == "plotly-file"
     assert value["size"] == len(plot.json_bytes)
     assert value["path"] == f"media/plotly/{value['sha256'][:2]}/{value['sha256']}.plotly.json"

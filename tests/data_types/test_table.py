@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
-import runyard
-from runyard.blobs.keys import run_prefix
 from runyard.data_types.table import Table
 from runyard.data_types.table_file import read_table_page
-from runyard.sdk.files import run_blobs
+from tests.data_types.conftest import StoredSink
 
 
 def test_default_columns() -> None:
@@ -97,21 +95,14 @@ def test_no_truncation() -> None:
     assert t.nrows == 10_005
 
 
-def _logged_value(ry_dir: Path, table: Table, key: str = "tbl") -> tuple[dict[str, object], bytes]:
-    run = runyard.init(project="tables")
-    try:
-        value = table.to_json(run)
-        run.log({key: table})
-        prefix = run_prefix(run.ref)
-        data = run_blobs(run.settings).get(f"{prefix}/{value['path']}")
-    finally:
-        run.finish()
-    return value, data
+def _logged_value(sink: StoredSink, table: Table) -> tuple[dict[str, Any], bytes]:
+    value = table.to_json(sink)
+    return value, sink.read(value["path"])
 
 
-def test_to_json_matches_wandb_bytes_and_payload(ry_dir: Path) -> None:
+def test_to_json_matches_wandb_bytes_and_payload(sink: StoredSink) -> None:
     table = Table(columns=["x", "y", "c"], data=[[1, 2.5, "a"], [2, 3.5, "b"], [3, None, "a"]])
-    value, data = _logged_value(ry_dir, table)
+    value, data = _logged_value(sink, table)
     # Byte-identical to the file wandb 0.31 wrote for the same table (reference §c).
     sha = "4f7a7d39b34d7841213686fe9b922384797e4f363891c0d72f266afd8fd02ebb"
     assert hashlib.sha256(data).hexdigest() == sha
@@ -126,17 +117,12 @@ def test_to_json_matches_wandb_bytes_and_payload(ry_dir: Path) -> None:
     }
 
 
-def test_large_table_is_stored_whole_and_once(ry_dir: Path) -> None:
+def test_large_table_is_stored_whole_and_once(sink: StoredSink) -> None:
     table = Table(columns=["v"], data=[[i] for i in range(10_005)])
-    run = runyard.init(project="tables")
-    try:
-        first = table.to_json(run)
-        second = table.to_json(run)
-        blobs = run_blobs(run.settings)
-        listed = blobs.list(f"{run_prefix(run.ref)}/media/table")
-        stored = blobs.get(f"{run_prefix(run.ref)}/{first['path']}")
-    finally:
-        run.finish()
+    first = table.to_json(sink)
+    second = table.to_json(sink)
+    listed = sink.names("media/table")
+    stored = sink.read(first["path"])
     assert first == second
     assert len(listed) == 1
     assert first["nrows"] == 10_005 and first["path"].endswith(".table.parquet")
@@ -144,17 +130,17 @@ def test_large_table_is_stored_whole_and_once(ry_dir: Path) -> None:
     assert columns == ["v"] and rows == [[i] for i in range(10_005)]
 
 
-def test_cells_with_to_json_are_serialised(ry_dir: Path) -> None:
+def test_cells_with_to_json_are_serialised(sink: StoredSink) -> None:
     class Media:
         def to_json(self, run: object) -> dict[str, str]:
             return {"_type": "fake", "ok": "yes"}
 
     table = Table(columns=["m"], data=[[Media()]])
-    _, data = _logged_value(ry_dir, table)
+    _, data = _logged_value(sink, table)
     assert json.loads(data)["data"] == [[{"_type": "fake", "ok": "yes"}]]
 
 
-def test_plot_cells_are_stored_as_log_stores_them(ry_dir: Path) -> None:
+def test_plot_cells_are_stored_as_log_stores_them(sink: StoredSink) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -167,7 +153,7 @@ def test_plot_cells_are_stored_as_log_stores_them(ry_dir: Path) -> None:
     hist_ax.hist([1, 2, 2, 3])  # plotly cannot convert it: a PNG
     try:
         table = Table(columns=["p"], data=[[go.Figure()], [line], [hist]])
-        _, data = _logged_value(ry_dir, table)
+        _, data = _logged_value(sink, table)
     finally:
         plt.close("all")
     cells = [row[0]["_type"] for row in json.loads(data)["data"]]

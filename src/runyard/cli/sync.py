@@ -20,9 +20,16 @@ it re-sends everything to a store that lost it).
 apply to what a store has not taken yet: a journal it holds already stays where it
 went.
 
-Offline journals are kept after a sync (they are the only copy a user may want
-to send to a second server) unless ``--clean`` is given; the SDK's own leftover
-journals are deleted once stored, as opening the store would do.
+Files (media, tables, summary tensors, ``run.save``) travel in the journal's spool
+(``<journal>.spool/``, see :mod:`runyard.journal.spool`): each journalled file past
+the store's offset is uploaded to the target's blob store before the batch that
+refers to it, so they are sent exactly when their rows are — once. (Offline runs
+written before the spool existed kept their files in the local blob store; those
+are still sent from there, skipping what the server has.)
+
+Offline journals are kept after a sync, with their spool (they are the only copy
+a user may want to send to a second server) unless ``--clean`` is given; the SDK's
+own leftover journals are deleted once stored, as opening the store would do.
 """
 
 from __future__ import annotations
@@ -108,7 +115,7 @@ def sync(
         print(f"runyard: nothing to sync (looked in {', '.join(str(p) for p in chosen)})")
         return 0
 
-    from runyard.journal.replay import replay
+    from runyard.journal.replay import FileTarget, replay
     from runyard.store.registry import open_store
 
     try:
@@ -117,6 +124,7 @@ def sync(
         print(f"runyard: could not open the store {shown}: {exc}", file=sys.stderr)
         return 1
     failed = skipped = done = 0
+    files_target = FileTarget(None, target)  # opened when a journal holds files
     try:
         for path in journals:
             managed = own in path.parents
@@ -127,7 +135,7 @@ def sync(
                 continue
             print(f"runyard: syncing {path} to {shown} ...", end=" ", flush=True)
             try:
-                result = replay(path, tracking, not managed, entity, project)
+                result = replay(path, tracking, not managed, entity, project, files_target)
             except KeyboardInterrupt:
                 print("interrupted", flush=True)
                 print(
@@ -154,21 +162,23 @@ def sync(
                 print(f"done: {run}, {result.rows:,} rows{state}")
             else:
                 print(f"already there: {run}")
+            files = result.files
             if not managed and result.run is not None and result.source is not None:
                 try:
-                    files = _send_files(settings, target, result.source, result.run)
+                    files += _send_files(settings, target, result.source, result.run)
                 except Exception as exc:
                     failed += 1
                     print(f"runyard: could not send the files of {result.run.path}: {exc}")
                     continue  # not marked synced: the next sync sends them again
-                if files:
-                    print(f"runyard: sent {files} file(s) of {result.run.path}")
+            if files and result.run is not None:
+                print(f"runyard: sent {files} file(s) of {result.run.path}")
             if not managed:
                 if clean:
                     _remove(path)
                 elif target not in _synced_to(path):
                     _mark_synced(path, target, result.end)
     finally:
+        files_target.close()
         tracking.close()
     summary = f"runyard: {done} journal(s) synced to {shown}"
     if skipped:
@@ -180,10 +190,11 @@ def sync(
 
 
 def _send_files(settings: Settings, target: str, source: RunRef, run: RunRef) -> int:
-    """Offline runs keep their files (media, tensors, ``run.save``) in the local blob
-    store; a server gets them with the run. Files the server has are not sent again
-    (same key, same content: media are content-addressed). Other store URIs have no
-    blob store of their own here: files stay where they are."""
+    """Offline runs written before the spool kept their files (media, tensors,
+    ``run.save``) in the local blob store; a server gets them with the run. Files the
+    server has are not sent again (same key, same content: media are
+    content-addressed). Other store URIs have no blob store of their own here: files
+    stay where they are."""
     if not target.startswith(("http://", "https://")):
         return 0
     from runyard.blobs.keys import run_prefix
@@ -224,5 +235,8 @@ def _point_out_other_servers(settings: Settings, own: Path) -> None:
 
 
 def _remove(path: Path) -> None:
+    from runyard.journal.spool import remove_spool
+
     path.unlink(missing_ok=True)
     _marker(path).unlink(missing_ok=True)
+    remove_spool(path)

@@ -6,7 +6,7 @@ import os
 from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
-    from runyard.sdk.run import Run
+    from runyard.data_types.sink import MediaSink
 
 __all__ = ["Html"]
 
@@ -81,11 +81,11 @@ class Html:
             parts = ["", self.html]
         self.html = (parts[0] + _HEAD + parts[1]).strip()
 
-    def to_json(self, run: Run) -> dict[str, Any]:
+    def to_json(self, sink: MediaSink) -> dict[str, Any]:
         """Store the document (``.html``, content-addressed); return the ``html-file`` value."""
         from runyard.data_types.media_file import store_media
 
-        return {"_type": "html-file", **store_media(run, "html", self.html.encode(), ".html")}
+        return {"_type": "html-file", **store_media(sink, "html", self.html.encode(), ".html")}
 
     def __repr__(self) -> str:
         return f"<Html {len(self.html)} characters>"

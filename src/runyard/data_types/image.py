@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from runyard.data_types.matplotlib_figure import as_figure, is_matplotlib
 
 if TYPE_CHECKING:
-    from runyard.sdk.run import Run
+    from runyard.data_types.sink import MediaSink
 
 __all__ = ["Image"]
 
@@ -132,7 +132,7 @@ class Image:
         """The encoded file that is stored when the image is logged."""
         return self._bytes
 
-    def to_json(self, run: Run) -> dict[str, Any]:
+    def to_json(self, sink: MediaSink) -> dict[str, Any]:
         """Store the file (content-addressed); return the ``image-file`` value."""
         from runyard.data_types.media_file import store_media
 
@@ -144,11 +144,11 @@ class Image:
         }
         if self.caption is not None:
             value["caption"] = self.caption
-        value.update(store_media(run, "images", self._bytes, f".{self.format}"))
+        value.update(store_media(sink, "images", self._bytes, f".{self.format}"))
         return value
 
     @classmethod
-    def seq_to_json(cls, images: Sequence[Image], run: Run) -> dict[str, Any]:
+    def seq_to_json(cls, images: Sequence[Image], sink: MediaSink) -> dict[str, Any]:
         """Store every image; return wandb's ``images/separated`` value for the list.
 
         ``{"_type": "images/separated", "width", "height", "format", "count",
@@ -160,7 +160,7 @@ class Image:
         if not images:
             raise ValueError("cannot log an empty list of images")
         items = list(images[: cls.MAX_ITEMS])
-        values = [image.to_json(run) for image in items]
+        values = [image.to_json(sink) for image in items]
         first = items[0]
         meta: dict[str, Any] = {
             "_type": "images/separated",

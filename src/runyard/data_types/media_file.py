@@ -1,29 +1,24 @@
-"""``store_media``: write a media file content-addressed into a run's blob store."""
+"""``store_media``: put a media file, content-addressed, into a run's sink."""
 
 from __future__ import annotations
 
 import hashlib
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from runyard.sdk.run import Run
+from runyard.data_types.sink import MediaSink
 
 __all__ = ["store_media"]
 
 
-def store_media(run: Run, kind: str, data: bytes, suffix: str) -> dict[str, Any]:
-    """Store ``data`` under ``<run prefix>/media/<kind>/`` once per content.
+def store_media(sink: MediaSink, kind: str, data: bytes, suffix: str) -> dict[str, Any]:
+    """Put ``data`` as the run's file ``media/<kind>/<sha[:2]>/<sha><suffix>``.
 
+    The name is the content's SHA-256, so the same file logged twice is one file
+    (and an upload replayed after a crash writes the same bytes to the same key).
     Returns ``{"sha256", "size", "path"}`` with ``path`` relative to the run's
     prefix (wandb's paths are relative to the run's ``files/`` too).
     """
-    from runyard.blobs.keys import run_prefix
-    from runyard.sdk.files import run_blobs
-
-    prefix = run_prefix(run.ref)
-    key = run_blobs(run.settings).put_content_addressed(f"{prefix}/media/{kind}", data, suffix)
-    return {
-        "sha256": hashlib.sha256(data).hexdigest(),
-        "size": len(data),
-        "path": key[len(prefix) + 1 :],
-    }
+    digest = hashlib.sha256(data).hexdigest()
+    name = f"media/{kind}/{digest[:2]}/{digest}{suffix}"
+    sink.put(name, data)
+    return {"sha256": digest, "size": len(data), "path": name}

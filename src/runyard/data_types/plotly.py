@@ -16,7 +16,7 @@ from runyard.data_types.matplotlib_figure import (
 
 if TYPE_CHECKING:
     from runyard.data_types.image import Image
-    from runyard.sdk.run import Run
+    from runyard.data_types.sink import MediaSink
 
 __all__ = ["Plotly", "is_plotly_figure", "plot_media"]
 
@@ -87,11 +87,11 @@ class Plotly:
         """The stored file: the figure's JSON (``fig.to_json()``)."""
         return self._bytes
 
-    def to_json(self, run: Run) -> dict[str, Any]:
+    def to_json(self, sink: MediaSink) -> dict[str, Any]:
         """Store the figure's JSON (content-addressed); return the ``plotly-file`` value."""
         from runyard.data_types.media_file import store_media
 
-        return {"_type": "plotly-file", **store_media(run, "plotly", self._bytes, ".plotly.json")}
+        return {"_type": "plotly-file", **store_media(sink, "plotly", self._bytes, ".plotly.json")}
 
 
 def plot_media(value: Any) -> Plotly | Image:

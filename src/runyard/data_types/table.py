@@ -10,7 +10,7 @@ from runyard.data_types.matplotlib_figure import PlotConversionError, as_figure,
 from runyard.data_types.plotly import is_plotly_figure
 
 if TYPE_CHECKING:
-    from runyard.sdk.run import Run
+    from runyard.data_types.sink import MediaSink
 
 __all__ = ["Table"]
 
@@ -222,11 +222,11 @@ class Table:
         return f"<Table {self.ncols} columns, {self.nrows} rows>"
 
     # -- logging --------------------------------------------------------------------
-    def _file_bytes(self, run: Run | None) -> tuple[bytes, str]:
+    def _file_bytes(self, sink: MediaSink | None) -> tuple[bytes, str]:
         """The stored file and its suffix: wandb's JSON, or Parquet beyond :attr:`MAX_ROWS`."""
         from runyard.data_types import table_file
 
-        rows = [[_cell_json(cell, run) for cell in row] for row in self.data]
+        rows = [[_cell_json(cell, sink) for cell in row] for row in self.data]
         if len(rows) > self.MAX_ROWS:
             try:
                 return table_file.encode_parquet(self.columns, rows), table_file.PARQUET_SUFFIX
@@ -240,8 +240,8 @@ class Table:
                 )
         return table_file.encode_json(self.columns, rows), table_file.JSON_SUFFIX
 
-    def to_json(self, run: Run) -> dict[str, Any]:
-        """Store the table file in the run's blob store and return the ``table-file`` value.
+    def to_json(self, sink: MediaSink) -> dict[str, Any]:
+        """Put the table file in the run's sink and return the ``table-file`` value.
 
         Up to :attr:`MAX_ROWS` (10,000) rows, the file is wandb's
         ``{"columns": [...], "data": [[...], ...]}`` in compact JSON
@@ -255,29 +255,29 @@ class Table:
         """
         from runyard.data_types.media_file import store_media
 
-        data, suffix = self._file_bytes(run)
+        data, suffix = self._file_bytes(sink)
         return {
             "_type": "table-file",
-            **store_media(run, "table", data, suffix),
+            **store_media(sink, "table", data, suffix),
             "ncols": self.ncols,
             "nrows": self.nrows,
             "log_mode": self.log_mode,
         }
 
 
-def _cell_json(cell: Any, run: Run | None) -> Any:
+def _cell_json(cell: Any, sink: MediaSink | None) -> Any:
     if is_matplotlib(cell) or is_plotly_figure(cell):
         cell = _plot_cell(cell)
     to_json = getattr(cell, "to_json", None)
     if callable(to_json) and not isinstance(cell, type):
         try:
-            return to_json(run)
+            return to_json(sink)
         except TypeError:
             return to_json()
     if isinstance(cell, (list, tuple)):
-        return [_cell_json(c, run) for c in cell]
+        return [_cell_json(c, sink) for c in cell]
     if isinstance(cell, dict):
-        return {str(k): _cell_json(v, run) for k, v in cell.items()}
+        return {str(k): _cell_json(v, sink) for k, v in cell.items()}
     return _plain(cell)
 
 

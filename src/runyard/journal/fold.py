@@ -12,6 +12,7 @@ from typing import Any
 
 from runyard.entities import RunRef
 from runyard.journal.records import Rec
+from runyard.journal.spool import SpooledFile
 from runyard.metrics.definitions import MetricDefinition, MetricDefinitions
 from runyard.metrics.flatten import Path, flatten, key_of
 from runyard.metrics.history import RowAssembler
@@ -58,6 +59,8 @@ class RunFold:
         self._assembling = False
         self._simple = not any(d.step_metric for d in self.definitions.all())
         self._keys: dict[Path, str] = {}
+        #: Files journalled since the last :meth:`take_files`.
+        self.files: list[SpooledFile] = []
 
     def _new_batch(self) -> RunBatch:
         self._batch_count = 0
@@ -93,6 +96,10 @@ class RunFold:
                 self._rows.extend(rows)
             self.runtime = rec[4]
             self.heartbeat = rec[3]
+            return
+        if code == Rec.FILE:
+            # Not part of the batch: whoever writes it uploads these first (journal/spool.py).
+            self.files.append(SpooledFile.from_record(rec))
             return
         self._commit_rows()
         if code == Rec.CONFIG:
@@ -198,6 +205,12 @@ class RunFold:
         """The summary as of every record fed so far."""
         self._commit_rows()
         return self.summary.summary()
+
+    def take_files(self) -> list[SpooledFile]:
+        """The files journalled since the last call: upload them before writing the
+        batch :meth:`take_batch` gives for the same records."""
+        files, self.files = self.files, []
+        return files
 
     def take_batch(self, journal: tuple[str, int] | None) -> RunBatch:
         """Everything changed since the last batch, ready for ``write_batch``."""

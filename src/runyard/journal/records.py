@@ -19,6 +19,9 @@ class Rec:
     DEFINE = 5  # (DEFINE, definition dict, overwrite)
     META = 6  # (META, {field: value})
     EXIT = 7  # (EXIT, state, exit_code, runtime)
+    #: (FILE, name, spool, size, sha256): the run's file ``name`` waits in the spool
+    #: file ``spool`` (see :mod:`runyard.journal.spool`); uploaded before the batch.
+    FILE = 8
 
 
 def new_journal_id() -> str:

@@ -7,10 +7,15 @@ written, in batches that each record the offset they reach: replaying twice, or
 resuming a replay that was interrupted, never writes a row twice. A journal
 without an exit record marks its run ``crashed``.
 
+Files journalled past that offset (``Rec.FILE``: media, tables, tensors,
+``run.save``) are uploaded from the journal's spool to the run's blob store before
+the batch that covers them, as the live writer does (:mod:`runyard.journal.spool`).
+
 Two ways to finish: journals the SDK keeps for a store (``journals/``) are deleted
-once stored and the store forgets them; journals the user keeps (offline runs,
-``runyard sync``) stay, and the store remembers their end offset, so syncing them
-again finds nothing to send.
+once stored, with their spool, and the store forgets them; journals the user keeps
+(offline runs, ``runyard sync``) stay with their spool (a second server may want
+them), and the store remembers their end offset, so syncing them again finds
+nothing to send, files included.
 """
 
 from __future__ import annotations
@@ -18,19 +23,31 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from runyard.entities import RunRef
 from runyard.errors import CommError
 from runyard.journal.fold import RunFold
 from runyard.journal.frames import MAGIC, read_frames
 from runyard.journal.records import Rec, journal_name
+from runyard.journal.spool import (
+    SpooledFile,
+    blobs_for_store,
+    discard,
+    remove_spool,
+    spool_dir,
+    upload,
+)
 from runyard.printer import warn_once
-from runyard.store.base import TrackingStore
+from runyard.store.base import RunBatch, TrackingStore
 
-__all__ = ["Replay", "recover_journals", "replay", "replay_journal"]
+if TYPE_CHECKING:
+    from runyard.blobs.base import BlobStore
+
+__all__ = ["FileTarget", "Replay", "recover_journals", "replay", "replay_journal"]
 
 #: Rows folded before a batch is written while replaying: bounds memory and the size
 #: of one request to a server, and is how far an interrupted replay loses progress.
@@ -57,11 +74,38 @@ class Replay:
     end: int = 0
     #: Where the run was logged (``run`` differs when ``entity``/``project`` moved it).
     source: RunRef | None = None
+    #: Spooled files uploaded (media, tables, tensors, ``run.save``).
+    files: int = 0
 
     @property
     def done(self) -> bool:
         """The journal needs no further replay (stored, up to date or empty)."""
         return self.status in ("stored", "up-to-date", "empty")
+
+
+class FileTarget:
+    """The blob store a replay uploads spooled files to, opened when a journal turns
+    out to hold files: a store, a function opening one, or (None) the store that runs
+    writing to ``store_uri`` use (:func:`~runyard.journal.spool.blobs_for_store`)."""
+
+    def __init__(self, blobs: BlobStore | Callable[[], BlobStore] | None, store_uri: str) -> None:
+        self._given = blobs
+        self._store_uri = store_uri
+        self._opened: BlobStore | None = None
+
+    def get(self) -> BlobStore:
+        given = self._given
+        if given is not None and not callable(given):
+            return given
+        if self._opened is None:
+            self._opened = given() if given is not None else blobs_for_store(self._store_uri)
+        return self._opened
+
+    def close(self) -> None:
+        """Close the store if this target opened it (not one it was given)."""
+        if self._opened is not None and self._given is None:
+            self._opened.close()
+        self._opened = None
 
 
 def journal_key(path: Path, fd: int | None = None) -> str:
@@ -80,6 +124,7 @@ def replay(
     keep: bool = False,
     entity: str | None = None,
     project: str | None = None,
+    blobs: FileTarget | BlobStore | Callable[[], BlobStore] | None = None,
 ) -> Replay:
     """Move what ``store`` lacks of one abandoned journal into it.
 
@@ -92,7 +137,40 @@ def replay(
         entity, project: store the run there instead of where it was logged
             (``runyard sync --entity/--project``: an offline run logged as the
             cluster's user goes to the team's entity).
+        blobs: where the journal's spooled files go (see :class:`FileTarget`;
+            default: the blob store of runs writing to ``store``).
     """
+    target = blobs if isinstance(blobs, FileTarget) else FileTarget(blobs, store.uri)
+    try:
+        return _replay(path, store, keep, entity, project, target)
+    finally:
+        if target is not blobs:
+            target.close()
+
+
+def _replay(
+    path: Path,
+    store: TrackingStore,
+    keep: bool,
+    entity: str | None,
+    project: str | None,
+    target: FileTarget,
+) -> Replay:
+    spool = spool_dir(path)
+    sent = 0
+
+    def write(batch: RunBatch, files: list[SpooledFile], ref: RunRef) -> None:
+        nonlocal sent
+        if files:
+            # Before the batch: a stored row never refers to a file that is not stored.
+            try:
+                sent += upload(list(files), spool, target.get(), ref)
+            except OSError as exc:  # the blob store is unreachable or refused it: retry later
+                raise CommError(f"could not upload the files of run {ref.path}: {exc}") from exc
+        store.write_batch(batch)
+        if not keep:
+            discard(files, spool)
+
     fd = os.open(path, os.O_RDONLY)
     try:
         try:
@@ -124,18 +202,21 @@ def replay(
                 pos = offset
                 if pos == stored:
                     fold.take_batch(None)  # already in the store: rebuild state only
+                    fold.take_files()  # and their files are stored too
             if fold is not None and fold.pending_rows >= REPLAY_BATCH_ROWS:
                 if pos > stored:
                     rows += fold.pending_rows
                     batch = fold.take_batch((key, pos))
                     batch.journal_start, start = start, pos
-                    store.write_batch(batch)
+                    write(batch, fold.take_files(), fold.ref)
                     wrote = True
                 elif pos < stored:
                     fold.take_batch(None)  # the store has these rows: keep memory bounded
+                    fold.take_files()
         if fold is None:
             if not keep:
                 os.unlink(path)
+                remove_spool(path)
             return Replay(path, "empty", end=pos)
         state = None
         if not exited and (pos > stored or _still_running(store, fold.ref)):
@@ -145,14 +226,15 @@ def replay(
             rows += fold.pending_rows
             batch = fold.take_batch((key, pos))
             batch.journal_start = start
-            store.write_batch(batch)
+            write(batch, fold.take_files() if pos > stored else [], fold.ref)
             wrote = True
             state = batch.meta.get("state", state)
         if not keep:
             os.unlink(path)
+            remove_spool(path)
             store.forget_journal(key)
         status = "stored" if wrote else "up-to-date"
-        return Replay(path, status, fold.ref, rows, state, pos, source)
+        return Replay(path, status, fold.ref, rows, state, pos, source, sent)
     finally:
         os.close(fd)
 
@@ -171,22 +253,42 @@ def _still_running(store: TrackingStore, ref: RunRef) -> bool:
     return record is not None and record.state == "running"
 
 
-def replay_journal(path: Path, store: TrackingStore) -> bool:
+def replay_journal(
+    path: Path,
+    store: TrackingStore,
+    blobs: FileTarget | BlobStore | Callable[[], BlobStore] | None = None,
+) -> bool:
     """Move the rest of one abandoned journal into ``store``; False if it is in use."""
-    return replay(path, store).done
+    return replay(path, store, blobs=blobs).done
 
 
-def recover_journals(journal_dir: Path, store: TrackingStore) -> int:
-    """Replay every abandoned journal in ``journal_dir`` once per process; returns how many."""
+def recover_journals(
+    journal_dir: Path,
+    store: TrackingStore,
+    blobs: BlobStore | Callable[[], BlobStore] | None = None,
+) -> int:
+    """Replay every abandoned journal in ``journal_dir`` once per process; returns how many.
+
+    ``blobs``: where their spooled files go (default: the blob store of runs writing
+    to ``store``, opened only if a journal holds files).
+    """
     key = f"{journal_dir}|{store.uri}"
     with _lock:
         if key in _done:
             return 0
         _done.add(key)
+    target = FileTarget(blobs, store.uri)
+    try:
+        return _recover(journal_dir, store, key, target)
+    finally:
+        target.close()
+
+
+def _recover(journal_dir: Path, store: TrackingStore, key: str, target: FileTarget) -> int:
     count = 0
     for path in sorted(journal_dir.glob("*.journal"), key=journal_order):
         try:
-            count += replay_journal(path, store)
+            count += replay_journal(path, store, target)
         except CommError as exc:
             # The store is unreachable: the other journals would only wait as long
             # again. Try them all the next time this store is opened.

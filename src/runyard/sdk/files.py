@@ -1,24 +1,27 @@
-"""The blob store runs write their files to, one per URI per process.
+"""The blob store a run's files go to, one per URI per process.
+
+Runs never write it from the training thread: media, tables, tensors and
+``run.save`` files are spooled and journalled (:mod:`runyard.journal.spool`), and
+the writer thread uploads them here, through :func:`run_blobs`.
 
 Embedded and with ``RUNYARD_BLOBS`` it is the store that URI names. In online mode
 (the tracking store is a server) it is the server itself, through
-:class:`~runyard.blobs.http.HttpBlobStore`: media, tensors and ``run.save`` files
-go to the server's files routes (or straight to its bucket when it hands out
-presigned URLs), with the same API key as the run's batches. That store needs to
-know the runs whose files it carries (their blob keys use filesystem-safe names);
+:class:`~runyard.blobs.http.HttpBlobStore`: files go to the server's files routes
+(or straight to its bucket when it hands out presigned URLs), with the same API
+key as the run's batches. It makes one attempt per call: the writer retries a
+failed upload on its own schedule, like a failed batch. That store needs to know
+the runs whose files it carries (their blob keys use filesystem-safe names);
 ``init`` tells it with :func:`remember_run`, which costs nothing until a file is
-written (httpx is imported then, not by ``init``).
+written (httpx is imported then, in the writer thread, not by ``init``).
 """
 
 from __future__ import annotations
 
 import threading
 from functools import lru_cache
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from runyard.blobs.base import BlobStore
-from runyard.blobs.keys import run_prefix
 from runyard.blobs.registry import open_blobs
 from runyard.entities import RunRef
 from runyard.settings import Settings
@@ -26,7 +29,7 @@ from runyard.settings import Settings
 if TYPE_CHECKING:
     from runyard.blobs.http import HttpBlobStore
 
-__all__ = ["remember_run", "run_blobs", "store_run_file"]
+__all__ = ["remember_run", "run_blobs"]
 
 _lock = threading.Lock()
 _servers: dict[tuple[str, str | None], HttpBlobStore] = {}
@@ -45,7 +48,7 @@ def _server_blobs(settings: Settings) -> BlobStore:
         if store is None:
             from runyard.blobs.http import HttpBlobStore
 
-            store = HttpBlobStore(url, settings.api_key, runs=_runs.get(url, ()))
+            store = HttpBlobStore(url, settings.api_key, runs=_runs.get(url, ()), retries=0)
             _servers[(url, settings.api_key)] = store
         return store
 
@@ -62,8 +65,7 @@ def remember_run(settings: Settings, ref: RunRef) -> None:
 
 
 def _to_server(settings: Settings) -> bool:
-    # Offline runs never upload: their files stay in the local blob store, and
-    # `runyard sync` sends them along with the run.
+    # Offline runs upload nothing: `runyard sync` sends their spooled files with the run.
     return settings.remote and not settings.blobs and settings.mode not in ("offline", "dryrun")
 
 
@@ -72,8 +74,3 @@ def run_blobs(settings: Settings) -> BlobStore:
     if _to_server(settings):
         return _server_blobs(settings)
     return _blobs(settings.blobs_uri)
-
-
-def store_run_file(settings: Settings, ref: RunRef, name: str, path: Path) -> None:
-    """Store the file at ``path`` as the run's file ``name`` (``run.save``)."""
-    run_blobs(settings).put(f"{run_prefix(ref)}/{name}", path.read_bytes())

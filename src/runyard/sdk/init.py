@@ -35,6 +35,7 @@ from runyard.sdk.writer import Writer
 from runyard.settings import Settings, display_uri
 
 if TYPE_CHECKING:
+    from runyard.blobs.base import BlobStore
     from runyard.store.base import TrackingStore
 
 __all__ = ["current_run", "forget_run", "init", "validate_run_id", "validate_tags"]
@@ -476,12 +477,17 @@ def init(
     if resolved_mode == "online":
         uri, jdir = base.store_uri, base.journal_dir
 
+        def open_blobs() -> BlobStore:
+            from runyard.sdk.files import run_blobs
+
+            return run_blobs(base)
+
         def open_store() -> TrackingStore:
             from runyard.journal.replay import recover_journals
             from runyard.sdk.stores import run_store
 
             store = run_store(base)
-            recover_journals(jdir, store)
+            recover_journals(jdir, store, open_blobs)
             return store
 
         writer = Writer(
@@ -490,6 +496,7 @@ def init(
             store_name=display_uri(uri),
             remote=base.remote,
             stop_timeout=base.finish_timeout if base.remote else min(base.finish_timeout, 5.0),
+            open_blobs=open_blobs,
         )
     run_dir = (
         Path(dir)

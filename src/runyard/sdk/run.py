@@ -13,7 +13,7 @@ import os
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from types import ModuleType, TracebackType
+from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal
 
 import msgpack
@@ -29,8 +29,6 @@ from runyard.sdk.writer import Writer
 from runyard.settings import Settings
 
 if TYPE_CHECKING:
-    import numpy as np
-
     from runyard.metrics.definitions import MetricDefinition
     from runyard.plot.custom_chart import CustomChart
 
@@ -38,8 +36,6 @@ __all__ = ["Run"]
 
 _LOG_TYPE_ERROR = "wandb.log must be passed a dictionary"
 _KEY_TYPE_ERROR = "Key values passed to `wandb.log` must be strings."
-# Values from these packages may be plots (checked by name: nothing is imported).
-_PLOT_MODULES = ("matplotlib", "plotly")
 
 
 class Run:
@@ -94,6 +90,10 @@ class Run:
         #: run.save globs stored again at finish, and (mtime, size) of each stored name.
         self._saved_globs: list[tuple[str, str | os.PathLike[str] | None]] = []
         self._stored_files: dict[str, tuple[int, int]] = {}
+        from runyard.journal.spool import SpoolWriter
+
+        #: Where media, tables, tensors and saved files go before the writer uploads them.
+        self._spool = SpoolWriter(journal.path, ref, self._record)
         #: init(resume="auto"/"allow") remembered this run for the next auto resume.
         self._auto_resume = False
 
@@ -283,14 +283,17 @@ class Run:
 
         A chart logged under ``K`` (``"a.b"`` when nested) is logged as its table
         under ``K_table`` and described in config ``_wandb.visualize.K``, as wandb
-        does (see :func:`runyard.plot.custom_chart.pop_charts`).
+        does (see :func:`runyard.plot.custom_chart.pop_charts`). Everything else is
+        :func:`runyard.data_types.encode.encode`'s, whose media files go to the
+        run's spool (journalled, uploaded by the writer thread).
         """
+        from runyard.data_types.encode import encode
         from runyard.plot.custom_chart import pop_charts
 
         row, charts = pop_charts(data)
         for key, chart in charts.items():
             row[self._record_chart(key, chart)] = chart.table
-        encoded: dict[str, Any] = self._encode(row)
+        encoded: dict[str, Any] = encode(row, self._spool)
         return encoded
 
     def _record_chart(self, key: str, chart: CustomChart) -> str:
@@ -298,77 +301,6 @@ class Run:
         value = chart.visualize_config(key)
         self.config.set_nested(chart.spec.config_key, value)
         return chart.spec.table_key
-
-    def _encode(self, value: Any) -> Any:
-        """The slow path: values msgpack cannot take as they are (media, arrays, plots)."""
-        if isinstance(value, dict):
-            out = {}
-            for key, item in value.items():
-                if not isinstance(key, str):
-                    raise TypeError(_KEY_TYPE_ERROR)
-                out[key] = self._encode(item)
-            return out
-        if isinstance(value, (list, tuple)):
-            if value and type(value[0]).__name__ == "Image":
-                images = self._image_list(value)
-                if images is not None:
-                    return images
-            return [self._encode(v) for v in value]
-        if isinstance(value, ModuleType) or type(value).__module__.startswith(_PLOT_MODULES):
-            value = self._plot_media(value)
-        to_json = getattr(value, "to_json", None)
-        if callable(to_json) and not isinstance(value, type):
-            try:
-                return self._encode(to_json(self))
-            except TypeError:
-                return self._encode(to_json())
-        from runyard.data_types.value import normalize
-
-        normalized = normalize(value)
-        if isinstance(normalized, (dict, list)) and normalized is not value:
-            return self._encode(normalized)
-        return normalized
-
-    def _image_list(self, values: list[Any] | tuple[Any, ...]) -> dict[str, Any] | None:
-        """wandb's ``images/separated`` value for a list of images (None: not all images)."""
-        from runyard.data_types.image import Image
-
-        if not all(type(v) is Image for v in values):
-            return None
-        if len(values) > Image.MAX_ITEMS:
-            warn_once(
-                f"images-max-items-{self.id}",
-                f"Only {Image.MAX_ITEMS} Image will be uploaded (a list of {len(values)} "
-                "images was logged).",
-            )
-        return Image.seq_to_json(values, self)
-
-    def _plot_media(self, value: Any) -> Any:
-        """A Plotly or matplotlib value as media; a figure plotly cannot convert as a PNG.
-
-        Other values from those packages (and modules other than ``pyplot``) are
-        returned unchanged, for :func:`~runyard.data_types.value.normalize` to judge.
-        """
-        from runyard.data_types.matplotlib_figure import (
-            PlotConversionError,
-            as_figure,
-            is_matplotlib,
-        )
-        from runyard.data_types.plotly import is_plotly_figure, plot_media
-
-        if not (is_matplotlib(value) or is_plotly_figure(value)):
-            return value
-        try:
-            return plot_media(value)
-        except PlotConversionError as exc:
-            from runyard.data_types.image import Image
-
-            warn_once(
-                f"plotly-fallback-{self.id}",
-                f"{exc}; the figure is logged as a PNG image instead "
-                "(log wandb.Image(fig) to choose that yourself)",
-            )
-            return Image(as_figure(value))
 
     def _record(self, rec: tuple[Any, ...]) -> None:
         if self._finished:
@@ -379,7 +311,9 @@ class Run:
         try:
             payload = self._packb(rec)
         except (TypeError, ValueError, OverflowError):
-            payload = self._packb(tuple(self._encode(list(rec))))
+            from runyard.data_types.encode import encode
+
+            payload = self._packb(tuple(encode(list(rec), self._spool)))
         try:
             self._append(payload)
         except OSError as exc:
@@ -416,14 +350,9 @@ class Run:
             value = self._summary_charts(path, value)
             if value is None:
                 return
-        from runyard.data_types.value import normalize_summary_tensor
+        from runyard.data_types.encode import encode_summary
 
-        tensor = normalize_summary_tensor(value)
-        if tensor is not None:
-            encoded: Any = self._store_tensor(path, *tensor)
-        else:
-            encoded = self._encode(value)
-        self._record((Rec.SUMMARY_SET, list(path), encoded))
+        self._record((Rec.SUMMARY_SET, list(path), encode_summary(path, value, self._spool)))
 
     def _summary_charts(self, path: tuple[str, ...], value: Any) -> Any:
         """Set the charts in a summary value as ``log`` would; return what is left.
@@ -432,6 +361,7 @@ class Run:
         config entry at ``_wandb.visualize.K``, so the panel appears as for a
         logged chart (wandb 0.31 has no case for charts here; see docs/compat.md).
         """
+        from runyard.data_types.encode import encode
         from runyard.plot.custom_chart import CustomChart, pop_charts
 
         charts: dict[str, CustomChart]
@@ -443,20 +373,11 @@ class Run:
                 value = None
         for key, chart in charts.items():
             table_key = self._record_chart(key, chart)
-            self._record((Rec.SUMMARY_SET, [table_key], self._encode(chart.table)))
+            self._record((Rec.SUMMARY_SET, [table_key], encode(chart.table, self._spool)))
         return value
 
     def _delete_summary(self, path: tuple[str, ...]) -> None:
         self._record((Rec.SUMMARY_DEL, list(path)))
-
-    def _store_tensor(
-        self, path: tuple[str, ...], array: np.ndarray, type_name: str
-    ) -> dict[str, Any]:
-        """Keep the whole tensor in a ``.npy`` blob beside the run; return its stats."""
-        from runyard.blobs.tensors import store_tensor
-        from runyard.sdk.files import run_blobs
-
-        return store_tensor(run_blobs(self._settings), self._ref, path, array, type_name)
 
     # -- define_metric ----------------------------------------------------------
     def define_metric(
@@ -526,8 +447,6 @@ class Run:
     def _store_files(self, pattern: str, base_path: str | os.PathLike[str] | None) -> list[str]:
         import glob
 
-        from runyard.sdk.files import store_run_file
-
         if base_path is None:
             base = None if os.path.isabs(pattern) else Path.cwd()
         else:
@@ -545,7 +464,9 @@ class Run:
                 raise ValueError(f"file {match!r} is not inside base_path {os.fspath(base)!r}")
             stamp = (path.stat().st_mtime_ns, path.stat().st_size)
             if self._stored_files.get(name) != stamp:
-                store_run_file(self._settings, self._ref, name, path)
+                # A copy in the spool: the writer thread uploads it (and a replay, if
+                # the process is killed first).
+                self._spool.put_file(name, path)
                 self._stored_files[name] = stamp
             names.append(name)
         return names

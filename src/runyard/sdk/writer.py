@@ -2,10 +2,13 @@
 
 It reads frames the run appended (through its own file descriptor), folds them
 (:class:`~runyard.journal.fold.RunFold`) and writes a batch about once a second, or at
-once when many rows are waiting or the run finishes. Store failures never reach
-the training loop: the writer warns once, keeps the batch and retries with
-backoff while the run keeps journaling; whatever is still unwritten at exit stays
-in the journal and is replayed the next time the store is opened (or by
+once when many rows are waiting or the run finishes. Before a batch it uploads the
+files journalled with its records (media, tables, tensors, ``run.save``: see
+:mod:`runyard.journal.spool`) to the run's blob store, and removes their spool
+files once the batch is stored. Store and upload failures never reach the
+training loop: the writer warns once, keeps the batch and retries with backoff
+while the run keeps journaling; whatever is still unwritten at exit stays in the
+journal (and its spool) and is replayed the next time the store is opened (or by
 ``runyard sync``).
 
 For a server (online mode) three things differ, set by :class:`Writer`'s
@@ -32,7 +35,9 @@ from runyard.journal.records import journal_name
 from runyard.printer import warn_once
 
 if TYPE_CHECKING:
+    from runyard.blobs.base import BlobStore
     from runyard.journal.fold import RunFold
+    from runyard.journal.spool import SpooledFile
     from runyard.store.base import RunBatch, TrackingStore
 
 __all__ = ["Writer"]
@@ -64,7 +69,10 @@ class Writer(threading.Thread):
         store_name: str = "the store",
         remote: bool = False,
         stop_timeout: float = STOP_RETRY_SECONDS,
+        open_blobs: Callable[[], BlobStore] | None = None,
     ) -> None:
+        from runyard.journal.spool import spool_dir
+
         super().__init__(name=f"runyard-writer-{journal.path.stem}", daemon=True)
         self._journal = journal
         self._open_store = open_store
@@ -72,6 +80,14 @@ class Writer(threading.Thread):
         self.store_name = store_name
         self._remote = remote
         self.stop_timeout = stop_timeout
+        #: Where the run's spooled files go (default: the store's, see blobs_for_store).
+        self._open_blobs = open_blobs
+        self._blobs: BlobStore | None = None
+        self._spool = spool_dir(journal.path)
+        #: The spooled files of the pending batch: still to upload, and all of them
+        #: (their spool files are removed once the batch is stored).
+        self._to_upload: list[SpooledFile] = []
+        self._batch_files: list[SpooledFile] = []
         self._fd = os.open(journal.path, os.O_RDONLY)
         self.read_pos = len(MAGIC)
         #: The journal's name in the store and the offset the store has reached.
@@ -152,6 +168,8 @@ class Writer(threading.Thread):
                 self._progress.notify_all()
 
     def _loop(self) -> None:
+        from runyard.journal.spool import discard, remove_spool, upload
+
         store: TrackingStore | None = None
         last_flush = 0.0 if self._remote else time.monotonic()
         backoff = 0.5
@@ -181,16 +199,27 @@ class Writer(threading.Thread):
                         self._pending.journal_done = (
                             stopping and fold.exited and self.read_pos >= self._journal.size
                         )
+                        self._batch_files = fold.take_files()
+                        self._to_upload = list(self._batch_files)
+                step = "write to the store"
                 try:
+                    if self._to_upload:
+                        # A stored row never refers to a file that is not stored.
+                        step = "upload the run's files"
+                        upload(self._to_upload, self._spool, self._file_store(store), fold.ref)
+                        step = "write to the store"
                     store.write_batch(self._pending)
                 except Exception as exc:
-                    self.refused = isinstance(exc, AuthError)
-                    self._degrade(f"could not write to the store: {exc!r}")
+                    self.refused = isinstance(exc, (AuthError, PermissionError))
+                    self._degrade(f"could not {step}: {exc!r}")
                 else:
                     self.refused = False
                     if self._pending.journal is not None:
                         self._stored = self._pending.journal[1]
                     self._pending = None
+                    if self._batch_files:
+                        discard(self._batch_files, self._spool)
+                        self._batch_files = []
                     self.degraded = False
                     backoff = 0.5
                     last_flush = time.monotonic()
@@ -202,6 +231,7 @@ class Writer(threading.Thread):
             ):
                 with contextlib.suppress(Exception):  # housekeeping must not fail a run
                     store.checkpoint()
+                remove_spool(self._journal.path)  # goes with the journal (Run._finish)
                 self.drained = True
                 return
             if self.degraded:
@@ -221,6 +251,16 @@ class Writer(threading.Thread):
             if self.read_pos >= self._journal.size and not self._stop_requested:
                 self._wake.wait(0.25)
                 self._wake.clear()
+
+    def _file_store(self, store: TrackingStore) -> BlobStore:
+        if self._blobs is None:
+            if self._open_blobs is not None:
+                self._blobs = self._open_blobs()
+            else:
+                from runyard.journal.spool import blobs_for_store
+
+                self._blobs = blobs_for_store(store.uri)
+        return self._blobs
 
     def _read_available(self) -> None:
         # While a batch is waiting to be written, fold no further: memory stays
