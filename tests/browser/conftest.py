@@ -291,11 +291,11 @@ def server(store_dir: Path) -> Iterator[Server]:
 
 
 @contextmanager
-def serve_ui(root: Path) -> Iterator[Server]:
-    """``runyard ui --port 0 --no-browser`` on the store at ``root``, until the block ends."""
+def serve_ui(root: Path, *args: str) -> Iterator[Server]:
+    """``runyard ui --port 0 --no-browser *args`` on the store at ``root``, until the block ends."""
     runyard = shutil.which("runyard", path=str(Path(sys.executable).parent)) or "runyard"
     process = subprocess.Popen(
-        [runyard, "ui", "--port", "0", "--no-browser"],
+        [runyard, "ui", "--port", "0", "--no-browser", *args],
         env=_runyard_env(root),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
