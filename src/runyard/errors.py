@@ -9,6 +9,8 @@ The tree::
     │   ├── AuthError          the server refused the credentials (HTTP 401/403)
     │   └── RunNotFoundError   the public API was asked for a run that does not exist
     └── StoreError             the store is unusable as it is (schema behind, bad URI, ...)
+        └── BatchRefusedError  the store refused one batch for its content (also a ValueError);
+                               it will refuse it again, other batches are unaffected
 
 Types are plain subclasses so that code written for wandb (`except wandb.Error`) and
 for Python (`except ValueError` where wandb raises ValueError) both behave.
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 __all__ = [
     "AuthError",
+    "BatchRefusedError",
     "CommError",
     "ConfigError",
     "Error",
@@ -53,3 +56,13 @@ class RunNotFoundError(CommError, ValueError):
 
 class StoreError(Error):
     """The store cannot be used as it is (bad URI, schema behind the code, ...)."""
+
+
+class BatchRefusedError(StoreError, ValueError):
+    """The store refused a batch for what it holds (a value or key it cannot store).
+
+    Unlike a store that is down, retrying the same batch fails again: the writer keeps
+    it in the run's journal, reports it once and goes on with the batches after it.
+    Raised by the SQL store on database data errors and by the server client on an
+    HTTP 400, 413 or 422 answer to a batch.
+    """

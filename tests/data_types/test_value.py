@@ -19,6 +19,7 @@ import pytest
 import runyard.data_types.value as value_module
 from runyard.data_types.histogram import Histogram
 from runyard.data_types.value import normalize, normalize_summary_tensor
+from runyard.metrics.values import MAX_DEPTH
 
 
 @pytest.fixture
@@ -161,12 +162,20 @@ def test_dicts_nested() -> None:
     assert_same(normalize(value), {"a": {"b": 1.0, "c": [2]}, "d": [0, 1, 2]})
 
 
-def test_dict_keys_must_be_strings() -> None:
-    message = "Key values passed to `wandb.log` must be strings."
-    with pytest.raises(TypeError, match=f"^{message}$"):
-        normalize({1: 2})
-    with pytest.raises(TypeError, match=message):
-        normalize({"ok": {("a",): 1}})
+def test_dict_keys_that_are_not_strings_become_strings_as_in_wandb() -> None:
+    assert normalize({1: 2}) == {"1": 2}
+    assert normalize({"ok": {("a",): 1, None: [{2.5: 3}]}}) == {
+        "ok": {"('a',)": 1, "None": [{"2.5": 3}]}
+    }
+
+
+def test_values_nested_too_deep_are_refused() -> None:
+    value: Any = 1
+    for _ in range(MAX_DEPTH):
+        value = [value]
+    assert normalize(value) is not None
+    with pytest.raises(ValueError, match=f"nested deeper than {MAX_DEPTH} levels"):
+        normalize([value])
 
 
 def test_self_containing_values() -> None:

@@ -10,7 +10,7 @@ import pytest
 
 import runyard.metrics
 
-MODULES = ["flatten", "definitions", "history", "sampling", "summary", "colors"]
+MODULES = ["flatten", "definitions", "history", "sampling", "summary", "colors", "values"]
 
 
 def _isort_key(name: str) -> tuple[int, str]:

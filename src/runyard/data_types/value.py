@@ -20,11 +20,10 @@ from runyard.data_types.tensor import (
     tensor_type_name,
     to_numpy,
 )
+from runyard.metrics.values import INT64_MAX, INT64_MIN, MAX_DEPTH, wide_int_float
 
 __all__ = ["normalize", "normalize_summary_tensor"]
 
-_INT64_MIN = -(2**63)
-_INT64_MAX = 2**63 - 1
 _REPR_LIMIT = 80
 _PLAIN = (str, float, bool, type(None))
 # Have a to_json() that returns a str, which would be logged as text; wandb refuses them too.
@@ -47,12 +46,9 @@ def _type_path(obj: object) -> str:
 
 def _int(v: int) -> int | float:
     """Keep an int that fits int64; wider ones become floats, as in wandb."""
-    if _INT64_MIN <= v <= _INT64_MAX:
+    if INT64_MIN <= v <= INT64_MAX:
         return v
-    try:
-        return float(v)
-    except OverflowError:
-        return float("inf") if v > 0 else float("-inf")
+    return wide_int_float(v)
 
 
 def _numpy_scalar(v: np.generic) -> Any:
@@ -98,7 +94,11 @@ def normalize(v: object) -> Any:
     * a callable (function, class) becomes ``"module.qualname"``;
     * objects with a ``to_json()`` method (``Histogram``, media) are returned
       unchanged for the SDK to serialise;
-    * a dict becomes a dict with normalised values; its keys must be strings.
+    * a dict becomes a dict with normalised values; a key that is not a string
+      becomes ``str(key)``, as wandb stores it (the SDK refuses such keys at the top
+      level of a logged row, with wandb's ``TypeError``);
+    * containers nested deeper than
+      :data:`~runyard.metrics.values.MAX_DEPTH` are refused (``ValueError``).
 
     Args:
         v: The value to convert.
@@ -108,11 +108,9 @@ def normalize(v: object) -> Any:
         or an object with ``to_json()``.
 
     Raises:
-        TypeError: A dict key is not a string
-            (``"Key values passed to `wandb.log` must be strings."``), or the
-            value cannot be logged (the message names its type and shows its
-            repr, trimmed to 80 characters).
-        ValueError: A dict or list contains itself.
+        TypeError: The value cannot be logged (the message names its type and
+            shows its repr, trimmed to 80 characters).
+        ValueError: A dict or list contains itself, or is nested too deep.
 
     Example:
         >>> import numpy as np
@@ -141,6 +139,11 @@ def _normalize(v: object, active: set[int]) -> Any:
     if isinstance(v, Mapping | list | tuple | set | frozenset):
         if id(v) in active:
             raise ValueError(f"cannot log a value that contains itself: {_short_repr(v)}")
+        if len(active) >= MAX_DEPTH:  # `active` holds the containers around `v`
+            raise ValueError(
+                f"cannot log a value nested deeper than {MAX_DEPTH} levels of dicts and "
+                f"lists: {_short_repr(v)}"
+            )
         active.add(id(v))
         try:
             return _normalize_container(v, active)
@@ -182,9 +185,9 @@ def _normalize_container(
     if isinstance(v, Mapping):
         result: dict[str, Any] = {}
         for key, item in v.items():
-            if not isinstance(key, str):
-                raise TypeError("Key values passed to `wandb.log` must be strings.")
-            result[key] = _normalize(item, active)
+            # wandb stores keys that are not strings as str(key) (id2label = {0: "neg"}).
+            name = str.__str__(key) if isinstance(key, str) else str(key)
+            result[name] = _normalize(item, active)
         return result
     items = [_normalize(item, active) for item in v]
     if isinstance(v, set | frozenset):

@@ -14,7 +14,7 @@ from runyard.entities import RunRef
 from runyard.journal.records import Rec
 from runyard.journal.spool import SpooledFile
 from runyard.metrics.definitions import MetricDefinition, MetricDefinitions
-from runyard.metrics.flatten import Path, flatten, key_of
+from runyard.metrics.flatten import Path, drop_shadowed, flatten, key_of
 from runyard.metrics.history import RowAssembler
 from runyard.metrics.summary import SummaryState
 from runyard.store.base import RunBatch
@@ -22,7 +22,10 @@ from runyard.store.base import RunBatch
 __all__ = ["RunFold"]
 
 _STEP: Path = ("_step",)
+#: Ints a float64 holds exactly: larger ones in a key that also has floats are rounded.
+_EXACT_INT = 2**53
 _RESERVED = frozenset(("_step", "_runtime", "_timestamp"))
+_FIXED_KEYS = frozenset(("_runtime", "_timestamp"))
 
 
 def _paths(pairs: Any) -> dict[Path, Any]:
@@ -59,6 +62,11 @@ class RunFold:
         self._assembling = False
         self._simple = not any(d.step_metric for d in self.definitions.all())
         self._keys: dict[Path, str] = {}
+        #: Keys that logged floats, and an int beyond 2**53 each logged: a key with
+        #: both is a float series, which rounds the int (see take_notices).
+        self._float_keys: set[str] = set()
+        self._wide_ints: dict[str, int] = {}
+        self._notices: list[str] = []
         #: Files journalled since the last :meth:`take_files`.
         self.files: list[SpooledFile] = []
 
@@ -178,6 +186,9 @@ class RunFold:
 
     def _commit_assembled(self) -> None:
         if self._rows:
+            # A row may name one history key twice ({"a.b": 1, "a": {"b": 2}}): history
+            # keeps one value, so the summary must get the same one.
+            self._rows = [drop_shadowed(row) for row in self._rows]
             self.summary.update(self._rows)
             self._columnize(self._rows)
             self.last_step = max(self.last_step, int(self._rows[-1][("_step",)]))
@@ -212,10 +223,42 @@ class RunFold:
         files, self.files = self.files, []
         return files
 
+    def take_notices(self) -> list[str]:
+        """Messages for the user about values stored with less precision than logged
+        (each once per key), gathered by :meth:`take_batch`."""
+        notices, self._notices = self._notices, []
+        return notices
+
+    def _check_precision(self, key: str, values: Any) -> None:
+        """Note a key that mixes floats with ints beyond 2**53: the store keeps it as a
+        float series, so those ints lose their last digits (a key of ints only is exact)."""
+        kinds = set(map(type, values))
+        if float in kinds:
+            self._float_keys.add(key)
+        if int in kinds and key not in self._wide_ints:
+            numbers = kinds <= {int, float, bool}
+            if numbers and min(values) >= -_EXACT_INT and max(values) <= _EXACT_INT:
+                return
+            for value in values:
+                if type(value) is int and not -_EXACT_INT <= value <= _EXACT_INT:
+                    self._wide_ints[key] = value
+                    break
+        wide = self._wide_ints.get(key)
+        if wide is not None and key in self._float_keys and wide != 0:
+            self._notices.append(
+                f"key {key!r} holds floats and the int {wide}, beyond 2**53: it is stored as a "
+                f"float series, so that int reads back as {float(wide)!r} (lost precision); "
+                "log such ints under a key of their own to keep every digit"
+            )
+            self._wide_ints[key] = 0  # noted once
+
     def take_batch(self, journal: tuple[str, int] | None) -> RunBatch:
         """Everything changed since the last batch, ready for ``write_batch``."""
         self._commit_rows()
         batch, self._batch = self._batch, self._new_batch()
+        for key, (_steps, values) in batch.columns.items():
+            if key not in _FIXED_KEYS:
+                self._check_precision(key, values)
         leaves = flatten(self.summary.summary())
         sent = self._sent
         batch.summary_set = [(p, v) for p, v in leaves.items() if p not in sent or sent[p] != v]

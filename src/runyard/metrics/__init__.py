@@ -3,7 +3,8 @@
 Flattening of logged dicts into leaf paths, ``define_metric`` validation and matching,
 assembly of log records into history rows, the summary fold, extreme-preserving
 downsampling of series for charts and ``run.history(samples=...)``, and run colours
-(key-based buckets for semantic legends, the default palette). Nothing here does I/O;
+(key-based buckets for semantic legends, the default palette), and the rules a logged
+value must meet to be stored (``values``). Nothing here does I/O;
 it imports only numpy, the standard library and :mod:`runyard.errors`.
 """
 
@@ -46,6 +47,7 @@ from runyard.metrics.definitions import (
 from runyard.metrics.flatten import (
     Path,
     delete_path,
+    drop_shadowed,
     flatten,
     get_path,
     key_of,
@@ -56,15 +58,32 @@ from runyard.metrics.flatten import (
 from runyard.metrics.history import RowAssembler
 from runyard.metrics.sampling import merge_rollup, minmax_indices, minmax_series, sample_rows
 from runyard.metrics.summary import SummaryState
+from runyard.metrics.values import (
+    INT64_MAX,
+    INT64_MIN,
+    MAX_DEPTH,
+    MAX_KEY_BYTES,
+    RESERVED_KEYS,
+    check_keys,
+    check_row,
+    check_value,
+    show_path,
+    wide_int_float,
+)
 
 __all__ = [
     "DEFAULT_BUCKETS",
     "DEFAULT_METRICS",
     "DEFAULT_PALETTE",
+    "INT64_MAX",
+    "INT64_MIN",
     "MAX_BUCKETS",
+    "MAX_DEPTH",
+    "MAX_KEY_BYTES",
     "MIN_BUCKETS",
     "MISSING_COLOR",
     "PALETTES",
+    "RESERVED_KEYS",
     "RUN_PALETTE",
     "SUMMARY_OPS",
     "Y_VALUES",
@@ -83,7 +102,11 @@ __all__ = [
     "bucket_edges",
     "bucket_index",
     "bucket_labels",
+    "check_keys",
+    "check_row",
+    "check_value",
     "delete_path",
+    "drop_shadowed",
     "flatten",
     "fnv1a",
     "format_edge",
@@ -99,7 +122,9 @@ __all__ = [
     "ramp",
     "sample_rows",
     "set_path",
+    "show_path",
     "valid_color",
     "validate_define_metric",
     "value_at",
+    "wide_int_float",
 ]

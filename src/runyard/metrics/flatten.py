@@ -21,6 +21,7 @@ from typing import Any
 __all__ = [
     "Path",
     "delete_path",
+    "drop_shadowed",
     "flatten",
     "get_path",
     "key_of",
@@ -80,13 +81,43 @@ def key_of(path: Path) -> str:
     """The display and storage key of a path: its components joined with ``"."``.
 
     Dots inside components are kept literally, so ``("a.b",)`` and ``("a", "b")`` share
-    the key ``"a.b"``, as in wandb's history API.
+    the key ``"a.b"``, as in wandb's history API (see :func:`drop_shadowed`).
+    Components that are not strings (journals written before the SDK turned nested
+    keys into strings) are joined as ``str(component)``.
 
     Example:
         >>> key_of(("train", "loss"))
         'train.loss'
     """
-    return ".".join(path)
+    try:
+        return ".".join(path)
+    except TypeError:
+        return ".".join(map(str, path))
+
+
+def drop_shadowed(row: dict[Path, Any]) -> dict[Path, Any]:
+    """Keep one leaf per history key: of leaves whose paths share a key, the last.
+
+    ``{"a.b": 1, "a": {"b": 2}}`` has the leaves ``("a.b",)`` and ``("a", "b")``, both
+    stored under the history key ``"a.b"``; history can hold one of them, so the row
+    keeps the later one (in the order logged) and the summary gets the same value.
+
+    Example:
+        >>> drop_shadowed({("a.b",): 1, ("a", "b"): 2, ("c",): 3})
+        {('a', 'b'): 2, ('c',): 3}
+    """
+    for path in row:
+        if len(path) > 1:
+            break
+    else:
+        return row  # flat paths are distinct keys
+    last: dict[str, Path] = {}
+    for path in row:
+        last[key_of(path)] = path
+    if len(last) == len(row):
+        return row
+    keep = set(last.values())
+    return {p: v for p, v in row.items() if p in keep}
 
 
 def parse_name(name: str) -> Path:

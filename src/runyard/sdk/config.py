@@ -11,23 +11,57 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from runyard.errors import ConfigError
+from runyard.metrics.values import check_value, wide_int_float
+from runyard.printer import warn_once
 from runyard.sdk.plain import encode_plain
 
-__all__ = ["Config", "config_items"]
+__all__ = ["Config", "config_items", "config_value"]
 
 
 def config_items(source: Any) -> dict[str, Any]:
-    """A plain dict from a dict, an ``argparse.Namespace`` or an object with ``__dict__``."""
+    """A dict of config values as they are stored, from a dict, an
+    ``argparse.Namespace`` or an object with ``__dict__`` (see :func:`config_value`).
+
+    Raises:
+        TypeError: a top-level key is not a string (naming it).
+        ValueError: a value nested too deep (naming its key path).
+    """
     if source is None:
         return {}
     if isinstance(source, Mapping):
-        return dict(source)
-    flags = getattr(source, "flag_values_dict", None)  # absl flags
-    if callable(flags):
-        return dict(flags())
-    if hasattr(source, "__dict__"):
-        return {k: v for k, v in vars(source).items() if not k.startswith("_")}
-    raise TypeError(f"config must be a dict or namespace, got {type(source).__name__}")
+        items = dict(source)
+    elif callable(flags := getattr(source, "flag_values_dict", None)):  # absl flags
+        items = dict(flags())
+    elif hasattr(source, "__dict__"):
+        items = {k: v for k, v in vars(source).items() if not k.startswith("_")}
+    else:
+        raise TypeError(f"config must be a dict or namespace, got {type(source).__name__}")
+    return {_key(k): config_value(k, v) for k, v in items.items()}
+
+
+def _key(key: Any) -> str:
+    if not isinstance(key, str):
+        raise TypeError(f"config keys must be strings, got {key!r}")
+    return key
+
+
+def config_value(key: str, raw: Any) -> Any:
+    """``raw`` as the config stores it under ``key``, with wandb's rules (see
+    :mod:`runyard.metrics.values`): nested keys that are not strings become
+    ``str(key)`` (``id2label = {0: "neg"}``), ints beyond 64 bits floats (warned),
+    arrays and other objects plain JSON; a value nested too deep is refused."""
+    wide: list[tuple[str, int]] = []
+    value, plain = check_value(raw, (key,), wide)
+    if not plain:
+        value, _ = check_value(encode_plain(value), (key,), wide)
+    for path, number in wide:
+        warn_once(
+            f"config-wide-int-{path}",
+            f"the config value {number} at {path!r} does not fit in 64 bits: it is stored as "
+            f"the float {wide_int_float(number)!r}, as wandb does (set it as a string to keep "
+            "every digit)",
+        )
+    return value
 
 
 class Config:
@@ -50,9 +84,7 @@ class Config:
         items: dict[str, Any] = object.__getattribute__(self, "_items")
         changed: dict[str, Any] = {}
         for key, raw in values.items():
-            if not isinstance(key, str):
-                raise TypeError(f"config keys must be strings, got {key!r}")
-            value = encode_plain(raw)
+            value = config_value(_key(key), raw)
             if key in items and items[key] != value and not allow_val_change:
                 raise ConfigError(
                     f'Attempted to change value of key "{key}" from {items[key]} to {value}\n'

@@ -22,6 +22,7 @@ from runyard.entities import RunRef
 from runyard.errors import UsageError
 from runyard.journal.frames import JournalWriter
 from runyard.journal.records import Rec
+from runyard.metrics.values import check_keys, check_row, check_value, wide_int_float
 from runyard.printer import termlog, termwarn, warn_once
 from runyard.sdk.config import Config
 from runyard.sdk.summary import Summary
@@ -73,6 +74,14 @@ class Run:
         self._step = step
         self._t0 = time.monotonic() - runtime_offset
         self._packb = msgpack.Packer(autoreset=True).pack
+        #: The last two key sets `log()` checked (see metrics.values.check_keys): a
+        #: training loop logs the same keys again and again, and comparing a key set
+        #: costs less than checking each key.
+        self._keys: frozenset[str] = frozenset()
+        self._keys_before: frozenset[str] = frozenset()
+        #: Value types `log()` packs without looking inside: msgpack stores them as
+        #: they are (float subclasses such as numpy.float64 are added once seen).
+        self._plain_types: set[type] = {float, str, bool, type(None)}
         self._append = journal.append
         self._finished = False
         self._journal_failed = False
@@ -223,9 +232,9 @@ class Run:
             if not isinstance(data, Mapping):
                 raise TypeError(_LOG_TYPE_ERROR)
             data = dict(data)
-        for key in data:
-            if type(key) is not str:
-                raise TypeError(_KEY_TYPE_ERROR)
+        keys = data.keys()
+        if keys != self._keys and keys != self._keys_before:
+            self._check_keys(data)
         prev_step = self._step
         if step is None:
             step = self._step
@@ -250,14 +259,16 @@ class Run:
         now = time.time()
         runtime = time.monotonic() - self._t0
         try:
-            payload = self._packb((Rec.LOG, step, commit, now, runtime, data))
-        except (TypeError, ValueError, OverflowError):
-            try:
-                row = self._encode_row(data)
-            except BaseException:
-                self._step = prev_step  # a row that could not be logged takes no step
-                raise
-            payload = self._packb((Rec.LOG, step, commit, now, runtime, row))
+            # Plain scalars are packed as they are; anything else (ints, which may not
+            # fit in 64 bits, containers, arrays, media) is checked and encoded first.
+            if self._plain_types.issuperset(map(type, data.values())):
+                payload = self._packb((Rec.LOG, step, commit, now, runtime, data))
+            else:
+                row = self._checked_row(data)
+                payload = self._packb((Rec.LOG, step, commit, now, runtime, row))
+        except BaseException:
+            self._step = prev_step  # a row that could not be logged takes no step
+            raise
         try:
             self._append(payload)
         except OSError as exc:
@@ -266,6 +277,40 @@ class Run:
         writer = self._writer
         if writer is not None and writer.behind():
             writer.wait_until_caught_up()
+
+    def _check_keys(self, data: dict[str, Any]) -> None:
+        """Check a key set `log()` has not seen lately (wandb's TypeError for a key
+        that is not a string; NUL and overlong keys refused), then remember it."""
+        for key in check_keys(data):
+            what = "dropped" if key == "_step" else "replaced by the run's own"
+            warn_once(
+                f"reserved-key-{self.id}-{key}",
+                f"the logged key {key!r} is set by the run itself: its value is {what} "
+                "(as in wandb); log it under another name",
+            )
+        self._keys_before, self._keys = self._keys, frozenset(data)
+
+    def _checked_row(self, data: dict[str, Any]) -> dict[str, Any]:
+        """A row with values other than plain scalars, as it is journaled: checked and
+        converted by :func:`runyard.metrics.values.check_row` (wandb's rules, or an
+        error naming the key path), then encoded if it holds arrays, media or charts."""
+        wide: list[tuple[str, int]] = []
+        row, plain = check_row(data, wide)
+        if not plain:
+            row, plain = check_row(self._encode_row(row), wide)
+            if not plain:
+                raise TypeError(f"could not encode the row for JSON: {row!r:.200}")
+        for key, value in wide:
+            warn_once(
+                f"wide-int-{self.id}-{key}",
+                f"the int {value} logged at {key!r} does not fit in 64 bits: it is stored as "
+                f"the float {wide_int_float(value)!r}, as wandb does (log it as a string to "
+                "keep every digit)",
+            )
+        for kind in set(map(type, data.values())):
+            if issubclass(kind, float) and not hasattr(kind, "to_json"):
+                self._plain_types.add(kind)  # numpy.float64: msgpack packs it as a float
+        return row
 
     @staticmethod
     def _check_step(step: Any) -> int:
@@ -346,6 +391,7 @@ class Run:
         if value is None:
             self._record((Rec.SUMMARY_DEL, list(path)))
             return
+        value = check_value(value, path, [])[0]  # metrics.values: wandb's rules, or an error
         if isinstance(value, dict) or type(value).__name__ == "CustomChart":
             value = self._summary_charts(path, value)
             if value is None:

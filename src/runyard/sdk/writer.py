@@ -29,14 +29,17 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from runyard.errors import AuthError
+from runyard.errors import AuthError, BatchRefusedError
 from runyard.journal.frames import MAGIC, JournalWriter, read_frames
 from runyard.journal.records import journal_name
 from runyard.printer import warn_once
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from runyard.blobs.base import BlobStore
     from runyard.journal.fold import RunFold
+    from runyard.journal.refusal import Refusal
     from runyard.journal.spool import SpooledFile
     from runyard.store.base import RunBatch, TrackingStore
 
@@ -98,6 +101,10 @@ class Writer(threading.Thread):
         #: The server refused the API key (HTTP 401/403) on the last attempt.
         self.refused = False
         self.failed: BaseException | None = None
+        #: Parts of batches the store refused for their content (see _write); the
+        #: journal is then kept beside itself as ``<journal>.refused``.
+        self.rejected: list[Refusal] = []
+        self._writing_around = False
         self._wake = threading.Event()
         self._stop_requested = False
         self._stop_time = 0.0
@@ -192,6 +199,8 @@ class Writer(threading.Thread):
                 if self._pending is None:
                     with self._fold_lock:
                         self._pending = fold.take_batch((self._name, self.read_pos))
+                        for notice in fold.take_notices():
+                            warn_once(f"{self._name}-{notice}", notice)
                         # Idempotent retries: the store applies it only from where it stands.
                         self._pending.journal_start = self._stored
                         # Once the exit record is folded nothing follows: the store can
@@ -208,7 +217,7 @@ class Writer(threading.Thread):
                         step = "upload the run's files"
                         upload(self._to_upload, self._spool, self._file_store(store), fold.ref)
                         step = "write to the store"
-                    store.write_batch(self._pending)
+                    self._write(store, self._pending)
                 except Exception as exc:
                     self.refused = isinstance(exc, (AuthError, PermissionError))
                     self._degrade(f"could not {step}: {exc!r}")
@@ -251,6 +260,44 @@ class Writer(threading.Thread):
             if self.read_pos >= self._journal.size and not self._stop_requested:
                 self._wake.wait(0.25)
                 self._wake.clear()
+
+    def _write(self, store: TrackingStore, batch: RunBatch) -> None:
+        """``store.write_batch``; a batch the store refuses for its content (not a store
+        that is down) is written around its refused parts, which are reported once and
+        kept in a copy of the journal: it must not block the batches after it."""
+        if not self._writing_around:
+            try:
+                store.write_batch(batch)
+                return
+            except BatchRefusedError:
+                self._writing_around = True  # a retry resumes the same parts
+        from runyard.journal.refusal import write_around
+
+        refused = write_around(store, batch)
+        self._writing_around = False
+        if not refused:
+            return
+        kept = self.keep_journal()
+        for refusal in refused:
+            self.rejected.append(refusal)
+            warn_once(
+                f"refused-{self._name}-{refusal.what}-{refusal.reason[:80]}",
+                f"{self.store_name} refused {refusal.what} of a batch of this run: "
+                f"{refusal.reason}. The rest is stored; the run's journal is kept in {kept}",
+            )
+
+    def keep_journal(self) -> Path:
+        """A second name for the journal, which outlives the run's own (deleted at
+        finish) and which journal replay does not pick up: ``<journal>.refused``."""
+        kept = self._journal.path.with_name(self._journal.path.name + ".refused")
+        if not kept.exists():
+            try:
+                os.link(self._journal.path, kept)  # grows with the journal until finish
+            except OSError:
+                import shutil
+
+                shutil.copyfile(self._journal.path, kept)
+        return kept
 
     def _file_store(self, store: TrackingStore) -> BlobStore:
         if self._blobs is None:
