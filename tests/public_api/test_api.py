@@ -196,7 +196,7 @@ def test_seed_tensor_snippet_and_reading_it_back(ry_dir: Path, tmp_path: Path) -
     assert stats["mean"] == pytest.approx(float(array.mean()))
     (npy,) = [f for f in run.files() if f.name.endswith(".npy")]
     with npy.download(tmp_path / "dl") as handle:
-        np.testing.assert_array_equal(np.load(handle), array)
+        np.testing.assert_array_equal(np.load(handle.name), array)  # text mode, as wandb
     assert run.file(npy.name).size == npy.size
     with pytest.raises(ValueError, match="no file"):
         run.file("missing.txt")

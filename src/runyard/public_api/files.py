@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
-from typing import IO
 
 from runyard.blobs.base import BlobStore
 
@@ -24,12 +24,23 @@ class File:
         return self._blobs.get(self.key)
 
     def download(
-        self, root: str | os.PathLike[str] = ".", replace: bool = False, exist_ok: bool = False
-    ) -> IO[bytes]:
-        """Write the file under ``root`` (keeping its relative path); return it opened.
+        self,
+        root: str | os.PathLike[str] = ".",
+        replace: bool = False,
+        exist_ok: bool = False,
+        api: object | None = None,
+    ) -> io.TextIOWrapper:
+        """Write the file under ``root`` (keeping its relative path); return it opened
+        for reading in text mode, as wandb's ``File.download`` does (``open(path)``).
 
         An existing file raises ``ValueError`` unless ``replace`` (overwrite) or
-        ``exist_ok`` (keep it) is set, as wandb's ``File.download``.
+        ``exist_ok`` (keep it) is set. ``api`` is accepted for wandb's signature; the
+        file is read through the ``Api`` this run came from. For the bytes, call
+        :meth:`read`, or open the returned file's ``.name`` in binary mode.
+
+        Example:
+            >>> with run.file("config.yaml").download(replace=True) as f:  # doctest: +SKIP
+            ...     text = f.read()
         """
         target = Path(root) / self.name
         if target.exists() and not replace:
@@ -41,7 +52,7 @@ class File:
         else:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(self.read())
-        return target.open("rb")
+        return open(target)  # noqa: SIM115  # the caller closes it, as with wandb
 
     def __repr__(self) -> str:
         return f"<File {self.name} ({self.size} bytes)>"
