@@ -20,9 +20,7 @@ def saved_run(tmp_path: Path, name: str, data: bytes) -> str:
     return f"{run.entity}/files/r1"
 
 
-def test_download_returns_the_file_open_in_text_mode_as_wandb(
-    ry_dir: Path, tmp_path: Path
-) -> None:
+def test_download_returns_the_file_open_in_text_mode_as_wandb(ry_dir: Path, tmp_path: Path) -> None:
     """wandb's ``File.download`` returns ``open(path)``: text, not bytes."""
     path = saved_run(tmp_path, "conf/config.yaml", b"lr: 0.1\nopt: adam\n")
     file = runyard.Api().run(path).file("conf/config.yaml")

@@ -52,7 +52,7 @@ class File:
         else:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(self.read())
-        return open(target)  # noqa: SIM115  # the caller closes it, as with wandb
+        return open(target)  # the caller closes it, as with wandb
 
     def __repr__(self) -> str:
         return f"<File {self.name} ({self.size} bytes)>"
