@@ -14,9 +14,9 @@ import numpy as np
 
 from runyard.entities import RunRef
 from runyard.metrics.sampling import merge_rollup, minmax_series
-from runyard.store.base import ROLLUP_POINTS, TrackingStore
+from runyard.store.base import ROLLUP_POINTS, Series, TrackingStore
 
-__all__ = ["X_AXES", "series_json"]
+__all__ = ["X_AXES", "XAxis", "series_json"]
 
 #: Built-in x-axes (any logged metric key works too).
 X_AXES = ("_step", "_runtime", "_wall", "_timestamp")
@@ -35,14 +35,28 @@ def _finite(values: np.ndarray) -> np.ndarray:
     return out
 
 
-def _x_values(
-    store: TrackingStore, ref: RunRef, x: str, steps: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+class XAxis:
+    """A run's x-axis series, read once however many keys are drawn against it."""
+
+    def __init__(self, store: TrackingStore, ref: RunRef, x: str) -> None:
+        self._store = store
+        self._ref = ref
+        self.x = x
+        self._series: Series | None = None
+
+    def series(self) -> Series:
+        if self._series is None:
+            source = "_timestamp" if self.x == "_wall" else self.x
+            self._series = self._store.read_series(self._ref, source)
+        return self._series
+
+
+def _x_values(axis: XAxis, steps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """x for the given steps, and a mask of the steps that have one."""
+    x = axis.x
     if x == "_step":
         return steps.astype(np.float64), np.ones(len(steps), bool)
-    source = "_timestamp" if x == "_wall" else x
-    xs = store.read_series(ref, source)
+    xs = axis.series()
     if not len(xs):
         return np.zeros(0), np.zeros(len(steps), bool)
     idx = np.searchsorted(xs.steps, steps)
@@ -62,8 +76,10 @@ def series_json(
     xmin: float | None,
     xmax: float | None,
     points: int,
+    axis: XAxis | None = None,
 ) -> dict[str, Any]:
-    """One series as the ``/series`` endpoint returns it."""
+    """One series as the ``/series`` endpoint returns it (``axis``: the run's x-axis,
+    shared by the keys of one request)."""
     x_range = None if xmin is None and xmax is None else (xmin, xmax)
     lo: int | None = None
     hi: int | None = None
@@ -90,7 +106,7 @@ def series_json(
             )
             return _payload(ref, key, bx, by, blo, bhi, raw_points, reduced=True)
     series = store.read_series(ref, key, lo, hi)
-    xs, mask = _x_values(store, ref, x, series.steps)
+    xs, mask = _x_values(axis or XAxis(store, ref, x), series.steps)
     ys = series.values[mask].astype(np.float64)
     if len(xs) > 1 and bool(np.any(np.diff(xs) < 0)):  # a non-monotone metric as x
         order = np.argsort(xs, kind="stable")

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { SeriesParams } from "../api/client";
 import type { Series, SeriesResponse } from "../api/types";
-import { createSeriesBatcher } from "./seriesBatcher";
+import { MAX_SERIES, createSeriesBatcher } from "./seriesBatcher";
 
 function fakeServer() {
   const calls: SeriesParams[] = [];
@@ -53,6 +53,15 @@ describe("createSeriesBatcher", () => {
     ]);
     expect(calls).toHaveLength(1);
     expect(calls[0].xmin).toBe(20);
+  });
+
+  it("keeps runs x keys per request within the server's bound", async () => {
+    const { calls, fetcher } = fakeServer();
+    const load = createSeriesBatcher(fetcher, 0);
+    const runs = Array.from({ length: 200 }, (_, i) => `r${i}`);
+    await Promise.all(Array.from({ length: 30 }, (_, i) => load({ runs, key: `k${i}`, x: "_step", points: 10 })));
+    expect(calls.map((c) => c.keys.length)).toEqual([12, 12, 6]);
+    expect(calls.every((c) => c.runs.length * c.keys.length <= MAX_SERIES)).toBe(true);
   });
 
   it("splits more than 50 keys and rejects every waiter on error", async () => {

@@ -3,6 +3,7 @@
 // same moment and sends one /series request per (runs, x, range, points), with up
 // to 50 keys. Live-tail requests share one request per (runs, x, points): its
 // xmin is the smallest asked for, and mergeTail drops what a panel already holds.
+// A request holds at most MAX_SERIES runs x keys (the server refuses more).
 import type { SeriesParams } from "../api/client";
 import type { Series, SeriesResponse } from "../api/types";
 
@@ -26,6 +27,8 @@ interface Pending {
 
 export const MAX_KEYS = 50;
 export const MAX_RUNS = 500;
+/** Runs x keys per request (the server's bound, routes/series.py). */
+export const MAX_SERIES = 2500;
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
@@ -51,8 +54,8 @@ export function createSeriesBatcher(fetcher: Fetcher, delayMs = 4) {
     const xmin = first.tail ? (xmins.length ? Math.min(...xmins) : undefined) : first.xmin;
     try {
       const responses = await Promise.all(
-        chunks(keys, MAX_KEYS).flatMap((keyChunk) =>
-          chunks(runs, MAX_RUNS).map((runChunk) =>
+        chunks(runs, MAX_RUNS).flatMap((runChunk) =>
+          chunks(keys, Math.max(1, Math.min(MAX_KEYS, Math.floor(MAX_SERIES / runChunk.length)))).map((keyChunk) =>
             fetcher({ runs: runChunk, keys: keyChunk, x: first.x, xmin, xmax: first.xmax, points: first.points }),
           ),
         ),
