@@ -15,6 +15,8 @@ import runyard
 from runyard.blobs.keys import run_prefix
 from runyard.data_types.matplotlib_figure import EMPTY_PLOT
 from runyard.data_types.table_file import read_table_page
+from runyard.journal.frames import MAGIC, read_frames
+from runyard.journal.records import Rec
 from runyard.sdk.files import run_blobs
 from tests.helpers import run_script
 
@@ -332,3 +334,57 @@ def test_without_pyarrow_a_big_table_is_full_json_with_one_warning(ry_dir: Path)
     assert value["path"].endswith(".table.json") and value["nrows"] == 10_001, result.stderr
     warning = "is stored as JSON because pyarrow is not installed"
     assert result.stderr.count(warning) == 1, result.stderr
+
+
+# -- media go through the journal ---------------------------------------------------------
+def test_logged_media_are_spooled_and_journalled_before_the_row(ry_dir: Path) -> None:
+    """log() writes the file to the spool beside the journal and journals it before the
+    row that refers to it; the blob store is the writer's (here: offline, no writer)."""
+    image = runyard.Image(np.full((4, 4, 3), 9, dtype=np.uint8))
+    run = runyard.init(project="media", mode="offline")
+    run.log({"img": image})
+    run.finish()
+    journal = run._journal.path
+    with open(journal, "rb") as f:
+        records = [rec for _, rec in read_frames(f.fileno(), len(MAGIC))]
+    codes = [rec[0] for rec in records]
+    assert codes == [Rec.START, Rec.FILE, Rec.LOG, Rec.EXIT]
+    file, log = records[1], records[2]
+    assert file[1] == log[5]["img"]["path"] and file[3] == len(image.image_bytes)
+    spool = journal.with_name(journal.name + ".spool")
+    assert (spool / file[2]).read_bytes() == image.image_bytes
+    assert not (ry_dir / "blobs").exists()
+
+
+KILLED = """
+import os, signal, sys, numpy as np, runyard
+run = runyard.init(project="media", id="killed")
+run.log({"img": runyard.Image(np.full((4, 4, 3), 7, dtype=np.uint8)), "step": 0})
+with open(sys.argv[1], "w") as f:
+    f.write("saved before the kill")
+run.save(sys.argv[1], policy="now")
+print(run.id, flush=True)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_media_and_saved_files_of_a_killed_run_are_stored_once_on_replay(
+    ry_dir: Path, tmp_path: Path
+) -> None:
+    """SIGKILL right after log(Image) and run.save: opening the store replays the journal
+    and uploads the spooled files, once."""
+    killed = run_script(KILLED, ry_dir, str(tmp_path / "notes.txt"))
+    assert killed.returncode == -9, killed.stderr
+    api = runyard.Api()  # opening the store replays what the killed run left
+    run = api.run("tester/media/killed")
+    assert run.state == "crashed"
+    (row,) = list(run.scan_history())
+    expected = runyard.Image(np.full((4, 4, 3), 7, dtype=np.uint8)).image_bytes
+    assert run.file(row["img"]["path"]).read() == expected
+    assert run.file("notes.txt").read() == b"saved before the kill"
+    names = sorted(f.name for f in run.files())
+    assert names == sorted([row["img"]["path"], "notes.txt"])  # each once, nothing else
+    assert not list((ry_dir / "journals").glob("*.journal*"))  # journal and spool gone
+    assert runyard.Api().run("tester/media/killed").file("notes.txt").read() == (
+        b"saved before the kill"
+    )
