@@ -13,7 +13,15 @@ from PIL import Image
 
 import runyard
 from runyard.server.app import create_app
-from runyard.server.media import content_type, media_path, media_url, summary_value, with_urls
+from runyard.server.media import (
+    SANDBOX_CSP,
+    content_type,
+    media_headers,
+    media_path,
+    media_url,
+    summary_value,
+    with_urls,
+)
 from runyard.settings import Settings
 from runyard.store.base import RunBatch
 from tests.server.logged import BACKENDS, Logged, P, get, png, store_uri
@@ -282,3 +290,87 @@ def test_keys_types_come_from_the_newest_runs_a_page_at_a_time(tmp_path: Path) -
         keys = {k["key"]: k["media"] for k in get(client, f"{P}/keys")["keys"]}
         assert keys["page"] is None  # the newest run decides
         assert keys["old"] == "html-file"  # found on the second page of runs
+
+
+# Every type a browser may run scripts in, by extension (issue 12, point 9): the list
+# of "active" types missed .rss, .atom, .xsl, .xht, .mml and other XML types.
+SCRIPTABLE = [
+    "x.html",
+    "x.htm",
+    "x.shtml",
+    "x.svg",
+    "x.svgz",
+    "x.xml",
+    "x.xsl",
+    "x.xslt",
+    "x.xht",
+    "x.xhtml",
+    "x.rss",
+    "x.atom",
+    "x.mml",
+    "x.rdf",
+    "x.xsd",
+    "x.pdf",
+    "x.js",
+    "x.mjs",
+    "x.unknownext",
+    "x",
+    "x.npy",
+    "x.parquet",
+]
+INERT = [
+    "x.png",
+    "x.JPG",
+    "x.gif",
+    "x.webp",
+    "x.bmp",
+    "x.mp4",
+    "x.webm",
+    "x.wav",
+    "x.mp3",
+    "x.json",
+    "x.table.json",
+    "x.txt",
+    "x.csv",
+]
+
+
+@pytest.mark.parametrize("name", SCRIPTABLE)
+def test_scriptable_and_unknown_types_are_sandboxed(name: str) -> None:
+    kind = content_type(f"media/other/{name}")
+    assert media_headers(kind).get("Content-Security-Policy") == SANDBOX_CSP, kind
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "application/rss+xml",
+        "application/atom+xml",
+        "application/xslt+xml",
+        "application/mathml+xml",
+        "text/xsl",
+        "image/svg+xml",
+        "application/ld+json; x=xml",
+        "text/javascript",
+        "application/x-unknown",
+    ],
+)
+def test_sandbox_by_type(kind: str) -> None:
+    assert media_headers(kind).get("Content-Security-Policy") == SANDBOX_CSP
+
+
+@pytest.mark.parametrize("name", INERT)
+def test_known_inert_types_are_served_without_the_sandbox(name: str) -> None:
+    kind = content_type(f"media/other/{name}")
+    headers = media_headers(kind)
+    assert "Content-Security-Policy" not in headers, kind
+    assert headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_logged_rss_file_is_served_sandboxed(client: TestClient, logged: Logged) -> None:
+    feed = b'<?xml version="1.0"?><rss xmlns:h="http://www.w3.org/1999/xhtml"><h:script>1</h:script></rss>'
+    ref = logged.ref("a")
+    stored = logged.file(ref, "other", feed, ".rss")
+    response = client.get(media_url("tester", "proj", "a", stored["path"]))
+    assert response.status_code == 200 and response.content == feed
+    assert response.headers["content-security-policy"] == SANDBOX_CSP

@@ -7,9 +7,12 @@ prefix, as wandb's payloads name files relative to the run's ``files/``. The ser
 adds URLs of the media route to those payloads, so the web app never builds paths.
 
 Files are served inline, so the headers are the safety: ``nosniff`` everywhere, and
-for types a browser would run (HTML, SVG, XML) a CSP ``sandbox`` that gives the
-document an opaque origin — logged scripts run, but cannot reach the app, its
-storage or its cookies.
+a CSP ``sandbox`` that gives the document an opaque origin — logged scripts run, but
+cannot reach the app, its storage or its cookies. The sandbox is the default: it is
+left off only for types known to be inert (raster images, audio, video, JSON, plain
+text, CSV), because browsers run scripts in more XML types than any
+list keeps up with (``.rss``, ``.atom``, ``.xsl``, ``.xht``, ``.mml``,
+``application/*+xml`` …).
 """
 
 from __future__ import annotations
@@ -41,7 +44,7 @@ __all__ = [
 #: Longest media path (S3 keys stop at 1024 bytes) and path segment (file names: 255).
 _PATH_MAX = 1024
 _PART_MAX = 255
-#: Content-Security-Policy for documents that could run scripts (logged HTML, SVG).
+#: Content-Security-Policy for every type not known to be inert (logged HTML, SVG, XML…).
 SANDBOX_CSP = "sandbox allow-scripts allow-popups"
 
 # Longest suffixes first: wandb's compound extensions are JSON documents.
@@ -70,8 +73,23 @@ _SUFFIX_TYPES = {
     ".txt": "text/plain; charset=utf-8",
     ".csv": "text/csv; charset=utf-8",
 }
-# Types a browser renders as an active document with scripts.
-_ACTIVE = ("text/html", "image/svg+xml", "application/xhtml+xml", "text/xml", "application/xml")
+# Types a browser shows without running anything in them (with ``nosniff``): served
+# without the sandbox. Everything else gets it.
+_INERT_FAMILIES = ("image/", "audio/", "video/")
+_INERT = frozenset(
+    {
+        "application/json",
+        "text/plain",
+        "text/csv",
+    }
+)
+
+
+def _inert(kind: str) -> bool:
+    essence = kind.split(";", 1)[0].strip().lower()
+    if "xml" in essence or "script" in essence:  # image/svg+xml, …
+        return False
+    return essence in _INERT or essence.startswith(_INERT_FAMILIES)
 
 
 def media_path(path: str) -> str:
@@ -116,7 +134,7 @@ def media_headers(kind: str) -> dict[str, str]:
         "Content-Disposition": "inline",
         "Cache-Control": "private, max-age=86400",
     }
-    if kind.split(";")[0].strip() in _ACTIVE:
+    if not _inert(kind):
         headers["Content-Security-Policy"] = SANDBOX_CSP
     return headers
 
