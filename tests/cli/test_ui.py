@@ -22,9 +22,14 @@ SEED = "import runyard\nrun = runyard.init(project='p', id='one')\nrun.log({'los
 
 @contextmanager
 def serving(
-    ry_dir: Path, *args: str, env: dict[str, str] | None = None, prefix: Sequence[str] = ()
+    ry_dir: Path,
+    *args: str,
+    env: dict[str, str] | None = None,
+    prefix: Sequence[str] = (),
+    stderr: list[str] | None = None,
 ) -> Iterator[str]:
-    """``runyard ui --port 0 --no-browser *args`` on ``ry_dir``; yields its URL."""
+    """``runyard ui --port 0 --no-browser *args`` on ``ry_dir``; yields its URL (and
+    appends what it wrote to stderr to ``stderr`` once stopped)."""
     environ = {k: v for k, v in os.environ.items() if not k.startswith("RUNYARD_")}
     environ.update(RUNYARD_DIR=str(ry_dir), RUNYARD_ENTITY="tester", **(env or {}))
     command = [sys.executable, "-m", "runyard.cli.main", "ui", "--port", "0", "--no-browser"]
@@ -42,7 +47,9 @@ def serving(
             yield line.split()[-1]
         finally:
             proc.terminate()
-            proc.communicate(timeout=30)
+            _out, err = proc.communicate(timeout=30)
+            if stderr is not None:
+                stderr.append(err)
 
 
 @pytest.fixture
@@ -120,3 +127,38 @@ def test_ui_answers_only_the_host_names_it_serves(ry_dir: Path) -> None:
         ):
             status, body = get_as(url, "/api/v1/projects", host)
             assert status == 200 and b'"tester"' in body, (host, status, body)
+
+
+def test_ui_and_api_read_a_read_only_store(ry_dir: Path) -> None:
+    """Issue 12, point 9: ``runyard ui`` answered 500 on a store it cannot write (its
+    opening wrote PRAGMAs and replayed journals); a leftover journal is reported, not
+    replayed, and stays where it is."""
+    from tests.readonly import read_only
+
+    assert run_script(SEED, ry_dir).returncode == 0
+    journals = ry_dir / "journals"
+    journals.mkdir(exist_ok=True)
+    (journals / "leftover-1-1.journal").write_bytes(b"not a journal")
+    before = sorted(str(p.relative_to(ry_dir)) for p in ry_dir.rglob("*"))
+    stderr: list[str] = []
+    with read_only(ry_dir) as prefix:
+        with serving(ry_dir, prefix=prefix, stderr=stderr) as url:
+            with urllib.request.urlopen(url + "api/v1/projects", timeout=30) as response:
+                assert [p["name"] for p in json.loads(response.read())["projects"]] == ["p"]
+            runs = url + "api/v1/projects/tester/p/runs"
+            with urllib.request.urlopen(runs, timeout=30) as response:
+                assert [r["id"] for r in json.loads(response.read())["runs"]] == ["one"]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("RUNYARD_")}
+        env.update(RUNYARD_DIR=str(ry_dir), RUNYARD_ENTITY="tester")
+        code = "import runyard\nprint([r.id for r in runyard.Api().runs('tester/p')])"
+        api = subprocess.run(
+            [*prefix, sys.executable, "-c", code],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert api.returncode == 0 and api.stdout.strip() == "['one']", api.stderr
+    assert sorted(str(p.relative_to(ry_dir)) for p in ry_dir.rglob("*")) == before
+    assert "is read-only here" in "".join(stderr)

@@ -114,6 +114,15 @@ def _team_auth(auth: bool, secure_cookies: bool) -> Any:
     return secure_auth
 
 
+def _read_only(store_uri: str) -> bool:
+    """An embedded store this process cannot write (``chmod -w``, a read-only mount)."""
+    if not store_uri.startswith("sqlite:///"):
+        return False
+    from runyard.store.sql.db import read_only_file
+
+    return read_only_file(store_uri.removeprefix("sqlite:///"))
+
+
 def serve(
     host: str,
     port: int,
@@ -165,7 +174,13 @@ def serve(
 
         settings = Settings.from_env()
         store = shared_store(store_uri or settings.local_store_uri)
-        if recover:
+        if recover and _read_only(store.uri):
+            print(
+                f"runyard: the store {store.uri} is read-only here: serving it as it is "
+                "(runs still in journals are not replayed into it)",
+                file=sys.stderr,
+            )
+        elif recover:
             from runyard.journal.replay import recover_journals
 
             recover_journals(settings.journal_dir_for(store.uri), store)

@@ -142,3 +142,68 @@ def test_postgresql_read_is_one_snapshot(postgres_uri: str) -> None:
             assert reader.scalar("SELECT COUNT(*) FROM t") == 1
     finally:
         db.close()
+
+
+READ_ONLY_CHECK = """
+import json, sys
+from runyard.entities import RunRef
+from runyard.errors import StoreError
+from runyard.store.base import RunBatch
+from runyard.store.sql.store import SqlStore
+
+store = SqlStore(sys.argv[1])
+out = {"run": store.get_run(RunRef("me", "p", "r1")).display_name,
+       "loss": store.read_series(RunRef("me", "p", "r1"), "loss").values.tolist(),
+       "read_only": store._db.read_only}
+try:
+    store.write_batch(RunBatch(RunRef("me", "p", "r2"), create={"display_name": "new"}))
+except StoreError as exc:
+    out["write"] = str(exc)
+store.close()
+print(json.dumps(out))
+"""
+
+
+@pytest.mark.parametrize("live_writer", [False, True], ids=["closed", "wal-left-open"])
+def test_a_read_only_store_opens_and_reads_and_refuses_writes(
+    tmp_path: Path, live_writer: bool
+) -> None:
+    """Issue 12, point 9: a store the process cannot write (chmod -w, a read-only
+    mount) raised on open ("unable to open database file"): opening wrote PRAGMAs."""
+    import json
+    import subprocess
+    import sys
+
+    import numpy as np
+
+    from tests.readonly import read_only
+
+    root = tmp_path / "ro"
+    uri = f"sqlite:///{root}/runyard.db"
+    store = SqlStore(uri)
+    ref = RunRef("me", "p", "r1")
+    steps = np.arange(3, dtype=np.int64)
+    store.write_batch(
+        RunBatch(ref, create={"display_name": "one"}, columns={"loss": (steps, steps * 1.0)})
+    )
+    if not live_writer:
+        store.close()  # the -wal and -shm files go with the last connection
+    before = sorted(p.name for p in root.iterdir())
+    try:
+        with read_only(root) as prefix:
+            result = subprocess.run(
+                [*prefix, sys.executable, "-c", READ_ONLY_CHECK, uri],
+                capture_output=True,
+                text=True,
+                check=False,
+                timeout=60,
+            )
+    finally:
+        if live_writer:
+            store.close()
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out["run"] == "one" and out["loss"] == [0.0, 1.0, 2.0] and out["read_only"]
+    assert "read-only" in out["write"] and str(root / "runyard.db") in out["write"]
+    if not live_writer:
+        assert sorted(p.name for p in root.iterdir()) == before

@@ -10,6 +10,7 @@ SQLAlchemy engine, imported only then.
 from __future__ import annotations
 
 import functools
+import os
 import re
 import sqlite3
 import threading
@@ -18,8 +19,11 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
-__all__ = ["Db", "SqlAlchemyDb", "SqliteDb", "Tx", "open_db", "with_driver"]
+from runyard.errors import StoreError
+
+__all__ = ["Db", "SqlAlchemyDb", "SqliteDb", "Tx", "open_db", "read_only_file", "with_driver"]
 
 Params = Mapping[str, Any]
 
@@ -79,6 +83,37 @@ class _SqliteTx(Tx):
         return self._conn.execute(sql, params or {}).fetchall()
 
 
+def read_only_file(path: str) -> bool:
+    """Whether the SQLite file at ``path`` exists but cannot be written here: the file
+    or its directory (where SQLite keeps the ``-wal`` and ``-shm`` files) is not
+    writable, or is on a read-only mount."""
+    if path == ":memory:" or not os.path.exists(path):
+        return False
+    folder = os.path.dirname(os.path.abspath(path))
+    return not (os.access(path, os.W_OK) and os.access(folder, os.W_OK))
+
+
+class _ReadOnlyTx(_SqliteTx):
+    """A transaction of a read-only store: reads work, a write names the store."""
+
+    def __init__(self, conn: sqlite3.Connection, path: str) -> None:
+        super().__init__(conn)
+        self._path = path
+
+    def _refuse(self, sql: str) -> StoreError:
+        verb = sql.split(None, 1)[0].upper() if sql.strip() else "write"
+        return StoreError(
+            f"the store {self._path} is read-only here (no write permission, or a "
+            f"read-only mount): cannot {verb}; it can be read, not changed"
+        )
+
+    def run(self, sql: str, params: Params | None = None) -> int:
+        raise self._refuse(sql)
+
+    def many(self, sql: str, params: Sequence[Params]) -> None:
+        raise self._refuse(sql)
+
+
 class SqliteDb(Db):
     """SQLite through the standard library: WAL and a small pool of connections.
 
@@ -86,19 +121,30 @@ class SqliteDb(Db):
     it, so several processes writing one file queue up instead of failing with
     "database is locked". The pool (not a connection per thread) matters because
     every run has its own short-lived writer thread.
+
+    A file this process cannot write (``chmod -w``, another user's, a read-only
+    mount) is opened read-only (``read_only``): nothing is written on opening, reads
+    work, and any write statement raises :class:`StoreError` naming the file. When
+    SQLite cannot even keep its shared-memory file beside it (a WAL database in a
+    read-only directory with no writer running), the file is opened as immutable,
+    and connections are not pooled so each read sees the file as it is then.
     """
 
     dialect = "sqlite"
 
     def __init__(self, path: str) -> None:
         self.path = path
-        if path != ":memory:":
+        self.read_only = read_only_file(path)
+        if path != ":memory:" and not self.read_only:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self._idle: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         self._closed = False
+        self._immutable = False
 
     def _connect(self) -> sqlite3.Connection:
+        if self.read_only:
+            return self._connect_read_only()
         conn = sqlite3.connect(
             self.path, timeout=60.0, isolation_level=None, check_same_thread=False
         )
@@ -111,6 +157,29 @@ class SqliteDb(Db):
         conn.create_function("regexp", 2, _regexp, deterministic=True)
         return conn
 
+    def _connect_read_only(self) -> sqlite3.Connection:
+        """``mode=ro`` (sees a live writer's WAL), else ``immutable=1``; no PRAGMA that
+        writes (journal mode, auto-vacuum)."""
+        uri = f"file:{quote(os.path.abspath(self.path))}?mode=ro"
+        try:
+            conn = sqlite3.connect(
+                uri, uri=True, timeout=60.0, isolation_level=None, check_same_thread=False
+            )
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchall()
+            self._immutable = False
+        except sqlite3.OperationalError:
+            conn = sqlite3.connect(
+                uri + "&immutable=1",
+                uri=True,
+                isolation_level=None,
+                check_same_thread=False,
+            )
+            self._immutable = True
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA busy_timeout = 60000")
+        conn.create_function("regexp", 2, _regexp, deterministic=True)
+        return conn
+
     def _acquire(self) -> sqlite3.Connection:
         with self._lock:
             if self._idle:
@@ -119,7 +188,7 @@ class SqliteDb(Db):
 
     def _release(self, conn: sqlite3.Connection) -> None:
         with self._lock:
-            if not self._closed and len(self._idle) < _POOL_SIZE:
+            if not self._closed and not self._immutable and len(self._idle) < _POOL_SIZE:
                 self._idle.append(conn)
                 return
         conn.close()
@@ -128,9 +197,11 @@ class SqliteDb(Db):
     def _transaction(self, begin: str) -> Iterator[Tx]:
         conn = self._acquire()
         try:
+            if self.read_only:
+                begin = "BEGIN"  # a write transaction reads; its writes raise
             conn.execute(begin)
             try:
-                yield _SqliteTx(conn)
+                yield _ReadOnlyTx(conn, self.path) if self.read_only else _SqliteTx(conn)
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
@@ -142,10 +213,15 @@ class SqliteDb(Db):
         return self._transaction("BEGIN IMMEDIATE")
 
     def pragma(self, sql: str) -> list[Any]:
-        """Run a statement outside any transaction (``PRAGMA wal_checkpoint`` needs that)."""
+        """Run a statement outside any transaction (``PRAGMA wal_checkpoint`` needs that);
+        on a read-only store one that would write does nothing."""
         conn = self._acquire()
         try:
             return conn.execute(sql).fetchall()
+        except sqlite3.OperationalError:
+            if self.read_only:
+                return []
+            raise
         finally:
             self._release(conn)
 
