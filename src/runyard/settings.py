@@ -54,6 +54,7 @@ __all__ = [
     "display_uri",
     "normalize_base_url",
     "read_credentials",
+    "save_credentials",
     "store_slug",
 ]
 
@@ -99,6 +100,35 @@ def read_credentials(environ: Mapping[str, str] | None = None) -> dict[str, Any]
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
+
+
+def save_credentials(base_url: str, api_key: str, directory: Path | None = None) -> Path:
+    """Save ``api_key`` for ``base_url`` and make it the default server; returns the file.
+
+    The file is written 0600 in a 0700 directory and replaced atomically, so a reader
+    never sees half a file and other users never see the key.
+    """
+    import tempfile
+
+    folder = directory if directory is not None else config_dir()
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path = folder / "credentials"
+    data = read_credentials({"RUNYARD_CONFIG_DIR": str(folder)})
+    servers = data.get("servers")
+    if not isinstance(servers, dict):
+        servers = {}
+    servers[base_url] = {"api_key": api_key}
+    fd, tmp = tempfile.mkstemp(prefix=".credentials-", dir=folder)  # created 0600
+    try:
+        with os.fdopen(fd, "w") as out:
+            json.dump({"default": base_url, "servers": servers}, out, indent=2, sort_keys=True)
+            out.write("\n")
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
 
 
 def _saved_api_key(credentials: Mapping[str, Any], base_url: str) -> str | None:

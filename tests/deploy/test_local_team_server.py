@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from runyard.blobs.http import HttpBlobStore
+from runyard.store.rest.blobs import HttpBlobStore
 from runyard.entities import RunRef
 from runyard.store.sql.local_pg import pg_bindir
 from tests.postgres import _unavailable

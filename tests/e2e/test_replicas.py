@@ -12,7 +12,7 @@ from pathlib import Path
 from runyard import Api
 from runyard.entities import RunRef
 from runyard.store.base import RunBatch
-from runyard.store.http import HttpStore
+from runyard.store.rest.store import HttpStore
 from tests.e2e.conftest import ENTITY, Team
 
 REF = RunRef(ENTITY, "p", "alternating")

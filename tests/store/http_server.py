@@ -24,10 +24,11 @@ import subprocess
 import sys
 import time
 import urllib.request
+import uuid
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ServerProcess"]
+__all__ = ["Server", "ServerProcess"]
 
 
 class ServerProcess:
@@ -79,6 +80,16 @@ class ServerProcess:
         if self.proc.stdout is not None:
             self.proc.stdout.close()
         self.proc = None
+
+
+class Server:
+    """One test's store behind a shared :class:`ServerProcess` (started without a store
+    URI): ``url`` is its base URL, ``db`` its SQLite file."""
+
+    def __init__(self, process: ServerProcess) -> None:
+        name = f"t{uuid.uuid4().hex}"
+        self.url = f"{process.url}/{name}"
+        self.db = process.root / f"{name}.db"
 
 
 # -- the child process -----------------------------------------------------------------

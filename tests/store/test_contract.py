@@ -2,7 +2,7 @@
 
 Each backend is a parameter of the ``store_factory`` fixture: a function that opens
 a new store object on the same backing database, so tests can also check what a
-second client sees. ``http`` is :class:`~runyard.store.http.HttpStore` against a real
+second client sees. ``http`` is :class:`~runyard.store.rest.store.HttpStore` against a real
 server process (over SQLite), so the HTTP store keeps every promise the SQL store does.
 """
 
@@ -21,7 +21,7 @@ import pytest
 from runyard.entities import RunRef
 from runyard.errors import StoreError
 from runyard.store.base import RunBatch, TrackingStore
-from runyard.store.http import HttpStore
+from runyard.store.rest.store import HttpStore
 from runyard.store.sql.store import CHUNK_POINTS, SqlStore
 from tests.store.http_server import ServerProcess
 

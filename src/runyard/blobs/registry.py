@@ -1,4 +1,6 @@
-"""Pick a `BlobStore` backend by URI scheme: ``file://`` (embedded) and ``s3://`` (team).
+"""Pick a `BlobStore` backend by URI scheme: ``file://`` (embedded), ``s3://`` (team) and
+``http(s)://`` (a run's files through a Runyard server, with the API key the environment
+or ``runyard login`` gives for it; :class:`~runyard.store.rest.blobs.HttpBlobStore`).
 
 Factories take the URI and keyword options; a backend uses the options it knows
 (``s3_endpoint_url`` for S3) and ignores the rest, so callers such as the server can
@@ -42,15 +44,25 @@ def _s3(
     return S3BlobStore(uri, endpoint_url=s3_endpoint_url, presign=s3_presign)
 
 
+def _server(uri: str, *, api_key: str | None = None, **_options: Any) -> BlobStore:
+    from runyard.settings import api_key_for
+    from runyard.store.rest.blobs import HttpBlobStore  # httpx is imported only here
+
+    return HttpBlobStore(uri, api_key if api_key is not None else api_key_for(uri))
+
+
 register_blob_scheme("file", _local)
 register_blob_scheme("s3", _s3)
+register_blob_scheme("http", _server)
+register_blob_scheme("https", _server)
 
 
 def open_blobs(uri: str, **options: Any) -> BlobStore:
     """Open the blob store named by ``uri``; unknown schemes raise ``ValueError``.
 
     Options: ``s3_endpoint_url`` (S3-compatible endpoint; default from settings),
-    ``s3_presign`` (``False``: the store hands out no presigned URLs).
+    ``s3_presign`` (``False``: the store hands out no presigned URLs), ``api_key``
+    (for a server; default: the environment's or the saved one).
     """
     scheme = urlsplit(uri).scheme
     factory = _FACTORIES.get(scheme)

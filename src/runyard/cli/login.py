@@ -9,7 +9,7 @@ default server; ``RUNYARD_BASE_URL``/``RUNYARD_API_KEY`` still win over it.
 The key comes from the command line, from standard input (``-``, or whenever stdin
 is not a terminal, so ``echo $KEY | runyard login --host …`` works in CI) or from a
 hidden prompt. It is checked against the server before it is saved
-(:func:`runyard.sdk.login.verify_key`): a key the server refuses is never saved; a
+(:func:`runyard.store.rest.login.verify_key`): a key the server refuses is never saved; a
 server that cannot be reached gets the key saved with a warning (logging in on a
 login node before the server is up is legitimate).
 """
@@ -20,8 +20,7 @@ import getpass
 import sys
 from typing import TextIO
 
-from runyard.sdk.login import save_credentials, verify_key
-from runyard.settings import Settings, normalize_base_url, read_credentials
+from runyard.settings import Settings, normalize_base_url, read_credentials, save_credentials
 
 __all__ = ["login"]
 
@@ -70,6 +69,8 @@ def login(
         print("runyard: no API key given", file=sys.stderr)
         return 2
     if verify:
+        from runyard.store.rest.login import verify_key
+
         result = verify_key(base_url, api_key)
         if result.status == "refused":
             print(

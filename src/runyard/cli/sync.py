@@ -204,7 +204,7 @@ def _send_files(settings: Settings, target: str, source: RunRef, run: RunRef) ->
     listed = local.list(run_prefix(source))
     if not listed:
         return 0
-    from runyard.blobs.http import HttpBlobStore
+    from runyard.store.rest.blobs import HttpBlobStore
 
     remote = HttpBlobStore(target, api_key_for(target), runs=[run])
     try:

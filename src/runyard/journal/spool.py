@@ -214,7 +214,7 @@ def blobs_for_store(store_uri: str) -> BlobStore:
 
     settings = Settings.from_env()
     if store_uri.startswith(("http://", "https://")) and not settings.blobs:
-        from runyard.blobs.http import HttpBlobStore
+        from runyard.store.rest.blobs import HttpBlobStore
 
         return HttpBlobStore(store_uri, api_key_for(store_uri))
     from runyard.blobs.registry import open_blobs

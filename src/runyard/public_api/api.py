@@ -103,7 +103,7 @@ class Api:
 
             uri = store or self.settings.store_uri
             if api_key is not None and uri.startswith(("http://", "https://")):
-                from runyard.store.http import HttpStore
+                from runyard.store.rest.store import HttpStore
 
                 self.store = HttpStore(uri, api_key=api_key)  # this key, not the saved one
                 self._own_store = True
@@ -125,7 +125,7 @@ class Api:
         if self._blobs is None:
             server = self.store.uri
             if self._blobs_uri is None and server.startswith(("http://", "https://")):
-                from runyard.blobs.http import HttpBlobStore  # the server's files routes
+                from runyard.store.rest.blobs import HttpBlobStore  # the server's files routes
 
                 self._blobs = HttpBlobStore(server, self._api_key or api_key_for(server))
             else:

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from runyard.sdk.summary import SummarySubDict
+from runyard.metrics.summary_view import SummarySubDict
 
 __all__ = ["RunSummary"]
 

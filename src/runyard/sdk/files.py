@@ -6,7 +6,7 @@ the writer thread uploads them here, through :func:`run_blobs`.
 
 Embedded and with ``RUNYARD_BLOBS`` it is the store that URI names. In online mode
 (the tracking store is a server) it is the server itself, through
-:class:`~runyard.blobs.http.HttpBlobStore`: files go to the server's files routes
+:class:`~runyard.store.rest.blobs.HttpBlobStore`: files go to the server's files routes
 (or straight to its bucket when it hands out presigned URLs), with the same API
 key as the run's batches. It makes one attempt per call: the writer retries a
 failed upload on its own schedule, like a failed batch. That store needs to know
@@ -27,7 +27,7 @@ from runyard.entities import RunRef
 from runyard.settings import Settings
 
 if TYPE_CHECKING:
-    from runyard.blobs.http import HttpBlobStore
+    from runyard.store.rest.blobs import HttpBlobStore
 
 __all__ = ["remember_run", "run_blobs"]
 
@@ -46,7 +46,7 @@ def _server_blobs(settings: Settings) -> BlobStore:
     with _lock:
         store = _servers.get((url, settings.api_key))
         if store is None:
-            from runyard.blobs.http import HttpBlobStore
+            from runyard.store.rest.blobs import HttpBlobStore
 
             store = HttpBlobStore(url, settings.api_key, runs=_runs.get(url, ()), retries=0)
             _servers[(url, settings.api_key)] = store

@@ -34,7 +34,7 @@ def run_store(settings: Settings) -> TrackingStore:
     with _lock:
         store = _keyed.get((uri, key))
         if store is None:
-            from runyard.store.http import HttpStore
+            from runyard.store.rest.store import HttpStore
 
             store = _keyed[(uri, key)] = HttpStore(uri, api_key=key)
         return store

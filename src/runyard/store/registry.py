@@ -2,7 +2,7 @@
 
 ``sqlite:///…`` and ``postgresql://…`` open :class:`~runyard.store.sql.store.SqlStore`;
 ``http(s)://host[:port]`` (a Runyard server's base URL) opens
-:class:`~runyard.store.http.HttpStore`, with the API key from the environment.
+:class:`~runyard.store.rest.store.HttpStore`, with the API key from the environment.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def _sql(uri: str) -> TrackingStore:
 
 def _http(uri: str) -> TrackingStore:
     from runyard.settings import api_key_for
-    from runyard.store.http import HttpStore  # httpx is imported only here
+    from runyard.store.rest.store import HttpStore  # httpx is imported only here
 
     # The environment's key, else the one `runyard login` saved for this server.
     return HttpStore(uri, api_key=api_key_for(uri))

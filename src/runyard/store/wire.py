@@ -1,6 +1,6 @@
 """The store's wire format: `RunBatch`es and read results as compact msgpack.
 
-Shared by :class:`~runyard.store.http.HttpStore` (the client) and the server's
+Shared by :class:`~runyard.store.rest.store.HttpStore` (the client) and the server's
 store routes, so both ends agree by construction.
 
 Format (version 1). A body is one msgpack map, usually zlib-compressed

@@ -18,6 +18,10 @@ A journal belongs to the run its first batch wrote to: a batch of another run
 naming it is refused with a 409 without ``stored`` (its caller may write this run,
 not the journal's), and nothing of it is applied.
 
+A batch the database refuses for its content (a value or key it cannot hold: the
+store raises :class:`~runyard.errors.BatchRefusedError`) is answered 400 naming it,
+never 500: the client keeps it aside and sends the batches after it.
+
 Either way a successful answer is the same ``{"run", "journal", "start", "end"}``,
 so a client cannot tell (and need not care) whether its retry was the one applied.
 
@@ -26,7 +30,7 @@ Journal names are global identities, not local paths: the SDK writes a random
 name, so journals from many machines, and offline journals copied elsewhere for
 ``runyard sync``, never collide. (Journals written before that use their path.)
 Batches without a journal (public-API edits) get a one-off name from
-:class:`~runyard.store.http.HttpStore` (``batch:<uuid>``, span 0 to 2**20, done),
+:class:`~runyard.store.rest.store.HttpStore` (``batch:<uuid>``, span 0 to 2**20, done),
 so they are applied exactly once as well.
 """
 
@@ -40,7 +44,7 @@ from starlette.concurrency import run_in_threadpool
 
 from runyard.blobs.keys import run_prefix
 from runyard.entities import RunRef, check_ref
-from runyard.errors import StoreError
+from runyard.errors import BatchRefusedError, StoreError
 from runyard.server.access import check_access
 from runyard.server.deps import blobs, store
 from runyard.store.base import ForeignJournal, JournalConflict
@@ -125,6 +129,8 @@ def _ingest(request: Request, ref: RunRef, body: bytes, encoding: str | None) ->
             {"detail": str(exc), "journal": exc.journal, "start": exc.start, "stored": exc.stored},
             status_code=409,
         )
+    except BatchRefusedError as exc:  # a value or key the database cannot hold
+        raise HTTPException(400, str(exc)) from exc
     except StoreError as exc:  # e.g. forking from a run that does not exist
         raise HTTPException(422, str(exc)) from exc
     if batch.delete:

@@ -1,4 +1,4 @@
-"""The store's read routes: what :class:`~runyard.store.http.HttpStore` reads through.
+"""The store's read routes: what :class:`~runyard.store.rest.store.HttpStore` reads through.
 
 Every answer is msgpack in the wire format of :mod:`runyard.store.wire` (media
 type ``application/vnd.runyard.v1+msgpack``), deflated when the client accepts it

@@ -12,33 +12,36 @@ works unchanged; each key is sent to the run's ``files`` routes. Design decision
   (``my run`` → ``my_run``); the server route needs the real names. Runs the SDK
   registers with :meth:`add_run` (or ``runs=``) are matched by prefix; any other
   key is read as ``entity/project/run_id/name`` literally.
-- **Retries.** Connection errors, timeouts, 5xx and 429 are retried with
-  exponential backoff (``Retry-After`` honoured, capped at ``max_wait``);
-  re-sending is safe because every request is a whole-object ``PUT`` or a read.
-  Other errors raise at once: ``FileNotFoundError`` for 404 on reads,
-  ``PermissionError`` for 401/403, ``OSError`` naming the URL and status otherwise.
-- httpx is imported when a store is built, never by ``import runyard``. One
+- **Retries.** Requests go through the one client of :mod:`runyard.store.rest.client`
+  and its retry policy (connection errors, timeouts, 5xx and 429, with backoff and
+  ``Retry-After``, within a deadline); re-sending is safe because every request is
+  a whole-object ``PUT``, a read or a delete. ``retries=0`` makes one attempt per
+  call (the writer thread retries a failed upload on its own schedule). Errors are
+  the file system's, as for every ``BlobStore``: ``FileNotFoundError`` for 404 on
+  reads, ``PermissionError`` for 401/403, ``OSError`` naming the URL and status
+  otherwise (and when the retries are used up).
+- Presigned object-store URLs get neither the API key nor the client header.
+- httpx is imported when this module is, never by ``import runyard``. One
   ``httpx.Client`` per store (thread-safe, keeps connections alive).
 """
 
 from __future__ import annotations
 
 import threading
-import time
-from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable
+from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
+
+import httpx
 
 from runyard.blobs.base import BlobStore, validate_key
 from runyard.blobs.keys import run_prefix
 from runyard.entities import RunRef
-
-if TYPE_CHECKING:
-    import httpx
+from runyard.errors import CommError
+from runyard.store.rest.client import API, RestClient, RetryPolicy, detail, json_map
 
 __all__ = ["HttpBlobStore"]
 
-_RETRY_STATUS = {429, 500, 502, 503, 504}
 _OCTETS = {"Content-Type": "application/octet-stream"}
 
 
@@ -51,10 +54,10 @@ class HttpBlobStore(BlobStore):
         api_key: sent as ``Authorization: Bearer <api_key>`` to the server (never
             to presigned object-store URLs).
         runs: runs whose keys this store will see (see :meth:`add_run`).
-        timeout: seconds per request.
-        retries: attempts after the first one for retryable failures.
-        backoff: first wait in seconds; doubled per attempt up to ``max_wait``.
-        sleep: how to wait (tests pass a recorder).
+        timeout: seconds each read or write of a request may wait.
+        retries: tries after the first one (``None``: as many as ``deadline`` allows).
+        deadline: seconds one call may take, retries included.
+        policy: the whole retry policy (overrides ``retries`` and ``deadline``).
 
     Example:
         >>> store = HttpBlobStore("http://127.0.0.1:8765", "ry_…", runs=[run.ref])
@@ -68,25 +71,19 @@ class HttpBlobStore(BlobStore):
         *,
         runs: Iterable[RunRef] = (),
         timeout: float = 60.0,
-        retries: int = 5,
-        backoff: float = 0.5,
-        max_wait: float = 30.0,
-        sleep: Callable[[float], None] = time.sleep,
+        retries: int | None = None,
+        deadline: float = 120.0,
+        policy: RetryPolicy | None = None,
     ) -> None:
-        import httpx
-
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ValueError(f"invalid Runyard server URL {base_url!r}; expected http(s)://host")
         self.base_url = base_url.rstrip("/") + "/"
         self.uri = self.base_url
-        self._api = urljoin(self.base_url, "api/v1/")
-        self._auth = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-        self._retries = retries
-        self._backoff = backoff
-        self._max_wait = max_wait
-        self._sleep = sleep
-        self._client = httpx.Client(timeout=timeout, follow_redirects=True)
+        if policy is None:
+            attempts = None if retries is None else retries + 1
+            policy = RetryPolicy(deadline=deadline, attempts=attempts)
+        self.client = RestClient(base_url, api_key, timeout=timeout, policy=policy)
         self._runs: dict[str, RunRef] = {}
         self._runs_lock = threading.Lock()
         for ref in runs:
@@ -111,9 +108,10 @@ class HttpBlobStore(BlobStore):
             )
         return RunRef(parts[0], parts[1], parts[2]), parts[3]
 
-    def _run_url(self, ref: RunRef) -> str:
+    @staticmethod
+    def _run_url(ref: RunRef) -> str:
         return (
-            f"{self._api}projects/{quote(ref.entity, safe='')}/{quote(ref.project, safe='')}"
+            f"{API}/projects/{quote(ref.entity, safe='')}/{quote(ref.project, safe='')}"
             f"/runs/{quote(ref.run_id, safe='')}"
         )
 
@@ -127,48 +125,28 @@ class HttpBlobStore(BlobStore):
         method: str,
         url: str,
         *,
-        server: bool = True,
+        foreign: bool = False,
         content: bytes | None = None,
         json: Any = None,
         headers: dict[str, str] | None = None,
     ) -> httpx.Response:
-        """Send with retries; returns the final response (any status not retried)."""
-        import httpx
-
-        sent = {**(headers or {}), **(self._auth if server else {})}
-        attempt = 0
-        while True:
-            try:
-                response = self._client.request(
-                    method, url, content=content, json=json, headers=sent
-                )
-            except httpx.TransportError as exc:
-                if attempt >= self._retries:
-                    raise OSError(
-                        f"{method} {url} failed after {attempt + 1} attempts: {exc!r}"
-                    ) from exc
-                self._sleep(self._wait(attempt, None))
-            else:
-                if response.status_code not in _RETRY_STATUS or attempt >= self._retries:
-                    return response
-                self._sleep(self._wait(attempt, response.headers.get("retry-after")))
-            attempt += 1
-
-    def _wait(self, attempt: int, retry_after: str | None) -> float:
-        if retry_after is not None:
-            try:
-                return min(self._max_wait, max(0.0, float(retry_after)))
-            except ValueError:
-                pass  # an HTTP date: fall back to backoff
-        return float(min(self._max_wait, self._backoff * 2**attempt))
-
-    @staticmethod
-    def _fail(response: httpx.Response, what: str) -> OSError:
+        """Send through the client (retried by its policy); the first answer not
+        retried is returned. Giving up raises ``OSError``."""
         try:
-            detail = response.json().get("detail", response.text)
-        except ValueError:
-            detail = response.text
-        message = f"{what}: HTTP {response.status_code} from {response.url}: {detail}"
+            return self.client.request(
+                method,
+                url,
+                content=content,
+                json=json,
+                headers=headers,
+                foreign=foreign,
+                follow_redirects=True,  # large downloads redirect to the bucket
+            )
+        except CommError as exc:
+            raise OSError(str(exc)) from exc
+
+    def _fail(self, response: httpx.Response, what: str) -> OSError:
+        message = f"{what}: HTTP {response.status_code} from {response.url}: {detail(response)}"
         if response.status_code in (401, 403):
             return PermissionError(message)
         return OSError(message)
@@ -181,13 +159,13 @@ class HttpBlobStore(BlobStore):
         )
         if answer.status_code != 200:
             raise self._fail(answer, f"cannot upload {key!r}")
-        target = answer.json()
+        target = json_map(answer)
         direct = bool(target.get("direct"))
-        url = target["url"] if direct else urljoin(self.base_url, target["url"])
+        url = str(target["url"]) if direct else urljoin(self.base_url, str(target["url"]))
         response = self._request(
             str(target.get("method", "PUT")),
             url,
-            server=not direct,
+            foreign=direct,
             content=data,
             headers={**_OCTETS, **target.get("headers", {})},
         )
@@ -239,4 +217,4 @@ class HttpBlobStore(BlobStore):
             raise self._fail(response, f"cannot delete {key!r}")
 
     def close(self) -> None:
-        self._client.close()
+        self.client.close()

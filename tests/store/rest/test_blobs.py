@@ -2,7 +2,7 @@
 
 Faults come from a small HTTP proxy in front of the server that answers 503 or 429
 for the first requests, or from a port that starts listening only after the
-client has failed to connect.
+client has failed to connect. Waits go to a fake clock (:class:`FakeClock`).
 """
 
 from __future__ import annotations
@@ -21,13 +21,14 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from runyard.blobs.http import HttpBlobStore
 from runyard.blobs.keys import run_prefix
 from runyard.entities import RunRef
 from runyard.server.routes.files import REDIRECT_BYTES
 from runyard.store.base import RunBatch
+from runyard.store.rest.blobs import HttpBlobStore
 from runyard.store.sql.store import SqlStore
 from tests.s3 import new_bucket, s3_client, s3_environ
+from tests.store.rest.faults import FakeClock
 
 
 class Server:
@@ -167,7 +168,7 @@ def ref(server: Server) -> RunRef:
 def test_round_trip_through_the_server(server: Server, ref: RunRef) -> None:
     store = HttpBlobStore(server.url, server.key, runs=[ref])
     prefix = run_prefix(ref)
-    assert prefix.endswith("/my_proj/" + ref.run_id.replace(" ", "_"))
+    assert " " not in prefix  # keys spell the names safely (see runyard.blobs.keys)
     store.put(f"{prefix}/media/images/a b.png", b"\x89PNG")
     store.put(f"{prefix}/model.bin", b"w" * 5000)
     assert store.get(f"{prefix}/media/images/a b.png") == b"\x89PNG"
@@ -220,32 +221,43 @@ def test_content_addressed_puts_upload_once(server: Server, ref: RunRef, proxy: 
 
 
 def test_5xx_is_retried_with_backoff(server: Server, ref: RunRef, proxy: FlakyProxy) -> None:
-    waits: list[float] = []
+    clock = FakeClock()
     proxy.failures = 3
-    store = HttpBlobStore(proxy.listen(), server.key, runs=[ref], backoff=0.01, sleep=waits.append)
+    store = HttpBlobStore(proxy.listen(), server.key, runs=[ref], policy=clock.policy())
     store.put(f"{run_prefix(ref)}/f", b"data")
-    assert waits == [0.01, 0.02, 0.04]
+    assert clock.sleeps == [0.1, 0.2, 0.4]
     assert store.get(f"{run_prefix(ref)}/f") == b"data"
     store.close()
 
 
 def test_429_honours_retry_after(server: Server, ref: RunRef) -> None:
     flaky = FlakyProxy(server.url, failures=1, status=429, Retry_After="7")
-    waits: list[float] = []
-    store = HttpBlobStore(flaky.listen(), server.key, runs=[ref], sleep=waits.append)
-    store.put(f"{run_prefix(ref)}/f", b"data")
-    assert waits == [7.0]
-    store.close()
-    flaky.close()
+    clock = FakeClock()
+    store = HttpBlobStore(flaky.listen(), server.key, runs=[ref], policy=clock.policy())
+    try:
+        store.put(f"{run_prefix(ref)}/f", b"data")
+    finally:
+        store.close()
+        flaky.close()
+    assert clock.sleeps == [7.0]
 
 
 def test_giving_up_names_the_url_and_status(server: Server, ref: RunRef, proxy: FlakyProxy) -> None:
     proxy.failures = 100
-    store = HttpBlobStore(proxy.listen(), server.key, runs=[ref], retries=2, sleep=lambda _s: None)
-    with pytest.raises(OSError, match=r"HTTP 503 from http://127\.0\.0\.1:\d+/api/v1/.*/uploads"):
+    url = proxy.listen()
+    store = HttpBlobStore(url, server.key, runs=[ref], retries=2)
+    with pytest.raises(
+        OSError,
+        match=r"POST http://127\.0\.0\.1:\d+/api/v1/.*/uploads failed after 3 attempts .*: HTTP 503",
+    ):
         store.put(f"{run_prefix(ref)}/f", b"data")
     assert len(proxy.seen) == 3
     store.close()
+    once = HttpBlobStore(url, server.key, runs=[ref], retries=0)  # what the writer uses
+    with pytest.raises(OSError, match="failed after 1 attempt in"):
+        once.put(f"{run_prefix(ref)}/f", b"data")
+    assert len(proxy.seen) == 4
+    once.close()
 
 
 def test_a_server_that_comes_up_late_gets_the_upload(server: Server, ref: RunRef) -> None:
@@ -254,12 +266,14 @@ def test_a_server_that_comes_up_late_gets_the_upload(server: Server, ref: RunRef
         port = probe.getsockname()[1]
     late = FlakyProxy(server.url)
 
-    def sleep(_seconds: float) -> None:  # the first failed connect brings the server up
+    def bring_up(_seconds: float) -> None:  # the first failed connect brings the server up
         if late.httpd is None:
             late.listen(port)
 
-    store = HttpBlobStore(f"http://127.0.0.1:{port}", server.key, runs=[ref], sleep=sleep)
+    clock = FakeClock(on_sleep=bring_up)
+    store = HttpBlobStore(f"http://127.0.0.1:{port}", server.key, runs=[ref], policy=clock.policy())
     store.put(f"{run_prefix(ref)}/f", b"late")
+    assert clock.sleeps == [0.1]
     assert store.get(f"{run_prefix(ref)}/f") == b"late"
     store.close()
     late.close()
@@ -299,9 +313,11 @@ def test_literal_keys_without_registered_runs(server: Server) -> None:
 
 
 def test_import_runyard_does_not_import_httpx() -> None:
+    """Nor do the registries: the server client loads when a server URI is opened."""
     code = (
-        "import sys, runyard, runyard.blobs.http\n"
+        "import sys, runyard, runyard.blobs.registry, runyard.store.registry\n"
         "assert 'httpx' not in sys.modules, 'httpx imported'\n"
+        "assert 'tenacity' not in sys.modules, 'tenacity imported'\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr

@@ -7,15 +7,16 @@ and :mod:`runyard.server.routes.store_reads`), in the msgpack wire format of
 them, so an SDK, a ``runyard sync`` or a public-API client sees the same store
 embedded and online.
 
-Failures. Connection errors, 5xx and 429 are retried with exponential backoff
-and full jitter (``Retry-After`` honoured), within ``deadline`` seconds per call;
-then the call raises :class:`~runyard.errors.CommError`. The writer thread, the
-caller that matters, keeps its journal and tries again later. Retrying writes is
-safe because every batch is idempotent (see :mod:`runyard.server.routes.ingest`):
-journal batches by their ``(journal, start, end)``, other batches by a one-off
-journal name this client gives them. Only ``put_preset`` (each call adds a
-version) is retried just when the request surely did not run (it could not
-connect, or the server answered 429 or 503).
+Failures are retried by the client's one policy (:mod:`runyard.store.rest.client`:
+connection errors, 5xx and 429, with backoff and ``Retry-After``) within
+``deadline`` seconds per call; then the call raises
+:class:`~runyard.errors.CommError`. The writer thread, the caller that matters,
+keeps its journal and tries again later. Retrying writes is safe because every
+batch is idempotent (see :mod:`runyard.server.routes.ingest`): journal batches by
+their ``(journal, start, end)``, other batches by a one-off journal name this
+client gives them. Only ``put_preset`` (each call adds a version) is retried just
+when the request surely did not run (it could not connect, or the server answered
+429 or 503).
 
 Answers map to the store's own exceptions: 400 → ``ValueError`` (bad filters,
 bad names), 409 → :class:`~runyard.store.base.JournalConflict` (``.stored`` tells
@@ -29,16 +30,12 @@ The API key comes from the ``api_key`` argument, else ``RUNYARD_API_KEY``, else
 
 from __future__ import annotations
 
-import email.utils
 import json
 import os
-import random
-import threading
-import time
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import httpx
 
@@ -53,6 +50,7 @@ from runyard.store.base import (
     Series,
     TrackingStore,
 )
+from runyard.store.rest.client import API, RestClient, RetryPolicy, detail, json_map
 from runyard.store.wire import (
     MEDIA_TYPE,
     compress_body,
@@ -68,14 +66,6 @@ from runyard.store.wire import (
 
 __all__ = ["HttpStore"]
 
-API = "/api/v1"
-#: First backoff delay; doubles per attempt up to ``_MAX_DELAY`` (full jitter).
-_FIRST_DELAY = 0.1
-_MAX_DELAY = 5.0
-_RETRY_STATUS = frozenset((429, 500, 502, 503, 504))
-#: Statuses that prove a request did not run (safe to retry any request).
-_NOT_RUN_STATUS = frozenset((429, 503))
-_CONNECT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 #: The journal span of the one-off journal of a batch without one (room for parts).
 _ONE_OFF_END = 1 << 20
 #: Batches packing to more are sent in parts (the server takes 32 MiB a request).
@@ -109,27 +99,22 @@ class HttpStore(TrackingStore):
         timeout: float = 30.0,
         deadline: float = 60.0,
         max_request_bytes: int = MAX_REQUEST_BYTES,
+        policy: RetryPolicy | None = None,
     ) -> None:
-        parts = urlsplit(uri)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError(f"invalid server URL {uri!r}: expected http(s)://host[:port]")
         self.uri = uri
-        self.deadline = deadline
-        self.timeout = timeout
         self.max_request_bytes = max_request_bytes
         key = api_key or os.environ.get("RUNYARD_API_KEY") or os.environ.get("WANDB_API_KEY")
-        headers = {"Accept": MEDIA_TYPE, "Accept-Encoding": "deflate, gzip"}
-        if key:
-            headers["Authorization"] = f"Bearer {key}"
-        self._client = httpx.Client(
-            base_url=uri.rstrip("/") + API,
-            headers=headers,
-            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
-            limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
-            follow_redirects=False,
+        self.client = RestClient(
+            uri,
+            key,
+            timeout=timeout,
+            policy=policy if policy is not None else RetryPolicy(deadline=deadline),
+            headers={"Accept": MEDIA_TYPE, "Accept-Encoding": "deflate, gzip"},
         )
-        self._random = random.Random()
-        self._random_lock = threading.Lock()
+
+    @property
+    def deadline(self) -> float:
+        return self.client.policy.deadline
 
     # -- transport ------------------------------------------------------------------
     def _request(
@@ -144,7 +129,8 @@ class HttpStore(TrackingStore):
         idempotent: bool = True,
         ok: tuple[int, ...] = (200,),
     ) -> httpx.Response:
-        """One call: the request, retried on failures within ``deadline``.
+        """One call to ``/api/v1<path>``, retried by the client's policy; an answer
+        outside ``ok`` raises the store's exception for it.
 
         ``body`` is sent as (deflated) msgpack, ``packed`` is msgpack already, and
         ``json_body`` is sent as JSON (the web app's routes).
@@ -155,67 +141,35 @@ class HttpStore(TrackingStore):
             raw = pack(body) if packed is None else packed
             content, encoding = compress_body(raw)
             headers = {"Content-Type": MEDIA_TYPE, "Content-Encoding": encoding}
-        elif json_body is not None:
-            content = json.dumps(json_body, allow_nan=False).encode()
-            headers = {"Content-Type": "application/json"}
-        give_up = time.monotonic() + self.deadline
-        attempt = 0
-        while True:
-            retry_after: float | None = None
-            # No attempt outlives the call's deadline (at least a second each).
-            left = max(1.0, give_up - time.monotonic())
-            limit = httpx.Timeout(min(self.timeout, left), connect=min(10.0, left))
-            try:
-                response = self._client.request(
-                    method, path, params=params, content=content, headers=headers, timeout=limit
-                )
-            except httpx.TransportError as exc:
-                if not idempotent and not isinstance(exc, _CONNECT_ERRORS):
-                    raise CommError(
-                        f"{method} {self.uri}{API}{path} failed ({exc!r}); not retried "
-                        "because it may have run"
-                    ) from exc
-                problem = f"{type(exc).__name__}: {exc}"
-            else:
-                status = response.status_code
-                if status in ok:
-                    return response
-                if status not in _RETRY_STATUS or (
-                    not idempotent and status not in _NOT_RUN_STATUS
-                ):
-                    self._raise_for(method, path, response)
-                problem = f"HTTP {status}: {_detail(response)}"
-                retry_after = _retry_after(response.headers.get("retry-after"))
-            attempt += 1
-            delay = self._backoff(attempt, retry_after)
-            if time.monotonic() + delay > give_up:
-                raise CommError(
-                    f"{method} {self.uri}{API}{path} failed after {attempt} attempts in "
-                    f"{self.deadline:.0f}s: {problem}"
-                )
-            time.sleep(delay)
-
-    def _backoff(self, attempt: int, retry_after: float | None) -> float:
-        with self._random_lock:
-            jittered = self._random.uniform(0, min(_MAX_DELAY, _FIRST_DELAY * 2 ** (attempt - 1)))
-        return max(jittered, retry_after or 0.0)
+        response = self.client.request(
+            method,
+            API + path,
+            params=params,
+            content=content,
+            json=json_body,
+            headers=headers,
+            idempotent=idempotent,
+        )
+        if response.status_code not in ok:
+            self._raise_for(method, path, response)
+        return response
 
     def _raise_for(self, method: str, path: str, response: httpx.Response) -> None:
         status = response.status_code
-        detail = _detail(response)
+        message = detail(response)
         if status == 400:
-            raise ValueError(detail)
+            raise ValueError(message)
         if status == 409:
-            data = _json(response)
+            data = json_map(response)
             if "stored" not in data:
                 raise ForeignJournal(str(data.get("journal")))
             raise JournalConflict(
                 str(data.get("journal")), int(data.get("start") or 0), int(data.get("stored") or 0)
             )
         if status in (413, 422):
-            raise StoreError(detail)
+            raise StoreError(message)
         error = AuthError if status in (401, 403) else CommError
-        raise error(f"{method} {self.uri}{API}{path} answered {status}: {detail}")
+        raise error(f"{method} {self.client.url(API + path)} answered {status}: {message}")
 
     def _get(self, path: str, params: Any = None) -> Any:
         return unpack(self._request("GET", path, params=params).content)
@@ -353,7 +307,7 @@ class HttpStore(TrackingStore):
     # -- workspace (the web app's JSON route) ---------------------------------------------
     def get_workspace(self, entity: str, project: str) -> dict[str, Any] | None:
         response = self._request("GET", f"/projects/{_q(entity)}/{_q(project)}/workspace")
-        settings = response.json().get("settings")
+        settings = json_map(response).get("settings")
         # The route answers {} for "never saved"; an empty saved workspace reads the same.
         return dict(settings) if settings else None
 
@@ -361,7 +315,7 @@ class HttpStore(TrackingStore):
         path = f"/projects/{_q(entity)}/{_q(project)}/workspace"
         response = self._request("PUT", path, json_body={"settings": dict(settings)}, ok=(200, 404))
         if response.status_code == 404:
-            raise StoreError(_detail(response))
+            raise StoreError(detail(response))
 
     # -- journals -------------------------------------------------------------------------
     def journal_offset(self, journal: str) -> int:
@@ -392,35 +346,4 @@ class HttpStore(TrackingStore):
         return [(str(name), int(version)) for name, version in found]
 
     def close(self) -> None:
-        self._client.close()
-
-
-def _json(response: httpx.Response) -> dict[str, Any]:
-    try:
-        data = response.json()
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _detail(response: httpx.Response) -> str:
-    """The server's error message (``{"detail": ...}``), else the start of the body."""
-    detail = _json(response).get("detail")
-    if detail is None:
-        return response.text[:200] or response.reason_phrase
-    return detail if isinstance(detail, str) else json.dumps(detail)
-
-
-def _retry_after(value: str | None) -> float | None:
-    """``Retry-After`` as seconds (delta-seconds or an HTTP date)."""
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
+        self.client.close()

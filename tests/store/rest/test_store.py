@@ -7,10 +7,8 @@
 from __future__ import annotations
 
 import asyncio
+import email.utils
 import socket
-import threading
-import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,40 +16,19 @@ from typing import Any
 import httpx
 import numpy as np
 import pytest
-import uvicorn
 
 from runyard.entities import RunRef
 from runyard.errors import AuthError, CommError, StoreError
 from runyard.store.base import JournalConflict, RunBatch
-from runyard.store.http import HttpStore
 from runyard.store.registry import open_store
+from runyard.store.rest.store import HttpStore
 from runyard.store.sql.store import SqlStore
 from runyard.store.wire import encode_batch, encode_body, unpack
-from tests.store.http_server import ServerProcess
+from tests.store.http_server import Server, ServerProcess
+from tests.store.rest.faults import FakeClock, Flaky
 
 RUN = RunRef("ent", "proj", "run1")
 BATCHES = "/api/v1/projects/ent/proj/runs/run1/batches"
-
-
-@pytest.fixture(scope="module")
-def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    proc = ServerProcess(tmp_path_factory.mktemp("stores")).start()
-    yield proc
-    proc.stop()
-
-
-class Server:
-    """One test's store behind the module's server: ``url`` is its base URL."""
-
-    def __init__(self, process: ServerProcess) -> None:
-        name = f"t{uuid.uuid4().hex}"
-        self.url = f"{process.url}/{name}"
-        self.db = process.root / f"{name}.db"
-
-
-@pytest.fixture
-def server(shared_server: ServerProcess) -> Server:
-    return Server(shared_server)
 
 
 @pytest.fixture
@@ -159,127 +136,39 @@ def test_forget_journal_marks_it_done(store: HttpStore) -> None:
 
 def test_client_retries_while_the_server_restarts(tmp_path: Path) -> None:
     server = ServerProcess(tmp_path, f"sqlite:///{tmp_path}/store.db").start()
-    store = HttpStore(server.url, deadline=20.0)
-    store.write_batch(first_batch())
-    server.stop()
-    restarted = threading.Timer(1.5, server.start)
-    restarted.start()
+
+    def restart(_seconds: float) -> None:  # the first failed attempt brings it back
+        if server.proc is None:
+            server.start()
+
+    clock = FakeClock(on_sleep=restart)
+    store = HttpStore(server.url, policy=clock.policy(deadline=20.0))
     try:
-        began = time.monotonic()
+        store.write_batch(first_batch())
+        assert clock.sleeps == []
+        server.stop()
         nxt = RunBatch(RUN, columns={"loss": ([3], [0.1])}, journal=("0123abcd", 200))
         nxt.journal_start = 100
         store.write_batch(nxt)  # sent while nothing listens: retried until it is back
-        assert time.monotonic() - began >= 1.0
-    finally:
-        restarted.join()
-    try:
+        assert len(clock.sleeps) >= 1
         assert store.read_series(RUN, "loss").steps.tolist() == [0, 1, 2, 3]
     finally:
         store.close()
         server.stop()
 
 
-def test_a_server_that_stays_down_fails_the_call_within_its_deadline(tmp_path: Path) -> None:
+def test_a_server_that_stays_down_fails_the_call_within_its_deadline() -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]  # nothing listens here once closed
-    store = HttpStore(f"http://127.0.0.1:{port}", deadline=1.0)
-    began = time.monotonic()
-    with pytest.raises(CommError, match="ConnectError"):
-        store.get_run(RUN)
-    assert time.monotonic() - began < 3.0
-    store.close()
-
-
-# -- 429 and 5xx: a real ASGI app in front of the server -----------------------------------
-
-
-class Flaky:
-    """Answers the first ``failures`` requests with ``status`` (and ``Retry-After``),
-    then forwards everything to the real server."""
-
-    def __init__(
-        self,
-        upstream: str,
-        status: int,
-        failures: int,
-        retry_after: str | None,
-        lose_answers: bool = False,
-    ) -> None:
-        self.upstream = upstream
-        self.status = status
-        self.failures = failures
-        self.retry_after = retry_after
-        #: Forward the failing requests too, then drop the server's answer (a response
-        #: lost on the way back: the request did run).
-        self.lose_answers = lose_answers
-        self.seen: list[float] = []
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            return
-        self.seen.append(time.monotonic())
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
-        failing = len(self.seen) <= self.failures
-        if failing and self.lose_answers:
-            await self._forward(scope, body)
-        if failing:
-            headers = (
-                [] if self.retry_after is None else [(b"retry-after", self.retry_after.encode())]
-            )
-            await send({"type": "http.response.start", "status": self.status, "headers": headers})
-            await send({"type": "http.response.body", "body": b'{"detail": "try later"}'})
-            return
-        status, out, content = await self._forward(scope, body)
-        await send({"type": "http.response.start", "status": status, "headers": out})
-        await send({"type": "http.response.body", "body": content})
-
-    async def _forward(self, scope: Any, body: bytes) -> tuple[int, list[Any], bytes]:
-        headers = {
-            k.decode(): v.decode()
-            for k, v in scope["headers"]
-            if k not in (b"host", b"accept-encoding", b"content-length")
-        }
-        headers["accept-encoding"] = "identity"
-        url = self.upstream + scope["path"]
-        if scope["query_string"]:
-            url += "?" + scope["query_string"].decode()
-        async with httpx.AsyncClient() as client:
-            answer = await client.request(scope["method"], url, content=body, headers=headers)
-        out = [
-            (k.encode(), v.encode())
-            for k, v in answer.headers.items()
-            if k not in ("content-length", "content-encoding", "transfer-encoding")
-        ]
-        return answer.status_code, out, answer.content
-
-
-@pytest.fixture
-def flaky_server() -> Iterator[Any]:
-    """Start a :class:`Flaky` app under uvicorn in a thread: ``start(app) -> url``."""
-    servers: list[tuple[uvicorn.Server, threading.Thread]] = []
-
-    def start(app: Flaky) -> str:
-        sock = socket.socket()
-        sock.bind(("127.0.0.1", 0))
-        config = uvicorn.Config(app, log_level="error", lifespan="off", timeout_graceful_shutdown=1)
-        server = uvicorn.Server(config)
-        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-        thread.start()
-        while not server.started:
-            time.sleep(0.01)
-        servers.append((server, thread))
-        return f"http://127.0.0.1:{sock.getsockname()[1]}"
-
-    yield start
-    for server, thread in servers:
-        server.should_exit = True
-        thread.join(10)
+    clock = FakeClock()
+    store = HttpStore(f"http://127.0.0.1:{port}", policy=clock.policy(deadline=1.0))
+    try:
+        with pytest.raises(CommError, match=r"after 4 attempts in 0\.7s: ConnectError"):
+            store.get_run(RUN)
+    finally:
+        store.close()
+    assert clock.sleeps == [0.1, 0.2, 0.4]  # waiting 0.8 more would pass the deadline
 
 
 @pytest.mark.parametrize("status", [429, 503, 500, 502])
@@ -287,7 +176,7 @@ def test_overloaded_or_failing_server_is_retried(
     server: Server, flaky_server: Any, status: int
 ) -> None:
     flaky = Flaky(server.url, status, failures=3, retry_after=None)
-    store = HttpStore(flaky_server(flaky), deadline=20.0)
+    store = HttpStore(flaky_server(flaky), policy=FakeClock().policy(deadline=20.0))
     store.write_batch(first_batch())
     assert len(flaky.seen) == 4  # three failures, then the batch
     record = store.get_run(RUN)
@@ -295,43 +184,82 @@ def test_overloaded_or_failing_server_is_retried(
     store.close()
 
 
-def test_retry_after_is_honoured(server: Server, flaky_server: Any) -> None:
-    flaky = Flaky(server.url, 429, failures=2, retry_after="1")
-    store = HttpStore(flaky_server(flaky), deadline=20.0)
-    assert store.get_run(RUN) is None
+@pytest.mark.parametrize(
+    ("retry_after", "waits"),
+    [
+        ("1", [1.0, 1.0]),
+        # an HTTP date 30 s after the (fake) time of day: then it has passed
+        (email.utils.formatdate(1_000_000_030, usegmt=True), [30.0, 0.2]),
+    ],
+)
+def test_retry_after_is_honoured(
+    server: Server, flaky_server: Any, retry_after: str, waits: list[float]
+) -> None:
+    flaky = Flaky(server.url, 429, failures=2, retry_after=retry_after)
+    clock = FakeClock()
+    store = HttpStore(flaky_server(flaky), policy=clock.policy(deadline=60.0))
+    try:
+        assert store.get_run(RUN) is None
+    finally:
+        store.close()
     assert len(flaky.seen) == 3
-    gaps = [b - a for a, b in zip(flaky.seen, flaky.seen[1:], strict=False)]
-    assert all(gap >= 0.95 for gap in gaps), gaps
-    store.close()
+    assert clock.sleeps == waits
+
+
+def test_a_retry_after_past_the_deadline_fails_at_once(server: Server, flaky_server: Any) -> None:
+    flaky = Flaky(server.url, 503, failures=1, retry_after="120")
+    clock = FakeClock()
+    store = HttpStore(flaky_server(flaky), policy=clock.policy(deadline=60.0))
+    try:
+        with pytest.raises(
+            CommError, match=r"1 attempt .*HTTP 503: try later \(Retry-After: 120s\)"
+        ):
+            store.get_run(RUN)
+    finally:
+        store.close()
+    assert clock.sleeps == []
+    assert len(flaky.seen) == 1
 
 
 def test_backoff_gives_up_at_the_deadline(server: Server, flaky_server: Any) -> None:
     flaky = Flaky(server.url, 503, failures=10_000, retry_after=None)
-    store = HttpStore(flaky_server(flaky), deadline=1.5)
-    began = time.monotonic()
-    with pytest.raises(CommError, match="HTTP 503: try later"):
-        store.write_batch(first_batch())
-    assert 0.5 < time.monotonic() - began < 3.0
-    assert 3 <= len(flaky.seen) < 40  # backed off, not hammering
-    store.close()
+    clock = FakeClock()
+    store = HttpStore(flaky_server(flaky), policy=clock.policy(deadline=1.5))
+    try:
+        with pytest.raises(CommError, match=r"after 5 attempts in 1\.5s: HTTP 503: try later"):
+            store.write_batch(first_batch())
+    finally:
+        store.close()
+    assert clock.sleeps == [0.1, 0.2, 0.4, 0.8]  # doubling; 1.6 more would pass 1.5 s
+    assert len(flaky.seen) == 5
 
 
 def test_a_hanging_server_does_not_hold_a_call_past_its_deadline(flaky_server: Any) -> None:
-    async def hang(scope: Any, receive: Any, send: Any) -> None:
-        await asyncio.sleep(30)
+    """Each attempt's timeout is cut to what is left of the call's deadline."""
 
-    store = HttpStore(flaky_server(hang), deadline=2.0)  # timeout stays 30 s
-    began = time.monotonic()
-    with pytest.raises(CommError, match="ReadTimeout"):
-        store.get_run(RUN)
-    assert time.monotonic() - began < 5.0
-    store.close()
+    async def hang(scope: Any, receive: Any, send: Any) -> None:
+        await asyncio.sleep(600)
+
+    clock = FakeClock()
+    store = HttpStore(
+        flaky_server(hang), timeout=600, policy=clock.policy(deadline=1.0, attempts=1)
+    )
+    timeouts: list[dict[str, float]] = []
+    store.client._http.event_hooks["request"].append(
+        lambda request: timeouts.append(request.extensions["timeout"])
+    )
+    try:
+        with pytest.raises(CommError, match="ReadTimeout"):
+            store.get_run(RUN)
+    finally:
+        store.close()
+    assert [t["read"] for t in timeouts] == [1.0]  # not the 600 s the store was given
 
 
 def test_put_preset_is_not_retried_after_it_may_have_run(server: Server, flaky_server: Any) -> None:
     """A 500 might come after the version was saved: retrying would save it twice."""
     flaky = Flaky(server.url, 500, failures=1, retry_after=None)
-    store = HttpStore(flaky_server(flaky), deadline=5.0)
+    store = HttpStore(flaky_server(flaky), policy=FakeClock().policy(deadline=5.0))
     with pytest.raises(CommError, match="answered 500"):
         store.put_preset("me", "chart", {"mark": "line"})
     assert len(flaky.seen) == 1
@@ -431,7 +359,7 @@ def test_request_whose_answer_was_lost_is_not_applied_twice(
     Batches without a journal (public-API edits) get a one-off one from the client."""
     store.write_batch(first_batch())
     flaky = Flaky(server.url, 502, failures=1, retry_after=None, lose_answers=True)
-    lossy = HttpStore(flaky_server(flaky), deadline=20.0)
+    lossy = HttpStore(flaky_server(flaky), policy=FakeClock().policy(deadline=20.0))
     fork = RunRef("ent", "proj", "fork")
     batch = RunBatch(fork, create={"display_name": "fork"}, copy_history=(RUN, 1))
     if journal:
@@ -483,7 +411,8 @@ def test_a_batch_cut_short_resumes_after_its_last_applied_part(
             await super().__call__(scope, receive, send)
 
     flaky = FailsAfterTwo(server.url, 503, failures=0, retry_after=None)
-    broken = HttpStore(flaky_server(flaky), deadline=0.5, max_request_bytes=1 << 20)
+    policy = FakeClock().policy(deadline=0.5)
+    broken = HttpStore(flaky_server(flaky), max_request_bytes=1 << 20, policy=policy)
     with pytest.raises(CommError):
         broken.write_batch(batch)
     broken.close()
