@@ -42,7 +42,21 @@ def test_names_are_unique_across_users_and_teams(accounts: Accounts) -> None:
         accounts.create_user("vision")
 
 
-@pytest.mark.parametrize("name", ["", "../x", "a/b", "-dash", "x" * 129, "sp ace", "nul\0"])
+def test_names_differing_only_by_case_are_one_name(accounts: Accounts) -> None:
+    """``Alice`` would pass for ``alice`` (and share her directory on a file system
+    that ignores case)."""
+    accounts.create_user("alice")
+    with pytest.raises(AccountError, match=r"'Alice' is taken .*'alice'") as taken:
+        accounts.create_team("Alice")
+    assert taken.value.status == 409
+    with pytest.raises(AccountError, match="'ALICE' is taken"):
+        accounts.create_user("ALICE")
+    accounts.create_user("alice.b")  # a dot inside a name is fine
+
+
+@pytest.mark.parametrize(
+    "name", ["", "../x", "a/b", "-dash", "x" * 129, "sp ace", "nul\0", "alice.", "a..", ".", ".."]
+)
 def test_bad_names_are_refused_with_the_name(accounts: Accounts, name: str) -> None:
     with pytest.raises(AccountError, match="invalid user name"):
         accounts.create_user(name)

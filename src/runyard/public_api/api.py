@@ -117,6 +117,7 @@ class Api:
         self._blobs: BlobStore | None = blobs if isinstance(blobs, BlobStore) else None
         self._blobs_uri = blobs if isinstance(blobs, str) else None
         self._blobs_arg = blobs
+        self._keys_upgraded = False
 
     @property
     def blobs(self) -> BlobStore:
@@ -132,6 +133,12 @@ class Api:
                 from runyard.blobs.registry import open_blobs
 
                 self._blobs = open_blobs(self._blobs_uri or self.settings.blobs_uri)
+        if not self._keys_upgraded:
+            self._keys_upgraded = True
+            if not self.store.uri.startswith(("http://", "https://")):  # servers do their own
+                from runyard.blobs.legacy import upgrade_store_keys
+
+                upgrade_store_keys(self._blobs, self.store)
         return self._blobs
 
     def close(self) -> None:

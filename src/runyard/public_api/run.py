@@ -137,7 +137,7 @@ class Run:
     def _load_tensor(self, stats: Any) -> np.ndarray:
         from runyard.blobs.tensors import load_tensor
 
-        return load_tensor(self._blobs(), stats)
+        return load_tensor(self._blobs(), self.ref, stats)
 
     def _commit_summary(self, sets: list[tuple[_Path, Any]], deletes: list[_Path]) -> None:
         self._write(RunBatch(run=self.ref, summary_set=sets, summary_delete=deletes))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import HTTPException, Request
 
 from runyard.blobs.base import BlobStore
+from runyard.blobs.legacy import upgrade_store_keys
 from runyard.entities import RunRecord, RunRef
 from runyard.store.base import TrackingStore
 
@@ -18,6 +19,9 @@ def store(request: Request) -> TrackingStore:
 
 def blobs(request: Request) -> BlobStore:
     files: BlobStore = request.app.state.blobs
+    # Files written under the old blob keys move once, before the first read or write
+    # (a set lookup afterwards): see runyard.blobs.legacy.
+    upgrade_store_keys(files, store(request))
     return files
 
 

@@ -52,7 +52,7 @@ __all__ = [
 
 ROLES = ("admin", "member")
 VISIBILITIES = ("private", "public")
-_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")
+_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,126}[A-Za-z0-9_-])?")
 #: Seconds between two writes of a key's ``last_used_at``.
 _TOUCH_EVERY = 60.0
 
@@ -100,12 +100,13 @@ class Session:
 
 
 def check_name(name: str, what: str) -> str:
-    """A user or team name: letters, digits, ``_ . -``, at most 128, not starting with
-    a punctuation mark (so it is safe in URLs and paths)."""
+    """A user or team name: letters, digits, ``_ . -``, at most 128, starting with a
+    letter or digit and not ending with a dot (``alice.`` reads as ``alice``, and some
+    file systems drop trailing dots)."""
     if not isinstance(name, str) or not _NAME.fullmatch(name):
         raise AccountError(
             f"invalid {what} name {name!r}: use letters, digits, '_', '.', '-' "
-            "(at most 128, starting with a letter or digit)"
+            "(at most 128, starting with a letter or digit, not ending with '.')"
         )
     return name
 
@@ -206,9 +207,15 @@ class Accounts:
         return _user(row)
 
     def _new_entity(self, tx: Tx, name: str, kind: str, now: float) -> None:
-        taken = tx.scalar("SELECT kind FROM entities WHERE name = :n", {"n": name})
+        # Names differing only by case are one name: ``Alice`` would pass for ``alice``.
+        taken = tx.one(
+            "SELECT name, kind FROM entities WHERE lower(name) = :n", {"n": name.lower()}
+        )
         if taken is not None:
-            raise AccountError(f"the name {name!r} is taken (by a {taken})", status=409)
+            raise AccountError(
+                f"the name {name!r} is taken (by the {taken['kind']} {taken['name']!r})",
+                status=409,
+            )
         tx.run(
             "INSERT INTO entities (name, kind, created_at) VALUES (:n, :k, :t)",
             {"n": name, "k": kind, "t": now},

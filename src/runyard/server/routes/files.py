@@ -27,8 +27,8 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from runyard.blobs.base import BlobStore
-from runyard.blobs.keys import run_prefix
-from runyard.entities import RunRef
+from runyard.blobs.keys import file_key, run_prefix
+from runyard.entities import RunRef, check_ref
 from runyard.server.access import check_access
 from runyard.server.deps import blobs, require_run, store
 from runyard.server.limits import large_body
@@ -43,21 +43,17 @@ REDIRECT_BYTES = 8 << 20
 _FILES = "/projects/{entity}/{project}/runs/{run_id}/files"
 
 
-def _safe_name(name: str) -> str:
-    parts = name.split("/")
-    if (
-        not name
-        or name.startswith("/")
-        or "\\" in name
-        or "\0" in name
-        or any(p in ("", ".", "..") for p in parts)
-    ):
-        raise HTTPException(400, f"invalid file name {name!r}")
-    return name
-
-
-def _key(entity: str, project: str, run_id: str, name: str) -> str:
-    return f"{run_prefix(RunRef(entity, project, run_id))}/{_safe_name(name)}"
+def _key(entity: str, project: str, run_id: str, name: str, *, write: bool = False) -> str:
+    """The blob key of a run's file (:func:`runyard.blobs.keys.file_key`: one spelling
+    for every route, the SDK and the public API); 400 for a bad file name and, on
+    writes, for names no run can have (``..``, NUL, …)."""
+    ref = RunRef(entity, project, run_id)
+    try:
+        if write:
+            check_ref(ref)
+        return file_key(ref, name)
+    except ValueError as exc:
+        raise HTTPException(400, str(exc)) from None
 
 
 @router.get(_FILES)
@@ -71,7 +67,7 @@ def list_files(
 ) -> dict[str, Any]:
     check_access(request, entity, project)
     record = require_run(tracking, entity, project, run_id)
-    prefix = run_prefix(record.ref)
+    prefix = run_prefix(record.ref)  # list() answers keys below "<prefix>/"
     return {
         "files": [
             {"name": key[len(prefix) + 1 :], "size": size} for key, size in files.list(prefix)
@@ -90,8 +86,8 @@ def get_file(
     files: BlobStore = Depends(blobs),
 ) -> Response:
     check_access(request, entity, project)
-    record = require_run(tracking, entity, project, run_id)
-    key = f"{run_prefix(record.ref)}/{_safe_name(name)}"
+    require_run(tracking, entity, project, run_id)
+    key = _key(entity, project, run_id, name)
     url = _large_file_url(files, key)
     if url is not None:
         return RedirectResponse(url, status_code=307)
@@ -149,7 +145,7 @@ async def put_file(
 ) -> dict[str, Any]:
     """Store the request body as the run's file ``name``, replacing any previous one."""
     await run_in_threadpool(check_access, request, entity, project, write=True)
-    key = _key(entity, project, run_id, name)
+    key = _key(entity, project, run_id, name, write=True)
     limit: int | None = getattr(request.app.state, "max_upload_bytes", None)
     declared = request.headers.get("content-length")
     if limit is not None and declared is not None and declared.isdigit() and int(declared) > limit:
@@ -176,7 +172,7 @@ def delete_file(
 ) -> Response:
     """Remove the run's file ``name`` (absent files too: deleting is idempotent)."""
     check_access(request, entity, project, write=True)
-    files.delete(_key(entity, project, run_id, name))
+    files.delete(_key(entity, project, run_id, name, write=True))
     return Response(status_code=204)
 
 
@@ -201,7 +197,7 @@ def start_upload(
     base URL, with the usual ``Authorization`` header).
     """
     check_access(request, entity, project, write=True)
-    key = _key(entity, project, run_id, body.name)
+    key = _key(entity, project, run_id, body.name, write=True)
     headers = {"Content-Type": "application/octet-stream"}
     url = files.presigned_put(key, expires=PRESIGN_SECONDS)
     if url is not None:

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from runyard.blobs.base import BlobStore
-from runyard.blobs.keys import run_prefix
+from runyard.blobs.keys import file_key
 from runyard.server.access import check_access
 from runyard.server.deps import blobs, require_run, store
 from runyard.server.media import (
@@ -71,7 +71,7 @@ def get_media_file(
         raise HTTPException(400, str(exc)) from exc
     record = require_run(tracking, entity, project, no_nul(run_id, "run id"))
     try:
-        data = files.get(f"{run_prefix(record.ref)}/{safe}")
+        data = files.get(file_key(record.ref, safe))
     except OSError:  # missing, a directory, a name too long for the file system
         raise HTTPException(404, f"run {run_id} has no media file {path!r}") from None
     kind = content_type(safe)

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from runyard.blobs.base import BlobStore
-from runyard.blobs.keys import run_prefix
+from runyard.blobs.keys import file_key
 from runyard.server.access import check_access
 from runyard.server.deps import blobs, require_run, store
 from runyard.server.media import media_path, media_type_of, present, step_value
@@ -55,7 +55,7 @@ def get_table(
         got = kind or type(value).__name__
         raise HTTPException(400, f"{key!r} of run {run_id} holds {got}, not a table-file")
     try:
-        data = files.get(f"{run_prefix(record.ref)}/{media_path(path)}")
+        data = files.get(file_key(record.ref, media_path(path)))
     except OSError:
         raise HTTPException(404, f"run {run_id} has no table file {path!r}") from None
     page = read_table_page(data, path, offset, limit, sort, desc, q)
