@@ -22,7 +22,14 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from runyard.entities import RunRecord, RunRef
+from runyard.blobs.keys import escape_name, run_prefix
+from runyard.entities import (
+    RunRecord,
+    RunRef,
+    check_entity_name,
+    check_project_name,
+    check_run_id,
+)
 from runyard.errors import CommError, UsageError
 from runyard.journal.frames import JournalWriter
 from runyard.journal.records import Rec, new_journal_id
@@ -50,8 +57,6 @@ _MODES = {
 }
 _RESUME = {"allow", "must", "never", "auto"}
 _REINIT = {"default", "return_previous", "finish_previous", "create_new"}
-_ID_FORBIDDEN = ":;,#?/'"
-_NAME_FORBIDDEN = "/\\#?%:"
 _ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
 
 _lock = threading.RLock()
@@ -98,28 +103,18 @@ def generate_id() -> str:
 
 
 def validate_run_id(run_id: Any) -> str:
-    if not isinstance(run_id, str):
-        raise UsageError(f"Run ID must be a string, got {run_id!r}")
-    if not run_id or not run_id.strip():
-        raise UsageError(f"Run ID cannot be empty or only whitespace: {run_id!r}")
-    if run_id != run_id.strip():
-        raise UsageError(f"Run ID cannot start or end with whitespace: {run_id!r}")
-    if any(c in _ID_FORBIDDEN for c in run_id):
-        raise UsageError(f"Run ID cannot contain the characters: {_ID_FORBIDDEN} (got {run_id!r})")
-    if len(run_id) > 128:
-        raise UsageError(f"Run ID is longer than 128 characters: {run_id!r}")
-    return run_id
+    """``run_id`` if valid (see :func:`runyard.entities.check_run_id`), else ``UsageError``."""
+    try:
+        return check_run_id(run_id)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _validate_name(kind: str, value: Any) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise UsageError(f"{kind} must be a non-empty string, got {value!r}")
-    if any(c in _NAME_FORBIDDEN for c in value) or len(value) > 128:
-        raise UsageError(
-            f"Invalid {kind} name {value!r}: cannot contain the characters {_NAME_FORBIDDEN} "
-            "and must be at most 128 characters"
-        )
-    return value
+    try:
+        return check_entity_name(value) if kind == "entity" else check_project_name(value)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def validate_tags(tags: Any) -> list[str]:
@@ -470,7 +465,9 @@ def init(
     if resolved_mode == "offline" and base.mode != "offline":
         base = replace(base, mode="offline")  # its files stay local too (sdk/files.py)
     journal_dir = base.journal_dir if resolved_mode == "online" else base.offline_dir
-    journal = JournalWriter(journal_dir / f"{ref.run_id}-{int(now * 1000)}-{os.getpid()}.journal")
+    # Named with the run id spelled as in blob keys: any id makes a valid, short file name.
+    stem = f"{escape_name(ref.run_id)}-{int(now * 1000)}-{os.getpid()}"
+    journal = JournalWriter(journal_dir / f"{stem}.journal")
     start["journal_id"] = new_journal_id()  # the journal's name in any store (journal.py)
     journal.append(_pack((Rec.START, start)))
     writer: Writer | None = None
@@ -498,11 +495,8 @@ def init(
             stop_timeout=base.finish_timeout if base.remote else min(base.finish_timeout, 5.0),
             open_blobs=open_blobs,
         )
-    run_dir = (
-        Path(dir)
-        if dir is not None
-        else base.root_dir / "files" / ref.entity / ref.project / ref.run_id
-    )
+    # The run's directory is spelled like its blob keys: always inside files/, one per run.
+    run_dir = Path(dir) if dir is not None else base.root_dir / "files" / run_prefix(ref)
     run = Run(
         settings=base,
         ref=ref,
