@@ -227,3 +227,30 @@ def test_journals_of_other_servers_are_pointed_out(
     out = capsys.readouterr().out
     assert f"1 journal(s) of runs meant for another server are in {other}" in out
     assert (other / "abc-1-1.journal").exists()  # not sent to the embedded store
+
+
+def test_offline_files_written_under_the_old_blob_keys_are_sent(
+    tmp_path: Path, ry_dir: Path
+) -> None:
+    """An offline run recorded before blob keys became injective (issue 12, point 2)
+    kept its files under the old prefix; sync still sends them."""
+    from runyard.blobs.keys import legacy_run_prefix, run_prefix
+    from runyard.blobs.registry import open_blobs
+    from runyard.cli.sync import _send_files
+    from runyard.settings import Settings
+    from tests.e2e.server import RunyardServer, upgrade_store
+
+    uri = f"sqlite:///{tmp_path / 'server.db'}"
+    upgrade_store(uri)
+    server = RunyardServer(tmp_path / "srv", uri, f"file://{tmp_path / 'server-blobs'}").start()
+    try:
+        settings = Settings.from_env()
+        ref = RunRef("tester", "My Project", "old1")
+        local = open_blobs(settings.blobs_uri)
+        local.put(f"{legacy_run_prefix(ref)}/notes.txt", b"from before")
+        assert legacy_run_prefix(ref) != run_prefix(ref)
+        assert _send_files(settings, server.url, ref, ref) == 1
+        sent = tmp_path / "server-blobs" / run_prefix(ref) / "notes.txt"
+        assert sent.read_bytes() == b"from before"
+    finally:
+        server.stop()

@@ -197,11 +197,15 @@ def _send_files(settings: Settings, target: str, source: RunRef, run: RunRef) ->
     stay where they are."""
     if not target.startswith(("http://", "https://")):
         return 0
-    from runyard.blobs.keys import run_prefix
+    from runyard.blobs.keys import legacy_run_prefix, run_prefix
     from runyard.blobs.registry import open_blobs
 
     local = open_blobs(settings.blobs_uri)
-    listed = local.list(run_prefix(source))
+    old = run_prefix(source)
+    listed = local.list(old)
+    if not listed:  # recorded before blob keys were injective (docs/schema.md)
+        old = legacy_run_prefix(source)
+        listed = local.list(old)
     if not listed:
         return 0
     from runyard.store.rest.blobs import HttpBlobStore
@@ -209,7 +213,7 @@ def _send_files(settings: Settings, target: str, source: RunRef, run: RunRef) ->
     remote = HttpBlobStore(target, api_key_for(target), runs=[run])
     try:
         sent = 0
-        old, new = run_prefix(source), run_prefix(run)
+        new = run_prefix(run)
         for key, _size in listed:
             dest = new + key[len(old) :]
             if not remote.exists(dest):

@@ -52,6 +52,6 @@ class BlobSink:
         return self._ref
 
     def put(self, name: str, data: bytes) -> None:
-        from runyard.blobs.keys import run_prefix
+        from runyard.blobs.keys import file_key
 
-        self.blobs.put(f"{run_prefix(self._ref)}/{name}", data)
+        self.blobs.put(file_key(self._ref, name), data)
