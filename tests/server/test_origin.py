@@ -289,3 +289,16 @@ def test_no_auth_team_app_is_guarded_too(store: SqlStore, tmp_path: Path) -> Non
             test_client.get("/api/v1/projects", headers={"Host": "evil.example"}).status_code == 400
         )
     assert store.get_run(REF) is not None
+
+
+def test_the_app_page_cannot_be_framed_by_other_sites(store: SqlStore, tmp_path: Path) -> None:
+    """A decoy page framing the UI could trick clicks (delete a run) into it."""
+    static = tmp_path / "static"
+    static.mkdir()
+    (static / "index.html").write_text("<!doctype html><title>Runyard</title>")
+    app = create_app(store, LocalBlobStore(tmp_path / "blobs"), static, hosts=HOSTS)
+    with TestClient(app, base_url=UI) as test_client:
+        page = test_client.get("/tester/p")
+    assert page.status_code == 200
+    assert page.headers["content-security-policy"] == "frame-ancestors 'self'"
+    assert page.headers["x-frame-options"] == "SAMEORIGIN"
