@@ -11,7 +11,6 @@ import json
 import stat
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -240,18 +239,17 @@ def test_a_refused_key_does_not_hold_the_script_at_exit(
         "RUNYARD_DIR": str(tmp_path / "ry"),
         "RUNYARD_BASE_URL": server.url,
         "RUNYARD_API_KEY": "ry_000000000000_wrong",
-        "RUNYARD_FINISH_TIMEOUT": "120",
+        # Longer than the script may take: exiting at all shows it did not wait.
+        "RUNYARD_FINISH_TIMEOUT": "3600",
     }
     code = (
         "import runyard\nrun = runyard.init(entity='root', project='refused')\n"
         "for i in range(100):\n    run.log({'a': float(i)})\nprint(run.id)\n"
     )
-    start = time.monotonic()
     result = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, result.stderr
-    assert time.monotonic() - start < 60, "waited for a server that refuses the key"
     assert "refused the API key" in result.stderr and "runyard login --relogin" in result.stderr
     run_id = result.stdout.strip()
     synced = subprocess.run(

@@ -10,7 +10,6 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 from typing import Any
 
@@ -170,12 +169,11 @@ def test_uncaught_exception_marks_the_run_failed(ry_dir: Path) -> None:
 
 
 def test_script_without_finish_is_finished_at_exit(ry_dir: Path) -> None:
-    start = time.monotonic()
     result = run_script(
         "import runyard\nrunyard.init(project='p', id='lazy')\nrunyard.log({'a': 1})", ry_dir
     )
     assert result.returncode == 0, result.stderr
-    assert time.monotonic() - start < 30 and "WARNING" not in result.stderr, result.stderr
+    assert "WARNING" not in result.stderr, result.stderr  # no finish timeout was hit
     # the exiting process stored everything itself: no journal is left to replay
     assert not list((ry_dir / "journals").glob("*.journal"))
     run = api_run("tester/p/lazy")
@@ -249,13 +247,11 @@ def test_init_that_must_read_a_broken_store_raises(ry_dir: Path, tmp_path: Path)
         runyard.init(project="p", id="x", settings={"store": f"sqlite:///{blocker}/db/r.db"})
 
 
-def test_writer_keeps_up_and_log_does_not_block_for_long(ry_dir: Path) -> None:
+def test_writer_keeps_up_with_30_000_logs(ry_dir: Path) -> None:
     run = runyard.init(project="p")
-    start = time.perf_counter()
     for i in range(30_000):
         run.log({"a": float(i), "b": i})
-    run.finish()
-    assert time.perf_counter() - start < 60
+    run.finish()  # (how fast log() is, bench/ measures; a test only sees it finish)
     assert len(list(api_run(run.path).scan_history(keys=["a"]))) == 30_000
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -105,16 +104,22 @@ def test_online_run_is_stored_on_the_server(
 
 
 SLOW = """
-import time, runyard
+import sys, threading, time, runyard
+# Connections the training thread opens: none may (the writer thread talks to the server).
+connects = []
+def hook(event, args):
+    if event == "socket.connect" and threading.current_thread() is threading.main_thread():
+        connects.append(args[1])
+sys.addaudithook(hook)
 run = runyard.init(project="p")  # no id: nothing to look up, so no network in init
 print("started", run.id, flush=True)
 for i in range(400):
     run.log({"x": float(i)})
     if i % 100 == 0:
-        t = time.perf_counter()
         run.summary.get("x")  # reading the summary must not wait for a server that is down
-        assert time.perf_counter() - t < 2, time.perf_counter() - t
     time.sleep(0.01)
+print("logged", connects, flush=True)
+sys.stdin.readline()  # the server is up
 run.finish()
 """
 
@@ -125,18 +130,21 @@ def test_server_down_at_start_then_up(tmp_path: Path, store_uri: str) -> None:
     url = f"http://127.0.0.1:{port}"
     env = client_env(tmp_path / "client", url, RUNYARD_FINISH_TIMEOUT="60")
     with subprocess.Popen(
-        [sys.executable, "-c", SLOW], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        [sys.executable, "-c", SLOW],
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     ) as proc:
         assert proc.stdout is not None
-        start = time.monotonic()
         started, run_id = proc.stdout.readline().split()
         assert started == b"started"
-        assert time.monotonic() - start < 10
-        time.sleep(1.0)
+        # init, log() and summary reads all done with no server: nothing waited for it
+        assert proc.stdout.readline() == b"logged []\n"
         srv = RunyardServer(tmp_path / "srv", store_uri, f"file://{tmp_path}/b", port=port)
         srv.start()
         try:
-            _, err = proc.communicate(timeout=120)
+            _, err = proc.communicate(b"up\n", timeout=120)
         finally:
             srv.stop()
     assert proc.returncode == 0, err.decode()
@@ -157,10 +165,8 @@ def test_server_down_at_finish_leaves_a_journal_for_sync(tmp_path: Path, store_u
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     client = tmp_path / "client"
-    start = time.monotonic()
     result = script(DOWN_AT_FINISH, client, url, RUNYARD_FINISH_TIMEOUT="1")
     assert result.returncode == 0 and "finished" in result.stdout, result.stderr
-    assert time.monotonic() - start < 60
     (journal,) = (client / "journals").rglob("*.journal")
     assert f"runyard sync {journal}" in result.stderr
     assert result.stderr.count("WARNING") <= 3, result.stderr  # warned once, not per batch
