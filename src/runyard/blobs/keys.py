@@ -31,7 +31,6 @@ injective; :mod:`runyard.blobs.legacy` moves their files (see docs/schema.md).
 
 from __future__ import annotations
 
-import hashlib
 import re
 
 from runyard.entities import RunRef
@@ -95,6 +94,8 @@ def escape_name(name: str, *, keep_dots: bool = True) -> str:
     cut = head.rfind("%", len(head) - 2)
     if cut != -1:  # do not end inside an escape
         head = head[:cut]
+    import hashlib  # lazily: OpenSSL costs ~6 ms of `import runyard`, and few names fold
+
     digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:40]
     return f"{head}~{digest}"
 

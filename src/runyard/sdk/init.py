@@ -22,7 +22,6 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from runyard.blobs.keys import escape_name, run_prefix
 from runyard.entities import (
     RunRecord,
     RunRef,
@@ -465,6 +464,8 @@ def init(
     if resolved_mode == "offline" and base.mode != "offline":
         base = replace(base, mode="offline")  # its files stay local too (sdk/files.py)
     journal_dir = base.journal_dir if resolved_mode == "online" else base.offline_dir
+    from runyard.blobs.keys import escape_name, run_prefix  # (runyard.blobs stays lazy)
+
     # Named with the run id spelled as in blob keys: any id makes a valid, short file name.
     stem = f"{escape_name(ref.run_id)}-{int(now * 1000)}-{os.getpid()}"
     journal = JournalWriter(journal_dir / f"{stem}.journal")
