@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import math
 import re
+import time
 from pathlib import Path
 from typing import Any
 
+import msgpack
 import pytest
 
 import runyard
+from runyard.journal.records import Rec
 from runyard.metrics.values import MAX_DEPTH
 
 
@@ -185,8 +188,8 @@ def test_a_dotted_key_and_the_same_nested_path_agree(ry_dir: Path) -> None:
     # One rule: of two leaves naming one history key in a row, the later one wins,
     # in history and in the summary alike.
     assert rows[0]["a.b"] == 2 and rows[1]["c.d"] == 4
-    assert back.summary["a"] == {"b": 2} and "a.b" not in back.summary.keys()
-    assert back.summary["c.d"] == 4 and "c" not in back.summary.keys()
+    assert back.summary["a"] == {"b": 2} and "a.b" not in back.summary.keys()  # noqa: SIM118
+    assert back.summary["c.d"] == 4 and "c" not in back.summary.keys()  # noqa: SIM118
 
 
 # -- nesting -------------------------------------------------------------------------
@@ -230,3 +233,35 @@ def test_nan_and_infinities_are_kept(ry_dir: Path) -> None:
     rows = history(run)
     assert math.isnan(rows[0]["v"]) and rows[1]["v"] == -math.inf
     assert rows[0]["n.v"] == math.inf
+
+
+# -- the second line of defence: a batch the store refuses -----------------------------
+
+
+def test_a_batch_the_store_refuses_does_not_block_the_rest(
+    ry_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = runyard.init(project="p")
+    for i in range(5):
+        run.log({"x": i})
+    # A row log() refuses, journaled as an older SDK (or a check nobody foresaw) would:
+    # the store cannot hold its key, so it refuses the batch holding it.
+    bad = (Rec.LOG, 5, True, time.time(), 1.0, {"x": 5, "y": 5, "bad\0key": 1})
+    run._append(msgpack.packb(bad))
+    run._step = 6
+    for i in range(6, 20):
+        run.log({"x": i})
+    journal = run._journal.path
+    run.finish()
+    assert_all_steps(run, 20)
+    assert [r["y"] for r in history(run, ["y"])] == [5]
+    assert all("bad\0key" not in row for row in history(run))
+    kept = journal.with_name(journal.name + ".refused")
+    assert kept.exists() and not journal.exists()
+    err = capsys.readouterr().err
+    assert err.count(" refused ") == 1 and "'bad\\x00key'" in err and str(kept) in err
+    # The next run of this store (journal replay included) is not held up either.
+    again = runyard.init(project="p")
+    again.log({"x": 0})
+    again.finish()
+    assert_all_steps(again, 1)

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
@@ -259,3 +260,52 @@ def test_nul_in_names_is_a_400_naming_it(client: TestClient) -> None:
         answer.status_code == 400
         and "column key must be a string without NUL" in (answer.json()["detail"])
     )
+
+
+@pytest.mark.parametrize("big", [2**63, 2**64 + 1, -(2**63) - 1, 10**30])
+def test_ints_beyond_int64_are_stored_as_floats_not_a_500(client: TestClient, big: int) -> None:
+    # A client that did not convert them (msgpack carries up to 2**64 - 1 as an int,
+    # wider ones as documents): stored as wandb stores them, as floats.
+    wire = encode_batch(
+        RunBatch(RUN, create={}, columns={"seed": ([0, 1], [1, big])}, journal=("j", 9))
+    )
+    answer = send(client, wire)
+    assert answer.status_code == 200, answer.text
+    series = read(client, "/projects/ent/proj/runs/run1/history/series", key="seed")
+    values = np.frombuffer(series["values"]["b"], "<f8").tolist()
+    assert values == [1.0, float(big)]
+
+
+@pytest.mark.parametrize(
+    ("fields", "named"),
+    [
+        ({"columns": {"k" * 2000: ([0], [1.0])}}, "kkkk"),
+        ({"meta": {"no_such_field": 1}}, "no_such_field"),
+    ],
+)
+def test_a_batch_the_store_cannot_hold_is_a_400_naming_it(
+    client: TestClient, fields: dict[str, Any], named: str
+) -> None:
+    refused = RunBatch(RUN, create={}, journal=("j", 9), journal_start=0, **fields)
+    answer = send(client, encode_batch(refused))
+    assert answer.status_code == 400 and named in answer.json()["detail"]
+    # Nothing of it was applied, and the journal's next batch is taken.
+    assert send(client, batch(start=0, end=9)).status_code == 200
+
+
+def test_a_run_with_a_document_nested_500_deep_does_not_break_its_project(
+    client: TestClient,
+) -> None:
+    # The SDK refuses such values now; a run stored before that, or sent by another
+    # client, must not make the project's runs list fail (it answered 400).
+    deep: Any = 1
+    for _ in range(500):
+        deep = {"k": deep}
+    sent = RunBatch(RUN, create={}, summary_set=[(("deep",), deep)], config={"deep": deep})
+    assert send(client, encode_batch(sent)).status_code == 200
+    other = RunBatch(RunRef("ent", "proj", "run2"), create={}, columns={"x": ([0], [1.0])})
+    assert send(client, encode_batch(other), url=URL.replace("run1", "run2")).status_code == 200
+    answer = client.get("/api/v1/projects/ent/proj/runs")
+    assert answer.status_code == 200, answer.text
+    assert sorted(r["id"] for r in answer.json()["runs"]) == ["run1", "run2"]
+    assert client.get("/api/v1/projects/ent/proj/runs/run1").status_code == 200

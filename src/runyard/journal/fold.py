@@ -17,6 +17,7 @@ from runyard.metrics.definitions import MetricDefinition, MetricDefinitions
 from runyard.metrics.flatten import Path, drop_shadowed, flatten, key_of
 from runyard.metrics.history import RowAssembler
 from runyard.metrics.summary import SummaryState
+from runyard.metrics.values import INT64_MAX, wide_int_float, wide_int_note
 from runyard.store.base import RunBatch
 
 __all__ = ["RunFold"]
@@ -157,6 +158,8 @@ class RunFold:
     def _fold_group(self, records: list[list[Any]], keys: tuple[str, ...]) -> None:
         steps = [r[1] for r in records]
         named: dict[str, list[Any]] = {k: [r[5][k] for r in records] for k in keys}
+        for key, column in named.items():
+            self._wide_ints_to_floats(key, column)
         named["_timestamp"] = [r[3] for r in records]
         named["_runtime"] = [r[4] for r in records]
         by_path: dict[Path, list[Any]] = {(k,): v for k, v in named.items()}
@@ -189,6 +192,11 @@ class RunFold:
             # A row may name one history key twice ({"a.b": 1, "a": {"b": 2}}): history
             # keeps one value, so the summary must get the same one.
             self._rows = [drop_shadowed(row) for row in self._rows]
+            for row in self._rows:
+                for path, value in row.items():
+                    if type(value) is int and value > INT64_MAX:
+                        self._notices.append(wide_int_note(key_of(path), value))
+                        row[path] = wide_int_float(value)
             self.summary.update(self._rows)
             self._columnize(self._rows)
             self.last_step = max(self.last_step, int(self._rows[-1][("_step",)]))
@@ -222,6 +230,20 @@ class RunFold:
         batch :meth:`take_batch` gives for the same records."""
         files, self.files = self.files, []
         return files
+
+    def _wide_ints_to_floats(self, key: str, column: list[Any]) -> None:
+        """Ints in [2**63, 2**64), which msgpack packs as they are, become floats (wandb's
+        rule for ints beyond int64; log() converts the others itself)."""
+        try:
+            top = max(column)
+            if not (top > INT64_MAX or top != top):  # NaN: max() cannot tell
+                return
+        except TypeError:  # strings or None among the values
+            pass
+        for i, value in enumerate(column):
+            if type(value) is int and value > INT64_MAX:
+                self._notices.append(wide_int_note(key, value))
+                column[i] = wide_int_float(value)
 
     def take_notices(self) -> list[str]:
         """Messages for the user about values stored with less precision than logged

@@ -21,13 +21,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from runyard.errors import BatchRefusedError
-from runyard.store.base import RunBatch
+from runyard.errors import BatchRefusedError, CommError, StoreError
+from runyard.store.base import ForeignJournal, JournalConflict, RunBatch
 
 if TYPE_CHECKING:
     from runyard.store.base import TrackingStore
 
-__all__ = ["MAX_PARTS", "Refusal", "write_around"]
+__all__ = ["MAX_PARTS", "Refusal", "is_refusal", "write_around"]
 
 MAX_PARTS = 8
 
@@ -38,6 +38,18 @@ class Refusal:
 
     what: str
     reason: str
+
+
+def is_refusal(exc: Exception) -> bool:
+    """The store refused a batch for its content and will refuse it again, as opposed
+    to being down: :class:`BatchRefusedError`, or the server client's ``ValueError``
+    (HTTP 400) and ``StoreError`` (413, 422) — but not a journal conflict, which a
+    resend from the stored offset resolves."""
+    if isinstance(exc, BatchRefusedError):
+        return True
+    if isinstance(exc, (JournalConflict, ForeignJournal, CommError)):
+        return False
+    return isinstance(exc, (ValueError, StoreError))
 
 
 def _parts(batch: RunBatch) -> list[tuple[str, RunBatch]]:
@@ -98,7 +110,9 @@ def write_around(store: TrackingStore, batch: RunBatch) -> list[Refusal]:
             part.journal_done = batch.journal_done and i == last
         try:
             store.write_batch(part)
-        except BatchRefusedError as exc:
+        except Exception as exc:
+            if not is_refusal(exc):
+                raise
             refused.append(Refusal(what, str(exc)))
         else:
             if part.journal is not None:

@@ -67,8 +67,10 @@ from runyard.metrics.values import (
     check_keys,
     check_row,
     check_value,
+    row_as_is,
     show_path,
     wide_int_float,
+    wide_int_note,
 )
 
 __all__ = [
@@ -120,6 +122,7 @@ __all__ = [
     "nest",
     "parse_name",
     "ramp",
+    "row_as_is",
     "sample_rows",
     "set_path",
     "show_path",
@@ -127,4 +130,5 @@ __all__ = [
     "validate_define_metric",
     "value_at",
     "wide_int_float",
+    "wide_int_note",
 ]

@@ -22,11 +22,17 @@ from runyard.entities import RunRef
 from runyard.errors import UsageError
 from runyard.journal.frames import JournalWriter
 from runyard.journal.records import Rec
-from runyard.metrics.values import check_keys, check_row, check_value, wide_int_float
+from runyard.metrics.values import (
+    check_keys,
+    check_row,
+    check_value,
+    row_as_is,
+    wide_int_note,
+)
 from runyard.printer import termlog, termwarn, warn_once
 from runyard.sdk.config import Config
 from runyard.sdk.summary import Summary
-from runyard.sdk.writer import Writer
+from runyard.sdk.writer import MAX_BACKLOG, Writer
 from runyard.settings import Settings
 
 if TYPE_CHECKING:
@@ -74,14 +80,16 @@ class Run:
         self._step = step
         self._t0 = time.monotonic() - runtime_offset
         self._packb = msgpack.Packer(autoreset=True).pack
-        #: The last two key sets `log()` checked (see metrics.values.check_keys): a
-        #: training loop logs the same keys again and again, and comparing a key set
-        #: costs less than checking each key.
-        self._keys: frozenset[str] = frozenset()
-        self._keys_before: frozenset[str] = frozenset()
+        #: The last two key tuples `log()` checked (see metrics.values.check_keys): a
+        #: training loop logs the same keys again and again, and comparing a tuple of
+        #: keys costs less than checking each key.
+        self._keys: tuple[str, ...] = ()
+        self._keys_before: tuple[str, ...] = ()
         #: Value types `log()` packs without looking inside: msgpack stores them as
-        #: they are (float subclasses such as numpy.float64 are added once seen).
-        self._plain_types: set[type] = {float, str, bool, type(None)}
+        #: they are (float subclasses such as numpy.float64 are added once seen). An
+        #: int beyond int64 makes msgpack raise, except in [2**63, 2**64), which the
+        #: fold stores as a float (journal/fold.py) as the checked path would.
+        self._plain_types: set[type] = {float, int, str, bool, type(None)}
         self._append = journal.append
         self._finished = False
         self._journal_failed = False
@@ -232,9 +240,9 @@ class Run:
             if not isinstance(data, Mapping):
                 raise TypeError(_LOG_TYPE_ERROR)
             data = dict(data)
-        keys = data.keys()
+        keys = tuple(data)
         if keys != self._keys and keys != self._keys_before:
-            self._check_keys(data)
+            self._check_keys(keys)
         prev_step = self._step
         if step is None:
             step = self._step
@@ -261,24 +269,27 @@ class Run:
         try:
             # Plain scalars are packed as they are; anything else (ints, which may not
             # fit in 64 bits, containers, arrays, media) is checked and encoded first.
-            if self._plain_types.issuperset(map(type, data.values())):
+            try:
+                if not self._plain_types.issuperset(map(type, data.values())):
+                    raise TypeError
                 payload = self._packb((Rec.LOG, step, commit, now, runtime, data))
-            else:
+            except (TypeError, OverflowError):
                 row = self._checked_row(data)
                 payload = self._packb((Rec.LOG, step, commit, now, runtime, row))
         except BaseException:
             self._step = prev_step  # a row that could not be logged takes no step
             raise
         try:
-            self._append(payload)
+            end = self._append(payload)
         except OSError as exc:
             self._journal_error(exc)
             return
         writer = self._writer
-        if writer is not None and writer.behind():
+        # The size test first: a method call per log() costs as much as the checks above.
+        if writer is not None and end - writer.read_pos > MAX_BACKLOG and writer.behind():
             writer.wait_until_caught_up()
 
-    def _check_keys(self, data: dict[str, Any]) -> None:
+    def _check_keys(self, data: tuple[Any, ...]) -> None:
         """Check a key set `log()` has not seen lately (wandb's TypeError for a key
         that is not a string; NUL and overlong keys refused), then remember it."""
         for key in check_keys(data):
@@ -288,12 +299,14 @@ class Run:
                 f"the logged key {key!r} is set by the run itself: its value is {what} "
                 "(as in wandb); log it under another name",
             )
-        self._keys_before, self._keys = self._keys, frozenset(data)
+        self._keys_before, self._keys = self._keys, data
 
     def _checked_row(self, data: dict[str, Any]) -> dict[str, Any]:
         """A row with values other than plain scalars, as it is journaled: checked and
         converted by :func:`runyard.metrics.values.check_row` (wandb's rules, or an
         error naming the key path), then encoded if it holds arrays, media or charts."""
+        if row_as_is(data):
+            return data
         wide: list[tuple[str, int]] = []
         row, plain = check_row(data, wide)
         if not plain:
@@ -301,12 +314,7 @@ class Run:
             if not plain:
                 raise TypeError(f"could not encode the row for JSON: {row!r:.200}")
         for key, value in wide:
-            warn_once(
-                f"wide-int-{self.id}-{key}",
-                f"the int {value} logged at {key!r} does not fit in 64 bits: it is stored as "
-                f"the float {wide_int_float(value)!r}, as wandb does (log it as a string to "
-                "keep every digit)",
-            )
+            warn_once(f"wide-int-{self.id}-{key}", wide_int_note(key, value))
         for kind in set(map(type, data.values())):
             if issubclass(kind, float) and not hasattr(kind, "to_json"):
                 self._plain_types.add(kind)  # numpy.float64: msgpack packs it as a float

@@ -29,7 +29,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from runyard.errors import AuthError, BatchRefusedError
+from runyard.errors import AuthError
 from runyard.journal.frames import MAGIC, JournalWriter, read_frames
 from runyard.journal.records import journal_name
 from runyard.printer import warn_once
@@ -269,7 +269,11 @@ class Writer(threading.Thread):
             try:
                 store.write_batch(batch)
                 return
-            except BatchRefusedError:
+            except Exception as exc:
+                from runyard.journal.refusal import is_refusal
+
+                if not is_refusal(exc):
+                    raise
                 self._writing_around = True  # a retry resumes the same parts
         from runyard.journal.refusal import write_around
 

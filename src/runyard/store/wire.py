@@ -9,8 +9,10 @@ Format (version 1). A body is one msgpack map, usually zlib-compressed
 - Documents (config, summary, create/meta fields, non-scalar history values) are
   plain msgpack: floats stay floats (NaN and infinities included), ints stay ints,
   tuples become lists (as they would in the store's JSON). Two differences from
-  the embedded store: ints beyond 64 bits (which msgpack cannot hold) and objects
-  msgpack does not know travel as their ``str()``; numpy values as ``tolist()``.
+  the embedded store: objects msgpack does not know travel as their ``str()``, numpy
+  values as ``tolist()``. Ints beyond 64 bits (which msgpack cannot hold) travel as
+  floats, which is how every store keeps them (wandb's rule); ints in [2**63, 2**64)
+  travel as they are and the store makes them floats too.
 - Arrays (history steps, scalar columns, series, rollups) are typed binary:
   ``{"t": "<f8" | "<i8", "b": <little-endian bytes>}``. A scalar column costs 8
   bytes a point instead of a decimal string, and is decoded with one
@@ -38,6 +40,7 @@ import msgpack
 import numpy as np
 
 from runyard.entities import RunRecord, RunRef
+from runyard.metrics.values import wide_int_float
 from runyard.store.base import ProjectStats, Rollup, RunBatch, Series
 
 __all__ = [
@@ -91,6 +94,8 @@ class UnsupportedEncoding(WireError):
 
 def _default(value: Any) -> Any:
     """Values msgpack does not know, as the store's JSON would write them."""
+    if isinstance(value, int):  # beyond 64 bits: a float, as the store (and wandb) keep it
+        return wide_int_float(value)
     to_list = getattr(value, "tolist", None)  # numpy scalars and arrays
     if callable(to_list):
         return to_list()

@@ -3,16 +3,26 @@
 Documents are strict JSON so that SQL JSON functions (SQLite's ``json_extract``,
 PostgreSQL's ``jsonb``) can read them for filters. Non-finite floats, which strict
 JSON cannot hold, are written as ``{"$float": "NaN" | "Infinity" | "-Infinity"}``
-and turned back into floats when read.
+and turned back into floats when read. A document nested deeper than
+``MAX_READ_DEPTH`` is read with its deeper parts as JSON text.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
-__all__ = ["dumps", "loads"]
+import numpy as np
+
+__all__ = ["MAX_READ_DEPTH", "dumps", "loads"]
+
+#: Containers a document read back may nest; deeper parts are read as their JSON text.
+#: The SDK refuses values nested deeper than ``metrics.values.MAX_DEPTH`` (100); a
+#: document written before that (or by another client) must not break every reader of
+#: its project (the web app's serializer stops at 255 levels, ``deepcopy`` at ~330).
+MAX_READ_DEPTH = 128
 
 _MARK = "$float"
 _NAMES = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
@@ -58,6 +68,33 @@ def _revive(obj: dict[str, Any]) -> Any:
 def loads(text: str | None) -> Any:
     if text is None:
         return None
-    if _MARK in text:
-        return json.loads(text, object_hook=_revive)
-    return json.loads(text)
+    value = json.loads(text, object_hook=_revive) if _MARK in text else json.loads(text)
+    # Deep needs many brackets; the exact depth is measured only then.
+    if text.count("{") + text.count("[") > MAX_READ_DEPTH and _depth(text) > MAX_READ_DEPTH:
+        value = _clamp(value, MAX_READ_DEPTH)
+    return value
+
+
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
+def _depth(text: str) -> int:
+    """How many containers a JSON text nests (strings, which may hold brackets, aside)."""
+    codes = np.frombuffer(_STRING.sub("", text).encode(), np.uint8)
+    steps = np.isin(codes, _OPEN).astype(np.int64) - np.isin(codes, _CLOSE)
+    return int(np.cumsum(steps).max(initial=0))
+
+
+_OPEN = np.frombuffer(b"{[", np.uint8)
+_CLOSE = np.frombuffer(b"}]", np.uint8)
+
+
+def _clamp(value: Any, depth: int) -> Any:
+    """``value`` with what lies deeper than ``depth`` containers as its JSON text."""
+    if isinstance(value, dict | list):
+        if depth <= 0:
+            return dumps(value)
+        if isinstance(value, dict):
+            return {k: _clamp(v, depth - 1) for k, v in value.items()}
+        return [_clamp(v, depth - 1) for v in value]
+    return value

@@ -18,8 +18,9 @@ from typing import Any
 import numpy as np
 
 from runyard.entities import RunRecord, RunRef
-from runyard.errors import StoreError
+from runyard.errors import BatchRefusedError, StoreError
 from runyard.metrics.flatten import delete_path, set_path
+from runyard.metrics.values import MAX_KEY_BYTES, wide_int_float
 from runyard.store.base import (
     ForeignJournal,
     JournalConflict,
@@ -161,6 +162,17 @@ class SqlStore(TrackingStore):
 
     # -- writes -------------------------------------------------------------
     def write_batch(self, batch: RunBatch) -> None:
+        """Apply ``batch`` in one transaction; a batch whose content the database
+        refuses raises :class:`~runyard.errors.BatchRefusedError` (nothing applied)."""
+        try:
+            self._write_batch(batch)
+        except Exception as exc:
+            refusal = _refusal(exc)
+            if refusal is None:
+                raise
+            raise refusal from exc
+
+    def _write_batch(self, batch: RunBatch) -> None:
         with self._db.write() as tx:
             existing = self._find_run(tx, batch.run)
             if existing is None and batch.create is None:
@@ -233,7 +245,7 @@ class SqlStore(TrackingStore):
             "sessions": 0,
         }
         for name, value in fields.items():
-            values[_RUN_FIELDS[name]] = value
+            values[_run_field(name)] = value
         columns = ", ".join(values)
         tx.run(
             f"INSERT INTO runs ({columns}) VALUES ({', '.join(':' + c for c in values)})", values
@@ -246,7 +258,7 @@ class SqlStore(TrackingStore):
             if name == "tags":
                 values["tags"] = jsonutil.dumps(list(value))
             else:
-                values[_RUN_FIELDS[name]] = value
+                values[_run_field(name)] = value
         if batch.summary_state is not None:
             values["summary_state"] = jsonutil.dumps(batch.summary_state)
         if batch.metrics is not None:
@@ -295,6 +307,7 @@ class SqlStore(TrackingStore):
             )
         }
         for key, (steps, values) in columns.items():
+            _check_key(key)
             typed: Any = values  # lists, or numpy arrays from the HTTP server (base.py)
             if isinstance(typed, np.ndarray):
                 # Typed columns as the server decodes them: no Python object a point.
@@ -363,7 +376,12 @@ class SqlStore(TrackingStore):
     ) -> None:
         """Queue the chunks that append these points to the key's series (in ``out``)."""
         new_steps = np.asarray(steps, dtype=np.int64)
-        new_values = np.asarray(values, dtype=np.int64 if is_int else np.float64)
+        try:
+            new_values = np.asarray(values, dtype=np.int64 if is_int else np.float64)
+        except OverflowError:
+            # Ints beyond int64 (a client that did not convert them): floats, as wandb.
+            wide = [wide_int_float(v) if isinstance(v, int) else v for v in values]
+            new_values = np.asarray(wide, dtype=np.float64)
         if key == "_runtime":
             new_values = np.round(new_values, 6)  # µs resolution: compresses ~10x
         tail = self._load_tail(tx, run_pk, key, tail_meta)
@@ -922,6 +940,36 @@ def _encoder() -> Any:
             except RuntimeError:
                 return None
         return _ENCODER
+
+
+def _run_field(name: str) -> str:
+    """The runs column of a create/meta field; an unknown field refuses the batch."""
+    try:
+        return _RUN_FIELDS[name]
+    except KeyError:
+        raise BatchRefusedError(f"unknown run field {name!r}") from None
+
+
+def _check_key(key: str) -> None:
+    """Refuse a history key no database of the store can hold or index."""
+    if "\0" in key:
+        raise BatchRefusedError(f"history key {key!r} holds a NUL character")
+    if len(key.encode("utf-8", "surrogatepass")) > MAX_KEY_BYTES:
+        raise BatchRefusedError(f"history key {key[:80]!r}... is longer than {MAX_KEY_BYTES} bytes")
+
+
+def _refusal(exc: Exception) -> BatchRefusedError | None:
+    """The refusal an error of the database (or of encoding for it) means, or None for
+    errors that say nothing about the batch (a lost connection, a locked file)."""
+    if isinstance(exc, BatchRefusedError):
+        return exc
+    if isinstance(exc, (OverflowError, RecursionError)):
+        return BatchRefusedError(f"the store cannot hold a value of this batch: {exc}")
+    error = getattr(exc, "orig", None) or exc  # SQLAlchemy wraps the driver's error
+    names = {type(error).__name__, type(exc).__name__}
+    if names & {"DataError", "IntegrityError", "ProgramLimitExceeded"}:
+        return BatchRefusedError(f"the database refused this batch: {error}")
+    return None
 
 
 def _done(position: int) -> int:

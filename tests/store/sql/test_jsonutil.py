@@ -1,0 +1,44 @@
+"""JSON documents of the SQL store: non-finite floats, and documents too deep to read."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from runyard.store.sql.jsonutil import MAX_READ_DEPTH, dumps, loads
+
+
+def nested(depth: int) -> Any:
+    value: Any = 1
+    for _ in range(depth):
+        value = {"k": [value]}
+    return value
+
+
+def depth_of(value: Any) -> int:
+    depth = 0
+    while isinstance(value, dict | list):
+        value = value["k"] if isinstance(value, dict) else value[0]
+        depth += 1
+    return depth
+
+
+def test_non_finite_floats_round_trip() -> None:
+    back = loads(dumps({"a": [math.nan, math.inf, -math.inf]}))
+    assert math.isnan(back["a"][0]) and back["a"][1:] == [math.inf, -math.inf]
+
+
+def test_a_document_too_deep_reads_with_its_deep_part_as_text() -> None:
+    back = loads(dumps({"deep": nested(300), "s": "[[[[{{{{" * 50}))
+    assert depth_of(back["deep"]) == MAX_READ_DEPTH - 1
+    inner = back["deep"]
+    for _ in range(MAX_READ_DEPTH - 1):
+        inner = inner["k"] if isinstance(inner, dict) else inner[0]
+    assert isinstance(inner, str) and inner.startswith(('{"k":', '[{"k":'))
+    assert back["s"] == "[[[[{{{{" * 50  # brackets in strings do not count
+
+
+def test_documents_within_the_depth_and_many_brackets_are_unchanged() -> None:
+    wide = {"h": [{"values": [1, 2], "bins": [[0.5]]} for _ in range(200)]}
+    assert loads(dumps(wide)) == wide
+    assert loads(dumps(nested(MAX_READ_DEPTH // 2))) == nested(MAX_READ_DEPTH // 2)
