@@ -312,6 +312,23 @@ def test_literal_keys_without_registered_runs(server: Server) -> None:
     store.close()
 
 
+def test_keys_of_unregistered_runs_decode_to_their_real_names(server: Server) -> None:
+    """The public API's store knows no runs: a key's escaped names are decoded (issue 12,
+    point 2), so ``alice.``'s files are never read from or written to ``alice``'s."""
+    ref = RunRef("root", "Ünï code.", f"r {next(_runs)}")
+    server.create_run(ref)
+    store = HttpBlobStore(server.url, server.key)
+    key = f"{run_prefix(ref)}/a.txt"
+    store.put(key, b"a")
+    assert store.list(run_prefix(ref)) == [(key, 1)]
+    registered = HttpBlobStore(server.url, server.key, runs=[ref])
+    assert registered.get(key) == b"a"
+    registered.close()
+    with pytest.raises(ValueError, match="blob key part"):
+        store.get("root/%61/r1/a.txt")  # not a spelling the keys ever use
+    store.close()
+
+
 def test_import_runyard_does_not_import_httpx() -> None:
     """Nor do the registries: the server client loads when a server URI is opened."""
     code = (

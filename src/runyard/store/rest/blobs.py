@@ -35,7 +35,7 @@ from urllib.parse import quote, urljoin, urlsplit
 import httpx
 
 from runyard.blobs.base import BlobStore, validate_key
-from runyard.blobs.keys import run_prefix
+from runyard.blobs.keys import run_prefix, split_run_key
 from runyard.entities import RunRef
 from runyard.errors import CommError
 from runyard.store.rest.client import API, RestClient, RetryPolicy, detail, json_map
@@ -101,12 +101,7 @@ class HttpBlobStore(BlobStore):
             for prefix, ref in self._runs.items():
                 if key.startswith(prefix):
                     return ref, key[len(prefix) :]
-        parts = key.split("/", 3)
-        if len(parts) < 4:
-            raise ValueError(
-                f"blob key {key!r} is not under a run (<entity>/<project>/<run_id>/<name>)"
-            )
-        return RunRef(parts[0], parts[1], parts[2]), parts[3]
+        return split_run_key(key)  # the spelling is injective: decode the run's names
 
     @staticmethod
     def _run_url(ref: RunRef) -> str:
