@@ -7,6 +7,8 @@ waits are recorded, never slept, so no test here depends on how fast the machine
 from __future__ import annotations
 
 import email.utils
+import gc
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -225,6 +227,25 @@ def test_a_request_that_may_have_run_is_not_retried(flaky_server: Any) -> None:
         client.request("POST", "/b", idempotent=False)
     assert len(recorder.seen) > 2
     client.close()
+
+
+def test_a_client_dropped_without_close_closes_its_sockets(flaky_server: Any) -> None:
+    """An ``Api()`` nobody closes (wandb's has no close()) must not leave a socket to the
+    garbage collector, whose ResourceWarning would come at a random later time (it
+    failed a whole test session once, raised in pytest_unconfigure)."""
+    url = flaky_server(Recorder(lambda path: (200, b"{}")))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        for make in (
+            lambda: RestClient(url),
+            lambda: HttpStore(url).client,
+            lambda: HttpBlobStore(url).client,
+        ):
+            client = make()
+            assert client.request("GET", "/api/v1/projects").status_code == 200
+            del client
+            gc.collect()
+    assert [str(w.message) for w in caught if w.category is ResourceWarning] == []
 
 
 def test_bad_server_urls_are_refused_naming_them() -> None:

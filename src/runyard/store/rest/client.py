@@ -30,6 +30,7 @@ import email.utils
 import json as jsonlib
 import random
 import time
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -188,6 +189,10 @@ class RestClient:
             limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
             follow_redirects=False,
         )
+        # A client dropped without close() (an `Api()` nobody closes, as wandb's has no
+        # close) still closes its sockets when it is collected, instead of leaving
+        # them to the garbage collector, which warns (ResourceWarning) at a random later time.
+        self._closer = weakref.finalize(self, self._http.close)
 
     def url(self, path: str) -> str:
         """The absolute URL of a path below the base URL (for messages)."""
@@ -246,7 +251,7 @@ class RestClient:
         return self.policy.call(attempt, what)
 
     def close(self) -> None:
-        self._http.close()
+        self._closer()
 
     def __enter__(self) -> RestClient:
         return self
