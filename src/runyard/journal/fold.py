@@ -158,8 +158,8 @@ class RunFold:
     def _fold_group(self, records: list[list[Any]], keys: tuple[str, ...]) -> None:
         steps = [r[1] for r in records]
         named: dict[str, list[Any]] = {k: [r[5][k] for r in records] for k in keys}
-        for key, column in named.items():
-            self._wide_ints_to_floats(key, column)
+        for key, logged in named.items():
+            self._wide_ints_to_floats(key, logged)
         named["_timestamp"] = [r[3] for r in records]
         named["_runtime"] = [r[4] for r in records]
         by_path: dict[Path, list[Any]] = {(k,): v for k, v in named.items()}

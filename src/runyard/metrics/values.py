@@ -161,7 +161,7 @@ def _as_is(value: Any, size: int, depth: int, keys: bool) -> bool:
                 return False
         return True
     if kind is int:
-        return INT64_MIN <= value <= INT64_MAX
+        return bool(INT64_MIN <= value <= INT64_MAX)
     return kind in _SCALARS
 
 
