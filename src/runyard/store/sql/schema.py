@@ -24,6 +24,7 @@ from sqlalchemy import (
 __all__ = [
     "HEAD_REVISION",
     "api_keys",
+    "console_lines",
     "entities",
     "history_values",
     "journals",
@@ -34,6 +35,7 @@ __all__ = [
     "runs",
     "series_chunks",
     "sessions",
+    "system_samples",
     "users",
     "workspaces",
 ]
@@ -81,6 +83,8 @@ runs = Table(
     Column("exit_code", Integer),
     Column("sessions", Integer, nullable=False),
     Column("forked_from", Text),
+    # wandb-metadata.json: Python, OS, host, program, args, git, GPUs … (JSON, schema 0004).
+    Column("metadata", Text),
     UniqueConstraint("project_id", "run_id", name="uq_runs_project_run"),
 )
 
@@ -111,6 +115,31 @@ history_values = Table(
     Column("key", Text, primary_key=True),
     Column("step", BigInteger, primary_key=True),
     Column("value", Text, nullable=False),
+)
+
+# The run's console output (stdout/stderr), one row per terminal line as a terminal
+# shows it (carriage returns and cursor moves applied); a line still being drawn (a
+# progress bar) is rewritten in place, so the row is keyed by its line number.
+console_lines = Table(
+    "console_lines",
+    metadata,
+    Column("run", Integer, ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
+    Column("line", BigInteger, primary_key=True),
+    Column("stream", String(8), nullable=False),
+    Column("ts", Double, nullable=False),
+    Column("text", Text, nullable=False),
+)
+
+# System metrics (wandb's "events" stream): one row per sample of the sampler thread,
+# its values a JSON object keyed by wandb's names (``system.cpu``, ``system.gpu.0.gpu``).
+system_samples = Table(
+    "system_samples",
+    metadata,
+    Column("run", Integer, ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
+    Column("sample", BigInteger, primary_key=True),
+    Column("ts", Double, nullable=False),
+    Column("runtime", Double, nullable=False),
+    Column("values", Text, nullable=False),
 )
 
 # How far each run journal has been moved into the store (idempotent replay).
