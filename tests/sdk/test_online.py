@@ -7,6 +7,7 @@ journal and catch up (SPEC §9: the training loop never breaks).
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 import urllib.error
@@ -251,7 +252,10 @@ def test_offline_files_stay_local_until_sync(
     assert made.returncode == 0, made.stderr
     server_blobs = tmp_path / "blobs"
     assert not list(server_blobs.rglob("notes.txt"))
-    assert [p.name for p in (client / "blobs").rglob("notes.txt")] == ["notes.txt"]
+    # The files wait in the offline journal's spool; nothing went to a blob store.
+    (spool,) = (client / "offline").glob("*.journal.spool")
+    assert b"written offline" in [p.read_bytes() for p in spool.iterdir()]
+    assert not (client / "blobs").exists()
 
     def sync() -> str:
         done = subprocess.run(
@@ -279,3 +283,192 @@ def test_offline_files_stay_local_until_sync(
         timeout=120,
     )
     assert read.stdout.split() == ["written", "offline", "1225.0"], read.stderr
+
+    assert [p.name for p in server_blobs.rglob("notes.txt")] == ["notes.txt"]  # once
+    assert len(list(server_blobs.rglob("*.npy"))) == 1
+    assert spool.is_dir()  # an offline journal keeps its spool (for another server)
+
+
+READ_FILES = """
+import hashlib, os, runyard
+run = runyard.Api().run(os.environ["RUN_PATH"])
+(row,) = list(run.scan_history())
+print(run.state, hashlib.sha256(run.file(row["img"]["path"]).read()).hexdigest())
+print(run.file("notes.txt").read().decode())
+print(len(list(run.files())))
+"""
+
+IMAGE = "np.full((8, 8, 3), 3, dtype=np.uint8)"
+
+DOWN_WHEN_LOGGED = f"""
+import os, sys, threading, time, numpy as np, runyard
+# Every connection the training thread opens (none may: the writer uploads).
+connects = []
+def hook(event, args):
+    if event == "socket.connect" and threading.current_thread() is threading.main_thread():
+        connects.append(args[1])
+sys.addaudithook(hook)
+run = runyard.init(project="p")  # no id: init itself needs no server
+run.log({{"img": runyard.Image({IMAGE})}})
+with open("notes.txt", "w") as f:
+    f.write("saved while the server was down")
+run.save("notes.txt", policy="now")
+print(run.id, len(connects), flush=True)
+while not os.path.exists(sys.argv[1]):  # the test starts the server, then creates it
+    time.sleep(0.05)
+run.finish()
+print("training-thread connections:", len(connects), flush=True)
+"""
+
+
+def _image_sha() -> str:
+    import hashlib
+
+    import numpy as np
+
+    import runyard
+
+    image = runyard.Image(np.full((8, 8, 3), 3, dtype=np.uint8))
+    return hashlib.sha256(image.image_bytes).hexdigest()
+
+
+def test_media_logged_while_the_server_is_down_arrive_when_it_is_back(
+    tmp_path: Path, store_uri: str
+) -> None:
+    """log(Image) and run.save with the server down: no exception, no network on the
+    training thread; the writer uploads the files once the server answers (by finish)."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    client = tmp_path / "client"
+    client.mkdir()
+    go = tmp_path / "server-is-up"
+    env = client_env(client, url, RUNYARD_FINISH_TIMEOUT="120")
+    with subprocess.Popen(
+        [sys.executable, "-c", DOWN_WHEN_LOGGED, str(go)],
+        env=env,
+        cwd=client,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as proc:
+        assert proc.stdout is not None
+        first = proc.stdout.readline().split()
+        if len(first) != 2:
+            proc.kill()
+            raise AssertionError(proc.communicate(timeout=60)[1])
+        run_id, connections = first
+        assert connections == "0"
+        srv = RunyardServer(tmp_path / "srv", store_uri, f"file://{tmp_path}/blobs", port=port)
+        srv.start()
+        try:
+            go.touch()
+            out, err = proc.communicate(timeout=180)
+            assert proc.returncode == 0, err
+            assert out.strip() == "training-thread connections: 0"
+            read = script(READ_FILES, tmp_path / "reader", url, 120, RUN_PATH=f"tester/p/{run_id}")
+        finally:
+            srv.stop()
+    assert "Traceback" not in err
+    assert read.stdout.splitlines() == [
+        f"finished {_image_sha()}",
+        "saved while the server was down",
+        "2",  # the image and notes.txt, each once
+    ], read.stderr
+    assert [p.name for p in (tmp_path / "blobs").rglob("*.png")] == [f"{_image_sha()}.png"]
+    assert not list((client / "journals").rglob("*.journal*"))  # journal and spool gone
+
+
+KILLED_WHILE_DOWN = f"""
+import os, signal, numpy as np, runyard
+run = runyard.init(project="p")
+run.log({{"img": runyard.Image({IMAGE})}})
+with open("notes.txt", "w") as f:
+    f.write("saved before the kill")
+run.save("notes.txt", policy="now")
+print(run.id, flush=True)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_media_of_a_run_killed_while_the_server_is_down_are_sent_once_by_sync(
+    tmp_path: Path, store_uri: str
+) -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    client = tmp_path / "client"
+    client.mkdir()
+    env = client_env(client, url)
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_WHILE_DOWN],
+        env=env,
+        cwd=client,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    run_id = killed.stdout.strip()
+    (spool,) = (client / "journals").rglob("*.journal.spool")
+    assert len(list(spool.iterdir())) == 2
+
+    def sync() -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "runyard.cli.main", "sync"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    srv = RunyardServer(tmp_path / "srv", store_uri, f"file://{tmp_path}/blobs", port=port).start()
+    try:
+        first = sync()
+        assert f"sent 2 file(s) of tester/p/{run_id}" in first, first
+        assert "nothing to sync" in sync()
+        read = script(READ_FILES, tmp_path / "reader", url, 120, RUN_PATH=f"tester/p/{run_id}")
+    finally:
+        srv.stop()
+    assert read.stdout.splitlines() == [
+        f"crashed {_image_sha()}",
+        "saved before the kill",
+        "2",
+    ], read.stderr
+    blobs = tmp_path / "blobs"
+    assert [p.name for p in blobs.rglob("*.png")] == [f"{_image_sha()}.png"]
+    assert [p.name for p in blobs.rglob("notes.txt")] == ["notes.txt"]
+    assert not spool.exists()
+
+
+TOO_LARGE = """
+import numpy as np, runyard
+run = runyard.init(project="p", id="big")
+noise = np.random.default_rng(0).integers(0, 255, (64, 64, 3), dtype=np.uint8)
+run.log({"img": runyard.Image(noise), "x": 1.0})
+run.log({"x": 2.0})
+run.finish()
+print("finished", flush=True)
+"""
+
+
+def test_a_file_the_server_refuses_is_skipped_not_retried_forever(
+    tmp_path: Path, store_uri: str
+) -> None:
+    """A file over the server's upload limit (HTTP 413) would be refused on every retry:
+    it is dropped with a warning naming it, and the rows around it are stored."""
+    srv = RunyardServer(
+        tmp_path / "srv",
+        store_uri,
+        f"file://{tmp_path}/blobs",
+        env={"RUNYARD_MAX_UPLOAD_BYTES": "1000"},
+    ).start()
+    try:
+        result = script(TOO_LARGE, tmp_path / "client", srv.url, RUNYARD_FINISH_TIMEOUT="60")
+    finally:
+        srv.stop()
+    assert result.returncode == 0 and result.stdout.strip() == "finished", result.stderr
+    assert "the blob store refused 'media/images/" in result.stderr
+    assert "413" in result.stderr
+    assert stored_steps(store_uri, RunRef("tester", "p", "big")) == [0, 1]
+    assert not list((tmp_path / "client" / "journals").rglob("*.journal*"))

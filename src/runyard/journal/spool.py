@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -45,6 +46,8 @@ __all__ = [
 ]
 
 _CHUNK = 1 << 20
+#: How a server's refusal reads in the blob stores' OSError messages ("HTTP 413 from …").
+_REFUSED = re.compile(r"\bHTTP 4(?!01|03|08|29)\d\d\b")
 
 
 def spool_dir(journal: Path) -> Path:
@@ -154,8 +157,10 @@ def upload(files: list[SpooledFile], folder: Path, blobs: BlobStore, ref: RunRef
     A spool file that is gone was uploaded already and removed after its batch
     (or lost with the disk): it is skipped, with a warning when ``blobs`` lacks
     it. A spool file whose size or digest differs from its record is damaged and
-    skipped with a warning. Errors of ``blobs`` (network, server) propagate: the
-    caller retries later.
+    skipped with a warning, and so is a file the blob store refuses for good
+    (:func:`refused`: too large for the server, an invalid name): retrying it would
+    hold back every batch after it. Other errors of ``blobs`` (network, server down)
+    propagate: the caller retries later.
     """
     from runyard.blobs.keys import run_prefix
 
@@ -186,10 +191,31 @@ def upload(files: list[SpooledFile], folder: Path, blobs: BlobStore, ref: RunRef
             )
             files.pop(0)
             continue
-        blobs.put(key, data)
+        try:
+            blobs.put(key, data)
+        except Exception as exc:
+            if not refused(exc):
+                raise
+            # Sending it again would be refused again, and hold back every batch after it.
+            warn_once(
+                f"spool-refused-{key}",
+                f"the blob store refused {file.name!r} of run {ref.path} ({exc}); that file "
+                "is not stored, the rest of the run is",
+            )
+        else:
+            sent += 1
         files.pop(0)
-        sent += 1
     return sent
+
+
+def refused(exc: BaseException) -> bool:
+    """Whether an upload failed for good, for this file: an invalid name, or a server
+    answering 4xx other than 401/403 (the API key), 408 and 429 (try again later)."""
+    if isinstance(exc, ValueError):
+        return True
+    if isinstance(exc, PermissionError) or not isinstance(exc, OSError):
+        return False
+    return _REFUSED.search(str(exc)) is not None
 
 
 def discard(files: Iterable[SpooledFile], folder: Path) -> None:
