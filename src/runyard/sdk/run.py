@@ -269,11 +269,13 @@ class Run:
         try:
             # Plain scalars are packed as they are; anything else (ints, which may not
             # fit in 64 bits, containers, arrays, media) is checked and encoded first.
-            try:
-                if not self._plain_types.issuperset(map(type, data.values())):
-                    raise TypeError
-                payload = self._packb((Rec.LOG, step, commit, now, runtime, data))
-            except (TypeError, OverflowError):
+            if self._plain_types.issuperset(map(type, data.values())):
+                try:
+                    payload = self._packb((Rec.LOG, step, commit, now, runtime, data))
+                except OverflowError:  # an int beyond 64 bits
+                    row = self._checked_row(data)
+                    payload = self._packb((Rec.LOG, step, commit, now, runtime, row))
+            else:
                 row = self._checked_row(data)
                 payload = self._packb((Rec.LOG, step, commit, now, runtime, row))
         except BaseException:
