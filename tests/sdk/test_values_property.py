@@ -12,19 +12,15 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pytest
 import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import runyard
 from runyard.metrics.values import INT64_MAX, INT64_MIN, MAX_DEPTH
-from tests.e2e.server import RunyardServer, upgrade_store
 
 EDGE_INTS = [0, -1, 2**31, 2**53 + 1, -(2**53) - 1, INT64_MAX, INT64_MIN, 2**63, 2**64 - 1]
 EDGE_INTS += [2**64, -(2**63) - 1, 10**30, -(10**40), 10**400]
@@ -79,25 +75,6 @@ rows = st.dictionaries(
     values,
     max_size=5,
 )
-
-
-@pytest.fixture(params=["sqlite", "postgresql", "server"])
-def backend(
-    request: pytest.FixtureRequest, ry_dir: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> Iterator[str]:
-    if request.param == "postgresql":
-        monkeypatch.setenv("RUNYARD_STORE", request.getfixturevalue("postgres_uri"))
-    if request.param != "server":
-        yield request.param
-        return
-    store = f"sqlite:///{tmp_path / 'server.db'}"
-    upgrade_store(store)
-    server = RunyardServer(tmp_path / "srv", store, f"file://{tmp_path / 'blobs'}").start()
-    monkeypatch.setenv("RUNYARD_BASE_URL", server.url)
-    try:
-        yield request.param
-    finally:
-        server.stop()
 
 
 def plain_equal(logged: Any, stored: Any) -> bool:
