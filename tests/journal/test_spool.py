@@ -196,3 +196,45 @@ def test_replay_sends_the_files_before_the_batch_that_refers_to_them(
     assert replay(journal.path, store, blobs=good).files == 1
     assert good.get(f"{run_prefix(REF)}/media/x.bin") == b"x"
     assert store.get_run(REF) is not None
+
+
+def test_upload_sends_the_last_content_of_a_name_and_many_files_at_once(
+    tmp_path: Path, blobs: LocalBlobStore
+) -> None:
+    journal = Journal(tmp_path / "r.journal")
+    records: list[tuple[Any, ...]] = []
+    spool = SpoolWriter(journal.path, REF, records.append)
+    spool.put("notes.txt", b"first")
+    for i in range(20):
+        spool.put(f"media/{i}.bin", bytes([i]))
+    spool.put("notes.txt", b"second")  # run.save of a changed file, same batch
+    journal.close()
+    pending = [SpooledFile.from_record(rec) for rec in records]
+    assert upload(pending, spool_dir(journal.path), blobs, REF, workers=8) == 21
+    assert pending == []
+    prefix = run_prefix(REF)
+    assert blobs.get(f"{prefix}/notes.txt") == b"second"
+    assert [blobs.get(f"{prefix}/media/{i}.bin") for i in range(20)] == [
+        bytes([i]) for i in range(20)
+    ]
+
+
+def test_a_failed_upload_leaves_only_the_files_still_to_send(tmp_path: Path) -> None:
+    class HalfDown(LocalBlobStore):
+        def put(self, key: str, data: bytes) -> None:
+            if key.endswith("odd"):
+                raise ConnectionResetError("the blob store went away")
+            super().put(key, data)
+
+    journal = Journal(tmp_path / "r.journal")
+    records: list[tuple[Any, ...]] = []
+    spool = SpoolWriter(journal.path, REF, records.append)
+    for name in ("a-even", "b-odd", "c-even", "d-odd"):
+        spool.put(name, name.encode())
+    journal.close()
+    pending = [SpooledFile.from_record(rec) for rec in records]
+    store = HalfDown(tmp_path / "blobs")
+    with pytest.raises(ConnectionResetError):
+        upload(pending, spool_dir(journal.path), store, REF)
+    assert [f.name for f in pending] == ["b-odd", "d-odd"]
+    assert store.exists(f"{run_prefix(REF)}/c-even")

@@ -46,6 +46,9 @@ __all__ = [
 ]
 
 _CHUNK = 1 << 20
+#: Files uploaded at a time: a server answers each upload in a round trip or two, so
+#: the media logged in a second go out in parallel rather than one after another.
+UPLOAD_WORKERS = 8
 #: How a server's refusal reads in the blob stores' OSError messages ("HTTP 413 from …").
 _REFUSED = re.compile(r"\bHTTP 4(?!01|03|08|29)\d\d\b")
 
@@ -149,10 +152,19 @@ class SpoolWriter:
         )
 
 
-def upload(files: list[SpooledFile], folder: Path, blobs: BlobStore, ref: RunRef) -> int:
-    """Put each spooled file into ``blobs`` as ``ref``'s file; remove it from
-    ``files`` once stored, so a retry after a failure sends only the rest. Returns
-    how many were put.
+def upload(
+    files: list[SpooledFile],
+    folder: Path,
+    blobs: BlobStore,
+    ref: RunRef,
+    workers: int = UPLOAD_WORKERS,
+) -> int:
+    """Put the spooled files into ``blobs`` as ``ref``'s files, ``workers`` at a time;
+    remove each from ``files`` once stored, so a retry after a failure sends only the
+    rest. Returns how many were put.
+
+    Of several records of one name (``run.save`` of a file that changed) only the
+    last is sent: the batch that follows stores the state as of its last record.
 
     A spool file that is gone was uploaded already and removed after its batch
     (or lost with the disk): it is skipped, with a warning when ``blobs`` lacks
@@ -160,7 +172,7 @@ def upload(files: list[SpooledFile], folder: Path, blobs: BlobStore, ref: RunRef
     skipped with a warning, and so is a file the blob store refuses for good
     (:func:`refused`: too large for the server, an invalid name): retrying it would
     hold back every batch after it. Other errors of ``blobs`` (network, server down)
-    propagate: the caller retries later.
+    propagate, once every file was tried: the caller retries the rest later.
     """
     from runyard.blobs.keys import run_prefix
 
@@ -168,44 +180,63 @@ def upload(files: list[SpooledFile], folder: Path, blobs: BlobStore, ref: RunRef
     add_run = getattr(blobs, "add_run", None)  # a server's blob store routes by run
     if callable(add_run):
         add_run(ref)
-    sent = 0
-    while files:
-        file = files[0]
-        key = f"{prefix}/{file.name}"
+    last = {file.name: file for file in files}
+    todo = list(last.values())
+
+    def send(file: SpooledFile) -> bool | BaseException:
         try:
-            data = (folder / file.spool).read_bytes()
-        except FileNotFoundError:
-            if not blobs.exists(key):
-                warn_once(
-                    f"spool-missing-{key}",
-                    f"the spooled file {file.name!r} of run {ref.path} is missing from "
-                    f"{folder}; it is not stored",
-                )
-            files.pop(0)
-            continue
-        if len(data) != file.size or hashlib.sha256(data).hexdigest() != file.sha256:
-            warn_once(
-                f"spool-damaged-{key}",
-                f"the spooled file {folder / file.spool} ({file.name!r} of run {ref.path}) "
-                "does not match its journal record; it is not stored",
-            )
-            files.pop(0)
-            continue
-        try:
-            blobs.put(key, data)
+            return _send(file, folder, blobs, ref, f"{prefix}/{file.name}")
         except Exception as exc:
-            if not refused(exc):
-                raise
-            # Sending it again would be refused again, and hold back every batch after it.
+            return exc
+
+    if len(todo) > 1 and workers > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(min(workers, len(todo)), "runyard-upload") as pool:
+            outcomes = list(pool.map(send, todo))
+    else:
+        outcomes = [send(file) for file in todo]
+    failed = {
+        f.name: exc for f, exc in zip(todo, outcomes, strict=True) if not isinstance(exc, bool)
+    }
+    files[:] = [file for file in todo if file.name in failed]
+    if failed:
+        raise next(iter(failed.values()))
+    return sum(1 for sent in outcomes if sent is True)
+
+
+def _send(file: SpooledFile, folder: Path, blobs: BlobStore, ref: RunRef, key: str) -> bool:
+    """Upload one spooled file; False when it is skipped (see :func:`upload`)."""
+    try:
+        data = (folder / file.spool).read_bytes()
+    except FileNotFoundError:
+        if not blobs.exists(key):
             warn_once(
-                f"spool-refused-{key}",
-                f"the blob store refused {file.name!r} of run {ref.path} ({exc}); that file "
-                "is not stored, the rest of the run is",
+                f"spool-missing-{key}",
+                f"the spooled file {file.name!r} of run {ref.path} is missing from "
+                f"{folder}; it is not stored",
             )
-        else:
-            sent += 1
-        files.pop(0)
-    return sent
+        return False
+    if len(data) != file.size or hashlib.sha256(data).hexdigest() != file.sha256:
+        warn_once(
+            f"spool-damaged-{key}",
+            f"the spooled file {folder / file.spool} ({file.name!r} of run {ref.path}) "
+            "does not match its journal record; it is not stored",
+        )
+        return False
+    try:
+        blobs.put(key, data)
+    except Exception as exc:
+        if not refused(exc):
+            raise
+        # Sending it again would be refused again, and hold back every batch after it.
+        warn_once(
+            f"spool-refused-{key}",
+            f"the blob store refused {file.name!r} of run {ref.path} ({exc}); that file "
+            "is not stored, the rest of the run is",
+        )
+        return False
+    return True
 
 
 def refused(exc: BaseException) -> bool:
