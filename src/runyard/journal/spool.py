@@ -107,7 +107,8 @@ class SpoolWriter:
             self.dir.mkdir(exist_ok=True)
             with open(self.dir / spool, "wb") as out:
                 out.write(data)
-        except OSError as exc:
+        except OSError as exc:  # a full disk: no half-written file is left behind
+            (self.dir / spool).unlink(missing_ok=True)
             self._lost(name, exc)
             return
         self._journal(SpooledFile(name, spool, len(data), digest))
