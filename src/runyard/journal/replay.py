@@ -181,6 +181,11 @@ def _replay(
             return Replay(path, "not-a-journal")
         key = journal_key(path, fd)
         stored = store.journal_offset(key)
+        if entity is not None or project is not None:
+            # A journal belongs to the run it first went to: it stays there.
+            bound = store.journal_run(key)
+            if bound is not None:
+                entity, project = bound.entity, bound.project
         start = stored
         fold: RunFold | None = None
         source: RunRef | None = None
