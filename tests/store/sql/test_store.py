@@ -107,3 +107,53 @@ def test_a_deleted_runs_journal_is_free_again(store: SqlStore) -> None:
     store.write_batch(RunBatch(ALICE, delete=True))
     store.write_batch(_steps(BOB, 0, 10, "J", 0))
     assert store.journal_run("J") == BOB
+
+
+# -- the tail-chunk cache (issue 12, point 7) -----------------------------------------------
+
+
+def _points(steps: range, offset: float) -> RunBatch:
+    return RunBatch(
+        ALICE, create={"created_at": 1.0}, columns={"x": (list(steps), [offset + s for s in steps])}
+    )
+
+
+def test_a_rewind_by_another_process_is_not_undone_by_a_cached_tail(uri: str) -> None:
+    """A notebook's long-lived store wrote steps 0..49; another process resumes the run
+    from step -1 (``resume_from``) and logs 50 new points; the notebook then logs one
+    more step. Its stale cached tail had the same first step and point count as the
+    stored one: it must not write its old 50 points back."""
+    notebook, other = SqlStore(uri), SqlStore(uri)
+    try:
+        notebook.write_batch(_points(range(50), 0.0))
+        rewind = _points(range(50), 1000.0)
+        rewind.truncate_after = -1
+        other.write_batch(rewind)
+        notebook.write_batch(_points(range(50, 51), 0.0))
+        series = other.read_series(ALICE, "x")
+        np.testing.assert_array_equal(series.steps, np.arange(51))
+        np.testing.assert_array_equal(series.values[:50], 1000.0 + np.arange(50))
+        assert series.values[50] == 50.0
+    finally:
+        notebook.close()
+        other.close()
+
+
+def test_a_refill_by_another_process_to_the_same_shape_is_seen(uri: str) -> None:
+    """The same with a partial rewind: the other process keeps steps 0..4, refills
+    5..9, and the tail chunk again has the shape the notebook cached."""
+    notebook, other = SqlStore(uri), SqlStore(uri)
+    try:
+        notebook.write_batch(_points(range(10), 0.0))
+        rewind = _points(range(5, 10), 100.0)
+        rewind.truncate_after = 4
+        other.write_batch(rewind)
+        notebook.write_batch(_points(range(10, 12), 0.0))
+        series = notebook.read_series(ALICE, "x")
+        np.testing.assert_array_equal(series.steps, np.arange(12))
+        np.testing.assert_array_equal(
+            series.values, [0, 1, 2, 3, 4, 105, 106, 107, 108, 109, 10, 11]
+        )
+    finally:
+        notebook.close()
+        other.close()

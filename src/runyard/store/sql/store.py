@@ -22,15 +22,17 @@ from runyard.errors import BatchRefusedError, StoreError
 from runyard.metrics.flatten import delete_path, set_path
 from runyard.metrics.values import MAX_KEY_BYTES, wide_int_float
 from runyard.store.base import (
+    ConsoleLine,
     ForeignJournal,
     JournalConflict,
     ProjectStats,
     Rollup,
     RunBatch,
     Series,
+    SystemSamples,
     TrackingStore,
 )
-from runyard.store.sql import jsonutil
+from runyard.store.sql import context, jsonutil
 from runyard.store.sql.chunks import (
     decode_rollup,
     decode_steps,
@@ -84,7 +86,7 @@ _CHUNK_INSERT = (
 
 
 class _Tail:
-    """The decoded last chunk of one key, cached between flushes."""
+    """The decoded last chunk of one key."""
 
     __slots__ = ("count", "first_step", "steps", "values")
 
@@ -112,14 +114,6 @@ class SqlStore(TrackingStore):
     def __init__(self, uri: str, *, upgrade: bool = True) -> None:
         self.uri = uri
         self._db: Db = open_db(uri)
-        self._tails: dict[tuple[int, str], _Tail] = {}
-        self._tails_lock = threading.Lock()
-        # The last chunk of each series is cached between batches, checked only by its
-        # first step and point count. That is exact while one process writes a run (the
-        # embedded store). Server replicas share a PostgreSQL database: another replica
-        # may rewind and refill a chunk to the same shape, so there every batch reads
-        # the stored tail instead.
-        self._cache_tails = self._db.dialect == "sqlite"
         try:
             self._ensure_schema(upgrade)
         except BaseException:
@@ -194,17 +188,23 @@ class SqlStore(TrackingStore):
             self._apply_run_fields(tx, run_pk, batch)
             if batch.columns:
                 self._append_columns(tx, run_pk, batch.columns)
+            if batch.console or batch.system:
+                context.write_context(tx, run_pk, batch)
             if batch.journal is not None:
                 name, end = batch.journal
                 self._set_journal(tx, run_pk, name, _done(end) if batch.journal_done else end)
 
     def _delete_run(self, tx: Tx, run_pk: int) -> None:
         params = {"run": run_pk}
-        for table in ("series_chunks", "history_values", "journals"):
+        for table in (
+            "series_chunks",
+            "history_values",
+            "console_lines",
+            "system_samples",
+            "journals",
+        ):
             tx.run(f"DELETE FROM {table} WHERE run = :run", params)
         tx.run("DELETE FROM runs WHERE id = :run", params)
-        with self._tails_lock:
-            self._tails = {k: v for k, v in self._tails.items() if k[0] != run_pk}
 
     def _project_pk(self, tx: Tx, entity: str, project: str) -> int:
         params = {"entity": entity, "name": project}
@@ -228,8 +228,13 @@ class SqlStore(TrackingStore):
             return pk
         now = time.time()
         fields = dict(batch.create)
+        project_pk = self._project_pk(tx, batch.run.entity, batch.run.project)
+        words = fields.pop("name_words", None)
+        number = fields.pop("name_number", None)
+        if words is not None and fields.get("display_name") is None:
+            fields["display_name"] = self._generated_name(tx, project_pk, words, number)
         values: dict[str, Any] = {
-            "project_id": self._project_pk(tx, batch.run.entity, batch.run.project),
+            "project_id": project_pk,
             "run_id": batch.run.run_id,
             "state": "running",
             "config": "{}",
@@ -252,6 +257,29 @@ class SqlStore(TrackingStore):
         )
         return self._find_run(tx, batch.run)
 
+    def _generated_name(self, tx: Tx, project_pk: int, words: Any, number: Any) -> str:
+        """``<words>-<N>`` for a run created without a name, unique in its project.
+
+        ``N`` is the number the SDK announced (``name_number``) when that name is free,
+        else the run's number in the project (runs already there + 1, as wandb), moved
+        on past names taken (after deletions). Run creation is serialised by the write
+        transaction (SQLite's ``BEGIN IMMEDIATE``, PostgreSQL's advisory lock), so
+        concurrent runs never get one name.
+        """
+        if not isinstance(words, str) or not words or len(words) > 64:
+            raise BatchRefusedError(f"invalid generated-name words {words!r}")
+        taken = "SELECT 1 FROM runs WHERE project_id = :project AND display_name = :name"
+        params: dict[str, Any] = {"project": project_pk}
+        if type(number) is int and number > 0:
+            name = f"{words}-{number}"
+            if tx.scalar(taken, {**params, "name": name}) is None:
+                return name
+        count = int(tx.scalar("SELECT COUNT(*) FROM runs WHERE project_id = :project", params))
+        n = count + 1
+        while tx.scalar(taken, {**params, "name": f"{words}-{n}"}) is not None:
+            n += 1
+        return f"{words}-{n}"
+
     def _apply_run_fields(self, tx: Tx, run_pk: int, batch: RunBatch) -> None:
         values: dict[str, Any] = {"updated_at": time.time()}
         for name, value in batch.meta.items():
@@ -263,6 +291,8 @@ class SqlStore(TrackingStore):
             values["summary_state"] = jsonutil.dumps(batch.summary_state)
         if batch.metrics is not None:
             values["metrics"] = jsonutil.dumps(batch.metrics)
+        if batch.metadata is not None:
+            values["metadata"] = jsonutil.dumps(batch.metadata)
         if batch.config or batch.config_delete or batch.summary_set or batch.summary_delete:
             # Field-level merge inside the write transaction: edits another writer
             # (the public API, wandb#4377) made to other keys survive.
@@ -351,17 +381,13 @@ class SqlStore(TrackingStore):
         """The last chunk of a key, given its ``(first_step, count)``."""
         if meta is None:
             return None
-        params = {"run": run_pk, "key": key}
-        first_step, count = meta
-        cached = self._tails.get((run_pk, key)) if self._cache_tails else None
-        if cached is not None and cached.first_step == first_step and cached.count == count:
-            return cached
-        blob = tx.one(
+        first_step, _count = meta
+        row = tx.one(
             "SELECT steps_blob, values_blob FROM series_chunks "
             'WHERE run = :run AND "key" = :key AND first_step = :first',
-            {**params, "first": first_step},
+            {"run": run_pk, "key": key, "first": first_step},
         )
-        return _Tail(first_step, decode_steps(blob[0]), decode_values(blob[1]))
+        return _Tail(first_step, decode_steps(row[0]), decode_values(row[1]))
 
     def _append_series(
         self,
@@ -442,16 +468,9 @@ class SqlStore(TrackingStore):
         if params is None:
             params = [_chunk_params(c) for c in chunks]
         tx.many(_CHUNK_INSERT, params)
-        if not self._cache_tails:
-            return
-        with self._tails_lock:
-            for run_pk, key, steps, values in chunks:
-                self._tails[(run_pk, key)] = _Tail(int(steps[0]), steps, values)
 
     def _truncate(self, tx: Tx, run_pk: int, last_step: int) -> None:
         """Drop history after ``last_step`` (``resume_from`` rewinds)."""
-        with self._tails_lock:
-            self._tails = {k: v for k, v in self._tails.items() if k[0] != run_pk}
         params = {"run": run_pk, "step": last_step}
         straddling = tx.all(
             'SELECT "key", steps_blob, values_blob FROM series_chunks '
@@ -590,6 +609,7 @@ class SqlStore(TrackingStore):
             exit_code=row["exit_code"],
             sessions=row["sessions"],
             forked_from=row["forked_from"],
+            metadata=None if row["metadata"] is None else jsonutil.loads(row["metadata"]),
         )
 
     def get_run(self, ref: RunRef) -> RunRecord | None:
@@ -888,6 +908,45 @@ class SqlStore(TrackingStore):
             )
         # Sorted here: SQLite and PostgreSQL collations order names differently.
         return sorted((str(r[0]), int(r[1])) for r in rows)
+
+    # -- console and system metrics (store/sql/context.py) --------------------
+    def read_console(
+        self,
+        ref: RunRef,
+        search: str | None = None,
+        regex: bool = False,
+        start: int = 0,
+        limit: int = 1000,
+    ) -> list[ConsoleLine]:
+        if search:
+            context.check_pattern(search, regex)  # a bad pattern is refused, run or not
+        with self._db.read() as tx:
+            pk = self._find_run(tx, ref)
+            if pk is None:
+                return []
+            dialect = self._db.dialect
+            return context.read_console(tx, dialect, pk, search, regex, start, limit)
+
+    def count_console(self, ref: RunRef, search: str | None = None, regex: bool = False) -> int:
+        if search:
+            context.check_pattern(search, regex)
+        with self._db.read() as tx:
+            pk = self._find_run(tx, ref)
+            if pk is None:
+                return 0
+            return context.count_console(tx, self._db.dialect, pk, search, regex)
+
+    def console_size(self, ref: RunRef) -> int:
+        with self._db.read() as tx:
+            pk = self._find_run(tx, ref)
+            return 0 if pk is None else context.console_size(tx, self._db.dialect, pk)
+
+    def read_system(self, ref: RunRef, keys: Sequence[str] | None = None) -> SystemSamples:
+        with self._db.read() as tx:
+            pk = self._find_run(tx, ref)
+            if pk is None:
+                return context.empty_system(keys)
+            return context.read_system(tx, pk, keys)
 
     def journal_offset(self, journal: str) -> int:
         with self._db.read() as tx:
