@@ -20,7 +20,7 @@ import pytest
 
 from runyard.entities import RunRef
 from runyard.errors import StoreError
-from runyard.store.base import RunBatch, TrackingStore
+from runyard.store.base import ForeignJournal, RunBatch, TrackingStore
 from runyard.store.rest.store import HttpStore
 from runyard.store.sql.store import CHUNK_POINTS, SqlStore
 from tests.store.http_server import ServerProcess
@@ -879,11 +879,18 @@ def test_journal_offsets(store: TrackingStore) -> None:
 
 
 def test_a_batch_its_journal_already_holds_changes_nothing(store: TrackingStore) -> None:
-    """Not even creating its run (a replayed batch is recognised before anything)."""
+    """Not even creating its run (a replayed batch is recognised before anything); and
+    a journal belongs to its first run: another run's batch naming it is refused."""
     store.write_batch(RunBatch(RUN, create={"display_name": "x"}, journal=("/runs/d.journal", 9)))
+    store.write_batch(RunBatch(RUN, create={"display_name": "z"}, journal=("/runs/d.journal", 9)))
     other = RunRef("ent", "proj", "other")
-    store.write_batch(RunBatch(other, create={"display_name": "y"}, journal=("/runs/d.journal", 9)))
+    with pytest.raises(ForeignJournal):
+        store.write_batch(
+            RunBatch(other, create={"display_name": "y"}, journal=("/runs/d.journal", 9))
+        )
     assert store.get_run(other) is None
+    record = store.get_run(RUN)
+    assert record is not None and record.display_name == "x"
     assert store.journal_offset("/runs/d.journal") == 9
 
 
