@@ -32,7 +32,8 @@ from runyard.entities import (
 from runyard.errors import CommError, UsageError
 from runyard.journal.frames import JournalWriter
 from runyard.journal.records import Rec, new_journal_id
-from runyard.printer import set_silent, termlog
+from runyard.names import random_words
+from runyard.printer import set_silent, termlog, warn_once
 from runyard.sdk.config import config_items
 from runyard.sdk.disabled import DisabledRun
 from runyard.sdk.plain import encode_plain
@@ -263,9 +264,20 @@ def init(
     allow_val_change: bool | None = None,
     config_exclude_keys: Sequence[str] | None = None,
     config_include_keys: Sequence[str] | None = None,
-    **ignored: Any,
+    save_code: bool | None = None,
+    sync_tensorboard: bool | None = None,
+    tensorboard: bool | None = None,
+    monitor_gym: bool | None = None,
+    force: bool | None = None,
+    anonymous: str | None = None,
 ) -> Any:
     """Start a run (``wandb.init``-compatible); see SPEC §2 for every argument.
+
+    Takes every argument of ``wandb.init`` (0.31); any other is a ``TypeError``, as in
+    wandb. ``settings`` (a dict or :class:`~runyard.Settings`) applies the settings it
+    names over the environment's. ``save_code`` is kept as ``run.settings.save_code``;
+    ``force`` and ``anonymous`` have no effect (no login step); ``sync_tensorboard`` /
+    ``tensorboard`` and ``monitor_gym`` warn that they are not supported yet.
 
     Example:
         >>> import runyard
@@ -274,11 +286,23 @@ def init(
         >>> run.finish()
     """
     global _current
-    base = (
-        settings
-        if isinstance(settings, Settings)
-        else Settings.from_env().with_overrides(settings if isinstance(settings, Mapping) else None)
-    )
+    if isinstance(settings, Settings):
+        # Only what the script set: the environment (RUNYARD_DIR, the server…) stays.
+        settings = settings.explicit_values()
+    elif settings is not None and not isinstance(settings, Mapping):
+        raise TypeError(f"settings must be a dict or runyard.Settings, got {settings!r}")
+    base = Settings.from_env().with_overrides(settings)
+    base = _apply_init_settings(base, save_code, sync_tensorboard, tensorboard, monitor_gym)
+    # Run fields given as settings (wandb's run_name, run_id, …), where init's own
+    # arguments leave them open.
+    name = name if name is not None else base.run_name
+    id = id if id is not None else base.run_id
+    notes = notes if notes is not None else base.run_notes
+    group = group if group is not None else base.run_group
+    job_type = job_type if job_type is not None else base.run_job_type
+    tags = tags if tags is not None else base.run_tags
+    if resume is None and resume_from is None and fork_from is None:
+        resume, resume_from, fork_from = base.resume, base.resume_from, base.fork_from
     resolved_mode = _MODES.get(mode or base.mode)
     if resolved_mode is None:
         raise ValueError(
@@ -349,11 +373,20 @@ def init(
     now = time.time()
     host = socket.gethostname()
     start: dict[str, Any] = {"ref": [ref.entity, ref.project, ref.run_id]}
+    # A run without a name gets wandb's kind, "<adjective>-<noun>-<N>": the words are
+    # chosen here and the store that creates the run adds N, its number in the
+    # project, unique there. Where this process can count the project's runs without
+    # waiting (the embedded SQLite file) it announces N too, and the store keeps it
+    # if free; elsewhere the name is known once the writer hears back from the store.
+    # (docs/compat.md, "Run names")
+    words = random_words() if name is None else None
+    number = _next_run_number(base, ref) if words and resolved_mode == "online" else None
     step = 0
     runtime_offset = 0.0
     resumed = False
     config_items_final = dict(items)
-    creating = {
+    proposed = f"{words}-{number}" if number is not None else None
+    creating: dict[str, Any] = {
         "display_name": name,
         "tags": tag_list,
         "notes": notes,
@@ -457,6 +490,11 @@ def init(
                 else f"resume_from: run {ref.path!r} does not exist"
             )
     if not resumed:
+        if words is not None:
+            creating["name_words"] = words
+            if number is not None:
+                creating["name_number"] = number
+        name = name if name is not None else proposed
         start["create"] = creating
         start.setdefault("meta", {})["sessions"] = 1
     start["config"] = config_items_final
@@ -470,7 +508,7 @@ def init(
     stem = f"{escape_name(ref.run_id)}-{int(now * 1000)}-{os.getpid()}"
     journal = JournalWriter(journal_dir / f"{stem}.journal")
     start["journal_id"] = new_journal_id()  # the journal's name in any store (journal.py)
-    journal.append(_pack((Rec.START, start)))
+    journal.append_start(_pack((Rec.START, start)))
     writer: Writer | None = None
     if resolved_mode == "online":
         uri, jdir = base.store_uri, base.journal_dir
@@ -488,6 +526,13 @@ def init(
             recover_journals(jdir, store, open_blobs)
             return store
 
+        named: list[Run] = []  # the run, once built: the writer learns its stored name
+
+        def on_created(store: TrackingStore) -> None:
+            record = store.get_run(ref)
+            if named and record is not None and record.display_name:
+                named[0]._adopt_stored_name(record.display_name, proposed)
+
         writer = Writer(
             journal,
             open_store,
@@ -495,6 +540,7 @@ def init(
             remote=base.remote,
             stop_timeout=base.finish_timeout if base.remote else min(base.finish_timeout, 5.0),
             open_blobs=open_blobs,
+            on_created=on_created if "create" in start else None,
         )
     # The run's directory is spelled like its blob keys: always inside files/, one per run.
     run_dir = Path(dir) if dir is not None else base.root_dir / "files" / run_prefix(ref)
@@ -516,12 +562,14 @@ def init(
         start_time=now,
     )
     if writer is not None:
+        named.append(run)
         if base.remote:
             from runyard.sdk.files import remember_run
 
             remember_run(base, ref)
-            termlog(f"View run {name or ref.run_id} at {run.url}")
         writer.start()
+    if base.show_messages:
+        _announce(run, base, journal.path)
     if resume == "auto" or resume == "allow":
         _remember_for_auto_resume(base, ref)
         run._auto_resume = True
@@ -531,6 +579,101 @@ def init(
             _current = run
     _install_hooks()
     return run
+
+
+def _apply_init_settings(
+    base: Settings,
+    save_code: bool | None,
+    sync_tensorboard: bool | None,
+    tensorboard: bool | None,
+    monitor_gym: bool | None,
+) -> Settings:
+    """``init``'s arguments that are settings in wandb, kept on the run's settings."""
+    changes: dict[str, Any] = {}
+    if save_code is not None:
+        changes["save_code"] = bool(save_code)
+    if sync_tensorboard or tensorboard:
+        changes["sync_tensorboard"] = True
+    if changes:
+        base = replace(base, **changes)
+    if base.sync_tensorboard:
+        warn_once(
+            "sync-tensorboard",
+            "sync_tensorboard=True is not supported yet: TensorBoard event files are not "
+            "copied into the run (log the values with run.log, or import the event files "
+            "later)",
+        )
+    if monitor_gym:
+        warn_once("monitor-gym", "monitor_gym=True is not supported: gym videos are not logged")
+    return base
+
+
+def _next_run_number(settings: Settings, ref: RunRef) -> int | None:
+    """1 + the runs of ``ref``'s project in the embedded SQLite store, read without
+    waiting (read-only, no lock wait, no SQLAlchemy); None when it cannot be counted
+    here (a server, PostgreSQL, a store being written or not yet migrated)."""
+    uri = settings.store_uri
+    if not uri.startswith("sqlite:///"):
+        return None
+    path = Path(uri.removeprefix("sqlite:///"))
+    if not path.exists():
+        return 1
+    import sqlite3
+    from urllib.parse import quote
+
+    try:
+        connection = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True, timeout=0)
+        try:
+            row = connection.execute(
+                "SELECT COUNT(*) FROM runs r JOIN projects p ON p.id = r.project_id "
+                "WHERE p.entity = ? AND p.name = ?",
+                (ref.entity, ref.project),
+            ).fetchone()
+        finally:
+            connection.close()
+    except sqlite3.Error:
+        return None
+    return int(row[0]) + 1
+
+
+def _ui_command(settings: Settings) -> str:
+    """The ``runyard ui`` command that serves ``settings``' store, with the environment
+    it needs when that is not the default one."""
+    import shlex
+
+    if settings.store:
+        return f"RUNYARD_STORE={shlex.quote(display_uri(settings.store))} runyard ui"
+    if settings.root_dir != Settings().root_dir:
+        return f"RUNYARD_DIR={shlex.quote(str(settings.root_dir))} runyard ui"
+    return "runyard ui"
+
+
+def _announce(run: Run, settings: Settings, journal: Path) -> None:
+    """wandb's start-up lines, for Runyard: what is tracked, where it is kept and
+    where to look at it (silenced by ``silent``, ``quiet`` or ``show_info=False``)."""
+    from urllib.parse import quote
+
+    from runyard import __version__
+
+    shown = f"{run.name} (id {run.id})" if run.name else run.id
+    verb = "Resuming" if run.resumed else "Tracking"
+    where = f"project {run.project!r}"
+    if run.offline:
+        termlog(f"{verb} run {shown} offline in {where} with Runyard {__version__}")
+        termlog(f"Run data is saved locally in {journal}")
+        termlog(
+            f"Send it to a store with `runyard sync {journal}` "
+            "(`runyard sync` sends every offline run)"
+        )
+        return
+    if settings.remote:
+        termlog(f"{verb} run {shown} in {where} on {settings.store_uri} with Runyard {__version__}")
+        termlog(f"View run {run.name or run.id} at {run.url}")
+        return
+    termlog(f"{verb} run {shown} in {where} with Runyard {__version__}")
+    termlog(f"Run data is saved locally in {settings.root_dir} ({display_uri(settings.store_uri)})")
+    page = "/".join(quote(p, safe="") for p in (run.entity, run.project, "runs", run.id))
+    termlog(f"View it with `{_ui_command(settings)}`, then open http://127.0.0.1:8765/{page}")
 
 
 def _pack(rec: tuple[Any, ...]) -> bytes:

@@ -179,6 +179,13 @@ class Run:
         self._name = value
         self._record((Rec.META, {"display_name": value}))
 
+    def _adopt_stored_name(self, name: str, proposed: str | None) -> None:
+        """The writer thread, once the store created the run: take the name the store
+        gave it (a generated name's number is the store's, see sdk/init.py), unless
+        the script renamed the run meanwhile."""
+        if self._name == proposed:
+            self._name = name
+
     @property
     def tags(self) -> tuple[str, ...]:
         return tuple(self._tags)

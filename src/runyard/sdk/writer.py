@@ -73,6 +73,7 @@ class Writer(threading.Thread):
         remote: bool = False,
         stop_timeout: float = STOP_RETRY_SECONDS,
         open_blobs: Callable[[], BlobStore] | None = None,
+        on_created: Callable[[TrackingStore], None] | None = None,
     ) -> None:
         from runyard.journal.spool import spool_dir
 
@@ -85,6 +86,9 @@ class Writer(threading.Thread):
         self.stop_timeout = stop_timeout
         #: Where the run's spooled files go (default: the store's, see blobs_for_store).
         self._open_blobs = open_blobs
+        #: Called once the batch that creates the run is stored (init learns the
+        #: run's stored name through it); its failures are ignored.
+        self._on_created = on_created
         self._blobs: BlobStore | None = None
         self._spool = spool_dir(journal.path)
         #: The spooled files of the pending batch: still to upload, and all of them
@@ -223,6 +227,10 @@ class Writer(threading.Thread):
                     self._degrade(f"could not {step}: {exc!r}")
                 else:
                     self.refused = False
+                    if self._pending.create is not None and self._on_created is not None:
+                        with contextlib.suppress(Exception):
+                            self._on_created(store)
+                        self._on_created = None
                     if self._pending.journal is not None:
                         self._stored = self._pending.journal[1]
                     self._pending = None
