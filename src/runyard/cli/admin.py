@@ -35,33 +35,35 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         return parser
 
     boot = action("bootstrap", "create the first admin user and print an API key for them")
-    boot.add_argument("--username", required=True)
+    boot.add_argument("--username", required=True, help="the admin's user name")
     boot.add_argument("--password-stdin", action="store_true", help="read a password")
 
     user = action("create-user", "create a user (and their entity)")
-    user.add_argument("--username", required=True)
+    user.add_argument("--username", required=True, help="the new user's name")
     user.add_argument("--password-stdin", action="store_true", help="read a password")
     user.add_argument("--admin", action="store_true", help="make a site admin")
 
     password = action("set-password", "set a user's password (read from stdin)")
-    password.add_argument("--username", required=True)
+    password.add_argument("--username", required=True, help="whose password")
 
     team = action("create-team", "create a team entity")
-    team.add_argument("--name", required=True)
-    team.add_argument("--owner", help="a user who becomes the team's admin")
+    team.add_argument("--name", required=True, help="the team's name")
+    team.add_argument("--owner", help="a user who becomes the team's admin (default: none)")
 
     member = action("add-member", "add a user to a team (or change their role)")
-    member.add_argument("--team", required=True)
-    member.add_argument("--username", required=True)
-    member.add_argument("--role", choices=("member", "admin"), default="member")
+    member.add_argument("--team", required=True, help="the team's name")
+    member.add_argument("--username", required=True, help="the user to add")
+    member.add_argument(
+        "--role", choices=("member", "admin"), default="member", help="their role in the team"
+    )
 
     key = action("create-key", "create an API key for a user and print it")
-    key.add_argument("--username", required=True)
-    key.add_argument("--name", help="a label to recognise the key by")
+    key.add_argument("--username", required=True, help="whose key")
+    key.add_argument("--name", help="a label to recognise the key by (default: none)")
 
     revoke = action("revoke-key", "revoke an API key by id or prefix")
     which = revoke.add_mutually_exclusive_group(required=True)
-    which.add_argument("--id", type=int)
+    which.add_argument("--id", type=int, help="the key's id, as create-key printed it")
     which.add_argument("--prefix", help="the 12 characters after 'ry_'")
 
 

@@ -5,35 +5,74 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 __all__ = ["main"]
 
 
+class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """argparse's "show the default" formatter, except for unset (None), off (False) and
+    empty defaults: the help text of such an option says in words what it defaults to
+    (``tests/cli/test_main.py`` checks that every option has help and its default)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if action.default is None or action.default is False or action.default == []:
+            return action.help
+        return super()._get_help_string(action)
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose help shows defaults; subcommands' parsers are of the
+    same class (argparse makes them with ``type(parent)``), so they do too."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(*args, **kwargs)
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="runyard", description="Runyard experiment tracker")
+    parser = _Parser(prog="runyard", description="Runyard experiment tracker")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    demo = commands.add_parser("demo", help="log a small demo project and print where it is")
-    demo.add_argument("--project", default="demo")
-    demo.add_argument("--runs", type=int, default=4)
-    demo.add_argument("--steps", type=int, default=200)
+    demo = commands.add_parser(
+        "demo",
+        help="log a small demo project into the embedded store and say how to view it",
+        description="Log a small demo project into the embedded store (RUNYARD_DIR) and "
+        "say how to open it in the web app.",
+    )
+    demo.add_argument("--project", default="demo", help="project to log the runs into")
+    demo.add_argument("--runs", type=int, default=4, help="how many runs to log")
+    demo.add_argument("--steps", type=int, default=200, help="steps logged per run")
 
-    ui = commands.add_parser("ui", help="serve the web app on the embedded store")
-    ui.add_argument("--host", default="127.0.0.1")
-    ui.add_argument("--port", type=int, default=8765, help="0 picks a free port")
+    ui = commands.add_parser(
+        "ui",
+        help="serve the web app on the embedded store",
+        description="Serve the web app on this machine's store (RUNYARD_STORE, else the "
+        "embedded store in RUNYARD_DIR); it says which store it serves and which offline "
+        "runs are waiting to be synced into it.",
+    )
+    ui.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    ui.add_argument("--port", type=int, default=8765, help="port to listen on; 0 picks a free one")
     ui.add_argument("--no-browser", action="store_true", help="do not open a browser")
     _add_allowed_host(ui)
 
     server = commands.add_parser("server", help="serve the API and web app on any store")
-    server.add_argument("--host", default="127.0.0.1")
-    server.add_argument("--port", type=int, default=8765)
+    server.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    server.add_argument("--port", type=int, default=8765, help="port to listen on")
     server.add_argument(
-        "--store", help="tracking store URI (postgresql://…, sqlite:///…; env RUNYARD_STORE)"
+        "--store",
+        help="tracking store URI: postgresql://…, sqlite:///… "
+        "(default: RUNYARD_STORE, else the embedded store in RUNYARD_DIR)",
     )
-    server.add_argument("--blobs", help="blob store URI (s3://bucket/prefix, file:///…)")
+    server.add_argument(
+        "--blobs",
+        help="blob store URI: s3://bucket/prefix, file:///… "
+        "(default: RUNYARD_BLOBS, else RUNYARD_DIR/blobs)",
+    )
     server.add_argument(
         "--s3-endpoint-url",
-        help="S3-compatible endpoint for s3:// blobs (MinIO…; env RUNYARD_S3_ENDPOINT_URL)",
+        help="S3-compatible endpoint for s3:// blobs, e.g. MinIO "
+        "(default: RUNYARD_S3_ENDPOINT_URL or AWS_ENDPOINT_URL_S3, else AWS)",
     )
     server.add_argument(
         "--no-presign",
@@ -54,22 +93,44 @@ def _parser() -> argparse.ArgumentParser:
     _add_allowed_host(server)
 
     login = commands.add_parser("login", help="save a server URL and API key for this user")
-    login.add_argument("key", nargs="?", help="the API key ('-' reads it from stdin)")
-    login.add_argument("--host", help="server URL (default: RUNYARD_BASE_URL or the last one)")
+    login.add_argument(
+        "key",
+        nargs="?",
+        help="the API key; '-' reads it from stdin (default: asked for at the terminal)",
+    )
+    login.add_argument(
+        "--host", help="server URL (default: RUNYARD_BASE_URL, else the last one logged in to)"
+    )
     login.add_argument("--relogin", action="store_true", help="replace a saved key")
     login.add_argument("--no-verify", action="store_true", help="save without asking the server")
 
-    sync = commands.add_parser("sync", help="upload offline runs and leftover journals")
-    sync.add_argument("paths", nargs="*", help="journal files or directories (default: all)")
-    sync.add_argument("--store", help="target store URI (default: the server, else embedded)")
+    sync = commands.add_parser(
+        "sync",
+        help="upload offline runs and leftover journals",
+        description="Upload offline runs (RUNYARD_DIR/offline) and journals runs left "
+        "behind into a store.",
+    )
+    sync.add_argument(
+        "paths",
+        nargs="*",
+        help="journal files or directories (default: every offline run and leftover journal)",
+    )
+    sync.add_argument(
+        "--store",
+        help="target store URI (default: the server logged in to, else the embedded store)",
+    )
     sync.add_argument(
         "--include-synced", action="store_true", help="also check journals synced before"
     )
     sync.add_argument(
         "--clean", action="store_true", help="delete offline journals once they are stored"
     )
-    sync.add_argument("--entity", help="store the runs in this entity instead")
-    sync.add_argument("--project", help="store the runs in this project instead")
+    sync.add_argument(
+        "--entity", help="store the runs in this entity (default: the one they were logged to)"
+    )
+    sync.add_argument(
+        "--project", help="store the runs in this project (default: the one they were logged to)"
+    )
 
     from runyard.cli.admin import add_parser as add_admin_parser
 
@@ -92,7 +153,7 @@ def _add_allowed_host(command: argparse.ArgumentParser) -> None:
         metavar="NAME",
         help="also answer requests for this host name (a reverse proxy's public name; "
         "repeatable; '*' for any; env RUNYARD_ALLOWED_HOSTS). Loopback names, IP addresses "
-        "and the --host name are always served",
+        "and the --host name are always served (default: only those)",
     )
 
 
