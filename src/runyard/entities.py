@@ -146,3 +146,6 @@ class RunRecord:
     exit_code: int | None = None
     sessions: int = 0
     forked_from: str | None = None
+    #: The run's environment as wandb records it (``wandb-metadata.json``: Python, OS,
+    #: host, program, args, git, GPUs …), or None when the run sent none.
+    metadata: dict[str, Any] | None = None

@@ -1055,3 +1055,209 @@ def test_concurrent_preset_saves_get_distinct_versions(store_factory: StoreFacto
     reader = store_factory()
     assert reader.list_presets("me") == [("shared", 20)]
     assert all(reader.get_preset("me", "shared", v) is not None for v in range(1, 21))
+
+
+# -- run context: console lines, system samples, metadata (issue 13) -----------------
+
+
+def _lines(store: TrackingStore, ref: RunRef = RUN, **kwargs: Any) -> list[tuple[int, str]]:
+    return [(line.line, line.text) for line in store.read_console(ref, **kwargs)]
+
+
+def test_console_lines_are_stored_in_order_and_a_redrawn_line_replaces_its_row(
+    store: TrackingStore,
+) -> None:
+    create(store)
+    store.write_batch(
+        RunBatch(
+            RUN,
+            console=[(0, "stdout", 1.0, "epoch 1"), (1, "stderr", 1.5, "10%|#  |")],
+            journal=("jc", 10),
+        )
+    )
+    store.write_batch(
+        RunBatch(
+            RUN,
+            console=[(1, "stderr", 2.0, "100%|###|"), (2, "stdout", 2.5, "done")],
+            journal=("jc", 20),
+        )
+    )
+    lines = store.read_console(RUN)
+    assert [tuple(line) for line in lines] == [
+        (0, "stdout", 1.0, "epoch 1"),
+        (1, "stderr", 2.0, "100%|###|"),
+        (2, "stdout", 2.5, "done"),
+    ]
+    assert store.count_console(RUN) == 3
+    assert _lines(store, start=1, limit=1) == [(1, "100%|###|")]
+    assert _lines(store, start=3) == []
+    assert store.console_text(RUN) == "epoch 1\n100%|###|\ndone\n"
+    assert store.console_size(RUN) == len(b"epoch 1\n100%|###|\ndone\n")
+    assert store.read_console(RunRef("ent", "proj", "nope")) == []
+    assert store.count_console(RunRef("ent", "proj", "nope")) == 0
+
+
+def test_console_pages_cover_many_lines(store: TrackingStore) -> None:
+    create(store)
+    n = 12_345
+    store.write_batch(
+        RunBatch(RUN, console=[(i, "stdout", float(i), f"line {i}") for i in range(n)])
+    )
+    assert store.count_console(RUN) == n
+    assert len(store.read_console(RUN, limit=7000)) == 7000  # more than the server's page
+    every = list(store.iter_console(RUN))
+    assert [line.line for line in every] == list(range(n))
+    assert store.console_text(RUN).count("\n") == n
+
+
+def test_console_search_ignores_case_and_takes_text_literally(store: TrackingStore) -> None:
+    create(store)
+    texts = ["Loss 0.5", "ERROR: disk", "100% done", "a_b", "axb", "Échec total", "ok"]
+    store.write_batch(RunBatch(RUN, console=[(i, "stdout", 0.0, t) for i, t in enumerate(texts)]))
+    assert _lines(store, search="error") == [(1, "ERROR: disk")]
+    assert _lines(store, search="%") == [(2, "100% done")]
+    assert _lines(store, search="_") == [(3, "a_b")]
+    assert _lines(store, search="échec") == [(5, "Échec total")]
+    assert _lines(store, search="o", start=2, limit=2) == [(2, "100% done"), (5, "Échec total")]
+    assert store.count_console(RUN, search="O") == 5
+    assert store.count_console(RUN) == len(texts)
+    assert _lines(store, search="^a.b$", regex=True) == [(3, "a_b"), (4, "axb")]
+    assert _lines(store, search="loss [0-9]", regex=True) == [(0, "Loss 0.5")]
+    assert store.count_console(RUN, search="^a.b$", regex=True) == 2
+
+
+@pytest.mark.parametrize("pattern", ["(unclosed", "[z-a]", "x{2,1}"])
+def test_console_bad_regex_is_refused_naming_it(store: TrackingStore, pattern: str) -> None:
+    create(store)
+    store.write_batch(RunBatch(RUN, console=[(0, "stdout", 0.0, "text")]))
+    with pytest.raises(ValueError, match="invalid regex") as info:
+        store.read_console(RUN, search=pattern, regex=True)
+    assert repr(pattern) in str(info.value) or pattern in str(info.value)
+    with pytest.raises(ValueError, match="invalid regex"):
+        store.count_console(RUN, search=pattern, regex=True)
+    assert _lines(store, search=pattern) == []  # as plain text it is fine
+
+
+def test_console_of_each_journal_follows_the_earlier_ones(store: TrackingStore) -> None:
+    """Every session of a resumed run numbers its lines from 0 in its own journal: the
+    store places them after the lines it has, and keeps that place for the journal,
+    so a later batch (or a replay) of the first journal lands on its own rows."""
+    create(store)
+    first = [(0, "stdout", 1.0, "s1 a"), (1, "stdout", 1.1, "s1 b")]
+    store.write_batch(RunBatch(RUN, console=first, journal=("session1", 10), journal_start=0))
+    second = [(0, "stdout", 2.0, "s2 a"), (1, "stdout", 2.1, "s2 b 10%")]
+    store.write_batch(RunBatch(RUN, console=second, journal=("session2", 10), journal_start=0))
+    store.write_batch(
+        RunBatch(
+            RUN,
+            console=[(1, "stdout", 2.2, "s2 b 100%"), (2, "stdout", 2.3, "s2 c")],
+            journal=("session2", 20),
+            journal_start=10,
+        )
+    )
+    # A replay of the first journal from its start: already stored, changes nothing.
+    store.write_batch(
+        RunBatch(RUN, console=[(0, "stdout", 9.0, "again")], journal=("session1", 10))
+    )
+    # The first journal's later lines stay in its own range.
+    store.write_batch(
+        RunBatch(
+            RUN,
+            console=[(1, "stdout", 1.2, "s1 b!")],
+            journal=("session1", 15),
+            journal_start=10,
+        )
+    )
+    assert _lines(store) == [
+        (0, "s1 a"),
+        (1, "s1 b!"),
+        (2, "s2 a"),
+        (3, "s2 b 100%"),
+        (4, "s2 c"),
+    ]
+    # Batches without a journal (each its own) go after everything.
+    store.write_batch(RunBatch(RUN, console=[(0, "stderr", 3.0, "loose")]))
+    assert _lines(store, start=5) == [(5, "loose")]
+
+
+def test_console_text_the_databases_cannot_hold_is_replaced(store: TrackingStore) -> None:
+    create(store)
+    store.write_batch(
+        RunBatch(RUN, console=[(0, "stdout", 0.0, "nul\0here"), (1, "stdout", 0.0, "é ✓")])
+    )
+    assert _lines(store) == [(0, "nul\ufffdhere"), (1, "é ✓")]
+
+
+def test_console_bad_stream_is_refused(store: TrackingStore) -> None:
+    create(store)
+    with pytest.raises(ValueError, match="stream"):
+        store.write_batch(RunBatch(RUN, console=[(0, "stdin", 0.0, "x")]))
+    assert store.count_console(RUN) == 0
+
+
+def test_system_samples_read_as_columns(store: TrackingStore) -> None:
+    create(store)
+    store.write_batch(
+        RunBatch(
+            RUN,
+            system=[
+                (0, 100.0, 0.5, {"system.cpu": 12.5, "system.memory_percent": 40.0}),
+                (1, 115.0, 15.5, {"system.cpu": 50.0, "system.gpu.0.gpu": 99.0}),
+            ],
+            journal=("js", 10),
+        )
+    )
+    store.write_batch(
+        RunBatch(RUN, system=[(0, 130.0, 30.5, {"system.cpu": math.nan})], journal=("js2", 5))
+    )
+    samples = store.read_system(RUN)
+    assert samples.keys == ["system.cpu", "system.gpu.0.gpu", "system.memory_percent"]
+    assert samples.ts == [100.0, 115.0, 130.0]
+    assert samples.runtime == [0.5, 15.5, 30.5]
+    cpu = samples.values["system.cpu"]
+    assert cpu[:2] == [12.5, 50.0] and cpu[2] is not None and math.isnan(cpu[2])
+    assert samples.values["system.gpu.0.gpu"] == [None, 99.0, None]
+    assert samples.values["system.memory_percent"] == [40.0, None, None]
+    only = store.read_system(RUN, ["system.memory_percent", "system.none"])
+    assert only.keys == ["system.memory_percent", "system.none"]
+    assert only.values == {
+        "system.memory_percent": [40.0, None, None],
+        "system.none": [None, None, None],
+    }
+    rows = list(samples.rows())
+    assert rows[1] == {
+        "_wandb": True,
+        "_timestamp": 115.0,
+        "_runtime": 15.5,
+        "system.cpu": 50.0,
+        "system.gpu.0.gpu": 99.0,
+    }
+    assert len(store.read_system(RunRef("ent", "proj", "nope"))) == 0
+
+
+def test_metadata_is_stored_replaced_and_read_with_the_run(store: TrackingStore) -> None:
+    create(store)
+    assert store.get_run(RUN).metadata is None  # type: ignore[union-attr]
+    meta = {"python": "3.12.1", "git": {"commit": "abc", "remote": "r"}, "cpu_count": 4}
+    store.write_batch(RunBatch(RUN, metadata=meta))
+    assert store.get_run(RUN).metadata == meta  # type: ignore[union-attr]
+    assert store.query_runs("ent", "proj")[0].metadata == meta
+    store.write_batch(RunBatch(RUN, metadata={"python": "3.13.0"}))
+    assert store.get_run(RUN).metadata == {"python": "3.13.0"}  # type: ignore[union-attr]
+
+
+def test_deleting_a_run_removes_its_console_and_system_samples(store: TrackingStore) -> None:
+    create(store)
+    store.write_batch(
+        RunBatch(
+            RUN,
+            console=[(0, "stdout", 0.0, "old")],
+            system=[(0, 0.0, 0.0, {"system.cpu": 1.0})],
+            metadata={"host": "old"},
+        )
+    )
+    store.write_batch(RunBatch(RUN, delete=True))
+    create(store)
+    assert store.count_console(RUN) == 0
+    assert len(store.read_system(RUN)) == 0
+    assert store.get_run(RUN).metadata is None  # type: ignore[union-attr]

@@ -44,11 +44,13 @@ def create_app(
         colors,
         files,
         keys,
+        logs,
         media,
         presets,
         projects,
         runs,
         series,
+        system,
         tables,
         workspace,
     )
@@ -75,6 +77,8 @@ def create_app(
     for module in (projects, runs, keys, series, files, workspace, colors):
         app.include_router(module.router, prefix=API)
     for module in (media, tables, charts, presets):  # issue 6
+        app.include_router(module.router, prefix=API)
+    for module in (logs, system):  # issue 13: console and system metrics
         app.include_router(module.router, prefix=API)
 
     _include_store_routes(app)  # issue 8: what HttpStore reads and writes through

@@ -12,7 +12,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -20,13 +20,16 @@ from runyard.entities import RunRecord, RunRef
 from runyard.errors import StoreError
 
 __all__ = [
+    "CONSOLE_PAGE",
     "ROLLUP_POINTS",
+    "ConsoleLine",
     "ForeignJournal",
     "JournalConflict",
     "ProjectStats",
     "Rollup",
     "RunBatch",
     "Series",
+    "SystemSamples",
     "TrackingStore",
     "columns_from_rows",
 ]
@@ -91,6 +94,17 @@ class RunBatch:
         journal_done: the journal is complete: it is marked done (its offset then
             reads as 0) and any later batch from it changes nothing.
         delete: remove the run with its history (everything else is ignored).
+        console: terminal lines ``(line, stream, ts, text)`` as the run's console
+            shows them (``stream`` is ``"stdout"`` or ``"stderr"``). Lines are
+            numbered within the batch's journal: the store places a journal's lines
+            after those the run held when the journal's first lines arrived (so the
+            sessions of a resumed run follow each other), and a line sent again (a
+            progress bar redrawn) replaces the stored one. A batch without a journal
+            is a journal of its own.
+        system: system-metric samples ``(sample, ts, runtime, {key: value})``
+            (wandb's ``events`` stream), numbered within the journal like ``console``.
+        metadata: the run's environment (``wandb-metadata.json``): replaces the
+            stored one.
     """
 
     run: RunRef
@@ -109,10 +123,16 @@ class RunBatch:
     journal_start: int | None = None
     journal_done: bool = False
     delete: bool = False
+    console: list[tuple[int, str, float, str]] = field(default_factory=list)
+    system: list[tuple[int, float, float, dict[str, float]]] = field(default_factory=list)
+    metadata: dict[str, Any] | None = None
 
     def is_empty(self) -> bool:
         return not (
             self.create
+            or self.console
+            or self.system
+            or self.metadata is not None
             or self.meta
             or self.config
             or self.config_delete
@@ -185,6 +205,54 @@ class Rollup:
 
     def __len__(self) -> int:
         return len(self.steps)
+
+
+class ConsoleLine(NamedTuple):
+    """One line of a run's console output, as a terminal shows it."""
+
+    line: int
+    stream: str
+    ts: float
+    text: str
+
+
+#: Console lines read at a time by the conveniences built on ``read_console``.
+CONSOLE_PAGE = 5000
+
+
+@dataclass
+class SystemSamples:
+    """A run's system metrics, columnar: entry ``i`` of every list is sample ``i``.
+
+    ``values[key]`` holds ``None`` where a sample lacks the key (a GPU that
+    appeared later, a sensor that failed once).
+    """
+
+    keys: list[str]
+    ts: list[float]
+    runtime: list[float]
+    values: dict[str, list[float | None]]
+
+    @classmethod
+    def empty(cls, keys: Sequence[str] | None = None) -> SystemSamples:
+        """No samples (of ``keys``, each once)."""
+        names = list(dict.fromkeys(keys or ()))
+        return cls(names, [], [], {k: [] for k in names})
+
+    def __len__(self) -> int:
+        return len(self.ts)
+
+    def rows(self) -> Iterator[dict[str, Any]]:
+        """Samples as rows, as wandb's ``events`` stream gives them: ``_timestamp``,
+        ``_runtime``, ``_wandb: True`` and the keys the sample has."""
+        for i in range(len(self.ts)):
+            row: dict[str, Any] = {"_wandb": True, "_timestamp": self.ts[i]}
+            row["_runtime"] = self.runtime[i]
+            for key in self.keys:
+                value = self.values[key][i]
+                if value is not None:
+                    row[key] = value
+            yield row
 
 
 @dataclass(frozen=True)
@@ -318,6 +386,32 @@ class TrackingStore(ABC):
         copy) changes nothing. A journal the store never saw is left alone.
         """
 
+    @abstractmethod
+    def read_console(
+        self,
+        ref: RunRef,
+        search: str | None = None,
+        regex: bool = False,
+        start: int = 0,
+        limit: int = 1000,
+    ) -> list[ConsoleLine]:
+        """Up to ``limit`` console lines numbered ``start`` or more, in order.
+
+        ``search`` keeps only matching lines: a case-insensitive substring, or with
+        ``regex`` a case-insensitive regular expression (the syntax Python's ``re``
+        and PostgreSQL share); a pattern that is not valid raises ``ValueError``
+        naming it.
+        """
+
+    @abstractmethod
+    def count_console(self, ref: RunRef, search: str | None = None, regex: bool = False) -> int:
+        """How many console lines the run has (matching ``search``, as in
+        :meth:`read_console`)."""
+
+    @abstractmethod
+    def read_system(self, ref: RunRef, keys: Sequence[str] | None = None) -> SystemSamples:
+        """The run's system-metric samples in order, with every key or only ``keys``."""
+
     def journal_run(self, journal: str) -> RunRef | None:
         """The run a journal writes to, if the store knows the journal (the server
         checks access to that run's project before answering about a journal)."""
@@ -331,6 +425,25 @@ class TrackingStore(ABC):
         """Settle recent writes on disk (a run just finished)."""
 
     # -- conveniences built on the primitives --------------------------------
+    def iter_console(
+        self, ref: RunRef, search: str | None = None, regex: bool = False, start: int = 0
+    ) -> Iterator[ConsoleLine]:
+        """Every console line (matching ``search``) from ``start`` on, a page at a time."""
+        while True:
+            page = self.read_console(ref, search, regex, start, CONSOLE_PAGE)
+            yield from page
+            if len(page) < CONSOLE_PAGE:
+                return
+            start = page[-1].line + 1
+
+    def console_text(self, ref: RunRef) -> str:
+        """The console as the text file ``output.log``: one line per terminal line."""
+        return "".join(line.text + "\n" for line in self.iter_console(ref))
+
+    def console_size(self, ref: RunRef) -> int:
+        """Bytes of :meth:`console_text` in UTF-8 (backends count them without reading)."""
+        return len(self.console_text(ref).encode("utf-8"))
+
     def scan_history(
         self,
         ref: RunRef,

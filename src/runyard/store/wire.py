@@ -19,11 +19,12 @@ Format (version 1). A body is one msgpack map, usually zlib-compressed
   ``np.frombuffer``: no Python object per point on either end until the store
   needs one.
 - A batch is the map ``{"v": 1, "run": [entity, project, run_id], …fields of
-  RunBatch}`` with ``columns`` as ``[[key, steps, values], …]``: ``steps`` an
-  ``<i8`` array or, for consecutive steps, ``{"r": [first, count]}``; ``values``
-  an ``<f8`` array when every value is a Python
-  float (or an int/float mix, which the store keeps as floats), an ``<i8`` array
-  when every value is an int, else a list of documents.
+  RunBatch}`` (``console`` as ``[[line, stream, ts, text], …]``, ``system`` as
+  ``[[sample, ts, runtime, {key: value}], …]``, ``metadata`` a map) with ``columns``
+  as ``[[key, steps, values], …]``: ``steps`` an ``<i8`` array or, for consecutive
+  steps, ``{"r": [first, count]}``; ``values`` an ``<f8`` array when every value is
+  a Python float (or an int/float mix, which the store keeps as floats), an ``<i8``
+  array when every value is an int, else a list of documents.
 
 Decoding never trusts the peer: a malformed body raises :class:`WireError`
 naming the field, which the server answers with a 400.
@@ -228,6 +229,12 @@ def encode_batch(batch: RunBatch) -> dict[str, Any]:
             [key, _encode_steps(steps), _column_values(values)]
             for key, (steps, values) in batch.columns.items()
         ]
+    if batch.console:
+        out["console"] = [[int(n), s, float(ts), t] for n, s, ts, t in batch.console]
+    if batch.system:
+        out["system"] = [[int(n), float(ts), float(rt), v] for n, ts, rt, v in batch.system]
+    if batch.metadata is not None:
+        out["metadata"] = batch.metadata
     if batch.journal is not None:
         out["journal"] = [batch.journal[0], int(batch.journal[1])]
     if batch.journal_done:
@@ -301,7 +308,40 @@ def decode_batch(obj: Any, ref: RunRef | None = None) -> RunBatch:
         raise WireError("journal_start needs a journal")
     batch.journal_done = bool(obj.get("journal_done", False))
     batch.delete = bool(obj.get("delete", False))
+    batch.console = [_console_line(item) for item in _list(obj.get("console", []), "console")]
+    batch.system = [_system_sample(item) for item in _list(obj.get("system", []), "system")]
+    metadata = obj.get("metadata")
+    batch.metadata = None if metadata is None else _map(metadata, "metadata")
     return batch
+
+
+def _console_line(item: Any) -> tuple[int, str, float, str]:
+    if not isinstance(item, list) or len(item) != 4:
+        raise WireError(f"console entries must be [line, stream, ts, text], got {item!r:.80}")
+    line = _int(item[0], "console line")
+    stream = item[1]
+    if stream not in ("stdout", "stderr"):
+        raise WireError(f"console line {line}: stream must be stdout or stderr, got {stream!r:.80}")
+    return line, stream, _number(item[2], f"ts of console line {line}"), _text(item[3], "console")
+
+
+def _system_sample(item: Any) -> tuple[int, float, float, dict[str, float]]:
+    if not isinstance(item, list) or len(item) != 4:
+        raise WireError(f"system entries must be [sample, ts, runtime, values], got {item!r:.80}")
+    sample = _int(item[0], "system sample")
+    values = _map(item[3], f"values of system sample {sample}")
+    for key, value in values.items():
+        _str(key, f"key of system sample {sample}")
+        if value is not None:
+            _number(value, f"{key!r} of system sample {sample}")
+    ts = _number(item[1], f"ts of system sample {sample}")
+    return sample, ts, _number(item[2], f"runtime of system sample {sample}"), values
+
+
+def _number(obj: Any, what: str) -> float:
+    if isinstance(obj, bool) or not isinstance(obj, (int, float)):
+        raise WireError(f"{what} must be a number, got {obj!r:.80}")
+    return float(obj)
 
 
 def _encode_steps(steps: Any) -> dict[str, Any]:

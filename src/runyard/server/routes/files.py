@@ -11,6 +11,9 @@ files, summary tensors) in two ways:
   pass through the server (large artifacts through a proxy are what break
   MLflow's server, mlflow#7564); otherwise it is the ``PUT`` route above.
 
+``output.log`` is the run's console (wandb's name): listed when the run has console
+lines and read as text made from them, unless a file of that name was stored.
+
 Writes do not require the run to exist yet: the SDK may upload a media file
 before its batch creating the run reaches the server. They require write access
 to the project, checked before anything else.
@@ -18,12 +21,13 @@ to the project, checked before anything else.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 
 from runyard.blobs.base import BlobStore
@@ -40,6 +44,8 @@ router = APIRouter(tags=["files"])
 PRESIGN_SECONDS = 3600
 #: ``GET`` of a file at least this large redirects to a presigned URL when possible.
 REDIRECT_BYTES = 8 << 20
+#: The run file made from the run's console lines.
+CONSOLE_FILE = "output.log"
 _FILES = "/projects/{entity}/{project}/runs/{run_id}/files"
 
 
@@ -68,11 +74,13 @@ def list_files(
     check_access(request, entity, project)
     record = require_run(tracking, entity, project, run_id)
     prefix = run_prefix(record.ref)  # list() answers keys below "<prefix>/"
-    return {
-        "files": [
-            {"name": key[len(prefix) + 1 :], "size": size} for key, size in files.list(prefix)
-        ]
-    }
+    listed = [{"name": key[len(prefix) + 1 :], "size": size} for key, size in files.list(prefix)]
+    if not any(f["name"] == CONSOLE_FILE for f in listed):
+        size = tracking.console_size(record.ref)
+        if size:
+            listed.append({"name": CONSOLE_FILE, "size": size})
+            listed.sort(key=lambda f: str(f["name"]))
+    return {"files": listed}
 
 
 @router.get(_FILES + "/{name:path}")
@@ -86,8 +94,10 @@ def get_file(
     files: BlobStore = Depends(blobs),
 ) -> Response:
     check_access(request, entity, project)
-    require_run(tracking, entity, project, run_id)
+    record = require_run(tracking, entity, project, run_id)
     key = _key(entity, project, run_id, name)
+    if name == CONSOLE_FILE and not _stored(files, key):
+        return _console_file(tracking, record.ref, run_id)
     url = _large_file_url(files, key)
     if url is not None:
         return RedirectResponse(url, status_code=307)
@@ -100,6 +110,36 @@ def get_file(
         data,
         media_type="application/octet-stream",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _stored(files: BlobStore, key: str) -> bool:
+    try:
+        files.size(key)
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        return False
+    return True
+
+
+def _console_file(tracking: TrackingStore, ref: RunRef, run_id: str) -> Response:
+    """``output.log`` made from the run's console lines, streamed a page at a time."""
+    if not tracking.count_console(ref):
+        raise HTTPException(404, f"run {run_id} has no file {CONSOLE_FILE!r}")
+
+    def chunks() -> Iterator[bytes]:
+        page: list[str] = []
+        for line in tracking.iter_console(ref):
+            page.append(line.text)
+            if len(page) >= 1000:
+                yield ("\n".join(page) + "\n").encode("utf-8")
+                page = []
+        if page:
+            yield ("\n".join(page) + "\n").encode("utf-8")
+
+    return StreamingResponse(
+        chunks(),
+        media_type="text/plain; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{CONSOLE_FILE}"'},
     )
 
 
@@ -122,6 +162,7 @@ def file_exists(
     project: str,
     run_id: str,
     name: str,
+    tracking: TrackingStore = Depends(store),
     files: BlobStore = Depends(blobs),
 ) -> Response:
     """200 with ``Content-Length`` when the file exists, else 404 (the SDK's ``exists``)."""
@@ -129,7 +170,11 @@ def file_exists(
     try:
         size = files.size(_key(entity, project, run_id, name))
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
-        return Response(status_code=404)
+        size = 0
+        if name == CONSOLE_FILE:
+            size = tracking.console_size(RunRef(entity, project, run_id))
+        if not size:
+            return Response(status_code=404)
     return Response(status_code=200, headers={"Content-Length": str(size)})
 
 

@@ -63,4 +63,6 @@ def get_run(
     tracking: TrackingStore = Depends(store),
 ) -> dict[str, Any]:
     check_access(request, entity, project)
-    return run_json(require_run(tracking, entity, project, run_id))
+    record = require_run(tracking, entity, project, run_id)
+    # The environment (wandb-metadata.json) is only in this answer: runs lists stay small.
+    return {**run_json(record), "metadata": record.metadata}

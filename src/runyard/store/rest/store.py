@@ -42,12 +42,14 @@ import httpx
 from runyard.entities import RunRecord, RunRef
 from runyard.errors import AuthError, CommError, StoreError
 from runyard.store.base import (
+    ConsoleLine,
     ForeignJournal,
     JournalConflict,
     ProjectStats,
     Rollup,
     RunBatch,
     Series,
+    SystemSamples,
     TrackingStore,
 )
 from runyard.store.rest.client import API, RestClient, RetryPolicy, detail, json_map
@@ -70,6 +72,8 @@ __all__ = ["HttpStore"]
 _ONE_OFF_END = 1 << 20
 #: Batches packing to more are sent in parts (the server takes 32 MiB a request).
 MAX_REQUEST_BYTES = 16 << 20
+#: Console lines the server answers per request (server/routes/logs.py).
+_LOG_PAGE = 5000
 
 
 def _q(segment: str) -> str:
@@ -287,6 +291,64 @@ class HttpStore(TrackingStore):
             page = self._get(f"{self._run_path(ref)}/history/rows", [*params, ("min_step", start)])
             yield from page["rows"]
             start = page["next"]
+
+    # -- console and system metrics (the web app's routes, in msgpack) -------------------
+    def _logs(self, ref: RunRef, params: dict[str, Any]) -> dict[str, Any] | None:
+        response = self._request("GET", f"{self._run_path(ref)}/logs", params=params, ok=(200, 404))
+        return None if response.status_code == 404 else dict(unpack(response.content))
+
+    @staticmethod
+    def _search(search: str | None, regex: bool) -> dict[str, Any]:
+        return {"q": search, "regex": "1" if regex else "0"} if search else {}
+
+    def read_console(
+        self,
+        ref: RunRef,
+        search: str | None = None,
+        regex: bool = False,
+        start: int = 0,
+        limit: int = 1000,
+    ) -> list[ConsoleLine]:
+        out: list[ConsoleLine] = []
+        while len(out) < limit:
+            size = min(_LOG_PAGE, limit - len(out))
+            params = {**self._search(search, regex), "start": int(start), "limit": size}
+            data = self._logs(ref, params)
+            if data is None:
+                break
+            page = [
+                ConsoleLine(int(d["line"]), str(d["stream"]), float(d["ts"]), str(d["text"]))
+                for d in data["lines"]
+            ]
+            out.extend(page)
+            if len(page) < size:
+                break
+            start = page[-1].line + 1
+        return out
+
+    def count_console(self, ref: RunRef, search: str | None = None, regex: bool = False) -> int:
+        data = self._logs(ref, {**self._search(search, regex), "limit": 0})
+        if data is None:
+            return 0
+        return int(data["matched"] if search else data["total"])
+
+    def console_size(self, ref: RunRef) -> int:
+        response = self._request("HEAD", f"{self._run_path(ref)}/files/output.log", ok=(200, 404))
+        if response.status_code == 404:
+            return 0
+        return int(response.headers.get("content-length", 0))
+
+    def read_system(self, ref: RunRef, keys: Sequence[str] | None = None) -> SystemSamples:
+        params: dict[str, Any] = {} if keys is None else {"keys": ",".join(keys)}
+        response = self._request(
+            "GET", f"{self._run_path(ref)}/system", params=params, ok=(200, 404)
+        )
+        if response.status_code == 404:
+            return SystemSamples.empty(keys)
+        data = unpack(response.content)
+        return SystemSamples(
+            list(data["keys"]), list(data["ts"]), list(data["runtime"]), dict(data["values"])
+        )
 
     def _post_runs(self, path: str, run_ids: Sequence[str] | None) -> Any:
         body = {"runs": None if run_ids is None else list(run_ids)}

@@ -150,6 +150,10 @@ journals = Table(
     Column("run", Integer, ForeignKey("runs.id", ondelete="CASCADE"), nullable=False),
     Column("position", BigInteger, nullable=False),
     Column("updated_at", Double, nullable=False),
+    # Where the journal's console lines and system samples start in its run: set by
+    # its first batch that has some (store/sql/context.py; schema 0004).
+    Column("console_base", BigInteger),
+    Column("system_base", BigInteger),
 )
 
 # Web app workspace settings (layout, pinned columns, …) per project.

@@ -945,7 +945,7 @@ class SqlStore(TrackingStore):
         with self._db.read() as tx:
             pk = self._find_run(tx, ref)
             if pk is None:
-                return context.empty_system(keys)
+                return SystemSamples.empty(keys)
             return context.read_system(tx, pk, keys)
 
     def journal_offset(self, journal: str) -> int:

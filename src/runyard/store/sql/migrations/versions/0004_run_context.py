@@ -19,6 +19,9 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("runs") as batch:
         batch.add_column(sa.Column("metadata", sa.Text(), nullable=True))
+    with op.batch_alter_table("journals") as batch:
+        batch.add_column(sa.Column("console_base", sa.BigInteger(), nullable=True))
+        batch.add_column(sa.Column("system_base", sa.BigInteger(), nullable=True))
     op.create_table(
         "console_lines",
         sa.Column("run", sa.Integer(), nullable=False),
@@ -44,5 +47,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("system_samples")
     op.drop_table("console_lines")
+    with op.batch_alter_table("journals") as batch:
+        batch.drop_column("system_base")
+        batch.drop_column("console_base")
     with op.batch_alter_table("runs") as batch:
         batch.drop_column("metadata")
