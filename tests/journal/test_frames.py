@@ -19,7 +19,14 @@ from typing import Any
 import msgpack
 import pytest
 
-from runyard.journal.frames import MAGIC, JournalWriter, read_frames, read_header
+from runyard.journal.frames import (
+    MAGIC,
+    SYNC,
+    JournalReader,
+    JournalWriter,
+    read_frames,
+    read_header,
+)
 from runyard.journal.records import Rec
 
 WINDOW = 4 << 20
@@ -121,11 +128,23 @@ def test_frame_layout(tmp_path: Path) -> None:
     end = writer.append(payload)
     writer.close()
     data = path.read_bytes()
-    assert data[:8] == MAGIC
-    n, crc = struct.unpack_from("<II", data, 8)
-    assert (n, crc) == (len(payload), zlib.crc32(payload))
-    assert data[16:] == payload
-    assert end == len(data) == 16 + len(payload)
+    assert data[:8] == MAGIC == b"RYJ2\0\0\0\0"
+    assert data[8:12] == SYNC == b"\xc1RYF"
+    n, crc = struct.unpack_from("<II", data, 12)
+    # The length is checksummed with the payload: a flipped length bit is caught too.
+    assert (n, crc) == (len(payload), zlib.crc32(payload, len(payload)))
+    assert data[20:] == payload
+    assert end == len(data) == 20 + len(payload)
+
+
+def test_the_start_record_is_written_twice(tmp_path: Path) -> None:
+    path = tmp_path / "r.journal"
+    writer = JournalWriter(path)
+    start = pack([Rec.START, {"ref": ["e", "p", "r"]}])
+    end = writer.append_start(start)
+    writer.close()
+    assert path.read_bytes() == MAGIC + 2 * path.read_bytes()[8 : 8 + 12 + len(start)]
+    assert end == 8 + 2 * (12 + len(start))
 
 
 def test_frames_crossing_the_mmap_window(tmp_path: Path) -> None:
@@ -227,7 +246,7 @@ def test_truncated_tail_stops_at_the_last_good_frame(tmp_path: Path, cut: str) -
     assert got[-1][0] == last_start
 
 
-@pytest.mark.parametrize("where", ["payload", "crc", "length-short"])
+@pytest.mark.parametrize("where", ["payload", "crc", "length-short", "sync"])
 def test_corrupt_frame_stops_reading_before_it(tmp_path: Path, where: str) -> None:
     path = tmp_path / "r.journal"
     records = sample_records(300)
@@ -237,12 +256,14 @@ def test_corrupt_frame_stops_reading_before_it(tmp_path: Path, where: str) -> No
     start = ends[k - 1]
     data = bytearray(path.read_bytes())
     if where == "payload":
-        data[start + 8 + 2] ^= 0xFF
+        data[start + 12 + 2] ^= 0xFF
     elif where == "crc":
-        data[start + 4] ^= 0x01
+        data[start + 8] ^= 0x01
+    elif where == "sync":
+        data[start + 1] ^= 0x10
     else:  # a length that ends mid-way through the next frame
-        (n,) = struct.unpack_from("<I", data, start)
-        struct.pack_into("<I", data, start, n + 3)
+        (n,) = struct.unpack_from("<I", data, start + 4)
+        struct.pack_into("<I", data, start + 4, n + 3)
     path.write_bytes(bytes(data))
     got = read_all(path)
     assert [rec for _, rec in got] == records[:k]
@@ -274,7 +295,7 @@ def test_garbage_length_field_stops_without_a_huge_read(tmp_path: Path) -> None:
     writer, ends = write_records(path, records)
     writer.close()
     data = bytearray(path.read_bytes())
-    struct.pack_into("<I", data, ends[4], 0xFFFF_FFF0)
+    struct.pack_into("<I", data, ends[4] + 4, 0xFFFF_FFF0)
     path.write_bytes(bytes(data))
     child = textwrap.dedent(
         f"""
@@ -365,3 +386,143 @@ def test_frames_survive_the_writer_being_killed(tmp_path: Path) -> None:
     # The lock died with the process.
     with open_fd(path) as fd:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+# -- journals left behind: damage is skipped, reported, and costs only what it hit --------
+
+
+def write_run(path: Path, n: int, pad: int = 0) -> tuple[list[Any], list[int]]:
+    """START (twice), ``n`` LOG records, EXIT: the records and each frame's start."""
+    writer = JournalWriter(path)
+    start = [Rec.START, {"ref": ["e", "p", "r"], "journal_id": "j"}]
+    starts = [len(MAGIC), len(MAGIC) + 12 + len(pack(start))]
+    writer.append_start(pack(start))
+    records: list[Any] = [start, start]
+    for i in range(n):
+        rec = [Rec.LOG, i, True, 0.0, 0.0, {"loss": float(i), "pad": "x" * pad}]
+        starts.append(writer.size)
+        writer.append(pack(rec))
+        records.append(rec)
+    starts.append(writer.size)
+    writer.append(pack([Rec.EXIT, "finished", 0, 1.0]))
+    records.append([Rec.EXIT, "finished", 0, 1.0])
+    writer.close()
+    return records, starts
+
+
+def scan(path: Path) -> tuple[list[Any], list[tuple[int, int]], int]:
+    """(records read, damaged spans, journal version)."""
+    with open_fd(path) as fd:
+        reader = JournalReader(fd)
+        got = [rec for _, rec in reader.records()]
+        return got, [(d.start, d.end) for d in reader.damage], reader.version
+
+
+def flip(path: Path, offset: int, bit: int = 0) -> None:
+    data = bytearray(path.read_bytes())
+    data[offset] ^= 1 << bit
+    path.write_bytes(bytes(data))
+
+
+def test_an_undamaged_journal_reads_whole(tmp_path: Path) -> None:
+    path = tmp_path / "r.journal"
+    records, _ = write_run(path, 300)
+    assert scan(path) == (records, [], 2)
+
+
+@pytest.mark.parametrize("field", [0, 4, 8, 12, 13, -1])  # sync, length, crc, payload, last byte
+@pytest.mark.parametrize("frame", [0, 1, 2, 150, -1])  # START, its copy, first LOG, mid, EXIT
+def test_one_flipped_bit_loses_one_record(tmp_path: Path, frame: int, field: int) -> None:
+    path = tmp_path / "r.journal"
+    records, starts = write_run(path, 300)
+    index = frame % len(records)
+    frame_end = starts[index + 1] if index + 1 < len(starts) else path.stat().st_size
+    offset = (frame_end - 1) if field == -1 else starts[index] + field
+    for bit in (0, 7):
+        path.unlink()
+        write_run(path, 300)
+        flip(path, offset, bit)
+        got, damage, version = scan(path)
+        assert version == 2
+        assert got == records[:index] + records[index + 1 :]
+        assert damage == [(starts[index], frame_end)]
+
+
+def test_a_damaged_header_still_reads(tmp_path: Path) -> None:
+    path = tmp_path / "r.journal"
+    records, _ = write_run(path, 20)
+    flip(path, 2)
+    assert scan(path) == (records, [(0, 8)], 2)
+
+
+def test_damage_across_many_frames_and_read_blocks(tmp_path: Path) -> None:
+    """A run of garbage (a bad disk block) spanning frames and the reader's 8 MiB
+    read-ahead: reading resumes at the first good frame after it."""
+    path = tmp_path / "r.journal"
+    records, starts = write_run(path, 9_000, pad=1000)  # ~9 MB
+    first = next(i for i, s in enumerate(starts) if s > (8 << 20) - 5000)
+    last = first + 7
+    data = bytearray(path.read_bytes())
+    data[starts[first] + 3 : starts[last] + 5] = os.urandom(starts[last] + 2 - starts[first])
+    path.write_bytes(bytes(data))
+    got, damage, _ = scan(path)
+    assert got == records[:first] + records[last + 1 :]
+    assert damage == [(starts[first], starts[last + 1])]
+
+
+def test_the_end_of_what_was_written_is_not_damage(tmp_path: Path) -> None:
+    path = tmp_path / "r.journal"
+    records, starts = write_run(path, 50)
+    with path.open("ab") as f:
+        f.write(bytes(1 << 20))  # reserved space never written (a killed writer)
+    assert scan(path) == (records, [], 2)
+    # The frame a killed writer was copying: payload written, header (written last) not.
+    data = bytearray(path.read_bytes())
+    data[starts[-1] : starts[-1] + 12] = bytes(12)
+    path.write_bytes(bytes(data))
+    assert scan(path) == (records[:-1], [], 2)
+
+
+def test_a_journal_cut_short_is_reported(tmp_path: Path) -> None:
+    """A copy taken while the journal grew: its last record is lost, and that is said."""
+    path = tmp_path / "r.journal"
+    records, starts = write_run(path, 50)
+    os.truncate(path, starts[-1] + 7)
+    assert scan(path) == (records[:-1], [(starts[-1], starts[-1] + 7)], 2)
+
+
+def test_a_damaged_last_frame_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "r.journal"
+    records, starts = write_run(path, 50)
+    size = path.stat().st_size
+    flip(path, size - 2)
+    assert scan(path) == (records[:-1], [(starts[-1], size)], 2)
+
+
+def test_journals_of_the_first_format_still_read(tmp_path: Path) -> None:
+    """``RYJ1``: ``[u32 length][u32 crc32(payload)][payload]``, no sync marker; damage
+    cannot be skipped there, but it is reported instead of read as the end."""
+    records = sample_records(100)
+    frames = [pack(rec) for rec in records]
+    body = b"".join(struct.pack("<II", len(f), zlib.crc32(f)) + f for f in frames)
+    path = tmp_path / "old.journal"
+    path.write_bytes(b"RYJ1\0\0\0\0" + body)
+    assert scan(path) == (records, [], 1)
+    with open_fd(path) as fd:
+        assert read_header(fd)
+    at = 8 + sum(8 + len(f) for f in frames[:40])
+    flip(path, at + 10)
+    got, damage, version = scan(path)
+    assert (got, version) == (records[:40], 1)
+    assert damage == [(at, path.stat().st_size)]
+
+
+@pytest.mark.parametrize("content", [b"", b"RYJ2\0\0\0\0", b"hello, not a journal at all"])
+def test_files_that_hold_no_record(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "x.journal"
+    path.write_bytes(content)
+    with open_fd(path) as fd:
+        reader = JournalReader(fd)
+        assert list(reader.records()) == []
+        assert reader.empty == (len(content) <= 8)
+        assert reader.version == (2 if content.startswith(b"RYJ2") else 0)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import signal
+import struct
 import subprocess
 import sys
 import textwrap
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,12 +16,14 @@ from typing import Any
 import msgpack
 import pytest
 
+import runyard
 from runyard.entities import RunRef
 from runyard.journal.fold import RunFold
-from runyard.journal.frames import MAGIC, JournalWriter, read_frames
+from runyard.journal.frames import MAGIC, JournalReader, JournalWriter, read_frames
 from runyard.journal.records import Rec
-from runyard.journal.replay import recover_journals, replay_journal
+from runyard.journal.replay import journal_key, recover_journals, replay_journal
 from runyard.store.sql.store import SqlStore
+from tests.helpers import run_script
 
 REF = RunRef("ent", "proj", "crashy")
 
@@ -160,7 +164,7 @@ def test_killed_run_is_recovered_by_the_next_process(tmp_path: Path, store: SqlS
         frames, pos = 0, len(MAGIC)
         for offset, _ in read_frames(f.fileno(), pos, journals[0].stat().st_size):
             frames, pos = frames + 1, offset
-    assert frames == 501  # START + 500 logs, all durable
+    assert frames == 502  # START (written twice) + 500 logs, all durable
 
     assert recover_journals(root / "journals", store) == 1
     assert recover_journals(root / "journals", store) == 0  # once per process
@@ -172,3 +176,126 @@ def test_killed_run_is_recovered_by_the_next_process(tmp_path: Path, store: SqlS
     assert series.steps.tolist() == list(range(500))
     assert series.values.tolist() == [1.0 / (i + 1) for i in range(500)]
     assert list((root / "journals").glob("*.journal")) == []
+
+
+# -- damaged journals (issue 12, point 5) ---------------------------------------------------
+
+KILLED_RUN = """
+import os, signal, runyard
+run = runyard.init(project="p", id="dmg", config={"lr": 0.1})
+for i in range(1000):
+    run.log({"loss": float(i)})
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+DAMAGED = RunRef("tester", "p", "dmg")
+
+
+def killed_journal(root: Path) -> tuple[Path, list[tuple[int, int, Any]]]:
+    """A real run killed after 1,000 steps: its journal and ``(start, end, record)``
+    of each frame."""
+    result = run_script(KILLED_RUN, root)
+    assert result.returncode == -signal.SIGKILL, result.stderr
+    (path,) = (root / "journals").glob("*.journal")
+    with open(path, "rb") as f:
+        reader = JournalReader(f.fileno())
+        frames, pos = [], len(MAGIC)
+        for end, rec in reader.records():
+            frames.append((pos, end, rec))
+            pos = end
+        assert reader.damage == []
+    assert [f[2][0] for f in frames[:3]] == [Rec.START, Rec.START, Rec.LOG]
+    return path, frames
+
+
+def flip_bit(path: Path, offset: int, bit: int = 3) -> None:
+    data = bytearray(path.read_bytes())
+    data[offset] ^= 1 << bit
+    path.write_bytes(bytes(data))
+
+
+def stored_before_replay(root: Path, path: Path) -> int:
+    """How far the killed run's writer got (normally nothing: it flushes after 1 s)."""
+    store = SqlStore(f"sqlite:///{root}/runyard.db")
+    try:
+        return store.journal_offset(journal_key(path))
+    finally:
+        store.close()
+
+
+def losses() -> list[float]:
+    return [row["loss"] for row in runyard.Api().run("tester/p/dmg").scan_history()]
+
+
+@pytest.mark.parametrize(
+    "where",
+    ["header", "first START", "second START", "a step's length", "a step's payload", "exit"],
+)
+def test_a_flipped_bit_costs_one_record_and_is_reported_once(
+    ry_dir: Path, capsys: pytest.CaptureFixture[str], where: str
+) -> None:
+    path, frames = killed_journal(ry_dir)
+    hit = {"header": None, "first START": 0, "second START": 1}.get(where, 2 + 500)
+    if where == "exit":
+        hit = len(frames) - 1  # the last frame (the run was killed: its last step)
+    if hit is None:
+        flip_bit(path, 2)
+    else:
+        flip_bit(path, frames[hit][0] + (5 if where == "a step's length" else 14))
+    lost = None if hit is None or hit < 2 else hit - 2  # the step that frame held
+    already = stored_before_replay(ry_dir, path)
+
+    got = losses()
+    expected = [float(i) for i in range(1000) if i != lost or frames[hit][1] <= already]
+    assert got == expected
+    record = runyard.Api().run("tester/p/dmg")
+    assert record.state == "crashed" and record.config == {"lr": 0.1}
+    # Not deleted, not left to be replayed (and reported) again: moved aside.
+    assert not path.exists()
+    kept = path.with_name(path.name + ".damaged")
+    assert kept.exists()
+    err = capsys.readouterr().err
+    assert err.count("is damaged") == 1 and str(kept) in err
+    assert "everything else is stored in run tester/p/dmg" in err
+    # A new process opening the store says nothing more about it.
+    again = run_script("import runyard; runyard.Api().run('tester/p/dmg')", ry_dir)
+    assert again.returncode == 0, again.stderr
+    assert "damaged" not in again.stderr
+
+
+def test_a_journal_whose_start_records_are_both_lost_is_kept(
+    ry_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path, frames = killed_journal(ry_dir)
+    flip_bit(path, frames[0][0] + 14)
+    flip_bit(path, frames[1][0] + 14)
+    assert runyard.Api().runs("tester/p") == [] or len(runyard.Api().runs("tester/p")) == 0
+    kept = path.with_name(path.name + ".damaged")
+    assert not path.exists() and kept.exists()
+    assert kept.stat().st_size >= frames[-1][1]
+    err = capsys.readouterr().err
+    assert "no run could be identified in it" in err and str(kept) in err
+
+
+def test_a_file_that_is_no_journal_in_the_journal_directory_is_moved_aside(
+    ry_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Not skipped silently on every open: said once, and out of the way."""
+    folder = ry_dir / "journals"
+    folder.mkdir(parents=True)
+    junk = folder / "x-1-1.journal"
+    junk.write_bytes(b"\x00garbage, not a journal\xff" * 10)
+    runyard.Api().runs("tester/p")
+    assert not junk.exists() and (folder / "x-1-1.journal.damaged").exists()
+    assert capsys.readouterr().err.count("is damaged") == 1
+
+
+def test_a_journal_of_the_first_format_replays(tmp_path: Path, store: SqlStore) -> None:
+    records = [start_record()] + [log_record(i) for i in range(100)]
+    payloads = [msgpack.packb(rec) for rec in records]
+    path = tmp_path / "old.journal"
+    path.write_bytes(
+        b"RYJ1\0\0\0\0" + b"".join(struct.pack("<II", len(p), zlib.crc32(p)) + p for p in payloads)
+    )
+    assert replay_journal(path, store)
+    assert store.read_series(REF, "loss").steps.tolist() == list(range(100))
+    assert not path.exists()

@@ -1,16 +1,33 @@
 """The run journal: an append-only file each run writes before `log()` returns.
 
-Layout: an 8-byte header (``b"RYJ1"`` + 4 reserved bytes) followed by frames
-``[u32 length][u32 crc32(payload)][payload]``; a payload is one msgpack-encoded
-record (see :class:`~runyard.journal.records.Rec`). A zero length, a short frame or a
-CRC mismatch marks the end of what was written (the tail a killed process left
-half-written).
+Layout (``RYJ2``): an 8-byte header (``b"RYJ2"`` + 4 reserved bytes), then frames
+``[sync][u32 length][u32 crc][payload]``: ``sync`` is ``b"\\xc1RYF"`` (0xc1 is the one
+byte msgpack never uses), ``crc`` is ``zlib.crc32(payload, length)`` (the length is
+checksummed with the payload), and a payload is one msgpack-encoded record (see
+:class:`~runyard.journal.records.Rec`). The START record (the run's identity) is
+written twice (:meth:`JournalWriter.append_start`), so one damaged copy does not
+lose the run; readers keep the first good one.
+
+A frame whose 12 header bytes are zero marks the end of what was written: space
+reserved but never used, or the frame a killed process was writing (its header is
+written last). Anything else that is not a good frame (a frame cut short by the end
+of the file included) is damage: a reader of a
+journal left behind (:class:`JournalReader`) skips to the next sync marker that
+starts a good frame and reports the bytes it skipped, so one flipped bit loses one
+record, not the rest of the run. Journals written before (``RYJ1``: frames
+``[u32 length][u32 crc32(payload)][payload]``, no sync marker) are still read; they
+cannot be resynchronised, so reading one stops at its first damaged frame (and says
+so).
 
 The writer maps a window of the file with ``mmap`` and copies each frame into it,
 so appending costs a memory copy instead of a system call, yet the bytes are in
 the kernel's page cache the moment `log()` returns and survive the process being
 killed (SIGKILL). Space is reserved with ``posix_fallocate`` before a window is
-used, so a full disk is reported as an ``OSError`` instead of a ``SIGBUS``.
+used, so a full disk is reported as an ``OSError`` instead of a ``SIGBUS``. The last
+``RESERVE`` bytes of each window are kept for the run's exit record: on a full disk
+the journal stops taking records (:attr:`JournalWriter.failed`; every later append
+raises at once, without a system call) but :meth:`JournalWriter.append_last` can
+still record how the run ended.
 """
 
 from __future__ import annotations
@@ -20,17 +37,41 @@ import mmap
 import os
 import struct
 import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import msgpack
 
-__all__ = ["MAGIC", "JournalWriter", "read_frames", "read_header"]
+__all__ = [
+    "MAGIC",
+    "MAGIC_V1",
+    "RESERVE",
+    "SYNC",
+    "Damage",
+    "JournalReader",
+    "JournalWriter",
+    "read_frames",
+    "read_header",
+]
 
-MAGIC = b"RYJ1\0\0\0\0"
-_HEADER = struct.Struct("<II")
+MAGIC = b"RYJ2\0\0\0\0"
+#: The header of journals written before frames had a sync marker.
+MAGIC_V1 = b"RYJ1\0\0\0\0"
+SYNC = b"\xc1RYF"
+_SYNC_WORD: int = struct.unpack("<I", SYNC)[0]
+_HEADER = struct.Struct("<III")  # sync, length, crc
+_HEADER_V1 = struct.Struct("<II")  # length, crc
 _WINDOW = 4 << 20  # bytes mapped at a time
 _PAGE = mmap.ALLOCATIONGRANULARITY
+#: Bytes at the end of each window kept for the exit record once the disk is full.
+RESERVE = 4096
+_READ = 8 << 20  # bytes a reader reads at a time
+
+
+def _crc(payload: bytes | memoryview, n: int) -> int:
+    return zlib.crc32(payload, n)
 
 
 class JournalWriter:
@@ -43,47 +84,102 @@ class JournalWriter:
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        # 0600: the START record holds the journal's id, which names it to a store.
         self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
         # Held for the run's life: recovery replays only journals nobody holds.
         fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         self._map: mmap.mmap | None = None
         self._win_start = 0
         self._win_end = 0
+        #: Frames may be copied into the window up to here (-1 once the journal failed,
+        #: so that every append takes the slow path).
+        self._limit = 0
         self._pack_header = _HEADER.pack_into
+        #: Why the journal stopped taking records (a full disk), or None.
+        self.failed: OSError | None = None
         os.write(self._fd, MAGIC)
         #: Offset just past the last complete frame (what readers may read up to).
         self.size = len(MAGIC)
         self._remap(self.size)
 
     def _remap(self, pos: int) -> None:
-        if self._map is not None:
-            self._map.close()
+        """Map the window holding ``pos``; the old one stays mapped if that fails."""
         start = pos - pos % _PAGE
         os.posix_fallocate(self._fd, start, _WINDOW)
-        self._map = mmap.mmap(self._fd, _WINDOW, offset=start)
+        new = mmap.mmap(self._fd, _WINDOW, offset=start)
+        if self._map is not None:
+            self._map.close()
+        self._map = new
         self._win_start, self._win_end = start, start + _WINDOW
+        self._limit = self._win_end - RESERVE
 
     def append(self, payload: bytes) -> int:
-        """Write one frame; returns the new size. Raises ``OSError`` on a full disk."""
+        """Write one frame; returns the new size. Raises ``OSError`` once the disk is
+        full (and at once, without trying again, for every later call)."""
         n = len(payload)
         pos = self.size
-        end = pos + 8 + n
-        if end > self._win_end:
-            if n + 8 > _WINDOW // 2:
-                # Big frames bypass the window.
-                os.posix_fallocate(self._fd, pos, n + 8)
-                os.pwrite(self._fd, _HEADER.pack(n, zlib.crc32(payload)) + payload, pos)
-                self.size = end
-                self._remap(end)
-                return end
-            self._remap(pos)
+        end = pos + 12 + n
+        if end > self._limit:
+            return self._append_slow(payload, last=False)
         m = self._map
         assert m is not None
         off = pos - self._win_start
-        m[off + 8 : off + 8 + n] = payload
-        self._pack_header(m, off, n, zlib.crc32(payload))
+        m[off + 12 : off + 12 + n] = payload
+        self._pack_header(m, off, _SYNC_WORD, n, zlib.crc32(payload, n))
         self.size = end
         return end
+
+    def append_start(self, payload: bytes) -> int:
+        """Write the run's START record, twice: without it a journal names no run, so
+        one damaged copy must not lose the run (readers keep the first good one)."""
+        self.append(payload)
+        return self.append(payload)
+
+    def append_last(self, payload: bytes) -> int:
+        """Write the run's last frame (its exit record), using the space each window
+        keeps back when the journal failed for lack of it."""
+        return self._append_slow(payload, last=True)
+
+    def _append_slow(self, payload: bytes, last: bool) -> int:
+        if self.failed is not None and not last:
+            raise self.failed
+        n = len(payload)
+        pos = self.size
+        end = pos + 12 + n
+        if self.failed is None and end > self._limit:
+            try:
+                if n + 12 > _WINDOW // 2:
+                    # Big frames bypass the window.
+                    os.posix_fallocate(self._fd, pos, n + 12)
+                    header = _HEADER.pack(_SYNC_WORD, n, _crc(payload, n))
+                    os.pwrite(self._fd, header + payload, pos)
+                    self.size = end
+                else:
+                    self._remap(pos)
+            except OSError as exc:
+                self._fail(exc)
+                if not last:
+                    raise
+            else:
+                if self.size == end:  # the big frame is written; map the space after it
+                    try:
+                        self._remap(end)
+                    except OSError as exc:
+                        self._fail(exc)
+                    return end
+        if self._map is None or end > self._win_end or pos < self._win_start:
+            assert self.failed is not None
+            raise self.failed
+        m = self._map
+        off = pos - self._win_start
+        m[off + 12 : off + 12 + n] = payload
+        self._pack_header(m, off, _SYNC_WORD, n, _crc(payload, n))
+        self.size = end
+        return end
+
+    def _fail(self, exc: OSError) -> None:
+        self.failed = exc
+        self._limit = -1  # every later append takes the slow path, which raises at once
 
     def close(self, trim: bool = True) -> None:
         """Unmap and (unless it is about to be deleted) trim the file to what was written."""
@@ -100,12 +196,14 @@ class JournalWriter:
 def read_frames(
     fd: int, start: int, stop: int | None = None, max_bytes: int = 8 << 20, verify: bool = True
 ) -> list[tuple[int, Any]]:
-    """Decode records from ``start``: ``(offset after the frame, record)`` pairs.
+    """Decode records of an ``RYJ2`` journal from ``start``: ``(offset after the
+    frame, record)`` pairs.
 
-    Reads at most about ``max_bytes`` (whole frames) per call; stops at ``stop``,
-    at a zero length (space reserved but not written) or at a torn frame. The live
-    writer reads only frames its own process completed and may skip the CRC check
-    (``verify=False``); recovery always verifies.
+    The live writer's reader: reads at most about ``max_bytes`` (whole frames) per
+    call; stops at ``stop``, at a zeroed header (space reserved but not written) or
+    at the first frame that is not good. The writer thread reads only frames its own
+    process completed and may skip the CRC check (``verify=False``). Journals left
+    behind are read with :class:`JournalReader`, which also gets past damage.
     """
     limit = max_bytes if stop is None else min(stop - start, max(max_bytes, 0))
     out: list[tuple[int, Any]] = []
@@ -119,21 +217,21 @@ def read_frames(
     header = _HEADER.unpack_from
     crc32 = zlib.crc32
     append = out.append
-    while pos + 8 <= size:
-        n, crc = header(data, pos)
-        if n == 0:
+    while pos + 12 <= size:
+        sync, n, crc = header(data, pos)
+        if sync != _SYNC_WORD or n == 0:
             break
-        end = pos + 8 + n
+        end = pos + 12 + n
         if end > size:
-            if pos == 0 and 8 + n <= os.fstat(fd).st_size - start:
-                # One frame larger than max_bytes: read it alone. (A torn length field
+            if pos == 0 and 12 + n <= os.fstat(fd).st_size - start:
+                # One frame larger than max_bytes: read it alone. (A damaged length field
                 # can claim any size: only what the file holds is ever read.)
-                big = os.pread(fd, 8 + n, start)
-                if len(big) == 8 + n and crc32(big[8:]) == crc:
-                    append((start + 8 + n, unpackb(big[8:], strict_map_key=False)))
+                big = os.pread(fd, 12 + n, start)
+                if len(big) == 12 + n and crc32(big[12:], n) == crc:
+                    append((start + 12 + n, unpackb(big[12:], strict_map_key=False)))
             break
-        payload = view[pos + 8 : end]
-        if verify and crc32(payload) != crc:
+        payload = view[pos + 12 : end]
+        if verify and crc32(payload, n) != crc:
             break
         append((start + end, unpackb(payload, strict_map_key=False)))
         pos = end
@@ -141,5 +239,149 @@ def read_frames(
 
 
 def read_header(fd: int) -> bool:
-    """True when the file starts with a journal header."""
-    return os.pread(fd, len(MAGIC), 0) == MAGIC
+    """True when the file starts with a journal header (of either format)."""
+    return os.pread(fd, len(MAGIC), 0) in (MAGIC, MAGIC_V1)
+
+
+@dataclass(frozen=True)
+class Damage:
+    """Bytes ``start..end`` of a journal that held no readable frame."""
+
+    start: int
+    end: int
+
+    @property
+    def size(self) -> int:
+        return self.end - self.start
+
+
+class JournalReader:
+    """Reads a journal left behind, of either format, past any damage.
+
+    ``version`` is 2 or 1 (the header's format), or 0 when the file is no journal
+    (too short, or neither its header nor any frame after it reads). A damaged
+    header whose frames read is taken for ``RYJ2`` and reported as damage.
+    ``damage`` lists the byte ranges skipped so far, in file order.
+    """
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.size = os.fstat(fd).st_size
+        self.damage: list[Damage] = []
+        self._buf = b""
+        self._buf_start = 0
+        head = os.pread(fd, len(MAGIC), 0)
+        if head == MAGIC:
+            self.version = 2
+        elif head == MAGIC_V1:
+            self.version = 1
+        else:
+            # A damaged header: an RYJ2 journal still if any of its frames reads.
+            found = self._resync(len(MAGIC)) if len(head) == len(MAGIC) else None
+            self.version = 0 if found is None else 2
+            if found is not None:
+                self.damage.append(Damage(0, found))
+
+    @property
+    def empty(self) -> bool:
+        """Nothing was ever written after the header (or not even the header)."""
+        if self.size <= len(MAGIC):
+            return self.size == 0 or self.version != 0
+        return False
+
+    def _get(self, offset: int, n: int) -> bytes:
+        """Bytes ``offset..offset+n`` of the file (fewer at its end), read ahead in
+        large blocks: replaying reads a journal front to back."""
+        rel = offset - self._buf_start
+        if rel < 0 or rel + n > len(self._buf):
+            self._buf = os.pread(self.fd, max(n, _READ), offset)
+            self._buf_start = offset
+            rel = 0
+        return self._buf[rel : rel + n]
+
+    def _good_v2(self, pos: int) -> tuple[int, Any] | None:
+        """``(end, record)`` when a good ``RYJ2`` frame starts at ``pos``."""
+        if pos + 12 > self.size:
+            return None
+        sync, n, crc = _HEADER.unpack(self._get(pos, 12))
+        if sync != _SYNC_WORD or n == 0 or pos + 12 + n > self.size:
+            return None
+        payload = self._get(pos + 12, n)
+        if _crc(payload, n) != crc:
+            return None
+        return pos + 12 + n, _decode(payload)
+
+    def _good_v1(self, pos: int) -> tuple[int, Any] | None:
+        if pos + 8 > self.size:
+            return None
+        n, crc = _HEADER_V1.unpack(self._get(pos, 8))
+        if n == 0 or pos + 8 + n > self.size:
+            return None
+        payload = self._get(pos + 8, n)
+        if zlib.crc32(payload) != crc:
+            return None
+        return pos + 8 + n, _decode(payload)
+
+    def records(self, start: int = len(MAGIC)) -> Iterator[tuple[int, Any]]:
+        """``(offset after the frame, record)`` of every good frame from ``start``.
+
+        A frame with a good checksum but a payload that is no record is skipped as
+        damage too. Stops at the end of what was written: a zeroed header with no
+        good frame after it.
+        """
+        if self.version == 0:
+            return
+        good = self._good_v2 if self.version == 2 else self._good_v1
+        pos = start
+        while pos < self.size:
+            found = good(pos)
+            if found is not None:
+                end, rec = found
+                if rec is _NOT_A_RECORD:
+                    self.damage.append(Damage(pos, end))
+                else:
+                    yield end, rec
+                pos = end
+                continue
+            following = self._resync(pos + 1) if self.version == 2 else None
+            if following is None:
+                if not self._clean_end(pos):
+                    self.damage.append(Damage(pos, self.size))
+                return
+            self.damage.append(Damage(pos, following))
+            pos = following
+
+    def _resync(self, pos: int) -> int | None:
+        """The offset of the next good ``RYJ2`` frame at or after ``pos``, if any."""
+        while pos + 12 <= self.size:
+            block = self._get(pos, _READ)
+            at = block.find(SYNC)
+            while at >= 0:
+                if self._good_v2(pos + at) is not None:
+                    return pos + at
+                at = block.find(SYNC, at + 1)
+            if len(block) < len(SYNC):
+                return None
+            pos += len(block) - len(SYNC) + 1  # a marker may straddle two blocks
+        return None
+
+    def _clean_end(self, pos: int) -> bool:
+        """Whether the frame at ``pos`` is where writing stopped rather than damage:
+        its header is zero (space reserved but never written, or the frame a killed
+        writer did not finish: headers are written last). A frame cut short by the
+        end of the file (a journal copied while it grew) lost a record: damage."""
+        head = self._get(pos, 12 if self.version == 2 else 8)
+        return head == bytes(len(head))
+
+
+_NOT_A_RECORD: Any = object()
+
+
+def _decode(payload: bytes) -> Any:
+    try:
+        rec = msgpack.unpackb(payload, strict_map_key=False)
+    except Exception:
+        return _NOT_A_RECORD
+    if type(rec) is not list or not rec or type(rec[0]) is not int:
+        return _NOT_A_RECORD
+    return rec

@@ -16,10 +16,17 @@ once stored, with their spool, and the store forgets them; journals the user kee
 (offline runs, ``runyard sync``) stay with their spool (a second server may want
 them), and the store remembers their end offset, so syncing them again finds
 nothing to send, files included.
+
+A damaged journal (:class:`~runyard.journal.frames.JournalReader` skips what it
+cannot read) is stored as far as it reads, but never deleted: one of the SDK's own
+is moved aside to ``<name>.damaged`` (with its spool), out of the way of the next
+recovery, and a warning says where, once. A user's journal stays where it is and
+:attr:`Replay.damage` tells ``runyard sync`` what was lost.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import fcntl
 import os
 import threading
@@ -31,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 from runyard.entities import RunRef
 from runyard.errors import CommError
 from runyard.journal.fold import RunFold
-from runyard.journal.frames import MAGIC, read_frames
+from runyard.journal.frames import MAGIC, Damage, JournalReader
 from runyard.journal.records import Rec, journal_name
 from runyard.journal.spool import (
     SpooledFile,
@@ -42,7 +49,7 @@ from runyard.journal.spool import (
     upload,
 )
 from runyard.printer import warn_once
-from runyard.store.base import RunBatch, TrackingStore
+from runyard.store.base import ForeignJournal, RunBatch, TrackingStore
 
 if TYPE_CHECKING:
     from runyard.blobs.base import BlobStore
@@ -62,8 +69,10 @@ class Replay:
     """What replaying one journal did.
 
     ``status`` is ``"stored"`` (something was written), ``"up-to-date"`` (the store
-    had it all), ``"in-use"`` (a live process holds the journal), ``"empty"`` (no
-    START record) or ``"not-a-journal"``.
+    had it all), ``"in-use"`` (a live process holds the journal), ``"empty"`` (nothing
+    was ever written to it), ``"damaged"`` (no START record could be read: it names
+    no run), ``"foreign"`` (the store holds this journal for another run and refused
+    it) or ``"not-a-journal"``.
     """
 
     path: Path
@@ -76,6 +85,10 @@ class Replay:
     source: RunRef | None = None
     #: Spooled files uploaded (media, tables, tensors, ``run.save``).
     files: int = 0
+    #: Byte ranges that could not be read (their records are lost).
+    damage: tuple[Damage, ...] = ()
+    #: Where a damaged journal of the SDK's was moved (``<name>.damaged``).
+    kept: Path | None = None
 
     @property
     def done(self) -> bool:
@@ -110,12 +123,19 @@ class FileTarget:
 
 def journal_key(path: Path, fd: int | None = None) -> str:
     """The name under which the store records how far a journal was moved: its
-    START record's ``journal_id`` (see :func:`runyard.journal.frames.journal_name`)."""
+    START record's ``journal_id`` (see :func:`runyard.journal.records.journal_name`)."""
     if fd is None:
         with open(path, "rb") as file:
             return journal_key(path, file.fileno())
-    first = read_frames(fd, len(MAGIC), max_bytes=1 << 16)
-    return journal_name(first[0][1][1] if first else None, path)
+    return journal_name(_start_record(JournalReader(fd)), path)
+
+
+def _start_record(reader: JournalReader) -> dict[str, Any] | None:
+    """The first START record that reads (a damaged first copy leaves the second)."""
+    for _, rec in reader.records():
+        if rec[0] == Rec.START and isinstance(rec[1], dict) and "ref" in rec[1]:
+            return rec[1]
+    return None
 
 
 def replay(
@@ -177,15 +197,28 @@ def _replay(
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             return Replay(path, "in-use")  # its run is alive
-        if os.pread(fd, len(MAGIC), 0) != MAGIC:
-            return Replay(path, "not-a-journal")
-        key = journal_key(path, fd)
+        reader = JournalReader(fd)
+        if reader.empty:
+            if not keep:
+                _remove(path)
+            return Replay(path, "empty", end=reader.size)
+        if reader.version == 0:
+            if keep:
+                return Replay(path, "not-a-journal")
+            # Named as a journal in the SDK's own directory: a journal whose header and
+            # frames are all damaged. Out of the way, said once.
+            return _damaged(path, reader, None, "not-a-journal")
+        first = _start_record(reader)
+        if first is None:
+            return _damaged(path, reader, None, "damaged", keep=keep)
+        key = journal_name(first, path)
         stored = store.journal_offset(key)
         if entity is not None or project is not None:
             # A journal belongs to the run it first went to: it stays there.
             bound = store.journal_run(key)
             if bound is not None:
                 entity, project = bound.entity, bound.project
+        reader = JournalReader(fd)  # again from the start, counting damage once
         start = stored
         fold: RunFold | None = None
         source: RunRef | None = None
@@ -193,55 +226,108 @@ def _replay(
         exited = False
         rows = 0
         wrote = False
-        while True:
-            frames = read_frames(fd, pos)
-            if not frames:
-                break
-            for offset, rec in frames:
+        count = 0
+        try:
+            for offset, rec in reader.records():
+                code = rec[0]
                 if fold is None:
+                    if code != Rec.START or not isinstance(rec[1], dict) or "ref" not in rec[1]:
+                        pos = offset  # before any START: nothing to fold it into
+                        continue
                     source = RunRef(*rec[1]["ref"])
                     fold = RunFold(_moved(rec[1], entity, project))
                 else:
-                    fold.feed(rec)
-                    exited = exited or rec[0] == Rec.EXIT
+                    if pos < stored < offset:
+                        # Damage hid the frame the store stopped at: what came before
+                        # it is stored.
+                        fold.take_batch(None)
+                        fold.take_files()
+                    if code != Rec.START:  # (its second copy)
+                        fold.feed(rec)
+                        exited = exited or code == Rec.EXIT
                 pos = offset
                 if pos == stored:
                     fold.take_batch(None)  # already in the store: rebuild state only
                     fold.take_files()  # and their files are stored too
-            if fold is not None and fold.pending_rows >= REPLAY_BATCH_ROWS:
-                if pos > stored:
-                    rows += fold.pending_rows
-                    batch = fold.take_batch((key, pos))
-                    batch.journal_start, start = start, pos
-                    write(batch, fold.take_files(), fold.ref)
-                    wrote = True
-                elif pos < stored:
-                    fold.take_batch(None)  # the store has these rows: keep memory bounded
-                    fold.take_files()
-        if fold is None:
-            if not keep:
-                os.unlink(path)
-                remove_spool(path)
-            return Replay(path, "empty", end=pos)
-        state = None
-        if not exited and (pos > stored or _still_running(store, fold.ref)):
-            fold.finish(state="crashed", exit_code=None)
-            state = "crashed"
-        if pos > stored or state is not None:
-            rows += fold.pending_rows
-            batch = fold.take_batch((key, pos))
-            batch.journal_start = start
-            write(batch, fold.take_files() if pos > stored else [], fold.ref)
-            wrote = True
-            state = batch.meta.get("state", state)
-        if not keep:
-            os.unlink(path)
-            remove_spool(path)
-            store.forget_journal(key)
+                count += 1
+                if count % 1024 == 0 and fold.pending_rows >= REPLAY_BATCH_ROWS:
+                    if pos > stored:
+                        rows += fold.pending_rows
+                        batch = fold.take_batch((key, pos))
+                        batch.journal_start, start = start, pos
+                        write(batch, fold.take_files(), fold.ref)
+                        wrote = True
+                    elif pos < stored:
+                        fold.take_batch(None)  # the store has these rows: keep memory bounded
+                        fold.take_files()
+            assert fold is not None  # `first` was read above
+            state = None
+            if not exited and (pos > stored or _still_running(store, fold.ref)):
+                fold.finish(state="crashed", exit_code=None)
+                state = "crashed"
+            if pos > stored or state is not None:
+                rows += fold.pending_rows
+                batch = fold.take_batch((key, pos))
+                batch.journal_start = start
+                write(batch, fold.take_files() if pos > stored else [], fold.ref)
+                wrote = True
+                state = batch.meta.get("state", state)
+        except ForeignJournal:
+            # The store holds this journal for another run (see SqlStore): nothing of
+            # it is written. Left where it is, and said once.
+            warn_once(
+                f"foreign-{path}",
+                f"runyard: the store {store.uri} refused journal {path}: it holds that "
+                "journal for another run; the file is left as it is",
+            )
+            return Replay(path, "foreign", store.journal_run(key), source=source)
         status = "stored" if wrote else "up-to-date"
-        return Replay(path, status, fold.ref, rows, state, pos, source, sent)
+        result = Replay(path, status, fold.ref, rows, state, pos, source, sent)
+        if reader.damage:
+            if not keep:
+                store.forget_journal(key)  # as far as it reads, it is stored
+            return _damaged(path, reader, result, status, keep=keep)
+        if not keep:
+            _remove(path)
+            store.forget_journal(key)
+        return result
     finally:
         os.close(fd)
+
+
+def _remove(path: Path) -> None:
+    os.unlink(path)
+    remove_spool(path)
+
+
+def _damaged(
+    path: Path, reader: JournalReader, result: Replay | None, status: str, keep: bool = False
+) -> Replay:
+    """Report a damaged journal once and, unless the user keeps it, move it (and its
+    spool) aside to ``<name>.damaged``: never deleted, never replayed again."""
+    damage = tuple(reader.damage)
+    lost = sum(d.size for d in damage)
+    where = ", ".join(f"{d.start}-{d.end}" for d in damage[:5]) + (", …" if len(damage) > 5 else "")
+    kept: Path | None = None
+    if not keep:
+        kept = path.with_name(path.name + ".damaged")
+        os.replace(path, kept)
+        spool = spool_dir(path)
+        if spool.exists():
+            os.replace(spool, spool_dir(kept))
+    if result is not None and result.run is not None:
+        what = f"everything else is stored in run {result.run.path}"
+    else:
+        what = "no run could be identified in it, so nothing of it was stored"
+    detail = f"{lost:,} byte(s) could not be read (at {where})" if damage else "unreadable"
+    warn_once(
+        f"damaged-{path}",
+        f"runyard: the journal {path} is damaged: {detail}; {what}"
+        + (f". It is kept as {kept}" if kept is not None else ""),
+    )
+    if result is None:
+        return Replay(path, status, end=reader.size, damage=damage, kept=kept)
+    return dataclasses.replace(result, damage=damage, kept=kept)
 
 
 def _moved(start: dict[str, Any], entity: str | None, project: str | None) -> dict[str, Any]:
