@@ -22,6 +22,11 @@ class Rec:
     #: (FILE, name, spool, size, sha256): the run's file ``name`` waits in the spool
     #: file ``spool`` (see :mod:`runyard.journal.spool`); uploaded before the batch.
     FILE = 8
+    #: (CONSOLE, stream, ts, text): a raw chunk written to "stdout" or "stderr" (with
+    #: its \r, \n and ANSI escapes), folded into lines by journal/terminal.py.
+    CONSOLE = 9
+    #: (STATS, ts, runtime, {key: float}): one system-metrics sample (wandb's names).
+    STATS = 10
 
 
 def new_journal_id() -> str:
