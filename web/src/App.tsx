@@ -22,7 +22,7 @@ export default function App() {
       page = <ProjectWorkspace key={`${route.entity}/${route.project}`} entity={route.entity} project={route.project} />;
       break;
     case "run":
-      page = <RunPage key={route.runId} entity={route.entity} project={route.project} runId={route.runId} />;
+      page = <RunPage key={route.runId} entity={route.entity} project={route.project} runId={route.runId} tab={route.tab} />;
       break;
     default:
       page = (

@@ -8,12 +8,15 @@ import type {
   PresetWithSpec,
   TablePage,
   JsonObject,
+  LogsPage,
   MetricKey,
+  ProjectSystem,
   Project,
   Run,
   RunFile,
   RunsPage,
   SeriesResponse,
+  SystemColumns,
 } from "./types";
 
 export const API = "/api/v1";
@@ -144,6 +147,40 @@ export function listRunFiles(
 export function runFileUrl(entity: string, project: string, runId: string, name: string): string {
   const encoded = name.split("/").map(encodeURIComponent).join("/");
   return `${API}${projectPath(entity, project)}/runs/${encodeURIComponent(runId)}/files/${encoded}`;
+}
+
+function runPath(entity: string, project: string, runId: string): string {
+  return `${projectPath(entity, project)}/runs/${encodeURIComponent(runId)}`;
+}
+
+export interface LogsParams {
+  q?: string;
+  regex?: boolean;
+  start?: number;
+  limit?: number;
+}
+
+/** A run's console lines from line `start` (matching `q` when given). */
+export function getRunLogs(entity: string, project: string, runId: string, params: LogsParams, signal?: AbortSignal): Promise<LogsPage> {
+  const q = query({
+    q: params.q,
+    regex: params.q && params.regex ? 1 : undefined,
+    start: params.start,
+    limit: params.limit,
+  });
+  return request(`${runPath(entity, project, runId)}/logs${q}`, { signal });
+}
+
+/** A run's system samples (every key, or `keys`), columnar. */
+export function getRunSystem(entity: string, project: string, runId: string, keys?: string[], signal?: AbortSignal): Promise<SystemColumns> {
+  const q = query({ keys: keys && keys.length ? keys.join(",") : undefined });
+  return request(`${runPath(entity, project, runId)}/system${q}`, { signal });
+}
+
+/** System samples of several runs (the workspace's System section). */
+export function getProjectSystem(entity: string, project: string, runs: string[], keys?: string[], signal?: AbortSignal): Promise<ProjectSystem> {
+  const q = query({ runs: runs.join(","), keys: keys && keys.length ? keys.join(",") : undefined });
+  return request(`${projectPath(entity, project)}/system${q}`, { signal });
 }
 
 export function getWorkspace(

@@ -36,6 +36,11 @@ export interface Run {
   config: JsonObject;
   summary: JsonObject;
   metrics?: MetricDefinition[];
+  /**
+   * The run's environment as wandb records it (wandb-metadata.json: python, os, host,
+   * program, args, git, gpu, …); only on GET of one run. Read with lib/runMetadata.
+   */
+  metadata?: JsonObject | null;
 }
 
 export interface RunsPage {
@@ -68,6 +73,35 @@ export interface Series {
 export interface SeriesResponse {
   x: string;
   series: Series[];
+}
+
+/** One terminal line of a run's console output (GET …/runs/{id}/logs). */
+export interface LogLine {
+  line: number;
+  stream: "stdout" | "stderr";
+  ts: number;
+  text: string;
+}
+
+export interface LogsPage {
+  lines: LogLine[];
+  /** Lines in the run (not only the matching ones). */
+  total: number;
+  /** With a search: how many lines match. */
+  matched?: number;
+}
+
+/** A run's system samples, columnar (GET …/runs/{id}/system). */
+export interface SystemColumns {
+  keys: string[];
+  ts: number[];
+  runtime: number[];
+  values: Record<string, (number | null)[]>;
+}
+
+/** GET /projects/{e}/{p}/system?runs=…: per run id. */
+export interface ProjectSystem {
+  runs: Record<string, SystemColumns>;
 }
 
 export interface RunFile {

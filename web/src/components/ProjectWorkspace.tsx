@@ -20,6 +20,7 @@ import MediaGrid from "./media/MediaGrid";
 import PanelGrid from "./PanelGrid";
 import RunsTable from "./RunsTable";
 import SettingsDrawer from "./SettingsDrawer";
+import SystemSection from "./SystemSection";
 import WorkspaceSettings from "./WorkspaceSettings";
 
 export default function ProjectWorkspace({ entity, project }: { entity: string; project: string }) {
@@ -91,6 +92,7 @@ export default function ProjectWorkspace({ entity, project }: { entity: string; 
             <SeriesLoaderContext.Provider value={loader}>
               <PanelGrid keys={keys.data.keys} runs={plotted} settings={settings} update={update} />
               <MediaGrid entity={entity} project={project} keys={keys.data.keys} runs={plotted} settings={settings} update={update} />
+              <SystemSection entity={entity} project={project} runs={plotted} settings={settings} update={update} />
             </SeriesLoaderContext.Provider>
           ) : (
             <div className="muted page">Loading…</div>

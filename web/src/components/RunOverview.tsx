@@ -1,7 +1,10 @@
-// A run's overview: state, times, host, tags, notes, then its config and summary.
-import type { Run } from "../api/types";
+// A run's overview: state, times, host, tags, notes; its environment (command,
+// git, Python, OS, GPUs: lib/runMetadata); then its config and summary.
+import type { JsonObject, Run } from "../api/types";
 import { formatDuration, formatNumber, formatTimestamp } from "../lib/format";
+import { environmentFacts, otherMetadata } from "../lib/runMetadata";
 import { useColorOf } from "../hooks/useRunColors";
+import CopyButton from "./CopyButton";
 import KeyValueTable from "./KeyValueTable";
 
 export default function RunOverview({ run }: { run: Run }) {
@@ -47,6 +50,7 @@ export default function RunOverview({ run }: { run: Run }) {
           </dd>
         </div>
       </dl>
+      <RunEnvironment metadata={run.metadata ?? null} />
       <div className="kv-columns">
         <div>
           <h2>Config</h2>
@@ -57,6 +61,51 @@ export default function RunOverview({ run }: { run: Run }) {
           <KeyValueTable doc={run.summary} testid="run-summary" empty="No summary." />
         </div>
       </div>
+    </section>
+  );
+}
+
+function RunEnvironment({ metadata }: { metadata: JsonObject | null }) {
+  if (!metadata || Object.keys(metadata).length === 0) {
+    return (
+      <section className="run-environment" data-testid="run-environment">
+        <h2>Environment</h2>
+        <p className="muted">No environment recorded for this run.</p>
+      </section>
+    );
+  }
+  const facts = environmentFacts(metadata);
+  const other = otherMetadata(metadata);
+  return (
+    <section className="run-environment" data-testid="run-environment">
+      <h2>Environment</h2>
+      <table className="kv env">
+        <tbody>
+          {facts.map((fact) => (
+            <tr key={fact.id} data-testid={`run-env-${fact.id}`}>
+              <th>{fact.label}</th>
+              <td>
+                {fact.href ? (
+                  <a href={fact.href} target="_blank" rel="noopener noreferrer">
+                    {fact.copy ? <code>{fact.value}</code> : fact.value}
+                  </a>
+                ) : fact.copy ? (
+                  <code className="command">{fact.value}</code>
+                ) : (
+                  fact.value
+                )}
+                {fact.copy && <CopyButton text={fact.value} testid={`copy-${fact.id}`} />}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {Object.keys(other).length > 0 && (
+        <details className="env-other">
+          <summary>Other metadata</summary>
+          <KeyValueTable doc={other} testid="run-metadata" empty="" />
+        </details>
+      )}
     </section>
   );
 }

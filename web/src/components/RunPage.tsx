@@ -1,5 +1,7 @@
-// One run: overview, its charts (the workspace's panels, for this run), files.
-import { useMemo, useState } from "react";
+// One run: its name and colour, then tabs (in the URL: lib/route) — Overview
+// (facts, environment, config, summary), Charts (the workspace's panels for this
+// run), System (its system metrics), Logs (console output) and Files.
+import { Suspense, lazy, useMemo, useState } from "react";
 import type { Run } from "../api/types";
 import { useChangeCount } from "../hooks/useChangeCount";
 import { useMetricKeys, useProjectColors, useProjectRuns, useRun } from "../hooks/useProjectData";
@@ -8,17 +10,31 @@ import { SeriesLoaderContext, makeSeriesLoader } from "../hooks/useSeries";
 import { useStableRuns } from "../hooks/useStableRuns";
 import { runDisplayName } from "../lib/columns";
 import { summaryKeySignature } from "../lib/liveRuns";
+import { type RunTab, RUN_TABS, runUrl } from "../lib/route";
 import { DEFAULT_SETTINGS, type WorkspaceSettings as Settings } from "../lib/workspaceSettings";
 import Breadcrumbs from "./Breadcrumbs";
+import Link from "./Link";
 import PanelGrid from "./PanelGrid";
 import MediaGrid from "./media/MediaGrid";
 import RunFiles from "./RunFiles";
 import RunOverview from "./RunOverview";
+import RunSystem from "./RunSystem";
 import WorkspaceSettings from "./WorkspaceSettings";
+
+// the virtualised log view (TanStack Virtual, the ANSI parser) loads when opened
+const RunLogs = lazy(() => import("./RunLogs"));
 
 const EMPTY: Run[] = [];
 
-export default function RunPage({ entity, project, runId }: { entity: string; project: string; runId: string }) {
+const TAB_LABELS: Record<RunTab, string> = {
+  overview: "Overview",
+  charts: "Charts",
+  system: "System",
+  logs: "Logs",
+  files: "Files",
+};
+
+export default function RunPage({ entity, project, runId, tab }: { entity: string; project: string; runId: string; tab: RunTab }) {
   const { data: run, error, isPending } = useRun(entity, project, runId);
   // colours as the workspace shows them (key-based or picked ones included), from the
   // server; until they arrive, assigned over the project's runs as the workspace does
@@ -36,18 +52,29 @@ export default function RunPage({ entity, project, runId }: { entity: string; pr
 
   if (isPending) return <div className="page muted">Loading run…</div>;
   if (error || !run) return <div className="page error">Could not load run {runId}: {String(error)}</div>;
-  return (
-    <RunColorsContext.Provider value={colorOf}>
-      <div className="page run-page" data-testid="run-page">
-        <Breadcrumbs entity={entity} project={project} run={runId} />
-        <h1>
-          <span className="swatch big" style={{ background: colorOf(run) }} data-testid="run-color" data-color={colorOf(run)} />
-          <span data-testid="run-name">{runDisplayName(run)}</span>
-          {run.state === "running" && <span className="live-dot" title="running" />}
-        </h1>
-        <RunOverview run={run} />
-        <section className="run-charts">
-          <h2>Charts</h2>
+  const live = run.state === "running";
+  const refresh = live ? run.last_step : run.state;
+  let body: React.ReactNode;
+  switch (tab) {
+    case "overview":
+      body = <RunOverview run={run} />;
+      break;
+    case "system":
+      body = <RunSystem entity={entity} project={project} run={run} />;
+      break;
+    case "logs":
+      body = (
+        <Suspense fallback={<p className="muted">Loading…</p>}>
+          <RunLogs entity={entity} project={project} run={run} />
+        </Suspense>
+      );
+      break;
+    case "files":
+      body = <RunFiles entity={entity} project={project} run={run} keys={keys.data?.keys} refresh={refresh} />;
+      break;
+    default:
+      body = (
+        <section className="run-charts" data-testid="run-charts">
           <WorkspaceSettings keys={keys.data?.keys ?? []} settings={settings} update={setSettings} />
           {keys.data ? (
             <SeriesLoaderContext.Provider value={loader}>
@@ -58,7 +85,34 @@ export default function RunPage({ entity, project, runId }: { entity: string; pr
             <p className="muted">{keys.error ? String(keys.error) : "Loading…"}</p>
           )}
         </section>
-        <RunFiles entity={entity} project={project} runId={runId} refresh={run.state === "running" ? run.last_step : run.state} />
+      );
+  }
+  return (
+    <RunColorsContext.Provider value={colorOf}>
+      <div className="page run-page" data-testid="run-page" data-tab={tab}>
+        <Breadcrumbs entity={entity} project={project} run={runId} />
+        <h1>
+          <span className="swatch big" style={{ background: colorOf(run) }} data-testid="run-color" data-color={colorOf(run)} />
+          <span data-testid="run-name">{runDisplayName(run)}</span>
+          {live && <span className="live-dot" title="running" />}
+        </h1>
+        <nav className="run-tabs" role="tablist" data-testid="run-tabs">
+          {RUN_TABS.map((name) => (
+            <Link
+              key={name}
+              href={runUrl(entity, project, runId, name)}
+              role="tab"
+              aria-selected={name === tab}
+              className={name === tab ? "run-tab active" : "run-tab"}
+              data-testid={`run-tab-${name}`}
+            >
+              {TAB_LABELS[name]}
+            </Link>
+          ))}
+        </nav>
+        <div className="run-tab-body" role="tabpanel" data-testid={`run-tab-body-${tab}`}>
+          {body}
+        </div>
       </div>
     </RunColorsContext.Provider>
   );

@@ -29,7 +29,9 @@ describe("readSettings", () => {
       keyColors: { key: "acc", buckets: 4 },
       runColors: { a: "#aabbcc", b: "url(javascript:1)", c: 3 },
       futureThing: { x: 1 },
+      systemOpen: "yes",
     });
+    expect(settings.systemOpen).toBe(false);
     expect(settings.pinned).toEqual(["summary:loss.min"]);
     expect(settings.smoothing).toBe(0.99);
     expect(settings.logY).toBe(false);
@@ -48,7 +50,9 @@ describe("readSettings", () => {
       other: [1],
       keyColors: { enabled: true, key: "config:lr", y: "max", buckets: 6, palette: "magma" },
       runColors: { a: "#123456" },
+      systemOpen: true,
     });
+    expect(stored.settings.systemOpen).toBe(true);
     const doc = writeSettings(stored);
     expect(doc.other).toEqual([1]);
     expect(readSettings(doc)).toEqual(stored);

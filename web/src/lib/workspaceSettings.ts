@@ -44,6 +44,8 @@ export interface WorkspaceSettings {
   runColors: Record<string, string>;
   /** Custom charts whose preset was changed in the chart editor, by chart key. */
   charts: Record<string, ChartSetting>;
+  /** The System section (runs' system metrics) is open; it starts collapsed. */
+  systemOpen: boolean;
 }
 
 export const DEFAULT_SETTINGS: WorkspaceSettings = {
@@ -60,6 +62,7 @@ export const DEFAULT_SETTINGS: WorkspaceSettings = {
   keyColors: DEFAULT_KEY_COLORS,
   runColors: {},
   charts: {},
+  systemOpen: false,
 };
 
 export const MAX_RUNS_CHOICES = [5, 10, 20, 50, 100, 200];
@@ -148,6 +151,7 @@ export function readSettings(doc: JsonObject | null | undefined): StoredSettings
     keyColors: readKeyColorSetting(raw.keyColors),
     runColors: colorMap(raw.runColors),
     charts: charts(raw.charts),
+    systemOpen: raw.systemOpen === true,
   };
   return { settings, extra };
 }
@@ -173,6 +177,7 @@ export function writeSettings(stored: StoredSettings): JsonObject {
     charts: Object.fromEntries(
       Object.entries(settings.charts).map(([key, c]) => [key, { preset: c.preset, fields: { ...c.fields }, strings: { ...c.strings } }]),
     ),
+    systemOpen: settings.systemOpen,
   };
 }
 
