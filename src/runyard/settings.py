@@ -602,6 +602,17 @@ class Settings:
         """Journals of ``mode="offline"`` runs (kept after ``runyard sync`` unless ``--clean``)."""
         return self.root_dir / "offline"
 
+    def ui_command(self) -> str:
+        """The ``runyard ui`` command that serves this store, with the environment it
+        needs when that is not the default one (said by ``init`` and ``runyard demo``)."""
+        import shlex
+
+        if self.store:
+            return f"RUNYARD_STORE={shlex.quote(display_uri(self.store))} runyard ui"
+        if self.root_dir != Path.home() / ".runyard":
+            return f"RUNYARD_DIR={shlex.quote(str(self.root_dir))} runyard ui"
+        return "runyard ui"
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Build settings from ``RUNYARD_*`` (or ``WANDB_*``) environment variables."""

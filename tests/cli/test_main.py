@@ -34,9 +34,7 @@ def _options(parser: argparse.ArgumentParser) -> list[argparse.Action]:
 
 
 def _in_required_group(parser: argparse.ArgumentParser, action: argparse.Action) -> bool:
-    return any(
-        g.required and action in g._group_actions for g in parser._mutually_exclusive_groups
-    )
+    return any(g.required and action in g._group_actions for g in parser._mutually_exclusive_groups)
 
 
 def test_the_walk_sees_every_command() -> None:

@@ -14,9 +14,33 @@ import runyard
 
 #: wandb.init's parameters in wandb 0.31 (reference/wandb-0.31-behaviour.md §g), plus
 #: ``anonymous``, deprecated there but still taken (Lightning's WandbLogger passes it).
-WANDB_INIT_PARAMETERS = """entity project dir id name notes tags config config_exclude_keys
-config_include_keys allow_val_change group job_type mode force reinit resume resume_from
-fork_from save_code tensorboard sync_tensorboard monitor_gym settings anonymous""".split()
+WANDB_INIT_PARAMETERS = [
+    "entity",
+    "project",
+    "dir",
+    "id",
+    "name",
+    "notes",
+    "tags",
+    "config",
+    "config_exclude_keys",
+    "config_include_keys",
+    "allow_val_change",
+    "group",
+    "job_type",
+    "mode",
+    "force",
+    "reinit",
+    "resume",
+    "resume_from",
+    "fork_from",
+    "save_code",
+    "tensorboard",
+    "sync_tensorboard",
+    "monitor_gym",
+    "settings",
+    "anonymous",
+]
 
 
 def test_init_takes_every_wandb_init_parameter() -> None:
@@ -124,5 +148,5 @@ def test_bad_settings_are_refused_naming_them(
 
 
 def test_settings_must_be_a_dict_or_settings(ry_dir: Path) -> None:
-    with pytest.raises(TypeError, match="settings must be a dict or runyard.Settings"):
+    with pytest.raises(TypeError, match=r"settings must be a dict or runyard\.Settings"):
         runyard.init(project="p", settings=["console"])  # type: ignore[arg-type]

@@ -43,7 +43,7 @@ from pathlib import Path
 from runyard.entities import RunRef
 from runyard.settings import Settings, api_key_for, display_uri
 
-__all__ = ["find_journals", "sync"]
+__all__ = ["find_journals", "sync", "waiting_offline"]
 
 
 def find_journals(paths: Iterable[Path], recursive: bool = True) -> list[Path]:
@@ -61,6 +61,13 @@ def find_journals(paths: Iterable[Path], recursive: bool = True) -> list[Path]:
         elif path.is_file():
             found[path] = None
     return sorted(found, key=journal_order)
+
+
+def waiting_offline(settings: Settings, store_uri: str) -> list[Path]:
+    """Offline runs' journals (``settings.offline_dir``) not synced to ``store_uri`` yet,
+    by their ``.synced`` markers: what ``runyard ui`` points out."""
+    journals = find_journals([settings.offline_dir], recursive=False)
+    return [path for path in journals if store_uri not in _synced_to(path)]
 
 
 def _marker(path: Path) -> Path:
@@ -115,13 +122,21 @@ def sync(
         print(f"runyard: nothing to sync (looked in {', '.join(str(p) for p in chosen)})")
         return 0
 
-    from runyard.journal.replay import FileTarget, replay
+    from runyard.journal.replay import (
+        FileTarget,
+        corrupt_sqlite_file,
+        corrupt_store_advice,
+        replay,
+    )
     from runyard.store.registry import open_store
 
     try:
         tracking = open_store(target)
     except Exception as exc:
         print(f"runyard: could not open the store {shown}: {exc}", file=sys.stderr)
+        db = corrupt_sqlite_file(target, exc)
+        if db is not None:
+            print(f"runyard: {corrupt_store_advice(db, ' '.join(paths))}", file=sys.stderr)
         return 1
     failed = skipped = done = 0
     files_target = FileTarget(None, target)  # opened when a journal holds files
@@ -147,6 +162,10 @@ def sync(
             except Exception as exc:
                 failed += 1
                 print(f"failed: {exc}", flush=True)
+                db = corrupt_sqlite_file(target, exc)
+                if db is not None:  # every other journal would fail the same way
+                    print(f"runyard: {corrupt_store_advice(db, ' '.join(paths))}", file=sys.stderr)
+                    break
                 continue
             if result.status == "in-use":
                 print("skipped: its run is still running")
@@ -154,6 +173,14 @@ def sync(
             if result.status == "not-a-journal":
                 failed += 1
                 print("skipped: not a Runyard journal")
+                continue
+            if result.status == "damaged":
+                failed += 1
+                print("failed: damaged, no run could be identified in it (nothing stored)")
+                continue
+            if result.status == "foreign":
+                failed += 1
+                print("refused: the store holds this journal for another run")
                 continue
             done += 1
             run = result.run.path if result.run else "(no run)"

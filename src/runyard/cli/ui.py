@@ -123,6 +123,37 @@ def _read_only(store_uri: str) -> bool:
     return read_only_file(store_uri.removeprefix("sqlite:///"))
 
 
+def _describe_local_store(store_uri: str | None) -> None:
+    """``runyard ui``: which store it serves, and the offline runs that are not in it
+    (``WANDB_MODE=offline`` on a cluster leaves them in ``RUNYARD_DIR/offline``) with
+    the command that brings them in."""
+    import shlex
+
+    from runyard.cli.sync import waiting_offline
+    from runyard.settings import Settings, display_uri
+
+    settings = Settings.from_env()
+    served = store_uri or settings.local_store_uri
+    shown = display_uri(served)
+    print(f"runyard: serving the store {shown} (RUNYARD_DIR {settings.root_dir})", file=sys.stderr)
+    waiting = waiting_offline(settings, served)
+    if not waiting:
+        return
+    runs = "1 offline run is" if len(waiting) == 1 else f"{len(waiting)} offline runs are"
+    if settings.store_uri == served:
+        how = "`runyard sync`"
+    else:  # plain `runyard sync` sends them to the server this machine logs in to
+        how = (
+            f"`runyard sync --store {shlex.quote(shown)}` "
+            f"(or `runyard sync` to send them to {display_uri(settings.store_uri)})"
+        )
+    print(
+        f"runyard: {runs} waiting in {settings.offline_dir}, not in this store: "
+        f"bring them in with {how}",
+        file=sys.stderr,
+    )
+
+
 def serve(
     host: str,
     port: int,
@@ -159,6 +190,8 @@ def serve(
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{bound}/"
     print(f"Runyard UI: {url}", flush=True)
+    if not team:
+        _describe_local_store(store_uri)
 
     import uvicorn
 

@@ -636,18 +636,6 @@ def _next_run_number(settings: Settings, ref: RunRef) -> int | None:
     return int(row[0]) + 1
 
 
-def _ui_command(settings: Settings) -> str:
-    """The ``runyard ui`` command that serves ``settings``' store, with the environment
-    it needs when that is not the default one."""
-    import shlex
-
-    if settings.store:
-        return f"RUNYARD_STORE={shlex.quote(display_uri(settings.store))} runyard ui"
-    if settings.root_dir != Settings().root_dir:
-        return f"RUNYARD_DIR={shlex.quote(str(settings.root_dir))} runyard ui"
-    return "runyard ui"
-
-
 def _announce(run: Run, settings: Settings, journal: Path) -> None:
     """wandb's start-up lines, for Runyard: what is tracked, where it is kept and
     where to look at it (silenced by ``silent``, ``quiet`` or ``show_info=False``)."""
@@ -673,7 +661,7 @@ def _announce(run: Run, settings: Settings, journal: Path) -> None:
     termlog(f"{verb} run {shown} in {where} with Runyard {__version__}")
     termlog(f"Run data is saved locally in {settings.root_dir} ({display_uri(settings.store_uri)})")
     page = "/".join(quote(p, safe="") for p in (run.entity, run.project, "runs", run.id))
-    termlog(f"View it with `{_ui_command(settings)}`, then open http://127.0.0.1:8765/{page}")
+    termlog(f"View it with `{settings.ui_command()}`, then open http://127.0.0.1:8765/{page}")
 
 
 def _pack(rec: tuple[Any, ...]) -> bytes:
