@@ -24,6 +24,11 @@ variable                    meaning                                         defa
                             (comma-separated; a proxy's public name)        bound host
 ==========================  ==============================================  ==============
 
+wandb's ``Settings`` fields (``console``, ``disable_git``, ``x_stats_sampling_interval``,
+``x_disable_stats`` …) are read from ``RUNYARD_<NAME>`` or ``WANDB_<NAME>`` too (the
+``run_*`` ones from ``WANDB_NAME``, ``WANDB_NOTES``, ``WANDB_TAGS``, ``WANDB_RUN_GROUP``,
+``WANDB_JOB_TYPE``); see docs/compat.md, "Settings".
+
 The tracking store is ``RUNYARD_STORE`` when set, else the team server named by
 ``RUNYARD_BASE_URL`` (online mode), else the embedded SQLite file.
 

@@ -31,7 +31,9 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="runyard", description="Runyard experiment tracker")
+    parser: argparse.ArgumentParser = _Parser(
+        prog="runyard", description="Runyard experiment tracker"
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     demo = commands.add_parser(
