@@ -1,0 +1,436 @@
+"""Console capture: what the script writes to stdout and stderr, journalled as it is written.
+
+Modes (wandb's ``settings.console``):
+
+* ``"wrap"`` (also ``"wrap_raw"``, ``"wrap_emu"``): ``sys.stdout.write`` and
+  ``sys.stderr.write`` are patched on the stream objects (as wandb does); each chunk is
+  journalled before the write returns, then written as before.
+* ``"redirect"``: file-descriptor level, so output of C extensions and subprocesses is
+  captured too. A pipe (a pseudo-terminal when the original is a terminal, so that
+  programs asking ``isatty`` answer as before) is put on fd 1 and 2 with ``dup2``; a
+  reader thread journals what arrives and then writes it to the original terminal or
+  file. Python's own ``sys.stdout``/``sys.stderr`` are replaced by streams writing
+  straight to that original, journalling each write before it returns (so a print is
+  recorded even while Python buffers it, and ``sys.stdout.isatty()``, ``fileno()`` and
+  the terminal size stay those of the real terminal: tqdm draws as before). Whatever
+  still writes to fd 1/2 directly (``os.write``, C code, subprocesses, streams opened
+  before) goes through the pipe, journalled as soon as the reader reads it.
+* ``"auto"``: redirect when ``sys.stdout``/``sys.stderr`` are the process's fd 1 and 2
+  (a script in a terminal, a batch job), else wrap (pytest's capture, notebooks).
+* ``"off"``: nothing.
+
+A chunk is journalled before anyone sees it on the terminal, so whatever appeared there
+before a ``kill -9`` is in the journal. Everything is restored by :meth:`ConsoleCapture.stop`
+(streams, descriptors, faulthandler's file); a stream the script replaced meanwhile is
+left alone, and a patched ``write`` that cannot be removed (something wrapped it again)
+only passes through.
+
+Known limits: after ``stop`` a subprocess still holding the pipe gets ``EPIPE``;
+writes to ``sys.stdout.buffer`` are captured in redirect mode only; a forked child's
+Python-level output is sent through the pipe (the parent records it); output beyond
+``max_bytes`` per run session is not recorded (one marker line says so).
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import faulthandler
+import io
+import os
+import select
+import sys
+import threading
+import time
+from collections.abc import Callable
+from typing import Any, TextIO
+
+from runyard.journal.records import Rec
+
+__all__ = ["DEFAULT_MAX_BYTES", "ConsoleCapture", "can_redirect", "resolve_mode"]
+
+#: Characters of console output recorded per run session (then one marker line).
+DEFAULT_MAX_BYTES = 256 << 20
+_READ = 1 << 16
+_STREAMS = (("stdout", 1), ("stderr", 2))
+
+#: Captures whose redirect is active in this process: a forked child points its
+#: Python streams back at the pipes (see _after_fork_in_child).
+_redirects: list[ConsoleCapture] = []
+
+
+def can_redirect() -> bool:
+    """True when ``sys.stdout`` and ``sys.stderr`` write to file descriptors 1 and 2."""
+    if sys.platform == "win32":
+        return False
+    for name, fd in _STREAMS:
+        stream = getattr(sys, name, None)
+        try:
+            if stream is None or stream.fileno() != fd:
+                return False
+        except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation
+            return False
+    return True
+
+
+def resolve_mode(mode: str) -> str:
+    """``"wrap"``, ``"redirect"`` or ``"off"`` for a ``settings.console`` value."""
+    if mode in ("wrap", "wrap_raw", "wrap_emu"):
+        return "wrap"
+    if mode == "off":
+        return "off"
+    if mode in ("auto", "redirect"):
+        return "redirect" if can_redirect() else "wrap"
+    raise ValueError(
+        f"invalid value for console {mode!r}; input should be one of 'auto', 'off', "
+        "'wrap', 'redirect', 'wrap_raw', 'wrap_emu'"
+    )
+
+
+class _JournalBuffer(io.BufferedWriter):
+    """The binary buffer of a replacement ``sys.stdout``: every write is recorded, then
+    buffered for the original file as before."""
+
+    def __init__(self, raw: io.RawIOBase, record: Callable[[bytes], None]) -> None:
+        super().__init__(raw)
+        self._record = record
+
+    def write(self, data: Any) -> int:
+        self._record(bytes(data))
+        return super().write(data)
+
+
+class _Patched:
+    """One patched ``write`` (wrap mode) and how to undo it."""
+
+    def __init__(self, stream: Any, original: Callable[[str], int], own: bool) -> None:
+        self.stream = stream
+        self.original = original
+        self.own = own  # the stream had its own `write` attribute before
+        self.write: Callable[[str], int] | None = None
+
+
+class ConsoleCapture:
+    """Records a run's console output through ``append`` (see the module doc).
+
+    Args:
+        append: journals a record (``(Rec.CONSOLE, stream, ts, text)``); called from
+            the writing thread (wrap, and Python streams in redirect mode) or the
+            reader thread, so it must be thread-safe and must not print.
+        mode: ``settings.console``.
+        max_bytes: characters recorded before the capture stops recording.
+        clock: the timestamp of each chunk.
+    """
+
+    def __init__(
+        self,
+        append: Callable[[tuple[Any, ...]], object],
+        mode: str = "auto",
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._append = append
+        self._requested = mode
+        self._max = max_bytes
+        self._clock = clock
+        self.mode = "off"
+        self._active = False
+        self._size = 0
+        self._capped = False
+        self._local = threading.local()
+        self._pid = os.getpid()
+        self._patched: list[_Patched] = []
+        # redirect mode
+        self._saved: dict[str, int] = {}  # stream -> dup of the original fd
+        self._readers: dict[int, str] = {}  # read end of the pipe -> stream
+        self._originals: dict[str, TextIO] = {}
+        self._replacements: dict[str, TextIO] = {}
+        self._stop_r = self._stop_w = -1
+        self._thread: threading.Thread | None = None
+        self._faulthandler = False
+
+    # -- recording ------------------------------------------------------------------
+    def _record(self, stream: str, text: str) -> None:
+        if not text or not self._active:
+            return
+        local = self._local
+        if getattr(local, "busy", False):
+            return  # a write from inside append (a signal handler, a warning): not again
+        local.busy = True
+        try:
+            self._size += len(text)
+            if self._size > self._max:
+                if not self._capped:
+                    self._capped = True
+                    self._append(
+                        (
+                            Rec.CONSOLE,
+                            "stderr",
+                            self._clock(),
+                            f"\n[runyard: console output beyond {self._max:,} characters "
+                            "is not recorded]\n",
+                        )
+                    )
+                return
+            self._append((Rec.CONSOLE, stream, self._clock(), text))
+        except Exception:  # recording must never break the script's output
+            pass
+        finally:
+            local.busy = False
+
+    # -- start and stop -------------------------------------------------------------
+    def start(self) -> str:
+        """Start capturing; returns the mode in effect (``"off"`` if none could start)."""
+        mode = resolve_mode(self._requested)
+        if mode == "off":
+            return "off"
+        self._active = True
+        if mode == "redirect":
+            try:
+                self._redirect()
+                self.mode = "redirect"
+                return self.mode
+            except OSError:
+                self._undo_redirect()
+        self._wrap()
+        self.mode = "wrap"
+        return self.mode
+
+    def stop(self) -> None:
+        """Record what is still buffered, restore the streams and stop; idempotent."""
+        if self.mode == "off" or os.getpid() != self._pid:
+            return
+        if self.mode == "redirect":
+            self._undo_redirect()
+        self._unwrap()
+        self._active = False
+        self.mode = "off"
+
+    # -- wrap -----------------------------------------------------------------------
+    def _wrap(self) -> None:
+        for name, _fd in _STREAMS:
+            stream = getattr(sys, name, None)
+            if stream is None:
+                continue
+            try:
+                original = stream.write
+            except AttributeError:
+                continue
+            own = "write" in getattr(stream, "__dict__", {})
+            patch = _Patched(stream, original, own)
+            patch.write = self._writer(name, original)
+            try:
+                stream.write = patch.write
+            except (AttributeError, TypeError):
+                continue  # a stream without attributes of its own: left as it is
+            self._patched.append(patch)
+
+    def _writer(self, name: str, original: Callable[[str], int]) -> Callable[[str], int]:
+        record = self._record
+
+        def write(text: str) -> int:
+            if type(text) is str:
+                record(name, text)
+            return original(text)
+
+        return write
+
+    def _unwrap(self) -> None:
+        for patch in self._patched:
+            stream = patch.stream
+            if getattr(stream, "__dict__", {}).get("write") is not patch.write:
+                continue  # wrapped again by someone: ours stays, passing through
+            with contextlib.suppress(AttributeError, TypeError):
+                if patch.own:
+                    stream.write = patch.original
+                else:
+                    del stream.write
+        self._patched = []
+
+    # -- redirect ---------------------------------------------------------------------
+    def _redirect(self) -> None:
+        for name, fd in _STREAMS:
+            stream = getattr(sys, name)
+            with contextlib.suppress(OSError, ValueError):
+                stream.flush()
+            saved = os.dup(fd)
+            self._saved[name] = saved
+            read, write = _open_pipe(saved)
+            self._readers[read] = name
+            os.dup2(write, fd)
+            os.close(write)
+            self._originals[name] = stream
+        self._stop_r, self._stop_w = os.pipe()
+        for name, _fd in _STREAMS:
+            replacement = self._replacement(name, self._originals[name], self._saved[name])
+            self._replacements[name] = replacement
+            setattr(sys, name, replacement)
+        if faulthandler.is_enabled():
+            # A crash's traceback goes straight to the terminal: a reader thread dies with
+            # the process and would lose it.
+            faulthandler.enable(file=self._replacements["stderr"])
+            self._faulthandler = True
+        self._thread = threading.Thread(target=self._read_loop, name="runyard-console", daemon=True)
+        self._thread.start()
+        _redirects.append(self)
+
+    def _replacement(self, name: str, original: TextIO, saved: int) -> TextIO:
+        decoder = codecs.getincrementaldecoder(original.encoding or "utf-8")(errors="replace")
+        record = self._record
+
+        def record_bytes(data: bytes) -> None:
+            record(name, decoder.decode(data))
+
+        raw = io.FileIO(os.dup(saved), "w", closefd=True)
+        stream = io.TextIOWrapper(
+            _JournalBuffer(raw, record_bytes),
+            encoding=original.encoding,
+            errors=original.errors,
+            newline="\n",
+            line_buffering=bool(original.line_buffering),
+            write_through=True,  # each write reaches the buffer, so it is recorded now
+        )
+        with contextlib.suppress(AttributeError):
+            stream.mode = "w"  # type: ignore[misc]
+        return stream
+
+    def _undo_redirect(self) -> None:
+        if self in _redirects:
+            _redirects.remove(self)
+        for name, replacement in self._replacements.items():
+            with contextlib.suppress(OSError, ValueError):
+                replacement.flush()
+            if getattr(sys, name) is replacement:
+                setattr(sys, name, self._originals[name])
+        if self._faulthandler:
+            with contextlib.suppress(OSError, ValueError, RuntimeError):
+                faulthandler.enable(file=sys.__stderr__ or sys.stderr)
+            self._faulthandler = False
+        for original in self._originals.values():
+            with contextlib.suppress(OSError, ValueError):
+                original.flush()  # into the pipe: still recorded
+        for name, fd in _STREAMS:
+            saved = self._saved.get(name)
+            if saved is not None:
+                with contextlib.suppress(OSError):
+                    os.dup2(saved, fd)
+        if self._thread is not None:
+            with contextlib.suppress(OSError):
+                os.write(self._stop_w, b"x")
+            self._thread.join(5.0)
+            self._thread = None
+        for fd in [*self._readers, self._stop_r, self._stop_w, *self._saved.values()]:
+            if fd >= 0:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+        self._readers = {}
+        self._saved = {}
+        self._stop_r = self._stop_w = -1
+        # The replacements stay usable (a tqdm bar may hold one): they write to their
+        # own copy of the original descriptor, closed when they are collected.
+        self._replacements = {}
+        self._originals = {}
+
+    def _read_loop(self) -> None:
+        poller = select.poll()
+        readers = dict(self._readers)
+        saved = {fd: self._saved[name] for fd, name in readers.items()}
+        decoders = {
+            fd: codecs.getincrementaldecoder(
+                getattr(self._originals.get(name), "encoding", None) or "utf-8"
+            )(errors="replace")
+            for fd, name in readers.items()
+        }
+        for fd in readers:
+            poller.register(fd, select.POLLIN)
+        poller.register(self._stop_r, select.POLLIN)
+        stopping = False
+        drain = 256  # reads after stop(): a subprocess writing on and on cannot hold it
+        while readers and drain:
+            try:
+                events = poller.poll(0 if stopping else None)
+            except InterruptedError:
+                continue
+            got = False
+            for fd, _event in events:
+                if fd == self._stop_r:
+                    stopping = True
+                    poller.unregister(fd)
+                    continue
+                try:
+                    data = os.read(fd, _READ)
+                except OSError:  # EIO: a pseudo-terminal whose other end is closed
+                    data = b""
+                if not data:
+                    poller.unregister(fd)
+                    del readers[fd]
+                    continue
+                got = True
+                drain -= stopping
+                self._record(readers[fd], decoders[fd].decode(data))
+                _write_all(saved, fd, data)
+            if stopping and not got:
+                return  # everything written before stop() is recorded and shown
+
+
+def _write_all(saved: dict[int, int], fd: int, data: bytes) -> None:
+    """Show ``data`` on the original terminal or file (never raising)."""
+    target = saved.get(fd)
+    if target is None:
+        return
+    view = memoryview(data)
+    while view:
+        try:
+            n = os.write(target, view)
+        except BlockingIOError:
+            select.select([], [target], [], 1.0)
+            continue
+        except InterruptedError:
+            continue
+        except OSError:  # the terminal went away (a closed pipe): keep recording
+            del saved[fd]
+            return
+        view = view[n:]
+
+
+def _open_pipe(original: int) -> tuple[int, int]:
+    """A (read, write) pair to put on a standard descriptor: a pseudo-terminal in raw
+    mode of the original's size when the original is a terminal, else a pipe."""
+    if os.isatty(original):
+        try:
+            import fcntl
+            import termios
+            import tty
+
+            master, slave = os.openpty()
+            try:
+                tty.setraw(slave)  # no newline translation: the real terminal does it
+                size = fcntl.ioctl(original, termios.TIOCGWINSZ, b"\0" * 8)
+                fcntl.ioctl(slave, termios.TIOCSWINSZ, size)
+            except OSError:
+                pass
+            os.set_inheritable(master, False)
+            return master, slave
+        except (OSError, ImportError):
+            pass
+    return os.pipe()
+
+
+def _after_fork_in_child() -> None:
+    # A forked child has no reader thread: its Python streams write into the pipes,
+    # which the parent reads (so a DataLoader worker's prints are recorded too).
+    for capture in _redirects:
+        for name, fd in _STREAMS:
+            saved = capture._saved.get(name)
+            if saved is not None:
+                with contextlib.suppress(OSError):
+                    os.dup2(fd, saved)
+            replacement = capture._replacements.get(name)
+            raw = getattr(getattr(replacement, "buffer", None), "raw", None)
+            if raw is not None:
+                with contextlib.suppress(OSError, ValueError):
+                    os.dup2(fd, raw.fileno())
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
