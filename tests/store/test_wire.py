@@ -67,6 +67,9 @@ def full_batch() -> RunBatch:
         journal=("abc", 200),
         journal_start=100,
         journal_done=True,
+        console=[(0, "stdout", 1.5, "\x1b[31mred\x1b[0m"), (7, "stderr", 2.0, "100%|##|")],
+        system=[(3, 10.0, 0.5, {"system.cpu": 1.5, "system.gpu.0.temp": math.inf})],
+        metadata={"python": "3.12", "git": {"commit": "abc"}, "args": ["--lr", "1"]},
     )
 
 
@@ -86,6 +89,9 @@ def test_a_batch_comes_back_as_it_went() -> None:
         "journal_start",
         "journal_done",
         "delete",
+        "console",
+        "system",
+        "metadata",
     ):
         assert getattr(back, name) == getattr(sent, name), name
     assert back.summary_set[0] == (("acc", "max"), 0.9)
@@ -203,6 +209,12 @@ def wire(**changes: Any) -> dict[str, Any]:
         ),
         (wire(columns=[["x", {"r": [0, 1]}, "abc"]]), "values of column 'x' must be an array"),
         (wire(columns=[["x", {"r": [0, 1]}]]), r"columns entries must be \[key, steps, values\]"),
+        (wire(console=[[0, "stdin", 1.0, "x"]]), "console line 0: stream must be stdout or stderr"),
+        (wire(console=[[0, "stdout", "t", "x"]]), "ts of console line 0 must be a number"),
+        (wire(console=[[0, "stdout", 1.0]]), r"console entries must be \[line, stream, ts, text\]"),
+        (wire(system=[[0, 1.0, 2.0, {"cpu": "hot"}]]), "'cpu' of system sample 0 must be a number"),
+        (wire(system=[[0, 1.0, 2.0, []]]), "values of system sample 0 must be a map"),
+        (wire(metadata=[1]), "metadata must be a map"),
     ],
 )
 def test_bad_batches_are_refused_naming_the_bad_value(obj: Any, message: str) -> None:

@@ -3,12 +3,25 @@
 The fold is deterministic: folding the same records always gives the same rows,
 summary and config. The live writer thread and crash recovery both use it, so a
 journal replayed after a crash gives exactly what the live run would have stored.
+
+Console chunks (``Rec.CONSOLE``) go through a terminal emulator
+(:class:`~runyard.journal.terminal.TerminalLines`) into numbered lines, and system
+samples (``Rec.STATS``) are numbered in journal order: both from 0 in each journal,
+which the store places after the lines and samples the run already has (see
+``RunBatch.console``), so a resumed run's sessions never overwrite each other and a
+replay rewrites exactly the rows the live run wrote.
+
+A journal whose START says ``"attach": True`` is a side journal: it only adds
+console lines, system samples and metadata to a run its main journal writes (a
+background thread's, as log() must not share its journal with it). Its batches never
+carry the run's state, runtime, summary or metric definitions, and its end does not
+finish the run.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from runyard.entities import RunRef
 from runyard.journal.records import Rec
@@ -19,6 +32,9 @@ from runyard.metrics.history import RowAssembler
 from runyard.metrics.summary import SummaryState
 from runyard.metrics.values import INT64_MAX, wide_int_float, wide_int_note
 from runyard.store.base import RunBatch
+
+if TYPE_CHECKING:
+    from runyard.journal.terminal import TerminalLines
 
 __all__ = ["RunFold"]
 
@@ -45,8 +61,10 @@ class RunFold:
         self.last_step = int(start.get("last_step", -1))
         self.runtime = float(start.get("runtime_offset", 0.0))
         self.exited = False
+        #: A side journal (see the module doc): console, system and metadata only.
+        self.side = bool(start.get("attach"))
         self.heartbeat: float | None = None
-        self.metrics_changed = True
+        self.metrics_changed = not self.side
         # What the store's summary holds, leaf by leaf, to send only differences.
         self._sent: dict[Path, Any] = flatten(start.get("summary") or {})
         self._batch = self._new_batch()
@@ -70,6 +88,14 @@ class RunFold:
         self._notices: list[str] = []
         #: Files journalled since the last :meth:`take_files`.
         self.files: list[SpooledFile] = []
+        self._terminal: TerminalLines | None = None
+        #: Console and system records since the last batch (weighted by size).
+        self._context_weight = 0
+        self._sample = 0
+        #: The metadata sent so far (META ``{"metadata": …}`` records merge into it).
+        self._metadata: dict[str, Any] | None = None
+        if isinstance(start.get("metadata"), dict):
+            self._set_metadata(start["metadata"])
 
     def _new_batch(self) -> RunBatch:
         self._batch_count = 0
@@ -77,7 +103,7 @@ class RunFold:
 
     @property
     def pending_rows(self) -> int:
-        return len(self._rows) + len(self._fast) + self._batch_count
+        return len(self._rows) + len(self._fast) + self._batch_count + self._context_weight
 
     def feed(self, rec: list[Any]) -> None:
         """Apply one journal record."""
@@ -106,6 +132,16 @@ class RunFold:
             self.runtime = rec[4]
             self.heartbeat = rec[3]
             return
+        if code == Rec.CONSOLE:
+            self._console(rec)
+            return
+        if code == Rec.STATS:
+            # (Independent of history rows: no need to commit them first.)
+            values = rec[3] if isinstance(rec[3], dict) else {}
+            self._batch.system.append((self._sample, float(rec[1]), float(rec[2]), values))
+            self._sample += 1
+            self._context_weight += 1
+            return
         if code == Rec.FILE:
             # Not part of the batch: whoever writes it uploads these first (journal/spool.py).
             self.files.append(SpooledFile.from_record(rec))
@@ -125,13 +161,44 @@ class RunFold:
             self.metrics_changed = True
             self._simple = not any(d.step_metric for d in self.definitions.all())
         elif code == Rec.META:
-            self._batch.meta.update(rec[1])
+            fields = rec[1]
+            if "metadata" in fields:
+                fields = dict(fields)
+                metadata = fields.pop("metadata")
+                if isinstance(metadata, dict):
+                    self._set_metadata(metadata)
+            if not self.side:
+                self._batch.meta.update(fields)
         elif code == Rec.EXIT:
             self.finish(state=rec[1], exit_code=rec[2], runtime=rec[3])
         # START appears once, first, and was consumed by __init__.
 
+    def _console(self, rec: list[Any]) -> None:
+        """Apply one console chunk to the terminal (created on the first one)."""
+        terminal = self._terminal
+        if terminal is None:
+            from runyard.journal.terminal import TerminalLines
+
+            terminal = self._terminal = TerminalLines()
+        text = rec[3]
+        if isinstance(text, str):
+            terminal.feed(str(rec[1]), float(rec[2]), text)
+            # A chunk may end up as no new line (a redrawn bar) or as many: count it
+            # by size, so a flood of output still makes batches of bounded size.
+            self._context_weight += 1 + len(text) // 256
+
+    def _set_metadata(self, metadata: dict[str, Any]) -> None:
+        """Merge newer metadata fields; the batch carries the whole document (the store
+        replaces the run's)."""
+        self._metadata = {**(self._metadata or {}), **metadata}
+        self._batch.metadata = dict(self._metadata)
+
     def finish(self, state: str, exit_code: int | None, runtime: float | None = None) -> None:
-        """Close the open row and record how the run ended."""
+        """Close the open row and record how the run ended (a side journal ends
+        without ending the run)."""
+        if self.side:
+            self.exited = True
+            return
         self._commit_rows()
         self._rows.extend(self.assembler.flush())
         self._assembling = False
@@ -278,6 +345,14 @@ class RunFold:
         """Everything changed since the last batch, ready for ``write_batch``."""
         self._commit_rows()
         batch, self._batch = self._batch, self._new_batch()
+        self._context_weight = 0
+        if self._terminal is not None:
+            batch.console = self._terminal.take_changes()
+        if self.side:
+            batch.meta.clear()  # the run's own fields are its main journal's to send
+            batch.config.clear()
+            batch.journal = journal
+            return batch
         for key, (_steps, values) in batch.columns.items():
             if key not in _FIXED_KEYS:
                 self._check_precision(key, values)

@@ -262,7 +262,8 @@ def _replay(
                         fold.take_files()
             assert fold is not None  # `first` was read above
             state = None
-            if not exited and (pos > stored or _still_running(store, fold.ref)):
+            # (A side journal's end says nothing about its run: see fold.py.)
+            if not exited and not fold.side and (pos > stored or _still_running(store, fold.ref)):
                 fold.finish(state="crashed", exit_code=None)
                 state = "crashed"
             if pos > stored or state is not None:

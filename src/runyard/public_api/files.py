@@ -1,14 +1,22 @@
-"""`File`: one file stored with a run (tensors, media, model files)."""
+"""`File`: one file stored with a run (tensors, media, model files, ``output.log``)."""
 
 from __future__ import annotations
 
 import io
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from runyard.blobs.base import BlobStore
 
-__all__ = ["File"]
+if TYPE_CHECKING:
+    from runyard.entities import RunRef
+    from runyard.store.base import TrackingStore
+
+__all__ = ["CONSOLE_FILE", "ConsoleFile", "File"]
+
+#: The run file holding the run's console output (wandb's name).
+CONSOLE_FILE = "output.log"
 
 
 class File:
@@ -56,3 +64,18 @@ class File:
 
     def __repr__(self) -> str:
         return f"<File {self.name} ({self.size} bytes)>"
+
+
+class ConsoleFile(File):
+    """``output.log``: the run's console lines as text, one terminal line per line,
+    read from the store (where the console is kept line by line, searchable)."""
+
+    def __init__(self, store: TrackingStore, ref: RunRef, size: int) -> None:
+        self._store = store
+        self._ref = ref
+        self.key = CONSOLE_FILE
+        self.name = CONSOLE_FILE
+        self.size = size
+
+    def read(self) -> bytes:
+        return self._store.console_text(self._ref).encode("utf-8")

@@ -12,9 +12,9 @@ import numpy as np
 from runyard.blobs.keys import run_prefix
 from runyard.entities import RunRecord, RunRef
 from runyard.errors import RunNotFoundError
-from runyard.public_api.files import File
+from runyard.public_api.files import CONSOLE_FILE, ConsoleFile, File
 from runyard.public_api.summary import RunSummary
-from runyard.store.base import RunBatch
+from runyard.store.base import ConsoleLine, RunBatch
 
 if TYPE_CHECKING:
     from runyard.public_api.api import Api
@@ -23,6 +23,9 @@ __all__ = ["Run"]
 
 _Path = tuple[str, ...]
 _META = ("display_name", "tags", "notes", "group", "job_type")
+#: ``history(stream=…)``: wandb reads every stream but "default" from its ``events``
+#: (system metrics); Runyard names the two it has.
+_SYSTEM_STREAMS = ("system", "events")
 
 
 def _iso(ts: float) -> str:
@@ -114,8 +117,14 @@ class Run:
 
     @property
     def metadata(self) -> dict[str, Any]:
-        """Host and timing facts about the run."""
+        """The run's environment as wandb records it (``wandb-metadata.json``: python,
+        os, host, username, program, args, executable, startedAt, cpu_count, gpu, git
+        {remote, commit, branch}, …). A run that recorded none (logged before
+        Runyard recorded it, or created through this API) gives the facts the store
+        has: host, runtime, sessions, exit code."""
         r = self._record
+        if r.metadata is not None:
+            return copy.deepcopy(r.metadata)
         return {
             "host": r.host,
             "runtime": r.runtime,
@@ -191,15 +200,21 @@ class Run:
         page_size: int = 1000,
         min_step: int = 0,
         max_step: int | None = None,
+        stream: str = "default",
     ) -> Iterator[dict[str, Any]]:
         """Every history row in step order, read page by page.
 
         With ``keys``, only rows having all of them; ``max_step`` is exclusive.
-        Every row carries ``_step``.
+        Every row carries ``_step``. ``stream="system"`` (or ``"events"``) gives the
+        system-metric samples instead (a Runyard extension: wandb's ``scan_history``
+        has no stream), ``min_step``/``max_step`` counting samples.
         """
         _check_keys(keys)
         if page_size < 1:
             raise ValueError(f"page_size must be at least 1, got {page_size!r}")
+        if _stream(stream) != "default":
+            rows = self._system_rows(keys)
+            return iter(rows[max(min_step, 0) : max_step])
         return self._api.store.scan_history(
             self.ref, keys=keys, min_step=min_step, max_step=max_step, page_size=page_size
         )
@@ -217,15 +232,21 @@ class Run:
         Returns a pandas ``DataFrame`` when pandas is installed and ``pandas`` is
         true, else a list of dicts. With ``keys``, rows have every key (and
         ``x_axis``).
+
+        ``stream="system"`` (wandb's ``"events"`` too) reads the system metrics
+        instead: rows of ``system.*`` keys with ``_timestamp``, ``_runtime`` and
+        ``_wandb``, about ``samples`` of them evenly spaced (the last one kept); with
+        ``keys``, only samples having every key, and only those keys.
         """
         from runyard.public_api.history import sampled_history
 
         _check_keys(keys)
         if samples < 1:
             raise ValueError(f"samples must be at least 1, got {samples!r}")
-        if stream != "default":
-            raise ValueError(f"stream {stream!r} is not available; system metrics arrive later")
-        rows = sampled_history(self._api.store, self.ref, samples, keys, x_axis)
+        if _stream(stream) != "default":
+            rows = _evenly(self._system_rows(keys), samples)
+        else:
+            rows = sampled_history(self._api.store, self.ref, samples, keys, x_axis)
         if pandas:
             try:
                 import pandas as pd
@@ -234,12 +255,45 @@ class Run:
             return pd.DataFrame.from_records(rows)
         return rows
 
+    def _system_rows(self, keys: Sequence[str] | None) -> list[dict[str, Any]]:
+        samples = self._api.store.read_system(self.ref, keys)
+        rows = list(samples.rows())
+        if keys is not None:
+            rows = [row for row in rows if all(k in row for k in keys)]
+        return rows
+
+    # -- console --------------------------------------------------------------
+    def logs(self, search: str | None = None, regex: bool = False) -> Iterator[ConsoleLine]:
+        """The run's console output, line by line as a terminal showed it (progress
+        bars in their last state, ANSI colours kept), read a page at a time.
+
+        Each line has ``line`` (its number), ``stream`` (``"stdout"``/``"stderr"``),
+        ``ts`` (when it last changed) and ``text``. ``search`` keeps the lines that
+        hold it, in any case; with ``regex=True`` it is a regular expression (also
+        case-insensitive). A pattern that is not valid raises ``ValueError``.
+
+        Example:
+            >>> for line in run.logs(search="error"):  # doctest: +SKIP
+            ...     print(line.line, line.text)
+        """
+        store = self._api.store
+        if search:
+            store.read_console(self.ref, search, regex, 0, 1)  # a bad pattern: at once
+        return store.iter_console(self.ref, search, regex)
+
     # -- files ----------------------------------------------------------------
     def files(self, names: Sequence[str] | None = None) -> list[File]:
-        """Files stored with the run (tensors, media, models)."""
+        """Files stored with the run (tensors, media, models, and ``output.log`` when
+        the run printed anything)."""
         prefix = run_prefix(self.ref)
         blobs = self._blobs()
         found = [File(blobs, key, key[len(prefix) + 1 :], size) for key, size in blobs.list(prefix)]
+        # A server lists output.log itself; the embedded store keeps the console as lines.
+        wanted_log = names is None or CONSOLE_FILE in names
+        if wanted_log and not any(f.name == CONSOLE_FILE for f in found):
+            size = self._api.store.console_size(self.ref)
+            if size:
+                found.append(ConsoleFile(self._api.store, self.ref, size))
         if names is not None:
             wanted = set(names)
             found = [f for f in found if f.name in wanted]
@@ -253,6 +307,25 @@ class Run:
 
     def __repr__(self) -> str:
         return f"<Run {'/'.join(self.path)} ({self.state})>"
+
+
+def _stream(stream: str) -> str:
+    if stream == "default":
+        return stream
+    if stream in _SYSTEM_STREAMS:
+        return "system"
+    raise ValueError(f"stream must be 'default', 'system' or 'events', got {stream!r}")
+
+
+def _evenly(rows: list[dict[str, Any]], samples: int) -> list[dict[str, Any]]:
+    """About ``samples`` of ``rows``, evenly spaced, the first and last kept."""
+    n = len(rows)
+    if n <= samples:
+        return rows
+    if samples == 1:
+        return rows[-1:]
+    picks = sorted({round(i * (n - 1) / (samples - 1)) for i in range(samples)})
+    return [rows[i] for i in picks]
 
 
 def _check_keys(keys: Any) -> None:

@@ -1,0 +1,191 @@
+"""`RunFold`: journal records into store batches — here the run context (issue 13):
+console chunks into terminal lines, system samples, metadata, side journals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import msgpack
+import pytest
+
+from runyard.entities import RunRef
+from runyard.journal.fold import RunFold
+from runyard.journal.frames import JournalWriter
+from runyard.journal.records import Rec
+from runyard.journal.replay import replay
+from runyard.store.sql.store import SqlStore
+
+REF = RunRef("ent", "proj", "r1")
+START: dict[str, Any] = {
+    "ref": [REF.entity, REF.project, REF.run_id],
+    "create": {"display_name": "one"},
+    "meta": {"sessions": 1},
+    "journal_id": "main-1",
+}
+
+
+def console(stream: str, ts: float, text: str) -> list[Any]:
+    return [Rec.CONSOLE, stream, ts, text]
+
+
+def stats(ts: float, runtime: float, values: dict[str, float]) -> list[Any]:
+    return [Rec.STATS, ts, runtime, values]
+
+
+def log(step: int) -> list[Any]:
+    return [Rec.LOG, step, True, 100.0 + step, float(step), {"loss": 1.0 / (step + 1)}]
+
+
+def test_console_chunks_become_terminal_lines_and_a_redrawn_bar_keeps_its_number() -> None:
+    fold = RunFold(START)
+    fold.feed(console("stdout", 1.0, "epoch 1\nepoch"))
+    fold.feed(console("stderr", 1.1, "\r 10%|#    |"))
+    fold.feed(log(0))
+    batch = fold.take_batch(("main-1", 100))
+    assert batch.console == [
+        (0, "stdout", 1.0, "epoch 1"),
+        (1, "stdout", 1.0, "epoch"),
+        (2, "stderr", 1.1, " 10%|#    |"),
+    ]
+    assert batch.columns["loss"] == ([0], [1.0])  # history is unaffected
+    fold.feed(console("stdout", 2.0, " 2\n"))
+    fold.feed(console("stderr", 2.1, "\r 50%|##   |\r100%|#####|\n"))
+    batch = fold.take_batch(("main-1", 200))
+    assert batch.console == [(1, "stdout", 2.0, "epoch 2"), (2, "stderr", 2.1, "100%|#####|")]
+    assert fold.take_batch(("main-1", 300)).console == []
+
+
+def test_console_records_do_not_cut_history_rows_apart() -> None:
+    fold = RunFold(START)
+    for step in range(100):
+        fold.feed(log(step))
+        fold.feed(console("stdout", 100.0 + step, f"step {step}\n"))
+    batch = fold.take_batch(None)
+    assert batch.columns["loss"][0] == list(range(100))
+    assert [line[3] for line in batch.console] == [f"step {i}" for i in range(100)]
+
+
+def test_console_output_weighs_in_pending_rows() -> None:
+    """Replay and the writer cut batches by pending_rows: a flood of output with no
+    history must still make batches of bounded size."""
+    fold = RunFold(START)
+    for _ in range(1000):
+        fold.feed(console("stdout", 1.0, "x" * 1000 + "\n"))
+    assert fold.pending_rows >= 1000 * 4
+    fold.take_batch(None)
+    assert fold.pending_rows == 0
+
+
+def test_system_samples_are_numbered_in_journal_order() -> None:
+    fold = RunFold(START)
+    fold.feed(stats(10.0, 0.5, {"system.cpu": 5.0}))
+    fold.feed(log(0))
+    fold.feed(stats(25.0, 15.5, {"system.cpu": 7.5, "system.memory_percent": 30.0}))
+    batch = fold.take_batch(None)
+    assert batch.system == [
+        (0, 10.0, 0.5, {"system.cpu": 5.0}),
+        (1, 25.0, 15.5, {"system.cpu": 7.5, "system.memory_percent": 30.0}),
+    ]
+    fold.feed(stats(40.0, 30.5, {"system.cpu": 1.0}))
+    assert fold.take_batch(None).system == [(2, 40.0, 30.5, {"system.cpu": 1.0})]
+
+
+def test_metadata_records_merge_and_never_reach_the_run_fields() -> None:
+    """META {"metadata": …} is the run's environment, not a run field (the store refuses
+    unknown run fields): it goes to batch.metadata, merged with earlier ones."""
+    fold = RunFold({**START, "metadata": {"python": "3.12", "host": "a"}})
+    fold.feed([Rec.META, {"metadata": {"host": "b", "git": {"commit": "abc"}}}])
+    fold.feed([Rec.META, {"display_name": "renamed"}])
+    batch = fold.take_batch(None)
+    assert batch.metadata == {"python": "3.12", "host": "b", "git": {"commit": "abc"}}
+    assert "metadata" not in batch.meta and batch.meta["display_name"] == "renamed"
+    assert fold.take_batch(None).metadata is None  # sent once, until it changes
+    fold.feed([Rec.META, {"metadata": {"gpu_count": 0}}])
+    assert fold.take_batch(None).metadata == {
+        "python": "3.12",
+        "host": "b",
+        "git": {"commit": "abc"},
+        "gpu_count": 0,
+    }
+
+
+def test_a_side_journal_adds_context_and_nothing_else() -> None:
+    side = RunFold(
+        {"ref": [REF.entity, REF.project, REF.run_id], "journal_id": "side-1", "attach": True}
+    )
+    side.feed(console("stdout", 1.0, "hello\n"))
+    side.feed(stats(1.0, 0.0, {"system.cpu": 3.0}))
+    side.feed([Rec.META, {"metadata": {"python": "3.12"}}])
+    side.feed([Rec.EXIT, "finished", 0, 5.0])
+    batch = side.take_batch(("side-1", 50))
+    assert batch.console == [(0, "stdout", 1.0, "hello")]
+    assert batch.system == [(0, 1.0, 0.0, {"system.cpu": 3.0})]
+    assert batch.metadata == {"python": "3.12"}
+    assert batch.meta == {} and batch.metrics is None and batch.summary_state is None
+    assert batch.summary_set == [] and batch.create is None
+    assert side.exited
+
+
+def _journal(path: Path, records: list[list[Any]]) -> None:
+    writer = JournalWriter(path)
+    try:
+        for record in records:
+            writer.append(msgpack.packb(record))
+    finally:
+        writer.close()
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Any:
+    s = SqlStore(f"sqlite:///{tmp_path}/runyard.db")
+    yield s
+    s.close()
+
+
+def test_replay_stores_console_system_and_metadata_once(tmp_path: Path, store: SqlStore) -> None:
+    path = tmp_path / "r1-1-1.journal"
+    records = [[Rec.START, START], [Rec.META, {"metadata": {"program": "train.py"}}]]
+    for step in range(5):
+        records += [log(step), console("stderr", 1.0 + step, f"\r{step * 25}%")]
+        records.append(stats(1.0 + step, float(step), {"system.cpu": float(step)}))
+    records.append(console("stdout", 9.0, "done\n"))
+    _journal(path, records)
+    assert replay(path, store, keep=True).status == "stored"
+    assert replay(path, store, keep=True).status == "up-to-date"
+    lines = [(line.line, line.stream, line.text) for line in store.read_console(REF)]
+    assert lines == [(0, "stderr", "100%"), (1, "stdout", "done")]
+    assert store.read_system(REF).values == {"system.cpu": [0.0, 1.0, 2.0, 3.0, 4.0]}
+    record = store.get_run(REF)
+    assert record is not None and record.metadata == {"program": "train.py"}
+    assert record.state == "crashed"
+
+
+def test_a_resumed_runs_sessions_follow_each_other(tmp_path: Path, store: SqlStore) -> None:
+    first = tmp_path / "r1-1-1.journal"
+    _journal(first, [[Rec.START, START], console("stdout", 1.0, "one\ntwo\n")])
+    second = tmp_path / "r1-2-1.journal"
+    resumed = {
+        "ref": [REF.entity, REF.project, REF.run_id],
+        "meta": {"sessions": 2},
+        "journal_id": "main-2",
+    }
+    _journal(second, [[Rec.START, resumed], console("stdout", 2.0, "three\n")])
+    replay(first, store, keep=True)
+    replay(second, store, keep=True)
+    replay(first, store, keep=True)  # again: nothing moves
+    assert store.console_text(REF) == "one\ntwo\nthree\n"
+
+
+def test_a_side_journal_never_marks_its_run_crashed(tmp_path: Path, store: SqlStore) -> None:
+    main = tmp_path / "r1-1-1.journal"
+    _journal(main, [[Rec.START, START], log(0), [Rec.EXIT, "finished", 0, 1.0]])
+    side = tmp_path / "r1-1-1.side.journal"
+    attach = {"ref": [REF.entity, REF.project, REF.run_id], "journal_id": "side-1", "attach": True}
+    _journal(side, [[Rec.START, attach], console("stdout", 1.0, "hi\n")])
+    replay(main, store, keep=True)
+    result = replay(side, store, keep=True)
+    assert result.status == "stored" and result.state is None
+    record = store.get_run(REF)
+    assert record is not None and record.state == "finished" and record.last_step == 0
+    assert store.console_text(REF) == "hi\n"
