@@ -4,8 +4,9 @@
 batch the store refuses (:class:`~runyard.errors.BatchRefusedError`: a value or key a
 database or server cannot hold) is a bug or a limit nobody foresaw. It must not stop
 the batches after it, nor the rest of its own content: :func:`write_around` writes the
-batch again as parts — the run's fields, its config, its summary, and its history in
-a few groups of keys — and leaves out only the parts refused again.
+batch again as parts — the run's fields, its config, its summary, its console, system
+metrics and metadata, and its history in a few groups of keys — and leaves out only
+the parts refused again.
 
 Each part covers its own span of the batch's journal (``start + i`` to ``start + i +
 1``, the last one to the batch's end), as :func:`runyard.store.wire.split_batch` does,
@@ -78,6 +79,9 @@ def _parts(batch: RunBatch) -> list[tuple[str, RunBatch]]:
             summary_state=batch.summary_state,
         )
         parts.append(("the summary", summary))
+    if batch.console or batch.system or batch.metadata is not None:
+        context = RunBatch(run, console=batch.console, system=batch.system, metadata=batch.metadata)
+        parts.append(("the console, system metrics and metadata", context))
     keys = list(batch.columns)
     size = -(-len(keys) // max(1, MAX_PARTS - len(parts)))  # ceil: at most MAX_PARTS parts
     for first in range(0, len(keys), size or 1):
