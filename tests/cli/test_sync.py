@@ -254,3 +254,69 @@ def test_offline_files_written_under_the_old_blob_keys_are_sent(
         assert sent.read_bytes() == b"from before"
     finally:
         server.stop()
+
+
+CORRUPT_STORE_RUN = """
+import runyard
+run = runyard.init(project="p", config={"lr": 0.1})
+for i in range(30):
+    run.log({"loss": float(i)})
+print(run.id)
+run.finish()
+"""
+
+
+def test_a_corrupt_store_file_gets_advice_that_works(ry_dir: Path, tmp_path: Path) -> None:
+    """`runyard sync <journal>` into the same corrupt file cannot succeed: the message
+    says to move the file aside (or to sync into another store), and doing so works."""
+    ry_dir.mkdir(parents=True, exist_ok=True)
+    db = ry_dir / "runyard.db"
+    db.write_bytes(b"this is not an SQLite database " * 200)
+    result = run_script(CORRUPT_STORE_RUN, ry_dir)
+    assert result.returncode == 0, result.stderr
+    run_id = result.stdout.strip()
+    (journal,) = (ry_dir / "journals").glob("*.journal")
+    assert "is damaged" in result.stderr and "not a database" in result.stderr
+    assert f"mv {db} {db}.damaged" in result.stderr
+    assert f"runyard sync {journal} --store sqlite:///" in result.stderr
+    assert f"Upload it with:\nrunyard sync {journal}\n" not in result.stderr
+
+    # What `runyard sync` itself says about that store, then the advice followed.
+    assert main(["sync", str(journal)]) == 1
+    os.replace(db, f"{db}.damaged")
+    assert main(["sync", str(journal)]) == 0
+    runs, rows = store_rows(f"sqlite:///{db}", RunRef("tester", "p", run_id))
+    assert runs == 1 and [r["loss"] for r in rows] == [float(i) for i in range(30)]
+
+
+def test_sync_says_what_to_do_with_a_corrupt_store(
+    ry_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    offline_run(ry_dir, "off9", 5)
+    db = tmp_path / "bad.db"
+    db.write_bytes(b"\x00garbage" * 1000)
+    assert main(["sync", "--store", f"sqlite:///{db}"]) == 1
+    err = capsys.readouterr().err
+    assert "not a database" in err
+    assert f"mv {db} {db}.damaged" in err and "--store sqlite:///" in err
+
+
+def test_a_damaged_journal_is_synced_as_far_as_it_reads(
+    ry_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from runyard.journal.frames import JournalReader
+
+    offline_run(ry_dir, "off8", 50)
+    (journal,) = (ry_dir / "offline").glob("*.journal")
+    with open(journal, "rb") as f:
+        ends = [end for end, _ in JournalReader(f.fileno()).records()]
+    data = bytearray(journal.read_bytes())
+    data[ends[10] + 14] ^= 0x40  # the frame after the 11th: a LOG of the first steps
+    journal.write_bytes(bytes(data))
+    target = f"sqlite:///{tmp_path / 't.db'}"
+    assert main(["sync", "--store", target]) == 0
+    captured = capsys.readouterr()
+    assert "is damaged" in captured.err and "everything else is stored" in captured.err
+    _, rows = store_rows(target, RunRef("tester", "p", "off8"))
+    assert len(rows) == 49
+    assert journal.exists()  # the user's file is left where it is

@@ -54,7 +54,15 @@ from runyard.store.base import ForeignJournal, RunBatch, TrackingStore
 if TYPE_CHECKING:
     from runyard.blobs.base import BlobStore
 
-__all__ = ["FileTarget", "Replay", "recover_journals", "replay", "replay_journal"]
+__all__ = [
+    "FileTarget",
+    "Replay",
+    "corrupt_sqlite_file",
+    "corrupt_store_advice",
+    "recover_journals",
+    "replay",
+    "replay_journal",
+]
 
 #: Rows folded before a batch is written while replaying: bounds memory and the size
 #: of one request to a server, and is how far an interrupted replay loses progress.
@@ -391,6 +399,39 @@ def _recover(journal_dir: Path, store: TrackingStore, key: str, target: FileTarg
         except Exception as exc:  # one bad journal must not stop the others
             warn_once(f"replay-{path}", f"could not replay journal {path}: {exc!r}")
     return count
+
+
+def corrupt_sqlite_file(store_uri: str, error: BaseException | None) -> str | None:
+    """The file of an embedded store that ``error`` says is damaged ("file is not a
+    database", "database disk image is malformed"), else None."""
+    import sqlite3
+
+    if not store_uri.startswith("sqlite:///"):
+        return None
+    seen = 0
+    while error is not None and seen < 10:
+        text = str(error)
+        if isinstance(error, sqlite3.DatabaseError) and (
+            "not a database" in text or "malformed" in text
+        ):
+            return store_uri.removeprefix("sqlite:///")
+        error = error.__cause__ or error.__context__
+        seen += 1
+    return None
+
+
+def corrupt_store_advice(db: str, what: str) -> str:
+    """What to do about a damaged embedded store file ``db`` holding back ``what``
+    (journal paths, as ``runyard sync`` arguments): syncing into the same file cannot
+    succeed, so move it aside (SQLite's ``.recover`` may save its older runs) or sync
+    into another store."""
+    command = f"runyard sync {what}" if what else "runyard sync"
+    return (
+        f"the store file {db} is damaged, so `runyard sync` into it cannot succeed. "
+        f"Move it aside (`mv {db} {db}.damaged`; `sqlite3 {db}.damaged .recover` may "
+        f"save the runs it held), then `{command}` stores them in a new one; "
+        f"or send them to another store: `{command} --store sqlite:///<other.db>`"
+    )
 
 
 def journal_order(path: Path) -> tuple[int, str]:
