@@ -348,8 +348,8 @@ def test_logged_media_are_spooled_and_journalled_before_the_row(ry_dir: Path) ->
     with open(journal, "rb") as f:
         records = [rec for _, rec in read_frames(f.fileno(), len(MAGIC))]
     codes = [rec[0] for rec in records]
-    assert codes == [Rec.START, Rec.FILE, Rec.LOG, Rec.EXIT]
-    file, log = records[1], records[2]
+    assert codes == [Rec.START, Rec.START, Rec.FILE, Rec.LOG, Rec.EXIT]  # START twice
+    file, log = records[2], records[3]
     assert file[1] == log[5]["img"]["path"] and file[3] == len(image.image_bytes)
     spool = journal.with_name(journal.name + ".spool")
     assert (spool / file[2]).read_bytes() == image.image_bytes

@@ -93,6 +93,8 @@ class Run:
         self._append = journal.append
         self._finished = False
         self._journal_failed = False
+        #: Records dropped since the journal failed (a full disk).
+        self._dropped = 0
         self._name = display_name
         self._tags = list(tags)
         self._notes = notes
@@ -382,12 +384,23 @@ class Run:
             self._journal_error(exc)
 
     def _journal_error(self, exc: OSError) -> None:
+        """The journal cannot take records (a full disk): drop the rest, said once.
+
+        From now on records go to :meth:`_drop` instead of the journal: no exception
+        and no system call per ``log()``, however long the run goes on.
+        """
         self._journal_failed = True
+        self._dropped += 1
+        self._append = self._drop
         warn_once(
             "journal-write",
             f"could not write to the run journal {self._journal.path}: {exc}; "
             "new data is being dropped, what was logged before is kept",
         )
+
+    def _drop(self, payload: bytes) -> int:
+        self._dropped += 1
+        return self._journal.size
 
     # -- config and summary ---------------------------------------------------------
     def _on_config_change(self, changed: dict[str, Any]) -> None:
@@ -549,8 +562,18 @@ class Run:
             except (OSError, ValueError) as exc:
                 termwarn(f"could not store the files matching {pattern!r}: {exc}")
         runtime = time.monotonic() - self._t0
-        self._record((Rec.EXIT, state, exit_code, runtime))
+        try:
+            # Into the space the journal keeps for it, even when the disk is full.
+            self._journal.append_last(self._packb((Rec.EXIT, state, exit_code, runtime)))
+        except OSError as exc:
+            self._journal_error(exc)
         self._finished = True
+        if self._dropped:
+            termwarn(
+                f"{self._dropped:,} records were not journalled (the journal "
+                f"{self._journal.path} could not grow) and are lost; everything logged "
+                "before is kept"
+            )
         self.config.lock()
         from runyard.sdk.init import forget_run
 
@@ -576,14 +599,24 @@ class Run:
             os.unlink(self._journal.path)
         else:
             self._journal.close()
-            login = "runyard login --relogin && " if writer.refused else ""
-            termwarn(
-                f"run {self.path} could not be fully written to the store "
-                f"{writer.store_name}"
-                + (" (it refused the API key)" if writer.refused else "")
-                + f"; its data is kept in {self._journal.path}. Upload it "
-                f"with:\n{login}runyard sync {self._journal.path}"
-            )
+            termwarn(self._unwritten_message(writer))
+
+    def _unwritten_message(self, writer: Writer) -> str:
+        """What to do with a journal the store did not take: `runyard sync` it, unless
+        the store is an SQLite file that is damaged (syncing into it cannot succeed)."""
+        from runyard.journal.replay import corrupt_sqlite_file, corrupt_store_advice
+
+        head = (
+            f"run {self.path} could not be fully written to the store {writer.store_name}"
+            + (" (it refused the API key)" if writer.refused else "")
+            + f"; its data is kept in {self._journal.path}"
+        )
+        db = corrupt_sqlite_file(self._settings.store_uri, writer.last_error)
+        if db is not None:
+            advice = corrupt_store_advice(db, str(self._journal.path))
+            return f"{head}. {writer.last_error}: {advice}"
+        login = "runyard login --relogin && " if writer.refused else ""
+        return f"{head}. Upload it with:\n{login}runyard sync {self._journal.path}"
 
     def __enter__(self) -> Run:
         return self

@@ -105,6 +105,8 @@ class Writer(threading.Thread):
         #: The server refused the API key (HTTP 401/403) on the last attempt.
         self.refused = False
         self.failed: BaseException | None = None
+        #: The last error the store gave (what the run's final message advises on).
+        self.last_error: BaseException | None = None
         #: Parts of batches the store refused for their content (see _write); the
         #: journal is then kept beside itself as ``<journal>.refused``.
         self.rejected: list[Refusal] = []
@@ -192,6 +194,7 @@ class Writer(threading.Thread):
                     store = self._open_store()
                 except Exception as exc:
                     store = None
+                    self.last_error = exc
                     self._degrade(f"could not open the store: {exc!r}")
             fold = self.fold
             due = (
@@ -224,6 +227,7 @@ class Writer(threading.Thread):
                     self._write(store, self._pending)
                 except Exception as exc:
                     self.refused = isinstance(exc, (AuthError, PermissionError))
+                    self.last_error = exc
                     self._degrade(f"could not {step}: {exc!r}")
                 else:
                     self.refused = False
