@@ -529,3 +529,35 @@ def media_page(
             yield fresh
     finally:
         expect.set_options(timeout=5_000)  # Playwright's default, for the other tests
+
+
+# -- the run page's tabs: console, system metrics, metadata, files (issue 13) ------------
+
+
+@pytest.fixture(scope="session")
+def context_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    """A store of its own with project ``run-context`` (tests/browser/run_context.py):
+    its root and the run ids by role (main, other, unnamed0, unnamed1)."""
+    from tests.browser.run_context import seed
+
+    base = tmp_path_factory.mktemp("context")
+    root = base / "runyard"
+    return root, seed(root, base / "files")
+
+
+@pytest.fixture(scope="session")
+def context_server(
+    context_store: tuple[Path, dict[str, str]], _browser_stack: None
+) -> Iterator[Server]:
+    """``runyard ui`` on the run-context store."""
+    with serve_ui(context_store[0]) as ready:
+        yield ready
+
+
+@pytest.fixture
+def context_page(
+    browser: Browser, context_server: Server, request: pytest.FixtureRequest
+) -> Iterator[Page]:
+    """A fresh page on the run-context server (see :func:`open_page`)."""
+    with open_page(browser, context_server.url, request, 15_000) as fresh:
+        yield fresh

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,16 @@ def test_run_page_shows_overview_config_summary_charts_and_files(
     # the same colour as in the workspace
     colors = expected_colors(server.get(f"/projects/{ENTITY}/{PROJECT}/runs")["runs"])
     expect(page.locator(tid("run-color"))).to_have_attribute("data-color", colors[run["id"]])
+    # its charts, drawn for this run only
+    keys = server.get(f"/projects/{ENTITY}/{PROJECT}/keys", runs=run["id"])["keys"]
+    for key in (k["key"] for k in keys if k["numeric"] and not k["hidden"]):
+        expect(page.locator(tid(f"panel-{key}"))).to_have_count(1)
+    drawn = wait_chart(page, "loss", "c.series.length === 1")
+    assert drawn["series"][0]["run"] == run["id"]
+    assert drawn["series"][0]["color"] == colors[run["id"]]
+
+    # the overview tab: facts, config, summary
+    page.locator(tid("run-tab-overview")).click()
     overview = page.locator(tid("run-overview"))
     expect(overview.locator(tid("run-fact-state"))).to_contain_text("finished")
     expect(overview.locator(tid("run-fact-id"))).to_contain_text(run["id"])
@@ -45,15 +56,8 @@ def test_run_page_shows_overview_config_summary_charts_and_files(
         assert math.isclose(float(cell.inner_text()), run["summary"][key][agg], rel_tol=1e-5)
     expect(summary.locator(tid("run-summary-tensor")).locator("td")).not_to_be_empty()
 
-    # its charts, drawn for this run only
-    keys = server.get(f"/projects/{ENTITY}/{PROJECT}/keys", runs=run["id"])["keys"]
-    for key in (k["key"] for k in keys if k["numeric"] and not k["hidden"]):
-        expect(page.locator(tid(f"panel-{key}"))).to_have_count(1)
-    drawn = wait_chart(page, "loss", "c.series.length === 1")
-    assert drawn["series"][0]["run"] == run["id"]
-    assert drawn["series"][0]["color"] == colors[run["id"]]
-
     # files, downloadable
+    page.locator(tid("run-tab-files")).click()
     files = server.get(f"/projects/{ENTITY}/{PROJECT}/runs/{run['id']}/files")["files"]
     assert files, "the summary tensor should be stored as a file"
     for file in files:
@@ -75,3 +79,39 @@ def test_projects_list_links_to_workspaces(page: Page, server: Server) -> None:
     page.locator(tid(f"project-link-{ENTITY}/basic-intro")).click()
     expect(page).to_have_url(f"{server.url}{ENTITY}/basic-intro")
     expect(page.locator(tid("panel-acc"))).to_be_visible()
+
+
+GENERATED_NAME = re.compile(r"^[a-z]+-[a-z]+-\d+$")
+
+
+def test_runs_without_a_name_show_generated_names_everywhere(
+    context_page: Page, context_server: Server, context_store: tuple[Path, dict[str, str]]
+) -> None:
+    """Runs started without ``name=`` get an adjective-noun-N name (unique in the
+    project), shown in the runs table, the panels' legends and the run page."""
+    from tests.browser.run_context import PROJECT as CONTEXT
+
+    page = context_page
+    ids = context_store[1]
+    runs = context_server.get(f"/projects/{ENTITY}/{CONTEXT}/runs")["runs"]
+    names = {r["id"]: r["name"] for r in runs}
+    unnamed = [ids["unnamed0"], ids["unnamed1"]]
+    for run_id in unnamed:
+        assert GENERATED_NAME.match(names[run_id] or ""), names
+    assert len(set(names.values())) == len(names)
+
+    page.goto(f"/{ENTITY}/{CONTEXT}")
+    for run_id in unnamed:
+        expect(page.locator(tid(f"run-link-{run_id}"))).to_have_text(names[run_id])
+    drawn = wait_chart(page, "loss", f"c.series.length === {len(runs)}")
+    labels = {s["run"]: s["label"] for s in drawn["series"]}
+    legend = page.locator(tid("legend-loss"))
+    for run_id in unnamed:
+        assert labels[run_id] == names[run_id]
+        expect(legend).to_contain_text(names[run_id])
+
+    page.locator(tid(f"run-link-{unnamed[0]}")).click()
+    expect(page.locator(tid("run-name"))).to_have_text(names[unnamed[0]])
+    drawn = wait_chart(page, "loss", "c.series.length === 1")
+    assert drawn["series"][0]["label"] == names[unnamed[0]]
+    expect(page.locator(tid("legend-loss"))).to_have_text(names[unnamed[0]])

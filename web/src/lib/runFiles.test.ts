@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeFiles, mediaIndex, refLabel } from "./runFiles";
+import { describeFiles, mediaIndex, refLabel, refsLabel } from "./runFiles";
 
 const LOGGED = [
   {
@@ -37,7 +37,10 @@ describe("mediaIndex", () => {
     ]);
   });
 
-  it("labels references", () => {
+  it("labels references, a few of them at most", () => {
+    const ref = (step: number) => ({ key: "k", step, index: null, type: "image-file" });
+    expect(refsLabel([ref(1), { ...ref(0), step: null }])).toBe("k at step 1; k in the summary");
+    expect(refsLabel([1, 2, 3, 4, 5].map(ref))).toBe("k at step 1; k at step 2; k at step 3 (+2 more)");
     expect(refLabel({ key: "samples", step: 2, index: null, type: "image-file" })).toBe("samples at step 2");
     expect(refLabel({ key: "gallery", step: 1, index: 1, type: "x" })).toBe("gallery [1] at step 1");
     expect(refLabel({ key: "best", step: null, index: null, type: "x" })).toBe("best in the summary");
@@ -71,7 +74,7 @@ describe("describeFiles", () => {
       ]],
       ["code", [["code/train.py", "train.py"]]],
       ["media", [
-        ["media/images/samples_0_aa.png", "again at step 4 (+1 more)"],
+        ["media/images/samples_0_aa.png", "again at step 4; samples at step 0"],
         ["media/images/samples_2_bb.png", "samples at step 2"],
         ["media/table/orphan.table.json", null],
       ]],

@@ -94,13 +94,18 @@ export function refLabel(ref: MediaRef): string {
   return ref.step === null ? `${ref.key}${item} in the summary` : `${ref.key}${item} at step ${ref.step}`;
 }
 
+/** Labels of the first few references; a count of the rest. */
+export const REFS_SHOWN = 3;
+
+export function refsLabel(refs: readonly MediaRef[]): string {
+  const shown = refs.slice(0, REFS_SHOWN).map(refLabel).join("; ");
+  return refs.length > REFS_SHOWN ? `${shown} (+${refs.length - REFS_SHOWN} more)` : shown;
+}
+
 function describe(file: RunFile, index: MediaIndex): DescribedFile {
   const refs = index.get(file.name) ?? [];
   const base = { name: file.name, size: file.size, refs };
-  if (refs.length > 0) {
-    const more = refs.length > 1 ? ` (+${refs.length - 1} more)` : "";
-    return { ...base, section: "media", label: refLabel(refs[0]) + more };
-  }
+  if (refs.length > 0) return { ...base, section: "media", label: refsLabel(refs) };
   if (RUN_FILES[file.name]) return { ...base, section: "run", label: RUN_FILES[file.name] };
   if (file.name.startsWith("code/")) return { ...base, section: "code", label: file.name.slice("code/".length) };
   if (file.name.startsWith("media/")) return { ...base, section: "media", label: null };
