@@ -66,6 +66,7 @@ def test_logs_answer_msgpack_to_the_store_client(client: TestClient, store: SqlS
     ("params", "message"),
     [
         ({"q": "(x", "regex": 1}, "invalid regex '(x'"),
+        ({"q": "(a+)+b", "regex": 1}, "a repeated group that itself repeats"),
         ({"q": "x" * 1001, "regex": 1}, "regex is longer than 1000 characters"),
         ({"q": "a\0b"}, "invalid q"),
         ({"limit": MAX_LINES + 1}, "less than or equal to 5000"),

@@ -1126,7 +1126,7 @@ def test_console_search_ignores_case_and_takes_text_literally(store: TrackingSto
     assert store.count_console(RUN, search="^a.b$", regex=True) == 2
 
 
-@pytest.mark.parametrize("pattern", ["(unclosed", "[z-a]", "x{2,1}"])
+@pytest.mark.parametrize("pattern", ["(unclosed", "[z-a]", "x{2,1}", "(a+)+$", "(x|y*)*z"])
 def test_console_bad_regex_is_refused_naming_it(store: TrackingStore, pattern: str) -> None:
     create(store)
     store.write_batch(RunBatch(RUN, console=[(0, "stdout", 0.0, "text")]))

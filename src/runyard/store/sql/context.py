@@ -156,7 +156,46 @@ def check_pattern(search: str, regex: bool) -> str:
         re.compile(search)
     except re.error as exc:
         raise ValueError(f"invalid regex {search!r}: {exc}") from None
+    if _nested_repeat(search):
+        # (a+)+ and friends backtrack exponentially, and Python's re (SQLite's REGEXP)
+        # cannot be interrupted: one request could hold a server thread for hours.
+        raise ValueError(
+            f"invalid regex {search!r}: a repeated group that itself repeats (such as "
+            "(a+)+) is not allowed in a search"
+        )
     return search
+
+
+def _nested_repeat(pattern: str) -> bool:
+    """Whether a long or unbounded repetition holds another repetition (``(a+)+``,
+    ``(a|b*)*``): the shapes that backtrack exponentially. ``(\\d+\\.){3}`` passes."""
+    try:
+        import re._parser as parser  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:  # Python 3.10
+        import sre_parse as parser  # type: ignore[no-redef,unused-ignore]
+    repeats = {"MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"}
+
+    def walk(items: Any, inside: bool) -> bool:
+        for op, arg in items:
+            name = str(op)
+            if name in repeats:
+                _low, high, sub = arg
+                unbounded = str(high) == "MAXREPEAT" or high > 10
+                if inside and (unbounded or high > 1):
+                    return True
+                if walk(sub, inside or unbounded):
+                    return True
+            elif name == "SUBPATTERN":
+                if walk(arg[-1], inside):
+                    return True
+            elif name == "BRANCH":
+                if any(walk(branch, inside) for branch in arg[1]):
+                    return True
+            elif name in ("ASSERT", "ASSERT_NOT") and walk(arg[1], inside):
+                return True
+        return False
+
+    return walk(parser.parse(pattern), False)
 
 
 def _match(dialect: str, search: str | None, regex: bool, params: dict[str, Any]) -> str:
