@@ -17,6 +17,7 @@ Works with AWS S3, MinIO, SeaweedFS and moto's server. Design decisions:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -187,6 +188,60 @@ class S3BlobStore(BlobStore):
             ExpiresIn=expires,
         )
         return url
+
+    # -- multipart uploads (artifact contents, verified before they are kept) --------
+    def start_multipart(self, key: str) -> str:
+        """Start a multipart upload to ``key``; returns its upload id."""
+        answer = self._client.create_multipart_upload(Bucket=self.bucket, Key=self._key(key))
+        return str(answer["UploadId"])
+
+    def presigned_part(self, key: str, upload_id: str, part: int, expires: int = 3600) -> str:
+        """A URL a client may ``PUT`` part ``part`` (from 1) of the upload to."""
+        url: str = self._client.generate_presigned_url(
+            "upload_part",
+            Params={
+                "Bucket": self.bucket,
+                "Key": self._key(key),
+                "UploadId": upload_id,
+                "PartNumber": part,
+            },
+            ExpiresIn=expires,
+            HttpMethod="PUT",
+        )
+        return url
+
+    def complete_multipart(
+        self, key: str, upload_id: str, parts: Sequence[tuple[int, str]]
+    ) -> None:
+        """Join the parts ``(number, ETag)`` into the object ``key``."""
+        self._client.complete_multipart_upload(
+            Bucket=self.bucket,
+            Key=self._key(key),
+            UploadId=upload_id,
+            MultipartUpload={"Parts": [{"PartNumber": n, "ETag": etag} for n, etag in parts]},
+        )
+
+    def sha256(self, key: str) -> tuple[str, int]:
+        """``(hex SHA-256, size)`` of the object, read as a stream (bounded memory)."""
+        import hashlib
+
+        response = self._client.get_object(Bucket=self.bucket, Key=self._key(key))
+        hasher = hashlib.sha256()
+        size = 0
+        body = response["Body"]
+        try:
+            for chunk in body.iter_chunks(1 << 20):
+                hasher.update(chunk)
+                size += len(chunk)
+        finally:
+            body.close()
+        return hasher.hexdigest(), size
+
+    def copy(self, source: str, key: str) -> None:
+        """Copy an object inside the bucket (multipart copy for large ones)."""
+        self._client.copy(
+            {"Bucket": self.bucket, "Key": self._key(source)}, self.bucket, self._key(key)
+        )
 
     def close(self) -> None:
         self._client.close()

@@ -40,6 +40,8 @@ def create_app(
     the ``runyard`` commands always pass them, see :func:`served_hosts`).
     """
     from runyard.server.routes import (
+        artifact_blobs,
+        artifacts,
         charts,
         colors,
         files,
@@ -79,6 +81,8 @@ def create_app(
     for module in (media, tables, charts, presets):  # issue 6
         app.include_router(module.router, prefix=API)
     for module in (logs, system):  # issue 13: console and system metrics
+        app.include_router(module.router, prefix=API)
+    for module in (artifacts, artifact_blobs):  # issue 14
         app.include_router(module.router, prefix=API)
 
     _include_store_routes(app)  # issue 8: what HttpStore reads and writes through

@@ -9,6 +9,7 @@ Reads are a handful of query primitives; conveniences are built on them here.
 
 from __future__ import annotations
 
+import hashlib
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -21,7 +22,14 @@ from runyard.errors import StoreError
 
 __all__ = [
     "CONSOLE_PAGE",
+    "REGISTRY_PROJECT",
     "ROLLUP_POINTS",
+    "ArtifactCollection",
+    "ArtifactCommit",
+    "ArtifactFile",
+    "ArtifactLink",
+    "ArtifactRecord",
+    "ArtifactUse",
     "ConsoleLine",
     "ForeignJournal",
     "JournalConflict",
@@ -32,6 +40,8 @@ __all__ = [
     "SystemSamples",
     "TrackingStore",
     "columns_from_rows",
+    "manifest_digest",
+    "parse_artifact_path",
 ]
 
 #: A nested summary path, as in :mod:`runyard.metrics.flatten`.
@@ -55,6 +65,172 @@ def columns_from_rows(
             column[0].append(step)
             column[1].append(value)
     return columns
+
+
+#: The project of an entity whose collections make its model registry (wandb's name).
+REGISTRY_PROJECT = "model-registry"
+
+
+@dataclass
+class ArtifactFile:
+    """One entry of an artifact's manifest.
+
+    Attributes:
+        path: the entry's name inside the artifact (``/``-separated).
+        digest: lowercase hex SHA-256 of the content, stored content-addressed in the
+            blob store (``None`` for a reference without content of ours).
+        size: bytes (``None`` when a reference's size is unknown).
+        ref: the URI of a reference entry (``s3://``, ``file://``, ``http(s)://``): not
+            copied, only recorded.
+        checksum: a reference's checksum (ETag, or size and mtime of a local file).
+        extra: anything else the SDK keeps per entry (a data type's metadata).
+    """
+
+    path: str
+    digest: str | None = None
+    size: int | None = None
+    ref: str | None = None
+    checksum: str | None = None
+    extra: dict[str, Any] | None = None
+
+
+def manifest_digest(entries: Iterable[ArtifactFile]) -> str:
+    """The artifact's digest: SHA-256 over its entries sorted by path (wandb's rule,
+    with SHA-256 instead of MD5), so identical content gives one digest whatever the
+    order files were added in. A reference counts by its URI and checksum."""
+    hasher = hashlib.sha256(b"runyard-artifact-manifest-v1\n")
+    for entry in sorted(entries, key=lambda e: e.path):
+        part = entry.digest if entry.digest is not None else f"{entry.ref}#{entry.checksum}"
+        hasher.update(f"{entry.path}:{part}\n".encode("utf-8", "surrogatepass"))
+    return hasher.hexdigest()
+
+
+@dataclass
+class ArtifactRecord:
+    """One stored artifact version (of a collection, in a project).
+
+    ``source`` is set for a version linked into a registry (or any portfolio)
+    collection: ``(entity, project, name, version)`` of the version it links; its
+    files are that version's.
+    """
+
+    id: int
+    entity: str
+    project: str
+    name: str
+    type: str
+    version_index: int
+    digest: str
+    description: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+    aliases: list[str] = field(default_factory=list)
+    size: int = 0
+    file_count: int = 0
+    created_at: float = 0.0
+    logged_by: RunRef | None = None
+    source: tuple[str, str, str, str] | None = None
+    state: str = "committed"
+
+    @property
+    def version(self) -> str:
+        """``"vN"``."""
+        return f"v{self.version_index}"
+
+    @property
+    def qualified_name(self) -> str:
+        """``entity/project/name:vN``."""
+        return f"{self.entity}/{self.project}/{self.name}:{self.version}"
+
+
+@dataclass
+class ArtifactCollection:
+    """A name in a project (a sequence of logged versions, or a portfolio of links)."""
+
+    entity: str
+    project: str
+    name: str
+    type: str
+    kind: str = "sequence"
+    description: str | None = None
+    created_at: float = 0.0
+    version_count: int = 0
+    aliases: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ArtifactCommit:
+    """An artifact logged by the batch's run, into the run's project.
+
+    ``client_id`` (hex, chosen by the SDK) makes the commit idempotent: a replay or
+    retry finds the version it made. Content identical to a version of the same name
+    (same :func:`manifest_digest`) is that version (aliases still applied).
+    """
+
+    client_id: str
+    name: str
+    type: str
+    entries: list[ArtifactFile] = field(default_factory=list)
+    description: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+    aliases: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ArtifactUse:
+    """The batch's run used a version (lineage): ``entity/project/name:version``
+    (``vN`` or an alias, resolved when stored), or the version a ``client_id`` made."""
+
+    entity: str = ""
+    project: str = ""
+    name: str = ""
+    version: str = "latest"
+    type: str | None = None
+    client_id: str | None = None
+
+
+@dataclass
+class ArtifactLink:
+    """Link a version into the collection ``target`` (``entity/project/collection``;
+    project :data:`REGISTRY_PROJECT` is the entity's registry), with ``aliases``.
+
+    The version is the one ``client_id`` made, else ``source``
+    (``entity/project/name:version``). Linking the same version again adds no link
+    version, only the aliases.
+    """
+
+    target: str
+    aliases: list[str] = field(default_factory=list)
+    client_id: str | None = None
+    source: str | None = None
+
+
+def parse_artifact_path(
+    path: str, entity: str | None = None, project: str | None = None
+) -> tuple[str, str, str, str]:
+    """``(entity, project, name, version)`` of ``entity/project/name:version``,
+    ``project/name:version`` or ``name:version`` (version ``latest`` when absent),
+    with the defaults given; ``ValueError`` naming the path otherwise."""
+    if not isinstance(path, str) or not path.strip("/"):
+        raise ValueError(f"invalid artifact path {path!r}")
+    text = path.strip("/")
+    head, sep, version = text.rpartition(":")
+    if not sep or "/" in version:
+        head, version = text, "latest"
+    parts = head.split("/")
+    if len(parts) == 3:
+        entity, project, name = parts
+    elif len(parts) == 2:
+        project, name = parts
+    elif len(parts) == 1:
+        name = parts[0]
+    else:
+        raise ValueError(f"invalid artifact path {path!r}: expected entity/project/name:version")
+    if not entity or not project or not name or not version:
+        raise ValueError(
+            f"invalid artifact path {path!r}: needs entity/project/name:version "
+            f"(entity {entity!r}, project {project!r})"
+        )
+    return entity, project, name, version
 
 
 @dataclass
@@ -105,6 +281,11 @@ class RunBatch:
             (wandb's ``events`` stream), numbered within the journal like ``console``.
         metadata: the run's environment (``wandb-metadata.json``): replaces the
             stored one.
+        artifacts: artifact versions the run logged (:class:`ArtifactCommit`), every
+            entry's content already in the blob store; idempotent by ``client_id``.
+        artifact_uses: versions the run used (:class:`ArtifactUse`; lineage).
+        artifact_links: versions to link into collections (:class:`ArtifactLink`),
+            applied after ``artifacts``, so a link may name a commit of the batch.
     """
 
     run: RunRef
@@ -126,10 +307,16 @@ class RunBatch:
     console: list[tuple[int, str, float, str]] = field(default_factory=list)
     system: list[tuple[int, float, float, dict[str, float]]] = field(default_factory=list)
     metadata: dict[str, Any] | None = None
+    artifacts: list[ArtifactCommit] = field(default_factory=list)
+    artifact_uses: list[ArtifactUse] = field(default_factory=list)
+    artifact_links: list[ArtifactLink] = field(default_factory=list)
 
     def is_empty(self) -> bool:
         return not (
             self.create
+            or self.artifacts
+            or self.artifact_uses
+            or self.artifact_links
             or self.console
             or self.system
             or self.metadata is not None
@@ -411,6 +598,87 @@ class TrackingStore(ABC):
     @abstractmethod
     def read_system(self, ref: RunRef, keys: Sequence[str] | None = None) -> SystemSamples:
         """The run's system-metric samples in order, with every key or only ``keys``."""
+
+    # -- artifacts (store/sql/artifacts.py; written through write_batch) ------------
+    @abstractmethod
+    def get_artifact(
+        self, entity: str, project: str, name: str, version: str, type: str | None = None
+    ) -> ArtifactRecord | None:
+        """The version ``vN`` or alias ``version`` of ``name``, or ``None``; with ``type``,
+        a collection of another type raises ``ValueError`` naming both types."""
+
+    @abstractmethod
+    def get_artifact_by_client_id(
+        self, entity: str, project: str, client_id: str
+    ) -> ArtifactRecord | None:
+        """The version an :class:`ArtifactCommit` of ``client_id`` made in the project
+        (``None`` until its batch is stored)."""
+
+    @abstractmethod
+    def artifact_files(self, artifact: ArtifactRecord) -> list[ArtifactFile]:
+        """The version's manifest, sorted by path (a link's are its source's)."""
+
+    @abstractmethod
+    def list_artifact_collections(
+        self, entity: str, project: str, type: str | None = None
+    ) -> list[ArtifactCollection]:
+        """The project's artifact names (of one type), sorted by name."""
+
+    @abstractmethod
+    def list_artifact_versions(self, entity: str, project: str, name: str) -> list[ArtifactRecord]:
+        """Every version of ``name``, oldest first."""
+
+    @abstractmethod
+    def artifact_types(self, entity: str, project: str) -> list[str]:
+        """The artifact types of the project, sorted."""
+
+    @abstractmethod
+    def artifacts_logged_by(self, ref: RunRef) -> list[ArtifactRecord]:
+        """Versions the run logged (a deduplicated log counts for its first run only)."""
+
+    @abstractmethod
+    def artifacts_used_by(self, ref: RunRef) -> list[ArtifactRecord]:
+        """Versions the run used."""
+
+    @abstractmethod
+    def runs_using(self, artifact: ArtifactRecord) -> list[RunRef]:
+        """Runs that used the version, in the order they first did."""
+
+    @abstractmethod
+    def update_artifact(
+        self,
+        artifact: ArtifactRecord,
+        *,
+        description: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        aliases: Sequence[str] | None = None,
+    ) -> ArtifactRecord:
+        """Set what is given (``aliases`` replaces the version's aliases; an alias moves
+        from the version that had it) and return the stored version."""
+
+    @abstractmethod
+    def delete_artifact(self, artifact: ArtifactRecord, delete_aliases: bool = False) -> None:
+        """Remove the version (and the registry links to it). A version with aliases
+        other than ``latest`` raises ``ValueError`` unless ``delete_aliases``;
+        ``latest`` moves to the newest version left."""
+
+    @abstractmethod
+    def artifact_blobs_held(
+        self, entity: str, project: str, digests: Sequence[str], touch: bool = False
+    ) -> set[str]:
+        """Which of ``digests`` the project already holds (uploaded to it, or in one of
+        its versions): the client uploads the others. ``touch`` marks those found as
+        in use now, so ``runyard gc`` leaves them while the commit naming them is on
+        its way."""
+
+    def record_artifact_blob(self, entity: str, project: str, digest: str, size: int) -> None:
+        """Note that the project uploaded the content ``digest`` (its bytes verified)."""
+        raise NotImplementedError(f"{type(self).__name__} does not record artifact blobs")
+
+    def artifact_blobs_to_keep(self, digests: Sequence[str], since: float) -> set[str]:
+        """Which of ``digests`` are in a version, or were uploaded or touched at or after
+        ``since`` (``runyard gc`` deletes the rest)."""
+        raise NotImplementedError(f"{type(self).__name__} cannot tell which blobs are in use")
 
     def journal_run(self, journal: str) -> RunRef | None:
         """The run a journal writes to, if the store knows the journal (the server

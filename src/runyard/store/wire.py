@@ -20,7 +20,10 @@ Format (version 1). A body is one msgpack map, usually zlib-compressed
   needs one.
 - A batch is the map ``{"v": 1, "run": [entity, project, run_id], …fields of
   RunBatch}`` (``console`` as ``[[line, stream, ts, text], …]``, ``system`` as
-  ``[[sample, ts, runtime, {key: value}], …]``, ``metadata`` a map) with ``columns``
+  ``[[sample, ts, runtime, {key: value}], …]``, ``metadata`` a map, ``artifacts``,
+  ``artifact_uses`` and ``artifact_links`` lists of maps named like the fields of
+  their dataclasses, a manifest entry as ``[path, digest, size, ref, checksum,
+  extra]``) with ``columns``
   as ``[[key, steps, values], …]``: ``steps`` an ``<i8`` array or, for consecutive
   steps, ``{"r": [first, count]}``; ``values`` an ``<f8`` array when every value is
   a Python float (or an int/float mix, which the store keeps as floats), an ``<i8``
@@ -42,7 +45,18 @@ import numpy as np
 
 from runyard.entities import RunRecord, RunRef
 from runyard.metrics.values import wide_int_float
-from runyard.store.base import ProjectStats, Rollup, RunBatch, Series
+from runyard.store.base import (
+    ArtifactCollection,
+    ArtifactCommit,
+    ArtifactFile,
+    ArtifactLink,
+    ArtifactRecord,
+    ArtifactUse,
+    ProjectStats,
+    Rollup,
+    RunBatch,
+    Series,
+)
 
 __all__ = [
     "MAX_PARTS",
@@ -54,15 +68,21 @@ __all__ = [
     "WireError",
     "compress_body",
     "decode_array",
+    "decode_artifact",
+    "decode_artifact_file",
     "decode_batch",
     "decode_body",
+    "decode_collection",
     "decode_record",
     "decode_rollup",
     "decode_series",
     "decode_stats",
     "encode_array",
+    "encode_artifact",
+    "encode_artifact_file",
     "encode_batch",
     "encode_body",
+    "encode_collection",
     "encode_record",
     "encode_rollup",
     "encode_series",
@@ -235,6 +255,12 @@ def encode_batch(batch: RunBatch) -> dict[str, Any]:
         out["system"] = [[int(n), float(ts), float(rt), v] for n, ts, rt, v in batch.system]
     if batch.metadata is not None:
         out["metadata"] = batch.metadata
+    if batch.artifacts:
+        out["artifacts"] = [_encode_commit(c) for c in batch.artifacts]
+    if batch.artifact_uses:
+        out["artifact_uses"] = [dict(vars(u)) for u in batch.artifact_uses]
+    if batch.artifact_links:
+        out["artifact_links"] = [dict(vars(link)) for link in batch.artifact_links]
     if batch.journal is not None:
         out["journal"] = [batch.journal[0], int(batch.journal[1])]
     if batch.journal_done:
@@ -312,7 +338,134 @@ def decode_batch(obj: Any, ref: RunRef | None = None) -> RunBatch:
     batch.system = [_system_sample(item) for item in _list(obj.get("system", []), "system")]
     metadata = obj.get("metadata")
     batch.metadata = None if metadata is None else _map(metadata, "metadata")
+    batch.artifacts = [_decode_commit(c) for c in _list(obj.get("artifacts", []), "artifacts")]
+    batch.artifact_uses = [
+        ArtifactUse(**_fields(u, "artifact_uses", _USE_FIELDS))
+        for u in _list(obj.get("artifact_uses", []), "artifact_uses")
+    ]
+    batch.artifact_links = [
+        ArtifactLink(**_fields(link, "artifact_links", _LINK_FIELDS))
+        for link in _list(obj.get("artifact_links", []), "artifact_links")
+    ]
     return batch
+
+
+# -- artifacts -------------------------------------------------------------------------
+
+_USE_FIELDS = {
+    "entity": str,
+    "project": str,
+    "name": str,
+    "version": str,
+    "type": (str, type(None)),
+    "client_id": (str, type(None)),
+}
+_LINK_FIELDS = {
+    "target": str,
+    "aliases": list,
+    "client_id": (str, type(None)),
+    "source": (str, type(None)),
+}
+_COMMIT_FIELDS = {
+    "client_id": str,
+    "name": str,
+    "type": str,
+    "entries": list,
+    "description": (str, type(None)),
+    "metadata": dict,
+    "aliases": list,
+}
+
+
+def _fields(obj: Any, what: str, spec: Mapping[str, Any]) -> dict[str, Any]:
+    """A map with only the named fields, each of its type (strings without NUL)."""
+    data = _map(obj, what)
+    unknown = set(data) - set(spec)
+    if unknown:
+        raise WireError(f"{what}: unknown fields {sorted(unknown)}")
+    for name, kind in spec.items():
+        if name in data and not isinstance(data[name], kind):
+            raise WireError(f"{what}: {name} has the wrong type: {data[name]!r:.80}")
+        value = data.get(name)
+        if isinstance(value, str) and "\0" in value:
+            raise WireError(f"{what}: {name} holds a NUL character: {value!r:.80}")
+        if name == "aliases" and not all(isinstance(v, str) for v in value or ()):
+            raise WireError(f"{what}: {name} must be a list of strings, got {value!r:.80}")
+    return data
+
+
+def encode_artifact_file(entry: ArtifactFile) -> list[Any]:
+    return [entry.path, entry.digest, entry.size, entry.ref, entry.checksum, entry.extra]
+
+
+def decode_artifact_file(obj: Any) -> ArtifactFile:
+    if not isinstance(obj, list) or len(obj) != 6:
+        raise WireError(
+            f"manifest entries must be [path, digest, size, ref, checksum, extra], got {obj!r:.80}"
+        )
+    path, digest, size, ref, checksum, extra = obj
+    for name, value in (("digest", digest), ("ref", ref), ("checksum", checksum)):
+        if value is not None:
+            _str(value, f"{name} of manifest entry {path!r:.80}")
+    return ArtifactFile(
+        path=_str(path, "manifest entry path"),
+        digest=digest,
+        size=None if size is None else _int(size, f"size of manifest entry {path!r:.80}"),
+        ref=ref,
+        checksum=checksum,
+        extra=None if extra is None else _map(extra, f"extra of manifest entry {path!r:.80}"),
+    )
+
+
+def _encode_commit(commit: ArtifactCommit) -> dict[str, Any]:
+    out = {k: v for k, v in vars(commit).items() if k != "entries"}
+    out["entries"] = [encode_artifact_file(e) for e in commit.entries]
+    return out
+
+
+def _decode_commit(obj: Any) -> ArtifactCommit:
+    data = _fields(obj, "artifacts", {**_COMMIT_FIELDS, "aliases": list, "entries": list})
+    for name in ("client_id", "name", "type"):
+        if name not in data:
+            raise WireError(f"artifacts: a commit needs {name}")
+    entries = [decode_artifact_file(e) for e in data.pop("entries", [])]
+    return ArtifactCommit(**data, entries=entries)
+
+
+def encode_artifact(record: ArtifactRecord) -> dict[str, Any]:
+    """A version as a map (msgpack or JSON): its fields, ``version`` ("vN") and
+    ``logged_by`` as ``[entity, project, run_id]``."""
+    out = dict(vars(record))
+    out["version"] = record.version
+    out["logged_by"] = None if record.logged_by is None else _ref_list(record.logged_by)
+    out["source"] = None if record.source is None else list(record.source)
+    return out
+
+
+def decode_artifact(obj: Any) -> ArtifactRecord:
+    data = _map(obj, "artifact")
+    data.pop("version", None)
+    logged = data.pop("logged_by", None)
+    source = data.pop("source", None)
+    known = {f.name for f in fields(ArtifactRecord)}
+    record = ArtifactRecord(**{k: v for k, v in data.items() if k in known})
+    record.logged_by = None if logged is None else _ref(logged, "logged_by")
+    if source is not None:
+        items = _list(source, "artifact source")
+        if len(items) != 4:
+            raise WireError(f"artifact source must have 4 items, got {items!r:.80}")
+        record.source = (str(items[0]), str(items[1]), str(items[2]), str(items[3]))
+    return record
+
+
+def encode_collection(collection: ArtifactCollection) -> dict[str, Any]:
+    return dict(vars(collection))
+
+
+def decode_collection(obj: Any) -> ArtifactCollection:
+    data = _map(obj, "artifact collection")
+    known = {f.name for f in fields(ArtifactCollection)}
+    return ArtifactCollection(**{k: v for k, v in data.items() if k in known})
 
 
 def _console_line(item: Any) -> tuple[int, str, float, str]:

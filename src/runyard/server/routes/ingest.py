@@ -47,7 +47,7 @@ from runyard.entities import RunRef, check_ref
 from runyard.errors import BatchRefusedError, StoreError
 from runyard.server.access import check_access
 from runyard.server.deps import blobs, store
-from runyard.store.base import ForeignJournal, JournalConflict
+from runyard.store.base import ForeignJournal, JournalConflict, RunBatch
 from runyard.store.wire import (
     BodyTooLarge,
     UnsupportedEncoding,
@@ -56,7 +56,7 @@ from runyard.store.wire import (
     decode_body,
 )
 
-__all__ = ["MAX_BODY_BYTES", "MAX_DECODED_BYTES", "refuse_nul", "router"]
+__all__ = ["MAX_BODY_BYTES", "MAX_DECODED_BYTES", "check_artifacts", "refuse_nul", "router"]
 
 
 _PARAM_NAMES = {"key": "history key", "run_id": "run id"}
@@ -115,6 +115,8 @@ def decode_request(body: bytes, encoding: str | None, ref: RunRef | None = None)
 def _ingest(request: Request, ref: RunRef, body: bytes, encoding: str | None) -> JSONResponse:
     """Decode and apply (in a worker thread: both are CPU or database work)."""
     batch = decode_request(body, encoding, ref)
+    if batch.artifacts or batch.artifact_uses or batch.artifact_links:
+        check_artifacts(request, ref, batch)
     if batch.copy_history is not None:
         source = batch.copy_history[0]
         if (source.entity, source.project) != (ref.entity, ref.project):
@@ -146,6 +148,46 @@ def _ingest(request: Request, ref: RunRef, body: bytes, encoding: str | None) ->
             "end": None if journal is None else journal[1],
         }
     )
+
+
+def check_artifacts(request: Request, ref: RunRef, batch: RunBatch) -> None:
+    """What a batch's artifacts need besides write access to the run's project.
+
+    Every content entry must name content the project holds (uploaded to it through
+    ``artifact-blobs``, its bytes verified, or in one of its versions): a digest alone
+    never brings another project's file into a version (400 otherwise). A use of a
+    version in a project the caller may not read is dropped (the run's data is not
+    held back for its lineage); a link needs write access to its target project.
+    """
+    digests = {e.digest for c in batch.artifacts for e in c.entries if e.digest is not None}
+    if digests:
+        held = store(request).artifact_blobs_held(ref.entity, ref.project, sorted(digests))
+        missing = sorted(digests - held)
+        if missing:
+            raise HTTPException(
+                400,
+                f"artifact content {missing[0]} ({len(missing)} missing) was not uploaded to "
+                f"{ref.entity}/{ref.project}: upload it first (artifact-blobs)",
+            )
+    kept = []
+    for use in batch.artifact_uses:
+        entity, project = use.entity or ref.entity, use.project or ref.project
+        try:
+            if (entity, project) != (ref.entity, ref.project):
+                check_access(request, entity, project)
+        except HTTPException:
+            continue
+        kept.append(use)
+    batch.artifact_uses = kept
+    for link in batch.artifact_links:
+        target = link.target.strip("/").split("/")
+        if len(target) == 3 and (target[0], target[1]) != (ref.entity, ref.project):
+            try:
+                check_access(request, target[0], target[1], write=True)
+            except HTTPException:
+                raise HTTPException(
+                    400, f"cannot link into {link.target!r}: no write access there"
+                ) from None
 
 
 @router.post("/projects/{entity}/{project}/runs/{run_id}/batches", max_body_size=MAX_BODY_BYTES)

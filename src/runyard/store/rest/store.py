@@ -42,6 +42,9 @@ import httpx
 from runyard.entities import RunRecord, RunRef
 from runyard.errors import AuthError, CommError, StoreError
 from runyard.store.base import (
+    ArtifactCollection,
+    ArtifactFile,
+    ArtifactRecord,
     ConsoleLine,
     ForeignJournal,
     JournalConflict,
@@ -56,6 +59,8 @@ from runyard.store.rest.client import API, RestClient, RetryPolicy, detail, json
 from runyard.store.wire import (
     MEDIA_TYPE,
     compress_body,
+    decode_artifact,
+    decode_collection,
     decode_record,
     decode_rollup,
     decode_series,
@@ -385,6 +390,116 @@ class HttpStore(TrackingStore):
 
     def forget_journal(self, journal: str) -> None:
         self._request("DELETE", f"/journals/{_q(journal)}")
+
+    # -- artifacts (server/routes/artifacts.py) -------------------------------------------
+    @staticmethod
+    def _project_path(entity: str, project: str) -> str:
+        return f"/projects/{_q(entity)}/{_q(project)}"
+
+    def _version_path(self, entity: str, project: str, name: str, version: str) -> str:
+        return f"{self._project_path(entity, project)}/artifacts/{_q(name)}/{_q(version)}"
+
+    def _get_or_none(self, path: str, params: Any = None) -> Any:
+        response = self._request("GET", path, params=params, ok=(200, 404))
+        return None if response.status_code == 404 else unpack(response.content)
+
+    def get_artifact(
+        self, entity: str, project: str, name: str, version: str, type: str | None = None
+    ) -> ArtifactRecord | None:
+        params: dict[str, Any] = {"files": "false"}
+        if type is not None:
+            params["type"] = type
+        data = self._get_or_none(self._version_path(entity, project, name, version), params)
+        return None if data is None else decode_artifact(data["artifact"])
+
+    def get_artifact_by_client_id(
+        self, entity: str, project: str, client_id: str
+    ) -> ArtifactRecord | None:
+        path = f"{self._project_path(entity, project)}/artifact-clients/{_q(client_id)}"
+        found = self._get(path)["artifact"]
+        return None if found is None else decode_artifact(found)
+
+    def artifact_files(self, artifact: ArtifactRecord) -> list[ArtifactFile]:
+        path = self._version_path(
+            artifact.entity, artifact.project, artifact.name, artifact.version
+        )
+        data = self._get_or_none(path)
+        return [] if data is None else [ArtifactFile(**f) for f in data["files"]]
+
+    def list_artifact_collections(
+        self, entity: str, project: str, type: str | None = None
+    ) -> list[ArtifactCollection]:
+        params = None if type is None else {"type": type}
+        data = self._get(f"{self._project_path(entity, project)}/artifacts", params)
+        return [decode_collection(c) for c in data["collections"]]
+
+    def list_artifact_versions(self, entity: str, project: str, name: str) -> list[ArtifactRecord]:
+        path = f"{self._project_path(entity, project)}/artifacts/{_q(name)}/versions"
+        return [decode_artifact(v) for v in self._get(path)["versions"]]
+
+    def artifact_types(self, entity: str, project: str) -> list[str]:
+        return list(self._get(f"{self._project_path(entity, project)}/artifact-types")["types"])
+
+    def _run_artifacts(self, ref: RunRef, direction: str) -> list[ArtifactRecord]:
+        data = self._get_or_none(f"{self._run_path(ref)}/artifacts", {"direction": direction})
+        return [] if data is None else [decode_artifact(a) for a in data["artifacts"]]
+
+    def artifacts_logged_by(self, ref: RunRef) -> list[ArtifactRecord]:
+        return self._run_artifacts(ref, "logged")
+
+    def artifacts_used_by(self, ref: RunRef) -> list[ArtifactRecord]:
+        return self._run_artifacts(ref, "used")
+
+    def runs_using(self, artifact: ArtifactRecord) -> list[RunRef]:
+        path = self._version_path(
+            artifact.entity, artifact.project, artifact.name, artifact.version
+        )
+        data = self._get_or_none(f"{path}/runs")
+        return [] if data is None else [RunRef(*r) for r in data["runs"]]
+
+    def update_artifact(
+        self,
+        artifact: ArtifactRecord,
+        *,
+        description: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        aliases: Sequence[str] | None = None,
+    ) -> ArtifactRecord:
+        body: dict[str, Any] = {}
+        if description is not None:
+            body["description"] = description
+        if metadata is not None:
+            body["metadata"] = dict(metadata)
+        if aliases is not None:
+            body["aliases"] = list(aliases)
+        path = self._version_path(
+            artifact.entity, artifact.project, artifact.name, artifact.version
+        )
+        response = self._request("PATCH", path, json_body=body)
+        return decode_artifact(unpack(response.content)["artifact"])
+
+    def delete_artifact(self, artifact: ArtifactRecord, delete_aliases: bool = False) -> None:
+        path = self._version_path(
+            artifact.entity, artifact.project, artifact.name, artifact.version
+        )
+        params = {"delete_aliases": "true" if delete_aliases else "false"}
+        response = self._request("DELETE", path, params=params, ok=(204, 404, 409))
+        if response.status_code == 409:
+            raise ValueError(detail(response))
+
+    def artifact_blobs_held(
+        self, entity: str, project: str, digests: Sequence[str], touch: bool = False
+    ) -> set[str]:
+        """The server's answer marks what it reports present as in use (``touch``)."""
+        held: set[str] = set()
+        wanted = list(dict.fromkeys(digests))
+        path = f"{self._project_path(entity, project)}/artifact-blobs/check"
+        for start in range(0, len(wanted), 10_000):
+            response = self._request(
+                "POST", path, json_body={"digests": wanted[start : start + 10_000]}
+            )
+            held.update(json_map(response).get("present", []))
+        return held
 
     # -- custom-chart presets -------------------------------------------------------------
     def put_preset(self, entity: str, name: str, spec: Mapping[str, Any]) -> int:

@@ -24,6 +24,13 @@ from sqlalchemy import (
 __all__ = [
     "HEAD_REVISION",
     "api_keys",
+    "artifact_aliases",
+    "artifact_blobs",
+    "artifact_client_ids",
+    "artifact_collections",
+    "artifact_files",
+    "artifact_usage",
+    "artifact_versions",
     "console_lines",
     "entities",
     "history_values",
@@ -156,6 +163,126 @@ journals = Table(
     Column("system_base", BigInteger),
 )
 
+# Artifacts (schema 0005; store/sql/artifacts.py). A collection is a name in a project:
+# a "sequence" of versions its runs logged, or a "portfolio" of links to versions of
+# other collections (the entity's registry is the project "model-registry").
+artifact_collections = Table(
+    "artifact_collections",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("project_id", Integer, ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("type", String(128), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("description", Text),
+    Column("created_at", Double, nullable=False),
+    UniqueConstraint("project_id", "name", name="uq_artifact_collections_project_name"),
+)
+
+# Versions v0…vN of a collection. ``digest`` is the manifest digest (identical content
+# is one version); a portfolio's version links ``source_version_id`` (and reads its files).
+artifact_versions = Table(
+    "artifact_versions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "collection_id",
+        Integer,
+        ForeignKey("artifact_collections.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("version_index", Integer, nullable=False),
+    Column("digest", String(64), nullable=False),
+    Column("description", Text),
+    Column("metadata", Text, nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("file_count", Integer, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("created_at", Double, nullable=False),
+    Column("logged_by_run", Integer, ForeignKey("runs.id", ondelete="SET NULL")),
+    Column("source_version_id", Integer, ForeignKey("artifact_versions.id", ondelete="CASCADE")),
+    UniqueConstraint("collection_id", "version_index", name="uq_artifact_versions_index"),
+)
+
+# The SDK's id of each log_artifact call → the version it made (idempotent commits;
+# two ids map to one version when their content is identical).
+artifact_client_ids = Table(
+    "artifact_client_ids",
+    metadata,
+    Column("client_id", String(64), primary_key=True),
+    Column(
+        "version_id",
+        Integer,
+        ForeignKey("artifact_versions.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+)
+
+# A version's manifest: content entries by SHA-256 (the blob artifacts/sha256/<ab>/<digest>),
+# references by URI and checksum.
+artifact_files = Table(
+    "artifact_files",
+    metadata,
+    Column(
+        "version_id",
+        Integer,
+        ForeignKey("artifact_versions.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("path", Text, primary_key=True),
+    Column("digest", String(64)),
+    Column("size", BigInteger),
+    Column("ref", Text),
+    Column("checksum", Text),
+    Column("extra", Text),
+)
+
+# Aliases ("latest", "best", "production" …): unique per collection, moved on re-use.
+artifact_aliases = Table(
+    "artifact_aliases",
+    metadata,
+    Column(
+        "collection_id",
+        Integer,
+        ForeignKey("artifact_collections.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("alias", String(128), primary_key=True),
+    Column(
+        "version_id",
+        Integer,
+        ForeignKey("artifact_versions.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+)
+
+# Lineage: the versions each run used (its outputs are artifact_versions.logged_by_run).
+artifact_usage = Table(
+    "artifact_usage",
+    metadata,
+    Column("run", Integer, ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "version_id",
+        Integer,
+        ForeignKey("artifact_versions.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("used_at", Double, nullable=False),
+)
+
+# Contents a project holds (uploaded to it with its bytes verified, or in one of its
+# versions): a server answers "present" and accepts a manifest entry only for these,
+# so a digest alone never reaches another project's content. ``seen_at`` (upload or
+# "present" answer) keeps the blob from runyard gc while a commit is on its way.
+artifact_blobs = Table(
+    "artifact_blobs",
+    metadata,
+    Column("digest", String(64), primary_key=True),
+    Column("project_id", Integer, ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True),
+    Column("size", BigInteger, nullable=False),
+    Column("seen_at", Double, nullable=False),
+)
+
 # Web app workspace settings (layout, pinned columns, …) per project.
 workspaces = Table(
     "workspaces",
@@ -236,3 +363,10 @@ sessions = Table(
 
 Index("ix_runs_project_created", runs.c.project_id, runs.c.created_at)
 Index("ix_history_values_run_step", history_values.c.run, history_values.c.step)
+Index("ix_artifact_versions_digest", artifact_versions.c.collection_id, artifact_versions.c.digest)
+Index("ix_artifact_versions_run", artifact_versions.c.logged_by_run)
+Index("ix_artifact_versions_source", artifact_versions.c.source_version_id)
+Index("ix_artifact_files_digest", artifact_files.c.digest)
+Index("ix_artifact_aliases_version", artifact_aliases.c.version_id)
+Index("ix_artifact_usage_version", artifact_usage.c.version_id)
+Index("ix_artifact_client_ids_version", artifact_client_ids.c.version_id)

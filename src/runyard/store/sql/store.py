@@ -22,6 +22,9 @@ from runyard.errors import BatchRefusedError, StoreError
 from runyard.metrics.flatten import delete_path, set_path
 from runyard.metrics.values import MAX_KEY_BYTES, wide_int_float
 from runyard.store.base import (
+    ArtifactCollection,
+    ArtifactFile,
+    ArtifactRecord,
     ConsoleLine,
     ForeignJournal,
     JournalConflict,
@@ -32,7 +35,7 @@ from runyard.store.base import (
     SystemSamples,
     TrackingStore,
 )
-from runyard.store.sql import context, jsonutil
+from runyard.store.sql import artifacts, context, jsonutil
 from runyard.store.sql.chunks import (
     decode_rollup,
     decode_steps,
@@ -190,6 +193,9 @@ class SqlStore(TrackingStore):
                 self._append_columns(tx, run_pk, batch.columns)
             if batch.console or batch.system:
                 context.write_context(tx, run_pk, batch)
+            if batch.artifacts or batch.artifact_uses or batch.artifact_links:
+                project_pk = tx.scalar("SELECT project_id FROM runs WHERE id = :r", {"r": run_pk})
+                artifacts.write_artifacts(tx, run_pk, int(project_pk), batch)
             if batch.journal is not None:
                 name, end = batch.journal
                 self._set_journal(tx, run_pk, name, _done(end) if batch.journal_done else end)
@@ -947,6 +953,91 @@ class SqlStore(TrackingStore):
             if pk is None:
                 return SystemSamples.empty(keys)
             return context.read_system(tx, pk, keys)
+
+    # -- artifacts (store/sql/artifacts.py) --------------------------------------------
+    def get_artifact(
+        self, entity: str, project: str, name: str, version: str, type: str | None = None
+    ) -> ArtifactRecord | None:
+        with self._db.read() as tx:
+            found = artifacts.find_version(tx, entity, project, name, version)
+        if found is not None and type is not None and found.type != type:
+            raise ValueError(
+                f"artifact {entity}/{project}/{name} is of type {found.type!r}, not {type!r}"
+            )
+        return found
+
+    def get_artifact_by_client_id(
+        self, entity: str, project: str, client_id: str
+    ) -> ArtifactRecord | None:
+        with self._db.read() as tx:
+            return artifacts.version_by_client_id(tx, entity, project, client_id)
+
+    def artifact_files(self, artifact: ArtifactRecord) -> list[ArtifactFile]:
+        with self._db.read() as tx:
+            return artifacts.artifact_files(tx, artifact.id)
+
+    def list_artifact_collections(
+        self, entity: str, project: str, type: str | None = None
+    ) -> list[ArtifactCollection]:
+        with self._db.read() as tx:
+            return artifacts.list_collections(tx, entity, project, type)
+
+    def list_artifact_versions(self, entity: str, project: str, name: str) -> list[ArtifactRecord]:
+        with self._db.read() as tx:
+            return artifacts.list_versions(tx, entity, project, name)
+
+    def artifact_types(self, entity: str, project: str) -> list[str]:
+        with self._db.read() as tx:
+            return artifacts.artifact_types(tx, entity, project)
+
+    def artifacts_logged_by(self, ref: RunRef) -> list[ArtifactRecord]:
+        with self._db.read() as tx:
+            pk = self._find_run(tx, ref)
+            return [] if pk is None else artifacts.logged_by(tx, pk)
+
+    def artifacts_used_by(self, ref: RunRef) -> list[ArtifactRecord]:
+        with self._db.read() as tx:
+            pk = self._find_run(tx, ref)
+            return [] if pk is None else artifacts.used_by(tx, pk)
+
+    def runs_using(self, artifact: ArtifactRecord) -> list[RunRef]:
+        with self._db.read() as tx:
+            return artifacts.runs_using(tx, artifact.id)
+
+    def update_artifact(
+        self,
+        artifact: ArtifactRecord,
+        *,
+        description: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        aliases: Sequence[str] | None = None,
+    ) -> ArtifactRecord:
+        with self._db.write() as tx:
+            artifacts.update_artifact(tx, artifact.id, description, metadata, aliases)
+            updated = artifacts.version_by_id(tx, artifact.id)
+        assert updated is not None
+        return updated
+
+    def delete_artifact(self, artifact: ArtifactRecord, delete_aliases: bool = False) -> None:
+        with self._db.write() as tx:
+            artifacts.delete_artifact(tx, artifact.id, delete_aliases)
+
+    def artifact_blobs_held(
+        self, entity: str, project: str, digests: Sequence[str], touch: bool = False
+    ) -> set[str]:
+        if not touch:
+            with self._db.read() as tx:
+                return artifacts.artifact_blobs_held(tx, entity, project, digests, False)
+        with self._db.write() as tx:
+            return artifacts.artifact_blobs_held(tx, entity, project, digests, True)
+
+    def record_artifact_blob(self, entity: str, project: str, digest: str, size: int) -> None:
+        with self._db.write() as tx:
+            artifacts.record_blob(tx, entity, project, digest, size)
+
+    def artifact_blobs_to_keep(self, digests: Sequence[str], since: float) -> set[str]:
+        with self._db.read() as tx:
+            return artifacts.artifact_blobs_to_keep(tx, digests, since)
 
     def journal_offset(self, journal: str) -> int:
         with self._db.read() as tx:
