@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 import signal
@@ -526,3 +527,65 @@ def test_files_that_hold_no_record(tmp_path: Path, content: bytes) -> None:
         assert list(reader.records()) == []
         assert reader.empty == (len(content) <= 8)
         assert reader.version == (2 if content.startswith(b"RYJ2") else 0)
+
+
+# -- a full disk (issue 12, point 6) ------------------------------------------------------
+
+
+def test_a_full_disk_fails_the_journal_once_and_keeps_room_for_the_exit_record(
+    tmp_path: Path,
+) -> None:
+    """In a child whose files may not grow past 5 MiB (RLIMIT_FSIZE: the second 4 MiB
+    window cannot be reserved): the append that needs it raises OSError, every later
+    append raises at once without a system call, and the exit record still fits."""
+    path = tmp_path / "r.journal"
+    child = textwrap.dedent(
+        f"""
+        import os, resource, msgpack
+        resource.setrlimit(resource.RLIMIT_FSIZE, (5 << 20, 5 << 20))
+        calls = {{"fallocate": 0, "pwrite": 0}}
+        real_fallocate, real_pwrite = os.posix_fallocate, os.pwrite
+        def fallocate(*args):
+            calls["fallocate"] += 1
+            return real_fallocate(*args)
+        def pwrite(*args):
+            calls["pwrite"] += 1
+            return real_pwrite(*args)
+        os.posix_fallocate, os.pwrite = fallocate, pwrite
+        from runyard.journal.frames import JournalWriter
+        w = JournalWriter({str(path)!r})
+        w.append_start(msgpack.packb([0, {{"ref": ["e", "p", "r"]}}]))
+        failed_at = None
+        for i in range(200_000):
+            try:
+                w.append(msgpack.packb([1, i, True, 0.0, 0.0, {{"loss": float(i)}}]))
+            except OSError as exc:
+                failed_at = i
+                print("error", exc.errno)
+                break
+        assert failed_at is not None and w.failed is not None
+        before = dict(calls)
+        for i in range(1000):
+            try:
+                w.append(msgpack.packb([1, i, True, 0.0, 0.0, {{"loss": 0.0}}]))
+            except OSError:
+                pass
+            else:
+                raise AssertionError("a failed journal took a record")
+        assert calls == before, (calls, before)  # no system call once failed
+        w.append_last(msgpack.packb([7, "finished", 0, 1.0]))
+        w.close()
+        print("failed_at", failed_at)
+        """
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", child], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    lines = dict(line.split() for line in proc.stdout.splitlines())
+    failed_at = int(lines["failed_at"])
+    assert int(lines["error"]) == errno.EFBIG
+    got = read_all(path)
+    assert [rec[0] for _, rec in got[:2]] == [Rec.START, Rec.START]
+    assert [rec[1] for _, rec in got[2:-1]] == list(range(failed_at))
+    assert got[-1][1] == [Rec.EXIT, "finished", 0, 1.0]

@@ -51,6 +51,12 @@ def log_record(step: int) -> list[Any]:
     return [Rec.LOG, step, True, 1_700_000_000.0 + step, step * 0.5, {"loss": 1.0 / (step + 1)}]
 
 
+def main_journals(folder: Path) -> list[Path]:
+    """A run's journals in ``folder``, without the side journals of its background
+    threads (``<stem>.side.journal``)."""
+    return [p for p in folder.glob("*.journal") if not p.name.endswith(".side.journal")]
+
+
 def write_journal(path: Path, records: list[list[Any]]) -> list[int]:
     writer = JournalWriter(path)
     try:
@@ -157,7 +163,7 @@ def test_killed_run_is_recovered_by_the_next_process(tmp_path: Path, store: SqlS
         [sys.executable, "-c", child], env=env, capture_output=True, timeout=120, check=False
     )
     assert proc.returncode == -signal.SIGKILL, proc.stderr[-2000:]
-    journals = sorted((root / "journals").glob("*.journal"))
+    journals = sorted(main_journals(root / "journals"))
     assert len(journals) == 1
     with open(journals[0], "rb") as f:
         assert f.read(len(MAGIC)) == MAGIC
@@ -195,7 +201,7 @@ def killed_journal(root: Path) -> tuple[Path, list[tuple[int, int, Any]]]:
     of each frame."""
     result = run_script(KILLED_RUN, root)
     assert result.returncode == -signal.SIGKILL, result.stderr
-    (path,) = (root / "journals").glob("*.journal")
+    (path,) = main_journals(root / "journals")
     with open(path, "rb") as f:
         reader = JournalReader(f.fileno())
         frames, pos = [], len(MAGIC)
