@@ -11,6 +11,7 @@ project (lists, ``/auth``) must simply not show alice's private data to them.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import sqlite3
 from collections.abc import Iterator
@@ -20,7 +21,9 @@ import pytest
 from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 
+from runyard.entities import RunRef
 from runyard.settings import Settings
+from runyard.store.base import ArtifactCommit, ArtifactFile, ArtifactLink, ArtifactUse, RunBatch
 from runyard.store.sql.store import SqlStore
 from tests.server.auth_app import CANARY, TeamApp, team_app
 
@@ -56,8 +59,40 @@ def team(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TeamApp]:
             store.put_preset("alice", "mine", {"canary": CANARY})
             store.put_preset("hush", "mine", {"canary": CANARY})
             store.put_workspace("alice", "secret", {"canary": CANARY})
+            _log_artifact(store)
             store.close()
             yield app
+
+
+#: Content of alice's private artifact (its digest is a path parameter of the walk).
+ARTIFACT_BYTES = f"weights {CANARY}".encode()
+
+
+def _log_artifact(store: SqlStore) -> None:
+    """alice's artifact ``<CANARY>.txt`` in her private project, used by her run and
+    linked into her registry (collection ``reg``)."""
+    from runyard.blobs.artifacts import artifact_key
+    from runyard.blobs.registry import open_blobs
+
+    digest = hashlib.sha256(ARTIFACT_BYTES).hexdigest()
+    open_blobs(Settings.from_env().blobs_uri).put(artifact_key(digest), ARTIFACT_BYTES)
+    store.write_batch(
+        RunBatch(
+            RunRef("alice", "secret", "r1"),
+            artifacts=[
+                ArtifactCommit(
+                    "c0",
+                    f"{CANARY}.txt",
+                    "model",
+                    [ArtifactFile("w.txt", digest, len(ARTIFACT_BYTES))],
+                    description=CANARY,
+                    aliases=["best"],  # so the walk's DELETE (without delete_aliases) keeps it
+                )
+            ],
+            artifact_uses=[ArtifactUse("alice", "secret", f"{CANARY}.txt", "v0")],
+            artifact_links=[ArtifactLink("alice/model-registry/reg", [CANARY], client_id="c0")],
+        )
+    )
 
 
 def _schema(spec: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
@@ -120,6 +155,12 @@ def _values(team: TeamApp) -> dict[str, str]:
         "path": media,
         "preset_id": "hush/mine",
         "key_id": str(key_id),
+        "version": "v0",
+        "digest": hashlib.sha256(ARTIFACT_BYTES).hexdigest(),
+        "upload_id": "0" * 32,
+        "number": "1",
+        "client_id": "c0",
+        "collection": "reg",
     }
 
 
@@ -180,6 +221,10 @@ def test_the_walk_covers_every_data_route(team: TeamApp) -> None:
         "/api/v1/projects/{entity}/{project}/runs/{run_id}/media/{path:path}",
         "/api/v1/projects/{entity}/{project}/workspace",
         "/api/v1/presets/{preset_id:path}",
+        "/api/v1/projects/{entity}/{project}/artifacts/{name}/{version}",
+        "/api/v1/projects/{entity}/{project}/artifacts/{name}/{version}/files/{path:path}",
+        "/api/v1/projects/{entity}/{project}/artifact-blobs/{digest}",
+        "/api/v1/registry/{entity}/{collection}",
     ):
         assert expected in walked
     assert len(walked) >= 20
@@ -275,3 +320,16 @@ def test_presets_of_an_entity_with_a_public_project_are_readable_by_all(team: Te
     assert (
         team.client.get("/api/v1/presets/hush/mine", headers=team.auth("alice")).status_code == 200
     )
+
+
+def test_private_artifacts_and_registry_are_their_owners_only(team: TeamApp) -> None:
+    name = f"{CANARY}.txt"
+    version = f"/api/v1/projects/alice/secret/artifacts/{name}/v0"
+    owner = team.auth("alice")
+    assert team.client.get(version, headers=owner).json()["artifact"]["description"] == CANARY
+    assert team.client.get(f"{version}/files/w.txt", headers=owner).content == ARTIFACT_BYTES
+    registry = team.client.get("/api/v1/registry/alice/reg", headers=owner).json()["versions"]
+    assert registry[0]["aliases"] == ["latest", CANARY]
+    for path in (version, f"{version}/files/w.txt", "/api/v1/registry/alice/reg"):
+        assert team.client.get(path, headers=team.auth("bob")).status_code == 404
+        assert team.client.get(path).status_code == 401

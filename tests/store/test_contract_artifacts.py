@@ -6,6 +6,7 @@ HTTP store (which refuses a commit naming content its project does not hold), in
 local blob directory for the SQL stores.
 """
 
+# ruff: noqa: F811  (the contract's fixtures, imported, are parameters of the tests)
 from __future__ import annotations
 
 import hashlib
@@ -249,7 +250,7 @@ def test_two_writers_logging_the_same_content_make_one_version(
             barrier.wait()
             for n in range(5):
                 commit(stores[i], f"w{i}-{n}", [a], ref=(RUN, OTHER)[i])
-        except BaseException as exc:  # noqa: BLE001  (reported below)
+        except BaseException as exc:  # reported below
             errors.append(exc)
 
     threads = [threading.Thread(target=log, args=(i,)) for i in range(2)]

@@ -221,6 +221,14 @@ class S3BlobStore(BlobStore):
             MultipartUpload={"Parts": [{"PartNumber": n, "ETag": etag} for n, etag in parts]},
         )
 
+    def list_parts(self, key: str, upload_id: str) -> Sequence[dict[str, Any]]:
+        """The parts of an unfinished upload: ``[{"number", "etag", "size"}]``."""
+        answer = self._client.list_parts(Bucket=self.bucket, Key=self._key(key), UploadId=upload_id)
+        return [
+            {"number": int(p["PartNumber"]), "etag": str(p["ETag"]), "size": int(p["Size"])}
+            for p in answer.get("Parts", ())
+        ]
+
     def sha256(self, key: str) -> tuple[str, int]:
         """``(hex SHA-256, size)`` of the object, read as a stream (bounded memory)."""
         import hashlib

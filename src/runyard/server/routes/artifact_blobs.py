@@ -3,7 +3,7 @@
 Contents are stored once, content-addressed (``artifacts/sha256/<ab>/<digest>``), for
 every version, project and entity. Every route needs write access to the project.
 
-- ``POST …/artifact-blobs/check`` ``{"digests": [...]}`` answers which of them the
+- ``POST …/artifact-blobs/held`` ``{"digests": [...]}`` answers which of them the
   project already holds (uploaded to it, or in one of its versions) and marks those
   in use now (``runyard gc`` leaves them for its grace period while the commit naming
   them is on its way). Content held only by *other* projects is reported missing, so
@@ -13,12 +13,16 @@ every version, project and entity. Every route needs write access to the project
   hashes the body itself and refuses it (400) unless its SHA-256 is the one named;
   then the project holds the content.
 - Large files: ``POST …/artifact-blobs/{sha256}/uploads`` ``{"size"}`` plans a
-  multipart upload. Where the blob store is S3 (and presigns), the parts go straight
-  to the bucket through presigned ``PUT`` URLs into a staging object; otherwise each
-  part is ``PUT`` to this server (each within the upload limit). ``POST …/uploads/
-  {upload}/complete`` assembles the parts, hashes the whole, and only a match is
-  copied to the content's key: a client cannot place bytes under a digest they do
-  not have. A killed client plans again and re-sends.
+  multipart upload: ``{"upload_id", "part_size", "parts": [{"number", "url",
+  "direct"}]}``. Where the blob store is S3 (and presigns), the parts go straight to
+  the bucket through presigned ``PUT`` URLs (``direct``: send no Runyard
+  credentials) into a staging object; otherwise each part is ``PUT`` to this server
+  (a path, each part within the upload limit). ``GET …/uploads/{upload_id}`` lists
+  the parts already there (a resumed client sends only the others); ``POST
+  …/uploads/{upload_id}/complete`` ``{"parts": [{"number", "etag"}]}`` assembles
+  them, hashes the whole, and only a match is copied to the content's key: a client
+  cannot place bytes under a digest they do not have. The upload id carries the S3
+  multipart id (``<32 hex>.<S3 id>``), so the server keeps no state of its own.
 
 A version's entries may then name the content (the ingest route refuses a batch naming
 content its project does not hold).
@@ -35,6 +39,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from runyard.blobs.artifacts import artifact_key
@@ -58,7 +63,7 @@ PART_BYTES = 64 << 20
 STAGING = "artifacts/staging"
 _BLOBS = "/projects/{entity}/{project}/artifact-blobs"
 _HEX64 = re.compile(r"[0-9a-f]{64}")
-_UPLOAD = re.compile(r"[0-9a-f]{32}")
+_UPLOAD = re.compile(r"([0-9a-f]{32})(?:\.([A-Za-z0-9._~-]{1,1024}))?")
 
 
 def _digest(digest: str) -> str:
@@ -67,10 +72,12 @@ def _digest(digest: str) -> str:
     return digest
 
 
-def _upload_id(upload: str) -> str:
-    if not _UPLOAD.fullmatch(upload):
-        raise HTTPException(400, f"invalid upload id {upload!r}")
-    return upload
+def _upload_id(upload: str) -> tuple[str, str | None]:
+    """``(staging name, S3 multipart id or None)`` of an upload id."""
+    match = _UPLOAD.fullmatch(upload)
+    if match is None:
+        raise HTTPException(400, f"invalid upload id {upload[:80]!r}")
+    return match.group(1), match.group(2)
 
 
 def _limit(request: Request) -> int | None:
@@ -107,7 +114,7 @@ class CheckBody(BaseModel):
     digests: list[str] = Field(max_length=MAX_CHECK)
 
 
-@router.post(_BLOBS + "/check")
+@router.post(_BLOBS + "/held")
 def check_blobs(
     request: Request,
     entity: str,
@@ -118,7 +125,7 @@ def check_blobs(
     """Which of ``digests`` the project holds (the client uploads the others)."""
     check_access(request, entity, project, write=True)
     held = tracking.artifact_blobs_held(entity, project, body.digests, touch=True)
-    return {"present": sorted(held)}
+    return {"held": sorted(held)}
 
 
 @router.put(_BLOBS + "/{digest}")
@@ -174,77 +181,109 @@ def plan_upload(
     body: UploadPlan,
     files: BlobStore = Depends(blobs),
 ) -> dict[str, Any]:
-    """Where to send the parts of a large file: ``{"upload", "part_size", "parts":
-    [{"part", "url", "direct"}], "multipart_id"}`` (``direct``: the object store's
-    URL, send no Runyard credentials; else a path on this server)."""
+    """Where to send the parts of a large file (see the module doc)."""
     check_access(request, entity, project, write=True)
     _digest(digest)
-    upload = uuid.uuid4().hex
+    name = uuid.uuid4().hex
     bucket = _s3(files)
     if bucket is not None:
         part_size = max(PART_BYTES, math.ceil(body.size / 10_000))
         count = max(1, math.ceil(body.size / part_size))
-        staged = f"{STAGING}/{upload}"
+        staged = f"{STAGING}/{name}"
         multipart = bucket.start_multipart(staged)
         parts = [
             {
-                "part": n,
+                "number": n,
                 "url": bucket.presigned_part(staged, multipart, n, PRESIGN_SECONDS),
                 "direct": True,
             }
             for n in range(1, count + 1)
         ]
-        return {"upload": upload, "part_size": part_size, "parts": parts, "multipart_id": multipart}
+        return {"upload_id": f"{name}.{multipart}", "part_size": part_size, "parts": parts}
     limit = _limit(request)
     part_size = PART_BYTES if limit is None else min(PART_BYTES, limit)
     count = max(1, math.ceil(body.size / part_size))
     base = _api_path(request, entity, project, digest)
     parts = [
-        {"part": n, "url": f"{base}/uploads/{upload}/parts/{n}", "direct": False}
+        {"number": n, "url": f"{base}/uploads/{name}/parts/{n}", "direct": False}
         for n in range(1, count + 1)
     ]
-    return {"upload": upload, "part_size": part_size, "parts": parts, "multipart_id": None}
+    return {"upload_id": name, "part_size": part_size, "parts": parts}
 
 
-@router.put(_BLOBS + "/{digest}/uploads/{upload}/parts/{part}")
+def _part_key(name: str, number: int) -> str:
+    return f"{STAGING}/{name}/{number:05d}"
+
+
+@router.put(_BLOBS + "/{digest}/uploads/{upload_id}/parts/{number}")
 @large_body
 async def put_part(
     request: Request,
     entity: str,
     project: str,
     digest: str,
-    upload: str,
-    part: int,
+    upload_id: str,
+    number: int,
     files: BlobStore = Depends(blobs),
-) -> dict[str, Any]:
+) -> Response:
     """One part of a planned upload through this server (kept until ``complete``)."""
     await run_in_threadpool(check_access, request, entity, project, write=True)
     _digest(digest)
-    _upload_id(upload)
-    if not 1 <= part <= 10_000:
-        raise HTTPException(400, f"invalid part number {part}")
-    data = await _read_limited(request, f"part {part}")
-    await run_in_threadpool(files.put, f"{STAGING}/{upload}/{part:05d}", data)
-    return {"part": part, "etag": hashlib.sha256(data).hexdigest()}
+    name, multipart = _upload_id(upload_id)
+    if multipart is not None or not 1 <= number <= 10_000:
+        raise HTTPException(400, f"invalid part {number} of upload {upload_id[:80]!r}")
+    data = await _read_limited(request, f"part {number}")
+    await run_in_threadpool(files.put, _part_key(name, number), data)
+    etag = hashlib.sha256(data).hexdigest()
+    return JSONResponse({"number": number, "etag": etag}, headers={"ETag": f'"{etag}"'})
+
+
+@router.get(_BLOBS + "/{digest}/uploads/{upload_id}")
+def list_parts(
+    request: Request,
+    entity: str,
+    project: str,
+    digest: str,
+    upload_id: str,
+    files: BlobStore = Depends(blobs),
+) -> dict[str, Any]:
+    """The parts already uploaded ``[{"number", "etag", "size"}]`` (a resumed client
+    sends only the others)."""
+    check_access(request, entity, project, write=True)
+    _digest(digest)
+    name, multipart = _upload_id(upload_id)
+    bucket = _s3(files)
+    if multipart is not None:
+        if bucket is None:
+            raise HTTPException(400, f"upload {upload_id[:80]!r} is not an S3 upload here")
+        try:
+            return {"parts": bucket.list_parts(f"{STAGING}/{name}", multipart)}
+        except Exception as exc:
+            raise HTTPException(404, f"no upload {upload_id[:80]!r}: {exc}") from None
+    parts = []
+    for key, size in files.list(f"{STAGING}/{name}"):
+        number = int(key.rsplit("/", 1)[1])
+        etag = hashlib.sha256(files.get(key)).hexdigest()
+        parts.append({"number": number, "etag": etag, "size": size})
+    return {"parts": parts}
 
 
 class PartDone(BaseModel):
-    part: int = Field(ge=1, le=10_000)
+    number: int = Field(ge=1, le=10_000)
     etag: str = Field(max_length=256)
 
 
 class UploadDone(BaseModel):
     parts: list[PartDone] = Field(max_length=10_000)
-    multipart_id: str | None = Field(default=None, max_length=1024)
 
 
-@router.post(_BLOBS + "/{digest}/uploads/{upload}/complete")
+@router.post(_BLOBS + "/{digest}/uploads/{upload_id}/complete")
 def complete_upload(
     request: Request,
     entity: str,
     project: str,
     digest: str,
-    upload: str,
+    upload_id: str,
     body: UploadDone,
     tracking: TrackingStore = Depends(store),
     files: BlobStore = Depends(blobs),
@@ -252,26 +291,28 @@ def complete_upload(
     """Assemble the parts, check the whole's SHA-256, and keep it under its digest."""
     check_access(request, entity, project, write=True)
     _digest(digest)
-    _upload_id(upload)
-    numbers = [p.part for p in body.parts]
+    name, multipart = _upload_id(upload_id)
+    numbers = [p.number for p in body.parts]
     if numbers != list(range(1, len(numbers) + 1)):
         raise HTTPException(400, f"parts must be numbered 1 to n in order, got {numbers[:20]}")
-    bucket = _s3(files)
-    if bucket is not None and body.multipart_id is not None:
-        return _complete_s3(bucket, tracking, entity, project, digest, upload, body)
-    staged = [f"{STAGING}/{upload}/{n:05d}" for n in numbers]
+    if multipart is not None:
+        bucket = _s3(files)
+        if bucket is None:
+            raise HTTPException(400, f"upload {upload_id[:80]!r} is not an S3 upload here")
+        parts = [(p.number, p.etag) for p in body.parts]
+        return _complete_s3(bucket, tracking, entity, project, digest, name, multipart, parts)
+    staged = [_part_key(name, n) for n in numbers]
     try:
         data = b"".join(files.get(key) for key in staged)
     except FileNotFoundError:
-        raise HTTPException(400, f"upload {upload} is missing parts; plan it again") from None
+        raise HTTPException(400, f"upload {upload_id} is missing parts; send them again") from None
+    actual = hashlib.sha256(data).hexdigest()
     try:
-        actual = hashlib.sha256(data).hexdigest()
         if actual != digest:
             raise HTTPException(400, f"the uploaded content's SHA-256 is {actual}, not {digest}")
         _keep(tracking, files, entity, project, digest, data)
     finally:
-        for key in staged:
-            files.delete(key)
+        files.delete_prefix(f"{STAGING}/{name}")
     return {"digest": digest, "size": len(data)}
 
 
@@ -281,14 +322,15 @@ def _complete_s3(
     entity: str,
     project: str,
     digest: str,
-    upload: str,
-    body: UploadDone,
+    name: str,
+    multipart: str,
+    parts: list[tuple[int, str]],
 ) -> dict[str, Any]:
-    staged = f"{STAGING}/{upload}"
+    staged = f"{STAGING}/{name}"
     try:
-        bucket.complete_multipart(staged, body.multipart_id, [(p.part, p.etag) for p in body.parts])
+        bucket.complete_multipart(staged, multipart, parts)
     except Exception as exc:
-        raise HTTPException(400, f"upload {upload} could not be completed: {exc}") from None
+        raise HTTPException(400, f"upload {name} could not be completed: {exc}") from None
     try:
         actual, size = bucket.sha256(staged)
         if actual != digest:

@@ -69,11 +69,11 @@ class HttpArtifactBlobs:
         for start in range(0, len(wanted), 10_000):
             response = self._send(
                 "POST",
-                f"{self._blobs(entity, project)}/check",
+                f"{self._blobs(entity, project)}/held",
                 "cannot check artifact contents",
                 json={"digests": wanted[start : start + 10_000]},
             )
-            found.update(json_map(response).get("present", []))
+            found.update(json_map(response).get("held", []))
         return found
 
     def upload(self, entity: str, project: str, digest: str, path: str | os.PathLike[str]) -> None:
@@ -85,11 +85,14 @@ class HttpArtifactBlobs:
             self._send("PUT", base, what, content=data, headers=_OCTETS)
             return
         plan = json_map(self._send("POST", f"{base}/uploads", what, json={"size": size}))
+        upload = f"{base}/uploads/{quote(str(plan['upload_id']), safe='')}"
         part_size = int(plan["part_size"])
-        done = []
+        done = {int(p["number"]): str(p["etag"]) for p in self._parts(upload, what)}
         with open(path, "rb") as handle:
             for part in plan["parts"]:
-                number = int(part["part"])
+                number = int(part["number"])
+                if number in done:
+                    continue
                 handle.seek((number - 1) * part_size)
                 chunk = handle.read(part_size)
                 direct = bool(part.get("direct"))
@@ -104,10 +107,15 @@ class HttpArtifactBlobs:
                     foreign=direct,
                     headers=None if direct else _OCTETS,
                 )
-                etag = response.headers.get("etag") or json_map(response).get("etag", "")
-                done.append({"part": number, "etag": str(etag)})
-        body = {"parts": done, "multipart_id": plan.get("multipart_id")}
-        self._send("POST", f"{base}/uploads/{plan['upload']}/complete", what, json=body)
+                done[number] = response.headers.get("etag") or str(
+                    json_map(response).get("etag", "")
+                )
+        parts = [{"number": n, "etag": done[n]} for n in sorted(done)]
+        self._send("POST", f"{upload}/complete", what, json={"parts": parts})
+
+    def _parts(self, upload: str, what: str) -> list[dict[str, Any]]:
+        """Parts of the upload the store already has (none for a new plan)."""
+        return list(json_map(self._send("GET", upload, what)).get("parts", []))
 
     def download(
         self, artifact: ArtifactRecord, entry: ArtifactFile, dest: str | os.PathLike[str]
