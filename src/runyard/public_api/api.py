@@ -200,5 +200,70 @@ class Api:
             raise ValueError(f"Could not find project {owner}/{name}")
         return Project(owner, name, self)
 
+    # -- artifacts (public_api/artifacts.py) ---------------------------------------------
+    def artifact(self, name: str, type: str | None = None) -> Any:
+        """The artifact version ``[entity/][project/]name[:version or alias]``
+        (``latest`` when no version is given); ``ValueError`` when there is none, or
+        when ``type`` is given and differs.
+
+        Example:
+            >>> model = runyard.Api().artifact("me/mnist/net:best")  # doctest: +SKIP
+            >>> path = model.download()  # doctest: +SKIP
+        """
+        from runyard.public_api.artifacts import find_artifact
+
+        return find_artifact(self, name, type)
+
+    def artifact_exists(self, name: str, type: str | None = None) -> bool:
+        """Whether :meth:`artifact` would find the version."""
+        try:
+            self.artifact(name, type)
+        except ValueError:
+            return False
+        return True
+
+    def artifacts(self, type_name: str, name: str, per_page: int = 50, tags: Any = None) -> Any:
+        """The versions of the artifact ``name`` (of type ``type_name``), newest first."""
+        from runyard.public_api.artifacts import versions_of
+
+        return versions_of(self, type_name, name)
+
+    def artifact_types(self, project: str | None = None) -> Any:
+        """The artifact types of a project (each lists its collections)."""
+        from runyard.public_api.artifacts import types_of
+
+        return types_of(self, project)
+
+    def artifact_type(self, type_name: str, project: str | None = None) -> Any:
+        from runyard.public_api.artifacts import types_of
+
+        for found in types_of(self, project):
+            if found.name == type_name:
+                return found
+        raise ValueError(f"Could not find artifact type {type_name!r}")
+
+    def artifact_collections(self, project_name: str, type_name: str, per_page: int = 50) -> Any:
+        """The artifact names (collections) of one type in a project."""
+        from runyard.public_api.artifacts import collections_of
+
+        return collections_of(self, project_name, type_name)
+
+    def artifact_collection(self, type_name: str, name: str) -> Any:
+        """One collection, ``[entity/][project/]name``."""
+        from runyard.public_api.artifacts import artifact_path, collections_of
+
+        entity, project, collection, _ = artifact_path(self, name)
+        for found in collections_of(self, f"{entity}/{project}", type_name):
+            if found.name == collection:
+                return found
+        raise ValueError(f"Could not find artifact collection {entity}/{project}/{collection}")
+
+    def artifact_collection_exists(self, name: str, type: str) -> bool:
+        try:
+            self.artifact_collection(type, name)
+        except ValueError:
+            return False
+        return True
+
     def flush(self) -> None:
         """wandb caches API results; Runyard reads the store each time, so nothing to do."""

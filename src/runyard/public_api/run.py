@@ -305,6 +305,20 @@ class Run:
             return found
         raise ValueError(f"run {self.ref.path} has no file {name!r}")
 
+    def logged_artifacts(self, per_page: int = 100) -> list[Any]:
+        """The artifact versions this run logged (``runyard.Artifact`` objects)."""
+        from runyard.public_api.artifacts import artifact_from_record
+
+        store = self._api.store
+        return [artifact_from_record(self._api, r) for r in store.artifacts_logged_by(self.ref)]
+
+    def used_artifacts(self, per_page: int = 100) -> list[Any]:
+        """The artifact versions this run used (those the caller may read)."""
+        from runyard.public_api.artifacts import artifact_from_record
+
+        store = self._api.store
+        return [artifact_from_record(self._api, r) for r in store.artifacts_used_by(self.ref)]
+
     def __repr__(self) -> str:
         return f"<Run {'/'.join(self.path)} ({self.state})>"
 
