@@ -59,6 +59,13 @@ class BlobStore(ABC):
         """The size in bytes of the blob under ``key``; ``FileNotFoundError`` when absent."""
         return len(self.get(key))
 
+    def modified(self, key: str) -> float | None:
+        """When the blob was last written (epoch seconds), or ``None`` when the store
+        cannot tell (``runyard gc`` then never deletes it); ``FileNotFoundError``
+        when absent."""
+        self.size(key)
+        return None
+
     def exists(self, key: str) -> bool:
         try:
             self.get(key)

@@ -56,5 +56,11 @@ class LocalBlobStore(BlobStore):
             raise FileNotFoundError(f"no blob {key!r} in {self.uri}")
         return path.stat().st_size
 
+    def modified(self, key: str) -> float | None:
+        try:
+            return self.path(key).stat().st_mtime
+        except (IsADirectoryError, NotADirectoryError):
+            raise FileNotFoundError(f"no blob {key!r} in {self.uri}") from None
+
     def exists(self, key: str) -> bool:
         return self.path(key).is_file()

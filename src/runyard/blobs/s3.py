@@ -124,6 +124,15 @@ class S3BlobStore(BlobStore):
             raise
         return int(head["ContentLength"])
 
+    def modified(self, key: str) -> float | None:
+        try:
+            head = self._client.head_object(Bucket=self.bucket, Key=self._key(key))
+        except Exception as exc:
+            if self._missing(exc):
+                raise FileNotFoundError(f"no blob {key!r} in {self.uri}") from None
+            raise
+        return float(head["LastModified"].timestamp())
+
     def exists(self, key: str) -> bool:
         try:
             self.size(key)

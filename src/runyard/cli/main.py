@@ -138,6 +138,26 @@ def _parser() -> argparse.ArgumentParser:
 
     add_admin_parser(commands)
 
+    gc = commands.add_parser(
+        "gc",
+        help="reclaim blob space no artifact version or run needs (dry run by default)",
+        description="Find artifact files no version names, stale upload parts and (with "
+        "--runs) files of deleted runs; delete them with --delete. Blobs written or "
+        "announced within the grace period are kept (uploads in flight).",
+    )
+    gc.add_argument(
+        "--store", help="SQL store URI (default: RUNYARD_STORE, else the embedded store)"
+    )
+    gc.add_argument(
+        "--blobs", help="blob store URI (default: RUNYARD_BLOBS, else the embedded one)"
+    )
+    gc.add_argument(
+        "--grace-hours", type=float, default=24.0, help="keep blobs newer than this many hours"
+    )
+    gc.add_argument("--delete", action="store_true", help="delete (default: only report)")
+    gc.add_argument("--runs", action="store_true", help="also files of runs that no longer exist")
+    gc.add_argument("--verbose", action="store_true", help="list every blob found")
+
     db = commands.add_parser("db", help="manage the SQL store's schema")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     upgrade = db_commands.add_parser("upgrade", help="migrate the store to this version's schema")
@@ -209,6 +229,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         from runyard.cli.admin import run as run_admin
 
         return run_admin(args)
+    if args.command == "gc":
+        from runyard.cli.gc import gc
+
+        return gc(
+            args.store,
+            args.blobs,
+            grace_hours=args.grace_hours,
+            delete=args.delete,
+            runs=args.runs,
+            verbose=args.verbose,
+        )
     if args.command == "db":
         from runyard.cli.db import upgrade
 
