@@ -333,3 +333,41 @@ def test_private_artifacts_and_registry_are_their_owners_only(team: TeamApp) -> 
     for path in (version, f"{version}/files/w.txt", "/api/v1/registry/alice/reg"):
         assert team.client.get(path, headers=team.auth("bob")).status_code == 404
         assert team.client.get(path).status_code == 401
+
+
+def test_lineage_and_used_by_show_only_readable_projects(team: TeamApp) -> None:
+    """A public dataset used by a private run: the run stays invisible to others."""
+    from runyard.blobs.artifacts import artifact_key
+    from runyard.blobs.registry import open_blobs
+
+    data = b"public dataset"
+    digest = hashlib.sha256(data).hexdigest()
+    open_blobs(Settings.from_env().blobs_uri).put(artifact_key(digest), data)
+    store = SqlStore(Settings.from_env().store_uri)
+    try:
+        store.write_batch(
+            RunBatch(
+                RunRef("alice", "open", "r1"),
+                artifacts=[
+                    ArtifactCommit("pub", "corpus", "dataset", [ArtifactFile("c", digest, 14)])
+                ],
+            )
+        )
+        store.write_batch(
+            RunBatch(
+                RunRef("alice", "secret", "r1"),
+                artifact_uses=[ArtifactUse("alice", "open", "corpus", "v0")],
+            )
+        )
+    finally:
+        store.close()
+    version = "/api/v1/projects/alice/open/artifacts/corpus/v0"
+    for who, sees_secret in (("alice", True), ("bob", False)):
+        lineage = team.client.get(f"{version}/lineage", headers=team.auth(who)).json()
+        ids = {n["id"] for n in lineage["nodes"]}
+        assert "run:alice/open/r1" in ids
+        assert ("run:alice/secret/r1" in ids) is sees_secret
+        runs = team.client.get(f"{version}/runs", headers=team.auth(who)).json()["runs"]
+        assert (["alice", "secret", "r1"] in runs) is sees_secret
+    anonymous = team.client.get(f"{version}/lineage").json()
+    assert all("secret" not in n["id"] for n in anonymous["nodes"])

@@ -273,3 +273,85 @@ def test_a_batch_that_cannot_get_spans_stays_whole() -> None:
     assert split_batch(narrow, 10_000) == [narrow]
     small = encode_batch(RunBatch(RUN, columns=columns, journal=("j", 900), journal_start=1))
     assert split_batch(small, 1 << 20) == [small]
+
+
+def test_artifact_batches_and_records_come_back_as_they_went() -> None:
+    from runyard.store.base import (
+        ArtifactCollection,
+        ArtifactCommit,
+        ArtifactFile,
+        ArtifactLink,
+        ArtifactRecord,
+        ArtifactUse,
+    )
+    from runyard.store.wire import (
+        decode_artifact,
+        decode_collection,
+        encode_artifact,
+        encode_collection,
+    )
+
+    entries = [
+        ArtifactFile("a/b.bin", "ab" * 32, 7, extra={"k": [1, 2.5]}),
+        ArtifactFile("ref", None, None, ref="s3://b/k", checksum="etag"),
+    ]
+    batch = RunBatch(
+        RunRef("e", "p", "r"),
+        artifacts=[ArtifactCommit("c1", "data", "dataset", entries, "desc", {"m": 1}, ["best"])],
+        artifact_uses=[ArtifactUse("e", "p", "data", "v0", "dataset"), ArtifactUse(client_id="c1")],
+        artifact_links=[ArtifactLink("e/model-registry/x", ["prod"], source="e/p/data:v0")],
+    )
+    again = decode_batch(unpack(pack(encode_batch(batch))))
+    assert (again.artifacts, again.artifact_uses, again.artifact_links) == (
+        batch.artifacts,
+        batch.artifact_uses,
+        batch.artifact_links,
+    )
+    record = ArtifactRecord(
+        3,
+        "e",
+        "p",
+        "data",
+        "dataset",
+        2,
+        "cd" * 32,
+        None,
+        {"acc": math.inf},
+        ["latest"],
+        7,
+        1,
+        5.0,
+        RunRef("e", "p", "r"),
+        ("e", "p", "src", "v1"),
+    )
+    assert decode_artifact(unpack(pack(encode_artifact(record)))) == record
+    collection = ArtifactCollection("e", "p", "data", "dataset", version_count=3)
+    assert decode_collection(unpack(pack(encode_collection(collection)))) == collection
+
+
+@pytest.mark.parametrize(
+    ("artifacts", "message"),
+    [
+        (
+            [
+                {
+                    "client_id": "c",
+                    "name": "n",
+                    "type": "t",
+                    "entries": [["p", 1, 2, None, None, None]],
+                }
+            ],
+            "digest of manifest entry 'p'",
+        ),
+        ([{"client_id": "c", "name": "n\0", "type": "t"}], "name holds a NUL"),
+        (
+            [{"client_id": "c", "name": "n", "type": "t", "aliases": [1]}],
+            "aliases must be a list of strings",
+        ),
+        ([{"client_id": "c", "name": "n", "type": "t", "sneaky": 1}], "unknown fields"),
+        ([{"name": "n", "type": "t"}], "needs client_id"),
+    ],
+)
+def test_bad_artifact_commits_are_refused_naming_the_field(artifacts: Any, message: str) -> None:
+    with pytest.raises(WireError, match=message):
+        decode_batch({"v": 1, "run": ["e", "p", "r"], "artifacts": artifacts})
