@@ -24,6 +24,9 @@ from runyard.store.registry import open_store
 from tests.browser.conftest import ENTITY, run_code
 
 PROJECT = "run-context"
+#: Runs started during tests (live tails, the real sampler) go here, so that the
+#: seeded project keeps exactly its four runs.
+LIVE_PROJECT = "run-context-live"
 #: Lines of the main run's console: enough that only a virtualised view copes.
 LINES = 120_000
 #: Every this many lines is an error on stderr (in red).
@@ -119,14 +122,18 @@ _offsets = itertools.count(1)
 
 
 def write_console(
-    store: TrackingStore, run_id: str, lines: list[tuple[int, str, str]], journal: str
+    store: TrackingStore,
+    run_id: str,
+    lines: list[tuple[int, str, str]],
+    journal: str,
+    project: str = PROJECT,
 ) -> None:
     """Console lines ``(line, stream, text)`` of one journal of a run, as the writer
     sends them (lines numbered within the journal)."""
     now = time.time()
     store.write_batch(
         RunBatch(
-            run=RunRef(ENTITY, PROJECT, run_id),
+            run=RunRef(ENTITY, project, run_id),
             console=[(n, stream, now, text) for n, stream, text in lines],
             journal=(journal, next(_offsets)),
         )

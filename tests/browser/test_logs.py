@@ -20,6 +20,7 @@ from tests.browser.charts import tid
 from tests.browser.conftest import ENTITY, Server, _runyard_env, _stop
 from tests.browser.run_context import (
     LINES,
+    LIVE_PROJECT,
     PROJECT,
     STDERR_EVERY,
     console_line,
@@ -35,8 +36,8 @@ def plain(text: str) -> str:
     return re.sub(r"\x1b\[[0-9;]*m", "", text)
 
 
-def logs_url(run_id: str) -> str:
-    return f"/{ENTITY}/{PROJECT}/runs/{run_id}/logs"
+def logs_url(run_id: str, project: str = PROJECT) -> str:
+    return f"/{ENTITY}/{project}/runs/{run_id}/logs"
 
 
 def row(view: Locator, line: int) -> Locator:
@@ -161,7 +162,7 @@ def tailing_run(
     """A running run (a real SDK process), stored, and the file that ends it when created."""
     stop = tmp_path / "stop"
     process = subprocess.Popen(
-        [sys.executable, "-c", TAILER.format(project=PROJECT, stop=str(stop))],
+        [sys.executable, "-c", TAILER.format(project=LIVE_PROJECT, stop=str(stop))],
         env=_runyard_env(context_store[0]),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -175,7 +176,7 @@ def tailing_run(
         deadline = time.monotonic() + 30
         while True:
             try:
-                context_server.get(f"/projects/{ENTITY}/{PROJECT}/runs/{run_id}")
+                context_server.get(f"/projects/{ENTITY}/{LIVE_PROJECT}/runs/{run_id}")
                 break
             except urllib.error.HTTPError:
                 assert time.monotonic() < deadline, f"run {run_id} never reached the store"
@@ -205,11 +206,11 @@ def test_logs_tail_a_running_run_and_follow_only_at_the_bottom(
 
     def write(first: int, last: int, text: str = "tail line {}") -> None:
         lines = [(i, "stdout", text.format(i)) for i in range(first, last)]
-        write_console(store, run_id, lines, journal)
+        write_console(store, run_id, lines, journal, LIVE_PROJECT)
 
     try:
         write(0, 300)
-        page.goto(logs_url(run_id))
+        page.goto(logs_url(run_id, LIVE_PROJECT))
         expect(page.locator(tid("run-page"))).to_be_visible()
         count = page.locator(tid("logs-count"))
         view = page.locator(tid("logs-view"))
@@ -249,9 +250,81 @@ def test_logs_tail_a_running_run_and_follow_only_at_the_bottom(
         expect(row(view, 324)).to_be_visible()
         assert (
             context_server.get(
-                f"/projects/{ENTITY}/{PROJECT}/runs/{run_id}/logs", start=320, limit=10
+                f"/projects/{ENTITY}/{LIVE_PROJECT}/runs/{run_id}/logs", start=320, limit=10
             )["total"]
             == 325
         )
     finally:
         store.close()
+
+
+PRINTER = """
+import os, sys, time
+import runyard as wandb
+with wandb.init(project={project!r}, name="printer") as run:
+    print(run.id, flush=True)
+    for batch in range(2):
+        while not os.path.exists(os.path.join({signals!r}, f"go{{batch}}")):
+            time.sleep(0.05)
+        for j in range(4):
+            print(f"batch {{batch}} \\x1b[33mline {{j}}\\x1b[0m", flush=True)
+        print(f"batch {{batch}} warning", file=sys.stderr, flush=True)
+        os.write(1, f"batch {{batch}} from fd 1\\n".encode())
+    while not os.path.exists(os.path.join({signals!r}, "stop")):
+        time.sleep(0.05)
+"""
+
+
+def test_logs_of_a_real_run_arrive_while_it_prints(
+    context_page: Page,
+    context_server: Server,
+    context_store: tuple[Path, dict[str, str]],
+    tmp_path: Path,
+) -> None:
+    """The SDK's console capture end to end: what a running script prints (print,
+    stderr, os.write) reaches the open Logs tab, coloured, and the search finds it."""
+    page = context_page
+    process = subprocess.Popen(
+        [sys.executable, "-c", PRINTER.format(project=LIVE_PROJECT, signals=str(tmp_path))],
+        env=_runyard_env(context_store[0]),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        run_id = process.stdout.readline().strip()
+        assert run_id, process.stderr.read() if process.stderr else ""
+        page.goto(logs_url(run_id, LIVE_PROJECT))
+        view = page.locator(tid("logs-view"))
+        expect(page.locator(tid("run-logs"))).to_be_visible(timeout=30_000)
+        lines = view.locator(tid("log-line"))
+
+        (tmp_path / "go0").touch()
+        expect(lines.filter(has_text="batch 0 from fd 1")).to_have_count(1, timeout=30_000)
+        expect(lines.filter(has_text="batch 0 line 3")).to_have_count(1)
+        colored = lines.filter(has_text="batch 0 line 0").locator(".log-text span").nth(1)
+        expect(colored).to_have_text("line 0")
+        expect(colored).to_have_css("color", "rgb(229, 229, 16)")
+        warning = lines.filter(has_text="batch 0 warning")
+        expect(warning).to_have_attribute("data-stream", "stderr")
+        assert at_bottom(view)
+
+        (tmp_path / "go1").touch()
+        expect(lines.filter(has_text="batch 1 from fd 1")).to_have_count(1, timeout=30_000)
+        assert at_bottom(view)
+        # the search runs on the server, over the live run's lines
+        page.locator(tid("logs-search")).fill("LINE 3")
+        expect(page.locator(tid("logs-count"))).to_have_attribute("data-matched", "2")
+        expect(lines).to_have_count(2)
+        expect(lines.nth(1)).to_contain_text("batch 1 line 3")
+        expect(lines.nth(1).locator("mark")).to_have_text("line 3")
+    finally:
+        (tmp_path / "stop").touch()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            _stop(process)
+        for pipe in (process.stdout, process.stderr):
+            if pipe:
+                pipe.close()

@@ -5,6 +5,7 @@ runs in their colours."""
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.charts import eventually, expected_colors, tid, wait_chart
 from tests.browser.conftest import ENTITY, Server
-from tests.browser.run_context import GPUS, PROJECT, SAMPLES, system_values
+from tests.browser.run_context import GPUS, LIVE_PROJECT, PROJECT, SAMPLES, system_values
 
 GROUPS = {
     "system.cpu": "Process CPU Utilization (%)",
@@ -139,3 +140,48 @@ def test_workspace_system_section_compares_runs_in_their_colours(
     page.locator(tid("system-section-toggle")).click()
     expect(page.locator(tid("section-System")).locator(".system-panel")).to_have_count(0)
     eventually(lambda: context_server.get(workspace)["settings"].get("systemOpen"), False)
+
+
+SAMPLER = """
+import time
+import runyard as wandb
+with wandb.init(project={project!r}, name="sampled", settings={{"x_stats_sampling_interval": 0.5}}) as run:
+    deadline = time.time() + 3
+    while time.time() < deadline:
+        sum(i * i for i in range(20000))
+    print(run.id)
+"""
+
+
+def test_system_tab_draws_what_the_sdk_sampler_recorded(
+    context_page: Page, context_server: Server, context_store: tuple[Path, dict[str, str]]
+) -> None:
+    """The SDK's sampler end to end: a run sampled every 0.5 s gets a panel per key
+    group the server holds, drawing the samples it holds."""
+    from tests.browser.conftest import run_code
+
+    page = context_page
+    run_id = (
+        run_code(SAMPLER.format(project=LIVE_PROJECT), context_store[0]).strip().splitlines()[-1]
+    )
+    stored = context_server.get(f"/projects/{ENTITY}/{LIVE_PROJECT}/runs/{run_id}/system")
+    assert len(stored["runtime"]) >= 3
+    keys = set(stored["keys"])
+    assert {"system.cpu", "system.memory_percent", "system.proc.memory.rssMB"} <= keys
+    groups = {
+        k if not re.search(r"\.\d+\.", k) else re.sub(r"\.\d+\.", ".*.", k, count=1) for k in keys
+    }
+
+    page.goto(f"/{ENTITY}/{LIVE_PROJECT}/runs/{run_id}/system")
+    panels = page.locator(tid("system-panels"))
+    expect(panels).to_have_attribute("data-samples", str(len(stored["runtime"])))
+    expect(panels.locator(".system-panel")).to_have_count(len(groups))
+    for group in groups:
+        expect(page.locator(tid(f"system-panel-{group}"))).to_have_count(1)
+    drawn = wait_chart(page, "system:system.memory_percent", "c.series.length === 1")
+    expected = [
+        [t, v]
+        for t, v in zip(stored["runtime"], stored["values"]["system.memory_percent"], strict=True)
+        if v is not None
+    ]
+    assert close(drawn["series"][0]["points"], expected)
