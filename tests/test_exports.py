@@ -16,6 +16,7 @@ from runyard import errors
 DYNAMIC = {"run", "config", "summary"}
 LAZY = {
     "Api": ("runyard.public_api.api", "Api"),
+    "Artifact": ("runyard.artifacts.artifact", "Artifact"),
     "Histogram": ("runyard.data_types.histogram", "Histogram"),
     "Html": ("runyard.data_types.html", "Html"),
     "Image": ("runyard.data_types.image", "Image"),

@@ -24,6 +24,7 @@ __version__ = "0.1.0.dev0"
 
 __all__ = [
     "Api",
+    "Artifact",
     "CommError",
     "ConfigError",
     "Error",
@@ -53,6 +54,7 @@ __all__ = [
 # subpackage (``runyard.plot``).
 _LAZY = {
     "Api": "runyard.public_api.api:Api",
+    "Artifact": "runyard.artifacts.artifact:Artifact",
     "Histogram": "runyard.data_types.histogram:Histogram",
     "Html": "runyard.data_types.html:Html",
     "Image": "runyard.data_types.image:Image",

@@ -43,6 +43,7 @@ _STEP: Path = ("_step",)
 _EXACT_INT = 2**53
 _RESERVED = frozenset(("_step", "_runtime", "_timestamp"))
 _FIXED_KEYS = frozenset(("_runtime", "_timestamp"))
+_ARTIFACT_RECORDS = frozenset((Rec.ARTIFACT, Rec.USE_ARTIFACT, Rec.LINK_ARTIFACT))
 
 
 def _paths(pairs: Any) -> dict[Path, Any]:
@@ -145,6 +146,19 @@ class RunFold:
         if code == Rec.FILE:
             # Not part of the batch: whoever writes it uploads these first (journal/spool.py).
             self.files.append(SpooledFile.from_record(rec))
+            return
+        if code in _ARTIFACT_RECORDS:
+            # Independent of history rows; their files are hashed and uploaded before
+            # the batch is written (journal/artifact_upload.py: prepare).
+            from runyard.journal import artifact_upload as art
+
+            if code == Rec.ARTIFACT:
+                self._batch.artifacts.append(art.commit_from_record(rec[1]))
+            elif code == Rec.USE_ARTIFACT:
+                self._batch.artifact_uses.append(art.use_from_record(rec[1]))
+            else:
+                self._batch.artifact_links.append(art.link_from_record(rec[1]))
+            self._batch_count += 1
             return
         self._commit_rows()
         if code == Rec.CONFIG:

@@ -27,6 +27,14 @@ class Rec:
     CONSOLE = 9
     #: (STATS, ts, runtime, {key: float}): one system-metrics sample (wandb's names).
     STATS = 10
+    #: (ARTIFACT, {client_id, name, type, description, metadata, aliases, tags,
+    #: entries: [{path, digest, size, ref, extra, local, stat, staged}]}): a logged
+    #: artifact whose files wait staged in the spool (journal/artifact_upload.py).
+    ARTIFACT = 11
+    #: (USE_ARTIFACT, {entity, project, name, version, type} | {client_id}): lineage.
+    USE_ARTIFACT = 12
+    #: (LINK_ARTIFACT, {target: {entity, project, name}, aliases, client_id | source}).
+    LINK_ARTIFACT = 13
 
 
 def new_journal_id() -> str:

@@ -9,7 +9,10 @@ without an exit record marks its run ``crashed``.
 
 Files journalled past that offset (``Rec.FILE``: media, tables, tensors,
 ``run.save``) are uploaded from the journal's spool to the run's blob store before
-the batch that covers them, as the live writer does (:mod:`runyard.journal.spool`).
+the batch that covers them, as the live writer does (:mod:`runyard.journal.spool`);
+so are the staged files of logged artifacts (``Rec.ARTIFACT``: hashed, uploaded by
+content, see :mod:`runyard.journal.artifact_upload`), so a run killed in the middle
+of an upload stores its artifact on the next open or ``runyard sync``, once.
 
 Two ways to finish: journals the SDK keeps for a store (``journals/``) are deleted
 once stored, with their spool, and the store forgets them; journals the user keeps
@@ -37,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 from runyard.entities import RunRef
 from runyard.errors import CommError
+from runyard.journal.artifact_upload import blob_target, discard_staged, prepare, staged_paths
 from runyard.journal.fold import RunFold
 from runyard.journal.frames import MAGIC, Damage, JournalReader
 from runyard.journal.records import Rec, journal_name
@@ -195,9 +199,19 @@ def _replay(
                 sent += upload(list(files), spool, target.get(), ref)
             except OSError as exc:  # the blob store is unreachable or refused it: retry later
                 raise CommError(f"could not upload the files of run {ref.path}: {exc}") from exc
+        staged = staged_paths(batch.artifacts, spool)
+        if batch.artifacts:
+            # Hashed and uploaded from the staged files, as the live writer does.
+            try:
+                prepare(batch, spool, lambda: blob_target(target.get(), store, ref))
+            except OSError as exc:
+                raise CommError(
+                    f"could not upload the artifact files of run {ref.path}: {exc}"
+                ) from exc
         store.write_batch(batch)
         if not keep:
             discard(files, spool)
+            discard_staged(staged)
 
     fd = os.open(path, os.O_RDONLY)
     try:

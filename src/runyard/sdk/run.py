@@ -36,6 +36,8 @@ from runyard.sdk.writer import MAX_BACKLOG, Writer
 from runyard.settings import Settings
 
 if TYPE_CHECKING:
+    from runyard.artifacts.artifact import Artifact
+    from runyard.artifacts.session import RunArtifacts
     from runyard.metrics.definitions import MetricDefinition
     from runyard.plot.custom_chart import CustomChart
 
@@ -547,6 +549,107 @@ class Run:
             names.append(name)
         return names
 
+    # -- artifacts ----------------------------------------------------------------
+    def _run_artifacts(self) -> RunArtifacts:
+        artifacts: RunArtifacts | None = self.__dict__.get("_artifacts")
+        if artifacts is None:
+            from runyard.artifacts.session import RunArtifacts
+
+            artifacts = self.__dict__["_artifacts"] = RunArtifacts(self)
+        return artifacts
+
+    def _check_active(self, call: str) -> None:
+        if self._finished:
+            raise UsageError(
+                f"Run ({self._ref.run_id}) is finished. The call to `{call}` will be ignored. "
+                "Please make sure that you are using an active run."
+            )
+
+    def log_artifact(
+        self,
+        artifact_or_path: Artifact | str | os.PathLike[str],
+        name: str | None = None,
+        type: str | None = None,
+        aliases: list[str] | None = None,
+        tags: list[str] | None = None,
+    ) -> Artifact:
+        """Log an artifact as an output of this run (``wandb.Run.log_artifact``).
+
+        Returns at once: the files are staged (see :class:`runyard.Artifact`) and
+        hashed, uploaded and stored by the writer thread; ``artifact.wait()`` waits
+        for the stored version, ``finish()`` for every one.
+
+        Args:
+            artifact_or_path: an :class:`~runyard.Artifact`, or a file, directory or
+                ``s3://``/``file://``/``http(s)://`` reference to log as one.
+            name: for a path: the artifact's name (default ``run-<run id>-<file name>``).
+            type: for a path: the artifact's type (default ``"unspecified"``).
+            aliases: aliases for the new version (``latest`` is always given).
+            tags: tags of the version.
+
+        Raises:
+            ValueError: a bad name, alias, tag or path (the message names it).
+        """
+        self._check_active("log_artifact")
+        return self._run_artifacts().log(artifact_or_path, name, type, aliases, tags)
+
+    def use_artifact(
+        self,
+        artifact_or_name: Artifact | str,
+        type: str | None = None,
+        aliases: list[str] | None = None,
+        use_as: str | None = None,
+    ) -> Artifact:
+        """Declare an artifact as an input of this run and return it
+        (``wandb.Run.use_artifact``): ``"name"``, ``"name:alias"``, ``"name:vN"``,
+        ``"project/name:v"``, ``"entity/project/name:v"`` or an ``Artifact``.
+
+        Reads the version from the store (as wandb, this waits for it).
+
+        Raises:
+            runyard.CommError: no such artifact or version.
+            ValueError: ``type`` differs from the artifact's.
+        """
+        self._check_active("use_artifact")
+        return self._run_artifacts().use(artifact_or_name, type, aliases, use_as)
+
+    def log_model(
+        self,
+        path: str | os.PathLike[str],
+        name: str | None = None,
+        aliases: list[str] | None = None,
+    ) -> None:
+        """Log a model file or directory as an artifact of type ``model``
+        (default name ``run-<run id>-<file name>``)."""
+        self._check_active("log_model")
+        self._run_artifacts().log_model(path, name, aliases)
+
+    def use_model(self, name: str) -> str:
+        """Use a ``model`` artifact and download it; returns the path (the file
+        itself when the artifact holds one file)."""
+        self._check_active("use_model")
+        return self._run_artifacts().use_model(name)
+
+    def link_artifact(
+        self, artifact: Artifact, target_path: str, aliases: list[str] | None = None
+    ) -> None:
+        """Link a logged artifact into the collection ``[entity/][project/]name``
+        (a registry collection: project ``model-registry``), with ``aliases``."""
+        self._check_active("link_artifact")
+        self._run_artifacts().link(artifact, target_path, aliases)
+
+    def link_model(
+        self,
+        path: str | os.PathLike[str],
+        registered_model_name: str,
+        name: str | None = None,
+        aliases: list[str] | None = None,
+    ) -> None:
+        """Log a model (as :meth:`log_model`) and link it into the entity's model
+        registry collection ``registered_model_name``."""
+        self._check_active("link_model")
+        self._run_artifacts().link_model(path, registered_model_name, name, aliases)
+
     # -- lifecycle --------------------------------------------------------------
     def finish(self, exit_code: int | None = None, quiet: bool | None = None) -> None:
         """Flush everything to the store and mark the run finished (or failed)."""
@@ -579,6 +682,8 @@ class Run:
 
         forget_run(self, finished=state == "finished")
         writer = self._writer
+        if writer is None and "_artifacts" in self.__dict__:
+            self.__dict__["_artifacts"].finished()  # stored by `runyard sync`
         if writer is None:  # offline: the journal is the run
             self._journal.close()
             termlog(
@@ -593,6 +698,9 @@ class Run:
             )
         # A failing store: the writer gives up after stop_timeout, before this does.
         writer.join(max(self._settings.finish_timeout, writer.stop_timeout) + 5.0)
+        artifacts = self.__dict__.get("_artifacts")
+        if artifacts is not None:  # what the writer did not store stays in the journal
+            artifacts.finished()
         if writer.drained:
             # The last batch also dropped the store's record of this journal.
             self._journal.close(trim=False)

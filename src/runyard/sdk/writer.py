@@ -95,6 +95,10 @@ class Writer(threading.Thread):
         #: (their spool files are removed once the batch is stored).
         self._to_upload: list[SpooledFile] = []
         self._batch_files: list[SpooledFile] = []
+        #: The staged artifact files of the pending batch (removed once it is stored),
+        #: and who hears of stored artifact commits (the run: artifact.wait()).
+        self._artifact_files: list[Path] = []
+        self.on_artifacts: Callable[[TrackingStore, BlobStore | None, RunBatch], None] | None = None
         self._fd = os.open(journal.path, os.O_RDONLY)
         self.read_pos = len(MAGIC)
         #: The journal's name in the store and the offset the store has reached.
@@ -181,6 +185,7 @@ class Writer(threading.Thread):
                 self._progress.notify_all()
 
     def _loop(self) -> None:
+        from runyard.journal.artifact_upload import blob_target, prepare, staged_paths
         from runyard.journal.spool import discard, remove_spool, upload
 
         store: TrackingStore | None = None
@@ -217,12 +222,19 @@ class Writer(threading.Thread):
                         )
                         self._batch_files = fold.take_files()
                         self._to_upload = list(self._batch_files)
+                        self._artifact_files = staged_paths(self._pending.artifacts, self._spool)
                 step = "write to the store"
                 try:
                     if self._to_upload:
                         # A stored row never refers to a file that is not stored.
                         step = "upload the run's files"
                         upload(self._to_upload, self._spool, self._file_store(store), fold.ref)
+                        step = "write to the store"
+                    if self._pending.artifacts:
+                        # Hashed and uploaded here, off the training thread (log_artifact).
+                        step = "store the run's artifacts"
+                        target = blob_target(self._file_store(store), store, fold.ref)
+                        prepare(self._pending, self._spool, target)
                         step = "write to the store"
                     self._write(store, self._pending)
                 except Exception as exc:
@@ -237,10 +249,11 @@ class Writer(threading.Thread):
                         self._on_created = None
                     if self._pending.journal is not None:
                         self._stored = self._pending.journal[1]
-                    self._pending = None
+                    batch, self._pending = self._pending, None
                     if self._batch_files:
                         discard(self._batch_files, self._spool)
                         self._batch_files = []
+                    self._artifacts_stored(store, batch)
                     self.degraded = False
                     backoff = 0.5
                     last_flush = time.monotonic()
@@ -272,6 +285,18 @@ class Writer(threading.Thread):
             if self.read_pos >= self._journal.size and not self._stop_requested:
                 self._wake.wait(0.25)
                 self._wake.clear()
+
+    def _artifacts_stored(self, store: TrackingStore, batch: RunBatch) -> None:
+        """Remove the stored batch's staged artifact files; tell the run its commits
+        are stored (its failures are ignored: the commits are)."""
+        if self._artifact_files:
+            from runyard.journal.artifact_upload import discard_staged
+
+            discard_staged(self._artifact_files)
+            self._artifact_files = []
+        if batch.artifacts and self.on_artifacts is not None:
+            with contextlib.suppress(Exception):
+                self.on_artifacts(store, self._blobs, batch)
 
     def _write(self, store: TrackingStore, batch: RunBatch) -> None:
         """``store.write_batch``; a batch the store refuses for its content (not a store
