@@ -190,12 +190,16 @@ def upload(
         except Exception as exc:
             return exc
 
+    outcomes: list[bool | BaseException] | None = None
     if len(todo) > 1 and workers > 1:
-        from concurrent.futures import ThreadPoolExecutor
+        try:
+            from concurrent.futures import ThreadPoolExecutor
 
-        with ThreadPoolExecutor(min(workers, len(todo)), "runyard-upload") as pool:
-            outcomes = list(pool.map(send, todo))
-    else:
+            with ThreadPoolExecutor(min(workers, len(todo)), "runyard-upload") as pool:
+                outcomes = list(pool.map(send, todo))
+        except RuntimeError:  # at interpreter exit (a run finished by atexit): no new pools
+            outcomes = None
+    if outcomes is None:
         outcomes = [send(file) for file in todo]
     failed = {
         f.name: exc for f, exc in zip(todo, outcomes, strict=True) if not isinstance(exc, bool)

@@ -16,7 +16,7 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
@@ -570,6 +570,16 @@ def init(
         writer.start()
     if base.show_messages:
         _announce(run, base, journal.path)
+    _start_context(
+        run,
+        base,
+        journal.path,
+        start,
+        now,
+        writer,
+        open_store if writer is not None else None,
+        open_blobs if writer is not None else None,
+    )
     if resume == "auto" or resume == "allow":
         _remember_for_auto_resume(base, ref)
         run._auto_resume = True
@@ -579,6 +589,41 @@ def init(
             _current = run
     _install_hooks()
     return run
+
+
+def _start_context(
+    run: Run,
+    settings: Settings,
+    journal: Path,
+    start: dict[str, Any],
+    started_at: float,
+    writer: Writer | None,
+    open_store: Callable[[], TrackingStore] | None,
+    open_blobs: Callable[[], BlobStore] | None,
+) -> None:
+    """Console capture, system metrics and metadata (after the start-up lines, which
+    are Runyard's, not the script's output); a failure only loses them."""
+    from runyard.sdk.run_context import RunContext
+
+    t0 = run._t0
+    try:
+        run._context = RunContext.start(
+            settings=settings,
+            ref=run.ref,
+            journal=journal,
+            start=start,
+            runtime=lambda: time.monotonic() - t0,
+            started_at=started_at,
+            main_writer=writer,
+            open_store=open_store,
+            open_blobs=open_blobs,
+        )
+    except Exception as exc:
+        warn_once(
+            f"context-{run.id}",
+            f"console output, system metrics and metadata of run {run.path} are not "
+            f"recorded: {exc!r}",
+        )
 
 
 def _apply_init_settings(

@@ -12,6 +12,7 @@ import operator
 import os
 import time
 from collections.abc import Mapping
+from glob import escape as glob_escape
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal
@@ -36,10 +37,13 @@ from runyard.sdk.writer import MAX_BACKLOG, Writer
 from runyard.settings import Settings
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from runyard.artifacts.artifact import Artifact
     from runyard.artifacts.session import RunArtifacts
     from runyard.metrics.definitions import MetricDefinition
     from runyard.plot.custom_chart import CustomChart
+    from runyard.sdk.run_context import RunContext
 
 __all__ = ["Run"]
 
@@ -117,6 +121,8 @@ class Run:
         self._spool = SpoolWriter(journal.path, ref, self._record)
         #: init(resume="auto"/"allow") remembered this run for the next auto resume.
         self._auto_resume = False
+        #: Console capture, system metrics and metadata (set by init; see run_context.py).
+        self._context: RunContext | None = None
 
     # -- identity -----------------------------------------------------------
     @property
@@ -650,6 +656,54 @@ class Run:
         self._check_active("link_model")
         self._run_artifacts().link_model(path, registered_model_name, name, aliases)
 
+    def _store_run_dir(self) -> None:
+        """Files written into ``run.dir`` are stored at finish, named relative to it
+        (wandb's ``files/`` directory)."""
+        if not self._dir.is_dir():
+            return
+        try:
+            self._store_files(os.path.join(glob_escape(str(self._dir)), "**", "*"), self._dir)
+        except (OSError, ValueError) as exc:
+            termwarn(f"could not store the files in the run's directory {self._dir}: {exc}")
+
+    def log_code(
+        self,
+        root: str | os.PathLike[str] | None = ".",
+        name: str | None = None,
+        include_fn: Callable[..., bool] | None = None,
+        exclude_fn: Callable[..., bool] | None = None,
+    ) -> list[str] | None:
+        """Store source files with the run, as ``code/<path relative to root>``
+        (``wandb.Run.log_code``).
+
+        Args:
+            root: the directory searched, recursively (default: the working directory).
+            name: accepted for wandb compatibility (wandb names the code artifact so);
+                the files are run files under ``code/`` here.
+            include_fn: ``fn(path, root)`` or ``fn(path)``; default: ``*.py`` files,
+                ``requirements.txt`` and ``Dockerfile*``.
+            exclude_fn: ``fn(path, root)`` or ``fn(path)``; default: virtual
+                environments, ``site-packages``, ``.git``, ``__pycache__``,
+                ``node_modules``, ``wandb`` and ``.runyard`` directories.
+
+        Returns:
+            The stored names (``["code/train.py", …]``), or None when no file matched
+            (wandb returns its code artifact, or None).
+        """
+        from runyard.sdk.metadata import code_files
+
+        if self._finished:
+            raise UsageError(
+                f"Run ({self._ref.run_id}) is finished. The call to `log_code` will be ignored."
+            )
+        found = code_files(root if root is not None else ".", include_fn, exclude_fn)
+        names = []
+        for relative, path in found:
+            stored = f"code/{relative}"
+            self._spool.put_file(stored, path)
+            names.append(stored)
+        return names or None
+
     # -- lifecycle --------------------------------------------------------------
     def finish(self, exit_code: int | None = None, quiet: bool | None = None) -> None:
         """Flush everything to the store and mark the run finished (or failed)."""
@@ -659,6 +713,12 @@ class Run:
     def _finish(self, state: str, exit_code: int | None) -> None:
         if self._finished:
             return
+        context = self._context
+        if context is not None:
+            # First: the last console chunk and a last system sample, before anything
+            # else is printed or waited for.
+            context.stop(state, exit_code, time.monotonic() - self._t0)
+        self._store_run_dir()
         for pattern, base_path in self._saved_globs:
             try:
                 self._store_files(pattern, base_path)
@@ -686,8 +746,13 @@ class Run:
             self.__dict__["_artifacts"].finished()  # stored by `runyard sync`
         if writer is None:  # offline: the journal is the run
             self._journal.close()
+            side = ""
+            if context is not None:
+                context.finish_writer(0.0)
+                side = f" {context.side.path}"
             termlog(
-                f"You can sync this run to a server by running:\nrunyard sync {self._journal.path}"
+                "You can sync this run to a server by running:\n"
+                f"runyard sync {self._journal.path}{side}"
             )
             return
         writer.request_stop()
@@ -698,6 +763,9 @@ class Run:
             )
         # A failing store: the writer gives up after stop_timeout, before this does.
         writer.join(max(self._settings.finish_timeout, writer.stop_timeout) + 5.0)
+        if context is not None:
+            # The side journal's batches attach to the run: they go once its own are in.
+            context.finish_writer(writer.stop_timeout + 5.0)
         artifacts = self.__dict__.get("_artifacts")
         if artifacts is not None:  # what the writer did not store stays in the journal
             artifacts.finished()

@@ -1,0 +1,194 @@
+"""`RunContext`: what a run records with no line of code — console output, system
+metrics, metadata and source files — started by ``init`` once the run exists and
+stopped first thing in ``finish`` (on the atexit and signal paths too).
+
+Everything goes to the run's side journal (:mod:`runyard.sdk.side_journal`), written by
+background threads and moved into the store by a writer thread of its own; nothing
+here runs on the training thread after ``init`` except the capture of the script's
+own writes (one journal append each) and ``stop``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from runyard.errors import CommError
+from runyard.journal.records import Rec
+from runyard.sdk.side_journal import SideJournal, side_journal_path
+
+if TYPE_CHECKING:
+    from runyard.blobs.base import BlobStore
+    from runyard.entities import RunRef
+    from runyard.sdk.console import ConsoleCapture
+    from runyard.sdk.metadata import MetadataCollector
+    from runyard.sdk.system_monitor import SystemMonitor
+    from runyard.sdk.writer import Writer
+    from runyard.settings import Settings
+    from runyard.store.base import TrackingStore
+
+__all__ = ["RunContext"]
+
+#: Longest ``finish`` waits for the metadata thread (git and the package list).
+METADATA_WAIT = 10.0
+#: How often the side journal's writer looks for its run before writing to it.
+_RUN_POLL = 0.2
+
+
+class RunContext:
+    """The side journal, its writer and the threads that fill it (see the module doc)."""
+
+    def __init__(self, side: SideJournal) -> None:
+        self.side = side
+        self.console: ConsoleCapture | None = None
+        self.monitor: SystemMonitor | None = None
+        self.metadata: MetadataCollector | None = None
+        self.writer: Writer | None = None
+        self._main_writer: Writer | None = None
+        self._stopped = False
+
+    @classmethod
+    def start(
+        cls,
+        *,
+        settings: Settings,
+        ref: RunRef,
+        journal: Path,
+        start: dict[str, Any],
+        runtime: Callable[[], float],
+        started_at: float,
+        main_writer: Writer | None = None,
+        open_store: Callable[[], TrackingStore] | None = None,
+        open_blobs: Callable[[], BlobStore] | None = None,
+    ) -> RunContext:
+        """Open the side journal beside ``journal`` (the main one, whose START record is
+        ``start``) and start what ``settings`` asks for: console capture (``console``),
+        the sampler (unless ``x_disable_stats``), metadata (unless ``x_disable_meta``)."""
+        session = int((start.get("meta") or {}).get("sessions") or 1)
+        side = SideJournal(side_journal_path(journal), ref, str(start["journal_id"]), session)
+        context = cls(side)
+        if main_writer is not None and open_store is not None:
+            context._start_writer(ref, main_writer, open_store, open_blobs, settings)
+        if not settings.x_disable_meta:
+            from runyard.sdk.metadata import MetadataCollector
+
+            options: dict[str, Any] = {
+                "started_at": started_at,
+                "program": settings.program,
+                "disable_git": settings.disable_git,
+                "disk_paths": tuple(settings.x_stats_disk_paths) or ("/",),
+                "machine": not settings.x_disable_machine_info,
+                "gpu": _gpu_facts(settings.x_stats_gpu_device_ids),
+            }
+            context.metadata = MetadataCollector(
+                side.append,
+                side.spool.put,
+                side.spool.put_file,
+                options,
+                save_code=bool(settings.save_code) and not settings.disable_code,
+                save_requirements=settings.x_save_requirements,
+            )
+            context.metadata.start()
+        if not settings.x_disable_stats:
+            from runyard.sdk.system_monitor import SystemMonitor
+
+            context.monitor = SystemMonitor(
+                side.append,
+                runtime,
+                interval=settings.x_stats_sampling_interval,
+                disk_paths=tuple(settings.x_stats_disk_paths) or ("/",),
+                gpu_ids=settings.x_stats_gpu_device_ids,
+            )
+            context.monitor.start()
+        if settings.console != "off":
+            from runyard.sdk.console import ConsoleCapture
+
+            context.console = ConsoleCapture(side.append, settings.console)
+            context.console.start()
+        return context
+
+    def _start_writer(
+        self,
+        ref: RunRef,
+        main_writer: Writer,
+        open_store: Callable[[], TrackingStore],
+        open_blobs: Callable[[], BlobStore] | None,
+        settings: Settings,
+    ) -> None:
+        from runyard.sdk.writer import Writer
+
+        def open_side_store() -> TrackingStore:
+            # A batch of this journal only attaches to its run: it must not reach the
+            # store before the main journal's first batch has created the run.
+            store = open_store()
+            while store.get_run(ref) is None:
+                if not main_writer.is_alive():
+                    raise CommError(f"run {ref.path} is not in the store yet")
+                time.sleep(_RUN_POLL)
+            return store
+
+        self._main_writer = main_writer
+        self.writer = Writer(
+            self.side.journal,
+            open_side_store,
+            store_name=main_writer.store_name,
+            remote=settings.remote,
+            stop_timeout=main_writer.stop_timeout,
+            open_blobs=open_blobs,
+        )
+        self.writer.start()
+
+    def stop(self, state: str, exit_code: int | None, runtime: float) -> None:
+        """Stop capturing (the last console chunk is recorded), take a last sample, wait
+        a little for the metadata, and close the side journal with the run's exit."""
+        if self._stopped:
+            return
+        self._stopped = True
+        for step in (self._stop_console, self._stop_monitor, self._wait_metadata):
+            with contextlib.suppress(Exception):  # finishing must go on
+                step()
+        self.side.close((Rec.EXIT, state, exit_code, runtime))
+
+    def _stop_console(self) -> None:
+        if self.console is not None:
+            self.console.stop()
+
+    def _stop_monitor(self) -> None:
+        if self.monitor is not None:
+            self.monitor.stop()
+
+    def _wait_metadata(self) -> None:
+        if self.metadata is not None:
+            self.metadata.join(METADATA_WAIT)
+
+    def finish_writer(self, timeout: float) -> bool:
+        """After the main writer is done: move the rest of the side journal; delete it
+        when the store has it all (else it stays for replay or ``runyard sync``).
+        Returns True when it was deleted."""
+        writer = self.writer
+        if writer is None:  # offline: the journal is the run
+            self.side.release(delete=False)
+            return False
+        writer.request_stop()
+        writer.join(timeout)
+        drained = writer.drained
+        self.side.release(delete=drained)
+        return drained
+
+
+def _gpu_facts(device_ids: Any) -> Callable[[], dict[str, Any]]:
+    def describe() -> dict[str, Any]:
+        from runyard.sdk.system_monitor import GpuReader
+
+        reader = GpuReader.open(device_ids)
+        if reader is None:
+            return {}
+        try:
+            return reader.describe()
+        finally:
+            reader.close()
+
+    return describe
