@@ -493,12 +493,12 @@ class HttpStore(TrackingStore):
         """The server's answer marks what it reports present as in use (``touch``)."""
         held: set[str] = set()
         wanted = list(dict.fromkeys(digests))
-        path = f"{self._project_path(entity, project)}/artifact-blobs/check"
+        path = f"{self._project_path(entity, project)}/artifact-blobs/held"
         for start in range(0, len(wanted), 10_000):
             response = self._request(
                 "POST", path, json_body={"digests": wanted[start : start + 10_000]}
             )
-            held.update(json_map(response).get("present", []))
+            held.update(json_map(response).get("held", []))
         return held
 
     # -- custom-chart presets -------------------------------------------------------------
