@@ -215,7 +215,8 @@ def test_sigkill_then_output_log_through_the_store(ry_dir: Path, tmp_path: Path)
     _run_until_ready(tmp_path, "online", "auto")
     run = runyard.Api().run("tester/p/console")  # opening the store replays the journals
     assert run.state == "crashed"
-    text = run.file("output.log").download(root=str(tmp_path / "dl")).read()
+    with run.file("output.log").download(root=str(tmp_path / "dl")) as file:
+        text = file.read()
     for _stream, line in _EXPECTED:
         assert line + "\n" in text
     assert text.count("bar: 100%") == 1 and "3000/3000" in text
