@@ -24,7 +24,7 @@ function jsonDownload(doc: unknown): string {
 
 export default function RunFiles({ entity, project, run, keys, refresh }: RunFilesProps) {
   const { data, error, isPending } = useRunFiles(entity, project, run.id, refresh);
-  const index = useRunFileIndex(entity, project, run.id, keys, run.summary, refresh);
+  const index = useRunFileIndex(entity, project, run.id, keys, run.summary, run.state === "running");
   const generated = useMemo(
     () => [
       { name: "config.json", label: "Config", content: jsonDownload(run.config) },

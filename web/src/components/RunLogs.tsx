@@ -94,9 +94,11 @@ export default function RunLogs({ entity, project, run }: { entity: string; proj
             ↓ Follow
           </button>
         )}
-        <a className="logs-download" href={runFileUrl(entity, project, run.id, "output.log")} download="output.log" data-testid="logs-download">
-          Download output.log
-        </a>
+        {logs.total > 0 && (
+          <a className="logs-download" href={runFileUrl(entity, project, run.id, "output.log")} download="output.log" data-testid="logs-download">
+            Download output.log
+          </a>
+        )}
       </div>
       {logs.error && (
         <p className="error" data-testid="logs-error">

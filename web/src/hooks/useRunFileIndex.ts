@@ -1,6 +1,7 @@
 // Which key and step each media file of a run was logged at: the run's media keys
 // (GET /keys) and their logged values (GET /media, one request per key), indexed
-// by file path (lib/runFiles).
+// by file path (lib/runFiles). A live run's values are re-read every 10 s (not at
+// every step: that would be a request per media key and step).
 import { useQueries } from "@tanstack/react-query";
 import { useMemo, useRef } from "react";
 import { fetchMedia } from "../api/client";
@@ -13,13 +14,14 @@ export function useRunFileIndex(
   runId: string,
   keys: readonly MetricKey[] | undefined,
   summary: JsonObject,
-  refresh: unknown,
+  live: boolean,
 ): { index: MediaIndex; ready: boolean; error: string | null } {
   const mediaKeys = useMemo(() => (keys ?? []).filter((k) => k.media).map((k) => k.key), [keys]);
   const results = useQueries({
     queries: mediaKeys.map((key) => ({
-      queryKey: ["media", entity, project, runId, key, refresh],
+      queryKey: ["media", entity, project, runId, key],
       queryFn: ({ signal }: { signal: AbortSignal }) => fetchMedia(entity, project, [runId], key, signal),
+      refetchInterval: live ? 10_000 : (false as const),
     })),
   });
   const ready = keys !== undefined && results.every((r) => !r.isPending);

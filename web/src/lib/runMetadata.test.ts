@@ -99,16 +99,21 @@ describe("facts", () => {
       cpu_count_logical: 16,
       git: { remote: "git@github.com:org/repo.git", commit: SHA, branch: "main" },
       email: "ada@example.org",
-      memory: { total: 1024 },
+      memory: { total: 24 * 2 ** 30 },
+      disk: { "/": { total: 252 * 2 ** 30, used: 28.5 * 2 ** 30 }, "/data": { total: 2 ** 40 } },
+      gpu_extra: 1,
     };
     const facts = environmentFacts(meta);
     expect(facts.map((f) => f.id)).toEqual([
-      "command", "python", "os", "host", "user", "started", "cpus", "git-remote", "git-branch", "git-commit",
+      "command", "python", "os", "host", "user", "started", "cpus", "memory", "disk", "git-remote", "git-branch", "git-commit",
     ]);
+    expect(facts.find((f) => f.id === "memory")?.value).toBe("24 GB");
+    expect(facts.find((f) => f.id === "disk")?.value).toBe("/: 28.5 GB of 252 GB used, /data: 1 TB");
     expect(facts.find((f) => f.id === "command")).toMatchObject({ value: "python train.py --epochs 3", copy: true });
     expect(facts.find((f) => f.id === "cpus")?.value).toBe("8 (16 logical)");
     expect(facts.find((f) => f.id === "git-commit")?.href).toBe(`https://github.com/org/repo/commit/${SHA}`);
-    expect(otherMetadata(meta)).toEqual({ email: "ada@example.org", memory: { total: 1024 } });
+    expect(otherMetadata(meta)).toEqual({ email: "ada@example.org", gpu_extra: 1 });
+    expect(environmentFacts({ memory: { total: "x" }, disk: { "/": {} } })).toEqual([]);
     expect(environmentFacts({ git: null, python: 3 })).toEqual([{ id: "python", label: "Python", value: "3" }]);
   });
 });

@@ -155,11 +155,35 @@ export function gpuSummary(meta: JsonObject): string | null {
   return count === null ? null : `${count}`;
 }
 
+function bytes(value: JsonValue | undefined): number | null {
+  return typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : null;
+}
+
+/** "24 GB" from wandb's `memory: {total}`. */
+export function memorySummary(meta: JsonObject): string | null {
+  const total = bytes(object(meta.memory)?.total);
+  return total === null ? null : formatBytes(total);
+}
+
+/** "/: 28.5 GB of 252 GB used" per mount point, from wandb's `disk: {<path>: {total, used}}`. */
+export function diskSummary(meta: JsonObject): string | null {
+  const disks = object(meta.disk);
+  if (!disks) return null;
+  const parts = Object.entries(disks).flatMap(([path, value]) => {
+    const disk = object(value);
+    const total = bytes(disk?.total);
+    const used = bytes(disk?.used);
+    if (total === null) return [];
+    return [used === null ? `${path}: ${formatBytes(total)}` : `${path}: ${formatBytes(used)} of ${formatBytes(total)} used`];
+  });
+  return parts.length ? parts.join(", ") : null;
+}
+
 /** Fields shown as facts; the rest of the document is listed as it is. */
 const SHOWN = new Set([
   "python", "os", "host", "username", "program", "codePath", "codePathLocal", "args", "executable",
   "startedAt", "cpu_count", "cpu_count_logical", "gpu", "gpu_count", "gpu_devices", "gpu_nvidia",
-  "cuda", "git", "root",
+  "cuda", "git", "root", "memory", "disk",
 ]);
 
 /** The facts of the Overview's Environment section, in order, for the fields present. */
@@ -178,6 +202,8 @@ export function environmentFacts(meta: JsonObject): EnvironmentFact[] {
   const cores = typeof meta.cpu_count === "number" ? meta.cpu_count : null;
   const logical = typeof meta.cpu_count_logical === "number" ? meta.cpu_count_logical : null;
   add("cpus", "CPUs", cores === null ? (logical === null ? null : `${logical}`) : logical && logical !== cores ? `${cores} (${logical} logical)` : `${cores}`);
+  add("memory", "Memory", memorySummary(meta));
+  add("disk", "Disk", diskSummary(meta));
   add("gpus", "GPUs", gpuSummary(meta));
   add("cuda", "CUDA", text(meta.cuda));
   const git = object(meta.git);
