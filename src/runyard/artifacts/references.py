@@ -202,10 +202,18 @@ def download_reference(entry: ManifestEntry, target: Path) -> None:
                     shutil.copyfileobj(src, out)
             elif scheme == "s3":
                 bucket, key = _split_s3(ref)
-                extra: dict[str, Any] = {}
+                args: dict[str, Any] = {"Bucket": bucket, "Key": key}
                 if entry.extra.get("versionID"):
-                    extra["VersionId"] = entry.extra["versionID"]
-                s3_client().download_fileobj(bucket, key, out, ExtraArgs=extra or None)
+                    args["VersionId"] = entry.extra["versionID"]
+                response = s3_client().get_object(**args)
+                etag = str(response.get("ETag", "")).strip('"')
+                if "VersionId" not in args and entry.digest != ref and etag != entry.digest:
+                    # As wandb: an unversioned bucket whose object changed since it
+                    # was logged must not pass for the logged content.
+                    raise ValueError(
+                        f"Digest mismatch for object {ref}: expected {entry.digest}, got {etag}"
+                    )
+                shutil.copyfileobj(response["Body"], out)
             elif scheme in ("http", "https"):
                 import httpx
 
