@@ -149,7 +149,9 @@ def test_a_run_records_samples_and_they_read_back_as_the_system_stream(ry_dir: P
     run = runyard.init(
         project="p", mode="offline", settings={"x_stats_sampling_interval": 0.1, "console": "off"}
     )
-    monitor = run._context.monitor if run._context is not None else None
+    assert run._context is not None
+    run._context.ready()  # started by a thread of its own, a moment after init
+    monitor = run._context.monitor
     assert monitor is not None and monitor.interval == 0.1
     while monitor.samples < 3:  # (no time asserted: the thread is waited for)
         threading.Event().wait(0.05)
@@ -166,7 +168,9 @@ def test_a_run_records_samples_and_they_read_back_as_the_system_stream(ry_dir: P
 def test_disabled_stats_start_no_sampler(ry_dir: Path) -> None:
     for settings in ({"x_disable_stats": True}, {"_disable_stats": True}):
         run = runyard.init(project="p", mode="offline", settings={**settings, "console": "off"})
-        assert run._context is not None and run._context.monitor is None
+        assert run._context is not None
+        run._context.ready()
+        assert run._context.monitor is None
         run.finish()
     runyard.init(project="p", mode="disabled").log({"a": 1})
     names = {t.name for t in threading.enumerate()}

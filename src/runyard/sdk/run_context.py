@@ -11,6 +11,8 @@ own writes (one journal append each) and ``stop``.
 from __future__ import annotations
 
 import contextlib
+import os
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -34,6 +36,8 @@ __all__ = ["RunContext"]
 
 #: Longest ``finish`` waits for the metadata thread (git and the package list).
 METADATA_WAIT = 10.0
+#: Seconds after init before the sampler and the metadata collector start.
+START_DELAY = 0.2
 #: How often the side journal's writer looks for its run before writing to it.
 _RUN_POLL = 0.2
 
@@ -48,6 +52,10 @@ class RunContext:
         self.metadata: MetadataCollector | None = None
         self.writer: Writer | None = None
         self._main_writer: Writer | None = None
+        self._launcher: threading.Thread | None = None
+        self._go = threading.Event()
+        #: Why the sampler or the metadata collector could not start.
+        self.error: BaseException | None = None
         self._stopped = False
 
     @classmethod
@@ -72,43 +80,73 @@ class RunContext:
         context = cls(side)
         if main_writer is not None and open_store is not None:
             context._start_writer(ref, main_writer, open_store, open_blobs, settings)
-        if not settings.x_disable_meta:
-            from runyard.sdk.metadata import MetadataCollector
-
-            options: dict[str, Any] = {
-                "started_at": started_at,
-                "program": settings.program,
-                "disable_git": settings.disable_git,
-                "disk_paths": tuple(settings.x_stats_disk_paths) or ("/",),
-                "machine": not settings.x_disable_machine_info,
-                "gpu": _gpu_facts(settings.x_stats_gpu_device_ids),
-            }
-            context.metadata = MetadataCollector(
-                side.append,
-                side.spool.put,
-                side.spool.put_file,
-                options,
-                save_code=bool(settings.save_code) and not settings.disable_code,
-                save_requirements=settings.x_save_requirements,
-            )
-            context.metadata.start()
-        if not settings.x_disable_stats:
-            from runyard.sdk.system_monitor import SystemMonitor
-
-            context.monitor = SystemMonitor(
-                side.append,
-                runtime,
-                interval=settings.x_stats_sampling_interval,
-                disk_paths=tuple(settings.x_stats_disk_paths) or ("/",),
-                gpu_ids=settings.x_stats_gpu_device_ids,
-            )
-            context.monitor.start()
         if settings.console != "off":
+            # On this thread, first: the script's output from here on is recorded.
             from runyard.sdk.console import ConsoleCapture
 
             context.console = ConsoleCapture(side.append, settings.console)
             context.console.start()
+        # The sampler and the metadata collector are made by a thread of their own:
+        # importing them (and what they import) is no work for init.
+        context._launcher = threading.Thread(
+            target=context._launch,
+            args=(settings, runtime, started_at, os.getcwd()),
+            name="runyard-context",
+            daemon=True,
+        )
+        context._launcher.start()
         return context
+
+    def _launch(
+        self, settings: Settings, runtime: Callable[[], float], started_at: float, cwd: str
+    ) -> None:
+        side = self.side
+        # Let init return (and the script start) first: these imports, and the threads
+        # started right away, would compete with it for the GIL.
+        self._go.wait(START_DELAY)
+        try:
+            if not settings.x_disable_meta:
+                from runyard.sdk.metadata import MetadataCollector
+
+                options: dict[str, Any] = {
+                    "started_at": started_at,
+                    "root": cwd,
+                    "program": settings.program,
+                    "disable_git": settings.disable_git,
+                    "disk_paths": tuple(settings.x_stats_disk_paths) or ("/",),
+                    "machine": not settings.x_disable_machine_info,
+                    "gpu": _gpu_facts(settings.x_stats_gpu_device_ids),
+                }
+                self.metadata = MetadataCollector(
+                    side.append,
+                    side.spool.put,
+                    side.spool.put_file,
+                    options,
+                    save_code=bool(settings.save_code) and not settings.disable_code,
+                    save_requirements=settings.x_save_requirements,
+                )
+                self.metadata.start_delay = 0.0
+                self.metadata.start()
+            if not settings.x_disable_stats:
+                from runyard.sdk.system_monitor import SystemMonitor
+
+                self.monitor = SystemMonitor(
+                    side.append,
+                    runtime,
+                    interval=settings.x_stats_sampling_interval,
+                    disk_paths=tuple(settings.x_stats_disk_paths) or ("/",),
+                    gpu_ids=settings.x_stats_gpu_device_ids,
+                    start_delay=0.0,
+                )
+                self.monitor.start()
+        except Exception as exc:  # the run goes on without them
+            self.error = exc
+
+    def ready(self, timeout: float = METADATA_WAIT) -> None:
+        """Start the sampler and the metadata collector now (if not yet); wait for it."""
+        self._go.set()
+        if self._launcher is not None:
+            self._launcher.join(timeout)
 
     def _start_writer(
         self,
@@ -147,7 +185,7 @@ class RunContext:
         if self._stopped:
             return
         self._stopped = True
-        for step in (self._stop_console, self._stop_monitor, self._wait_metadata):
+        for step in (self._stop_console, self.ready, self._stop_monitor, self._wait_metadata):
             with contextlib.suppress(Exception):  # finishing must go on
                 step()
         self.side.close((Rec.EXIT, state, exit_code, runtime))

@@ -36,7 +36,6 @@ without a driver the sampler says "no GPU" once (a debug log line) and goes on.
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import threading
 import time
@@ -47,9 +46,18 @@ from runyard.journal.records import Rec
 
 __all__ = ["GpuReader", "SystemMonitor", "SystemSampler"]
 
-_log = logging.getLogger("runyard")
+
+def _debug(message: str, *args: object) -> None:
+    """A debug line in the ``runyard`` logger (logging is imported only then)."""
+    import logging
+
+    logging.getLogger("runyard").debug(message, *args)
+
+
 _MIB = 1024.0 * 1024.0
 _GIB = _MIB * 1024.0
+#: Seconds after init before the first sample (and psutil's import).
+START_DELAY = 0.2
 #: Devices whose I/O is not a disk's.
 _NOT_DISKS = ("loop", "ram", "zram", "fd", "sr")
 
@@ -93,7 +101,7 @@ class GpuReader:
     def _no_gpu(cls, why: str) -> None:
         if not cls._said_no_gpu:
             cls._said_no_gpu = True
-            _log.debug("runyard: no GPU metrics: %s", why)
+            _debug("runyard: no GPU metrics: %s", why)
 
     def sample(self, out: dict[str, float]) -> None:
         """Add each GPU's readings to ``out`` (a reading a GPU does not support is left out)."""
@@ -258,6 +266,7 @@ class SystemMonitor:
         clock: the timestamp of each sample.
         sampler: a ready sampler (tests); by default one is made in the thread (importing
             psutil and NVML there, not in ``init``).
+        start_delay: seconds before the first sample (``init`` returns meanwhile).
     """
 
     def __init__(
@@ -269,6 +278,7 @@ class SystemMonitor:
         gpu_ids: Sequence[int] | None = None,
         clock: Callable[[], float] = time.time,
         sampler: SystemSampler | None = None,
+        start_delay: float = START_DELAY,
     ) -> None:
         if not interval > 0:
             raise ValueError(f"the sampling interval must be positive, got {interval!r}")
@@ -279,6 +289,7 @@ class SystemMonitor:
         self._gpu_ids = gpu_ids
         self._clock = clock
         self.sampler = sampler
+        self.start_delay = start_delay
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.samples = 0
@@ -300,10 +311,16 @@ class SystemMonitor:
 
     def _loop(self) -> None:
         try:
+            # Let init return first: the thread's imports (psutil, NVML) and the first
+            # sample would otherwise compete with it for the GIL.
+            stopping = self._stop.wait(self.start_delay)
             if self.sampler is None:
                 gpu = GpuReader.open(self._gpu_ids)
                 self.sampler = SystemSampler(self._disk_paths, gpu)
             sampler = self.sampler
+            if stopping:
+                self.take(sampler)
+                return
             while True:
                 self.take(sampler)
                 if self._stop.wait(self.interval):
@@ -311,7 +328,7 @@ class SystemMonitor:
                     return
         except Exception as exc:  # psutil missing or broken: no metrics, the run goes on
             self.error = exc
-            _log.debug("runyard: system metrics stopped: %r", exc)
+            _debug("runyard: system metrics stopped: %r", exc)
         finally:
             gpu_reader = self.sampler.gpu if self.sampler is not None else None
             if gpu_reader is not None:
