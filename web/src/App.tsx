@@ -9,6 +9,8 @@ import { useRoute } from "./hooks/useRoute";
 
 const ProjectWorkspace = lazy(() => import("./components/ProjectWorkspace"));
 const RunPage = lazy(() => import("./components/RunPage"));
+const ArtifactsPage = lazy(() => import("./components/artifacts/ArtifactsPage"));
+const RegistryPage = lazy(() => import("./components/artifacts/RegistryPage"));
 
 export default function App() {
   const route = useRoute();
@@ -23,6 +25,22 @@ export default function App() {
       break;
     case "run":
       page = <RunPage key={route.runId} entity={route.entity} project={route.project} runId={route.runId} tab={route.tab} />;
+      break;
+    case "artifacts":
+      page = (
+        <ArtifactsPage
+          key={`${route.entity}/${route.project}`}
+          entity={route.entity}
+          project={route.project}
+          type={route.type}
+          name={route.name}
+          version={route.version}
+          tab={route.tab}
+        />
+      );
+      break;
+    case "registry":
+      page = <RegistryPage key={route.entity} entity={route.entity} collection={route.collection} />;
       break;
     default:
       page = (

@@ -1,7 +1,12 @@
 // A thin fetch wrapper over /api/v1: one function per route, errors carry the
 // server's {"detail": ...} message.
 import type {
+  ArtifactCollection,
+  ArtifactFile,
+  ArtifactVersion,
   ColorsResponse,
+  Lineage,
+  RunTriple,
   CustomChart,
   MediaResponse,
   Preset,
@@ -341,4 +346,60 @@ export async function login(username: string, password: string): Promise<Me> {
 export async function logout(): Promise<void> {
   await request("/auth/logout", { method: "POST" });
   csrf = null;
+}
+
+// -- artifacts ------------------------------------------------------------------------
+
+function versionPath(entity: string, project: string, name: string, version: string): string {
+  return `${projectPath(entity, project)}/artifacts/${encodeURIComponent(name)}/${encodeURIComponent(version)}`;
+}
+
+export function listArtifactCollections(entity: string, project: string, signal?: AbortSignal): Promise<{ collections: ArtifactCollection[] }> {
+  return request(`${projectPath(entity, project)}/artifacts`, { signal });
+}
+
+export function listArtifactVersions(entity: string, project: string, name: string, signal?: AbortSignal): Promise<{ versions: ArtifactVersion[] }> {
+  return request(`${projectPath(entity, project)}/artifacts/${encodeURIComponent(name)}/versions`, { signal });
+}
+
+export function getArtifactVersion(
+  entity: string,
+  project: string,
+  name: string,
+  version: string,
+  signal?: AbortSignal,
+): Promise<{ artifact: ArtifactVersion; files: ArtifactFile[] }> {
+  return request(versionPath(entity, project, name, version), { signal });
+}
+
+export function getArtifactUsers(entity: string, project: string, name: string, version: string, signal?: AbortSignal): Promise<{ runs: RunTriple[] }> {
+  return request(`${versionPath(entity, project, name, version)}/runs`, { signal });
+}
+
+export function getArtifactLineage(entity: string, project: string, name: string, version: string, hops: number, signal?: AbortSignal): Promise<Lineage> {
+  return request(`${versionPath(entity, project, name, version)}/lineage${query({ hops })}`, { signal });
+}
+
+/** The bytes of one file of a version (a download link; previews fetch it too). */
+export function artifactFileUrl(entity: string, project: string, name: string, version: string, path: string): string {
+  const file = path.split("/").map(encodeURIComponent).join("/");
+  return `${API}${versionPath(entity, project, name, version)}/files/${file}`;
+}
+
+export function listRunArtifacts(
+  entity: string,
+  project: string,
+  runId: string,
+  direction: "logged" | "used",
+  signal?: AbortSignal,
+): Promise<{ artifacts: ArtifactVersion[] }> {
+  return request(`${projectPath(entity, project)}/runs/${encodeURIComponent(runId)}/artifacts${query({ direction })}`, { signal });
+}
+
+export function listRegistry(entity: string, signal?: AbortSignal): Promise<{ collections: ArtifactCollection[] }> {
+  return request(`/registry/${encodeURIComponent(entity)}`, { signal });
+}
+
+export function listRegistryVersions(entity: string, collection: string, signal?: AbortSignal): Promise<{ versions: ArtifactVersion[] }> {
+  return request(`/registry/${encodeURIComponent(entity)}/${encodeURIComponent(collection)}`, { signal });
 }

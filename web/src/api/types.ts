@@ -184,3 +184,66 @@ export interface Preset {
 export interface PresetWithSpec extends Preset {
   spec: JsonObject;
 }
+
+// -- artifacts (server/routes/artifacts.py; store/wire.encode_artifact) --------------
+
+/** `[entity, project, run_id]` */
+export type RunTriple = [string, string, string];
+
+export interface ArtifactVersion {
+  id: number;
+  entity: string;
+  project: string;
+  name: string;
+  type: string;
+  version_index: number;
+  version: string;
+  digest: string;
+  description: string | null;
+  metadata: JsonObject;
+  aliases: string[];
+  size: number;
+  file_count: number;
+  created_at: number;
+  logged_by: RunTriple | null;
+  /** a registry link's source version: [entity, project, name, version] */
+  source: [string, string, string, string] | null;
+  state: string;
+}
+
+export interface ArtifactCollection {
+  entity: string;
+  project: string;
+  name: string;
+  type: string;
+  kind: string;
+  description: string | null;
+  created_at: number;
+  version_count: number;
+  aliases: string[];
+}
+
+export interface ArtifactFile {
+  path: string;
+  digest: string | null;
+  size: number | null;
+  ref: string | null;
+  checksum: string | null;
+  extra: JsonObject | null;
+}
+
+export type LineageNode =
+  | { kind: "run"; id: string; entity: string; project: string; run_id: string }
+  | { kind: "artifact"; id: string; artifact: ArtifactVersion };
+
+export interface LineageEdge {
+  from: string;
+  to: string;
+  kind: "logged" | "used";
+}
+
+export interface Lineage {
+  nodes: LineageNode[];
+  edges: LineageEdge[];
+  truncated: boolean;
+}

@@ -17,6 +17,7 @@ import Link from "./Link";
 import PanelGrid from "./PanelGrid";
 import MediaGrid from "./media/MediaGrid";
 import RunFiles from "./RunFiles";
+import RunArtifacts from "./artifacts/RunArtifacts";
 import RunOverview from "./RunOverview";
 import RunSystem from "./RunSystem";
 import WorkspaceSettings from "./WorkspaceSettings";
@@ -32,6 +33,7 @@ const TAB_LABELS: Record<RunTab, string> = {
   system: "System",
   logs: "Logs",
   files: "Files",
+  artifacts: "Artifacts",
 };
 
 export default function RunPage({ entity, project, runId, tab }: { entity: string; project: string; runId: string; tab: RunTab }) {
@@ -71,6 +73,9 @@ export default function RunPage({ entity, project, runId, tab }: { entity: strin
       break;
     case "files":
       body = <RunFiles entity={entity} project={project} run={run} keys={keys.data?.keys} refresh={refresh} />;
+      break;
+    case "artifacts":
+      body = <RunArtifacts entity={entity} project={project} runId={runId} />;
       break;
     default:
       body = (
