@@ -1,4 +1,5 @@
-"""The ``runyard`` command: ``demo``, ``ui``, ``server``, ``login``, ``sync`` and ``db upgrade``."""
+"""The ``runyard`` command: ``demo``, ``ui``, ``server``, ``login``, ``sync``, ``gc``,
+``wandb-shim`` and ``db upgrade``."""
 
 from __future__ import annotations
 
@@ -158,6 +159,10 @@ def _parser() -> argparse.ArgumentParser:
     gc.add_argument("--runs", action="store_true", help="also files of runs that no longer exist")
     gc.add_argument("--verbose", action="store_true", help="list every blob found")
 
+    from runyard.cli.wandb_shim import add_parser as add_wandb_shim_parser
+
+    add_wandb_shim_parser(commands)
+
     db = commands.add_parser("db", help="manage the SQL store's schema")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     upgrade = db_commands.add_parser("upgrade", help="migrate the store to this version's schema")
@@ -240,6 +245,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             runs=args.runs,
             verbose=args.verbose,
         )
+    if args.command == "wandb-shim":
+        from runyard.cli.wandb_shim import run as run_wandb_shim
+
+        return run_wandb_shim(args)
     if args.command == "db":
         from runyard.cli.db import upgrade
 

@@ -1,0 +1,11 @@
+"""``wandb.data_types``: Runyard's media and table classes."""
+
+from __future__ import annotations
+
+from runyard.data_types.histogram import Histogram
+from runyard.data_types.html import Html
+from runyard.data_types.image import Image
+from runyard.data_types.plotly import Plotly
+from runyard.data_types.table import Table
+
+__all__ = ["Histogram", "Html", "Image", "Plotly", "Table"]

@@ -1,0 +1,7 @@
+"""``wandb.wandb_run.Run``: Runyard's run class (Lightning checks ``isinstance``)."""
+
+from __future__ import annotations
+
+from runyard.sdk.run import Run
+
+__all__ = ["Run"]
