@@ -149,3 +149,5 @@ class RunRecord:
     #: The run's environment as wandb records it (``wandb-metadata.json``: Python, OS,
     #: host, program, args, git, GPUs …), or None when the run sent none.
     metadata: dict[str, Any] | None = None
+    #: When "Stop run" was asked for (unix seconds); None when not, or once the run ended.
+    stop_requested_at: float | None = None

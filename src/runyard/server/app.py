@@ -87,6 +87,10 @@ def create_app(
 
     _include_store_routes(app)  # issue 8: what HttpStore reads and writes through
 
+    from runyard.server import wandb  # issue 16: wandb's own client (outside /api/v1)
+
+    wandb.install(app)
+
     @app.exception_handler(ValueError)
     async def _bad_value(_request: Request, exc: ValueError) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=400)

@@ -30,6 +30,7 @@ def run_json(record: RunRecord) -> dict[str, Any]:
         "color": record.color,
         "exit_code": record.exit_code,
         "forked_from": record.forked_from,
+        "stop_requested_at": record.stop_requested_at,
         "config": record.config,
         "summary": record.summary,
         "metrics": [

@@ -383,6 +383,15 @@ class Accounts:
                 )
             )
 
+    def key_hash(self, key_id: int) -> str | None:
+        """The stored hash of an unrevoked key (the HMAC key of the URLs signed for it,
+        see :mod:`runyard.server.wandb.signing`), else None."""
+        with self._db.read() as tx:
+            row = tx.one("SELECT key_hash, revoked_at FROM api_keys WHERE id = :id", {"id": key_id})
+        if row is None or row["revoked_at"] is not None:
+            return None
+        return str(row["key_hash"])
+
     def authenticate_key(self, key: str) -> tuple[User, int] | None:
         """The user and key id of a valid, unrevoked key, else None."""
         prefix = parse_api_key(key)

@@ -18,6 +18,7 @@ import base64
 import hashlib
 import hmac
 import secrets
+import string
 
 __all__ = [
     "KEY_PREFIX",
@@ -94,10 +95,18 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+#: Letters and digits of a key's secret: no ``-``, so that every Runyard key passes
+#: the wandb client's own key check (``[A-Za-z0-9_]``, 40 characters or more, a ``-``
+#: splitting off a prefix), and works as ``WANDB_API_KEY`` as it is.
+_KEY_ALPHABET = string.ascii_letters + string.digits
+
+
 def new_api_key() -> tuple[str, str]:
-    """A new key and its prefix: ``("ry_<prefix>_<secret>", "<prefix>")``."""
+    """A new key and its prefix: ``("ry_<prefix>_<secret>", "<prefix>")``; the secret
+    is 43 letters and digits (256 bits), the whole key 59 characters."""
     prefix = secrets.token_hex(6)
-    return f"{KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}", prefix
+    secret = "".join(secrets.choice(_KEY_ALPHABET) for _ in range(43))
+    return f"{KEY_PREFIX}{prefix}_{secret}", prefix
 
 
 def parse_api_key(key: str) -> str | None:

@@ -8,10 +8,11 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 
+from runyard.entities import RunRef
 from runyard.server.access import check_access
 from runyard.server.deps import require_run, store
 from runyard.server.schemas import run_json
-from runyard.store.base import TrackingStore
+from runyard.store.base import RunBatch, TrackingStore
 
 router = APIRouter(tags=["runs"])
 
@@ -66,3 +67,25 @@ def get_run(
     record = require_run(tracking, entity, project, run_id)
     # The environment (wandb-metadata.json) is only in this answer: runs lists stay small.
     return {**run_json(record), "metadata": record.metadata}
+
+
+@router.post("/projects/{entity}/{project}/runs/{run_id}/stop")
+def stop_run(
+    request: Request,
+    entity: str,
+    project: str,
+    run_id: str,
+    tracking: TrackingStore = Depends(store),
+) -> dict[str, Any]:
+    """ "Stop run": note the request on the run (``stop_requested_at``). A wandb client
+    logging the run is told ``stopped`` by its next ``file_stream`` answer and stops the
+    script; the note is cleared when the run ends. A run that is not running: 409."""
+    check_access(request, entity, project, write=True)
+    record = require_run(tracking, entity, project, run_id)
+    if record.state != "running":
+        raise HTTPException(409, f"run {run_id} is {record.state}, not running")
+    now = time.time()
+    tracking.write_batch(
+        RunBatch(run=RunRef(entity, project, run_id), meta={"stop_requested_at": now})
+    )
+    return {"stop_requested_at": now}

@@ -92,6 +92,8 @@ runs = Table(
     Column("forked_from", Text),
     # wandb-metadata.json: Python, OS, host, program, args, git, GPUs … (JSON, schema 0004).
     Column("metadata", Text),
+    # When "Stop run" was asked for (schema 0006); cleared when the run ends.
+    Column("stop_requested_at", Double),
     UniqueConstraint("project_id", "run_id", name="uq_runs_project_run"),
 )
 

@@ -72,6 +72,7 @@ _RUN_FIELDS = {
     "exit_code": "exit_code",
     "sessions": "sessions",
     "forked_from": "forked_from",
+    "stop_requested_at": "stop_requested_at",
 }
 _RUN_SELECT = (
     "SELECT r.*, p.entity AS p_entity, p.name AS p_name FROM runs r "
@@ -616,6 +617,7 @@ class SqlStore(TrackingStore):
             sessions=row["sessions"],
             forked_from=row["forked_from"],
             metadata=None if row["metadata"] is None else jsonutil.loads(row["metadata"]),
+            stop_requested_at=row["stop_requested_at"],
         )
 
     def get_run(self, ref: RunRef) -> RunRecord | None:
