@@ -12,6 +12,7 @@ import {
   parseTable,
   PREVIEW_ROWS,
   previewKind,
+  tableFilePointer,
 } from "./artifacts";
 import { layoutLineage } from "./lineageLayout";
 
@@ -113,6 +114,15 @@ describe("parseTable", () => {
     ]);
     expect(t.partial).toBe(true);
     expect(parseTable("d.tsv", "x\ty\n1\t2\n", false)).toEqual({ columns: ["x", "y"], rows: [["1", "2"]], partial: false });
+  });
+});
+
+describe("tableFilePointer", () => {
+  it("follows a Table added to an artifact to the entry holding its rows", () => {
+    const doc = { _type: "table-file", path: "media/table/86/86f8.table.json", ncols: 2, nrows: 2 };
+    expect(tableFilePointer(JSON.stringify(doc))).toBe("media/table/86/86f8.table.json");
+    expect(tableFilePointer(JSON.stringify({ columns: [], data: [] }))).toBeNull();
+    expect(tableFilePointer("not json")).toBeNull();
   });
 });
 

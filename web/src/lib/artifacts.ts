@@ -120,6 +120,20 @@ export function parseTable(path: string, text: string, cut: boolean): TablePrevi
   };
 }
 
+/**
+ * The entry a Table added with `artifact.add(table, name)` keeps its rows in: the SDK
+ * writes `<name>.table.json` as `{"_type": "table-file", "path": "media/table/…"}`
+ * pointing at another entry of the same version. Null for anything else.
+ */
+export function tableFilePointer(text: string): string | null {
+  try {
+    const doc = JSON.parse(text) as { _type?: unknown; path?: unknown };
+    return doc._type === "table-file" && typeof doc.path === "string" ? doc.path : null;
+  } catch {
+    return null;
+  }
+}
+
 /** A folder view of a manifest: the entries and sub-folders directly under `dir` ("" = root). */
 export function listDir<T extends { path: string }>(files: T[], dir: string): { dirs: string[]; files: T[] } {
   const prefix = dir === "" ? "" : `${dir}/`;

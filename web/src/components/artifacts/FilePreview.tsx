@@ -1,7 +1,7 @@
 // The preview of one artifact file, by kind (lib/artifacts.previewKind).
 import type { JsonValue } from "../../api/types";
 import { type FileRef, useFileHead, useImageUrl } from "../../hooks/useArtifacts";
-import { PREVIEW_BYTES, type PreviewKind, type TablePreview, parseTable } from "../../lib/artifacts";
+import { PREVIEW_BYTES, type PreviewKind, type TablePreview, parseTable, tableFilePointer } from "../../lib/artifacts";
 import { formatBytes, formatValue } from "../../lib/format";
 
 export interface FilePreviewProps {
@@ -42,6 +42,9 @@ function TextPreview({ file, table }: { file: FileRef; table: boolean }) {
   if (!data) return <p className="muted">Loading…</p>;
   const note = data.cut && <p className="muted">The first {formatBytes(PREVIEW_BYTES)} shown.</p>;
   if (table) {
+    // a Table added to the artifact: its rows are in the entry it points at
+    const pointer = data.cut ? null : tableFilePointer(data.text);
+    if (pointer && pointer !== file.path) return <TextPreview file={{ ...file, path: pointer }} table />;
     let parsed: TablePreview | null = null;
     try {
       parsed = parseTable(file.path, data.text, data.cut);
