@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import signal
 import struct
@@ -172,7 +173,11 @@ def test_killed_run_is_recovered_by_the_next_process(tmp_path: Path, store: SqlS
             frames, pos = frames + 1, offset
     assert frames == 502  # START (written twice) + 500 logs, all durable
 
-    assert recover_journals(root / "journals", store) == 1
+    # The run's journal and the side journal of its background threads (console,
+    # system metrics, metadata), main first.
+    sides = sorted(set((root / "journals").glob("*.journal")) - set(journals))
+    assert [p.name for p in sides] == [journals[0].name.replace(".journal", ".side.journal")]
+    assert recover_journals(root / "journals", store) == 2
     assert recover_journals(root / "journals", store) == 0  # once per process
     rec = store.get_run(REF)
     assert rec is not None
@@ -305,3 +310,94 @@ def test_a_journal_of_the_first_format_replays(tmp_path: Path, store: SqlStore) 
     assert replay_journal(path, store)
     assert store.read_series(REF, "loss").steps.tolist() == list(range(100))
     assert not path.exists()
+
+
+def recover_now(folder: Path, store: SqlStore) -> None:
+    """Another process's recovery of ``folder``, at this very moment."""
+    from runyard.journal import replay as replay_module
+
+    replay_module._done.clear()  # (once per process otherwise)
+    recover_journals(folder, store)
+
+
+@pytest.mark.parametrize("step", ["flock", "write", "link", "rename"])
+def test_recovery_between_the_steps_of_creating_a_journal_leaves_it_alone(
+    tmp_path: Path, store: SqlStore, monkeypatch: pytest.MonkeyPatch, step: str
+) -> None:
+    """A journal being created (O_CREAT|O_EXCL, flock, header, publish) is never seen
+    unlocked by a recovery: run one right before each step, then use the journal."""
+    from runyard.journal import frames
+
+    folder = tmp_path / "journals"
+    path = folder / "run-1-2.journal"
+    original = {
+        "flock": frames.fcntl.flock,
+        "write": frames.os.write,
+        "link": frames.os.link,
+        "rename": frames.os.rename,
+    }
+    calls: list[str] = []
+
+    def paused(*args: Any) -> Any:
+        if not calls:  # once, at the first call of this step
+            calls.append(step)
+            recover_now(folder, store)
+        return original[step](*args)
+
+    module = frames.fcntl if step == "flock" else frames.os
+    monkeypatch.setattr(module, step, paused)
+    if step == "rename":  # a file system without hard links
+        monkeypatch.setattr(frames.os, "link", lambda *a: (_ for _ in ()).throw(OSError("no")))
+    writer = JournalWriter(path)
+    monkeypatch.undo()
+    assert calls == [step]
+    try:
+        writer.append_start(msgpack.packb(start_record()))
+        writer.append(msgpack.packb(log_record(0)))
+    finally:
+        writer.close()
+    assert sorted(p.name for p in folder.iterdir()) == ["run-1-2.journal"]
+    with open(path, "rb") as file:
+        assert [rec[0] for _, rec in JournalReader(file.fileno()).records()] == [
+            Rec.START,
+            Rec.START,
+            Rec.LOG,
+        ]
+
+
+def test_a_journal_is_published_locked_with_its_header(tmp_path: Path) -> None:
+    path = tmp_path / "run-1-2.journal"
+    writer = JournalWriter(path)
+    try:
+        assert path.read_bytes()[: len(MAGIC)] == MAGIC
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            with pytest.raises(BlockingIOError):
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        finally:
+            os.close(fd)
+        with pytest.raises(FileExistsError):
+            JournalWriter(path)
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["run-1-2.journal"]
+    finally:
+        writer.close()
+
+
+def test_recovery_never_moves_a_locked_file_aside(tmp_path: Path, store: SqlStore) -> None:
+    """Whatever it holds (here: no journal at all), a file someone holds locked is in use."""
+
+    folder = tmp_path / "journals"
+    folder.mkdir()
+    path = folder / "odd-1-2.journal"
+    path.write_bytes(b"")
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        recover_now(folder, store)
+        path.write_bytes(b"not a journal at all")
+        recover_now(folder, store)
+        assert sorted(p.name for p in folder.iterdir()) == ["odd-1-2.journal"]
+    finally:
+        os.close(fd)
+    recover_now(folder, store)  # unlocked now: moved aside, not deleted
+    assert sorted(p.name for p in folder.iterdir()) == ["odd-1-2.journal.damaged"]

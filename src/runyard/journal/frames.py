@@ -32,6 +32,8 @@ still record how the run ended.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import fcntl
 import mmap
 import os
@@ -52,6 +54,7 @@ __all__ = [
     "Damage",
     "JournalReader",
     "JournalWriter",
+    "creating_path",
     "read_frames",
     "read_header",
 ]
@@ -84,10 +87,23 @@ class JournalWriter:
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        # Created under a name recovery never looks at (``*.journal.new``), locked and
+        # given its header there, then published by a hard link: another process's
+        # recovery must never see the journal unlocked and empty (it would take it for
+        # a leftover and remove it, or move it aside as no journal).
+        creating = creating_path(self.path)
         # 0600: the START record holds the journal's id, which names it to a store.
-        self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
-        # Held for the run's life: recovery replays only journals nobody holds.
-        fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        self._fd = os.open(creating, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            # Held for the run's life: recovery replays only journals nobody holds.
+            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            os.write(self._fd, MAGIC)
+            _publish(creating, self.path)
+        except BaseException:
+            os.close(self._fd)
+            with contextlib.suppress(OSError):
+                os.unlink(creating)
+            raise
         self._map: mmap.mmap | None = None
         self._win_start = 0
         self._win_end = 0
@@ -97,7 +113,6 @@ class JournalWriter:
         self._pack_header = _HEADER.pack_into
         #: Why the journal stopped taking records (a full disk), or None.
         self.failed: OSError | None = None
-        os.write(self._fd, MAGIC)
         #: Offset just past the last complete frame (what readers may read up to).
         self.size = len(MAGIC)
         self._remap(self.size)
@@ -191,6 +206,29 @@ class JournalWriter:
                 os.ftruncate(self._fd, self.size)
             os.close(self._fd)
             self._fd = -1
+
+
+def creating_path(path: Path) -> Path:
+    """Where :class:`JournalWriter` prepares ``path`` before publishing it (not a
+    ``*.journal`` name: recovery and ``runyard sync`` never look at it)."""
+    return path.with_name(path.name + ".new")
+
+
+def _publish(creating: Path, path: Path) -> None:
+    """Give the prepared journal its name; ``FileExistsError`` if ``path`` exists (a
+    journal is never replaced). A hard link is atomic and refuses an existing name,
+    which a rename would silently replace; a file system without hard links gets the
+    rename after a check (journal names hold the process id, so nobody else races)."""
+    try:
+        os.link(creating, path)
+    except FileExistsError:
+        raise
+    except OSError:
+        if path.exists():
+            raise FileExistsError(errno.EEXIST, "journal exists", str(path)) from None
+        os.rename(creating, path)
+        return
+    os.unlink(creating)
 
 
 def read_frames(
