@@ -765,7 +765,9 @@ class Run:
         writer.join(max(self._settings.finish_timeout, writer.stop_timeout) + 5.0)
         if context is not None:
             # The side journal's batches attach to the run: they go once its own are in.
-            context.finish_writer(writer.stop_timeout + 5.0)
+            # When the main journal did not get through (a refused key, a store that is
+            # down), neither will they: keep them for `runyard sync` without waiting.
+            context.finish_writer(writer.stop_timeout + 5.0 if writer.drained else 0.0)
         artifacts = self.__dict__.get("_artifacts")
         if artifacts is not None:  # what the writer did not store stays in the journal
             artifacts.finished()
