@@ -236,3 +236,25 @@ def test_registry_page(apage: Page) -> None:
     source.click()
     expect(page).to_have_url(re.compile(f"/{PROJECT}/artifacts/model/convnet/v0$"))
     expect(page.locator(tid("artifact-version-title"))).to_have_text("convnet:v0")
+
+
+def test_registry_version_shows_the_linked_files(apage: Page) -> None:
+    page = apage
+    page.goto(f"/{ENTITY}/model-registry/collections/digit-classifier")
+    page.locator(tid("registry-version-v0")).get_by_role("link", name="v0", exact=True).click()
+    expect(page).to_have_url(re.compile("/model-registry/artifacts/model/digit-classifier/v0$"))
+    expect(page.locator(tid("artifact-logged-by"))).to_be_visible()
+    page.locator(tid("artifact-tab-files")).click()
+    files = page.locator(tid("artifact-files"))
+    files.locator(tid("artifact-file-model.txt")).get_by_role("button").click()
+    expect(page.locator(tid("artifact-preview-text"))).to_have_text("weights\n")
+
+
+def test_empty_artifacts_and_registry(apage: Page) -> None:
+    page = apage
+    page.goto(f"/{ENTITY}/no-such-project/artifacts")
+    expect(page.locator(tid("artifact-types"))).to_contain_text("No artifacts in this project yet.")
+    page.goto("/nobody/model-registry")
+    expect(page.locator(tid("registry-collections"))).to_contain_text(
+        "Nothing linked into nobody's registry yet."
+    )
