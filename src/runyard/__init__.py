@@ -37,17 +37,27 @@ __all__ = [
     "Table",
     "UsageError",
     "__version__",
+    "agent",
     "config",
     "define_metric",
     "finish",
     "init",
     "log",
     "login",
+    "mark_preempting",
     "plot",
     "plot_table",
+    "require",
+    "restore",
     "run",
     "save",
     "summary",
+    "sweep",
+    "termerror",
+    "termlog",
+    "termwarn",
+    "unwatch",
+    "watch",
 ]
 
 # Lazily imported public names: attribute -> "module:attribute", or "module" for a
@@ -99,6 +109,112 @@ def finish(exit_code: int | None = None, quiet: bool | None = None) -> None:
     run = current_run()
     if run is not None:
         run.finish(exit_code=exit_code, quiet=quiet)
+
+
+def watch(
+    models: Any,
+    criterion: Any = None,
+    log: str | None = "gradients",
+    log_freq: int = 1000,
+    idx: int | None = None,
+    log_graph: bool = False,
+) -> None:
+    """``run.watch`` on the current run: gradient/parameter histograms of torch models."""
+    _require_run("watch").watch(
+        models, criterion, log=log, log_freq=log_freq, idx=idx, log_graph=log_graph
+    )
+
+
+def unwatch(models: Any = None) -> None:
+    """Remove the hooks ``watch`` added (of ``models``, else of every watched model)."""
+    from runyard.sdk.watch import unwatch as remove_hooks
+
+    remove_hooks(models)
+
+
+def require(requirement: str | list[str] | None = None, experiment: Any = None) -> None:
+    """wandb's feature switches (``require("service")``): Runyard needs none; accepted."""
+
+
+def mark_preempting() -> None:
+    """``run.mark_preempting`` on the current run."""
+    _require_run("mark_preempting").mark_preempting()
+
+
+def restore(
+    name: str, run_path: str | None = None, replace: bool = False, root: str | None = None
+) -> Any:
+    """Download the file ``name`` of a run into ``root`` and return it open for reading
+    (wandb's ``restore``). ``run_path`` (``entity/project/run_id``) defaults to the
+    current run, ``root`` to its ``run.dir``; an existing file is kept unless
+    ``replace``. ``ValueError`` when the run has no such file."""
+    from runyard.public_api.api import Api
+    from runyard.sdk.init import current_run
+
+    run = current_run()
+    if run_path is None:
+        if run is None or not hasattr(run, "settings"):
+            raise ValueError("run_path required when calling wandb.restore before wandb.init()")
+        run_path = run.path
+        api = Api(store=run.settings.store_uri, blobs=run.settings.blobs)
+    else:
+        api = Api()
+    if root is None:
+        root = run.dir if run is not None else "."
+    return api.run(run_path).file(name).download(root, replace=replace, exist_ok=not replace)
+
+
+def sweep(*args: Any, **kwargs: Any) -> str:
+    """Not supported yet: raises :class:`UsageError` saying so."""
+    raise UsageError("wandb.sweep: sweeps are not supported by Runyard yet (a later issue)")
+
+
+def agent(*args: Any, **kwargs: Any) -> None:
+    """Not supported yet: raises :class:`UsageError` saying so."""
+    raise UsageError("wandb.agent: sweeps are not supported by Runyard yet (a later issue)")
+
+
+_said: set[str] = set()
+
+
+def _term(message: str, level: str, newline: bool, repeat: bool, prefix: bool) -> None:
+    if not repeat:
+        if message in _said:
+            return
+        _said.add(message)
+    import sys
+
+    from runyard.printer import termlog as log_line
+
+    if prefix and not level:
+        log_line(message)  # silenced by RUNYARD_SILENT, as wandb's termlog
+        return
+    head = ("runyard: " if prefix else "") + (f"{level} " if level else "")
+    print(head + message, end="\n" if newline else "", file=sys.stderr)
+
+
+def termlog(
+    string: str = "", newline: bool = True, repeat: bool = True, prefix: bool = True
+) -> None:
+    """Print a line prefixed ``runyard:`` on stderr; ``repeat=False`` prints a message once."""
+    _term(string, "", newline, repeat, prefix)
+
+
+def termwarn(string: str, newline: bool = True, repeat: bool = True, prefix: bool = True) -> None:
+    """Print a ``WARNING`` line on stderr; ``repeat=False`` prints a message once."""
+    _term(string, "WARNING", newline, repeat, prefix)
+
+
+def termerror(string: str, newline: bool = True, repeat: bool = True, prefix: bool = True) -> None:
+    """Print an ``ERROR`` line on stderr; ``repeat=False`` prints a message once."""
+    _term(string, "ERROR", newline, repeat, prefix)
+
+
+def _attach(attach_id: str | None = None, run_id: str | None = None, *, run: Any = None) -> Any:
+    """wandb's ``_attach``: log into a parent process's run (its ``run._attach_id``)."""
+    from runyard.sdk.init import attach
+
+    return attach(attach_id, run_id, run=run)
 
 
 def __getattr__(name: str) -> Any:

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from runyard.data_types.matplotlib_figure import as_figure, is_matplotlib
+from runyard.data_types.tensor import tensor_type_name
 
 if TYPE_CHECKING:
     from runyard.data_types.sink import MediaSink
@@ -32,6 +33,41 @@ def _to_uint8(data: Any) -> Any:
     return np.asarray(data).clip(0, 255).astype(np.uint8)
 
 
+def _torch_to_hwc(data: Any, normalize: bool) -> Any:
+    """wandb's path for torch tensors (``torchvision.utils.make_grid``, without needing
+    torchvision): ``C×H×W`` (C 1, 3 or 4; 1 becomes grey RGB), ``H×W``, or a batch
+    ``N×C×H×W`` laid out in a grid of 8 per row with 2-pixel padding; values in 0..1
+    (``normalize`` first scales min..max to 0..1), then ×255 as ``H×W×C`` uint8."""
+    import numpy as np
+
+    array = data.detach().cpu().float().numpy()
+    if array.ndim == 2:
+        array = array[None]
+    if array.ndim == 3:
+        if array.shape[0] == 1:
+            array = np.repeat(array, 3, axis=0)
+        array = array[None]
+    if array.ndim != 4 or array.shape[1] not in (1, 3, 4):
+        raise ValueError(f"Un-supported shape for image conversion {list(data.shape)}")
+    if array.shape[1] == 1:
+        array = np.repeat(array, 3, axis=1)
+    if normalize:
+        low, high = float(array.min()), float(array.max())
+        array = (array - low) / max(high - low, 1e-5)
+    count, channels, height, width = array.shape
+    if count == 1:
+        grid = array[0]
+    else:
+        columns = min(8, count)
+        rows = -(-count // columns)
+        cell_h, cell_w = height + 2, width + 2
+        grid = np.zeros((channels, rows * cell_h + 2, columns * cell_w + 2), dtype=array.dtype)
+        for index in range(count):
+            top, left = (index // columns) * cell_h + 2, (index % columns) * cell_w + 2
+            grid[:, top : top + height, left : left + width] = array[index]
+    return (grid * 255).clip(0, 255).astype(np.uint8).transpose(1, 2, 0)
+
+
 def _render_matplotlib(value: Any, file_type: str) -> Any:
     """``savefig`` of the figure (``plt.gcf()`` for the module), opened with PIL."""
     from PIL import Image as PILImage
@@ -49,7 +85,9 @@ class Image:
     """An image logged as an ``image-file`` (as ``wandb.Image``).
 
     ``data_or_path`` is a numpy array (``H×W``, ``H×W×1``, ``H×W×3`` or
-    ``H×W×4``; floats in 0..1 are scaled to 0..255), a PIL image, a matplotlib
+    ``H×W×4``; floats in 0..1 are scaled to 0..255), a torch tensor in wandb's
+    layout (``C×H×W``, ``H×W`` or a batch ``N×C×H×W`` shown as a grid; values in 0..1,
+    or any range with ``normalize``, the default), a PIL image, a matplotlib
     figure or the ``pyplot`` module (``savefig``, so an empty figure gives a blank
     image) or the path of an image file (stored as it is, in its own format).
     Needs Pillow.
@@ -73,6 +111,7 @@ class Image:
         boxes: Any = None,
         masks: Any = None,
         file_type: str | None = None,
+        normalize: bool = True,
     ) -> None:
         if file_type is not None and file_type not in _FILE_TYPES:
             raise ValueError(f"file_type must be one of {_FILE_TYPES}")
@@ -95,6 +134,9 @@ class Image:
             image = data_or_path
         elif is_matplotlib(data_or_path):
             image = _render_matplotlib(data_or_path, self.format)
+        elif tensor_type_name(data_or_path) == "torch.Tensor":
+            image = PILImage.fromarray(_torch_to_hwc(data_or_path, normalize))
+            image = image.convert(mode) if mode and mode != image.mode else image
         else:
             image = self._from_array(data_or_path, mode)
         buffer = io.BytesIO()

@@ -9,6 +9,7 @@ SQLAlchemy) in the background. Only when the run may already exist (``id=``,
 from __future__ import annotations
 
 import atexit
+import json
 import os
 import secrets
 import signal
@@ -45,7 +46,15 @@ if TYPE_CHECKING:
     from runyard.blobs.base import BlobStore
     from runyard.store.base import TrackingStore
 
-__all__ = ["current_run", "forget_run", "init", "validate_run_id", "validate_tags"]
+__all__ = [
+    "attach",
+    "attach_id",
+    "current_run",
+    "forget_run",
+    "init",
+    "validate_run_id",
+    "validate_tags",
+]
 
 _MODES = {
     "online": "online",
@@ -736,3 +745,73 @@ def _remember_for_auto_resume(settings: Settings, ref: RunRef) -> None:
     path = _auto_file(settings, ref)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(ref.run_id)
+
+
+# -- attaching a child process to a parent's run (wandb._attach) ------------------
+#: Settings a child needs to reach the parent's store; the rest comes from its own
+#: environment, which a spawned child inherits.
+_ATTACH_SETTINGS = ("root_dir", "mode", "store", "base_url", "blobs")
+
+
+def attach_id(run: Run) -> str:
+    """``run._attach_id``: the run's path and where it is stored, as JSON.
+
+    Waits (at most ~30 s: one batch interval when the store is healthy) until what
+    the run journalled so far is in the store, so a child resuming it sees the
+    parent's steps and continues after them. Read once, when a framework hands the
+    run to a child process, never on the logging path.
+    """
+    writer = run._writer
+    if writer is not None:
+        target = writer.sync(timeout=30.0) and writer.read_pos
+        deadline = time.monotonic() + 30.0
+        while (
+            target
+            and writer._stored < target
+            and writer.is_alive()
+            and not writer.degraded
+            and time.monotonic() < deadline
+        ):
+            writer._wake.set()
+            time.sleep(0.02)
+    settings = run.settings
+    values = {name: getattr(settings, name) for name in _ATTACH_SETTINGS}
+    values["root_dir"] = str(values["root_dir"])
+    return json.dumps({"path": [run.entity, run.project, run.id], "settings": values})
+
+
+def attach(
+    attach_id: str | None = None, run_id: str | None = None, run: Run | None = None
+) -> Run | DisabledRun:
+    """``wandb._attach``: log into the run ``attach_id`` names from another process.
+
+    The child opens its own journal on the same run, as a resumed session would
+    (``init(id=…, resume="allow")``), so its rows and files reach the run through
+    its own writer. In this process the parent's own run is returned as it is.
+    """
+    if run is not None:
+        return run
+    if attach_id is None:
+        raise UsageError("_attach needs attach_id (run._attach_id of the parent's run)")
+    try:
+        spec = json.loads(attach_id)
+        entity, project, run_id = spec["path"]
+        settings = dict(spec["settings"])
+    except (ValueError, TypeError, KeyError) as exc:
+        raise UsageError(f"invalid attach_id {attach_id!r}: {exc}") from None
+    with _lock:
+        for active in _active:
+            if active.path == f"{entity}/{project}/{run_id}":
+                return active
+    settings = {k: v for k, v in settings.items() if v is not None}
+    settings["x_primary"] = False
+    settings["x_disable_meta"] = True  # the parent records the machine and the code
+    attached: Run | DisabledRun = init(
+        project=project,
+        entity=entity,
+        id=run_id,
+        resume="allow",
+        reinit="create_new",
+        settings=settings,
+    )
+    return attached

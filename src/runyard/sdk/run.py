@@ -796,6 +796,49 @@ class Run:
         login = "runyard login --relogin && " if writer.refused else ""
         return f"{head}. Upload it with:\n{login}runyard sync {self._journal.path}"
 
+    # -- calls frameworks make (Lightning, Transformers: docs/integrations.md) ----
+    def watch(
+        self,
+        models: Any,
+        criterion: Any = None,
+        log: str | None = "gradients",
+        log_freq: int = 1000,
+        idx: int | None = None,
+        log_graph: bool = False,
+    ) -> None:
+        """Log gradient and/or parameter histograms of torch ``models`` every
+        ``log_freq`` steps, under wandb's keys (see :mod:`runyard.sdk.watch`)."""
+        self._check_active("watch")
+        from runyard.sdk.watch import watch
+
+        watch(self, models, criterion, log=log, log_freq=log_freq, idx=idx, log_graph=log_graph)
+
+    def unwatch(self, models: Any = None) -> None:
+        """Remove the hooks ``watch`` added (of ``models``, else of every model)."""
+        from runyard.sdk.watch import unwatch
+
+        unwatch(models)
+
+    def _label(self, code: str | None = None, repo: str | None = None, **kwargs: Any) -> None:
+        """wandb's telemetry label for the integration in use; Runyard keeps none."""
+
+    def get_url(self) -> str | None:
+        """wandb's ``run.get_url()``: :attr:`url`."""
+        return self.url
+
+    def mark_preempting(self) -> None:
+        """wandb marks the run as preempted so its agent requeues it; Runyard has no
+        agent yet, so this only says so in the run's log."""
+        termlog(f"run {self._ref.run_id} marked as preempting")
+
+    @property
+    def _attach_id(self) -> str:
+        """What a child process passes to ``runyard._attach`` to log into this run
+        (Lightning pickles it with its logger for ``ddp_spawn``)."""
+        from runyard.sdk.init import attach_id
+
+        return attach_id(self)
+
     def __enter__(self) -> Run:
         return self
 

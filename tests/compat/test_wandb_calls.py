@@ -1,0 +1,100 @@
+"""The wandb calls frameworks make beyond init/log: ``_attach``, ``require``,
+``termlog``/``termwarn``/``termerror``, ``restore``, ``sweep``/``agent``, ``run._label``,
+``run.get_url``, ``mark_preempting`` (issue 15)."""
+
+from __future__ import annotations
+
+import multiprocessing
+from pathlib import Path
+
+import pytest
+
+import runyard
+
+
+def _child(attach_id: str) -> None:
+    run = runyard._attach(attach_id)
+    for value in (0.5, 0.25):
+        run.log({"child_loss": value})
+    run.config.update({"child": True})
+
+
+def test_a_spawned_child_logs_into_the_parents_run(ry_dir: Path) -> None:
+    run = runyard.init(project="attach", config={"lr": 0.1})
+    run.log({"parent_loss": 1.0})
+    attach_id = run._attach_id
+    context = multiprocessing.get_context("spawn")
+    child = context.Process(target=_child, args=(attach_id,))
+    child.start()
+    child.join(60)
+    assert child.exitcode == 0
+    run.finish()
+    stored = runyard.Api().run(f"attach/{run.id}")
+    rows = [
+        {k: v for k, v in r.items() if not k.startswith("_") or k == "_step"}
+        for r in stored.scan_history()
+    ]
+    assert rows == [
+        {"_step": 0, "parent_loss": 1.0},
+        {"_step": 1, "child_loss": 0.5},
+        {"_step": 2, "child_loss": 0.25},
+    ]
+    assert stored.config["lr"] == 0.1 and stored.config["child"] is True
+    assert len(runyard.Api().runs("attach")) == 1
+
+
+def test_attach_in_the_same_process_returns_the_run(ry_dir: Path) -> None:
+    run = runyard.init(project="attach")
+    assert runyard._attach(run._attach_id) is run
+    assert runyard._attach(run=run) is run
+    run.finish()
+    with pytest.raises(runyard.UsageError, match="invalid attach_id 'nope'"):
+        runyard._attach("nope")
+
+
+def test_term_functions_and_repeat(capsys: pytest.CaptureFixture[str]) -> None:
+    runyard.termlog("hello")
+    runyard.termwarn("careful", repeat=False)
+    runyard.termwarn("careful", repeat=False)
+    runyard.termerror("broken")
+    runyard.termlog("raw", prefix=False, newline=False)
+    err = capsys.readouterr().err
+    assert err == ("runyard: hello\nrunyard: WARNING careful\nrunyard: ERROR broken\nraw")
+
+
+def test_require_label_url_preempting(ry_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    runyard.require("service")
+    run = runyard.init(project="calls")
+    run._label(code="transformers_trainer")
+    assert run.get_url() == run.url
+    runyard.mark_preempting()
+    assert "marked as preempting" in capsys.readouterr().err
+    run.finish()
+
+
+def test_sweep_and_agent_say_not_supported() -> None:
+    with pytest.raises(runyard.UsageError, match="sweeps are not supported by Runyard yet"):
+        runyard.sweep({"method": "grid"}, project="p")
+    with pytest.raises(runyard.UsageError, match="sweeps are not supported by Runyard yet"):
+        runyard.agent("abc", function=print, count=1)
+
+
+def test_restore_downloads_a_run_file(ry_dir: Path, tmp_path: Path) -> None:
+    run = runyard.init(project="restore")
+    (Path(run.dir) / "weights.txt").write_text("w=1")
+    run.save(str(Path(run.dir) / "weights.txt"), base_path=run.dir)
+    run.finish()
+    with pytest.raises(ValueError, match="run_path required"):
+        runyard.restore("weights.txt")
+    target = tmp_path / "out"
+    with runyard.restore("weights.txt", run_path=f"restore/{run.id}", root=str(target)) as f:
+        assert f.read() == "w=1"
+    (target / "weights.txt").write_text("changed")
+    with runyard.restore("weights.txt", run_path=f"restore/{run.id}", root=str(target)) as f:
+        assert f.read() == "changed"  # kept unless replace
+    with runyard.restore(
+        "weights.txt", run_path=f"restore/{run.id}", root=str(target), replace=True
+    ) as f:
+        assert f.read() == "w=1"
+    with pytest.raises(ValueError, match=r"has no file 'missing\.txt'"):
+        runyard.restore("missing.txt", run_path=f"restore/{run.id}")
