@@ -7,6 +7,7 @@ import {
   imageMime,
   lineageLayoutInput,
   listDir,
+  MAX_IMAGE_PREVIEW_BYTES,
   newestFirst,
   orderedAliases,
   parseTable,
@@ -79,6 +80,10 @@ describe("previewKind", () => {
     expect(previewKind("model.pt")).toBe("none");
     expect(previewKind("weights.bin")).toBe("none");
     expect(previewKind("notes.txt", true)).toBe("none");
+    // a huge image is not fetched for a preview; a huge text file still is (its head)
+    expect(previewKind("scan.png", false, MAX_IMAGE_PREVIEW_BYTES + 1)).toBe("none");
+    expect(previewKind("scan.png", false, MAX_IMAGE_PREVIEW_BYTES)).toBe("image");
+    expect(previewKind("big.log", false, 10 * MAX_IMAGE_PREVIEW_BYTES)).toBe("text");
   });
 
   it("types an image blob from its name", () => {

@@ -43,10 +43,16 @@ const TEXT =
   /\.(txt|md|rst|json|jsonl|ya?ml|toml|ini|cfg|conf|py|ipynb|js|ts|tsx|sh|log|xml|html?|css|c|h|cpp|rs|go|java|r|sql|tex|patch|diff|env)$/i;
 const TEXT_NAMES = new Set(["readme", "license", "makefile", "dockerfile", "requirements.txt"]);
 
-/** How a file of a version is previewed, from its name (references have no content of ours). */
-export function previewKind(path: string, isReference = false): PreviewKind {
+/** Images larger than this are not fetched for a preview (they are downloaded whole). */
+export const MAX_IMAGE_PREVIEW_BYTES = 20 * 1024 * 1024;
+
+/**
+ * How a file of a version is previewed, from its name (references have no content of
+ * ours; text and tables read only their first PREVIEW_BYTES, so any size will do).
+ */
+export function previewKind(path: string, isReference = false, size: number | null = null): PreviewKind {
   if (isReference) return "none";
-  if (IMAGE.test(path)) return "image";
+  if (IMAGE.test(path)) return size !== null && size > MAX_IMAGE_PREVIEW_BYTES ? "none" : "image";
   if (TABLE.test(path)) return "table";
   const base = path.split("/").pop()?.toLowerCase() ?? "";
   if (TEXT.test(path) || TEXT_NAMES.has(base) || !base.includes(".")) return "text";

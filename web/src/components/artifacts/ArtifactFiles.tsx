@@ -70,7 +70,7 @@ export default function ArtifactFiles({ artifact, files }: { artifact: ArtifactV
           <FilePreview
             key={chosen.path}
             file={{ entity: artifact.entity, project: artifact.project, name: artifact.name, version: artifact.version, path: chosen.path }}
-            kind={previewKind(chosen.path, chosen.ref !== null)}
+            kind={previewKind(chosen.path, chosen.ref !== null, chosen.size)}
             reference={chosen.ref}
           />
         ) : (
