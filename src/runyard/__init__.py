@@ -42,7 +42,10 @@ __all__ = [
     "define_metric",
     "finish",
     "init",
+    "link_model",
     "log",
+    "log_artifact",
+    "log_model",
     "login",
     "mark_preempting",
     "plot",
@@ -57,6 +60,8 @@ __all__ = [
     "termlog",
     "termwarn",
     "unwatch",
+    "use_artifact",
+    "use_model",
     "watch",
 ]
 
@@ -109,6 +114,31 @@ def finish(exit_code: int | None = None, quiet: bool | None = None) -> None:
     run = current_run()
     if run is not None:
         run.finish(exit_code=exit_code, quiet=quiet)
+
+
+def log_artifact(artifact_or_path: Any, *args: Any, **kwargs: Any) -> Any:
+    """``run.log_artifact`` on the current run."""
+    return _require_run("log_artifact").log_artifact(artifact_or_path, *args, **kwargs)
+
+
+def use_artifact(artifact_or_name: Any, *args: Any, **kwargs: Any) -> Any:
+    """``run.use_artifact`` on the current run."""
+    return _require_run("use_artifact").use_artifact(artifact_or_name, *args, **kwargs)
+
+
+def log_model(path: Any, *args: Any, **kwargs: Any) -> Any:
+    """``run.log_model`` on the current run."""
+    return _require_run("log_model").log_model(path, *args, **kwargs)
+
+
+def use_model(name: str) -> Any:
+    """``run.use_model`` on the current run."""
+    return _require_run("use_model").use_model(name)
+
+
+def link_model(path: Any, registered_model_name: str, *args: Any, **kwargs: Any) -> Any:
+    """``run.link_model`` on the current run."""
+    return _require_run("link_model").link_model(path, registered_model_name, *args, **kwargs)
 
 
 def watch(

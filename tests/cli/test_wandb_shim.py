@@ -150,3 +150,58 @@ def test_refuses_a_wandb_package_without_metadata(env: Venv) -> None:
     (env.site / "wandb" / "__init__.py").write_text("")
     done = env.cmd(["-m", "runyard", "wandb-shim", "install"], check=False)
     assert done.returncode == 1 and "no wandb distribution owns it" in done.stderr
+
+
+# What Lightning, Transformers, accelerate, Ultralytics and XGBoost touch
+# (../shared/reference/integrations.md), beyond the modules imported above.
+FRAMEWORK_NAMES = [
+    "Api",
+    "Artifact",
+    "Histogram",
+    "Image",
+    "Settings",
+    "Table",
+    "_attach",
+    "agent",
+    "config",
+    "define_metric",
+    "finish",
+    "init",
+    "log",
+    "log_artifact",
+    "mark_preempting",
+    "plot",
+    "plot_table",
+    "require",
+    "restore",
+    "run",
+    "summary",
+    "sweep",
+    "termerror",
+    "termlog",
+    "termwarn",
+    "unwatch",
+    "use_artifact",
+    "watch",
+]
+
+
+def test_names_frameworks_use(env: Venv) -> None:
+    _shim(env, "install")
+    out = env.run(
+        f"""
+        import json, importlib.util, wandb, wandb.profiler
+        from wandb.integration.xgboost import WandbCallback
+        missing = [n for n in {FRAMEWORK_NAMES!r} if not hasattr(wandb, n)]
+        try:
+            WandbCallback()
+        except wandb.errors.UsageError as exc:
+            said = str(exc)
+        print(json.dumps([missing, said, importlib.util.find_spec("wandb") is not None,
+                          callable(wandb.profiler.torch_trace_handler)]))
+        """
+    )
+    missing, said, found, handler = json.loads(out.stdout.strip().splitlines()[-1])
+    assert missing == []
+    assert "not supported by Runyard yet" in said
+    assert found and handler

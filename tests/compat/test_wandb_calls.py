@@ -98,3 +98,21 @@ def test_restore_downloads_a_run_file(ry_dir: Path, tmp_path: Path) -> None:
         assert f.read() == "w=1"
     with pytest.raises(ValueError, match=r"has no file 'missing\.txt'"):
         runyard.restore("missing.txt", run_path=f"restore/{run.id}")
+
+
+def test_module_level_artifact_calls(ry_dir: Path, tmp_path: Path) -> None:
+    """XGBoost's callback calls ``wandb.log_artifact``; Lightning ``use_artifact``."""
+    model = tmp_path / "model.json"
+    model.write_text("{}")
+    with pytest.raises(runyard.Error, match=r"wandb\.init\(\) before wandb\.log_artifact"):
+        runyard.log_artifact(str(model))
+    run = runyard.init(project="arts")
+    artifact = runyard.Artifact("booster", type="model")
+    artifact.add_file(str(model))
+    runyard.log_artifact(artifact, aliases=["best"])
+    run.finish()
+    stored = runyard.Api().artifact("arts/booster:best", type="model")
+    assert [f.name for f in stored.files()] == ["model.json"]
+    second = runyard.init(project="arts")
+    assert runyard.use_artifact("booster:best").name == "booster:v0"
+    second.finish()
