@@ -174,6 +174,16 @@ class RunArtifacts:
     def stored(self, store: TrackingStore, blobs: BlobStore | None, batch: RunBatch) -> None:
         """The writer thread: the batch's artifact commits are stored; give each logged
         artifact its version."""
+        from runyard.journal.artifact_upload import DROPPED
+
+        dropped: dict[str, str] = getattr(batch, DROPPED, None) or {}
+        for client_id, why in dropped.items():
+            with self._lock:
+                gone = self._pending.pop(client_id, None)
+            if gone is not None:
+                gone._commit_error = why
+                if gone._committed is not None:
+                    gone._committed.set()
         for commit in batch.artifacts:
             with self._lock:
                 artifact = self._pending.pop(commit.client_id, None)

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from runyard.artifacts.digests import CHUNK, blob_key, sha256_file
 from runyard.entities import RunRef
+from runyard.journal.spool import refused
 from runyard.printer import warn_once
 from runyard.store.base import ArtifactCommit, ArtifactFile, ArtifactLink, ArtifactUse
 
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     from runyard.store.base import TrackingStore
 
 __all__ = [
+    "DROPPED",
     "STAGING",
     "ArtifactBlobs",
     "Staged",
@@ -54,6 +56,9 @@ __all__ = [
 UPLOAD_WORKERS = 8
 #: The attribute of an ArtifactCommit holding its staged files (see the module doc).
 STAGING = "_runyard_staged"
+#: The attribute of a batch naming the commits :func:`prepare` dropped, ``{client_id:
+#: why}`` (so ``artifact.wait()`` ends with the reason instead of a timeout).
+DROPPED = "_runyard_dropped_artifacts"
 
 
 @dataclass
@@ -289,6 +294,7 @@ def prepare(
     errors = [e for e in _map(digest, todo, workers) if e is not None]
     if errors:
         raise errors[0]
+    refusals: dict[str, str] = {}
     pending = [(c, s) for c in commits if c.client_id not in lost for s in _staging(c)]
     if pending:
         blobs = target() if callable(target) else target
@@ -310,23 +316,51 @@ def prepare(
                 entry.digest = None  # rewritten in place meanwhile: hashed again next try
                 return OSError(f"the file {entry.path!r} of artifact {commit.name!r} changed")
             except Exception as exc:
-                return exc
+                if not refused(exc):
+                    return exc
+                # Refused for good (over the server's limit): sending it again would be
+                # refused again, and hold back every batch after it (as journal/spool.py).
+                refusals.setdefault(commit.client_id, f"{entry.path!r}: {exc}")
             return None
 
         errors = [e for e in _map(send, uploads, workers) if e is not None]
         if errors:
             raise errors[0]
+        for commit, staged in pending:  # a commit sharing refused content goes too
+            sha = str(commit.entries[staged.index].digest)
+            owner = first[sha][0].client_id
+            if sha not in held and owner in refusals:
+                refusals.setdefault(commit.client_id, refusals[owner])
     for commit in commits:
         if hasattr(commit, STAGING):
             delattr(commit, STAGING)  # done: the commit goes to the store as it is
+    for commit in commits:
+        if commit.client_id in refusals and commit.client_id not in lost:
+            lost.add(commit.client_id)
+            warn_once(
+                f"artifact-refused-{commit.client_id}",
+                f"the blob store refused the content of artifact {commit.name!r} "
+                f"({refusals[commit.client_id]}); that artifact is not stored, the rest "
+                "of the run is",
+            )
     if lost:
         for commit in commits:
-            if commit.client_id in lost:
+            if commit.client_id in lost and commit.client_id not in refusals:
                 warn_once(
                     f"artifact-lost-{commit.client_id}",
                     f"a staged file of artifact {commit.name!r} is missing from {spool}; that "
                     "artifact is not stored (the rest of the run is)",
                 )
+        setattr(
+            batch,
+            DROPPED,
+            {
+                cid: f"the blob store refused its content ({refusals[cid]})"
+                if cid in refusals
+                else f"a staged file is missing from {spool}"
+                for cid in lost
+            },
+        )
         batch.artifacts = [c for c in commits if c.client_id not in lost]
         batch.artifact_uses = [u for u in batch.artifact_uses if u.client_id not in lost]
         batch.artifact_links = [k for k in batch.artifact_links if k.client_id not in lost]

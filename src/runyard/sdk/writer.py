@@ -294,7 +294,9 @@ class Writer(threading.Thread):
 
             discard_staged(self._artifact_files)
             self._artifact_files = []
-        if batch.artifacts and self.on_artifacts is not None:
+        from runyard.journal.artifact_upload import DROPPED
+
+        if (batch.artifacts or getattr(batch, DROPPED, None)) and self.on_artifacts is not None:
             with contextlib.suppress(Exception):
                 self.on_artifacts(store, self._blobs, batch)
 
