@@ -24,6 +24,7 @@ from tests.helpers import run_script
 OFFLINE_RUN = """
 import sys, runyard
 run = runyard.init(project="p", id=sys.argv[1], mode="offline", config={"lr": 0.1})
+print("hello from", sys.argv[1])
 for i in range(int(sys.argv[2])):
     run.log({"loss": 1.0 / (i + 1), "acc": i * 0.001, "tag": f"s{i}" if i % 100 == 0 else None})
 run.summary["best"] = 0.5
@@ -34,7 +35,21 @@ run.finish()
 def offline_run(root: Path, run_id: str, steps: int) -> None:
     result = run_script(OFFLINE_RUN, root, run_id, str(steps))
     assert result.returncode == 0, result.stderr
-    assert f"runyard sync {root / 'offline'}" in result.stderr  # the hint at finish
+    # The hint at finish names the run's journal, once (its side journal goes with it).
+    assert f"runyard sync {main_journal(root / 'offline', run_id)}\n" in result.stderr
+
+
+def main_journal(folder: Path, run_id: str = "") -> Path:
+    """The run's journal in ``folder`` (not ``<stem>.side.journal``, its background
+    threads' console lines, system metrics and metadata)."""
+    (found,) = [
+        p for p in folder.glob(f"{run_id}*.journal") if not p.name.endswith(".side.journal")
+    ]
+    return found
+
+
+def side_journal(main: Path) -> Path:
+    return main.with_name(main.name.removesuffix(".journal") + ".side.journal")
 
 
 def store_rows(uri: str, ref: RunRef) -> tuple[int, list[dict[str, object]]]:
@@ -107,7 +122,7 @@ def test_syncing_to_a_second_store_sends_everything(ry_dir: Path, tmp_path: Path
 def test_paths_and_missing_paths(ry_dir: Path, tmp_path: Path) -> None:
     offline_run(ry_dir, "off4", 5)
     target = f"sqlite:///{tmp_path / 't.db'}"
-    (journal,) = (ry_dir / "offline").glob("*.journal")
+    journal = main_journal(ry_dir / "offline")
     assert main(["sync", "--store", target, str(journal)]) == 0
     assert store_rows(target, RunRef("tester", "p", "off4"))[0] == 1
     assert main(["sync", "--store", target, str(tmp_path / "nope")]) == 2
@@ -177,7 +192,7 @@ def test_interrupted_sync_resumes_without_duplicates(ry_dir: Path, tmp_path: Pat
                 continue
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-    (journal,) = (ry_dir / "offline").glob("*.journal")
+    journal = main_journal(ry_dir / "offline")
     assert 0 < position < journal.stat().st_size, "the sync was not caught midway"
     partial = len(store_rows(target, RunRef("tester", "p", "big"))[1])
     assert 0 < partial < steps
@@ -307,7 +322,7 @@ def test_a_damaged_journal_is_synced_as_far_as_it_reads(
     from runyard.journal.frames import JournalReader
 
     offline_run(ry_dir, "off8", 50)
-    (journal,) = (ry_dir / "offline").glob("*.journal")
+    journal = main_journal(ry_dir / "offline")
     with open(journal, "rb") as f:
         ends = [end for end, _ in JournalReader(f.fileno()).records()]
     data = bytearray(journal.read_bytes())
@@ -320,3 +335,74 @@ def test_a_damaged_journal_is_synced_as_far_as_it_reads(
     _, rows = store_rows(target, RunRef("tester", "p", "off8"))
     assert len(rows) == 49
     assert journal.exists()  # the user's file is left where it is
+
+
+def console_and_metadata(uri: str, ref: RunRef) -> tuple[list[str], dict[str, object] | None]:
+    store = open_store(uri)
+    try:
+        record = store.get_run(ref)
+        assert record is not None
+        return [line.text for line in store.read_console(ref)], record.metadata
+    finally:
+        store.close()
+
+
+def test_syncing_a_journal_path_takes_its_side_journal(
+    ry_dir: Path, target: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`runyard sync <journal>` (the path finish() prints) brings the session's console
+    lines and metadata too, main journal first; twice adds nothing."""
+    offline_run(ry_dir, "side1", 10)
+    journal = main_journal(ry_dir / "offline")
+    assert side_journal(journal).exists()
+    ref = RunRef("tester", "p", "side1")
+    assert main(["sync", "--store", target, str(journal)]) == 0
+    out = capsys.readouterr().out
+    stored = out.index("done: tester/p/side1, 10 rows, finished")
+    assert stored < out.index("done: console, system metrics and metadata of tester/p/side1")
+    assert "1 journal(s) synced" in out  # one run session
+    lines, metadata = console_and_metadata(target, ref)
+    assert lines == ["hello from side1"]
+    assert metadata is not None and metadata["program"]
+    before = (store_rows(target, ref), lines, metadata)
+
+    assert main(["sync", "--store", target, str(journal)]) == 0
+    out = capsys.readouterr().out
+    assert "1 skipped as already synced" in out and "runyard: syncing" not in out
+    assert main(["sync", "--store", target, str(journal), "--include-synced"]) == 0
+    out = capsys.readouterr().out
+    assert "already there: tester/p/side1" in out
+    assert "already there: console, system metrics and metadata of tester/p/side1" in out
+    assert (store_rows(target, ref), *console_and_metadata(target, ref)) == before
+
+
+def test_sync_without_paths_takes_each_journal_once(
+    ry_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    offline_run(ry_dir, "both", 5)
+    target = f"sqlite:///{tmp_path / 't.db'}"
+    assert main(["sync", "--store", target]) == 0
+    out = capsys.readouterr().out
+    assert out.count("runyard: syncing") == 2 and "1 journal(s) synced" in out
+    assert console_and_metadata(target, RunRef("tester", "p", "both"))[0] == ["hello from both"]
+    journal = main_journal(ry_dir / "offline")
+    assert main(["sync", "--store", target, str(journal)]) == 0  # the same journals
+    assert "1 skipped as already synced" in capsys.readouterr().out
+
+
+def test_a_side_journal_waits_for_its_run(
+    ry_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Synced alone before its run is in the store, a side journal is not lost (the
+    store would drop what attaches to no run): it is left, not marked synced."""
+    offline_run(ry_dir, "alone", 5)
+    journal = main_journal(ry_dir / "offline")
+    side = side_journal(journal)
+    target = f"sqlite:///{tmp_path / 't.db'}"
+    assert main(["sync", "--store", target, str(side)]) == 1
+    out = capsys.readouterr().out
+    assert f"its run tester/p/alone is not in the store yet; `runyard sync {journal}` first" in out
+    assert not side.with_name(side.name + ".synced").exists()
+    assert main(["sync", "--store", target, str(side)]) == 1  # still waiting
+    assert main(["sync", "--store", target, str(journal)]) == 0
+    assert console_and_metadata(target, RunRef("tester", "p", "alone"))[0] == ["hello from alone"]

@@ -401,3 +401,22 @@ def test_recovery_never_moves_a_locked_file_aside(tmp_path: Path, store: SqlStor
         os.close(fd)
     recover_now(folder, store)  # unlocked now: moved aside, not deleted
     assert sorted(p.name for p in folder.iterdir()) == ["odd-1-2.journal.damaged"]
+
+
+def test_a_side_journal_waits_for_its_run_to_be_stored(tmp_path: Path, store: SqlStore) -> None:
+    """The store drops what attaches to no run: a side journal found before its run is
+    stored is kept (not deleted as stored), and replayed once the run is there."""
+    folder = tmp_path / "journals"
+    folder.mkdir()
+    side_start = [
+        Rec.START,
+        {"ref": [REF.entity, REF.project, REF.run_id], "journal_id": "side-1", "attach": "m-1"},
+    ]
+    side = folder / "crashy-5-1.side.journal"
+    write_journal(side, [side_start, [Rec.CONSOLE, "stdout", 1_700_000_000.0, "hi\n"]])
+    recover_now(folder, store)
+    assert side.exists() and store.get_run(REF) is None
+    write_journal(folder / "crashy-5-1.journal", [start_record(), log_record(0)])
+    recover_now(folder, store)  # main first, then its side journal
+    assert list(folder.iterdir()) == []
+    assert [line.text for line in store.read_console(REF)] == ["hi"]

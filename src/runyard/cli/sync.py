@@ -5,6 +5,14 @@ What is synced (without paths): every journal under ``RUNYARD_DIR/offline``
 (a run killed, or a server that was down until the run ended). Paths may name
 journal files or directories (searched recursively for ``*.journal``).
 
+A run session writes two journals: ``<stem>.journal`` (its rows, config, summary,
+state) and ``<stem>.side.journal`` (console lines, system metrics, metadata, from
+background threads; see :mod:`runyard.journal.frames`). Naming the main journal
+syncs both, main first: the side journal only attaches to the run its main journal
+creates (one whose run is not in the store yet is left for a later sync, not marked
+synced). Counts and the summary are per run session: a side journal is not counted
+on its own.
+
 Idempotent by construction, not by bookkeeping on this side: the store records,
 per journal, the offset up to which it holds the journal's records
 (:func:`runyard.journal.replay.replay`), and every batch moves that offset in the
@@ -50,6 +58,7 @@ def find_journals(paths: Iterable[Path], recursive: bool = True) -> list[Path]:
     """Journal files named by ``paths`` (files, or directories searched, recursively
     unless ``recursive`` is False: the SDK's own directories hold other stores' journal
     directories inside them)."""
+    from runyard.journal.frames import main_journal_path, side_journal_path
     from runyard.journal.replay import journal_order
 
     found: dict[Path, None] = {}
@@ -60,14 +69,23 @@ def find_journals(paths: Iterable[Path], recursive: bool = True) -> list[Path]:
                 found[item] = None
         elif path.is_file():
             found[path] = None
+            side = side_journal_path(path)
+            if main_journal_path(path) is None and side.is_file():
+                found[side] = None  # the session's console, system metrics, metadata
     return sorted(found, key=journal_order)
 
 
 def waiting_offline(settings: Settings, store_uri: str) -> list[Path]:
     """Offline runs' journals (``settings.offline_dir``) not synced to ``store_uri`` yet,
     by their ``.synced`` markers: what ``runyard ui`` points out."""
+    from runyard.journal.frames import main_journal_path
+
     journals = find_journals([settings.offline_dir], recursive=False)
-    return [path for path in journals if store_uri not in _synced_to(path)]
+    return [
+        path
+        for path in journals
+        if main_journal_path(path) is None and store_uri not in _synced_to(path)
+    ]
 
 
 def _marker(path: Path) -> Path:
@@ -138,13 +156,19 @@ def sync(
         if db is not None:
             print(f"runyard: {corrupt_store_advice(db, ' '.join(paths))}", file=sys.stderr)
         return 1
+    from runyard.journal.frames import main_journal_path
+
     failed = skipped = done = 0
+    listed = set(journals)
     files_target = FileTarget(None, target)  # opened when a journal holds files
     try:
         for path in journals:
             managed = own in path.parents
+            # A side journal counts with its main one (one run session), unless alone.
+            main_of = main_journal_path(path)
+            counted = main_of is None or main_of not in listed
             if not managed and not include_synced and target in _synced_to(path):
-                skipped += 1
+                skipped += counted
                 if clean:
                     _remove(path)
                 continue
@@ -182,15 +206,28 @@ def sync(
                 failed += 1
                 print("refused: the store holds this journal for another run")
                 continue
-            done += 1
+            if result.status == "no-run":
+                failed += 1
+                first = f"`runyard sync {main_of}`" if main_of else "its main journal"
+                run = result.run.path if result.run else "?"
+                print(f"skipped: its run {run} is not in the store yet; {first} first")
+                continue
+            done += counted
             run = result.run.path if result.run else "(no run)"
-            if result.status == "stored":
+            if main_of is not None:
+                what = "console, system metrics and metadata"
+                print(
+                    f"done: {what} of {run}"
+                    if result.status == "stored"
+                    else f"already there: {what} of {run}"
+                )
+            elif result.status == "stored":
                 state = f", {result.state}" if result.state else ""
                 print(f"done: {run}, {result.rows:,} rows{state}")
             else:
                 print(f"already there: {run}")
             files = result.files
-            if not managed and result.run is not None and result.source is not None:
+            if not managed and main_of is None and result.run is not None and result.source:
                 try:
                     files += _send_files(settings, target, result.source, result.run)
                 except Exception as exc:
@@ -254,10 +291,12 @@ def _send_files(settings: Settings, target: str, source: RunRef, run: RunRef) ->
 def _point_out_other_servers(settings: Settings, own: Path) -> None:
     """Leftover journals of runs meant for another server are not sent to this store;
     say where they are (their directory is named after the server's host and port)."""
+    from runyard.journal.frames import main_journal_path
+
     for folder in sorted((settings.root_dir / "journals").glob("*/")):
         if folder == own or not folder.is_dir():
             continue
-        count = sum(1 for _ in folder.glob("*.journal"))
+        count = sum(1 for p in folder.glob("*.journal") if main_journal_path(p) is None)
         if count:
             print(
                 f"runyard: {count} journal(s) of runs meant for another server are in {folder}; "

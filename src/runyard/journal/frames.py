@@ -50,13 +50,16 @@ __all__ = [
     "MAGIC",
     "MAGIC_V1",
     "RESERVE",
+    "SIDE_SUFFIX",
     "SYNC",
     "Damage",
     "JournalReader",
     "JournalWriter",
     "creating_path",
+    "main_journal_path",
     "read_frames",
     "read_header",
+    "side_journal_path",
 ]
 
 MAGIC = b"RYJ2\0\0\0\0"
@@ -212,6 +215,23 @@ def creating_path(path: Path) -> Path:
     """Where :class:`JournalWriter` prepares ``path`` before publishing it (not a
     ``*.journal`` name: recovery and ``runyard sync`` never look at it)."""
     return path.with_name(path.name + ".new")
+
+
+#: A run's second journal (console, system metrics, metadata: written by background
+#: threads) is ``<stem>.side.journal`` beside its main journal ``<stem>.journal``.
+SIDE_SUFFIX = ".side.journal"
+
+
+def side_journal_path(main: Path) -> Path:
+    """``<stem>.side.journal`` beside the main journal ``<stem>.journal``."""
+    return main.with_name(main.name.removesuffix(".journal") + SIDE_SUFFIX)
+
+
+def main_journal_path(side: Path) -> Path | None:
+    """The main journal a side journal belongs to; None for a main journal."""
+    if not side.name.endswith(SIDE_SUFFIX):
+        return None
+    return side.with_name(side.name.removesuffix(SIDE_SUFFIX) + ".journal")
 
 
 def _publish(creating: Path, path: Path) -> None:

@@ -84,7 +84,8 @@ class Replay:
     had it all), ``"in-use"`` (a live process holds the journal), ``"empty"`` (nothing
     was ever written to it), ``"damaged"`` (no START record could be read: it names
     no run), ``"foreign"`` (the store holds this journal for another run and refused
-    it) or ``"not-a-journal"``.
+    it), ``"no-run"`` (a side journal whose run is not in the store yet: nothing is
+    written and the file is kept) or ``"not-a-journal"``.
     """
 
     path: Path
@@ -240,6 +241,13 @@ def _replay(
             bound = store.journal_run(key)
             if bound is not None:
                 entity, project = bound.entity, bound.project
+        if first.get("attach"):
+            # A side journal only attaches to its run, and the store drops what attaches
+            # to no run: it waits for its main journal (replayed first when both are
+            # here), kept as it is.
+            ref = RunRef(*_moved(first, entity, project)["ref"])
+            if store.get_run(ref) is None:
+                return Replay(path, "no-run", ref, end=stored, source=RunRef(*first["ref"]))
         reader = JournalReader(fd)  # again from the start, counting damage once
         start = stored
         fold: RunFold | None = None

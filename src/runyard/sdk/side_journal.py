@@ -28,7 +28,7 @@ from typing import Any
 import msgpack
 
 from runyard.entities import RunRef
-from runyard.journal.frames import JournalWriter
+from runyard.journal.frames import JournalWriter, side_journal_path
 from runyard.journal.records import Rec, new_journal_id
 from runyard.journal.spool import SpoolWriter
 from runyard.printer import warn_once
@@ -46,11 +46,6 @@ def _after_fork_in_child() -> None:
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_after_fork_in_child)
-
-
-def side_journal_path(main: Path) -> Path:
-    """``<stem>.side.journal`` beside the main journal ``<stem>.journal``."""
-    return main.with_name(main.name.removesuffix(".journal") + ".side.journal")
 
 
 class SideJournal:
