@@ -746,13 +746,11 @@ class Run:
             self.__dict__["_artifacts"].finished()  # stored by `runyard sync`
         if writer is None:  # offline: the journal is the run
             self._journal.close()
-            side = ""
             if context is not None:
                 context.finish_writer(0.0)
-                side = f" {context.side.path}"
+            # (`runyard sync <journal>` takes its side journal too.)
             termlog(
-                "You can sync this run to a server by running:\n"
-                f"runyard sync {self._journal.path}{side}"
+                f"You can sync this run to a server by running:\nrunyard sync {self._journal.path}"
             )
             return
         writer.request_stop()
