@@ -17,6 +17,7 @@ DYNAMIC = {"run", "config", "summary"}
 LAZY = {
     "Api": ("runyard.public_api.api", "Api"),
     "Artifact": ("runyard.artifacts.artifact", "Artifact"),
+    "Audio": ("runyard.data_types.audio", "Audio"),
     "Histogram": ("runyard.data_types.histogram", "Histogram"),
     "Html": ("runyard.data_types.html", "Html"),
     "Image": ("runyard.data_types.image", "Image"),

@@ -25,6 +25,7 @@ __version__ = "0.1.0.dev0"
 __all__ = [
     "Api",
     "Artifact",
+    "Audio",
     "CommError",
     "ConfigError",
     "Error",
@@ -70,6 +71,7 @@ __all__ = [
 _LAZY = {
     "Api": "runyard.public_api.api:Api",
     "Artifact": "runyard.artifacts.artifact:Artifact",
+    "Audio": "runyard.data_types.audio:Audio",
     "Histogram": "runyard.data_types.histogram:Histogram",
     "Html": "runyard.data_types.html:Html",
     "Image": "runyard.data_types.image:Image",

@@ -157,6 +157,7 @@ def test_refuses_a_wandb_package_without_metadata(env: Venv) -> None:
 FRAMEWORK_NAMES = [
     "Api",
     "Artifact",
+    "Audio",
     "Histogram",
     "Image",
     "Settings",

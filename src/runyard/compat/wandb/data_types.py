@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from runyard.data_types.audio import Audio
 from runyard.data_types.histogram import Histogram
 from runyard.data_types.html import Html
 from runyard.data_types.image import Image
 from runyard.data_types.plotly import Plotly
 from runyard.data_types.table import Table
 
-__all__ = ["Histogram", "Html", "Image", "Plotly", "Table"]
+__all__ = ["Audio", "Histogram", "Html", "Image", "Plotly", "Table"]
