@@ -7,6 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+#: wandb's settings, through the environment, that keep runs started by tests from
+#: recording the git state (``diff.patch``) and ``requirements.txt`` of the checkout
+#: the suite runs in; tests of that behaviour drop them (tests/conftest.py sets them).
+METADATA_OFF = {"WANDB_DISABLE_GIT": "true", "WANDB_X_SAVE_REQUIREMENTS": "false"}
+
 
 def run_script(
     code: str, root: Path, *args: str, timeout: float = 120
@@ -17,6 +22,7 @@ def run_script(
         RUNYARD_DIR=str(root),
         RUNYARD_ENTITY="tester",
         RUNYARD_CONFIG_DIR=str(root / "config"),  # never the developer's credentials
+        **METADATA_OFF,
     )
     return subprocess.run(
         [sys.executable, "-c", code, *args],

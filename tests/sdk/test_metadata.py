@@ -19,6 +19,7 @@ from runyard.sdk.metadata import (
     requirements,
     strip_credentials,
 )
+from tests.helpers import METADATA_OFF
 
 
 def git(repo: Path, *args: str) -> str:
@@ -157,7 +158,9 @@ def test_a_run_in_a_git_checkout_records_metadata_and_files(
 ) -> None:
     (repo / "train.py").write_text(SCRIPT)
     (repo / "helper.py").write_text("def f(): pass\n")
-    env = {**os.environ, "RUNYARD_DIR": str(ry_dir)}
+    # Git state and requirements.txt, which the suite turns off by default.
+    env = {k: v for k, v in os.environ.items() if k not in METADATA_OFF}
+    env["RUNYARD_DIR"] = str(ry_dir)
     done = subprocess.run(
         [sys.executable, "train.py", "--lr", "0.1"],
         cwd=repo,
