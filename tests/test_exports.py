@@ -24,6 +24,7 @@ LAZY = {
     "Plotly": ("runyard.data_types.plotly", "Plotly"),
     "Settings": ("runyard.settings", "Settings"),
     "Table": ("runyard.data_types.table", "Table"),
+    "Video": ("runyard.data_types.video", "Video"),
     "login": ("runyard.sdk.login", "login"),
     "plot_table": ("runyard.plot.custom_chart", "plot_table"),
 }

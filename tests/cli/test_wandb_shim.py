@@ -162,6 +162,7 @@ FRAMEWORK_NAMES = [
     "Image",
     "Settings",
     "Table",
+    "Video",
     "_attach",
     "agent",
     "config",

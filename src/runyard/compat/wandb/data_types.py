@@ -8,5 +8,6 @@ from runyard.data_types.html import Html
 from runyard.data_types.image import Image
 from runyard.data_types.plotly import Plotly
 from runyard.data_types.table import Table
+from runyard.data_types.video import Video
 
-__all__ = ["Audio", "Histogram", "Html", "Image", "Plotly", "Table"]
+__all__ = ["Audio", "Histogram", "Html", "Image", "Plotly", "Table", "Video"]
