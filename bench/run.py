@@ -64,6 +64,7 @@ WORKLOADS = [
     "ui_table_scroll",
     "server_ingest",
     "log_online",
+    "artifacts",
 ]
 # Workloads timed over data that one set-up worker writes first (untimed, kept in a
 # directory until the timed workers are done).
@@ -90,6 +91,7 @@ FULL_SIZES: dict[str, dict[str, int]] = {
     # profile: sample the server with py-spy when PY_SPY (or py-spy on PATH) is there.
     "server_ingest": {"runs": 16, "batches": 10, "rows": 5_000, "metrics": 10, "profile": 1},
     "log_online": {"steps": 20_000, "metrics": 10},
+    "artifacts": {"files": 1_000, "file_kb": 4, "big_mb": 200},
 }
 QUICK_SIZES: dict[str, dict[str, int]] = {
     "log": {"steps": 2_000, "metrics": 10},
@@ -104,6 +106,7 @@ QUICK_SIZES: dict[str, dict[str, int]] = {
     "ui_table_scroll": {"runs": 100, "metrics": 5, "steps": 50},
     "server_ingest": {"runs": 16, "batches": 2, "rows": 2_000, "metrics": 10},
     "log_online": {"steps": 2_000, "metrics": 10},
+    "artifacts": {"files": 100, "file_kb": 4, "big_mb": 20},
 }
 # Peers too slow for the full sizes within minutes get smaller ones (noted in RESULTS.md;
 # `--full-size` turns this off). MLflow's default sqlite store commits every log_metrics
@@ -349,6 +352,26 @@ ROWS = [
     Row("p. `log()` online, mean", "log_online", "log_mean_us", "us", only="runyard"),
     Row("p. `log()` online, p99", "log_online", "log_p99_us", "us", only="runyard"),
     Row("p. `finish()` online (sends what is left)", "log_online", "finish_s", "s", only="runyard"),
+    Row(
+        "q. artifact of {artifacts_files} small files: training thread",
+        "artifacts",
+        "small_call_s",
+        "s",
+        0.010,
+        "≤ 10 ms",
+    ),
+    Row("q. … until stored (+ finish())", "artifacts", "small_stored_s", "s"),
+    Row("q. … plain copy of the files", "artifacts", "copy_small_s", "s"),
+    Row(
+        "q. artifact of one {artifacts_big_mb} MB file: training thread",
+        "artifacts",
+        "big_call_s",
+        "s",
+        0.010,
+        "≤ 10 ms",
+    ),
+    Row("q. … until stored (+ finish())", "artifacts", "big_stored_s", "s"),
+    Row("q. … plain copy of the file", "artifacts", "copy_big_s", "s"),
 ]
 LOG_SPEEDUP_TARGET = 25.0
 # The scan's memory must not grow with the rows: the peak growth at `rows` may exceed the

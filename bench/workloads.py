@@ -5,7 +5,7 @@ Usage::
     python bench/workloads.py <tool> <workload> '<json-args>'
 
 Tools: runyard, wandb, mlflow, aim, trackio. Workloads: import, init, log, write, read,
-memory, many_runs, ui_start, and the Runyard-only scan, query and series (each with its
+memory, many_runs, ui_start, artifacts, and the Runyard-only scan, query and series (each with its
 untimed ``*_write`` set-up) and ui_first_panels and ui_table_scroll (headless Chromium
 over ``runyard ui``; set-up ``ui_write``); see ``WORKLOADS`` at the end of the file for
 their arguments.
@@ -70,6 +70,8 @@ NOT_APPLICABLE: dict[tuple[str, str], str] = {
     ("wandb", "read"): "n/a (offline mode has no read API)",
     **{(peer, w): "n/a (Runyard only)" for peer in PEERS for w in RUNYARD_ONLY},
     ("wandb", "ui_start"): "n/a (no local UI: W&B Server is a Docker image)",
+    ("aim", "artifacts"): "n/a (Aim has no artifact API)",
+    ("trackio", "artifacts"): "n/a (trackio has no artifact API)",
 }
 
 Metrics = dict[str, float]
@@ -122,6 +124,12 @@ class Adapter:
         (timed as read_s). Several pairs may be yielded (e.g. public API and store)."""
         raise NotImplementedError
 
+    # -- artifacts (workload `artifacts`) ---------------------------------------------
+    def log_artifact(self, name: str, path: Path) -> None:
+        """Log the directory or file at `path` as an artifact of the current run, as a
+        training script does (the tool's own calls, nothing extra)."""
+        raise NotImplementedError
+
     # -- the web UI (ui_start) ---------------------------------------------------------
     #: HTTP statuses of the UI's start page that count as "the UI answered".
     ui_page_ok: frozenset[int] = frozenset({200})
@@ -169,6 +177,16 @@ class Runyard(Adapter):
 
     def finish(self) -> None:
         self.run.finish()
+
+    def log_artifact(self, name: str, path: Path) -> None:
+        import runyard
+
+        art = runyard.Artifact(name, type="dataset")
+        if path.is_dir():
+            art.add_dir(str(path))
+        else:
+            art.add_file(str(path))
+        self.run.log_artifact(art)
 
     def run_ref(self) -> str:
         path = self.run.path
@@ -253,6 +271,16 @@ class Wandb(Adapter):
     def run_ref(self) -> str:
         return str(self.run.id)
 
+    def log_artifact(self, name: str, path: Path) -> None:
+        import wandb
+
+        art = wandb.Artifact(name, type="dataset")
+        if path.is_dir():
+            art.add_dir(str(path))
+        else:
+            art.add_file(str(path))
+        self.run.log_artifact(art)
+
     def read(self, ref: str, key: str) -> Iterator[tuple[str, Prepare]]:
         raise NotImplementedError(NOT_APPLICABLE["wandb", "read"])
 
@@ -296,6 +324,14 @@ class Mlflow(Adapter):
 
     def run_ref(self) -> str:
         return str(self.run.info.run_id)
+
+    def log_artifact(self, name: str, path: Path) -> None:
+        import mlflow
+
+        if path.is_dir():
+            mlflow.log_artifacts(str(path), artifact_path=name)
+        else:
+            mlflow.log_artifact(str(path), artifact_path=name)
 
     def read(self, ref: str, key: str) -> Iterator[tuple[str, Prepare]]:
         from mlflow.tracking import MlflowClient
@@ -1649,6 +1685,61 @@ def w_log_online(tool: Adapter, args: Result) -> Result:
     return result
 
 
+def _artifact_sources(root: Path, files: int, file_bytes: int, big_bytes: int) -> tuple[Path, Path]:
+    """`files` small files (incompressible, `file_bytes` each) in 10 folders, and one
+    file of `big_bytes`; written untimed, outside the tool's data directory."""
+    small = root / "small"
+    for i in range(files):
+        folder = small / f"part{i % 10}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"sample{i:05d}.bin").write_bytes(os.urandom(file_bytes))
+    big = root / "model.bin"
+    with open(big, "wb") as out:
+        for _ in range(big_bytes >> 20):
+            out.write(os.urandom(1 << 20))
+    return small, big
+
+
+def w_artifacts(tool: Adapter, args: Result) -> Result:
+    """q: the training thread's time in the tool's artifact calls (Artifact, add_dir /
+    add_file, log_artifact; MLflow: log_artifacts / log_artifact) for `files` small
+    files and for one `big_mb` MB file, each in a run of its own, and the time until
+    stored (the same plus the run's finish(), which waits for the upload), against a
+    plain copy of the same files on this disk (shutil.copytree / copyfile)."""
+    files, file_kb, big_mb = (
+        int(args.get("files", 1000)),
+        int(args.get("file_kb", 4)),
+        int(args.get("big_mb", 200)),
+    )
+    small, big = _artifact_sources(tool.aux_dir / "src", files, file_kb << 10, big_mb << 20)
+    copies = tool.aux_dir / "copies"
+    t0 = time.perf_counter()
+    shutil.copytree(small, copies / "small")
+    copy_small_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    shutil.copyfile(big, copies / "model.bin")
+    copy_big_s = time.perf_counter() - t0
+    shutil.rmtree(copies)
+    tool.import_tool()
+    result: Result = {
+        "files": files,
+        "file_kb": file_kb,
+        "big_mb": big_mb,
+        "copy_small_s": copy_small_s,
+        "copy_big_s": copy_big_s,
+    }
+    for case, path in (("small", small), ("big", big)):
+        tool.init()
+        t0 = time.perf_counter()
+        tool.log_artifact(f"bench-{case}", path)
+        call_s = time.perf_counter() - t0
+        tool.finish()
+        result[f"{case}_call_s"] = call_s
+        result[f"{case}_stored_s"] = time.perf_counter() - t0
+    result["disk_bytes"] = dir_bytes(tool.data_dir)
+    return result
+
+
 WORKLOADS: dict[str, Callable[[Adapter, Result], Result]] = {
     "import": w_import,  # {}
     "init": w_init,  # {}
@@ -1669,6 +1760,7 @@ WORKLOADS: dict[str, Callable[[Adapter, Result], Result]] = {
     "ui_table_scroll": w_ui_table_scroll,  # {"dir": ..., "project": ..., "passes": 3, "duration": 2}
     "server_ingest": w_server_ingest,  # {"runs": 16, "batches": 10, "rows": 5000, "metrics": 10}
     "log_online": w_log_online,  # {"steps": 20000, "metrics": 10}
+    "artifacts": w_artifacts,  # {"files": 1000, "file_kb": 4, "big_mb": 200}
 }
 
 

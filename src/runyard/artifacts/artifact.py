@@ -223,6 +223,7 @@ class Artifact:
         self._staging: Path | None = None
         self._cleanup: Any = None
         self._staged_count = itertools.count(1)
+        self._staging_prefix = ""
         self._final = False
         self._state = "PENDING"
         self._aliases: list[str] = []
@@ -489,15 +490,20 @@ class Artifact:
 
     def _stage_path(self) -> Path:
         """A new file in this artifact's staging directory."""
+        return Path(self._stage_name())
+
+    def _stage_name(self) -> str:
+        """:meth:`_stage_path` as a string (add_dir: no Path per file)."""
         if self._staging is None:
             import shutil
             import weakref
 
             self._staging = staging_root() / self._client_id
             self._staging.mkdir(parents=True, exist_ok=True)
+            self._staging_prefix = str(self._staging) + os.sep
             # A draft dropped without being logged leaves no staged files behind.
             self._cleanup = weakref.finalize(self, shutil.rmtree, self._staging, True)
-        return self._staging / f"{next(self._staged_count):06d}"
+        return f"{self._staging_prefix}{next(self._staged_count):06d}"
 
     def _add_local(
         self, name: str, local_path: str, policy: str, overwrite: bool, skip_cache: bool
@@ -505,15 +511,18 @@ class Artifact:
         if policy == "mutable":
             from runyard.journal.staging import stage_file
 
-            staged = self._stage_path()
-            stat = stage_file(Path(local_path), staged)
+            staged = self._stage_name()
+            size, mtime_ns, linked = stage_file(local_path, staged, make_parent=False)
             entry = ManifestEntry(
-                path=name, size=stat[0], local_path=str(staged), skip_cache=skip_cache
+                path=name,
+                size=size,
+                local_path=staged,
+                skip_cache=skip_cache,
+                # A hard link shares the file: a rewrite in place is noticed by stat.
+                stat=(size, mtime_ns) if linked else None,
+                _artifact=self,
             )
-            entry.stat = stat if os.stat(staged).st_nlink > 1 else None
-            entry.extra = {}
-            entry._artifact = self
-            self._staged.add(str(staged))
+            self._staged.add(staged)
         else:
             info = os.stat(local_path)
             entry = ManifestEntry(
@@ -596,16 +605,10 @@ class Artifact:
                 f"Invalid policy {policy!r}. Policy may only be `mutable` or `immutable`."
             )
         prefix = check_entry_path(name) + "/" if name else ""
-        for dirpath, dirs, files in os.walk(root):
-            dirs.sort()
-            rel_dir = os.path.relpath(dirpath, root)
-            for file in sorted(files):
-                rel = file if rel_dir == "." else f"{rel_dir}/{file}"
-                full = os.path.join(dirpath, file)
-                if not os.path.isfile(full):
-                    continue
-                entry_name = check_entry_path(prefix + rel)
-                self._add_local(entry_name, full, policy, merge, bool(skip_cache))
+        # On the training thread: one scandir per folder (file types without a stat),
+        # then stat + link per file (see runyard.journal.staging.stage_file).
+        for full, rel in _walk_files(root, ""):
+            self._add_local(check_entry_path(prefix + rel), full, policy, merge, bool(skip_cache))
 
     @contextlib.contextmanager
     def new_file(
@@ -995,6 +998,9 @@ class Artifact:
             self._load_record(record)
             for entry in self._manifest:
                 entry.local_path = None  # staged files go once stored
+            # The stored manifest has the digests (hashed by the writer): read it when
+            # first needed (download, verify, files of the logged artifact).
+            self._files_loaded = False
         else:
             self._commit_error = "the store has no version for it"
         if self._committed is not None:
@@ -1103,6 +1109,23 @@ class Artifact:
             "tags": tags,
             "entries": entries,
         }
+
+
+def _walk_files(folder: str, rel: str) -> Iterator[tuple[str, str]]:
+    """``(path, path relative to the root with /)`` of every file under ``folder``,
+    sorted; a symbolic link to a file counts, one to a folder is not followed (as
+    ``os.walk`` + ``isfile``)."""
+    with os.scandir(folder) as it:
+        items = sorted(it, key=lambda e: e.name)
+    for item in items:
+        name = f"{rel}{item.name}"
+        try:
+            if item.is_file():
+                yield item.path, name
+            elif item.is_dir(follow_symlinks=False):
+                yield from _walk_files(item.path, name + "/")
+        except OSError:
+            continue  # vanished meanwhile, or unreadable: as os.walk skips it
 
 
 def posixpath_split(path: str) -> tuple[str, str]:
