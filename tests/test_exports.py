@@ -21,6 +21,8 @@ LAZY = {
     "Histogram": ("runyard.data_types.histogram", "Histogram"),
     "Html": ("runyard.data_types.html", "Html"),
     "Image": ("runyard.data_types.image", "Image"),
+    "Molecule": ("runyard.data_types.molecule", "Molecule"),
+    "Object3D": ("runyard.data_types.object3d", "Object3D"),
     "Plotly": ("runyard.data_types.plotly", "Plotly"),
     "Settings": ("runyard.settings", "Settings"),
     "Table": ("runyard.data_types.table", "Table"),

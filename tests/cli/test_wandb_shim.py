@@ -160,6 +160,8 @@ FRAMEWORK_NAMES = [
     "Audio",
     "Histogram",
     "Image",
+    "Molecule",
+    "Object3D",
     "Settings",
     "Table",
     "Video",
