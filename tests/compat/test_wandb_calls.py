@@ -116,3 +116,12 @@ def test_module_level_artifact_calls(ry_dir: Path, tmp_path: Path) -> None:
     second = runyard.init(project="arts")
     assert runyard.use_artifact("booster:best").name == "booster:v0"
     second.finish()
+
+
+def test_a_disabled_run_has_nothing_to_attach_to() -> None:
+    import pickle
+
+    run = runyard.init(mode="disabled")
+    assert run._attach_id is None
+    pickle.dumps({"_attach_id": run._attach_id})  # as Lightning's logger __getstate__
+    run.finish()

@@ -26,6 +26,9 @@ class DisabledRun:
     path = ""
     entity = ""
     dir = ""
+    #: Nothing to attach to: frameworks pickle this with their logger (Lightning), so it
+    #: must not be the no-op callable ``__getattr__`` gives.
+    _attach_id: str | None = None
 
     def __init__(
         self,
