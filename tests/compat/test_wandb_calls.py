@@ -125,3 +125,43 @@ def test_a_disabled_run_has_nothing_to_attach_to() -> None:
     assert run._attach_id is None
     pickle.dumps({"_attach_id": run._attach_id})  # as Lightning's logger __getstate__
     run.finish()
+
+
+ATTACH_SCRIPT = """
+import multiprocessing, runyard
+
+def child(attach_id):
+    run = runyard._attach(attach_id)
+    print("child line")
+    run.log({"c": 1})
+
+if __name__ == "__main__":
+    run = runyard.init(project="console")
+    print("parent line 1")
+    run.log({"p": 1})
+    attach_id = run._attach_id
+    process = multiprocessing.get_context("spawn").Process(target=child, args=(attach_id,))
+    process.start()
+    process.join()
+    print("parent line 2")
+    run.finish()
+    print("RUN", run.id)
+"""
+
+
+def test_an_attached_childs_console_joins_the_runs_output(ry_dir: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    script = tmp_path / "attach_console.py"
+    script.write_text(ATTACH_SCRIPT)
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=True
+    )
+    run_id = done.stdout.split("RUN ")[-1].strip()
+    stored = runyard.Api().run(f"console/{run_id}")
+    # the child's session says nothing of its own (no "Resuming run" lines)
+    assert stored.file("output.log").read().decode() == (
+        "parent line 1\nchild line\nparent line 2\n"
+    )
+    assert [r.get("c", r.get("p")) for r in stored.scan_history()] == [1, 1]

@@ -806,6 +806,7 @@ def attach(
     settings = {k: v for k, v in settings.items() if v is not None}
     settings["x_primary"] = False
     settings["x_disable_meta"] = True  # the parent records the machine and the code
+    settings["silent"] = True  # as wandb's _attach: no "Resuming run" lines per child
     attached: Run | DisabledRun = init(
         project=project,
         entity=entity,
