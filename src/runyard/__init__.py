@@ -184,22 +184,30 @@ def restore(
 ) -> Any:
     """Download the file ``name`` of a run into ``root`` and return it open for reading
     (wandb's ``restore``). ``run_path`` (``entity/project/run_id``) defaults to the
-    current run, ``root`` to its ``run.dir``; an existing file is kept unless
-    ``replace``. ``ValueError`` when the run has no such file."""
+    current run, ``root`` to its ``run.dir`` (else the working directory). A file
+    already at ``root/name`` is returned as it is unless ``replace``. None when the run
+    has no such file, or the current run is disabled, as in wandb."""
+    import os
+
     from runyard.public_api.api import Api
     from runyard.sdk.init import current_run
 
     run = current_run()
+    if run is not None and run.disabled:
+        return None
     if run_path is None:
-        if run is None or not hasattr(run, "settings"):
+        if run is None:
             raise ValueError("run_path required when calling wandb.restore before wandb.init()")
         run_path = run.path
         api = Api(store=run.settings.store_uri, blobs=run.settings.blobs)
     else:
         api = Api()
     if root is None:
-        root = run.dir if run is not None else "."
-    return api.run(run_path).file(name).download(root, replace=replace, exist_ok=not replace)
+        root = run.dir if run is not None else os.getcwd()
+    if os.path.exists(os.path.join(root, name)) and not replace:
+        return open(os.path.join(root, name))  # the caller closes it, as with wandb
+    files = api.run(run_path).files([name])
+    return files[0].download(root, replace=True) if files else None
 
 
 def sweep(*args: Any, **kwargs: Any) -> str:

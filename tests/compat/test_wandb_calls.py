@@ -96,8 +96,15 @@ def test_restore_downloads_a_run_file(ry_dir: Path, tmp_path: Path) -> None:
         "weights.txt", run_path=f"restore/{run.id}", root=str(target), replace=True
     ) as f:
         assert f.read() == "w=1"
-    with pytest.raises(ValueError, match=r"has no file 'missing\.txt'"):
-        runyard.restore("missing.txt", run_path=f"restore/{run.id}")
+    assert runyard.restore("missing.txt", run_path=f"restore/{run.id}") is None
+    resumed = runyard.init(project="restore", id=run.id, resume="must")
+    (Path(resumed.dir) / "weights.txt").unlink(missing_ok=True)
+    with runyard.restore("weights.txt") as f:  # the current run, into its run.dir
+        assert f.name == str(Path(resumed.dir) / "weights.txt") and f.read() == "w=1"
+    resumed.finish()
+    disabled = runyard.init(mode="disabled")
+    assert runyard.restore("weights.txt") is None
+    disabled.finish()
 
 
 def test_module_level_artifact_calls(ry_dir: Path, tmp_path: Path) -> None:
