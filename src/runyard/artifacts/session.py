@@ -156,18 +156,21 @@ class RunArtifacts:
         moved = move_to_spool(staging, spool, artifact._client_id)
         if moved is None:
             return  # another file system: the absolute staging paths stay valid
+        # Plain string edits: a thousand entries must cost the training thread little.
         old = str(staging) + os.sep
+        new_abs = str(moved) + os.sep
+        new_rel = moved.relative_to(spool).as_posix() + "/"
         staged = set()
         for item in record["entries"]:
             local = item.get("local")
             if isinstance(local, str) and local.startswith(old):
-                new = moved / local[len(old) :]
-                item["local"] = new.relative_to(spool).as_posix()
+                rest = local[len(old) :]
+                item["local"] = new_rel + rest.replace(os.sep, "/")
                 item.pop("staged", None)
-                staged.add(str(new))
+                staged.add(new_abs + rest)
         for entry in artifact._manifest:
             if entry.local_path is not None and entry.local_path.startswith(old):
-                entry.local_path = str(moved / entry.local_path[len(old) :])
+                entry.local_path = new_abs + entry.local_path[len(old) :]
         artifact._staged = staged
         artifact._staging = moved
 
