@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { makeRun } from "./testRuns";
-import { EMPTY_FILTER, filterRuns, lookup, parseComparison } from "./runFilter";
+import { EMPTY_FILTER, filterRuns, filterTextError, lookup, parseComparison, parseFilterText } from "./runFilter";
 
 const runs = [
   makeRun("a1", { name: "lr-0.1", config: { lr: 0.1, optimizer: "adam" }, summary: { loss: { min: 0.2 } }, tags: ["base"] }),
@@ -47,5 +47,23 @@ describe("filterRuns", () => {
     expect(lookup(runs[0], "loss.min")).toBe(0.2);
     expect(lookup(runs[0], "lr")).toBe(0.1);
     expect(lookup(runs[0], "name")).toBe("lr-0.1");
+  });
+
+  it("combines comparisons with and / or (and binds tighter)", () => {
+    // Issue 17: `a > x and b = y` was one comparison `a > "x and b = y"`, matching the wrong runs.
+    expect(ids({ text: "lr > 0.005 and optimizer = sgd" })).toEqual(["b2"]);
+    expect(ids({ text: "lr > 0.05 AND optimizer = sgd" })).toEqual([]);
+    expect(ids({ text: "lr > 0.05 or state = crashed" })).toEqual(["a1", "c3"]);
+    expect(ids({ text: "optimizer = sgd and lr < 1 or tags = base" })).toEqual(["a1", "b2"]);
+    expect(ids({ text: "lr > 0.005 && loss.min < 0.3" })).toEqual(["a1"]);
+    expect(ids({ text: 'optimizer = "x and y" or lr = 0.1' })).toEqual(["a1"]);
+  });
+
+  it("says when a compound expression has a part that is not a comparison", () => {
+    expect(ids({ text: "lr > 0.005 and sgd" })).toEqual([]);
+    expect(filterTextError("lr > 0.005 and sgd")).toBe('cannot parse "sgd" as a comparison (key op value) in "lr > 0.005 and sgd"');
+    expect(filterTextError("lr > 0.005 and optimizer = sgd")).toBeNull();
+    expect(filterTextError("rock and roll")).toBeNull();
+    expect(parseFilterText("rock and roll")).toEqual({ kind: "text", needle: "rock and roll" });
   });
 });
