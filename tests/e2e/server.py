@@ -20,6 +20,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from tests.helpers import METADATA_OFF
+
 __all__ = ["RunyardServer", "bootstrap_admin", "client_env", "free_port", "upgrade_store"]
 
 
@@ -34,6 +36,7 @@ def free_port() -> int:
 
 def _clean_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("RUNYARD_", "WANDB_"))}
+    env.update(METADATA_OFF)  # no git state or requirements.txt of the checkout tests run in
     env.update(extra or {})
     return env
 

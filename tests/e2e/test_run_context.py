@@ -21,6 +21,7 @@ import pytest
 
 import runyard
 from tests.e2e.server import RunyardServer, client_env, upgrade_store
+from tests.helpers import METADATA_OFF
 
 PRINTS = r"""
 import os, subprocess, sys, time
@@ -211,6 +212,8 @@ def test_metadata_has_git_fields_and_diff_patch_applies(
     root = tmp_path / "runyard"
     env = client_env(root, "")
     env.pop("RUNYARD_BASE_URL")
+    for name in METADATA_OFF:  # the git state is what this test is about
+        env.pop(name)
     result = subprocess.run(
         [sys.executable, "train.py", "--lr", "0.1"],
         cwd=repo,

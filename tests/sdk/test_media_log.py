@@ -383,7 +383,8 @@ def test_media_and_saved_files_of_a_killed_run_are_stored_once_on_replay(
     assert run.file(row["img"]["path"]).read() == expected
     assert run.file("notes.txt").read() == b"saved before the kill"
     names = sorted(f.name for f in run.files())
-    assert names == sorted([row["img"]["path"], "notes.txt"])  # each once, nothing else
+    # Each once, nothing else (output.log: the console lines, it printed its id).
+    assert names == sorted([row["img"]["path"], "notes.txt", "output.log"])
     assert not list((ry_dir / "journals").glob("*.journal*"))  # journal and spool gone
     assert runyard.Api().run("tester/media/killed").file("notes.txt").read() == (
         b"saved before the kill"

@@ -168,7 +168,10 @@ def test_server_down_at_finish_leaves_a_journal_for_sync(tmp_path: Path, store_u
     client = tmp_path / "client"
     result = script(DOWN_AT_FINISH, client, url, RUNYARD_FINISH_TIMEOUT="1")
     assert result.returncode == 0 and "finished" in result.stdout, result.stderr
-    (journal,) = (client / "journals").rglob("*.journal")
+    # The run's journal (and the side journal of its console and system metrics).
+    (journal,) = [
+        p for p in (client / "journals").rglob("*.journal") if not p.name.endswith(".side.journal")
+    ]
     assert f"runyard sync {journal}" in result.stderr
     assert result.stderr.count("WARNING") <= 3, result.stderr  # warned once, not per batch
 
@@ -372,7 +375,7 @@ def test_media_logged_while_the_server_is_down_arrive_when_it_is_back(
     assert read.stdout.splitlines() == [
         f"finished {_image_sha()}",
         "saved while the server was down",
-        "2",  # the image and notes.txt, each once
+        "3",  # the image, notes.txt and output.log (it printed), each once
     ], read.stderr
     assert [p.name for p in (tmp_path / "blobs").rglob("*.png")] == [f"{_image_sha()}.png"]
     assert not list((client / "journals").rglob("*.journal*"))  # journal and spool gone
@@ -433,7 +436,7 @@ def test_media_of_a_run_killed_while_the_server_is_down_are_sent_once_by_sync(
     assert read.stdout.splitlines() == [
         f"crashed {_image_sha()}",
         "saved before the kill",
-        "2",
+        "3",  # the image, notes.txt and output.log (it printed its id)
     ], read.stderr
     blobs = tmp_path / "blobs"
     assert [p.name for p in blobs.rglob("*.png")] == [f"{_image_sha()}.png"]
