@@ -55,4 +55,4 @@ bench: $(STAMP)
 	$(PY) bench/run.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache web/node_modules src/runyard/ui/static
+	rm -rf $(VENV) .venv-wandb* .pytest_cache .mypy_cache .ruff_cache web/node_modules src/runyard/ui/static

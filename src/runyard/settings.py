@@ -22,6 +22,8 @@ variable                    meaning                                         defa
 ``RUNYARD_MAX_UPLOAD_BYTES`` largest file the server accepts in one PUT     64 MiB
 ``RUNYARD_ALLOWED_HOSTS``   more host names the UI/server answers for       loopback, the
                             (comma-separated; a proxy's public name)        bound host
+``RUNYARD_WANDB_TIMEOUT``   seconds without a heartbeat after which the     ``300``
+                            server marks a wandb client's run ``crashed``
 ==========================  ==============================================  ==============
 
 wandb's ``Settings`` fields (``console``, ``disable_git``, ``x_stats_sampling_interval``,
@@ -471,6 +473,8 @@ class Settings:
     s3_endpoint_url: str | None = None
     max_upload_bytes: int = 64 << 20
     allowed_hosts: tuple[str, ...] = ()
+    #: A run logged by the wandb client whose heartbeat is this old is ``crashed``.
+    wandb_timeout: float = 300.0
     # -- wandb's settings, under wandb's names (see _WANDB_TYPED) ---------------
     #: Console capture: "auto", "off", "wrap", "redirect" ("wrap_raw", "wrap_emu").
     console: str = "auto"
@@ -658,6 +662,13 @@ class Settings:
                 ) from None
         if hosts := env.get("RUNYARD_ALLOWED_HOSTS"):
             kwargs["allowed_hosts"] = tuple(h.strip() for h in hosts.split(",") if h.strip())
+        if timeout := env.get("RUNYARD_WANDB_TIMEOUT"):
+            try:
+                kwargs["wandb_timeout"] = max(1.0, float(timeout))
+            except ValueError:
+                raise ValueError(
+                    f"RUNYARD_WANDB_TIMEOUT must be a number of seconds, got {timeout!r}"
+                ) from None
         for name in _WANDB_TYPED:
             if name == "silent":
                 continue  # read above

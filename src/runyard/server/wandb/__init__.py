@@ -9,6 +9,7 @@ and ``wandb.Api`` reads then work against Runyard's store, through the same
 - :mod:`.graphql`: the selection-driven executor (why not a schema library: there)
 - :mod:`.operations`, :mod:`.runs`: the fields wandb's client selects
 - :mod:`.file_stream`: history, events, console, summary and run state
+- :mod:`.liveness`: runs whose client went silent become ``crashed``
 - :mod:`.files`, :mod:`.signing`: upload and download URLs
 - :mod:`.translate`, :mod:`.ids`: wandb's shapes and ids ↔ Runyard's
 """
@@ -24,6 +25,7 @@ __all__ = ["install"]
 
 def install(app: FastAPI) -> None:
     """Mount the wandb routes on ``app`` (after its auth is installed)."""
+    from runyard.server.wandb.liveness import Liveness
     from runyard.server.wandb.routes import router
     from runyard.server.wandb.signing import Signer
     from runyard.settings import Settings
@@ -42,5 +44,7 @@ def install(app: FastAPI) -> None:
 
     app.state.wandb_signer = Signer(secret_of)
     app.state.wandb_local_secret = local_secret
-    app.state.wandb_local_entity = Settings.from_env().entity
+    settings = Settings.from_env()
+    app.state.wandb_local_entity = settings.entity
+    app.state.wandb_liveness = Liveness(app.state.store, settings.wandb_timeout)
     app.include_router(router)

@@ -146,6 +146,7 @@ def _stream(request: Request, ref: RunRef, body: Any) -> JSONResponse:
 async def post_file_stream(request: Request, entity: str, project: str, run: str) -> JSONResponse:
     await run_in_threadpool(check_access, request, entity, project, write=True)
     ref = _ref(entity, project, run)
+    request.app.state.wandb_liveness.start()
     body = await _json_body(request, STREAM_BYTES, STREAM_DECODED_BYTES)
     response: JSONResponse = await run_in_threadpool(_stream, request, ref, body)
     return response
