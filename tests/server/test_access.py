@@ -40,7 +40,15 @@ ACCOUNT_ROUTES = {
     "/api/v1/admin/teams",
 }
 #: Values for query parameters, by name (a new required one must be added here).
-QUERY = {"runs": "r1", "keys": "loss", "key": "loss", "entity": "alice", "name": "mine"}
+QUERY = {
+    "runs": "r1",
+    "keys": "loss",
+    "key": "loss",
+    "entity": "alice",
+    "name": "mine",
+    "by": "group",
+    "metric": "loss",
+}
 
 
 @pytest.fixture(scope="module")

@@ -45,6 +45,7 @@ def create_app(
         charts,
         colors,
         files,
+        groups,
         keys,
         logs,
         media,
@@ -83,6 +84,8 @@ def create_app(
     for module in (logs, system):  # issue 13: console and system metrics
         app.include_router(module.router, prefix=API)
     for module in (artifacts, artifact_blobs):  # issue 14
+        app.include_router(module.router, prefix=API)
+    for module in (groups,):  # issue 17: grouped lines, parameter importance
         app.include_router(module.router, prefix=API)
 
     _include_store_routes(app)  # issue 8: what HttpStore reads and writes through

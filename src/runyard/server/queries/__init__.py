@@ -1,0 +1,1 @@
+"""Read-side queries the routes answer with: grouping, parameter importance."""
