@@ -46,6 +46,7 @@ def create_app(
         colors,
         files,
         groups,
+        importance,
         keys,
         logs,
         media,
@@ -85,7 +86,7 @@ def create_app(
         app.include_router(module.router, prefix=API)
     for module in (artifacts, artifact_blobs):  # issue 14
         app.include_router(module.router, prefix=API)
-    for module in (groups,):  # issue 17: grouped lines, parameter importance
+    for module in (groups, importance):  # issue 17: grouped lines, parameter importance
         app.include_router(module.router, prefix=API)
 
     _include_store_routes(app)  # issue 8: what HttpStore reads and writes through
