@@ -59,7 +59,11 @@ def client(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TestClien
                     "tags": ["all", f"lr{lr}"],
                 },
                 config={"train": {"optimizer": optimizer, "lr": lr}, "seed": seed},
-                columns={"loss": (steps, loss), "acc": (steps, 1.0 - loss)},
+                columns={
+                    "loss": (steps, loss),
+                    "acc": (steps, 1.0 - loss),
+                    "_runtime": (steps, steps * 0.5),
+                },
             )
         )
     with TestClient(create_app(tracking, LocalBlobStore(tmp_path / "blobs"))) as test_client:
@@ -167,6 +171,20 @@ def test_reduced_for_drawing_keeps_spikes_and_the_band(client: TestClient) -> No
     assert max(line["ymax"]) == pytest.approx(mean.max())
     assert min(line["lo"]) == pytest.approx(np.nanmin(matrix))
     assert max(line["hi"]) == pytest.approx(np.nanmax(matrix))
+
+
+def test_other_x_axes_interpolate_each_run_inside_its_range(client: TestClient) -> None:
+    filters = json.dumps({"config.train.optimizer": "sgd", "config.train.lr": 0.01})
+    (group,) = groups(client, by="config.train.lr", keys="loss", x="_runtime", filters=filters)
+    line = group["series"][0]
+    assert line["x"] == [s * 0.5 for s in range(STEPS)]
+    dense = _loss("sgd", 0.01, 0)
+    sparse_steps = _steps("sgd", 0.01, 1)
+    sparse = np.interp(np.arange(STEPS), sparse_steps, _loss("sgd", 0.01, 1)[sparse_steps])
+    expected = (dense + sparse) / 2
+    # The sparse run ends at step 298: at 299 only the dense run counts.
+    expected[-1] = dense[-1]
+    assert np.allclose(line["y"], expected)
 
 
 def test_bad_requests_name_the_value(client: TestClient) -> None:

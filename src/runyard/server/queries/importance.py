@@ -87,7 +87,7 @@ def _forest(matrix: np.ndarray, target: np.ndarray) -> np.ndarray | None:
     except ImportError:
         return None
     filled = np.where(np.isnan(matrix), np.nanmean(matrix, axis=0), matrix)
-    forest = RandomForestRegressor(n_estimators=100, random_state=0, n_jobs=1)
+    forest = RandomForestRegressor(n_estimators=100, min_samples_leaf=3, random_state=0, n_jobs=1)
     forest.fit(filled, target)
     result: np.ndarray = np.asarray(forest.feature_importances_, dtype=np.float64)
     return result
