@@ -131,6 +131,8 @@ def test_minmax_median_and_stderr(client: TestClient) -> None:
 def test_group_by_several_keys_and_run_fields(client: TestClient) -> None:
     got = groups(client, by="config.train.optimizer,config.train.lr", keys="loss,acc")
     assert len(got) == 6 and all(g["count"] == 2 for g in got)
+    # Numbers sort numerically within a key.
+    assert [g["values"]["config.train.lr"] for g in got[:2]] == [0.01, 0.1]
     assert [s["key"] for s in got[0]["series"]] == ["loss", "acc"]
     by_group = groups(client, by="group", keys="loss")
     assert [(g["values"], g["count"]) for g in by_group] == [
@@ -198,3 +200,16 @@ def test_bad_requests_name_the_value(client: TestClient) -> None:
         answer = client.get(P, params=params)
         assert answer.status_code == 400, params
         assert needle in answer.json()["detail"]
+
+
+def test_groups_sort_numbers_numerically_then_text_then_missing() -> None:
+    from runyard.entities import RunRecord
+    from runyard.server.queries.grouping import group_runs
+
+    values: list[Any] = [10, "b", None, 9, "a", 2.5]
+    records = [
+        RunRecord(ref=RunRef("me", "p", f"r{i}"), config={} if v is None else {"k": v})
+        for i, v in enumerate(values)
+    ]
+    got = [g.values["config.k"] for g in group_runs(records, ["config.k"])]
+    assert got == [2.5, 9, 10, "a", "b", None]

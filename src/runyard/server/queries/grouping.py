@@ -57,13 +57,19 @@ def _value(record: RunRecord, name: str) -> Any:
     return getattr(record, name)
 
 
-def _sort_key(group: Group) -> tuple[tuple[int, str], ...]:
-    # Missing values last; numbers in numeric order would need types to agree, so
-    # groups sort by their JSON text (stable and total), which orders equal types sanely.
-    return tuple(
-        (1, "") if v is None else (0, json.dumps(v, sort_keys=True, default=str))
-        for v in group.values.values()
-    )
+def _sort_key(group: Group) -> tuple[tuple[int, float, str], ...]:
+    # Numbers in numeric order (lr 9 before 10), then text, then anything else by its
+    # JSON; a missing value last.
+    def one(v: Any) -> tuple[int, float, str]:
+        if v is None:
+            return (3, 0.0, "")
+        if isinstance(v, int | float) and not isinstance(v, bool):
+            return (0, float(v), "")
+        if isinstance(v, str):
+            return (1, 0.0, v)
+        return (2, 0.0, json.dumps(v, sort_keys=True, default=str))
+
+    return tuple(one(v) for v in group.values.values())
 
 
 def group_runs(records: Sequence[RunRecord], by: Sequence[str]) -> list[Group]:
