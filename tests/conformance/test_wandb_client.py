@@ -310,3 +310,41 @@ def test_server_killed_mid_run_every_step_once(client: WandbClient, team: Team, 
     assert run.state == "finished" and run.config["lr"] == 0.1
     assert team.steps("srvcrash") == list(range(1500))
     assert [r["y"] for r in run.scan_history(keys=["y"])] == list(range(1500))
+
+
+STOPPED = """
+import time, wandb
+run = wandb.init(project="p", id="stopme")
+try:
+    for i in range(100000):
+        run.log({"x": float(i)})
+        if i == 10:
+            print("logging", flush=True)
+        time.sleep(0.01)
+except KeyboardInterrupt:
+    print("stopped", flush=True)
+    raise
+"""
+
+
+def test_stop_run_from_the_web_app_stops_the_client(
+    client: WandbClient, team: Team, api: Api
+) -> None:
+    import httpx
+
+    server = team.servers[0]
+    proc = client.popen(STOPPED, server)
+    assert proc.stdout is not None
+    assert proc.stdout.readline() == "logging\n"
+    answer = httpx.post(
+        f"{server.url}/api/v1/projects/{ENTITY}/p/runs/stopme/stop",
+        headers={"Authorization": f"Bearer {team.api_key}"},
+    )
+    assert answer.status_code == 200, answer.text
+    out, err = proc.communicate(timeout=120)  # the next file_stream answer says stopped
+    assert "stopped" in out, err[-3000:]
+    run = _run(api, "p", "stopme")
+    assert run.state == "killed"
+    assert run.record.stop_requested_at is None
+    steps = team.steps("stopme")
+    assert steps == list(range(len(steps))) and len(steps) > 10

@@ -84,13 +84,30 @@ class Root:
         raise AttributeError(name)
 
     # -- who and what --------------------------------------------------------------
+    def gql___type(self, args: dict[str, Any]) -> dict[str, Any]:
+        """The part of GraphQL introspection older clients (wandb < 0.25) send to probe
+        what the server has: ``__type(name: "Query"|"Mutation"|"ServerInfo"|"Run") {fields
+        {name}}``. Fields answered ``null`` for everyone (artifacts, for now) are not
+        listed, so such a client does not count on them."""
+        name = args.get("name")
+        kinds: dict[str, Any] = {"Query": Root, "Mutation": Root, "Run": Run, "Project": Project}
+        if name == "ServerInfo":
+            fields = ["features"]
+        elif name in kinds:
+            fields = sorted(
+                n[4:] for n in dir(kinds[name]) if n.startswith("gql_") and n != "gql___type"
+            )
+        else:
+            fields = []  # a type this server does not have: no fields to count on
+        return {"__typename": "__Type", "name": name, "fields": [{"name": f} for f in fields]}
+
     def gql_viewer(self, _args: dict[str, Any]) -> Viewer:
         return Viewer(self.ctx)
 
     def gql_serverInfo(self, _args: dict[str, Any]) -> dict[str, Any]:
         # Every feature off: the client then speaks its most conservative protocol
         # (no gzip, plain-text console lines, no newer artifact fields).
-        return {"features": [], "latestLocalVersionInfo": None}
+        return {"features": [], "latestLocalVersionInfo": None, "cliVersionInfo": None}
 
     def gql_entity(self, args: dict[str, Any]) -> dict[str, Any]:
         name = self.ctx.entity_of(args.get("name"))

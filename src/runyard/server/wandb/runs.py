@@ -307,6 +307,10 @@ class Run:
     def gql_updatedAt(self, _args: dict[str, Any]) -> str | None:
         return iso(self.record.updated_at)
 
+    def gql_stopped(self, _args: dict[str, Any]) -> bool:
+        """Whether "Stop run" was asked for (older clients poll it: ``RunStoppedStatus``)."""
+        return self.record.stop_requested_at is not None
+
     def gql_exitcode(self, _args: dict[str, Any]) -> int | None:
         return self.record.exit_code
 
