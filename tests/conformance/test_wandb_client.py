@@ -114,7 +114,7 @@ def test_seed_004_every_chart(client: WandbClient, team: Team, api: Api) -> None
             assert data["data"], key
             found.append((key, "chart:" + chart["panel_config"]["panelDefId"]))
             continue
-        (key,) = [k for k in run.summary.keys() if not k.startswith("_")]
+        (key,) = [k for k in run.summary.as_dict() if not k.startswith("_")]
         value = run.summary[key]
         payload = json.loads(run.file(value["path"]).read())
         if value["_type"] == "table-file":

@@ -39,6 +39,7 @@ from graphql.language import (
     OperationDefinitionNode,
     SelectionSetNode,
 )
+from graphql.pyutils import Undefined
 from graphql.utilities import value_from_ast_untyped
 
 __all__ = ["FieldError", "Limits", "QueryError", "execute"]
@@ -129,6 +130,22 @@ def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionN
     return operations[0]
 
 
+def _defined(value: Any) -> Any:
+    """A value with variables the client left out read as absent: ``None`` alone, and
+    no key inside an input object (``upsertBucket(input: {id: $id, …})``)."""
+    if value is Undefined:
+        return None
+    if isinstance(value, dict):
+        return {k: _defined(v) for k, v in value.items() if v is not Undefined}
+    if isinstance(value, list):
+        return [_defined(v) for v in value]
+    return value
+
+
+def _argument(node: Any, variables: dict[str, Any]) -> Any:
+    return _defined(value_from_ast_untyped(node, variables))
+
+
 def typename(value: Any) -> str | None:
     if isinstance(value, dict):
         name = value.get("__typename")
@@ -141,7 +158,7 @@ def _applies(run: _Run, node: Any) -> bool:
     """``@include(if:)`` / ``@skip(if:)``."""
     for directive in node.directives or ():
         condition = {a.name.value: a.value for a in directive.arguments or ()}.get("if")
-        value = bool(value_from_ast_untyped(condition, run.variables)) if condition else True
+        value = bool(_argument(condition, run.variables)) if condition else True
         if directive.name.value == "include" and not value:
             return False
         if directive.name.value == "skip" and value:
@@ -208,10 +225,7 @@ def _object(
                 f"the query asks for more than {run.limits.max_fields} fields; "
                 "ask for fewer items per page"
             )
-        args = {
-            a.name.value: value_from_ast_untyped(a.value, run.variables)
-            for a in node.arguments or ()
-        }
+        args = {a.name.value: _argument(a.value, run.variables) for a in node.arguments or ()}
         try:
             result = _resolve(run, value, name, args)
         except FieldError as exc:
