@@ -64,7 +64,9 @@ def test_offline_runs_sync_once(team: Team, tmp_path: Path) -> None:
     again = sync(team, client)
     assert again.returncode == 0 and "2 skipped as already synced" in again.stdout
     checked = sync(team, client, "--include-synced")
-    assert checked.returncode == 0 and checked.stdout.count("already there") == 2
+    assert checked.returncode == 0 and checked.stdout.count("already there: root/p/off") == 2
+    # (and each run's side journal: its console lines, system metrics and metadata)
+    assert checked.stdout.count("already there: console, system metrics and metadata") == 2
     assert counts(team.store_uri) == after
 
     api = Api(store=team.servers[0].url, api_key=team.api_key)
@@ -99,7 +101,9 @@ def test_killed_script_leaves_a_journal_that_sync_uploads(team: Team, tmp_path: 
     server.kill()
     killed = team.run(KILLED, client)
     assert killed.returncode == -signal.SIGKILL, killed.stderr
-    (journal,) = (client / "journals").rglob("*.journal")
+    (journal,) = [  # (not the side journal of its console lines and system metrics)
+        p for p in (client / "journals").rglob("*.journal") if not p.name.endswith(".side.journal")
+    ]
     server.start()
     done = sync(team, client)
     assert done.returncode == 0, done.stderr
@@ -107,6 +111,7 @@ def test_killed_script_leaves_a_journal_that_sync_uploads(team: Team, tmp_path: 
     assert f"done: root/p/{run_id}, 20,000 rows, crashed" in done.stdout, done.stdout
     assert team.steps(run_id) == list(range(20000))
     assert not journal.exists()
+    assert not list((client / "journals").rglob("*.journal"))  # its side journal too
     unchanged = counts(team.store_uri)
     assert "nothing to sync" in sync(team, client).stdout
     assert counts(team.store_uri) == unchanged
