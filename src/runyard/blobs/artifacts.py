@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ARTIFACT_PREFIX",
+    "CHUNK",
     "ArtifactBlobs",
     "DirectArtifactBlobs",
     "artifact_key",
@@ -40,7 +41,9 @@ __all__ = [
 
 #: Where artifact contents live in a blob store.
 ARTIFACT_PREFIX = "artifacts/sha256"
-_CHUNK = 1 << 20
+#: Bytes read at a time when hashing or copying: a 200 MB checkpoint is never held
+#: in memory whole.
+CHUNK = 1 << 20
 
 
 def artifact_key(digest: str) -> str:
@@ -55,7 +58,7 @@ def file_sha256(path: str | os.PathLike[str]) -> tuple[str, int]:
     hasher = hashlib.sha256()
     size = 0
     with open(path, "rb") as handle:
-        while chunk := handle.read(_CHUNK):
+        while chunk := handle.read(CHUNK):
             hasher.update(chunk)
             size += len(chunk)
     return hasher.hexdigest(), size
