@@ -24,8 +24,8 @@ from pathlib import Path
 
 import pytest
 
-from runyard.store.rest.blobs import HttpBlobStore
 from runyard.entities import RunRef
+from runyard.store.rest.blobs import HttpBlobStore
 from runyard.store.sql.local_pg import pg_bindir
 from tests.postgres import _unavailable
 from tests.s3 import s3_environ

@@ -180,7 +180,11 @@ def test_links_into_the_registry(store: TrackingStore, tmp_path: Path) -> None:
         )
     )
     [collection] = store.list_artifact_collections("ent", "model-registry")
-    assert (collection.name, collection.type, collection.kind) == ("classifier", "model", "portfolio")
+    assert (collection.name, collection.type, collection.kind) == (
+        "classifier",
+        "model",
+        "portfolio",
+    )
     linked = store.get_artifact("ent", "model-registry", "classifier", "production")
     assert linked is not None
     assert linked.version == "v0" and linked.source == ("ent", "proj", "net", "v0")
@@ -218,7 +222,9 @@ def test_edit_and_delete_versions(store: TrackingStore, tmp_path: Path) -> None:
 
 def test_deleting_a_run_keeps_its_artifacts(store: TrackingStore, tmp_path: Path) -> None:
     commit(store, "c0", [entry(store, tmp_path, "a", b"1")])
-    store.write_batch(RunBatch(OTHER, create={}, artifact_uses=[ArtifactUse("ent", "proj", "data")]))
+    store.write_batch(
+        RunBatch(OTHER, create={}, artifact_uses=[ArtifactUse("ent", "proj", "data")])
+    )
     store.write_batch(RunBatch(RUN, delete=True))
     store.write_batch(RunBatch(OTHER, delete=True))
     record = store.get_artifact("ent", "proj", "data", "v0")
