@@ -265,10 +265,10 @@ def test_client_killed_with_sigkill_ends_crashed(client: WandbClient, team: Team
     server.stop()  # again with a short heartbeat timeout (300 s by default)
     server.env["RUNYARD_WANDB_TIMEOUT"] = "4"
     server.start()
-    proc = client.popen(KILLED, server)
+    proc = client.popen(KILLED, server, WANDB_X_FILE_STREAM_TRANSMIT_INTERVAL="1")
     assert proc.stdout is not None
     assert proc.stdout.readline() == "logging\n"
-    time.sleep(20)  # past wandb's first 15 s batch of history
+    time.sleep(4)  # a few file_stream requests in (one a second, not wandb's 15 s)
     proc.send_signal(signal.SIGKILL)
     proc.communicate(timeout=60)
     deadline = time.monotonic() + 60
@@ -295,10 +295,10 @@ print("finished", flush=True)
 
 def test_server_killed_mid_run_every_step_once(client: WandbClient, team: Team, api: Api) -> None:
     server = team.servers[0]
-    proc = client.popen(SERVER_CRASH, server)
+    proc = client.popen(SERVER_CRASH, server, WANDB_X_FILE_STREAM_TRANSMIT_INTERVAL="1")
     assert proc.stdout is not None
     assert proc.stdout.readline() == "logging\n"
-    time.sleep(16)  # a file_stream request or two in
+    time.sleep(3)  # a few file_stream requests in (one a second)
     server.kill()
     before = len(team.steps("srvcrash"))
     time.sleep(3)
@@ -333,7 +333,7 @@ def test_stop_run_from_the_web_app_stops_the_client(
     import httpx
 
     server = team.servers[0]
-    proc = client.popen(STOPPED, server)
+    proc = client.popen(STOPPED, server, WANDB_X_FILE_STREAM_TRANSMIT_INTERVAL="1")
     assert proc.stdout is not None
     assert proc.stdout.readline() == "logging\n"
     answer = httpx.post(
