@@ -65,6 +65,7 @@ WORKLOADS = [
     "server_ingest",
     "log_online",
     "artifacts",
+    "sampler",
 ]
 # Workloads timed over data that one set-up worker writes first (untimed, kept in a
 # directory until the timed workers are done).
@@ -92,6 +93,7 @@ FULL_SIZES: dict[str, dict[str, int]] = {
     "server_ingest": {"runs": 16, "batches": 10, "rows": 5_000, "metrics": 10, "profile": 1},
     "log_online": {"steps": 20_000, "metrics": 10},
     "artifacts": {"files": 1_000, "file_kb": 4, "big_mb": 200},
+    "sampler": {"samples": 200},
 }
 QUICK_SIZES: dict[str, dict[str, int]] = {
     "log": {"steps": 2_000, "metrics": 10},
@@ -107,6 +109,7 @@ QUICK_SIZES: dict[str, dict[str, int]] = {
     "server_ingest": {"runs": 16, "batches": 2, "rows": 2_000, "metrics": 10},
     "log_online": {"steps": 2_000, "metrics": 10},
     "artifacts": {"files": 100, "file_kb": 4, "big_mb": 20},
+    "sampler": {"samples": 20},
 }
 # Peers too slow for the full sizes within minutes get smaller ones (noted in RESULTS.md;
 # `--full-size` turns this off). MLflow's default sqlite store commits every log_metrics
@@ -372,6 +375,22 @@ ROWS = [
     ),
     Row("q. … until stored (+ finish())", "artifacts", "big_stored_s", "s"),
     Row("q. … plain copy of the file", "artifacts", "copy_big_s", "s"),
+    Row(
+        "r. system metrics: CPU per sample (sampler thread)",
+        "sampler",
+        "sample_cpu_s",
+        "s",
+        only="runyard",
+    ),
+    Row(
+        "r. … share of one core at the 15 s default, %",
+        "sampler",
+        "core_percent_15s",
+        "pct",
+        1.0,
+        "≤ 1 %",
+        only="runyard",
+    ),
 ]
 LOG_SPEEDUP_TARGET = 25.0
 # The scan's memory must not grow with the rows: the peak growth at `rows` may exceed the
@@ -579,6 +598,8 @@ def fmt(value: float, unit: str) -> str:
         return f"{value / 1e3:,.0f} k points/s"
     if unit == "count":
         return f"{value:,.0f}"
+    if unit == "pct":
+        return f"{value:.3f} %"
     if unit == "fps":
         return f"{value:.1f} fps"
     if unit == "B":
@@ -882,6 +903,11 @@ def workload_text(data: dict[str, Any]) -> list[str]:
         "shares the 2 cores with the script, so the server and PostgreSQL run at nice 19 "
         "(`nice` argument; 0 turns it off) and the script gets the CPU first, as with the server "
         "elsewhere: what is measured is the SDK's cost.",
+        "- **r. sampler** (Runyard only, issue 13): the system-metrics sampler's work for one "
+        "sample (CPU %, memory, disk use and I/O, network; no GPU on this machine), timed with "
+        "`time.thread_time` over 200 samples after a warm-up one; the share of a core follows "
+        "for the default interval of 15 s. `log()` (c.) is measured with console capture and "
+        "the sampler on, as every `init` starts them.",
     ]
 
 

@@ -62,6 +62,7 @@ RUNYARD_ONLY = (
     "ui_table_scroll",
     "server_ingest",
     "log_online",
+    "sampler",
 )
 PEERS = ("wandb", "mlflow", "aim", "trackio")
 
@@ -976,6 +977,32 @@ def stop_group(proc: subprocess.Popen[bytes]) -> None:
             continue
 
 
+def w_sampler(tool: Adapter, args: Result) -> Result:
+    """CPU cost of one system-metrics sample (issue 13): the sampler thread's work.
+
+    One warm-up sample (psutil's first CPU reading and counters), then ``samples``
+    samples timed with ``time.thread_time`` (this thread's CPU, not wall time), the way
+    the sampler thread takes them. The share of a core follows for wandb's default
+    interval of 15 s.
+    """
+    runyard_adapter(tool)
+    from runyard.sdk.system_monitor import SystemSampler
+
+    sampler = SystemSampler()
+    sampler.sample()
+    count = int(args.get("samples", 200))
+    keys = len(sampler.sample())
+    start = time.thread_time()
+    for _ in range(count):
+        sampler.sample()
+    per_sample = (time.thread_time() - start) / count
+    return {
+        "sample_cpu_s": per_sample,
+        "core_percent_15s": 100.0 * per_sample / 15.0,
+        "sample_keys": keys,
+    }
+
+
 def w_ui_start(tool: Adapter, args: Result) -> Result:
     """l: start the tool's UI command on a data directory holding one small run (written
     untimed by a `write` child process), poll its start page every 10 ms until it answers,
@@ -1760,7 +1787,8 @@ WORKLOADS: dict[str, Callable[[Adapter, Result], Result]] = {
     "ui_table_scroll": w_ui_table_scroll,  # {"dir": ..., "project": ..., "passes": 3, "duration": 2}
     "server_ingest": w_server_ingest,  # {"runs": 16, "batches": 10, "rows": 5000, "metrics": 10}
     "log_online": w_log_online,  # {"steps": 20000, "metrics": 10}
-    "artifacts": w_artifacts,  # {"files": 1000, "file_kb": 4, "big_mb": 200}
+    "artifacts": w_artifacts,
+    "sampler": w_sampler,  # {"samples": 200}  # {"files": 1000, "file_kb": 4, "big_mb": 200}
 }
 
 
