@@ -203,8 +203,9 @@ def test_changing_the_x_axis_changes_the_plotted_x(workspace: Page, server: Serv
     by_epoch = wait_chart(workspace, "acc", "c.xKey === 'epoch' && c.series.length > 0")
     long_run = max(by_epoch["series"], key=lambda s: len(s["points"]))
     assert [p[0] for p in long_run["points"][:3]] == [0, 1, 2]
-    # persisted
+    # persisted (the workspace's and the panel's choice: both must be saved before reloading)
     eventually(lambda: _saved(server, "xAxis"), "_timestamp")
+    eventually(lambda: (_saved(server, "panels") or {}).get("acc", {}).get("x"), "epoch")
     workspace.reload()
     expect(workspace.locator(tid("xaxis-select"))).to_have_value("_timestamp")
     expect(workspace.locator(tid("xaxis-select-acc"))).to_have_value("epoch")

@@ -172,6 +172,8 @@ def test_disabled_stats_start_no_sampler(ry_dir: Path) -> None:
         run._context.ready()
         assert run._context.monitor is None
         run.finish()
-    runyard.init(project="p", mode="disabled").log({"a": 1})
+    disabled = runyard.init(project="p", mode="disabled")
+    disabled.log({"a": 1})
     names = {t.name for t in threading.enumerate()}
+    disabled.finish()  # runyard.run is set until finish, as in wandb
     assert not names & {"runyard-system", "runyard-console", "runyard-metadata"}

@@ -218,6 +218,7 @@ def test_the_guard_alone_covers_the_start_up_shim() -> None:
     """``runyard ui`` wraps its start-up shim (static files before the API is ready)
     in the guard: a rebound page gets no page either."""
     import asyncio
+    import threading
 
     sent: list[Any] = []
     reached: list[str] = []
@@ -233,7 +234,11 @@ def test_the_guard_alone_covers_the_start_up_shim() -> None:
 
     guard = RequestGuard(app, served_hosts("127.0.0.1"))
     scope = {"type": "http", "method": "GET", "path": "/", "headers": [(b"host", b"evil.example")]}
-    asyncio.run(guard(scope, receive, send))
+    # A thread of its own: an earlier test in this process (Playwright's sync API) may
+    # have left an event loop running on this one.
+    worker = threading.Thread(target=lambda: asyncio.run(guard(scope, receive, send)))
+    worker.start()
+    worker.join()
     assert reached == [] and sent[0]["status"] == 400
 
 
