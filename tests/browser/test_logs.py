@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-import time
 import urllib.error
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +15,7 @@ import pytest
 pytest.importorskip("playwright", reason="needs playwright (pip install playwright)")
 from playwright.sync_api import Locator, Page, expect
 
-from tests.browser.charts import tid
+from tests.browser.charts import eventually, tid
 from tests.browser.conftest import ENTITY, Server, _runyard_env, _stop
 from tests.browser.run_context import (
     LINES,
@@ -173,14 +172,15 @@ def tailing_run(
         run_id = process.stdout.readline().strip()
         assert run_id, process.stderr.read() if process.stderr else ""
         # the writer creates the run in the store shortly after init returns
-        deadline = time.monotonic() + 30
-        while True:
+
+        def stored() -> bool:
             try:
                 context_server.get(f"/projects/{ENTITY}/{LIVE_PROJECT}/runs/{run_id}")
-                break
             except urllib.error.HTTPError:
-                assert time.monotonic() < deadline, f"run {run_id} never reached the store"
-                time.sleep(0.1)
+                return False
+            return True
+
+        eventually(stored, True, timeout=30)
         yield run_id, stop
     finally:
         stop.touch()
