@@ -552,7 +552,10 @@ def init(
             on_created=on_created if "create" in start else None,
         )
     # The run's directory is spelled like its blob keys: always inside files/, one per run.
-    run_dir = Path(dir) if dir is not None else base.root_dir / "files" / run_prefix(ref)
+    # ``dir`` is its parent's parent, as wandb's (<dir>/wandb/…): frameworks pass their
+    # working directory, whose files must not be stored with the run at finish.
+    parent = Path(dir) / "runyard" if dir is not None else base.root_dir
+    run_dir = parent / "files" / run_prefix(ref)
     run = Run(
         settings=base,
         ref=ref,
