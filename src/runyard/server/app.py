@@ -52,6 +52,7 @@ def create_app(
         media,
         presets,
         projects,
+        run_edits,
         runs,
         series,
         system,
@@ -88,6 +89,7 @@ def create_app(
         app.include_router(module.router, prefix=API)
     for module in (groups, importance):  # issue 17: grouped lines, parameter importance
         app.include_router(module.router, prefix=API)
+    app.include_router(run_edits.router, prefix=API)  # issue 17: edits from the runs table
 
     _include_store_routes(app)  # issue 8: what HttpStore reads and writes through
 
