@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { makeRun } from "./testRuns";
-import { EMPTY_FILTER, filterRuns, filterTextError, lookup, parseComparison, parseFilterText } from "./runFilter";
+import { EMPTY_FILTER, compileFilterText, filterError, filterRuns, filterTextError, knownKeys, lookup, parseComparison, parseFilterText } from "./runFilter";
 
 const runs = [
   makeRun("a1", { name: "lr-0.1", config: { lr: 0.1, optimizer: "adam" }, summary: { loss: { min: 0.2 } }, tags: ["base"] }),
@@ -38,7 +38,7 @@ describe("filterRuns", () => {
 
   it("parses comparisons", () => {
     expect(parseComparison("a.b>=3")).toEqual({ path: "a.b", op: ">=", value: "3" });
-    expect(parseComparison('name = "x y"')).toEqual({ path: "name", op: "=", value: "x y" });
+    expect(parseComparison('name = "x y"')).toEqual({ path: "name", op: "=", value: "x y", quoted: true });
     expect(parseComparison("just text")).toBeNull();
     expect(parseComparison("a =")).toBeNull();
   });
@@ -65,5 +65,41 @@ describe("filterRuns", () => {
     expect(filterTextError("lr > 0.005 and optimizer = sgd")).toBeNull();
     expect(filterTextError("rock and roll")).toBeNull();
     expect(parseFilterText("rock and roll")).toEqual({ kind: "text", needle: "rock and roll" });
+  });
+});
+
+describe("compileFilterText", () => {
+  const keys = knownKeys(runs);
+  const compile = (text: string) => compileFilterText(text, keys);
+
+  it("compiles comparisons to the filters runyard.Api().runs takes", () => {
+    expect(compile("lr > 0.05")).toEqual({ kind: "filter", filter: { "config.lr": { $gt: 0.05 } } });
+    expect(compile("loss.min <= 0.3")).toEqual({ kind: "filter", filter: { "summary_metrics.loss.min": { $lte: 0.3 } } });
+    expect(compile("summary.loss.min = 1")).toEqual({ kind: "filter", filter: { "summary_metrics.loss.min": { $eq: 1 } } });
+    expect(compile('optimizer = "1"')).toEqual({ kind: "filter", filter: { "config.optimizer": { $eq: "1" } } });
+    expect(compile("name ~ a.b")).toEqual({ kind: "filter", filter: { display_name: { $regex: "(?i)a\\.b" } } });
+    expect(compile("id = a1")).toEqual({ kind: "filter", filter: { name: { $eq: "a1" } } });
+    expect(compile("created_at >= 2024-05-01")).toEqual({ kind: "filter", filter: { created_at: { $gte: "2024-05-01" } } });
+    expect(compile("lr > 0.05 and state = finished or tags = base")).toEqual({
+      kind: "filter",
+      filter: { $or: [{ $and: [{ "config.lr": { $gt: 0.05 } }, { state: { $eq: "finished" } }] }, { tags: { $eq: "base" } }] },
+    });
+  });
+
+  it("says which key is unknown", () => {
+    expect(compile("nope > 1")).toEqual({ kind: "error", message: 'unknown key "nope": not a run field, nor a config or summary key of any run' });
+    expect(compile("config.loss > 1")).toEqual({ kind: "error", message: 'unknown config key "loss": no run has it' });
+    expect(filterError("lr > 1 or notes = x", runs)).toMatch(/notes cannot be filtered/);
+    expect(filterError("created_at > yesterday", runs)).toMatch(/takes a date/);
+    expect(filterError("lr > 1", runs)).toBeNull();
+  });
+
+  it("filters with the API's typed semantics", () => {
+    // a number never equals a string: "0.1" quoted is text
+    expect(ids({ text: 'lr = "0.1"' })).toEqual([]);
+    expect(ids({ text: "lr = 0.1" })).toEqual(["a1"]);
+    // $ne matches runs without the key; > never matches them
+    expect(ids({ text: "lr != 0.1" })).toEqual(["b2", "c3"]);
+    expect(ids({ text: "unknownkey = 1" })).toEqual([]);
   });
 });
