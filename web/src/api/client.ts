@@ -23,6 +23,7 @@ import type {
   SeriesResponse,
   SystemColumns,
 } from "./types";
+import type { GroupAgg, GroupBand, GroupsResponse } from "../lib/grouping";
 
 export const API = "/api/v1";
 
@@ -138,6 +139,32 @@ export function fetchSeries(
     points: params.points,
   });
   return request(`${projectPath(entity, project)}/series${q}`, { signal });
+}
+
+export interface GroupsParams {
+  /** Grouping fields: config.<dotted key>, group, job_type, tags. */
+  by: string[];
+  keys: string[];
+  agg: GroupAgg;
+  band: GroupBand;
+  x: string;
+  points?: number;
+  /** MongoDB-like run filters, as JSON (which runs are grouped). */
+  filters?: string;
+}
+
+/** GET /groups: per group its runs and, per key, the aggregate line with its band. */
+export function fetchGroups(entity: string, project: string, params: GroupsParams, signal?: AbortSignal): Promise<GroupsResponse> {
+  const q = query({
+    by: params.by.join(","),
+    keys: params.keys.join(","),
+    agg: params.agg,
+    band: params.band,
+    x: params.x,
+    points: params.points,
+    filters: params.filters,
+  });
+  return request(`${projectPath(entity, project)}/groups${q}`, { signal });
 }
 
 export function listRunFiles(

@@ -9,6 +9,7 @@ import { type ChartData, type ChartRun, buildChartData } from "../lib/chartData"
 import { describeChart, publishChart, unpublishChart } from "../lib/chartRegistry";
 import { runDisplayName } from "../lib/columns";
 import { formatNumber } from "../lib/format";
+import { type SmoothingSetting, isSmoothing } from "../lib/smoothing";
 import type { PanelSettings } from "../lib/workspaceSettings";
 import { DEFAULT_X, formatX, xAxisLabel } from "../lib/xAxis";
 import UPlotChart from "./UPlotChart";
@@ -24,7 +25,7 @@ export interface LinePanelProps {
   x: string;
   xOptions: XAxisOption[];
   panel: PanelSettings;
-  smoothing: number;
+  smoothing: SmoothingSetting;
   logY: boolean;
   onPanelChange: (key: string, panel: PanelSettings) => void;
 }
@@ -94,7 +95,17 @@ function PanelChart({ metric, runs, x, smoothing, logY }: LinePanelProps) {
 
   const onDraw = useCallback(
     (drawn: ChartData) =>
-      publishChart(describeChart(key, drawn, { xKey: x, zoom, logY, smoothing, reduced, rawPoints: raw })),
+      publishChart(
+        describeChart(key, drawn, {
+          xKey: x,
+          zoom,
+          logY,
+          smoothing: isSmoothing(smoothing) ? smoothing.amount : 0,
+          smoothingKind: smoothing.kind,
+          reduced,
+          rawPoints: raw,
+        }),
+      ),
     [key, x, zoom, logY, smoothing, reduced, raw],
   );
   useEffect(() => () => unpublishChart(key), [key]);

@@ -27,7 +27,7 @@ export default function PanelGrid({ keys, runs, settings, update }: PanelGridPro
   const onPanelChange = (key: string, panel: PanelSettings) =>
     update((s) => {
       const panels = { ...s.panels };
-      if (panel.x === undefined && panel.logY === undefined) delete panels[key];
+      if (panel.x === undefined && panel.logY === undefined && panel.smoothing === undefined) delete panels[key];
       else panels[key] = panel;
       return { ...s, panels };
     });
@@ -68,7 +68,7 @@ export default function PanelGrid({ keys, runs, settings, update }: PanelGridPro
                       x={resolveXAxis(panel.x, settings.xAxis, metric)}
                       xOptions={xOptions}
                       panel={panel}
-                      smoothing={settings.smoothing}
+                      smoothing={panel.smoothing ?? settings.smoothing}
                       logY={panel.logY ?? settings.logY}
                       onPanelChange={onPanelChange}
                     />

@@ -44,10 +44,10 @@ export default function WorkspaceSettings(props: WorkspaceSettingsProps) {
             max={0.99}
             step={0.01}
             data-testid="smoothing-slider"
-            value={settings.smoothing}
-            onChange={(e) => update((s) => ({ ...s, smoothing: Number(e.target.value) }))}
+            value={settings.smoothing.amount}
+            onChange={(e) => update((s) => ({ ...s, smoothing: { ...s.smoothing, amount: Number(e.target.value) } }))}
           />
-          <output className="smoothing-value">{settings.smoothing.toFixed(2)}</output>
+          <output className="smoothing-value">{settings.smoothing.amount.toFixed(2)}</output>
         </label>
         <label>
           <input

@@ -3,7 +3,7 @@
 // the min/max band when the server reduced the series, so spikes stay visible.
 import { withAlpha } from "./runColor";
 import type { RunSeries } from "./seriesMerge";
-import { emaSmooth } from "./smoothing";
+import { type SmoothingSetting, isSmoothing, readSmoothing, smoothLine } from "./smoothing";
 
 export interface ChartRun {
   run: string;
@@ -30,7 +30,8 @@ export interface ChartData {
 }
 
 export interface ChartOptions {
-  smoothing: number;
+  /** A smoothing setting, or a bare EMA weight (0: none). */
+  smoothing: SmoothingSetting | number;
   logY: boolean;
 }
 
@@ -100,19 +101,26 @@ function spread(
   return values;
 }
 
+/** A setting from either form (the number is the old EMA weight). */
+export function asSmoothing(value: SmoothingSetting | number): SmoothingSetting {
+  return typeof value === "number" ? readSmoothing(value) : value;
+}
+
 export function buildChartData(runs: readonly ChartRun[], options: ChartOptions): ChartData {
   const perRun = runs.map((run) => sortedPoints(run.series, options.logY));
   const x = unionX(perRun);
+  const smoothing = asSmoothing(options.smoothing);
+  const smoothed = isSmoothing(smoothing);
   const columns: ChartColumn[] = [];
   const bands: ChartData["bands"] = [];
   runs.forEach((run, r) => {
     const points = perRun[r];
     const base = { run: run.run, label: run.label, color: run.color };
     const raw = points.map((p) => p.y);
-    const smoothed = options.smoothing > 0 ? emaSmooth(raw, options.smoothing) : raw;
-    const line = smoothed.map((v) => (v !== null && options.logY && v <= 0 ? null : v));
+    const values = smoothed ? smoothLine(smoothing, points.map((p) => p.x), raw) : raw;
+    const line = values.map((v) => (v !== null && options.logY && v <= 0 ? null : v));
     columns.push({ ...base, kind: "line", values: spread(x, points, (_p, i) => line[i]) });
-    if (options.smoothing > 0) {
+    if (smoothed) {
       columns.push({ ...base, kind: "raw", color: withAlpha(run.color, 0.25), values: spread(x, points, (p) => p.y) });
     }
     const hasBand = run.series.reduced && points.some((p) => p.lo !== p.y || p.hi !== p.y);

@@ -18,7 +18,9 @@ export interface PublishedChart {
   series: PublishedSeries[];
   zoom: { xmin: number; xmax: number } | null;
   logY: boolean;
+  /** The smoothing amount drawn (0: raw lines); its kind in smoothingKind. */
   smoothing: number;
+  smoothingKind?: string;
   reduced: boolean;
   rawPoints: number;
   draws: number;

@@ -33,7 +33,7 @@ describe("readSettings", () => {
     });
     expect(settings.systemOpen).toBe(false);
     expect(settings.pinned).toEqual(["summary:loss.min"]);
-    expect(settings.smoothing).toBe(0.99);
+    expect(settings.smoothing).toEqual({ kind: "ema", amount: 0.99 });
     expect(settings.logY).toBe(false);
     expect(settings.panels).toEqual({ loss: { x: "_runtime", logY: true } });
     expect(settings.sort).toEqual([{ id: "config:lr", desc: true }]);

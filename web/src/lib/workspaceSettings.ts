@@ -3,13 +3,17 @@
 // is validated field by field when read (it is user data), and keys this version
 // does not know are kept so that newer features' settings survive a round-trip.
 import type { JsonObject, JsonValue } from "../api/types";
+import { AGGREGATES, BANDS, type GroupAgg, type GroupBand, isGroupField } from "./grouping";
 import { DEFAULT_KEY_COLORS, type KeyColorSetting, readKeyColorSetting } from "./keyColors";
 import { validColor } from "./runColor";
+import { NO_SMOOTHING, type SmoothingSetting, readSmoothing } from "./smoothing";
 import { DEFAULT_X } from "./xAxis";
 
 export interface PanelSettings {
   x?: string;
   logY?: boolean;
+  /** This panel's own smoothing (wins over the workspace's). */
+  smoothing?: SmoothingSetting;
 }
 
 /** A custom chart drawn with another preset (saved from the chart editor) and mapping. */
@@ -31,8 +35,16 @@ export interface WorkspaceSettings {
   pinned: string[];
   hiddenRuns: string[];
   xAxis: string;
-  smoothing: number;
+  /** Workspace-wide smoothing of line panels (a panel may override it). */
+  smoothing: SmoothingSetting;
   logY: boolean;
+  /** Group runs by these fields (`config.<dotted key>`, `group`, `job_type`, `tags`);
+   * empty: no grouping. Line panels then draw one line per group from GET /groups. */
+  groupBy: string[];
+  /** A group's line: the mean, median, min or max of its runs at each x. */
+  groupAgg: GroupAgg;
+  /** The band around a group's line. */
+  groupBand: GroupBand;
   collapsedSections: string[];
   panels: Record<string, PanelSettings>;
   sort: SortSetting[];
@@ -53,8 +65,11 @@ export const DEFAULT_SETTINGS: WorkspaceSettings = {
   pinned: [],
   hiddenRuns: [],
   xAxis: DEFAULT_X,
-  smoothing: 0,
+  smoothing: NO_SMOOTHING,
   logY: false,
+  groupBy: [],
+  groupAgg: "mean",
+  groupBand: "std",
   collapsedSections: [],
   panels: {},
   sort: [{ id: "run:created_at", desc: true }],
@@ -78,6 +93,10 @@ function clamp(value: JsonValue | undefined, lo: number, hi: number, fallback: n
   return typeof value === "number" && Number.isFinite(value) ? Math.min(hi, Math.max(lo, value)) : fallback;
 }
 
+function oneOf<T extends string>(value: JsonValue | undefined, choices: readonly T[], fallback: T): T {
+  return typeof value === "string" && (choices as readonly string[]).includes(value) ? (value as T) : fallback;
+}
+
 function panels(value: JsonValue | undefined): Record<string, PanelSettings> {
   const out: Record<string, PanelSettings> = {};
   if (!value || typeof value !== "object" || Array.isArray(value)) return out;
@@ -86,6 +105,7 @@ function panels(value: JsonValue | undefined): Record<string, PanelSettings> {
     const panel: PanelSettings = {};
     if (typeof raw.x === "string") panel.x = raw.x;
     if (typeof raw.logY === "boolean") panel.logY = raw.logY;
+    if (raw.smoothing !== undefined) panel.smoothing = readSmoothing(raw.smoothing);
     if (Object.keys(panel).length) out[key] = panel;
   }
   return out;
@@ -142,8 +162,11 @@ export function readSettings(doc: JsonObject | null | undefined): StoredSettings
     pinned: strings(raw.pinned, []),
     hiddenRuns: strings(raw.hiddenRuns, []),
     xAxis: typeof raw.xAxis === "string" && raw.xAxis ? raw.xAxis : DEFAULT_X,
-    smoothing: clamp(raw.smoothing, 0, 0.99, 0),
+    smoothing: readSmoothing(raw.smoothing),
     logY: raw.logY === true,
+    groupBy: strings(raw.groupBy, []).filter(isGroupField),
+    groupAgg: oneOf(raw.groupAgg, AGGREGATES, DEFAULT_SETTINGS.groupAgg),
+    groupBand: oneOf(raw.groupBand, BANDS, DEFAULT_SETTINGS.groupBand),
     collapsedSections: strings(raw.collapsedSections, []),
     panels: panels(raw.panels),
     sort: sort(raw.sort),
@@ -159,15 +182,21 @@ export function readSettings(doc: JsonObject | null | undefined): StoredSettings
 export function writeSettings(stored: StoredSettings): JsonObject {
   const { settings, extra } = stored;
   const panelsDoc: JsonObject = {};
-  for (const [key, panel] of Object.entries(settings.panels)) panelsDoc[key] = { ...panel };
+  for (const [key, panel] of Object.entries(settings.panels)) {
+    const { smoothing, ...rest } = panel;
+    panelsDoc[key] = smoothing ? { ...rest, smoothing: { ...smoothing } } : { ...rest };
+  }
   return {
     ...extra,
     columns: settings.columns,
     pinned: settings.pinned,
     hiddenRuns: settings.hiddenRuns,
     xAxis: settings.xAxis,
-    smoothing: settings.smoothing,
+    smoothing: { ...settings.smoothing },
     logY: settings.logY,
+    groupBy: settings.groupBy,
+    groupAgg: settings.groupAgg,
+    groupBand: settings.groupBand,
     collapsedSections: settings.collapsedSections,
     panels: panelsDoc,
     sort: settings.sort.map((s) => ({ id: s.id, desc: s.desc })),
@@ -233,4 +262,14 @@ export function setRunColor(settings: WorkspaceSettings, id: string, color: stri
 /** Change the key-based colour setting. */
 export function setKeyColors(settings: WorkspaceSettings, change: Partial<KeyColorSetting>): WorkspaceSettings {
   return { ...settings, keyColors: { ...settings.keyColors, ...change } };
+}
+
+/** Group by these fields (empty: no grouping); invalid fields are dropped. */
+export function setGroupBy(settings: WorkspaceSettings, groupBy: readonly string[]): WorkspaceSettings {
+  return { ...settings, groupBy: [...new Set(groupBy.filter(isGroupField))] };
+}
+
+/** The smoothing a panel draws with: its own, else the workspace's. */
+export function panelSmoothing(settings: WorkspaceSettings, key: string): SmoothingSetting {
+  return settings.panels[key]?.smoothing ?? settings.smoothing;
 }
