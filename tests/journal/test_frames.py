@@ -129,11 +129,11 @@ def test_frame_layout(tmp_path: Path) -> None:
     end = writer.append(payload)
     writer.close()
     data = path.read_bytes()
-    assert data[:8] == MAGIC == b"RYJ2\0\0\0\0"
+    assert data[:8] == MAGIC == b"RYJ3\0\0\0\0"
     assert data[8:12] == SYNC == b"\xc1RYF"
     n, crc = struct.unpack_from("<II", data, 12)
     # The length is checksummed with the payload: a flipped length bit is caught too.
-    assert (n, crc) == (len(payload), zlib.crc32(payload, len(payload)))
+    assert (n, crc) == (len(payload), zlib.adler32(payload, len(payload)))
     assert data[20:] == payload
     assert end == len(data) == 20 + len(payload)
 
@@ -428,7 +428,7 @@ def flip(path: Path, offset: int, bit: int = 0) -> None:
 def test_an_undamaged_journal_reads_whole(tmp_path: Path) -> None:
     path = tmp_path / "r.journal"
     records, _ = write_run(path, 300)
-    assert scan(path) == (records, [], 2)
+    assert scan(path) == (records, [], 3)
 
 
 @pytest.mark.parametrize("field", [0, 4, 8, 12, 13, -1])  # sync, length, crc, payload, last byte
@@ -444,7 +444,7 @@ def test_one_flipped_bit_loses_one_record(tmp_path: Path, frame: int, field: int
         write_run(path, 300)
         flip(path, offset, bit)
         got, damage, version = scan(path)
-        assert version == 2
+        assert version == 3
         assert got == records[:index] + records[index + 1 :]
         assert damage == [(starts[index], frame_end)]
 
@@ -453,7 +453,7 @@ def test_a_damaged_header_still_reads(tmp_path: Path) -> None:
     path = tmp_path / "r.journal"
     records, _ = write_run(path, 20)
     flip(path, 2)
-    assert scan(path) == (records, [(0, 8)], 2)
+    assert scan(path) == (records, [(0, 8)], 3)
 
 
 def test_damage_across_many_frames_and_read_blocks(tmp_path: Path) -> None:
@@ -476,12 +476,12 @@ def test_the_end_of_what_was_written_is_not_damage(tmp_path: Path) -> None:
     records, starts = write_run(path, 50)
     with path.open("ab") as f:
         f.write(bytes(1 << 20))  # reserved space never written (a killed writer)
-    assert scan(path) == (records, [], 2)
+    assert scan(path) == (records, [], 3)
     # The frame a killed writer was copying: payload written, header (written last) not.
     data = bytearray(path.read_bytes())
     data[starts[-1] : starts[-1] + 12] = bytes(12)
     path.write_bytes(bytes(data))
-    assert scan(path) == (records[:-1], [], 2)
+    assert scan(path) == (records[:-1], [], 3)
 
 
 def test_a_journal_cut_short_is_reported(tmp_path: Path) -> None:
@@ -489,7 +489,7 @@ def test_a_journal_cut_short_is_reported(tmp_path: Path) -> None:
     path = tmp_path / "r.journal"
     records, starts = write_run(path, 50)
     os.truncate(path, starts[-1] + 7)
-    assert scan(path) == (records[:-1], [(starts[-1], starts[-1] + 7)], 2)
+    assert scan(path) == (records[:-1], [(starts[-1], starts[-1] + 7)], 3)
 
 
 def test_a_damaged_last_frame_is_reported(tmp_path: Path) -> None:
@@ -497,7 +497,34 @@ def test_a_damaged_last_frame_is_reported(tmp_path: Path) -> None:
     records, starts = write_run(path, 50)
     size = path.stat().st_size
     flip(path, size - 2)
-    assert scan(path) == (records[:-1], [(starts[-1], size)], 2)
+    assert scan(path) == (records[:-1], [(starts[-1], size)], 3)
+
+
+def test_journals_of_the_second_format_still_read(tmp_path: Path) -> None:
+    """``RYJ2``: frames as now, checked by ``zlib.crc32(payload, length)``; damage is
+    skipped there too, and a damaged header is recognised by its frames."""
+    records = sample_records(100)
+    frames = [pack(rec) for rec in records]
+    header = struct.Struct("<III")
+    body = b"".join(header.pack(_sync(), len(f), zlib.crc32(f, len(f))) + f for f in frames)
+    path = tmp_path / "v2.journal"
+    path.write_bytes(b"RYJ2\0\0\0\0" + body)
+    assert scan(path) == (records, [], 2)
+    with open_fd(path) as fd:
+        assert read_header(fd)
+    at = 8 + sum(12 + len(f) for f in frames[:40])
+    flip(path, at + 14)
+    got, damage, version = scan(path)
+    assert (got, version) == (records[:40] + records[41:], 2)
+    assert damage == [(at, at + 12 + len(frames[40]))]
+    flip(path, 1)
+    got, damage, version = scan(path)
+    assert (got, version) == (records[:40] + records[41:], 2)
+    assert damage[0] == (0, 8)
+
+
+def _sync() -> int:
+    return int(struct.unpack("<I", SYNC)[0])
 
 
 def test_journals_of_the_first_format_still_read(tmp_path: Path) -> None:
@@ -518,7 +545,9 @@ def test_journals_of_the_first_format_still_read(tmp_path: Path) -> None:
     assert damage == [(at, path.stat().st_size)]
 
 
-@pytest.mark.parametrize("content", [b"", b"RYJ2\0\0\0\0", b"hello, not a journal at all"])
+@pytest.mark.parametrize(
+    "content", [b"", b"RYJ3\0\0\0\0", b"RYJ2\0\0\0\0", b"hello, not a journal at all"]
+)
 def test_files_that_hold_no_record(tmp_path: Path, content: bytes) -> None:
     path = tmp_path / "x.journal"
     path.write_bytes(content)
@@ -526,7 +555,7 @@ def test_files_that_hold_no_record(tmp_path: Path, content: bytes) -> None:
         reader = JournalReader(fd)
         assert list(reader.records()) == []
         assert reader.empty == (len(content) <= 8)
-        assert reader.version == (2 if content.startswith(b"RYJ2") else 0)
+        assert reader.version == {b"RYJ3": 3, b"RYJ2": 2}.get(content[:4], 0)
 
 
 # -- a full disk (issue 12, point 6) ------------------------------------------------------

@@ -266,3 +266,33 @@ def test_a_batch_the_store_refuses_does_not_block_the_rest(
     again.log({"x": 0})
     again.finish()
     assert_all_steps(again, 1)
+
+
+# -- log()'s fast path (a row of plain numbers is packed as it is) ------------------
+
+
+def test_rows_that_sum_to_something_else_than_a_number_are_checked(ry_dir: Path) -> None:
+    """`log()` takes a row whose values sum() to a float or an int for plain numbers;
+    arrays, tensors and numpy scalars sum to their own types and must still be
+    converted as wandb does, with the same keys logged plain just before (the fast
+    test on), and after a row it could not sum (the fast test off)."""
+    import numpy as np
+    import torch
+
+    run = runyard.init(project="p")
+    run.log({"a": 1.0, "b": 2})
+    run.log({"a": np.arange(40, dtype=np.float64), "b": 3})  # sums to an array
+    run.log({"a": torch.ones(2), "b": 4})  # to a tensor
+    run.log({"a": np.float32(0.5), "b": 5})  # to a numpy scalar
+    run.log({"a": "text", "b": 6})  # raises in sum(): the fast test is off
+    run.log({"a": np.arange(40, dtype=np.float64), "b": 7})
+    run.log({"a": 1.5, "b": True})
+    run.finish()
+    rows = history(run, ["a", "b"])
+    assert [r["b"] for r in rows] == [2, 3, 4, 5, 6, 7, True]
+    assert rows[0]["a"] == 1.0 and rows[6]["a"] == 1.5
+    for i in (1, 5):
+        assert rows[i]["a"]["_type"] == "histogram"
+        assert sum(rows[i]["a"]["values"]) == 40
+    assert rows[2]["a"] == [1.0, 1.0]
+    assert rows[3]["a"] == 0.5 and rows[4]["a"] == "text"

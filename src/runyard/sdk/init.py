@@ -624,7 +624,7 @@ def _start_context(
             ref=run.ref,
             journal=journal,
             start=start,
-            runtime=lambda: time.monotonic() - t0,
+            runtime=lambda: time.time() - t0,
             started_at=started_at,
             main_writer=writer,
             open_store=open_store,

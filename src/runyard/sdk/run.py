@@ -48,6 +48,8 @@ if TYPE_CHECKING:
 __all__ = ["Run"]
 
 _LOG_TYPE_ERROR = "wandb.log must be passed a dictionary"
+#: What sum() of a row's values gives when they are all plain numbers (see `log()`).
+_NUMBER_SUMS = (float, int)
 _KEY_TYPE_ERROR = "Key values passed to `wandb.log` must be strings."
 
 
@@ -84,7 +86,9 @@ class Run:
         self._journal = journal
         self._writer = writer
         self._step = step
-        self._t0 = time.monotonic() - runtime_offset
+        #: ``_runtime`` counts from here, on the wall clock as wandb's does (one clock
+        #: read per `log()` gives both the timestamp and the runtime).
+        self._t0 = time.time() - runtime_offset
         self._packb = msgpack.Packer(autoreset=True).pack
         #: The last two key tuples `log()` checked (see metrics.values.check_keys): a
         #: training loop logs the same keys again and again, and comparing a tuple of
@@ -96,6 +100,7 @@ class Run:
         #: int beyond int64 makes msgpack raise, except in [2**63, 2**64), which the
         #: fold stores as a float (journal/fold.py) as the checked path would.
         self._plain_types: set[type] = {float, int, str, bool, type(None)}
+        self._sum_gate = True
         self._append = journal.append
         self._finished = False
         self._journal_failed = False
@@ -282,11 +287,23 @@ class Run:
             commit = bool(commit)
             self._step = step + 1 if commit else step
         now = time.time()
-        runtime = time.monotonic() - self._t0
+        runtime = now - self._t0
+        values = data.values()
         try:
             # Plain scalars are packed as they are; anything else (ints, which may not
             # fit in 64 bits, containers, arrays, media) is checked and encoded first.
-            if self._plain_types.issuperset(map(type, data.values())):
+            # Rows of numbers pass the first test: sum() adds floats and ints in C
+            # and gives a float or an int only when every value is a plain number
+            # (arrays, tensors and Fractions sum to their own types; strings, None,
+            # containers and media raise). It costs half of the type test after it;
+            # once it raised, rows go straight to the type test until new keys come.
+            plain = False
+            if self._sum_gate:
+                try:
+                    plain = type(sum(values)) in _NUMBER_SUMS
+                except Exception:
+                    self._sum_gate = False
+            if plain or self._plain_types.issuperset(map(type, values)):
                 try:
                     payload = self._packb((Rec.LOG, step, commit, now, runtime, data))
                 except OverflowError:  # an int beyond 64 bits
@@ -319,6 +336,7 @@ class Run:
                 "(as in wandb); log it under another name",
             )
         self._keys_before, self._keys = self._keys, data
+        self._sum_gate = True
 
     def _checked_row(self, data: dict[str, Any]) -> dict[str, Any]:
         """A row with values other than plain scalars, as it is journaled: checked and
@@ -717,14 +735,14 @@ class Run:
         if context is not None:
             # First: the last console chunk and a last system sample, before anything
             # else is printed or waited for.
-            context.stop(state, exit_code, time.monotonic() - self._t0)
+            context.stop(state, exit_code, time.time() - self._t0)
         self._store_run_dir()
         for pattern, base_path in self._saved_globs:
             try:
                 self._store_files(pattern, base_path)
             except (OSError, ValueError) as exc:
                 termwarn(f"could not store the files matching {pattern!r}: {exc}")
-        runtime = time.monotonic() - self._t0
+        runtime = time.time() - self._t0
         try:
             # Into the space the journal keeps for it, even when the disk is full.
             self._journal.append_last(self._packb((Rec.EXIT, state, exit_code, runtime)))
