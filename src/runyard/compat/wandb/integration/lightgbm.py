@@ -1,24 +1,16 @@
-"""``wandb.integration.lightgbm``: importable; its callbacks are not implemented yet."""
+"""``wandb.integration.lightgbm``: Runyard's LightGBM callback and summary (the same objects)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from runyard.errors import UsageError
+import runyard.integration.lightgbm as _lightgbm
+
+if TYPE_CHECKING:
+    from runyard.integration.lightgbm import log_summary, wandb_callback
 
 __all__ = ["log_summary", "wandb_callback"]
 
-_NOT_YET = (
-    "wandb.integration.lightgbm.{name} is not supported by Runyard yet (issue 15); "
-    "log with runyard.log from your own lightgbm callback meanwhile"
-)
 
-
-def wandb_callback(*args: Any, **kwargs: Any) -> Any:
-    """Raises: LightGBM logging through Runyard is not implemented yet."""
-    raise UsageError(_NOT_YET.format(name="wandb_callback"))
-
-
-def log_summary(*args: Any, **kwargs: Any) -> None:
-    """Raises: LightGBM logging through Runyard is not implemented yet."""
-    raise UsageError(_NOT_YET.format(name="log_summary"))
+def __getattr__(name: str) -> Any:
+    return getattr(_lightgbm, name)  # lazily: the callbacks import lightgbm
