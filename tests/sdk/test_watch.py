@@ -115,3 +115,31 @@ def test_nan_and_constant_tensors(ry_dir: Path) -> None:
     flat = _tensor_histogram(torch.zeros(5))
     assert sum(flat.histogram) == 5 and flat.bins[0] == -1.0 and flat.bins[-1] == 1.0
     assert _tensor_histogram(torch.tensor([float("nan")])) is None
+
+
+def _train_in_child(attach_id: str, model: Any) -> None:
+    runyard._attach(attach_id)
+    _train(model, 2)
+
+
+def test_a_watched_model_sent_to_a_spawned_child_logs_there(ry_dir: Path) -> None:
+    """ddp_spawn pickles the watched model into its workers: the hooks travel with it
+    (torch drops the gradient hooks; they are added again there) and log into the run
+    the child attached to. wandb's lambdas make this a pickling error (wandb#5573)."""
+    import multiprocessing
+
+    model = _model()
+    run = runyard.init(project="watch")
+    runyard.watch(model, log="all", log_freq=1)
+    child = multiprocessing.get_context("spawn").Process(
+        target=_train_in_child, args=(run._attach_id, model)
+    )
+    child.start()
+    child.join(120)
+    assert child.exitcode == 0
+    run.finish()
+    rows = _history(run.id)
+    assert len(rows) == 2
+    expected = {f"{kind}/{n}" for kind in ("gradients", "parameters") for n in NAMES}
+    for row in rows:
+        assert {k for k in row if k.startswith(("gradients/", "parameters/"))} == expected

@@ -9,6 +9,9 @@ commits next. The first model watched in a run has no prefix; the model watched 
 index ``i > 0`` gets ``graph_<i>`` glued to the name (wandb's ``gradients/graph_10.bias``
 for layer ``0.bias``).
 
+The hooks survive pickling (Lightning's ``ddp_spawn`` sends the watched model to its
+workers): there they log into the run the worker attached to (``runyard._attach``).
+
 torch is imported only when ``watch`` is called. A hook never raises into training:
 once its run has finished the hook does nothing, and a failure is warned once.
 """
@@ -120,28 +123,66 @@ def watch(
     for offset, model in enumerate(listed):
         index = idx + offset
         prefix = f"graph_{index}" if index > 0 else ""
+        hook = _ModelHook(run, prefix, log, log_freq)
         handles = _handles.setdefault(id(model), [])
-        if log in ("parameters", "all"):
-            handles.append(
-                model.register_forward_hook(_parameters_hook(run, model, prefix, log_freq))
-            )
+        # Registered for every ``log``: it carries the watch into processes the model is
+        # pickled to (see _ModelHook), where it logs parameters and re-adds gradient hooks.
+        handles.append(model.register_forward_hook(hook))
         if log in ("gradients", "all"):
-            for name, parameter in model.named_parameters():
-                if parameter.requires_grad:
-                    key = f"gradients/{prefix}{name}"
-                    handles.append(parameter.register_hook(_gradient_hook(run, key, log_freq)))
+            handles.extend(_add_gradient_hooks(run, model, prefix, log_freq))
 
 
-def _parameters_hook(run: Run, model: Any, prefix: str, log_freq: int) -> Any:
-    every = _Every(log_freq)
+def _add_gradient_hooks(run: Run, model: Any, prefix: str, log_freq: int) -> list[Any]:
+    return [
+        parameter.register_hook(_gradient_hook(run, f"gradients/{prefix}{name}", log_freq))
+        for name, parameter in model.named_parameters()
+        if parameter.requires_grad
+    ]
 
-    def hook(module: Any, inputs: Any, outputs: Any) -> None:
-        if not every():
-            return
-        for name, parameter in model.named_parameters():
-            _log(run, f"parameters/{prefix}{name}", parameter.data)
 
-    return hook
+class _ModelHook:
+    """The forward hook of a watched model: its parameters every ``log_freq`` calls.
+
+    Picklable, unlike wandb's lambdas (wandb#5573): Lightning's ``ddp_spawn`` pickles
+    the watched model into its workers. There the hook has no run until the process
+    has one (``runyard._attach`` on rank 0; other ranks never do, and log nothing, as
+    wandb); on its first call with one it re-adds the gradient hooks, which torch does
+    not pickle with parameters.
+    """
+
+    def __init__(self, run: Run | None, prefix: str, log: str | None, log_freq: int) -> None:
+        self.run = run
+        self.prefix = prefix
+        self.log = log
+        self.log_freq = log_freq
+        self.every = _Every(log_freq)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "run": None}
+
+    def __call__(self, module: Any, inputs: Any, outputs: Any) -> None:
+        run = self.run
+        if run is None:
+            run = self._arm(module)
+            if run is None:
+                return
+        if self.log in ("parameters", "all") and self.every():
+            for name, parameter in module.named_parameters():
+                _log(run, f"parameters/{self.prefix}{name}", parameter.data)
+
+    def _arm(self, module: Any) -> Run | None:
+        from runyard.sdk.init import current_run
+        from runyard.sdk.run import Run
+
+        run = current_run()
+        if not isinstance(run, Run):  # no run (yet) in this process, or a disabled one
+            return None
+        self.run = run
+        if self.log in ("gradients", "all"):
+            hooks = _add_gradient_hooks(run, module, self.prefix, self.log_freq)
+            with _lock:
+                _handles.setdefault(id(module), []).extend(hooks)
+        return run
 
 
 def _gradient_hook(run: Run, key: str, log_freq: int) -> Any:
@@ -151,6 +192,8 @@ def _gradient_hook(run: Run, key: str, log_freq: int) -> Any:
         if every():
             _log(run, key, grad)
 
+    # torch's unserializable_hook mark: left behind when pickled, _ModelHook adds it again
+    hook.__torch_unserializable__ = True  # type: ignore[attr-defined]
     return hook
 
 
