@@ -107,3 +107,23 @@ def test_bad_parameters_name_the_value() -> None:
         smooth("box", X, Y, 1)
     with pytest.raises(ValueError, match="differ in length"):
         twema(X, Y[:3], 0.5)
+
+
+def test_golden_cases_shared_with_the_web_app_are_current() -> None:
+    """web/src/lib/smoothing.golden.json (read by smoothing.test.ts) is what this module
+    computes; regenerate with ``python -m tests.metrics.smoothing_golden``."""
+    import json
+
+    from tests.metrics.smoothing_golden import GOLDEN, cases
+
+    if not GOLDEN.is_file():
+        pytest.skip(f"no {GOLDEN} (the web app's sources are not here)")
+    stored = json.loads(GOLDEN.read_text())["cases"]
+    fresh = cases()
+    assert len(stored) == len(fresh) >= 60
+    for old, new in zip(stored, fresh, strict=True):
+        assert old == new, (  # JSON keeps floats exactly (repr round-trips)
+            old["line"],
+            old["kind"],
+            old["param"],
+        )
