@@ -118,8 +118,8 @@ def test_seed_004_every_chart(client: WandbClient, team: Team, api: Api) -> None
         value = run.summary[key]
         payload = json.loads(run.file(value["path"]).read())
         if value["_type"] == "table-file":
-            # A table's Html cells travel in wandb's run_table artifact (not supported
-            # over the wandb protocol yet): the run's own table file names the cell type.
+            # A table's Html cells travel in wandb's run_table artifact (stored as an
+            # artifact of the run): the run's own table file names the cell type.
             assert payload["data"] == [["Html"]], payload
         else:
             assert payload["data"], payload  # the matplotlib figure as Plotly

@@ -174,3 +174,31 @@ def test_signed_upload_urls(client: TestClient, store: SqlStore) -> None:
     console = files[1]["uploadUrl"].removeprefix("http://testserver")
     assert client.put(console, content=b"kept as lines, not as a file").status_code == 200
     assert client.get("/files/local/p/r1/output.log").status_code == 404
+
+
+def test_unnamed_runs_get_generated_names_like_sdk_runs(
+    client: TestClient, store: SqlStore
+) -> None:
+    import re
+
+    from runyard.names import ADJECTIVES, NOUNS
+
+    first = create(client)["upsertBucket"]["bucket"]["displayName"]
+    second = gql(client, UPSERT, name="r2", project="p")["upsertBucket"]["bucket"]["displayName"]
+    named = gql(
+        client,
+        'mutation U($name: String) { upsertBucket(input: {name: $name, modelName: "p", '
+        'displayName: "mine"}) { bucket { displayName } } }',
+        name="r3",
+    )["upsertBucket"]["bucket"]["displayName"]
+    for name, number in ((first, 1), (second, 2)):
+        match = re.fullmatch(r"([a-z]+)-([a-z]+)-(\d+)", name)
+        assert match is not None, name
+        assert match[1] in ADJECTIVES and match[2] in NOUNS and int(match[3]) == number
+    assert named == "mine"
+    record = store.get_run(REF)
+    assert record is not None and record.display_name == first
+    # wandb's final upsertBucket (no displayName) keeps the generated name
+    create(client)
+    record = store.get_run(REF)
+    assert record is not None and record.display_name == first

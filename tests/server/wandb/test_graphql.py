@@ -86,3 +86,15 @@ def test_limits_refuse_deep_or_huge_queries() -> None:
         execute("{ ...F } fragment F on Thing { ...F }", None, None, Thing(0))
     with pytest.raises(QueryError, match="no operation named 'X'"):
         execute("query Q { n }", None, "X", Thing(0))
+
+
+def test_fragments_on_wandb_interfaces_apply_to_their_types() -> None:
+    # wandb's CollectionInfoFragment is `on ArtifactCollection`, an interface of the
+    # sequence and portfolio types: without it, aliases came back as {} and the
+    # client's pydantic models refused the artifact.
+    query = "{ seq { ...C } other { ...C } } fragment C on ArtifactCollection { name }"
+    root = {
+        "seq": {"__typename": "ArtifactSequence", "name": "ds"},
+        "other": {"__typename": "Project", "name": "p"},
+    }
+    assert execute(query, None, None, root) == {"data": {"seq": {"name": "ds"}, "other": {}}}

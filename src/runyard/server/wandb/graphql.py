@@ -78,6 +78,13 @@ class _Run:
 
 _LOGGED_UNKNOWN: set[str] = set()
 
+#: The interfaces of wandb's schema that its fragments name as type conditions
+#: (``fragment CollectionInfoFragment on ArtifactCollection``), by concrete type.
+INTERFACES: dict[str, tuple[str, ...]] = {
+    "ArtifactSequence": ("ArtifactCollection",),
+    "ArtifactPortfolio": ("ArtifactCollection",),
+}
+
 
 def execute(
     query: str,
@@ -178,7 +185,7 @@ def _matches(value: Any, condition: str | None) -> bool:
     if name is None or name == condition:
         return True
     interfaces: tuple[str, ...] = getattr(value, "interfaces", ())
-    return condition in interfaces
+    return condition in interfaces or condition in INTERFACES.get(name, ())
 
 
 def _fields(

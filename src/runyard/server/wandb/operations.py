@@ -3,11 +3,10 @@
 ``Root`` answers both operation types (a field name never means two things). Writes
 go through the store's one write path, ``write_batch``, like every Runyard writer.
 
-Artifacts over the wandb protocol are not here yet: ``createArtifact`` and the other
-artifact mutations answer a field error (the run itself goes on; wandb's client logs
-the failed artifact), and artifact queries answer ``null``. They belong in a module of
-their own (``artifacts.py``) on the store's artifact methods; ``Root`` hands them over
-through :data:`ARTIFACT_FIELDS`.
+Artifact mutations live in :mod:`runyard.server.wandb.artifacts`, on the store's
+artifact methods; ``Root`` hands the names in :data:`ARTIFACT_FIELDS` over to it.
+Those it does not answer (``linkArtifact``, multipart uploads) are a field error:
+the run itself goes on, and wandb's client logs the failed artifact.
 """
 
 from __future__ import annotations
@@ -73,10 +72,15 @@ class Root:
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("gql_") and name[4:] in ARTIFACT_FIELDS:
+            from runyard.server.wandb.artifacts import ArtifactMutations
+
+            found = getattr(ArtifactMutations(self.ctx), name, None)
+            if found is not None:
+                return found
 
             def refuse(_args: dict[str, Any]) -> Any:
                 raise FieldError(
-                    f"{name[4:]}: artifacts are not supported over the wandb protocol yet "
+                    f"{name[4:]} is not supported over the wandb protocol yet "
                     "(see docs/wandb-client.md)"
                 )
 
@@ -87,15 +91,25 @@ class Root:
     def gql___type(self, args: dict[str, Any]) -> dict[str, Any]:
         """The part of GraphQL introspection older clients (wandb < 0.25) send to probe
         what the server has: ``__type(name: "Query"|"Mutation"|"ServerInfo"|"Run") {fields
-        {name}}``. Fields answered ``null`` for everyone (artifacts, for now) are not
-        listed, so such a client does not count on them."""
+        {name}}``. Fields answered ``null`` for everyone are not listed, so such a
+        client does not count on them."""
+        from runyard.server.wandb.artifacts import ArtifactMutations
+
         name = args.get("name")
-        kinds: dict[str, Any] = {"Query": Root, "Mutation": Root, "Run": Run, "Project": Project}
+        kinds: dict[str, list[Any]] = {
+            "Query": [Root, ArtifactMutations],
+            "Mutation": [Root, ArtifactMutations],
+            "Run": [Run],
+            "Project": [Project],
+        }
         if name == "ServerInfo":
             fields = ["features"]
         elif name in kinds:
             fields = sorted(
-                n[4:] for n in dir(kinds[name]) if n.startswith("gql_") and n != "gql___type"
+                n[4:]
+                for kind in kinds[name]
+                for n in dir(kind)
+                if n.startswith("gql_") and n != "gql___type"
             )
         else:
             fields = []  # a type this server does not have: no fields to count on
@@ -136,8 +150,14 @@ class Root:
         page = [Project(self.ctx, entity, name) for name in sorted(names)[offset : offset + limit]]
         return connection(page, offset, len(names))
 
-    def gql_artifact(self, _args: dict[str, Any]) -> None:
-        return None
+    def gql_artifact(self, args: dict[str, Any]) -> Any:
+        """``artifact(id)``: a version, or a draft still being uploaded."""
+        from runyard.server.wandb.artifacts import Artifact, artifact_by_id, draft_node
+
+        record = artifact_by_id(self.ctx, args.get("id"))
+        if record is None:
+            return draft_node(self.ctx, args.get("id"))
+        return Artifact(self.ctx, record, str(args.get("id")))
 
     def gql_clientIDMapping(self, _args: dict[str, Any]) -> None:
         return None

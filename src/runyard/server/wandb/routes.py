@@ -7,6 +7,9 @@
   (:mod:`.signing`; the client sends no credentials with it).
 - ``GET /files/{entity}/{project}/{run}/{name}``: a run file, with credentials
   (``wandb.Api``'s ``File.download``) or a signed URL (``directUrl``).
+- ``PUT /wandb/staging/…``, ``GET /wandb/artifact-blobs/{sha256}``, ``GET
+  /wandb/manifests/…``: artifact uploads, contents and manifests by signed URL, where
+  the bucket cannot presign (:mod:`.artifacts`).
 
 Every route applies Runyard's access rules, rate limits and body limits, and the
 cross-site checks of :mod:`runyard.server.origin` (wandb's client sends
@@ -18,6 +21,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 import zlib
 from typing import Any
 
@@ -30,7 +34,7 @@ from runyard.entities import RunRef, check_ref
 from runyard.server.access import check_access, require_caller
 from runyard.server.deps import blobs, store
 from runyard.server.limits import large_body
-from runyard.server.wandb import file_stream
+from runyard.server.wandb import artifacts, file_stream
 from runyard.server.wandb.context import Context, default_entity
 from runyard.server.wandb.files import CONSOLE_FILE, file_path
 from runyard.server.wandb.graphql import QueryError, execute
@@ -234,3 +238,68 @@ async def get_file(request: Request, entity: str, project: str, run: str, name: 
     ref = _ref(entity, project, run)
     response: Response = await run_in_threadpool(_get, request, ref, name)
     return response
+
+
+# -- artifacts (see artifacts.py): staged uploads, contents and manifests by signed URL --
+
+
+def _check_signed_path(request: Request, method: str, path: str) -> None:
+    proof = _proof(request)
+    if proof is None:
+        raise HTTPException(403, "this URL needs a signature; ask the server for one")
+    signer: Signer = request.app.state.wandb_signer
+    refusal = signer.verify(method, path, proof)
+    if refusal is not None:
+        raise HTTPException(403, refusal)
+
+
+@router.put("/wandb/staging/{name:path}")
+@large_body
+async def put_staged(request: Request, name: str) -> Response:
+    """An artifact file (or manifest) of a draft, ``PUT`` to the URL
+    ``createArtifactFiles``/``createArtifactManifest`` gave (where the bucket cannot
+    presign)."""
+    try:
+        key = artifacts.staging_key(name)
+    except ValueError as exc:
+        raise HTTPException(400, str(exc)) from None
+    _check_signed_path(request, "PUT", f"/wandb/staging/{name}")
+    limit: int | None = getattr(request.app.state, "max_upload_bytes", None)
+    parts: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if limit is not None and size > limit:
+            raise HTTPException(413, f"file {name!r} is larger than the limit of {limit} bytes")
+        parts.append(chunk)
+    await run_in_threadpool(blobs(request).put, key, b"".join(parts))
+    return Response(status_code=200)
+
+
+@router.get("/wandb/artifact-blobs/{digest}")
+async def get_artifact_blob(request: Request, digest: str) -> Response:
+    """An artifact file's content by its SHA-256 (a ``directUrl`` this server signed)."""
+    from runyard.blobs.artifacts import artifact_key
+
+    if not re.fullmatch(r"[0-9a-f]{64}", digest):
+        raise HTTPException(400, f"invalid content digest {digest!r:.80}")
+    _check_signed_path(request, "GET", f"/wandb/artifact-blobs/{digest}")
+    try:
+        data = await run_in_threadpool(blobs(request).get, artifact_key(digest))
+    except FileNotFoundError:
+        raise HTTPException(404, f"no artifact content {digest}") from None
+    return Response(data, media_type="application/octet-stream")
+
+
+@router.get("/wandb/manifests/{entity}/{project}/{index}/{name}")
+async def get_manifest(
+    request: Request, entity: str, project: str, index: int, name: str
+) -> JSONResponse:
+    """wandb's manifest of a version (the ``directUrl`` of its ``currentManifest``)."""
+    _check_signed_path(request, "GET", f"/wandb/manifests/{entity}/{project}/{index}/{name}")
+    found = await run_in_threadpool(
+        artifacts.manifest_json, store(request), blobs(request), entity, project, index, name
+    )
+    if found is None:
+        raise HTTPException(404, f"no artifact {entity}/{project}/{name}:v{index}")
+    return JSONResponse(found)

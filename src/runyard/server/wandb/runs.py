@@ -186,19 +186,24 @@ class Project:
             raise FieldError(str(exc)) from None
         return connection([Run(self.ctx, r) for r in records], offset, total)
 
-    # Artifacts over the wandb protocol come later (on the store's artifact methods):
-    # until then a project has none, which the client reads as "not found".
-    def gql_artifact(self, _args: dict[str, Any]) -> None:
-        return None
+    # -- artifacts (runyard.server.wandb.artifacts) ------------------------------------
+    def gql_artifact(self, args: dict[str, Any]) -> Any:
+        from runyard.server.wandb.artifacts import find_artifact
+
+        return find_artifact(self.ctx, self.entity, self.name, args.get("name"))
 
     def gql_artifactType(self, _args: dict[str, Any]) -> None:
-        return None
+        return None  # wandb asks it for the digest algorithm: MD5 then, its default
 
-    def gql_artifactCollection(self, _args: dict[str, Any]) -> None:
-        return None
+    def gql_artifactCollection(self, args: dict[str, Any]) -> Any:
+        from runyard.server.wandb.artifacts import collection
 
-    def gql_artifactCollectionMembership(self, _args: dict[str, Any]) -> None:
-        return None
+        return collection(self.ctx, self.entity, self.name, args.get("name"))
+
+    def gql_artifactCollectionMembership(self, args: dict[str, Any]) -> Any:
+        from runyard.server.wandb.artifacts import membership
+
+        return membership(self.ctx, self.entity, self.name, args.get("name"))
 
 
 def project(ctx: Context, args: dict[str, Any]) -> Project | None:
@@ -460,12 +465,19 @@ class Run:
             len(listed),
         )
 
-    # Artifacts over the wandb protocol come later (see Project).
-    def gql_outputArtifacts(self, _args: dict[str, Any]) -> dict[str, Any]:
-        return connection([], 0, 0)
+    # -- artifacts ------------------------------------------------------------------
+    def _artifacts(self, records: list[Any], args: dict[str, Any]) -> dict[str, Any]:
+        from runyard.server.wandb.artifacts import Artifact
 
-    def gql_inputArtifacts(self, _args: dict[str, Any]) -> dict[str, Any]:
-        return connection([], 0, 0)
+        offset, limit = page_args(args)
+        page = [Artifact(self.ctx, r) for r in records[offset : offset + limit]]
+        return connection(page, offset, len(records))
+
+    def gql_outputArtifacts(self, args: dict[str, Any]) -> dict[str, Any]:
+        return self._artifacts(self.ctx.store.artifacts_logged_by(self.ref), args)
+
+    def gql_inputArtifacts(self, args: dict[str, Any]) -> dict[str, Any]:
+        return self._artifacts(self.ctx.store.artifacts_used_by(self.ref), args)
 
 
 def need_run(ctx: Context, ref: RunRef) -> RunRecord:
