@@ -30,6 +30,8 @@ The rules as checked:
 - ``data_types``, ``blobs``, ``public_api``, ``cli`` and ``journal`` never import
   ``sdk``: what they share with it lives in ``journal``, ``store``, ``metrics`` or
   ``settings``.
+- ``export`` and ``importers`` never import ``sdk`` or ``server``: they work on
+  stores, not on a live run.
 - ``integration.*`` use only the public facade ``runyard`` (and their own
   integration package, e.g. ``runyard.integration.keras.*``).
 
@@ -175,6 +177,10 @@ RULES: dict[str, Rule] = {
     "public-api-not-sdk": _never("runyard.public_api", ("runyard.sdk",)),
     "cli-not-sdk": _never("runyard.cli", ("runyard.sdk",)),
     "journal-not-sdk": _never("runyard.journal", ("runyard.sdk",)),
+    # Exports and imports read and write stores (through the public API or
+    # write_batch), never a live run.
+    "export-not-sdk": _never("runyard.export", ("runyard.sdk", "runyard.server")),
+    "importers-not-sdk": _never("runyard.importers", ("runyard.sdk", "runyard.server")),
     "integration-facade-only": (
         lambda m: within(m, "runyard.integration") and m != "runyard.integration",
         lambda m, t: t == "runyard" or within(t, _own_integration(m)),

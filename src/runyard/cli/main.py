@@ -159,6 +159,10 @@ def _parser() -> argparse.ArgumentParser:
     gc.add_argument("--runs", action="store_true", help="also files of runs that no longer exist")
     gc.add_argument("--verbose", action="store_true", help="list every blob found")
 
+    from runyard.cli.export import add_parser as add_export_parser
+
+    add_export_parser(commands)
+
     from runyard.cli.wandb_shim import add_parser as add_wandb_shim_parser
 
     add_wandb_shim_parser(commands)
@@ -249,6 +253,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from runyard.cli.wandb_shim import run as run_wandb_shim
 
         return run_wandb_shim(args)
+    if args.command == "export":
+        from runyard.cli.export import run as run_export
+
+        return run_export(args)
     if args.command == "db":
         from runyard.cli.db import upgrade
 

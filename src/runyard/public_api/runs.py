@@ -113,5 +113,60 @@ class Runs:
             rows.append(row)
         return pd.DataFrame.from_records(rows)
 
+    def histories(
+        self,
+        samples: int = 500,
+        keys: list[str] | None = None,
+        x_axis: str = "_step",
+        format: str = "default",
+        stream: str = "default",
+    ) -> Any:
+        """Sampled history of every run (``Run.history`` of each), with a ``run_id`` key.
+
+        ``format="default"`` gives a list of dicts; ``"pandas"`` and ``"polars"`` one
+        DataFrame with the columns sorted (runs with no rows are left out), as wandb's
+        ``Runs.histories``. Runs whose keys differ are stacked with missing cells
+        (wandb's polars path raises there).
+        """
+        if format not in ("default", "pandas", "polars"):
+            raise ValueError(
+                f"Invalid format: {format!r}. Must be one of 'default', 'pandas', 'polars'"
+            )
+        per_run: list[tuple[str, list[dict[str, Any]]]] = []
+        for run in self:
+            rows = run.history(
+                samples=samples, keys=keys, x_axis=x_axis, pandas=False, stream=stream
+            )
+            if rows:
+                per_run.append((run.id, rows))
+        if format == "default":
+            return [{**row, "run_id": run_id} for run_id, rows in per_run for row in rows]
+        if format == "pandas":
+            try:
+                import pandas as pd
+            except ImportError as exc:
+                raise ImportError(
+                    "histories(format='pandas') needs pandas: pip install 'runyard[pandas]'"
+                ) from exc
+            if not per_run:
+                return pd.DataFrame()
+            frames = [pd.DataFrame.from_records(rows).assign(run_id=rid) for rid, rows in per_run]
+            combined = pd.concat(frames).reset_index(drop=True)
+            return combined[sorted(combined.columns)]
+        try:
+            import polars as pl
+        except ImportError as exc:
+            raise ImportError(
+                "histories(format='polars') needs polars: pip install 'runyard[polars]'"
+            ) from exc
+        if not per_run:
+            return pl.DataFrame()
+        pframes = [
+            pl.from_dicts(rows, infer_schema_length=None).with_columns(pl.lit(rid).alias("run_id"))
+            for rid, rows in per_run
+        ]
+        pcombined = pl.concat(pframes, how="diagonal_relaxed")
+        return pcombined.select(sorted(pcombined.columns))
+
     def __repr__(self) -> str:
         return f"<Runs {self.entity}/{self.project} ({len(self)})>"

@@ -1,0 +1,1 @@
+"""Exports of stored runs to Parquet and CSV (``runyard export``)."""
