@@ -5,6 +5,8 @@ import type {
   ArtifactFile,
   ArtifactVersion,
   ColorsResponse,
+  ImportanceResponse,
+  RunsEdit,
   Lineage,
   RunTriple,
   CustomChart,
@@ -429,4 +431,38 @@ export function listRegistry(entity: string, signal?: AbortSignal): Promise<{ co
 
 export function listRegistryVersions(entity: string, collection: string, signal?: AbortSignal): Promise<{ versions: ArtifactVersion[] }> {
   return request(`/registry/${encodeURIComponent(entity)}/${encodeURIComponent(collection)}`, { signal });
+}
+
+// -- issue 17: parameter importance and edits from the runs table ---------------------
+export function getImportance(
+  entity: string,
+  project: string,
+  metric: string,
+  filters?: JsonObject | null,
+  signal?: AbortSignal,
+): Promise<ImportanceResponse> {
+  const params = query({ metric, filters: filters ? JSON.stringify(filters) : undefined });
+  return request(`${projectPath(entity, project)}/importance${params}`, { signal });
+}
+
+function sendJson<T>(method: string, path: string, body: unknown): Promise<T> {
+  return request(path, { method, headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+}
+
+/** Rename (one run), set notes, set or add/remove tags. */
+export function editRuns(entity: string, project: string, edit: RunsEdit): Promise<{ runs: string[] }> {
+  return sendJson("PATCH", `${projectPath(entity, project)}/runs`, edit);
+}
+
+export function deleteRuns(entity: string, project: string, runs: string[]): Promise<{ deleted: string[] }> {
+  return sendJson("POST", `${projectPath(entity, project)}/runs/delete`, { runs });
+}
+
+export function moveRuns(entity: string, project: string, runs: string[], toEntity: string, toProject: string): Promise<{ moved: string[] }> {
+  return sendJson("POST", `${projectPath(entity, project)}/runs/move`, { runs, entity: toEntity, project: toProject });
+}
+
+/** "Stop run" (a running run): its client is told to stop at its next contact. */
+export function stopRun(entity: string, project: string, runId: string): Promise<{ stop_requested_at: number }> {
+  return request(`${projectPath(entity, project)}/runs/${encodeURIComponent(runId)}/stop`, { method: "POST" });
 }

@@ -247,3 +247,30 @@ export interface Lineage {
   edges: LineageEdge[];
   truncated: boolean;
 }
+
+/** GET /projects/{e}/{p}/importance: config keys related to a summary metric (issue 17). */
+export interface ImportanceParameter {
+  /** A config key, or `key=value` for one value of a text key. */
+  key: string;
+  correlation: number | null;
+  /** Share of a random forest's impurity decrease; null without scikit-learn. */
+  importance: number | null;
+  runs: number;
+}
+
+export interface ImportanceResponse {
+  metric: string;
+  runs: number;
+  parameters: ImportanceParameter[];
+  note: string | null;
+}
+
+/** PATCH /projects/{e}/{p}/runs: what to change on the listed runs. */
+export interface RunsEdit {
+  runs: string[];
+  name?: string;
+  notes?: string;
+  tags?: string[];
+  add_tags?: string[];
+  remove_tags?: string[];
+}

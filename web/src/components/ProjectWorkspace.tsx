@@ -13,7 +13,9 @@ import { useWorkspaceSettings } from "../hooks/useWorkspaceSettings";
 import { columnCatalog, sortRuns } from "../lib/columns";
 import { plottedRuns, summaryKeySignature } from "../lib/liveRuns";
 import { EMPTY_FILTER, filterRuns } from "../lib/runFilter";
+import { type MongoFilter, matchesFilter } from "../lib/mongoFilter";
 import { isActive } from "../lib/keyColors";
+import AnalysisSection, { type AnalysisTab } from "./AnalysisSection";
 import Breadcrumbs from "./Breadcrumbs";
 import KeyColorLegend from "./KeyColorLegend";
 import MediaGrid from "./media/MediaGrid";
@@ -27,7 +29,16 @@ export default function ProjectWorkspace({ entity, project }: { entity: string; 
   const live = useLiveRuns(entity, project);
   const { settings, update, ready, error: settingsError } = useWorkspaceSettings(entity, project);
   const [filter, setFilter] = useState(EMPTY_FILTER);
-  const rows = useMemo(() => sortRuns(filterRuns(live.runs, filter), settings.sort), [live.runs, filter, settings.sort]);
+  // issue 17 (runs table side): runs deleted/moved by the table's actions leave at once (the
+  // live poll only adds and updates), the checked runs, the parallel-coordinate brushes
+  const [removed, setRemoved] = useState<ReadonlySet<string>>(new Set());
+  const [selected, setSelected] = useState<string[]>([]);
+  const [brush, setBrush] = useState<MongoFilter | null>(null);
+  const [analysisTab, setAnalysisTab] = useState<AnalysisTab | null>(null);
+  const onRemoved = useCallback((ids: string[]) => setRemoved((s) => new Set([...s, ...ids])), []);
+  const allRuns = useMemo(() => (removed.size ? live.runs.filter((r) => !removed.has(r.id)) : live.runs), [live.runs, removed]);
+  const unbrushed = useMemo(() => sortRuns(filterRuns(allRuns, filter), settings.sort), [allRuns, filter, settings.sort]);
+  const rows = useMemo(() => (brush ? unbrushed.filter((r) => matchesFilter(r, brush)) : unbrushed), [unbrushed, brush]);
   const catalog = useMemo(() => columnCatalog(live.runs), [live.runs]);
   const visible = useMemo(() => {
     const hidden = new Set(settings.hiddenRuns);
@@ -54,7 +65,7 @@ export default function ProjectWorkspace({ entity, project }: { entity: string; 
           <RunsTable
             entity={entity}
             project={project}
-            allRuns={live.runs}
+            allRuns={allRuns}
             rows={rows}
             catalog={catalog}
             filter={filter}
@@ -62,6 +73,11 @@ export default function ProjectWorkspace({ entity, project }: { entity: string; 
             settings={settings}
             update={update}
             loading={live.loading}
+            selected={selected}
+            onSelect={setSelected}
+            onRemoved={onRemoved}
+            comparing={analysisTab === "compare"}
+            onCompare={() => setAnalysisTab((tab) => (tab === "compare" ? null : "compare"))}
           />
         </aside>
         <main className="main">
@@ -88,6 +104,18 @@ export default function ProjectWorkspace({ entity, project }: { entity: string; 
               {live.error ?? settingsError ?? String(keys.error)}
             </div>
           )}
+          <AnalysisSection
+            entity={entity}
+            project={project}
+            tab={analysisTab}
+            onTab={setAnalysisTab}
+            runs={unbrushed}
+            rows={rows}
+            selected={allRuns.filter((r) => selected.includes(r.id))}
+            catalog={catalog}
+            groupBy={settings.groupBy}
+            onBrush={setBrush}
+          />
           {ready && keys.data ? (
             <SeriesLoaderContext.Provider value={loader}>
               <PanelGrid keys={keys.data.keys} runs={plotted} settings={settings} update={update} />

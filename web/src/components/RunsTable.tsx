@@ -1,7 +1,10 @@
 // The workspace sidebar: the project's runs in a virtualised table (thousands
 // of rows scroll smoothly), with search, state and text filters, sorting by any
 // column, show/hide per run, "show only these", pinned columns that stay put
-// while the rest scroll sideways, and a colour picker per run.
+// while the rest scroll sideways, and a colour picker per run. Issue 17: runs are
+// selected with check boxes for the actions (RunActions) and the comparer; hovering a
+// row emphasises its line in every panel; with a baseline run, summary cells show the
+// delta to it; with grouping on, groups are rows (count, mean/min/max) that expand.
 import {
   type ColumnDef as TableColumn,
   type Header,
@@ -12,18 +15,25 @@ import {
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { type CSSProperties, type MouseEvent, useCallback, useMemo, useRef, useState } from "react";
 import type { Run } from "../api/types";
+import { useBaselineRun } from "../hooks/useBaselineRun";
+import { setHoveredRun } from "../hooks/useHoveredRun";
 import { useColorOf } from "../hooks/useRunColors";
 import { navigate } from "../hooks/useRoute";
 import { type ColumnDef, NAME_COLUMN, columnValue, describeColumn, runDisplayName } from "../lib/columns";
-import { formatDuration, formatTimestamp, formatValue } from "../lib/format";
+import { delta, formatDelta } from "../lib/compare";
+import { formatDuration, formatNumber, formatTimestamp, formatValue } from "../lib/format";
+import { groupLineId, groupRuns } from "../lib/grouping";
+import { type TableRow, groupedTableRows } from "../lib/groupRows";
 import { runUrl } from "../lib/route";
-import type { RunFilter } from "../lib/runFilter";
+import { type RunFilter, filterError } from "../lib/runFilter";
 import { isActive } from "../lib/keyColors";
 import { toHex6 } from "../lib/runColor";
 import { type WorkspaceSettings, setRunColor, showOnly, toggle } from "../lib/workspaceSettings";
 import ColumnChooser from "./ColumnChooser";
 import EyeIcon from "./EyeIcon";
+import FilterBuilder from "./FilterBuilder";
 import PinIcon from "./PinIcon";
+import RunActions from "./RunActions";
 
 export interface RunsTableProps {
   entity: string;
@@ -38,10 +48,18 @@ export interface RunsTableProps {
   settings: WorkspaceSettings;
   update: (change: (settings: WorkspaceSettings) => WorkspaceSettings) => void;
   loading: boolean;
+  /** Ids of the runs checked (for the actions and the comparer). */
+  selected: string[];
+  onSelect: (ids: string[]) => void;
+  /** Runs deleted or moved away from the table's actions. */
+  onRemoved: (ids: string[]) => void;
+  comparing: boolean;
+  onCompare: () => void;
 }
 
 const ROW_HEIGHT = 30;
 const CONTROLS = "run:controls";
+const GROUP_PREFIX = "group-row:";
 const STATES = ["running", "finished", "crashed", "failed", "killed"];
 
 function cellText(run: Run, id: string): string {
@@ -53,7 +71,16 @@ function cellText(run: Run, id: string): string {
 
 export default function RunsTable(props: RunsTableProps) {
   const { entity, project, allRuns, rows, catalog, filter, onFilterChange, settings, update, loading } = props;
+  const { selected, onSelect, onRemoved, comparing, onCompare } = props;
   const [chooserOpen, setChooserOpen] = useState(false);
+  const [builderOpen, setBuilderOpen] = useState(false);
+  const [expanded, setExpanded] = useState<ReadonlySet<string>>(new Set());
+  const baselineId = useBaselineRun();
+  const baseline = useMemo(() => (baselineId ? allRuns.find((r) => r.id === baselineId) ?? null : null), [allRuns, baselineId]);
+  const selectedSet = useMemo(() => new Set(selected), [selected]);
+  const selectedRuns = useMemo(() => allRuns.filter((r) => selectedSet.has(r.id)), [allRuns, selectedSet]);
+  const textError = useMemo(() => filterError(filter.text, allRuns), [filter.text, allRuns]);
+  const groupBy = settings.groupBy;
   const colorOf = useColorOf();
   const keyColorsOn = isActive(settings.keyColors);
   const hidden = useMemo(() => new Set(settings.hiddenRuns), [settings.hiddenRuns]);
@@ -65,7 +92,7 @@ export default function RunsTable(props: RunsTableProps) {
 
   const columns = useMemo<TableColumn<Run>[]>(
     () => [
-      { id: CONTROLS, header: "", size: 52, enableSorting: false },
+      { id: CONTROLS, header: "", size: 72, enableSorting: false },
       { id: NAME_COLUMN, header: "Name", size: 170 },
       ...shownColumns.map((id) => ({ id, header: describeColumn(id).label, size: 96 })),
     ],
@@ -84,9 +111,14 @@ export default function RunsTable(props: RunsTableProps) {
     },
   });
 
+  const display = useMemo<TableRow[]>(
+    () => (groupBy.length ? groupedTableRows(groupRuns(rows, groupBy), shownColumns, expanded) : rows.map((run) => ({ kind: "run" as const, run, group: null }))),
+    [rows, groupBy, shownColumns, expanded],
+  );
+
   const scroller = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
-    count: rows.length,
+    count: display.length,
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 12,
@@ -127,7 +159,16 @@ export default function RunsTable(props: RunsTableProps) {
         data-testid={id === CONTROLS ? undefined : `header-${id}`}
       >
         {id === CONTROLS ? (
-          <span className="muted">{visibleCount}</span>
+          <span className="controls-head">
+            <input
+              type="checkbox"
+              data-testid="select-all"
+              aria-label="select all runs listed"
+              checked={rows.length > 0 && rows.every((r) => selectedSet.has(r.id))}
+              onChange={(e) => onSelect(e.target.checked ? rows.map((r) => r.id) : [])}
+            />
+            <span className="muted">{visibleCount}</span>
+          </span>
         ) : (
           <button
             type="button"
@@ -154,7 +195,76 @@ export default function RunsTable(props: RunsTableProps) {
     );
   };
 
-  const tableRows = table.getRowModel().rows;
+  const toggleSelected = (id: string) => onSelect(selectedSet.has(id) ? selected.filter((x) => x !== id) : [...selected, id]);
+
+  const summaryDelta = (run: Run, id: string) => {
+    if (!baseline || run.id === baseline.id || !id.startsWith("summary:")) return null;
+    const d = delta(columnValue(run, id), columnValue(baseline, id));
+    return d === null ? null : formatDelta(d);
+  };
+
+  const groupRow = (row: Extract<TableRow, { kind: "group" }>, start: number) => {
+    const cells = [...leftHeaders, ...centerHeaders];
+    return (
+      <div
+        key={`${GROUP_PREFIX}${row.key}`}
+        className="tr group-row"
+        data-testid={`group-row-${row.label}`}
+        data-count={row.count}
+        style={{ transform: `translateY(${start}px)`, height: ROW_HEIGHT, width: totalWidth }}
+        onMouseEnter={() => setHoveredRun(groupLineId(row.key))}
+        onMouseLeave={() => setHoveredRun(null)}
+      >
+        {cells.map((header) => {
+          const id = header.column.id;
+          const style = stick(header);
+          if (id === CONTROLS) {
+            return (
+              <div key={id} className="td pinned controls" style={style}>
+                <button
+                  type="button"
+                  className="link group-toggle"
+                  data-testid={`group-toggle-${row.label}`}
+                  aria-expanded={row.expanded}
+                  onClick={() =>
+                    setExpanded((current) => {
+                      const next = new Set(current);
+                      if (next.has(row.key)) next.delete(row.key);
+                      else next.add(row.key);
+                      return next;
+                    })
+                  }
+                >
+                  {row.expanded ? "▾" : "▸"}
+                </button>
+              </div>
+            );
+          }
+          if (id === NAME_COLUMN) {
+            return (
+              <div key={id} className="td pinned name group-name" style={style} title={row.label}>
+                {row.label} <span className="muted">({row.count})</span>
+              </div>
+            );
+          }
+          const agg = row.aggregates[id];
+          const text = agg ? formatNumber(agg.mean) : "";
+          return (
+            <div
+              key={id}
+              className={`td${header.column.getIsPinned() ? " pinned" : ""}`}
+              style={style}
+              data-testid={`group-cell-${row.label}-${id}`}
+              data-mean={agg?.mean ?? ""}
+              title={agg ? `mean ${formatNumber(agg.mean)} · min ${formatNumber(agg.min)} · max ${formatNumber(agg.max)} (${agg.n} runs)` : ""}
+            >
+              {text}
+            </div>
+          );
+        })}
+      </div>
+    );
+  };
 
   return (
     <div className="runs-table" data-testid="runs-table">
@@ -187,7 +297,18 @@ export default function RunsTable(props: RunsTableProps) {
             value={filter.text}
             onChange={(e) => onFilterChange({ ...filter, text: e.target.value })}
           />
+          <button type="button" data-testid="filter-builder-toggle" aria-expanded={builderOpen} onClick={() => setBuilderOpen((open) => !open)}>
+            Builder
+          </button>
         </div>
+        {textError && (
+          <div className="error" data-testid="filter-error">
+            {textError}
+          </div>
+        )}
+        {builderOpen && (
+          <FilterBuilder text={filter.text} onChange={(text) => onFilterChange({ ...filter, text })} runs={allRuns} catalog={catalog} />
+        )}
         <div className="runs-controls-row">
           <button
             type="button"
@@ -215,6 +336,15 @@ export default function RunsTable(props: RunsTableProps) {
         {chooserOpen && (
           <ColumnChooser catalog={catalog} settings={settings} update={update} onClose={() => setChooserOpen(false)} />
         )}
+        <RunActions
+          entity={entity}
+          project={project}
+          selected={selectedRuns}
+          onClear={() => onSelect([])}
+          onRemoved={onRemoved}
+          comparing={comparing}
+          onCompare={onCompare}
+        />
       </div>
       <div className="runs-scroll" ref={scroller} data-testid="runs-scroll">
         <div className="runs-inner" style={{ width: totalWidth }}>
@@ -224,18 +354,23 @@ export default function RunsTable(props: RunsTableProps) {
           </div>
           <div className="tbody" style={{ height: virtualizer.getTotalSize() }}>
             {virtualizer.getVirtualItems().map((item) => {
-              const row = tableRows[item.index];
-              if (!row) return null;
-              const run = row.original;
+              const entry = display[item.index];
+              if (!entry) return null;
+              if (entry.kind === "group") return groupRow(entry, item.start);
+              const run = entry.run;
+              const row = table.getRow(run.id);
               const visible = !hidden.has(run.id);
               const color = colorOf(run);
               return (
                 <div
-                  key={row.id}
-                  className={`tr${visible ? "" : " hidden-run"}`}
+                  key={entry.group === null ? row.id : `${entry.group}/${row.id}`}
+                  className={`tr${visible ? "" : " hidden-run"}${selectedSet.has(run.id) ? " selected" : ""}${baseline?.id === run.id ? " baseline" : ""}${entry.group === null ? "" : " grouped"}`}
                   data-testid={`run-row-${run.id}`}
                   data-visible={visible}
+                  data-baseline={baseline?.id === run.id}
                   style={{ transform: `translateY(${item.start}px)`, height: ROW_HEIGHT, width: totalWidth }}
+                  onMouseEnter={() => setHoveredRun(run.id)}
+                  onMouseLeave={() => setHoveredRun(null)}
                 >
                   {[...row.getLeftVisibleCells(), ...row.getCenterVisibleCells()].map((cell) => {
                     const id = cell.column.id;
@@ -243,6 +378,13 @@ export default function RunsTable(props: RunsTableProps) {
                     if (id === CONTROLS) {
                       return (
                         <div key={cell.id} className="td pinned controls" style={style}>
+                          <input
+                            type="checkbox"
+                            data-testid={`select-${run.id}`}
+                            aria-label={`select ${runDisplayName(run)}`}
+                            checked={selectedSet.has(run.id)}
+                            onChange={() => toggleSelected(run.id)}
+                          />
                           <button
                             type="button"
                             className="eye"
@@ -291,19 +433,26 @@ export default function RunsTable(props: RunsTableProps) {
                             {runDisplayName(run)}
                           </a>
                           {run.state === "running" && <span className="live-dot" title="running" />}
+                          {baseline?.id === run.id && <span className="baseline-mark" title="baseline run">base</span>}
                         </div>
                       );
                     }
                     const text = cellText(run, id);
+                    const change = summaryDelta(run, id);
                     return (
                       <div
                         key={cell.id}
                         className={`td${cell.column.getIsPinned() ? " pinned" : ""}`}
                         style={style}
                         data-testid={`cell-${run.id}-${id}`}
-                        title={text}
+                        title={change ? `${text} (${change} vs baseline)` : text}
                       >
                         {text}
+                        {change && (
+                          <span className={`delta${change.startsWith("+") ? " up" : change.startsWith("−") ? " down" : ""}`} data-testid={`delta-${run.id}-${id}`}>
+                            {change}
+                          </span>
+                        )}
                       </div>
                     );
                   })}
