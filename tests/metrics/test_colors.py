@@ -196,6 +196,16 @@ def test_run_colors() -> None:
     assert len(set(assign_run_colors(runs).values())) == len(RUN_PALETTE)
 
 
+def test_run_colors_come_in_sequence() -> None:
+    """Issue 18, defect 1: two runs got #009E73 and #117733 (two greens) from hashed
+    slots; the palette is handed out in creation order instead, as W&B does."""
+    colors = assign_run_colors([("zz", 2.0, None), ("aa", 1.0, None)])
+    assert colors == {"aa": RUN_PALETTE[0], "zz": RUN_PALETTE[1]}
+    assert RUN_PALETTE[:2] == ("#0072B2", "#E69F00")  # blue, orange
+    runs = [(f"r{i}", float(i), None) for i in range(len(RUN_PALETTE) + 1)]
+    assert assign_run_colors(runs)[f"r{len(RUN_PALETTE)}"] == RUN_PALETTE[0]  # a new round
+
+
 # -- golden cases shared with the web app ------------------------------------------------
 
 

@@ -598,28 +598,24 @@ def assign_run_colors(
 ) -> dict[str, str]:
     """Colours of a project's runs ``(id, created_at, stored colour)`` without key-based
     colours: a colour picked in the runs table (``custom``) wins, then the run's stored
-    colour, then its hashed palette slot, or the next one not yet taken by an earlier run
-    (in creation order; once every colour is used, a new round starts).
+    colour; the others get the palette's colours in sequence, in creation order (as
+    W&B hands them out), so the first runs of a project get its most distinct colours
+    and a new run never changes an earlier one's. Hashing run ids to colours instead
+    gave two runs of a two-run project a green each.
 
     Example:
-        >>> assign_run_colors([("a", 1.0, "#123456"), ("b", 2.0, None)], {"b": "#ff0000"})
-        {'a': '#123456', 'b': '#ff0000'}
+        >>> assign_run_colors([("a", 1.0, "#123456"), ("b", 2.0, None), ("c", 3.0, None)])
+        {'a': '#123456', 'b': '#0072B2', 'c': '#E69F00'}
     """
     ordered = sorted(runs, key=lambda r: (r[1], r[0]))
     colors: dict[str, str] = {}
-    taken: set[int] = set()
+    n = 0
     for run_id, _created, stored in ordered:
         color = valid_color(stored)
-        if color:
-            colors[run_id] = color
-            continue
-        if len(taken) == len(RUN_PALETTE):
-            taken = set()
-        slot = fnv1a(run_id) % len(RUN_PALETTE)
-        while slot in taken:
-            slot = (slot + 1) % len(RUN_PALETTE)
-        taken.add(slot)
-        colors[run_id] = RUN_PALETTE[slot]
+        if not color:
+            color = RUN_PALETTE[n % len(RUN_PALETTE)]
+            n += 1
+        colors[run_id] = color
     for run_id, color in (custom or {}).items():
         chosen = valid_color(color)
         if chosen and run_id in colors:

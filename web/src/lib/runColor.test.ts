@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PALETTE, assignColors, fnv1a, hashedColor, runColor, withAlpha } from "./runColor";
+import { PALETTE, assignColors, fnv1a, runColor, withAlpha } from "./runColor";
 
 describe("runColor", () => {
   it("is stable for an id and comes from the palette", () => {
@@ -31,39 +31,33 @@ describe("runColor", () => {
 });
 
 describe("assignColors", () => {
-  const colliding = (() => {
-    // ids whose hashes land on the same palette slot
-    const bySlot = new Map<number, string[]>();
-    for (let i = 0; i < 500; i++) {
-      const id = `r${i}`;
-      const slot = fnv1a(id) % PALETTE.length;
-      bySlot.set(slot, [...(bySlot.get(slot) ?? []), id]);
-    }
-    return [...bySlot.values()].find((ids) => ids.length >= 3)!.slice(0, 3);
-  })();
-
-  it("gives the first run its hashed colour and moves later collisions on", () => {
-    const runs = colliding.map((id, i) => ({ id, created_at: i }));
-    const colors = assignColors(runs);
-    expect(colors.get(colliding[0])).toBe(hashedColor(colliding[0]));
-    expect(new Set(colors.values()).size).toBe(3);
-    const slot = PALETTE.indexOf(hashedColor(colliding[0]));
-    expect(colors.get(colliding[1])).toBe(PALETTE[(slot + 1) % PALETTE.length]);
+  it("hands the palette out in sequence, in creation order (as W&B)", () => {
+    // Two runs whose hashed colours were both greens (#009E73, #117733) on the landed main.
+    const colors = assignColors([
+      { id: "zz", created_at: 2 },
+      { id: "aa", created_at: 1 },
+    ]);
+    expect(colors.get("aa")).toBe(PALETTE[0]);
+    expect(colors.get("zz")).toBe(PALETTE[1]);
   });
 
   it("keeps earlier runs' colours when runs are added", () => {
-    const runs = colliding.map((id, i) => ({ id, created_at: i }));
-    const before = assignColors(runs.slice(0, 2));
+    const runs = Array.from({ length: 5 }, (_, i) => ({ id: `r${i}`, created_at: i }));
+    const before = assignColors(runs.slice(0, 3));
     const after = assignColors([...runs].reverse());
-    expect(after.get(colliding[0])).toBe(before.get(colliding[0]));
-    expect(after.get(colliding[1])).toBe(before.get(colliding[1]));
+    for (const run of runs.slice(0, 3)) expect(after.get(run.id)).toBe(before.get(run.id));
   });
 
   it("uses distinct colours until the palette is used up, and stored colours win", () => {
     const runs = Array.from({ length: PALETTE.length }, (_, i) => ({ id: `x${i}`, created_at: i }));
     expect(new Set(assignColors(runs).values()).size).toBe(PALETTE.length);
     const more = [...runs, { id: "late", created_at: 99 }];
-    expect(assignColors(more).get("late")).toBe(hashedColor("late"));
-    expect(assignColors([{ id: "a", created_at: 0, color: "#123456" }]).get("a")).toBe("#123456");
+    expect(assignColors(more).get("late")).toBe(PALETTE[0]);
+    const stored = assignColors([
+      { id: "a", created_at: 0, color: "#123456" },
+      { id: "b", created_at: 1 },
+    ]);
+    expect(stored.get("a")).toBe("#123456");
+    expect(stored.get("b")).toBe(PALETTE[0]); // a stored colour takes no palette slot
   });
 });

@@ -1,10 +1,8 @@
-// Stable run colours: a hash of the run id picks a colour from a colour-blind-
-// friendly palette, so a run keeps its colour across pages, reloads and filters.
-// A colour stored on the run (set by the user) wins. Hashing alone gives two of
-// four runs the same colour 43% of the time (12 colours), so `assignColors`
-// settles collisions in creation order: a run whose hashed colour an earlier run
-// already took moves to the next free one. Later runs never change the colours of
-// earlier ones, so colours stay put while a project grows.
+// Run colours from a colour-blind-friendly palette. In a project, `assignColors`
+// hands them out in sequence in creation order (as W&B does): the first runs get
+// the most distinct colours, and later runs never change earlier ones' colours. A
+// colour stored on the run (set by the user) wins. A run seen on its own (no
+// project list at hand) falls back to a hash of its id (`runColor`).
 
 /** Okabe–Ito (without black and yellow) followed by Paul Tol's "muted" scheme. */
 export const PALETTE: readonly string[] = [
@@ -60,25 +58,17 @@ export interface ColorRun {
 }
 
 /**
- * Colours for a project's runs: stored colours first; otherwise the hashed
- * palette slot, or the next one not yet taken by an earlier run (runs taken in
- * creation order; once every colour is used, a new round starts).
+ * Colours for a project's runs: stored colours first; the others get the palette's
+ * colours in sequence, in creation order (as W&B hands them out), so the first runs
+ * get the most distinct colours and a new run never changes an earlier one's.
  */
 export function assignColors(runs: readonly ColorRun[]): Map<string, string> {
   const ordered = [...runs].sort((a, b) => a.created_at - b.created_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const colors = new Map<string, string>();
-  let taken = new Set<number>();
+  let n = 0;
   for (const run of ordered) {
     const stored = storedColor(run);
-    if (stored) {
-      colors.set(run.id, stored);
-      continue;
-    }
-    if (taken.size === PALETTE.length) taken = new Set();
-    let slot = fnv1a(run.id) % PALETTE.length;
-    while (taken.has(slot)) slot = (slot + 1) % PALETTE.length;
-    taken.add(slot);
-    colors.set(run.id, PALETTE[slot]);
+    colors.set(run.id, stored ?? PALETTE[n++ % PALETTE.length]);
   }
   return colors;
 }
