@@ -1,7 +1,10 @@
 // One run: its name and colour, then tabs (in the URL: lib/route) — Overview
 // (facts, environment, config, summary), Charts (the workspace's panels for this
-// run), System (its system metrics), Logs (console output) and Files.
+// run), System (its system metrics), Logs (console output) and Files. A running run
+// has a Stop button.
+import { useQueryClient } from "@tanstack/react-query";
 import { Suspense, lazy, useMemo, useState } from "react";
+import { stopRun } from "../api/client";
 import type { Run } from "../api/types";
 import { useChangeCount } from "../hooks/useChangeCount";
 import { useMetricKeys, useProjectColors, useProjectRuns, useRun } from "../hooks/useProjectData";
@@ -100,6 +103,7 @@ export default function RunPage({ entity, project, runId, tab }: { entity: strin
           <span className="swatch big" style={{ background: colorOf(run) }} data-testid="run-color" data-color={colorOf(run)} />
           <span data-testid="run-name">{runDisplayName(run)}</span>
           {live && <span className="live-dot" title="running" />}
+          {live && <StopRunButton entity={entity} project={project} run={run} />}
         </h1>
         <nav className="run-tabs" role="tablist" data-testid="run-tabs">
           {RUN_TABS.map((name) => (
@@ -120,5 +124,49 @@ export default function RunPage({ entity, project, runId, tab }: { entity: strin
         </div>
       </div>
     </RunColorsContext.Provider>
+  );
+}
+
+/** "Stop run": the server notes the request and tells the run's client at its next
+ * contact (a wandb client stops its script, and the run ends `killed`). */
+function StopRunButton({ entity, project, run }: { entity: string; project: string; run: Run }) {
+  const queryClient = useQueryClient();
+  const [sending, setSending] = useState(false);
+  const [failure, setFailure] = useState<string | null>(null);
+  // the server's run JSON carries the pending request (schema 0006)
+  const requested = (run as Run & { stop_requested_at?: number | null }).stop_requested_at != null;
+  const stopping = sending || requested;
+  const stop = async () => {
+    if (!window.confirm(`Stop run ${runDisplayName(run)}? Its script is interrupted at its next contact with the server.`)) return;
+    setSending(true);
+    setFailure(null);
+    try {
+      await stopRun(entity, project, run.id);
+      await queryClient.invalidateQueries({ queryKey: ["run", entity, project, run.id] });
+    } catch (error) {
+      setFailure(String(error instanceof Error ? error.message : error));
+    } finally {
+      setSending(false);
+    }
+  };
+  return (
+    <span className="run-stop">
+      <button
+        type="button"
+        className="link-button"
+        data-testid="run-stop"
+        data-state={stopping ? "stopping" : "idle"}
+        disabled={stopping}
+        title="Stop this run: its client is told to stop at its next contact"
+        onClick={() => void stop()}
+      >
+        {stopping ? "Stopping…" : "Stop run"}
+      </button>
+      {failure && (
+        <span className="error" data-testid="run-stop-error">
+          {failure}
+        </span>
+      )}
+    </span>
   );
 }
