@@ -224,6 +224,8 @@ class Artifact:
         self._cleanup: Any = None
         self._staged_count = itertools.count(1)
         self._staging_prefix = ""
+        #: Where the writer thread moves the staging folder once logged (see _local_file).
+        self._spooled: str | None = None
         self._final = False
         self._state = "PENDING"
         self._aliases: list[str] = []
@@ -472,8 +474,9 @@ class Artifact:
         if self._size is not None:
             return self._size
         for entry in self._manifest:
-            if entry.size is None and entry.local_path is not None and entry.ref is None:
-                entry.size = os.path.getsize(entry.local_path)
+            local = self._local_file(entry)
+            if entry.size is None and local is not None:
+                entry.size = os.path.getsize(local)
         return self._manifest.size
 
     @property
@@ -503,6 +506,9 @@ class Artifact:
             self._staging_prefix = str(self._staging) + os.sep
             # A draft dropped without being logged leaves no staged files behind.
             self._cleanup = weakref.finalize(self, shutil.rmtree, self._staging, True)
+            # Files added are logged next: import what log_artifact needs now, so its
+            # first call does not pay for it on the training thread.
+            import runyard.artifacts.session  # noqa: F401
         return f"{self._staging_prefix}{next(self._staged_count):06d}"
 
     def _add_local(
@@ -794,6 +800,21 @@ class Artifact:
             name = name.replace(":", "-")
         return os.path.join(artifact_dir(), name)
 
+    def _local_file(self, entry: ManifestEntry) -> str | None:
+        """The local file holding a (not reference) entry's bytes: where it was staged,
+        or — once the writer thread moved a logged artifact's staging folder into the
+        run's spool (see :meth:`RunArtifacts.log <runyard.artifacts.session.RunArtifacts.log>`)
+        — its place there."""
+        local = entry.local_path
+        if local is None or entry.ref is not None:
+            return None
+        spooled = self._spooled
+        if spooled is not None and local.startswith(self._staging_prefix):
+            moved = os.path.join(spooled, local[len(self._staging_prefix) :])
+            if not os.path.exists(local) and os.path.exists(moved):
+                return moved
+        return local
+
     def _cache(self) -> Any:
         from runyard.artifacts.cache import ArtifactCache
         from runyard.settings import Settings
@@ -803,8 +824,9 @@ class Artifact:
     def _local_copy(self, entry: ManifestEntry) -> Path:
         """A local file holding ``entry``'s bytes (staged, in the blob store, or cached
         after one fetch); never edited by the caller."""
-        if entry.local_path is not None and entry.ref is None:
-            return Path(entry.local_path)
+        local = self._local_file(entry)
+        if local is not None:
+            return Path(local)
         if entry.ref is not None:
             import tempfile
 
@@ -1083,21 +1105,24 @@ class Artifact:
     # -- the record log_artifact journals ------------------------------------------
     def _record(self, aliases: list[str], tags: list[str]) -> dict[str, Any]:
         """The ``Rec.ARTIFACT`` payload (see the issue-14 contract)."""
+        # Keys without a value are left out (read back with .get): a thousand entries
+        # are one journal frame written on the training thread, so keep it small.
         entries = []
+        staged = self._staged
         for entry in self._manifest:
-            item: dict[str, Any] = {
-                "path": entry.path,
-                "digest": entry.digest,
-                "size": entry.size,
-                "ref": entry.ref,
-                "extra": entry.extra,
-            }
-            if entry.ref is None:
+            item: dict[str, Any] = {"path": entry.path, "size": entry.size}
+            if entry.digest is not None:
+                item["digest"] = entry.digest
+            if entry.extra:
+                item["extra"] = entry.extra
+            if entry.ref is not None:
+                item["ref"] = entry.ref
+            else:
                 item["local"] = entry.local_path
-                if entry.local_path in self._staged:
+                if entry.local_path in staged:
                     item["staged"] = True
                 if entry.stat is not None:
-                    item["stat"] = list(entry.stat)
+                    item["stat"] = entry.stat
             entries.append(item)
         return {
             "client_id": self._client_id,

@@ -78,7 +78,10 @@ class ManifestEntry:
         if self.digest is None:
             if self.local_path is None:
                 raise ValueError(f"artifact entry {self.path!r} has neither a digest nor a file")
-            self.digest, self.size = sha256_file(self.local_path)
+            local = self.local_path
+            if self._artifact is not None:
+                local = self._artifact._local_file(self) or local
+            self.digest, self.size = sha256_file(local)
         return self.digest
 
     def ref_target(self) -> str:

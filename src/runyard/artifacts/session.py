@@ -1,12 +1,13 @@
 """`RunArtifacts`: what a live run does for ``log_artifact``, ``use_artifact`` and the
 model-registry calls (``run.log_artifact`` and friends delegate here).
 
-``log_artifact`` costs the training thread one ``rename`` (the artifact's staging
-directory into the run's spool) and one journal record: hashing, uploading and the
-commit happen in the writer thread (:mod:`runyard.journal.artifact_upload`), which
-hands the stored version back through :meth:`RunArtifacts.stored` so that
-``artifact.wait()`` returns it. ``use_artifact`` reads the store (as wandb does, it
-returns the resolved version) and journals the use for lineage.
+``log_artifact`` costs the training thread one journal record and no system call
+(the writer thread moves the artifact's staging directory into the run's spool):
+hashing, uploading and the commit happen in the writer thread
+(:mod:`runyard.journal.artifact_upload`), which hands the stored version back
+through :meth:`RunArtifacts.stored` so that ``artifact.wait()`` returns it.
+``use_artifact`` reads the store (as wandb does, it returns the resolved version) and
+journals the use for lineage.
 """
 
 from __future__ import annotations
@@ -105,8 +106,8 @@ class RunArtifacts:
         staging = artifact._staging
         if artifact._cleanup is not None:
             artifact._cleanup.detach()  # the journal owns the staged files now
-        if staging is not None and staging.exists():
-            self._move_staging(artifact, staging, record)
+        if staging is not None:
+            self._spool_staging(artifact, staging, record)
         artifact._final = True
         artifact._committed = threading.Event()
         artifact._offline = run.offline
@@ -146,33 +147,33 @@ class RunArtifacts:
             )
         return artifact
 
-    def _move_staging(self, artifact: Artifact, staging: Path, record: dict[str, Any]) -> None:
-        """Rename the staging directory into the run's spool; entries then name their
-        files relative to the spool (a journal copied elsewhere with its spool syncs)."""
+    def _spool_staging(self, artifact: Artifact, staging: Path, record: dict[str, Any]) -> None:
+        """Name the staged files where they go: the run's spool (a journal copied
+        elsewhere with its spool syncs), ``artifacts/<client id>/…`` relative to it.
+
+        The staging folder itself is moved there by the writer thread (one ``rename``,
+        :func:`runyard.journal.artifact_upload.staged_paths`): the record says where it
+        is until then (``staging``), for a replay after a kill. No system call here —
+        each one may hand the GIL to a busy background thread for milliseconds. An
+        offline run has no writer: it moves the folder now.
+        """
         from runyard.journal.spool import spool_dir
-        from runyard.journal.staging import move_to_spool
+        from runyard.journal.staging import SPOOL_SUBDIR, move_to_spool
 
         spool = spool_dir(self._run._journal.path)
-        moved = move_to_spool(staging, spool, artifact._client_id)
-        if moved is None:
-            return  # another file system: the absolute staging paths stay valid
-        # Plain string edits: a thousand entries must cost the training thread little.
+        client_id = artifact._client_id
         old = str(staging) + os.sep
-        new_abs = str(moved) + os.sep
-        new_rel = moved.relative_to(spool).as_posix() + "/"
-        staged = set()
+        new_rel = f"{SPOOL_SUBDIR}/{client_id}/"
+        # Plain string edits: a thousand entries must cost the training thread little.
         for item in record["entries"]:
             local = item.get("local")
-            if isinstance(local, str) and local.startswith(old):
-                rest = local[len(old) :]
-                item["local"] = new_rel + rest.replace(os.sep, "/")
-                item.pop("staged", None)
-                staged.add(new_abs + rest)
-        for entry in artifact._manifest:
-            if entry.local_path is not None and entry.local_path.startswith(old):
-                entry.local_path = new_abs + entry.local_path[len(old) :]
-        artifact._staged = staged
-        artifact._staging = moved
+            if item.get("staged") and isinstance(local, str) and local.startswith(old):
+                item["local"] = new_rel + local[len(old) :].replace(os.sep, "/")
+                del item["staged"]
+        record["staging"] = str(staging)
+        artifact._spooled = str(spool / SPOOL_SUBDIR / client_id) + os.sep
+        if self._run._writer is None:
+            move_to_spool(staging, spool, client_id)  # else the replay finds it by "staging"
 
     def stored(self, store: TrackingStore, blobs: BlobStore | None, batch: RunBatch) -> None:
         """The writer thread: the batch's artifact commits are stored; give each logged

@@ -41,8 +41,10 @@ if TYPE_CHECKING:
 __all__ = [
     "DROPPED",
     "STAGING",
+    "STAGING_DIR",
     "ArtifactBlobs",
     "Staged",
+    "adopt",
     "blob_target",
     "commit_from_record",
     "discard_staged",
@@ -56,6 +58,9 @@ __all__ = [
 UPLOAD_WORKERS = 8
 #: The attribute of an ArtifactCommit holding its staged files (see the module doc).
 STAGING = "_runyard_staged"
+#: The attribute of an ArtifactCommit naming the staging folder its staged files are
+#: in until moved into the run's spool (the record's ``staging``; see :func:`adopt`).
+STAGING_DIR = "_runyard_staging_dir"
 #: The attribute of a batch naming the commits :func:`prepare` dropped, ``{client_id:
 #: why}`` (so ``artifact.wait()`` ends with the reason instead of a timeout).
 DROPPED = "_runyard_dropped_artifacts"
@@ -105,6 +110,8 @@ def commit_from_record(rec: dict[str, Any]) -> ArtifactCommit:
         aliases=list(rec.get("aliases") or []),
     )
     setattr(commit, STAGING, staged)
+    if staged and isinstance(rec.get("staging"), str):
+        setattr(commit, STAGING_DIR, rec["staging"])
     return commit
 
 
@@ -147,8 +154,33 @@ def _path(staged: Staged, spool: Path) -> Path:
     return path if path.is_absolute() else spool / path
 
 
+def adopt(commit: Any, spool: Path) -> None:
+    """Move the commit's staging folder into the run's spool, where its record names
+    its files (``artifacts/<client id>/…``; ``log_artifact`` leaves the ``rename`` to
+    the writer thread). Already there (moved before a kill, or a journal copied with
+    its spool), nothing to do; on another file system the files are read where they
+    are. Idempotent: the writer and a replay both call it before using the paths."""
+    staging = getattr(commit, STAGING_DIR, None)
+    if staging is None:
+        return
+    delattr(commit, STAGING_DIR)
+    from runyard.journal.staging import SPOOL_SUBDIR, move_to_spool
+
+    prefix = f"{SPOOL_SUBDIR}/{commit.client_id}/"
+    if (spool / prefix).is_dir() or not os.path.isdir(staging):
+        return  # in the spool, or lost (prepare drops the commit with a warning)
+    if move_to_spool(Path(staging), spool, commit.client_id) is not None:
+        return
+    for staged in _staging(commit):
+        if staged.local.startswith(prefix):
+            staged.local = os.path.join(staging, staged.local[len(prefix) :])
+
+
 def staged_paths(commits: list[Any], spool: Path) -> list[Path]:
-    """The staged files (ours, not the user's) of these commits."""
+    """The staged files (ours, not the user's) of these commits, each staging folder
+    moved into the spool first (:func:`adopt`)."""
+    for commit in commits:
+        adopt(commit, spool)
     return [_path(s, spool) for c in commits for s in _staging(c) if s.ours]
 
 
@@ -278,6 +310,8 @@ def prepare(
     file was tried: the caller retries the batch later, and this resumes.
     """
     commits: list[ArtifactCommit] = list(getattr(batch, "artifacts", None) or [])
+    for commit in commits:
+        adopt(commit, spool)
     todo = [(c, s) for c in commits for s in _staging(c) if c.entries[s.index].digest is None]
     lost: set[str] = set()
 
@@ -332,8 +366,9 @@ def prepare(
             if sha not in held and owner in refusals:
                 refusals.setdefault(commit.client_id, refusals[owner])
     for commit in commits:
-        if hasattr(commit, STAGING):
-            delattr(commit, STAGING)  # done: the commit goes to the store as it is
+        for attr in (STAGING, STAGING_DIR):
+            if hasattr(commit, attr):
+                delattr(commit, attr)  # done: the commit goes to the store as it is
     for commit in commits:
         if commit.client_id in refusals and commit.client_id not in lost:
             lost.add(commit.client_id)

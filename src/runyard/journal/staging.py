@@ -16,10 +16,12 @@ process being killed, exactly as a logged row does. So:
    it silently. ``immutable`` files are referenced where they are (the user
    promises not to change them). ``new_file`` and ``add(obj)`` write straight into
    the staging directory.
-2. **Journalling** (``run.log_artifact``): the staging directory is renamed into
-   the run's spool (``<journal>.spool/artifacts/<client id>/``, one ``rename``)
-   and a ``Rec.ARTIFACT`` record lists the entries, each with ``local`` — its
-   staged file relative to the spool, or an absolute path — and no digest yet.
+2. **Journalling** (``run.log_artifact``): a ``Rec.ARTIFACT`` record lists the
+   entries, each with ``local`` — its staged file relative to the run's spool
+   (``<journal>.spool/artifacts/<client id>/…``), or an absolute path — and no
+   digest yet, and names the staging directory (``staging``), which the writer
+   thread (or a replay) renames into the spool: no system call on the training
+   thread (:func:`runyard.journal.artifact_upload.adopt`).
 3. **Commit** (writer thread, replay, ``runyard sync``:
    :func:`runyard.journal.artifact_upload.prepare`): hash, upload the blobs the store
    lacks, fill every digest in, and write the batch; the spool files go once the
