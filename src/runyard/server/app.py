@@ -101,6 +101,9 @@ def create_app(
     async def _bad_value(_request: Request, exc: ValueError) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=400)
 
+    from runyard.server.routes import vendor  # chart libraries for logged HTML (issue 18)
+
+    app.include_router(vendor.router)
     _mount_ui(app, static_dir or STATIC_DIR)
     return app
 

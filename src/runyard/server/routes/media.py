@@ -24,6 +24,7 @@ from runyard.server.media import (
     present,
 )
 from runyard.server.routes.keys import no_nul, run_ids
+from runyard.server.vendor import rewrite_cdn_urls
 from runyard.store.base import TrackingStore
 
 router = APIRouter(tags=["media"])
@@ -75,4 +76,7 @@ def get_media_file(
     except OSError:  # missing, a directory, a name too long for the file system
         raise HTTPException(404, f"run {run_id} has no media file {path!r}") from None
     kind = content_type(safe)
+    if kind.startswith("text/html"):
+        # A page saved with plotly.js/BokehJS/Panel from a CDN draws offline too.
+        data = rewrite_cdn_urls(data)
     return Response(data, media_type=kind, headers=media_headers(kind))
