@@ -7,8 +7,11 @@ rate moves it a little, the batch size not at all, so importance ranks ``optim.n
 first. Everything is a pure function of the run's index (:func:`history`), so tests compute
 what the page must show with numpy from the same numbers the SDK logged.
 
-Use the fixtures from a test module with
-``from tests.browser.sweep import sweep_page, sweep_server, sweep_store  # noqa: F401``.
+Use the fixtures ``sweep_store``, ``sweep_server`` and ``sweep_page`` from a test module by
+importing their functions (named apart from the fixtures, so that parameters named after
+the fixtures do not shadow an import)::
+
+    from tests.browser.sweep import fixture_sweep_page, fixture_sweep_server, fixture_sweep_store  # noqa: F401
 
 Config of a run (nested ``optim`` and ``model``)::
 
@@ -145,23 +148,23 @@ log_sweep()
 """
 
 
-@pytest.fixture(scope="session")
-def sweep_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+@pytest.fixture(scope="session", name="sweep_store")
+def fixture_sweep_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A RUNYARD_DIR holding project ``tester/sweep`` (the 64 runs)."""
     root = tmp_path_factory.mktemp("sweep") / "runyard"
     run_code(SEED, root, timeout=600)
     return root
 
 
-@pytest.fixture(scope="session")
-def sweep_server(sweep_store: Path, _browser_stack: None) -> Iterator[Server]:
+@pytest.fixture(scope="session", name="sweep_server")
+def fixture_sweep_server(sweep_store: Path, _browser_stack: None) -> Iterator[Server]:
     """``runyard ui`` on the sweep store."""
     with serve_ui(sweep_store) as ready:
         yield ready
 
 
-@pytest.fixture
-def sweep_page(
+@pytest.fixture(name="sweep_page")
+def fixture_sweep_page(
     browser: Browser, sweep_server: Server, request: pytest.FixtureRequest
 ) -> Iterator[Page]:
     """A fresh page on the sweep server (see :func:`open_page`), at no particular URL:

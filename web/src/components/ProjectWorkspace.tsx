@@ -3,6 +3,7 @@
 // settings drawer and the legend of key-based colours.
 import { useCallback, useMemo, useState } from "react";
 import { useChangeCount } from "../hooks/useChangeCount";
+import { GroupingContext, useGroupingScope } from "../hooks/useGroups";
 import { useKeyColors } from "../hooks/useKeyColors";
 import { useLiveRuns } from "../hooks/useLiveRuns";
 import { RunColorsContext, useRunColors } from "../hooks/useRunColors";
@@ -44,6 +45,9 @@ export default function ProjectWorkspace({ entity, project }: { entity: string; 
     const hidden = new Set(settings.hiddenRuns);
     return rows.filter((r) => !hidden.has(r.id)).length;
   }, [rows, settings.hiddenRuns]);
+  // grouped panels aggregate every visible run (not only the first maxRuns drawn)
+  const shownRuns = useMemo(() => rows.filter((r) => !settings.hiddenRuns.includes(r.id)), [rows, settings.hiddenRuns]);
+  const grouping = useGroupingScope(entity, project, settings, allRuns, shownRuns);
   const plotted = useStableRuns(
     useMemo(() => plottedRuns(rows, settings.hiddenRuns, settings.maxRuns), [rows, settings.hiddenRuns, settings.maxRuns]),
   );
@@ -88,6 +92,7 @@ export default function ProjectWorkspace({ entity, project }: { entity: string; 
             plotted={{ drawn: plotted.length, visible }}
             onOpenDrawer={() => setDrawerOpen((open) => !open)}
             drawerOpen={drawerOpen}
+            configPaths={configPaths}
           />
           {isActive(settings.keyColors) && (
             <KeyColorLegend
@@ -118,7 +123,9 @@ export default function ProjectWorkspace({ entity, project }: { entity: string; 
           />
           {ready && keys.data ? (
             <SeriesLoaderContext.Provider value={loader}>
-              <PanelGrid keys={keys.data.keys} runs={plotted} settings={settings} update={update} />
+              <GroupingContext.Provider value={grouping}>
+                <PanelGrid keys={keys.data.keys} runs={plotted} settings={settings} update={update} />
+              </GroupingContext.Provider>
               <MediaGrid entity={entity} project={project} keys={keys.data.keys} runs={plotted} settings={settings} update={update} />
               <SystemSection entity={entity} project={project} runs={plotted} settings={settings} update={update} />
             </SeriesLoaderContext.Provider>

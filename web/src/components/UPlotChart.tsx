@@ -1,6 +1,7 @@
 // A uPlot canvas for a ChartData: lines, faint raw lines, min/max bands; drag to
 // zoom (reported, not applied: the panel re-fetches the range), double-click to
 // reset, a tooltip listing every run's value, and a cursor synced across panels.
+// `emphasis` (a hovered run or group line) is drawn thicker and everything else faded.
 import { useEffect, useRef } from "react";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
@@ -18,6 +19,8 @@ export interface UPlotChartProps {
   syncKey: string;
   onZoom: (zoom: Zoom) => void;
   onResetZoom: () => void;
+  /** The run (or group line) id to emphasise; the other lines fade. */
+  emphasis?: string | null;
   /** Called after each draw with the data drawn. */
   onDraw?: (data: ChartData) => void;
 }
@@ -26,6 +29,22 @@ function structureOf(data: ChartData): string {
   const columns = data.columns.map((c) => `${c.kind}|${c.run}|${c.color}|${c.label}`).join(";");
   const bands = data.bands.map((b) => `${b.upper}-${b.lower}`).join(",");
   return `${columns}#${bands}`;
+}
+
+const FADED = 0.15;
+const LINE_WIDTH = 1.5;
+const EMPHASISED_WIDTH = 3;
+
+/** Fade every column but the emphasised run's, and thicken its line (read at draw time by uPlot). */
+function applyEmphasis(u: uPlot, data: ChartData, emphasis: string | null): void {
+  data.columns.forEach((column, c) => {
+    const s = u.series[c + 1];
+    if (!s) return;
+    const mine = emphasis === null || column.run === emphasis;
+    s.alpha = mine ? 1 : FADED;
+    if (column.kind === "line") s.width = emphasis !== null && mine ? EMPHASISED_WIDTH : LINE_WIDTH;
+  });
+  u.redraw(false, false);
 }
 
 function aligned(data: ChartData): uPlot.AlignedData {
@@ -114,7 +133,7 @@ export default function UPlotChart(props: UPlotChartProps) {
         return {
           label: column.label,
           stroke: line ? column.color : "transparent",
-          width: column.kind === "line" ? 1.5 : line ? 1 : 0,
+          width: column.kind === "line" ? LINE_WIDTH : line ? 1 : 0,
           spanGaps: true,
           points: { show: false },
         };
@@ -208,8 +227,17 @@ export default function UPlotChart(props: UPlotChartProps) {
     if (!u) return;
     u.setData(aligned(data), !zoom);
     if (zoom) u.setScale("x", { min: zoom.xmin, max: zoom.xmax });
+    applyEmphasis(u, data, latest.current.emphasis ?? null);
     latest.current.onDraw?.(data);
   }, [data, zoom, structure, xKey, logY, height, syncKey]);
 
-  return <div className="uplot-box" ref={box} />;
+  const emphasis = props.emphasis ?? null;
+  useEffect(() => {
+    const u = plot.current;
+    if (!u) return;
+    applyEmphasis(u, latest.current.data, emphasis);
+    latest.current.onDraw?.(latest.current.data);
+  }, [emphasis, structure]);
+
+  return <div className="uplot-box" ref={box} data-emphasis={emphasis ?? ""} />;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type ChartRun, buildChartData, drawnPoints, sortedPoints, unionX } from "./chartData";
+import { type ChartRun, buildChartData, drawnPoints, groupChartRun, sortedPoints, unionX } from "./chartData";
 import type { RunSeries } from "./seriesMerge";
 
 const series = (run: string, x: number[], y: (number | null)[], extra: Partial<RunSeries> = {}): RunSeries => ({
@@ -76,5 +76,26 @@ describe("sortedPoints", () => {
         ],
       ]),
     ).toEqual([1, 3]);
+  });
+});
+
+describe("groupChartRun", () => {
+  const line = { x: [0, 1, 2], y: [1, 2, 3], lo: [0.5, 1.5, 2.5], hi: [1.5, 2.5, 3.5], raw_points: 3 };
+
+  it("draws the aggregate with its band as min/max columns", () => {
+    const data = buildChartData([groupChartRun("group:x", "adam (3)", "#0072B2", line, true)], { smoothing: 0, logY: false });
+    expect(data.columns.map((c) => c.kind)).toEqual(["line", "max", "min"]);
+    expect(data.columns[1].values).toEqual([1.5, 2.5, 3.5]);
+    expect(data.columns[2].values).toEqual([0.5, 1.5, 2.5]);
+    expect(data.bands).toHaveLength(1);
+  });
+
+  it("has no band for band=none, and smooths the line with the raw one faint behind", () => {
+    const flat = buildChartData([groupChartRun("g", "g", "#0072B2", line, false)], { smoothing: 0, logY: false });
+    expect(flat.columns.map((c) => c.kind)).toEqual(["line"]);
+    const smooth = buildChartData([groupChartRun("g", "g", "#0072B2", line, true)], { smoothing: { kind: "ema", amount: 0.5 }, logY: false });
+    expect(smooth.columns.map((c) => c.kind)).toEqual(["line", "raw", "max", "min"]);
+    expect(smooth.columns[1].values).toEqual([1, 2, 3]);
+    expect(smooth.columns[0].values[2]).toBeLessThan(3);
   });
 });

@@ -146,3 +146,28 @@ export function drawnPoints(data: ChartData, kind: ColumnKind = "line"): Map<str
   }
   return out;
 }
+
+/** One group's line for a metric as a ChartRun: the aggregate as the line, the band
+ * (lo, hi) drawn where a reduced run's min/max would be. */
+export function groupChartRun(
+  id: string,
+  label: string,
+  color: string,
+  line: { x: readonly number[]; y: readonly (number | null)[]; lo: readonly (number | null)[]; hi: readonly (number | null)[]; raw_points: number },
+  band: boolean,
+): ChartRun {
+  return {
+    run: id,
+    label,
+    color,
+    series: {
+      run: id,
+      x: line.x.slice(),
+      y: line.y.slice(),
+      ymin: band ? line.lo.slice() : line.y.slice(),
+      ymax: band ? line.hi.slice() : line.y.slice(),
+      rawPoints: line.raw_points,
+      reduced: band,
+    },
+  };
+}

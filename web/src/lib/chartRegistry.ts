@@ -8,8 +8,12 @@ export interface PublishedSeries {
   label: string;
   color: string;
   points: [number, number][];
-  /** [x, min, max] of the band, when the series was reduced. */
+  /** [x, min, max] of the band, when the series was reduced (grouped: [x, lo, hi]). */
   band?: [number, number, number][];
+  /** The line before smoothing, when smoothing is on. */
+  unsmoothed?: [number, number][];
+  /** Grouped panels: the group's key, values, run count and run ids. */
+  group?: { key: string; values: Record<string, unknown>; count: number; runs: string[] };
 }
 
 export interface PublishedChart {
@@ -23,6 +27,13 @@ export interface PublishedChart {
   smoothingKind?: string;
   reduced: boolean;
   rawPoints: number;
+  /** The line emphasised by hovering (a run id or group line id), or null. */
+  hovered?: string | null;
+  /** Grouped panels: one line per group. */
+  grouped?: boolean;
+  by?: string[];
+  agg?: string;
+  band?: string;
   draws: number;
 }
 
