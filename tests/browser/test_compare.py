@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 pytest.importorskip("playwright", reason="needs playwright (pip install playwright)")
@@ -358,3 +359,22 @@ def test_baseline_deltas_and_hover(edit_page: Page, edit_server: Server) -> None
     page.wait_for_function("() => !!(window.__runyardCharts || {}).loss", timeout=20_000)
     page.locator(tid(f"run-row-{other}")).hover()
     eventually(lambda: page.evaluate("() => window.__runyardCharts.loss.hovered"), other)
+
+
+def test_grouped_rows_show_counts_and_means(edit_page: Page, edit_server: Server) -> None:
+    _put_workspace(
+        edit_server, {"groupBy": ["config.optim.name"], "columns": ["summary:final_loss"]}
+    )
+    runs = edit_server.get(f"/projects/{PATH}/runs", limit=100)["runs"]
+    page = open_workspace(edit_page, runs=len(runs))
+    for optimizer in ("adam", "adamw", "sgd"):
+        members = [r for r in runs if r["config"]["optim"]["name"] == optimizer]
+        row = page.locator(tid(f"group-row-{optimizer}"))
+        expect(row).to_have_attribute("data-count", str(len(members)))
+        mean = float(np.mean([r["summary"]["final_loss"] for r in members]))
+        cell = page.locator(tid(f"group-cell-{optimizer}-summary:final_loss"))
+        assert float(str(cell.get_attribute("data-mean"))) == pytest.approx(mean, rel=1e-12)
+    assert page.locator('[data-testid^="run-row-"]').count() == 0
+    page.locator(tid("group-toggle-adam")).click()
+    adam = {r["id"] for r in runs if r["config"]["optim"]["name"] == "adam"}
+    eventually(lambda: table_ids(page), adam)
