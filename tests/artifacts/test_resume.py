@@ -64,12 +64,20 @@ def _wait_for(predicate: object, proc: subprocess.Popen[str], what: str) -> None
         time.sleep(0.01)
 
 
+def _written(server: RunyardServer) -> int:
+    """Bytes the server process has written so far (``wchar`` of /proc/<pid>/io)."""
+    assert server.proc is not None
+    io = Path(f"/proc/{server.proc.pid}/io").read_text()
+    return int(next(line.split()[1] for line in io.splitlines() if line.startswith("wchar:")))
+
+
 def test_log_artifact_killed_mid_upload_resumes_on_sync(
     server: RunyardServer, tmp_path: Path
 ) -> None:
     """SIGKILL once the first part of the 200 MB file has reached the server (so the
-    upload has begun and cannot have completed); ``runyard sync`` then finishes it:
-    one version, complete, whose download verifies."""
+    upload has begun and cannot have completed); ``runyard sync`` then finishes it,
+    sending only the parts the server does not hold (file-backed blobs: the parts wait
+    on the server's disk): one version, complete, whose download verifies."""
     source = tmp_path / "model.bin"
     sha = _big_file(source)
     root = tmp_path / "client"
@@ -98,6 +106,9 @@ def test_log_artifact_killed_mid_upload_resumes_on_sync(
     assert not stored.exists()  # killed mid-upload: the content is not complete
     api = runyard.Api(store=server.url)
     assert not api.artifact_exists("tester/big/weights:v0")
+    held = sum(p.stat().st_size for p in (blobs / "artifacts" / "staging").glob("*/0*"))
+    assert held > 0
+    written_before = _written(server)
 
     synced = subprocess.run(
         [sys.executable, "-m", "runyard.cli.main", "sync"],
@@ -108,6 +119,10 @@ def test_log_artifact_killed_mid_upload_resumes_on_sync(
         check=False,
     )
     assert synced.returncode == 0, synced.stderr
+    # What the server wrote meanwhile: the parts sent again, then the whole content
+    # under its key (and a few KB of database). Parts it held were not sent again.
+    resent = _written(server) - written_before - BIG
+    assert resent <= BIG - held + (1 << 20), (resent, held)
     assert not list(root.rglob("*.spool/*"))  # the staged copy is gone once stored
     assert stored.is_file()
     assert hashlib.sha256(stored.read_bytes()).hexdigest() == sha

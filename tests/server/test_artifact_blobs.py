@@ -70,6 +70,17 @@ def test_multipart_through_the_server_resumes_and_checks_the_whole(client: TestC
     upload = f"{BLOBS}/{sha(data)}/uploads/{plan['upload_id']}"
     first = client.put(plan["parts"][0]["url"], content=data[:1000])
     assert first.status_code == 200, first.text
+    # A client killed now plans again and gets the same upload (file-backed blobs:
+    # the upload id is fixed by project, content and size); another project, or
+    # another size, gets another.
+    again = client.post(f"{BLOBS}/{sha(data)}/uploads", json={"size": len(data)}).json()
+    assert again == plan
+    other = client.post(
+        f"/api/v1/projects/ent/other/artifact-blobs/{sha(data)}/uploads", json={"size": 2560}
+    ).json()
+    assert other["upload_id"] != plan["upload_id"]
+    resized = client.post(f"{BLOBS}/{sha(data)}/uploads", json={"size": 2561}).json()
+    assert resized["upload_id"] != plan["upload_id"]
     # A resumed client learns which parts are there and sends the others.
     assert [p["number"] for p in client.get(upload).json()["parts"]] == [1]
     etags = [first.json()["etag"]]
@@ -82,6 +93,16 @@ def test_multipart_through_the_server_resumes_and_checks_the_whole(client: TestC
     done = client.post(f"{upload}/complete", json={"parts": parts})
     assert done.status_code == 200, done.text
     assert held(client, sha(data)) == [sha(data)]
+    # A second client uploading the same content at the same time had the same upload:
+    # its parts went with the first one's completion, and its own completion succeeds.
+    late = client.post(f"{upload}/complete", json={"parts": parts})
+    assert late.status_code == 200 and late.json() == {"digest": sha(data), "size": 2560}
+    # ... but only for content the project holds: never a way to claim another's.
+    elsewhere = f"/api/v1/projects/ent/other/artifact-blobs/{sha(data)}/uploads"
+    theirs = client.post(elsewhere, json={"size": 2560}).json()["upload_id"]
+    claim = client.post(f"{elsewhere}/{theirs}/complete", json={"parts": parts})
+    assert claim.status_code == 400 and "missing parts" in claim.json()["detail"]
+    assert held(client, sha(data), project="other") == []
 
 
 def test_multipart_with_other_content_is_refused(client: TestClient, tmp_path: Path) -> None:

@@ -17,8 +17,10 @@ every version, project and entity. Every route needs write access to the project
   "direct"}]}``. Where the blob store is S3 (and presigns), the parts go straight to
   the bucket through presigned ``PUT`` URLs (``direct``: send no Runyard
   credentials) into a staging object; otherwise each part is ``PUT`` to this server
-  (a path, each part within the upload limit). ``GET …/uploads/{upload_id}`` lists
-  the parts already there (a resumed client sends only the others); ``POST
+  (a path, each part within the upload limit) and the upload id is fixed by project,
+  content and size, so a client planning again after a kill gets the same upload.
+  ``GET …/uploads/{upload_id}`` lists the parts already there (a resumed client sends
+  only the others); ``POST
   …/uploads/{upload_id}/complete`` ``{"parts": [{"number", "etag"}]}`` assembles
   them, hashes the whole, and only a match is copied to the content's key: a client
   cannot place bytes under a digest they do not have. The upload id carries the S3
@@ -184,9 +186,9 @@ def plan_upload(
     """Where to send the parts of a large file (see the module doc)."""
     check_access(request, entity, project, write=True)
     _digest(digest)
-    name = uuid.uuid4().hex
     bucket = _s3(files)
     if bucket is not None:
+        name = uuid.uuid4().hex
         part_size = max(PART_BYTES, math.ceil(body.size / 10_000))
         count = max(1, math.ceil(body.size / part_size))
         staged = f"{STAGING}/{name}"
@@ -203,12 +205,23 @@ def plan_upload(
     limit = _limit(request)
     part_size = PART_BYTES if limit is None else min(PART_BYTES, limit)
     count = max(1, math.ceil(body.size / part_size))
+    # The same upload for the same content, size and parts: a client that was killed
+    # (or whose server was) plans again, lists the parts already here and sends only
+    # the others. Concurrent uploads of one content send the same bytes.
+    name = _resumable_name(entity, project, digest, body.size, part_size)
     base = _api_path(request, entity, project, digest)
     parts = [
         {"number": n, "url": f"{base}/uploads/{name}/parts/{n}", "direct": False}
         for n in range(1, count + 1)
     ]
     return {"upload_id": name, "part_size": part_size, "parts": parts}
+
+
+def _resumable_name(entity: str, project: str, digest: str, size: int, part_size: int) -> str:
+    """The staging name of an upload through this server (32 hex digits, as a random
+    one): fixed by what is uploaded where, so that planning again resumes it."""
+    key = f"{entity}\0{project}\0{digest}\0{size}\0{part_size}".encode()
+    return hashlib.sha256(key).hexdigest()[:32]
 
 
 def _part_key(name: str, number: int) -> str:
@@ -305,6 +318,11 @@ def complete_upload(
     try:
         data = b"".join(files.get(key) for key in staged)
     except FileNotFoundError:
+        files.delete_prefix(f"{STAGING}/{name}")
+        if tracking.artifact_blobs_held(entity, project, [digest]):
+            # Another upload of this content to this project (same upload id) completed
+            # it first and took the parts: the project holds it, which is all we want.
+            return {"digest": digest, "size": files.size(artifact_key(digest))}
         raise HTTPException(400, f"upload {upload_id} is missing parts; send them again") from None
     actual = hashlib.sha256(data).hexdigest()
     try:

@@ -8,8 +8,10 @@ file route of :mod:`runyard.server.routes.artifacts`), over the one
 - ``upload`` sends a file of up to :data:`SINGLE_PUT_BYTES` in one ``PUT`` (the server
   checks its SHA-256), a larger one in parts: planned by the server, to presigned S3
   URLs (no Runyard credentials sent there) or to the server, then completed, when the
-  server hashes the whole. Every step is idempotent, so a failure is retried by
-  sending again; a file that changed since it was hashed is refused (``ValueError``);
+  server hashes the whole; planning again after a kill (file-backed server) gets the
+  same upload, whose parts already there are not sent again. Every step is
+  idempotent, so a failure is retried by sending again; a file that changed since it
+  was hashed is refused (``ValueError``);
 - ``download`` streams a version's file to disk (large ones are a redirect to S3).
 
 Failures raise ``OSError`` (``PermissionError`` for 401/403), as blob stores do.
@@ -87,7 +89,12 @@ class HttpArtifactBlobs:
         plan = json_map(self._send("POST", f"{base}/uploads", what, json={"size": size}))
         upload = f"{base}/uploads/{quote(str(plan['upload_id']), safe='')}"
         part_size = int(plan["part_size"])
-        done = {int(p["number"]): str(p["etag"]) for p in self._parts(upload, what)}
+        # Parts the server holds already (a resumed upload): kept when whole.
+        done = {
+            int(p["number"]): str(p["etag"])
+            for p in self._parts(upload, what)
+            if int(p.get("size", -1)) == min(part_size, size - (int(p["number"]) - 1) * part_size)
+        }
         with open(path, "rb") as handle:
             for part in plan["parts"]:
                 number = int(part["number"])
