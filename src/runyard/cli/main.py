@@ -163,6 +163,10 @@ def _parser() -> argparse.ArgumentParser:
 
     add_export_parser(commands)
 
+    from runyard.cli.imports import add_parser as add_import_parser
+
+    add_import_parser(commands)
+
     from runyard.cli.wandb_shim import add_parser as add_wandb_shim_parser
 
     add_wandb_shim_parser(commands)
@@ -253,6 +257,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from runyard.cli.wandb_shim import run as run_wandb_shim
 
         return run_wandb_shim(args)
+    if args.command == "import":
+        from runyard.cli.imports import run as run_import
+
+        return run_import(args)
     if args.command == "export":
         from runyard.cli.export import run as run_export
 

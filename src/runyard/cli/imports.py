@@ -1,0 +1,59 @@
+"""``runyard import tensorboard|mlflow …``: runs logged by other tools into a store."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+__all__ = ["add_parser", "run"]
+
+
+def add_parser(commands: Any) -> None:
+    command = commands.add_parser(
+        "import",
+        help="import runs logged by TensorBoard (or MLflow) into a store",
+        description="Import runs logged by other tools. Importing twice adds nothing; "
+        "what could not be imported is reported with the reason.",
+    )
+    sources = command.add_subparsers(dest="source", required=True)
+    tb = sources.add_parser(
+        "tensorboard",
+        help="TensorBoard event files: one run per log directory",
+        description="Import TensorBoard event files (scalars, histograms, images, text, "
+        "hparams) written by torch.utils.tensorboard, tensorboardX or TensorFlow: one run "
+        "per directory holding event files, found recursively under each DIR.",
+    )
+    tb.add_argument("dirs", nargs="+", metavar="DIR", help="log directories to search")
+    tb.add_argument("--project", default="tensorboard", help="project to import the runs into")
+    tb.add_argument("--entity", help="entity to import into (default: your default entity)")
+    tb.add_argument("--store", help="store URI (default: RUNYARD_STORE, else the embedded store)")
+    tb.add_argument("--quiet", action="store_true", help="no progress lines")
+
+
+def _say(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def run(args: argparse.Namespace) -> int:
+    from runyard.public_api.api import Api
+
+    api = Api(store=args.store)
+    entity = args.entity or api.settings.entity
+    progress = None if args.quiet else _say
+    if args.source == "tensorboard":
+        from runyard.importers.tensorboard import import_tensorboard
+
+        try:
+            report = import_tensorboard(
+                api.store, api.blobs, [Path(d) for d in args.dirs], entity, args.project, progress
+            )
+        except (FileNotFoundError, ImportError) as exc:
+            print(f"runyard import: {exc}", file=sys.stderr)
+            return 2
+    else:  # pragma: no cover - argparse allows only the sources above
+        return 2
+    for line in report.lines():
+        print(line)
+    return 0
