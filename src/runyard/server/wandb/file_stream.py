@@ -82,11 +82,16 @@ def _constant(name: str) -> float:
     return {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}[name]
 
 
+#: One decoder for every line (``json.loads`` with options builds one per call).
+_DECODER = json.JSONDecoder(parse_constant=_constant)
+
+
 def _objects(name: str, offset: int, lines: list[str]) -> list[dict[str, Any]]:
     out = []
+    decode = _DECODER.decode
     for i, line in enumerate(lines):
         try:
-            value = json.loads(line, parse_constant=_constant)
+            value = decode(line)
         except json.JSONDecodeError as exc:
             raise FileStreamError(f"{name} line {offset + i} is not JSON ({exc.msg})") from None
         if not isinstance(value, dict):

@@ -140,8 +140,10 @@ def history_columns(
             step = int(step)
         if not isinstance(step, int) or isinstance(step, bool) or step < 0:
             continue
-        for path, value in flatten(line).items():
-            key = key_of(path)
+        # wandb's usual line is flat: its keys are the history keys as they are.
+        flat = not any(type(v) is dict for v in line.values())
+        items = line.items() if flat else ((key_of(p), v) for p, v in flatten(line).items())
+        for key, value in items:
             if key == "_step":
                 continue
             column = columns.get(key)
