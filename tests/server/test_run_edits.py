@@ -1,5 +1,6 @@
 """Run edits from the runs table (rename, tags, notes, delete, move), checked through
-``runyard.Api()`` over the same store, and their access rules (issue 17)."""
+``runyard.Api()`` over the same store (SQLite and PostgreSQL), and their access rules
+(issue 17)."""
 
 from __future__ import annotations
 
@@ -43,9 +44,16 @@ def _log(tracking: Any, files: LocalBlobStore, run_id: str, state: str = "finish
     files.put(f"{run_prefix(ref)}/files/weights.txt", f"weights {run_id}".encode())
 
 
-@pytest.fixture
-def app(tmp_path: Path) -> Iterator[tuple[TestClient, runyard.Api, LocalBlobStore]]:
-    tracking = open_store(f"sqlite:///{tmp_path}/runyard.db")
+@pytest.fixture(params=["sqlite", "postgresql"])
+def app(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[tuple[TestClient, runyard.Api, LocalBlobStore]]:
+    uri = (
+        f"sqlite:///{tmp_path}/runyard.db"
+        if request.param == "sqlite"
+        else request.getfixturevalue("postgres_uri")
+    )
+    tracking = open_store(uri)
     files = LocalBlobStore(tmp_path / "blobs")
     for run_id in ("a", "b", "c"):
         _log(tracking, files, run_id)
