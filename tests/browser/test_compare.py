@@ -378,3 +378,16 @@ def test_grouped_rows_show_counts_and_means(edit_page: Page, edit_server: Server
     page.locator(tid("group-toggle-adam")).click()
     adam = {r["id"] for r in runs if r["config"]["optim"]["name"] == "adam"}
     eventually(lambda: table_ids(page), adam)
+
+
+def test_scatter_and_bar_draw_every_run_or_group(sweep_page: Page) -> None:
+    page = open_workspace(sweep_page)
+    page.locator(tid("analysis-tab-scatter")).click()
+    page.locator(tid("scatter-x")).select_option("config:learning_rate")
+    page.locator(tid("scatter-y")).select_option("summary:final_loss")
+    expect(page.locator(tid("scatter-chart"))).to_have_attribute("data-rows", "64")
+    page.locator(tid("runs-filter")).fill("optim.name = adamw")
+    expect(page.locator(tid("scatter-chart"))).to_have_attribute("data-rows", "21")
+    page.locator(tid("analysis-tab-bar")).click()
+    page.locator(tid("bar-column")).select_option("summary:best_acc")
+    expect(page.locator(tid("bar-chart"))).to_have_attribute("data-rows", "21")

@@ -27,7 +27,7 @@ function blank(category: FilterCategory, catalog: ColumnDef[]): FilterRow {
 export default function FilterBuilder({ text, onChange, runs, catalog }: FilterBuilderProps) {
   const initial = useMemo(() => textToRows(text), []); // eslint-disable-line react-hooks/exhaustive-deps
   const [rows, setRows] = useState<FilterRow[]>(initial && initial.length ? initial : [blank("config", catalog)]);
-  const compiled = useMemo(() => compileFilterText(text, knownKeys(runs)), [text, runs]);
+  const compiled = useMemo(() => compileFilterText(text, () => knownKeys(runs)), [text, runs]);
 
   const change = (next: FilterRow[]) => {
     setRows(next);

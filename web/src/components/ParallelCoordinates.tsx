@@ -17,6 +17,8 @@ const HEIGHT = 260;
 const TOP = 24;
 const BOTTOM = 28;
 const SIDE = 50;
+/** Lines drawn at most (SVG slows down past a few thousand); brushing still filters every run. */
+const MAX_LINES = 2000;
 
 export interface ParallelCoordinatesProps {
   /** The runs drawn (the table's runs before brushing). */
@@ -62,7 +64,7 @@ export default function ParallelCoordinates({ runs, catalog, onFilter }: Paralle
     return Math.min(1, Math.max(0, 1 - (y - TOP) / (HEIGHT - TOP - BOTTOM)));
   };
 
-  const lines = runs.map((run) => {
+  const lines = runs.slice(0, MAX_LINES).map((run) => {
     const points: string[] = [];
     axes.forEach((axis, i) => {
       const p = position(axis, fieldValue(run, axis.field));
@@ -186,6 +188,7 @@ export default function ParallelCoordinates({ runs, catalog, onFilter }: Paralle
         </svg>
       </div>
       {axes.length === 0 && <div className="muted">No config key varies across these runs.</div>}
+      {runs.length > MAX_LINES && <div className="muted">Drawing the first {MAX_LINES} of {runs.length} runs.</div>}
     </div>
   );
 }

@@ -243,23 +243,24 @@ export type CompiledFilter =
   | { kind: "error"; message: string };
 
 /** The filter box as the API filter it means (or plain text, or the reason it has none). */
-export function compileFilterText(text: string, keys: KnownKeys): CompiledFilter {
+export function compileFilterText(text: string, keys: KnownKeys | (() => KnownKeys)): CompiledFilter {
   const parsed = parseFilterText(text);
   if (parsed.kind !== "expression") return parsed;
-  const compiled = compileExpression(parsed.expression, keys);
+  // the keys only when needed: collecting them walks every run's config and summary
+  const compiled = compileExpression(parsed.expression, typeof keys === "function" ? keys() : keys);
   return compiled instanceof Error ? { kind: "error", message: compiled.message } : { kind: "filter", filter: compiled };
 }
 
 /** The filter box's error (parse error or unknown key), or null. */
 export function filterError(text: string, runs: readonly Run[]): string | null {
-  const compiled = compileFilterText(text, knownKeys(runs));
+  const compiled = compileFilterText(text, () => knownKeys(runs));
   return compiled.kind === "error" ? compiled.message : null;
 }
 
 /** Runs matching an API filter as well as the name search and state. */
 export function filterRuns(runs: readonly Run[], filter: RunFilter, extra?: MongoFilter | null): Run[] {
   const search = filter.search.trim().toLowerCase();
-  const compiled = compileFilterText(filter.text, knownKeys(runs));
+  const compiled = compileFilterText(filter.text, () => knownKeys(runs));
   // An unparseable compound matches nothing (filterError says why) rather than the wrong runs.
   if (compiled.kind === "error") return [];
   return runs.filter((run) => {
