@@ -375,6 +375,14 @@ def test_grouped_rows_show_counts_and_means(edit_page: Page, edit_server: Server
         cell = page.locator(tid(f"group-cell-{optimizer}-summary:final_loss"))
         assert float(str(cell.get_attribute("data-mean"))) == pytest.approx(mean, rel=1e-12)
     assert page.locator('[data-testid^="run-row-"]').count() == 0
+    # hovering a group's row emphasises the group's line in the (grouped) panels
+    page.wait_for_function(
+        "() => ((window.__runyardCharts || {}).loss || {}).grouped === true", timeout=20_000
+    )
+    series = page.evaluate("() => window.__runyardCharts.loss.series")
+    (adam_line,) = [s["run"] for s in series if s["label"].startswith("adam (")]
+    page.locator(tid("group-row-adam")).hover()
+    eventually(lambda: page.evaluate("() => window.__runyardCharts.loss.hovered"), adam_line)
     page.locator(tid("group-toggle-adam")).click()
     adam = {r["id"] for r in runs if r["config"]["optim"]["name"] == "adam"}
     eventually(lambda: table_ids(page), adam)
