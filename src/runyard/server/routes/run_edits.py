@@ -22,6 +22,7 @@ has a run of that id.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -43,6 +44,10 @@ MAX_TAG = 256
 MAX_TAGS = 100
 MAX_NAME = 512
 MAX_NOTES = 100_000
+#: Moves in this process one at a time: the "target is free" check and the copy are not
+#: one transaction (two moves of one id could otherwise both pass the check). Replicas
+#: of a team server can still race; the store has no primitive to make it atomic.
+_MOVES = threading.Lock()
 
 
 class RunsEdit(BaseModel):
@@ -158,10 +163,17 @@ def move_runs(
     check_access(request, entity, project, write=True)
     if (body.entity, body.project) == (entity, project):
         raise HTTPException(400, f"runs are already in {entity}/{project}")
-    records = _resolve(tracking, entity, project, body.runs)
-    # The target's access after the source's: a caller who may not write the source
-    # learns nothing about the target's existence.
+    _resolve(tracking, entity, project, body.runs)
+    # The target's access after the source's runs: a caller who may not write the
+    # source learns nothing about the target.
     check_access(request, body.entity, body.project, write=True)
+    with _MOVES:  # read again under the lock: a concurrent move may have taken a run
+        return _move(tracking, files, _resolve(tracking, entity, project, body.runs), body)
+
+
+def _move(
+    tracking: TrackingStore, files: BlobStore, records: list[RunRecord], body: RunsMove
+) -> dict[str, Any]:
     targets = []
     for record in records:
         try:
