@@ -209,7 +209,7 @@ def open_page(
     context = browser.new_context(base_url=url, viewport={"width": 1440, "height": 900})
     context.set_default_timeout(timeout_ms)
     page = context.new_page()
-    serve_cdn_from_packages(page)  # seed 004's Panel page loads BokehJS from its CDN
+    offline(page)  # seed 004's Panel page loads BokehJS from its CDN: the server has it
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     try:
@@ -489,31 +489,14 @@ def media_server(media_store_dir: Path, _browser_stack: None) -> Iterator[Server
         yield ready
 
 
-def serve_cdn_from_packages(page: Page) -> None:
-    """Panel's saved page loads BokehJS and Panel's JS from their CDNs, which this
-    machine cannot reach: answer those URLs with the same files from the installed
-    bokeh and panel packages (the versions the page was written by)."""
-    import bokeh
-    import panel
+def offline(page: Page) -> None:
+    """Requests to anywhere but the server fail, as on a machine without internet:
+    pages that load chart libraries from CDNs must get them from the server
+    (:mod:`runyard.server.vendor`)."""
+    page.route(_EXTERNAL, lambda route: route.abort("internetdisconnected"))
 
-    bokeh_js = Path(bokeh.__file__).parent / "server" / "static" / "js"
-    panel_dist = Path(panel.__file__).parent / "dist"
 
-    def bokeh_file(route: Any) -> None:
-        name = route.request.url.rsplit("/", 1)[-1]  # bokeh-widgets-3.9.2.min.js
-        local = re.sub(r"-\d+\.\d+\.\d+(?=\.min\.js$)", "", name)  # bokeh-widgets.min.js
-        route.fulfill(path=str(bokeh_js / local), content_type="text/javascript")
-
-    def panel_file(route: Any) -> None:
-        tail = route.request.url.split("/dist/", 1)[1].split("?", 1)[0]
-        target = panel_dist / tail
-        if target.is_file():
-            route.fulfill(path=str(target), content_type="text/javascript")
-        else:
-            route.fulfill(status=404, body="")
-
-    page.route(re.compile(r"^https://cdn\.bokeh\.org/bokeh/release/"), bokeh_file)
-    page.route(re.compile(r"^https://cdn\.holoviz\.org/panel/[^/]+/dist/"), panel_file)
+_EXTERNAL = re.compile(r"^https?://(?!(127\.0\.0\.1|localhost|\[::1\])[:/])")
 
 
 @pytest.fixture

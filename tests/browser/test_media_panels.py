@@ -467,7 +467,7 @@ def test_seed_004_plotly_and_bokeh_html_in_tables_render(
 ) -> None:
     """The seed's two "HTML in a table" examples draw inside their sandboxed cells:
     Plotly's page draws its figure, Panel's page renders its Bokeh document."""
-    page = media_page  # serves BokehJS from the installed packages (conftest.py)
+    page = media_page  # offline: BokehJS and Panel's JS come from the server (conftest.py)
     entity = next(
         p["entity"] for p in media_server.get("/projects")["projects"] if p["name"] == "seed-004"
     )
@@ -490,3 +490,46 @@ def test_seed_004_plotly_and_bokeh_html_in_tables_render(
         assert content is not None
         content.wait_for_function(drawn, timeout=30_000)
     page.screenshot(path=str(screenshots / "seed-004-html-tables.png"))
+
+
+def test_html_cells_open_full_size_and_in_a_tab(
+    media_page: Page, media_server: Server, screenshots: Path
+) -> None:
+    """Issue 18, defect 2: a 260×150 cell cut seed 004's Plotly page to a strip. Each
+    HTML cell opens full size in a dialog (the figure redraws at that size) and in a
+    tab of its own (still sandboxed by the server)."""
+    page = media_page
+    entity = next(
+        p["entity"] for p in media_server.get("/projects")["projects"] if p["name"] == "seed-004"
+    )
+    page.goto(f"/{entity}/seed-004")
+    box = panel(page, "test_table")
+    cell = box.locator(tid("cell-html")).first
+    expect(cell).to_be_visible()
+    small = cell.bounding_box()
+    assert small is not None and small["width"] <= 300
+    box.locator(tid("cell-html-expand")).first.click()
+    dialog = page.locator(tid("html-dialog"))
+    expect(dialog).to_be_visible()
+    frame = dialog.locator(tid("html-dialog-frame"))
+    large = frame.bounding_box()
+    assert large is not None and large["width"] > 0.85 * 1440 and large["height"] > 0.7 * 900
+    content = frame.element_handle().content_frame()
+    assert content is not None
+    content.wait_for_function(
+        "() => { const s = document.querySelector('.js-plotly-plot .main-svg');"
+        " return !!s && s.getBoundingClientRect().width > 1000; }",
+        timeout=30_000,
+    )
+    page.screenshot(path=str(screenshots / "html-cell-full-size.png"))
+    page.keyboard.press("Escape")
+    expect(dialog).to_have_count(0)
+    tab = box.locator(tid("cell-html-tab")).first
+    assert tab.get_attribute("href") == cell.get_attribute("src")
+    with page.context.expect_page() as opened:
+        tab.click()
+    new = opened.value
+    new.wait_for_load_state()
+    response = new.request.get(cell.get_attribute("src") or "")
+    assert "sandbox" in response.headers.get("content-security-policy", "")
+    new.close()

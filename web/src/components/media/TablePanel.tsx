@@ -1,6 +1,6 @@
 // A logged table (`table-file`) of one of the shown runs: paged, sorted and
 // filtered on the server, media cells drawn (images as thumbnails, HTML in a small
-// sandboxed iframe, Plotly figures opened on demand), with a step slider.
+// sandboxed iframe that opens full size, Plotly figures opened on demand), with a step slider.
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { fetchTable } from "../../api/client";
@@ -10,7 +10,7 @@ import { runDisplayName } from "../../lib/columns";
 import { formatValue } from "../../lib/format";
 import { valueAtStep } from "../../lib/mediaSteps";
 import { INITIAL_TABLE_STATE, TABLE_PAGE_SIZE, type TableState, pageCount, tableQueryParams, toggleSort } from "../../lib/tableQuery";
-import { HTML_SANDBOX } from "./MediaPanel";
+import HtmlCell from "./HtmlCell";
 import PanelFrame from "./PanelFrame";
 import PlotlyFigure from "./PlotlyFigure";
 import StepSlider from "./StepSlider";
@@ -181,7 +181,7 @@ function TableCell({ value, label }: { value: JsonValue; label: string }) {
       );
     }
     if (value._type === "html-file" && url) {
-      return <iframe className="cell-html" src={url} sandbox={HTML_SANDBOX} referrerPolicy="no-referrer" title={label} data-testid="cell-html" />;
+      return <HtmlCell url={url} label={label} />;
     }
     if (value._type === "plotly-file" && url) {
       return open ? (
