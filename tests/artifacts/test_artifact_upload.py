@@ -3,9 +3,20 @@ run's spool by whoever takes the batch first (writer thread or replay)."""
 
 from __future__ import annotations
 
+import hashlib
+import os
+import time
 from pathlib import Path
 
-from runyard.journal.artifact_upload import commit_from_record, staged_paths
+from runyard.blobs.artifacts import artifact_key
+from runyard.blobs.local import LocalBlobStore
+from runyard.cli.gc import collect
+from runyard.entities import RunRef
+from runyard.journal.artifact_upload import blob_target, commit_from_record, prepare, staged_paths
+from runyard.store.base import RunBatch
+from runyard.store.sql.store import SqlStore
+
+RUN = RunRef("ent", "proj", "r1")
 
 
 def _record(staging: Path) -> dict[str, object]:
@@ -41,3 +52,41 @@ def test_a_journal_copied_with_its_spool_reads_the_spool(tmp_path: Path) -> None
     (spool / "artifacts" / "c1" / "000001").write_text("a")
     commit = commit_from_record(_record(tmp_path / "gone" / "c1"))
     assert staged_paths([commit], spool) == [spool / "artifacts" / "c1" / "000001"]
+
+
+def test_uploaded_contents_stay_safe_from_gc_until_their_commit(tmp_path: Path) -> None:
+    """Embedded: a content written now is kept by ``runyard gc`` through its own
+    modification time (no store transaction per file: a thousand small files are not a
+    thousand commits); a content that was there already, with an old modification
+    time, through the store's record of this project holding it."""
+    store = SqlStore(f"sqlite:///{tmp_path}/s.db")
+    blobs = LocalBlobStore(tmp_path / "blobs")
+    store.write_batch(RunBatch(RUN, create={}))
+    old_data, new_data = b"another project's content", b"new content"
+    old = hashlib.sha256(old_data).hexdigest()
+    blobs.put(artifact_key(old), old_data)
+    when = os.path.getmtime(blobs.path(artifact_key(old))) - 2 * 86400
+    os.utime(blobs.path(artifact_key(old)), (when, when))
+    spool = tmp_path / "spool"
+    (spool / "artifacts" / "c1").mkdir(parents=True)
+    (spool / "artifacts" / "c1" / "000001").write_bytes(old_data)
+    (spool / "artifacts" / "c1" / "000002").write_bytes(new_data)
+    commit = commit_from_record(
+        {
+            "client_id": "c1",
+            "name": "d",
+            "type": "dataset",
+            "entries": [
+                {"path": "old.bin", "size": 25, "local": "artifacts/c1/000001"},
+                {"path": "new.bin", "size": 11, "local": "artifacts/c1/000002"},
+            ],
+        }
+    )
+    batch = RunBatch(RUN, artifacts=[commit])
+    prepare(batch, spool, blob_target(blobs, store, RUN))
+    new = hashlib.sha256(new_data).hexdigest()
+    assert [e.digest for e in commit.entries] == [old, new]
+    assert store.artifact_blobs_to_keep([old, new], time.time() - 3600) == {old}
+    assert collect(store, blobs).contents == []  # both kept before the commit
+    store.write_batch(batch)
+    assert collect(store, blobs).contents == []

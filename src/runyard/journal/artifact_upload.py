@@ -217,13 +217,20 @@ class _KeyedBlobs:
         key = blob_key(sha256)
         local = getattr(self.blobs, "path", None)
         if callable(local):  # a local directory: stream it in, checking the content
-            _copy_checked(path, Path(local(key)), sha256)
+            wrote = _copy_checked(path, Path(local(key)), sha256)
         else:
             data = path.read_bytes()
             if hashlib.sha256(data).hexdigest() != sha256:
                 raise _Changed(path)
             self.blobs.put(key, data)
-        self.store.record_artifact_blob(self.ref.entity, self.ref.project, sha256, size)
+            wrote = True
+        if not wrote:
+            # Content that was there already (another project's, or a killed upload's):
+            # its modification time may be old, so the store's record of this project
+            # holding it is what keeps `runyard gc` off it until the commit. A blob
+            # written now is kept by its own modification time (a thousand small files
+            # are not a thousand transactions); the commit records it.
+            self.store.record_artifact_blob(self.ref.entity, self.ref.project, sha256, size)
 
 
 class _ServerBlobs:
@@ -263,10 +270,11 @@ class _Changed(OSError):
         super().__init__(f"the file {path} changed while it was uploaded")
 
 
-def _copy_checked(source: Path, target: Path, sha256: str) -> None:
-    """Copy ``source`` to ``target`` atomically, checking its SHA-256 on the way."""
+def _copy_checked(source: Path, target: Path, sha256: str) -> bool:
+    """Copy ``source`` to ``target`` atomically, checking its SHA-256 on the way;
+    False when ``target`` was there already (content-addressed: the same bytes)."""
     if target.is_file():
-        return
+        return False
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
     sha = hashlib.sha256()
@@ -281,6 +289,7 @@ def _copy_checked(source: Path, target: Path, sha256: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return True
 
 
 # -- the step ----------------------------------------------------------------------------
