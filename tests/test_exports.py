@@ -30,7 +30,7 @@ LAZY = {
     "login": ("runyard.sdk.login", "login"),
     "plot_table": ("runyard.plot.custom_chart", "plot_table"),
 }
-MODULES = {"plot": "runyard.plot"}
+MODULES = {"plot": "runyard.plot", "tensorboard": "runyard.tensorboard"}
 
 
 def test_all_is_sorted() -> None:

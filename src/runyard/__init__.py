@@ -60,6 +60,7 @@ __all__ = [
     "save",
     "summary",
     "sweep",
+    "tensorboard",
     "termerror",
     "termlog",
     "termwarn",
@@ -87,6 +88,7 @@ _LAZY = {
     "login": "runyard.sdk.login:login",
     "plot": "runyard.plot",
     "plot_table": "runyard.plot.custom_chart:plot_table",
+    "tensorboard": "runyard.tensorboard",
 }
 
 

@@ -66,17 +66,20 @@ def test_a_misspelt_argument_is_a_type_error_naming_it(ry_dir: Path, mode: str) 
 
 
 @pytest.mark.parametrize("argument", ["sync_tensorboard", "tensorboard"])
-def test_sync_tensorboard_warns_that_it_is_not_supported(
+def test_sync_tensorboard_patches_the_writers(
     ry_dir: Path, capfd: pytest.CaptureFixture[str], argument: str
 ) -> None:
-    from runyard import printer
+    from runyard import tensorboard
 
-    printer._seen.discard("sync-tensorboard")
-    run = runyard.init(project="p", **{argument: True})
-    run.finish()
-    assert run.settings.sync_tensorboard is True
-    err = capfd.readouterr().err
-    assert "WARNING sync_tensorboard=True is not supported yet" in err
+    tensorboard.unpatch()
+    try:
+        run = runyard.init(project="p", **{argument: True})
+        run.finish()
+        assert run.settings.sync_tensorboard is True
+        assert tensorboard.is_patched()  # what it mirrors: tests/test_tensorboard.py
+        assert "WARNING sync_tensorboard" not in capfd.readouterr().err
+    finally:
+        tensorboard.unpatch()
 
 
 def test_wandb_settings_are_kept_on_the_run_under_wandb_names(ry_dir: Path) -> None:

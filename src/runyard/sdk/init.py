@@ -286,7 +286,8 @@ def init(
     wandb. ``settings`` (a dict or :class:`~runyard.Settings`) applies the settings it
     names over the environment's. ``save_code`` is kept as ``run.settings.save_code``;
     ``force`` and ``anonymous`` have no effect (no login step); ``sync_tensorboard`` /
-    ``tensorboard`` and ``monitor_gym`` warn that they are not supported yet.
+    ``tensorboard`` mirror TensorBoard writers into the run (:mod:`runyard.tensorboard`);
+    ``monitor_gym`` warns that it is not supported.
 
     Example:
         >>> import runyard
@@ -654,15 +655,22 @@ def _apply_init_settings(
     if changes:
         base = replace(base, **changes)
     if base.sync_tensorboard:
-        warn_once(
-            "sync-tensorboard",
-            "sync_tensorboard=True is not supported yet: TensorBoard event files are not "
-            "copied into the run (log the values with run.log, or import the event files "
-            "later)",
-        )
+        _sync_tensorboard()
     if monitor_gym:
         warn_once("monitor-gym", "monitor_gym=True is not supported: gym videos are not logged")
     return base
+
+
+def _sync_tensorboard() -> None:
+    """Mirror TensorBoard writers into the run (``runyard.tensorboard``), once."""
+    from runyard import tensorboard
+
+    if tensorboard.is_patched():
+        return
+    try:
+        tensorboard.patch()
+    except ImportError as exc:
+        warn_once("sync-tensorboard", f"sync_tensorboard=True has no effect: {exc}")
 
 
 def _next_run_number(settings: Settings, ref: RunRef) -> int | None:
