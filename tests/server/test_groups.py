@@ -213,3 +213,23 @@ def test_groups_sort_numbers_numerically_then_text_then_missing() -> None:
     ]
     got = [g.values["config.k"] for g in group_runs(records, ["config.k"])]
     assert got == [2.5, 9, 10, "a", "b", None]
+
+
+def test_answers_are_reused_until_a_run_changes(client: TestClient) -> None:
+    """The second identical request reads no series; a run logging more (or a different
+    question) is aggregated afresh, with the new points."""
+    app: Any = client.app
+    first = groups(client, by="config.train.optimizer", keys="loss")
+    assert groups(client, by="config.train.optimizer", keys="loss") == first
+    assert app.state.groups_cache.computed == 1
+    groups(client, by="config.train.optimizer", keys="loss", band="minmax")
+    assert app.state.groups_cache.computed == 2
+
+    tracking = app.state.store
+    tracking.write_batch(
+        RunBatch(RunRef("me", "sweep", "adam-0.1-0"), columns={"loss": ([STEPS], [100.0])})
+    )
+    again = groups(client, by="config.train.optimizer", keys="loss")
+    assert app.state.groups_cache.computed == 3
+    adam = next(g for g in again if g["values"] == {"config.train.optimizer": "adam"})
+    assert adam["series"][0]["x"][-1] == STEPS and adam["series"][0]["y"][-1] == 100.0

@@ -85,6 +85,8 @@ def aggregate(
         raise ValueError(f"unknown aggregate {agg!r}; expected one of {', '.join(AGGREGATES)}")
     if band not in BANDS:
         raise ValueError(f"unknown band {band!r}; expected one of {', '.join(BANDS)}")
+    if matrix.size and not np.isnan(matrix).any():
+        return _aggregate_full(matrix, agg, band)
     present = ~np.isnan(matrix)
     n = present.sum(axis=0).astype(np.float64)
     has = n > 0
@@ -112,6 +114,35 @@ def aggregate(
             lo[has], hi[has] = y[has] - spread, y[has] + spread
         else:
             lo[has], hi[has] = y[has], y[has]
+    return y, lo, hi, n
+
+
+def _aggregate_full(
+    matrix: FloatArray, agg: str, band: str
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """:func:`aggregate` of a matrix without NaN (every run has every point, the common
+    case of a sweep): the plain reductions, several times faster than the nan* ones."""
+    runs = matrix.shape[0]
+    n = np.full(matrix.shape[1], float(runs))
+    with np.errstate(invalid="ignore"):
+        if agg == "mean":
+            y = matrix.mean(axis=0)
+        elif agg == "median":
+            y = np.median(matrix, axis=0)
+        elif agg == "min":
+            y = matrix.min(axis=0)
+        else:
+            y = matrix.max(axis=0)
+        if band == "minmax":
+            lo = y if agg == "min" else matrix.min(axis=0)
+            hi = y if agg == "max" else matrix.max(axis=0)
+        elif band in ("std", "stderr"):
+            spread = matrix.std(axis=0)
+            if band == "stderr":
+                spread = spread / np.sqrt(runs)
+            lo, hi = y - spread, y + spread
+        else:
+            lo, hi = y, y
     return y, lo, hi, n
 
 

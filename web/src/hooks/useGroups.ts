@@ -5,7 +5,7 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { createContext, useContext, useMemo } from "react";
 import { fetchGroups } from "../api/client";
 import type { Run } from "../api/types";
-import { type GroupAgg, type GroupBand, type GroupsResponse, groupColors, groupKey } from "../lib/grouping";
+import { type GroupAgg, type GroupBand, type GroupsResponse, groupColors, groupKey, visibleRunsFilter } from "../lib/grouping";
 import type { WorkspaceSettings } from "../lib/workspaceSettings";
 
 export interface GroupingScope {
@@ -22,16 +22,6 @@ export interface GroupingScope {
 
 export const GroupingContext = createContext<GroupingScope | null>(null);
 
-/** The filter that selects `visible` out of `all` runs: the shorter of `$in` and `$nin`. */
-export function visibleRunsFilter(all: readonly Run[], visible: readonly Run[]): string | undefined {
-  if (visible.length >= all.length) return undefined;
-  const shown = new Set(visible.map((r) => r.id));
-  const hidden = all.filter((r) => !shown.has(r.id)).map((r) => r.id);
-  return JSON.stringify(
-    visible.length <= hidden.length ? { name: { $in: [...shown] } } : { name: { $nin: hidden } },
-  );
-}
-
 /** The grouping scope of a workspace (null when it does not group). */
 export function useGroupingScope(
   entity: string,
@@ -40,10 +30,14 @@ export function useGroupingScope(
   allRuns: readonly Run[],
   visibleRuns: readonly Run[],
 ): GroupingScope | null {
-  const filters = useMemo(() => visibleRunsFilter(allRuns, visibleRuns), [allRuns, visibleRuns]);
-  // refetch when a grouped run logs more: the latest update among the visible runs
-  const refresh = useMemo(() => visibleRuns.reduce((t, r) => Math.max(t, r.updated_at), 0), [visibleRuns]);
-  const { groupBy, groupAgg, groupBand } = settings;
+  const { groupBy, groupAgg, groupBand, hiddenRuns } = settings;
+  const filters = useMemo(() => visibleRunsFilter(allRuns, visibleRuns, hiddenRuns), [allRuns, visibleRuns, hiddenRuns]);
+  // refetch while grouped runs are logging: the latest update among the running ones
+  // (finished runs do not change, so their arrival alone does not refetch)
+  const refresh = useMemo(
+    () => visibleRuns.reduce((t, r) => (r.state === "running" ? Math.max(t, r.updated_at) : t), 0),
+    [visibleRuns],
+  );
   return useMemo(
     () =>
       groupBy.length

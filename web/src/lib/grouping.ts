@@ -171,3 +171,21 @@ export function groupColors(keys: readonly string[]): Map<string, string> {
 export function groupLineId(key: string): string {
   return `group:${key}`;
 }
+
+/**
+ * The run filter (JSON) selecting the workspace's visible runs for GET /groups, or
+ * undefined for all. While only hidden runs are left out (the usual case, and the only
+ * one known before the run list arrives) it is `$nin` of the hidden ids, so the panels
+ * can ask for their groups without waiting for the runs and the answer stays valid when
+ * they arrive; a filter typed in the runs table selects the shorter of `$in` / `$nin`.
+ */
+export function visibleRunsFilter(all: readonly Run[], visible: readonly Run[], hidden: readonly string[]): string | undefined {
+  const hiddenSet = new Set(hidden);
+  const unhidden = all.filter((r) => !hiddenSet.has(r.id)).length;
+  if (all.length === 0 || visible.length === unhidden) {
+    return hidden.length ? JSON.stringify({ name: { $nin: [...hiddenSet].sort() } }) : undefined;
+  }
+  const shown = new Set(visible.map((r) => r.id));
+  const left = all.filter((r) => !shown.has(r.id)).map((r) => r.id);
+  return JSON.stringify(visible.length <= left.length ? { name: { $in: [...shown] } } : { name: { $nin: left } });
+}

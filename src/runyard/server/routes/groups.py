@@ -10,7 +10,8 @@ from fastapi.responses import Response
 from runyard.metrics.grouping import AGGREGATES, BANDS
 from runyard.server.access import check_access
 from runyard.server.deps import store
-from runyard.server.queries.grouping import group_runs, grouped_series, parse_by
+from runyard.server.queries.grouping import GroupsCache, group_runs, grouped_series, parse_by
+from runyard.server.queries.importance import fingerprint
 from runyard.server.routes.keys import no_nul
 from runyard.server.routes.runs import _filters
 from runyard.store.base import TrackingStore
@@ -23,6 +24,14 @@ router = APIRouter(tags=["groups"])
 MAX_RUNS = 1000
 MAX_KEYS = 10
 MAX_SERIES = 5000
+
+
+def _cache(request: Request) -> GroupsCache:
+    state = request.app.state
+    cache: GroupsCache | None = getattr(state, "groups_cache", None)
+    if cache is None:  # a race makes two caches once; harmless
+        cache = state.groups_cache = GroupsCache()
+    return cache
 
 
 @router.get("/projects/{entity}/{project}/groups")
@@ -66,13 +75,30 @@ def get_groups(
             f"x {len(names)} keys = {len(records) * len(names)}; ask for fewer keys at a time",
         )
     groups = group_runs(records, fields)
+    # Answers are reused until any of the project's matching runs changes (fingerprint).
+    key = (
+        entity,
+        project,
+        tuple(fields),
+        tuple(names),
+        agg,
+        band,
+        x,
+        points,
+        filters or "",
+        fingerprint(records),
+    )
+    lines = _cache(request).get(
+        key,
+        lambda: grouped_series(tracking, groups, names, x=x, agg=agg, band=band, points=points),
+    )
     payload = {
         "by": fields,
         "keys": names,
         "agg": agg,
         "band": band,
         "x": x,
-        "groups": grouped_series(tracking, groups, names, x=x, agg=agg, band=band, points=points),
+        "groups": lines,
     }
     body = orjson.dumps(payload, option=orjson.OPT_SERIALIZE_NUMPY)
     return Response(body, media_type="application/json")

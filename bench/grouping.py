@@ -1,0 +1,235 @@
+"""Benchmark of issue 17's analysis: grouped panels and parameter importance.
+
+1. Grouping: 1,000 runs x 10,000 steps of ``loss`` in 8 groups (``config.arch``). The
+   workspace is saved grouped by ``config.arch``; each of ``--loads`` fresh Chromium
+   contexts opens it, and the time from navigation start to the first grouped panel
+   publishing drawn points is measured (target <= 1 s). The server-side ``/groups``
+   request alone is timed too (median of ``--loads`` calls).
+2. Importance: 1,000 runs x 20 config keys, ``GET /importance?metric=loss`` on a fresh
+   ``runyard ui`` each time (the answer is cached per server until a run changes, so each
+   repetition is a cold one; target <= 2 s).
+
+Usage: ``.venv/bin/python bench/grouping.py [--runs 1000] [--steps 10000] [--loads 3]``;
+prints a markdown section (save it to the results notes). The store is written once
+under ``bench/.work/grouping`` (untimed; ``--fresh`` rewrites it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import workloads as wl  # noqa: E402  (bench/workloads.py: the UI and Chromium helpers)
+
+PROJECT = "grouping"
+GROUPS = 8
+CONFIG_KEYS = 20
+ARCHS = [f"arch{i}" for i in range(GROUPS)]
+
+# Notes, at the app's publish, the first chart drawn grouped with points (see
+# workloads.FIRST_PANEL_HOOK: the same proxy, narrowed to grouped charts).
+GROUPED_HOOK = wl.FIRST_PANEL_HOOK.replace(
+    "if (bench.drawn === null && series",
+    "if (bench.drawn === null && chart && chart.grouped && series",
+)
+GROUPED_DONE = """
+() => {
+  const bench = window.__bench || (window.__bench = { drawn: null });
+  if (bench.drawn !== null) return true;
+  for (const [key, chart] of Object.entries(window.__runyardCharts || {})) {
+    const series = (chart && chart.series) || [];
+    if (chart && chart.grouped && series.some((s) => s.points && s.points.length > 0)) {
+      Object.assign(bench, { drawn: performance.now(), key, series: series.length,
+        points: series.reduce((n, s) => n + s.points.length, 0), via: "poll" });
+      return true;
+    }
+  }
+  return false;
+}
+"""
+
+
+def write_store(data_dir: Path, runs: int, steps: int) -> float:
+    """``runs`` finished runs of ``steps`` steps of loss, 20 config keys, arch in 8 groups."""
+    from runyard.entities import RunRef
+    from runyard.store.base import RunBatch
+    from runyard.store.registry import open_store
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    store = open_store(f"sqlite:///{data_dir}/runyard.db")
+    rng = np.random.default_rng(0)
+    step_arr = np.arange(steps, dtype=np.int64)
+    t = step_arr / steps
+    created = time.time() - runs * 60.0
+    t0 = time.perf_counter()
+    try:
+        for i in range(runs):
+            arch = i % GROUPS
+            lr = float(10 ** rng.uniform(-4, -1))
+            config: dict[str, Any] = {"arch": ARCHS[arch], "lr": lr, "seed": i}
+            for j in range(CONFIG_KEYS - len(config)):
+                config[f"p{j}"] = float(rng.uniform()) if j % 3 else int(rng.integers(0, 5))
+            loss = (
+                0.2 + 0.1 * arch + np.exp(-5 * t) * (1 + 20 * lr) + rng.normal(0, 0.05, steps)
+            )
+            store.write_batch(
+                RunBatch(
+                    run=RunRef(wl.ENTITY, PROJECT, f"r{i}"),
+                    create={"display_name": f"run-{i}", "created_at": created + i * 60.0},
+                    meta={"state": "finished", "runtime": steps * 0.5, "last_step": steps - 1},
+                    config=config,
+                    summary_set=[(("loss",), float(loss[-1]))],
+                    columns={"loss": (step_arr, loss), "_runtime": (step_arr, step_arr * 0.5)},
+                )
+            )
+    finally:
+        store.close()
+    return time.perf_counter() - t0
+
+
+def put_workspace(base: str, settings: dict[str, Any]) -> None:
+    request = urllib.request.Request(
+        f"{base}/api/v1/projects/{wl.ENTITY}/{PROJECT}/workspace",
+        data=json.dumps({"settings": settings}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="PUT",
+    )
+    with wl.NO_PROXY.open(request, timeout=30) as response:
+        response.read()
+
+
+def get_timed(url: str) -> tuple[float, Any]:
+    t0 = time.perf_counter()
+    with wl.NO_PROXY.open(url, timeout=600) as response:
+        body = json.loads(response.read())
+    return time.perf_counter() - t0, body
+
+
+def first_grouped_panel(browser: Any, url: str, timeout_ms: float) -> dict[str, Any]:
+    context = browser.new_context(viewport=wl.VIEWPORT)
+    try:
+        context.add_init_script(GROUPED_HOOK)
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(url, wait_until="commit", timeout=timeout_ms)
+        page.wait_for_function(GROUPED_DONE, polling="raf", timeout=timeout_ms)
+        timeline = page.evaluate(wl.FIRST_PANEL_TIMELINE)
+    finally:
+        context.close()
+    bench = timeline["bench"]
+    groups = [a for a in timeline["api"] if a[0].endswith("/groups") and a[1] <= bench["drawn"]]
+    runs = [a for a in timeline["api"] if a[0].endswith("/runs")]
+    return {
+        "first_s": bench["drawn"] / 1e3,
+        "series": bench["series"],
+        "points": bench["points"],
+        "runs_loaded_s": min(a[2] for a in runs) / 1e3 if runs else None,
+        "groups_requested_s": min(a[1] for a in groups) / 1e3 if groups else None,
+        "groups_loaded_s": min(a[2] for a in groups) / 1e3 if groups else None,
+        "errors": errors[:3],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=1000)
+    parser.add_argument("--steps", type=int, default=10_000)
+    parser.add_argument("--loads", type=int, default=3)
+    parser.add_argument("--fresh", action="store_true")
+    parser.add_argument("--dir", type=Path, default=HERE / ".work" / "grouping")
+    args = parser.parse_args()
+
+    root = args.dir / f"{args.runs}x{args.steps}"
+    data_dir, aux_dir = root / "data", root / "aux"
+    if args.fresh and root.exists():
+        shutil.rmtree(root)
+    write_s = None
+    if not (data_dir / "runyard.db").is_file():
+        write_s = write_store(data_dir, args.runs, args.steps)
+    aux_dir.mkdir(parents=True, exist_ok=True)
+    adapter = wl.Runyard(data_dir, aux_dir)
+    api = f"/api/v1/projects/{wl.ENTITY}/{PROJECT}"
+    timeout_ms = 120_000.0
+
+    # 1. grouping: the endpoint alone, then the page
+    with wl.runyard_ui(adapter) as base:
+        put_workspace(base, {"groupBy": ["config.arch"], "groupAgg": "mean", "groupBand": "std"})
+        query = urllib.parse.urlencode(
+            {"by": "config.arch", "keys": "loss", "agg": "mean", "band": "std", "x": "_step"}
+        )
+        endpoint = []
+        for _ in range(args.loads):
+            seconds, body = get_timed(f"{base}{api}/groups?{query}")
+            endpoint.append(seconds)
+        assert len(body["groups"]) == GROUPS, body["groups"][:1]
+        assert sum(g["count"] for g in body["groups"]) == args.runs
+        with wl.chromium() as browser:
+            loads = [
+                first_grouped_panel(browser, f"{base}/{wl.ENTITY}/{PROJECT}", timeout_ms)
+                for _ in range(args.loads)
+            ]
+    page_errors = sorted({e for load in loads for e in load["errors"]})
+    firsts = [load["first_s"] for load in loads]
+    middle = sorted(loads, key=lambda r: r["first_s"])[len(loads) // 2]
+
+    # 2. importance, cold: a fresh server per repetition
+    importance = []
+    for _ in range(args.loads):
+        with wl.runyard_ui(adapter) as base:
+            seconds, body = get_timed(f"{base}{api}/importance?metric=loss")
+            importance.append(seconds)
+    top = body["parameters"][0]["key"] if body.get("parameters") else None
+
+    def ms(values: list[float]) -> str:
+        return ", ".join(f"{v * 1e3:.0f}" for v in values)
+
+    first_med = statistics.median(firsts)
+    imp_med = statistics.median(importance)
+    print(f"## Grouping and parameter importance (issue 17; `bench/grouping.py`)\n")
+    print(
+        f"{args.runs:,} runs x {args.steps:,} steps of `loss` ({args.runs * args.steps:,} points) "
+        f"in {GROUPS} groups by `config.arch`, SQLite store"
+        + (f" (written in {write_s:.0f} s, untimed)" if write_s is not None else "")
+        + f"; {args.loads} loads each, medians. Chromium headless, 2 shared cores.\n"
+    )
+    print("| measure | median | each (ms) | target |")
+    print("|---|---|---|---|")
+    print(
+        f"| first grouped panel drawn (navigation start → panel published, fresh context) "
+        f"| **{first_med * 1e3:.0f} ms** | {ms(firsts)} | ≤ 1 s {'✅' if first_med <= 1 else '❌'} |"
+    )
+    print(
+        f"| `GET /groups` alone (1 key, {GROUPS} groups, server aggregation at full fidelity) "
+        f"| {statistics.median(endpoint) * 1e3:.0f} ms | {ms(endpoint)} | |"
+    )
+    print(
+        f"| `GET /importance?metric=loss` cold ({args.runs:,} runs x {CONFIG_KEYS} config keys, "
+        f"fresh server each) | **{imp_med * 1e3:.0f} ms** | {ms(importance)} | ≤ 2 s {'✅' if imp_med <= 2 else '❌'} |"
+    )
+    print()
+    print(
+        f"Median load's milestones: runs listed at {middle['runs_loaded_s'] or 0:.2f} s, "
+        f"/groups requested at {middle['groups_requested_s'] or 0:.2f} s and answered at "
+        f"{middle['groups_loaded_s'] or 0:.2f} s, panel drawn at {middle['first_s']:.2f} s "
+        f"({middle['series']} lines, {middle['points']:,} points). "
+        f"Importance ranks `{top}` first (the key that drives the metric is `arch`)."
+        + (f" Page errors: {'; '.join(page_errors)[:200]}" if page_errors else "")
+    )
+
+
+if __name__ == "__main__":
+    main()
