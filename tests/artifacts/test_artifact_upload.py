@@ -90,3 +90,18 @@ def test_uploaded_contents_stay_safe_from_gc_until_their_commit(tmp_path: Path) 
     assert collect(store, blobs).contents == []  # both kept before the commit
     store.write_batch(batch)
     assert collect(store, blobs).contents == []
+
+
+def test_a_staging_folder_without_staged_entries_goes_with_the_spool(tmp_path: Path) -> None:
+    """Files staged then removed from the artifact: no entry names them, but the
+    folder moves into the spool all the same (removed with it), not left behind."""
+    staging = tmp_path / "staging" / "c2"
+    staging.mkdir(parents=True)
+    (staging / "000001").write_text("removed from the artifact")
+    spool = tmp_path / "run.journal.spool"
+    commit = commit_from_record(
+        {"client_id": "c2", "name": "d", "type": "dataset", "staging": str(staging), "entries": []}
+    )
+    assert staged_paths([commit], spool) == []
+    assert not staging.exists()
+    assert (spool / "artifacts" / "c2" / "000001").is_file()

@@ -110,7 +110,8 @@ def commit_from_record(rec: dict[str, Any]) -> ArtifactCommit:
         aliases=list(rec.get("aliases") or []),
     )
     setattr(commit, STAGING, staged)
-    if staged and isinstance(rec.get("staging"), str):
+    if isinstance(rec.get("staging"), str):
+        # (also with no staged entry left, e.g. all removed: the folder goes with the spool)
         setattr(commit, STAGING_DIR, rec["staging"])
     return commit
 
