@@ -31,6 +31,26 @@ def add_parser(commands: Any) -> None:
     tb.add_argument("--store", help="store URI (default: RUNYARD_STORE, else the embedded store)")
     tb.add_argument("--quiet", action="store_true", help="no progress lines")
 
+    ml = sources.add_parser(
+        "mlflow",
+        help="MLflow runs, through MLflow's client",
+        description="Import MLflow runs (params, metrics with steps and timestamps, tags, "
+        "status, times, artifacts) from any tracking URI MLflow reads: a file store, a "
+        "database or a tracking server. Needs mlflow (or mlflow-skinny).",
+    )
+    ml.add_argument("--tracking-uri", required=True, help="MLflow tracking URI")
+    ml.add_argument(
+        "--experiment",
+        action="append",
+        default=[],
+        metavar="NAME_OR_ID",
+        help="import this experiment (repeatable; default: every active experiment)",
+    )
+    ml.add_argument("--project", help="project to import into (default: the experiment's name)")
+    ml.add_argument("--entity", help="entity to import into (default: your default entity)")
+    ml.add_argument("--store", help="store URI (default: RUNYARD_STORE, else the embedded store)")
+    ml.add_argument("--quiet", action="store_true", help="no progress lines")
+
 
 def _say(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
@@ -52,8 +72,22 @@ def run(args: argparse.Namespace) -> int:
         except (FileNotFoundError, ImportError) as exc:
             print(f"runyard import: {exc}", file=sys.stderr)
             return 2
-    else:  # pragma: no cover - argparse allows only the sources above
-        return 2
+    else:
+        from runyard.importers.mlflow import import_mlflow
+
+        try:
+            report = import_mlflow(
+                api.store,
+                api.blobs,
+                args.tracking_uri,
+                entity,
+                args.experiment,
+                args.project,
+                progress,
+            )
+        except (ValueError, ImportError) as exc:
+            print(f"runyard import: {exc}", file=sys.stderr)
+            return 2
     for line in report.lines():
         print(line)
     return 0
