@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import runyard.metrics.sampling
-from runyard.metrics.sampling import minmax_indices, minmax_series, sample_rows
+from runyard.metrics.sampling import m4_series, minmax_indices, minmax_series, sample_rows
 
 NAN = math.nan
 INF = math.inf
@@ -446,3 +446,83 @@ def test_sample_rows_empty() -> None:
 def test_sample_rows_bad_arguments(step_lists: Any, samples: int, match: str) -> None:
     with pytest.raises(ValueError, match=match):
         sample_rows(step_lists, samples)
+
+
+# -- M4 (issue 20) ---------------------------------------------------------------------
+
+
+def _numpy_columns(x: np.ndarray, buckets: int) -> np.ndarray:
+    """Each point's column, by numpy alone: floor((x - x0) / width), the last edge closed."""
+    lo, hi = float(x[0]), float(x[-1])
+    if hi == lo:
+        return np.zeros(len(x), np.int64)
+    edges = lo + (hi - lo) * np.arange(1, buckets) / buckets
+    return np.searchsorted(edges, x.astype(np.float64), side="right").astype(np.int64)
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("buckets", [1, 3, 17, 250])
+@pytest.mark.parametrize("float_x", [False, True])
+def test_m4_is_first_last_min_max_per_column(seed: int, buckets: int, float_x: bool) -> None:
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 20_000))
+    x = np.sort(rng.random(n) * 1e4) if float_x else np.cumsum(rng.integers(1, 4, n))
+    y = rng.normal(size=n).cumsum()
+    y[rng.random(n) < 0.02] = np.nan
+    y[rng.integers(0, n)] = np.inf
+    y[rng.integers(0, n)] = -np.inf
+    y[rng.integers(0, n)] = 1e9
+    bx, by, blo, bhi = m4_series(x, y, buckets)
+    picked = np.searchsorted(x, bx)  # x may repeat in none of these cases: strictly sorted
+    assert len(bx) <= 4 * buckets
+    assert np.all(np.diff(bx) > 0)
+    np.testing.assert_array_equal(x[picked], bx)  # every row is a raw point
+    np.testing.assert_array_equal(y[picked], by)
+    column = _numpy_columns(x, buckets)
+    for c in np.unique(column):
+        members = np.flatnonzero(column == c)
+        kept = picked[column[picked] == c]
+        assert members[0] in kept and members[-1] in kept  # where the line enters/leaves
+        finite = y[members][~np.isnan(y[members])]
+        rows = column[picked] == c
+        if len(finite):
+            low, high = finite.min(), finite.max()
+            assert low in y[kept] and high in y[kept]  # the column's extremes are drawn
+            assert set(blo[rows]) == {low} and set(bhi[rows]) == {high}
+        else:
+            assert np.isnan(blo[rows]).all() and np.isnan(bhi[rows]).all()
+
+
+def test_m4_draws_the_same_pixels_as_the_raw_line() -> None:
+    """Rasterised at ``buckets`` columns, the M4 line covers exactly the raw line's pixels:
+    per column the same lowest and highest y, and the same y entering and leaving."""
+    rng = np.random.default_rng(4)
+    x = np.arange(100_000)
+    y = rng.normal(size=len(x)).cumsum()
+    buckets = 400
+    bx, by, _, _ = m4_series(x, y, buckets)
+    raw_col, m4_col = _numpy_columns(x, buckets), _numpy_columns(bx, buckets)
+    for name, fn in (("min", np.minimum), ("max", np.maximum)):
+        raw = _per_column(raw_col, y, fn, buckets)
+        m4 = _per_column(m4_col, by, fn, buckets)
+        np.testing.assert_array_equal(raw, m4, err_msg=name)
+    columns = np.arange(buckets)
+    for side, shift in (("left", 0), ("right", 1)):  # first and last point of each column
+        raw_at = np.searchsorted(raw_col, columns, side) - shift
+        m4_at = np.searchsorted(m4_col, columns, side) - shift
+        np.testing.assert_array_equal(y[raw_at], by[m4_at], err_msg=side)
+
+
+def _per_column(column: np.ndarray, y: np.ndarray, fn: Any, buckets: int) -> np.ndarray:
+    out = np.full(buckets, -np.inf if fn is np.maximum else np.inf)
+    fn.at(out, column, y)
+    return out
+
+
+def test_m4_few_points_and_empty() -> None:
+    x, y, lo, hi = m4_series(np.arange(3), np.array([1.0, 5.0, 2.0]), buckets=10)
+    assert lo.tolist() == hi.tolist() == [1.0, 5.0, 2.0]  # one point a column
+    assert x.tolist() == [0, 1, 2] and y.tolist() == [1.0, 5.0, 2.0]
+    assert len(m4_series(np.zeros(0), np.zeros(0), 4)[0]) == 0
+    with pytest.raises(ValueError, match="buckets must be a positive integer, got 0"):
+        m4_series(np.arange(3), np.zeros(3), 0)

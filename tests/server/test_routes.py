@@ -141,7 +141,14 @@ def test_series_raw_reduced_and_axes(client: TestClient) -> None:
         ({"runs": "r0", "keys": "loss", "points": 1}, 422),
         ({"runs": "r0", "keys": "loss", "xmin": 5, "xmax": 1}, 400),
         ({"runs": "r0", "keys": "loss", "xmin": "abc"}, 422),
-        ({"runs": ",".join(f"r{i}" for i in range(501)), "keys": "loss"}, 400),
+        # 1,000 runs x 20 keys x 1,000 points are past the budget (1,000 runs are served)
+        (
+            {
+                "runs": ",".join(f"r{i}" for i in range(1000)),
+                "keys": ",".join(f"k{i}" for i in range(20)),
+            },
+            400,
+        ),
         ({"runs": "r0", "keys": ",".join(f"k{i}" for i in range(51))}, 400),
     ],
 )

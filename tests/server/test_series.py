@@ -1,14 +1,16 @@
-"""``/series`` costs what distinct runs x keys cost, within a bound (issue 12, point 8).
+"""``/series``: one bulk store read per panel, cost bounded by points (issues 12 and 20).
 
-Repeating one run id 500 times and one key 50 times made one request read the same
-series 25,000 times (65 s of CPU, open to anonymous readers of a public project).
-The store here is the real SQLite store, counting its series reads.
+Repeating one run id 500 times and one key 50 times once made one request read the same
+series 25,000 times (issue 12). Now a panel of any number of runs x keys is read with
+one bulk read (two on ``_step`` when some series are too short for rollups), the x
+series of each run in that same read, and 1,000 runs are served (issue 20). The store
+here is the real SQLite store, counting its reads.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +21,8 @@ from fastapi.testclient import TestClient
 from runyard.blobs.local import LocalBlobStore
 from runyard.entities import RunRef
 from runyard.server.app import create_app
-from runyard.server.routes.series import MAX_SERIES
+from runyard.server.routes.series import MAX_POINTS
+from runyard.server.series import BINARY_MEDIA_TYPE, read_series_binary
 from runyard.store.base import Rollup, RunBatch, Series
 from runyard.store.sql.store import SqlStore
 
@@ -27,19 +30,36 @@ P = "/api/v1/projects/me/proj/series"
 
 
 class CountingStore(SqlStore):
-    """The SQLite store, counting reads of series and rollups by (run, key)."""
+    """The SQLite store, counting its reads: one entry per call, with the pairs asked."""
 
     def __init__(self, uri: str) -> None:
         super().__init__(uri)
         self.reads: Counter[tuple[str, str]] = Counter()
+        self.calls: list[str] = []
 
     def read_series(self, ref: RunRef, key: str, *args: Any, **kwargs: Any) -> Series:
+        self.calls.append("series")
         self.reads[(ref.run_id, key)] += 1
         return super().read_series(ref, key, *args, **kwargs)
 
     def read_rollup(self, ref: RunRef, key: str, *args: Any, **kwargs: Any) -> Rollup:
+        self.calls.append("rollup")
         self.reads[(ref.run_id, key)] += 1
         return super().read_rollup(ref, key, *args, **kwargs)
+
+    def read_series_many(
+        self, entity: str, project: str, run_ids: Sequence[str], keys: Sequence[str], *args: Any
+    ) -> dict[tuple[str, str], Series]:
+        self.calls.append("series_many")
+        self.reads.update((r, k) for r in run_ids for k in keys)
+        return super().read_series_many(entity, project, run_ids, keys, *args)
+
+    def read_rollup_many(
+        self, entity: str, project: str, run_ids: Sequence[str], keys: Sequence[str], *args: Any
+    ) -> dict[tuple[str, str], Rollup]:
+        self.calls.append("rollup_many")
+        self.reads.update((r, k) for r in run_ids for k in keys)
+        return super().read_rollup_many(entity, project, run_ids, keys, *args)
 
 
 @pytest.fixture
@@ -84,25 +104,69 @@ def test_repeated_runs_and_keys_are_read_once(client: TestClient, store: Countin
 
 
 def test_order_is_runs_then_keys_as_first_given(client: TestClient, store: CountingStore) -> None:
-    series(client, runs="a", keys="loss")
-    per_pair = store.reads[("a", "loss")]
-    store.reads.clear()
     got = series(client, runs="b,a,b,a", keys="loss,acc,loss")
     assert got == [("b", "loss"), ("b", "acc"), ("a", "loss"), ("a", "acc")]
-    assert set(store.reads.values()) == {per_pair}
 
 
-def test_an_x_axis_is_read_once_per_run(client: TestClient, store: CountingStore) -> None:
+def test_a_panel_is_one_bulk_read_not_one_per_series(
+    client: TestClient, store: CountingStore
+) -> None:
+    series(client, runs="a,b", keys="loss,acc")
+    # Rollups of every pair, then the raw points of the pairs too short for rollups.
+    assert store.calls == ["rollup_many", "series_many"]
+
+
+def test_an_x_axis_is_read_once_per_run_in_the_same_read(
+    client: TestClient, store: CountingStore
+) -> None:
     series(client, runs="a,b", keys="loss,acc", x="epoch")
+    assert store.calls == ["series_many"]
     assert store.reads[("a", "epoch")] == 1 and store.reads[("b", "epoch")] == 1
 
 
-def test_runs_times_keys_is_bounded_naming_the_limit(client: TestClient) -> None:
-    runs = ",".join(f"r{i}" for i in range(100))
-    keys = ",".join(f"k{i}" for i in range(MAX_SERIES // 100 + 1))
-    answer = client.get(P, params={"runs": runs, "keys": keys})
+def test_a_thousand_runs_are_served(client: TestClient, store: CountingStore) -> None:
+    """The 500-run refusal is gone: work is bounded by points, not runs."""
+    runs = ",".join(["a", "b", *(f"r{i}" for i in range(998))])
+    answer = client.get(P, params={"runs": runs, "keys": "loss"})
+    assert answer.status_code == 200, answer.text
+    got = answer.json()["series"]
+    assert len(got) == 1000 and got[0]["returned"] == 100 and got[2]["returned"] == 0
+    assert store.calls == ["rollup_many", "series_many"]
+
+
+def test_points_per_request_are_bounded_naming_the_limit(client: TestClient) -> None:
+    runs = ",".join(f"r{i}" for i in range(1000))
+    keys = ",".join(f"k{i}" for i in range(10))
+    over = MAX_POINTS // 10_000 + 1
+    answer = client.get(P, params={"runs": runs, "keys": keys, "points": over})
     assert answer.status_code == 400
-    assert f"at most {MAX_SERIES} series" in answer.json()["detail"]
+    assert f"at most {MAX_POINTS} points" in answer.json()["detail"]
+    assert "1000 runs x 10 keys" in answer.json()["detail"]
     # at the limit it is served
-    keys = ",".join(f"k{i}" for i in range(MAX_SERIES // 100))
-    assert client.get(P, params={"runs": runs, "keys": keys}).status_code == 200
+    answer = client.get(P, params={"runs": runs, "keys": keys, "points": over - 1})
+    assert answer.status_code == 200
+
+
+def test_binary_format_carries_the_json_numbers(client: TestClient) -> None:
+    params = {"runs": "a,b", "keys": "loss,acc", "points": 10}
+    as_json = client.get(P, params=params)
+    by_param = client.get(P, params={**params, "format": "binary"})
+    by_accept = client.get(P, params=params, headers={"Accept": BINARY_MEDIA_TYPE})
+    assert as_json.headers["content-type"] == "application/json"
+    assert by_param.headers["content-type"] == BINARY_MEDIA_TYPE
+    assert by_param.content == by_accept.content
+    assert len(by_param.content) < len(as_json.content)
+    decoded = read_series_binary(by_param.content)
+    expected = as_json.json()
+    assert decoded["x"] == expected["x"]
+    for got, want in zip(decoded["series"], expected["series"], strict=True):
+        assert got["x"].dtype == np.int64  # steps as integers
+        for name in ("x", "y", "ymin", "ymax"):
+            np.testing.assert_array_equal(got[name], np.array(want[name], dtype=np.float64))
+        meta = {k: v for k, v in want.items() if k not in ("x", "y", "ymin", "ymax")}
+        assert {k: got[k] for k in meta} == meta
+
+
+def test_unknown_format_names_it(client: TestClient) -> None:
+    answer = client.get(P, params={"runs": "a", "keys": "loss", "format": "xml"})
+    assert answer.status_code == 400 and "'xml'" in answer.json()["detail"]

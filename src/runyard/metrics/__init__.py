@@ -63,7 +63,13 @@ if TYPE_CHECKING:
         validate_define_metric,
     )
     from runyard.metrics.history import RowAssembler
-    from runyard.metrics.sampling import merge_rollup, minmax_indices, minmax_series, sample_rows
+    from runyard.metrics.sampling import (
+        m4_series,
+        merge_rollup,
+        minmax_indices,
+        minmax_series,
+        sample_rows,
+    )
     from runyard.metrics.summary import SummaryState
     from runyard.metrics.values import (
         INT64_MAX,
@@ -123,6 +129,7 @@ __all__ = [
     "get_path",
     "key_of",
     "key_value",
+    "m4_series",
     "merge_rollup",
     "minmax_indices",
     "minmax_series",

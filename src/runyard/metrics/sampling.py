@@ -23,7 +23,7 @@ from collections.abc import Mapping
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["merge_rollup", "minmax_indices", "minmax_series", "sample_rows"]
+__all__ = ["m4_series", "merge_rollup", "minmax_indices", "minmax_series", "sample_rows"]
 
 Array = npt.NDArray[np.generic]
 IntArray = npt.NDArray[np.int64]
@@ -290,6 +290,42 @@ def minmax_series(
         ones = np.ones(1, np.int64)
         counts = np.concatenate((ones[: len(before)], counts, ones[: len(after)]))
     return xs[lasts], ys[lasts], lows, highs, counts
+
+
+def m4_series(
+    x: npt.ArrayLike, y: npt.ArrayLike, buckets: int
+) -> tuple[Array, Array, Array, Array]:
+    """M4 reduction: per bucket (pixel column) its first, last, minimum and maximum points.
+
+    ``[x[0], x[-1]]`` is split into ``buckets`` equal-width buckets as in
+    :func:`minmax_indices`, whose points these are (each at most once, in x order, at
+    most ``4 * buckets``). A line through them draws the same pixels as a line through
+    every point at that width: it enters and leaves each column where the raw line does
+    and spans the same extremes. Every row also carries its bucket's ``y_min`` / ``y_max``
+    (NaN ignored, ``±inf`` kept), so a min/max band can be drawn as well.
+
+    Returns:
+        ``(x, y, y_min, y_max)``, one entry per kept point; ``x`` and ``y`` are raw points.
+
+    Example:
+        >>> import numpy as np
+        >>> y = np.array([0.0, 5.0, 1.0, 2.0, -3.0, 4.0, 0.0, 9.0, 1.0, 0.0])
+        >>> x, v, lo, hi = m4_series(np.arange(10), y, buckets=1)
+        >>> x.tolist(), v.tolist(), lo.tolist(), hi.tolist()
+        ([0, 4, 7, 9], [0.0, -3.0, 9.0, 0.0], [-3.0, -3.0, -3.0, -3.0], [9.0, 9.0, 9.0, 9.0])
+    """
+    _check_buckets(buckets)
+    xs = _as_x(x)
+    ys = _as_y(y, len(xs))
+    if len(xs) == 0:
+        return xs, ys, ys, ys
+    starts = _bucket_starts(xs, float(xs[0]), float(xs[-1]), buckets)
+    lows, highs, _ = _extremes(ys, starts)
+    argmin, argmax = _arg_extremes(ys, starts)
+    ends = np.append(starts[1:], len(xs)) - 1
+    picked = np.unique(np.concatenate((starts, ends, argmin, argmax)))
+    bucket = np.searchsorted(starts, picked, "right") - 1
+    return xs[picked], ys[picked], lows[bucket], highs[bucket]
 
 
 def merge_rollup(

@@ -3,20 +3,32 @@
 Zoomed out on ``_step``, the store's rollups (min/max/last per 64 points) are read
 instead of raw points, so 100 runs x 100,000 steps cost a few thousand numbers per
 run. Zoomed in, or on another x-axis, raw points in the range are read and reduced
-with min/max per bucket. Either way every spike survives.
+with M4 (first, last, min and max point per column), so the reduced line is the raw
+line as drawn. Either way every spike survives.
 """
 
 from __future__ import annotations
 
+import json
+import struct
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from runyard.entities import RunRef
-from runyard.metrics.sampling import merge_rollup, minmax_series
-from runyard.store.base import ROLLUP_POINTS, Series, TrackingStore
+from runyard.metrics.sampling import m4_series, merge_rollup
+from runyard.store.base import ROLLUP_POINTS, Rollup, Series, TrackingStore
 
-__all__ = ["X_AXES", "XAxis", "series_json"]
+__all__ = [
+    "BINARY_MEDIA_TYPE",
+    "X_AXES",
+    "XAxis",
+    "panel_series",
+    "read_series_binary",
+    "series_binary",
+    "series_json",
+]
 
 #: Built-in x-axes (any logged metric key works too).
 X_AXES = ("_step", "_runtime", "_wall", "_timestamp")
@@ -51,12 +63,18 @@ class XAxis:
         return self._series
 
 
-def _x_values(axis: XAxis, steps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """x for the given steps, and a mask of the steps that have one."""
-    x = axis.x
-    if x == "_step":
+def _step_window(xmin: float | None, xmax: float | None) -> tuple[int | None, int | None]:
+    """The step range ``[lo, hi)`` of an x range on ``_step``."""
+    lo = None if xmin is None else int(np.floor(xmin))
+    hi = None if xmax is None else int(np.floor(xmax)) + 1
+    return lo, hi
+
+
+def _x_values(x: str, xs: Series | None, steps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """x for the given steps (``xs``: the run's x series, None on ``_step``), and a mask
+    of the steps that have one."""
+    if x == "_step" or xs is None:
         return steps.astype(np.float64), np.ones(len(steps), bool)
-    xs = axis.series()
     if not len(xs):
         return np.zeros(0), np.zeros(len(steps), bool)
     idx = np.searchsorted(xs.steps, steps)
@@ -66,6 +84,66 @@ def _x_values(axis: XAxis, steps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if x == "_wall":
         values = values - float(xs.values[0])
     return values, mask
+
+
+def _from_rollup(
+    run: str,
+    key: str,
+    rollup: Rollup,
+    xmin: float | None,
+    xmax: float | None,
+    points: int,
+) -> dict[str, Any] | None:
+    """The series from stored rollups, or None when they give fewer points than asked."""
+    lo, hi = _step_window(xmin, xmax)
+    inside = np.ones(len(rollup), bool)
+    if lo is not None:
+        inside &= rollup.steps >= lo
+    if hi is not None:
+        inside &= rollup.steps < hi
+    # Points in the range, to within one rollup bucket at each edge.
+    raw_points = int(rollup.count[inside].sum())
+    # Rollups only when they still give at least the points asked for.
+    if raw_points < points * ROLLUP_POINTS:
+        return None
+    xs = rollup.steps.astype(np.float64)
+    rng = (
+        float(xmin if xmin is not None else xs[0]),
+        float(xmax if xmax is not None else xs[-1]),
+    )
+    bx, by, blo, bhi, _ = merge_rollup(
+        xs, rollup.last, rollup.vmin, rollup.vmax, rollup.count, points, rng
+    )
+    return _payload(run, key, bx, by, blo, bhi, raw_points, reduced=True)
+
+
+def _from_points(
+    run: str,
+    key: str,
+    series: Series,
+    x: str,
+    x_series: Series | None,
+    xmin: float | None,
+    xmax: float | None,
+    points: int,
+) -> dict[str, Any]:
+    """The series from raw points: all of them, or their M4 reduction past ``points``."""
+    xs, mask = _x_values(x, x_series, series.steps)
+    ys = series.values[mask].astype(np.float64)
+    if len(xs) > 1 and bool(np.any(np.diff(xs) < 0)):  # a non-monotone metric as x
+        order = np.argsort(xs, kind="stable")
+        xs, ys = xs[order], ys[order]
+    if xmin is not None or xmax is not None:
+        lo_x = -np.inf if xmin is None else xmin
+        hi_x = np.inf if xmax is None else xmax
+        inside = (xs >= lo_x) & (xs <= hi_x)
+        xs, ys = xs[inside], ys[inside]
+    raw_points = len(xs)
+    if raw_points > points:
+        # M4 over points // 4 columns: at most `points` rows, every one a raw point.
+        bx, by, blo, bhi = m4_series(xs, ys, max(1, points // 4))
+        return _payload(run, key, bx, by, blo, bhi, raw_points, reduced=True)
+    return _payload(run, key, xs, ys, ys, ys, raw_points, reduced=False)
 
 
 def series_json(
@@ -78,53 +156,65 @@ def series_json(
     points: int,
     axis: XAxis | None = None,
 ) -> dict[str, Any]:
-    """One series as the ``/series`` endpoint returns it (``axis``: the run's x-axis,
-    shared by the keys of one request)."""
-    x_range = None if xmin is None and xmax is None else (xmin, xmax)
-    lo: int | None = None
-    hi: int | None = None
+    """One series as the ``/series`` endpoint returns it, read on its own (``axis``: the
+    run's x-axis, shared by the keys of one request). :func:`panel_series` answers the
+    same for many series with one store read."""
+    lo, hi = _step_window(xmin, xmax) if x == "_step" else (None, None)
     if x == "_step":
-        lo = None if xmin is None else int(np.floor(xmin))
-        hi = None if xmax is None else int(np.floor(xmax)) + 1
         rollup = store.read_rollup(ref, key, lo, hi)
-        inside = np.ones(len(rollup), bool)
-        if lo is not None:
-            inside &= rollup.steps >= lo
-        if hi is not None:
-            inside &= rollup.steps < hi
-        # Points in the range, to within one rollup bucket at each edge.
-        raw_points = int(rollup.count[inside].sum())
-        # Rollups only when they still give at least the points asked for.
-        if raw_points >= points * ROLLUP_POINTS:
-            xs = rollup.steps.astype(np.float64)
-            rng = (
-                float(xmin if xmin is not None else xs[0]),
-                float(xmax if xmax is not None else xs[-1]),
-            )
-            bx, by, blo, bhi, _ = merge_rollup(
-                xs, rollup.last, rollup.vmin, rollup.vmax, rollup.count, points, rng
-            )
-            return _payload(ref, key, bx, by, blo, bhi, raw_points, reduced=True)
+        found = _from_rollup(ref.run_id, key, rollup, xmin, xmax, points)
+        if found is not None:
+            return found
     series = store.read_series(ref, key, lo, hi)
-    xs, mask = _x_values(axis or XAxis(store, ref, x), series.steps)
-    ys = series.values[mask].astype(np.float64)
-    if len(xs) > 1 and bool(np.any(np.diff(xs) < 0)):  # a non-monotone metric as x
-        order = np.argsort(xs, kind="stable")
-        xs, ys = xs[order], ys[order]
-    if x_range is not None:
-        lo_x = -np.inf if xmin is None else xmin
-        hi_x = np.inf if xmax is None else xmax
-        inside = (xs >= lo_x) & (xs <= hi_x)
-        xs, ys = xs[inside], ys[inside]
-    raw_points = len(xs)
-    if raw_points > points:
-        bx, by, blo, bhi, _ = minmax_series(xs, ys, points)
-        return _payload(ref, key, bx, by, blo, bhi, raw_points, reduced=True)
-    return _payload(ref, key, xs, ys, ys, ys, raw_points, reduced=False)
+    x_series = None if x == "_step" else (axis or XAxis(store, ref, x)).series()
+    return _from_points(ref.run_id, key, series, x, x_series, xmin, xmax, points)
+
+
+def panel_series(
+    store: TrackingStore,
+    entity: str,
+    project: str,
+    run_ids: Sequence[str],
+    keys: Sequence[str],
+    x: str,
+    xmin: float | None,
+    xmax: float | None,
+    points: int,
+) -> list[dict[str, Any]]:
+    """Every (run, key) series of a panel, runs in order then keys, as :func:`series_json`
+    gives them one by one, from at most two bulk store reads: on ``_step`` the rollups of
+    all pairs, then raw points of the pairs whose rollups are too coarse; on any other x
+    the raw points of all pairs and, in the same read, each run's x series once."""
+    pairs = [(run_id, key) for run_id in run_ids for key in keys]
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    x_series: dict[str, Series] = {}
+    if x == "_step":
+        lo, hi = _step_window(xmin, xmax)
+        rollups = store.read_rollup_many(entity, project, run_ids, keys, lo, hi)
+        for pair in pairs:
+            found = _from_rollup(*pair, rollups[pair], xmin, xmax, points)
+            if found is not None:
+                out[pair] = found
+        need = [pair for pair in pairs if pair not in out]
+        need_runs = list(dict.fromkeys(run_id for run_id, _ in need))
+        need_keys = list(dict.fromkeys(key for _, key in need))
+        raw = store.read_series_many(entity, project, need_runs, need_keys, lo, hi) if need else {}
+    else:
+        source = "_timestamp" if x == "_wall" else x
+        read_keys = list(dict.fromkeys([*keys, source]))
+        raw = store.read_series_many(entity, project, run_ids, read_keys)
+        x_series = {run_id: raw[(run_id, source)] for run_id in run_ids}
+    for pair in pairs:
+        if pair not in out:
+            run_id, key = pair
+            out[pair] = _from_points(
+                run_id, key, raw[pair], x, x_series.get(run_id), xmin, xmax, points
+            )
+    return [out[pair] for pair in pairs]
 
 
 def _payload(
-    ref: RunRef,
+    run: str,
     key: str,
     x: np.ndarray,
     y: np.ndarray,
@@ -134,7 +224,7 @@ def _payload(
     reduced: bool,
 ) -> dict[str, Any]:
     return {
-        "run": ref.run_id,
+        "run": run,
         "key": key,
         "x": _finite(x),
         "y": _finite(y),
@@ -144,3 +234,65 @@ def _payload(
         "returned": len(x),
         "reduced": reduced,
     }
+
+
+#: Media type of the compact ``/series`` response (see :func:`series_binary`).
+BINARY_MEDIA_TYPE = "application/x-runyard-series"
+_MAGIC = b"RYS1"
+
+
+def series_binary(x: str, series: Sequence[dict[str, Any]]) -> bytes:
+    """The compact ``/series`` response: typed arrays instead of JSON lists of floats.
+
+    Layout (all little-endian): ``b"RYS1"``, a uint32 header length ``n``, ``n`` bytes of
+    UTF-8 JSON header padded with spaces so the arrays start 8-byte aligned, then the
+    arrays. The header is the JSON response without the four arrays, each series
+    instead giving ``offset`` (bytes from the first array) and ``x_type`` (``"i8"`` or
+    ``"f8"``); at ``offset`` lie ``returned`` x values of that type, then ``returned``
+    float64 each of y, ymin and ymax. Numbers are those of the JSON response, with
+    NaN where JSON has null.
+    """
+    meta: list[dict[str, Any]] = []
+    parts: list[bytes] = []
+    offset = 0
+    integer_x = x == "_step"
+    for item in series:
+        xs = np.asarray(item["x"])
+        x_type = "i8" if integer_x and _integral(xs) else "f8"
+        blobs = [
+            xs.astype("<i8" if x_type == "i8" else "<f8").tobytes(),
+            *(np.asarray(item[name], "<f8").tobytes() for name in ("y", "ymin", "ymax")),
+        ]
+        head = {k: v for k, v in item.items() if k not in ("x", "y", "ymin", "ymax")}
+        meta.append({**head, "offset": offset, "x_type": x_type})
+        parts.extend(blobs)
+        offset += sum(len(b) for b in blobs)
+    header = json.dumps({"x": x, "series": meta}, separators=(",", ":")).encode()
+    header += b" " * (-(len(_MAGIC) + 4 + len(header)) % 8)
+    return b"".join([_MAGIC, struct.pack("<I", len(header)), header, *parts])
+
+
+def read_series_binary(body: bytes) -> dict[str, Any]:
+    """Inverse of :func:`series_binary`: the JSON response's shape, arrays as numpy."""
+    if body[:4] != _MAGIC:
+        raise ValueError(f"not a runyard series body: starts {body[:4]!r}")
+    (size,) = struct.unpack_from("<I", body, 4)
+    header = json.loads(body[8 : 8 + size])
+    data = memoryview(body)[8 + size :]
+    for item in header["series"]:
+        n, at = int(item["returned"]), int(item.pop("offset"))
+        x_type = item.pop("x_type")
+        item["x"] = np.frombuffer(data, "<" + x_type, n, at)
+        for i, name in enumerate(("y", "ymin", "ymax")):
+            item[name] = np.frombuffer(data, "<f8", n, at + 8 * n * (i + 1))
+    return dict(header)
+
+
+def _integral(values: np.ndarray) -> bool:
+    """Whether float ``values`` are all whole numbers int64 holds exactly."""
+    if not len(values):
+        return True
+    finite = np.isfinite(values)
+    return bool(
+        finite.all() and (np.abs(values) < 2**53).all() and (values == np.round(values)).all()
+    )

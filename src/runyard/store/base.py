@@ -516,6 +516,45 @@ class TrackingStore(ABC):
     ) -> Rollup:
         """Pre-reduced history of one key: every ``ROLLUP_POINTS`` points as one bucket."""
 
+    def read_series_many(
+        self,
+        entity: str,
+        project: str,
+        run_ids: Sequence[str],
+        keys: Sequence[str],
+        min_step: int | None = None,
+        max_step: int | None = None,
+    ) -> dict[tuple[str, str], Series]:
+        """:meth:`read_series` of every ``(run id, key)`` pair of one project, keyed so
+        (an empty series where the run or key has none). Stores that can answer in one
+        query (``SqlStore``) override this; here it is one read per pair."""
+        return {
+            (run_id, key): self.read_series(
+                RunRef(entity, project, run_id), key, min_step, max_step
+            )
+            for run_id in run_ids
+            for key in keys
+        }
+
+    def read_rollup_many(
+        self,
+        entity: str,
+        project: str,
+        run_ids: Sequence[str],
+        keys: Sequence[str],
+        min_step: int | None = None,
+        max_step: int | None = None,
+    ) -> dict[tuple[str, str], Rollup]:
+        """:meth:`read_rollup` of every ``(run id, key)`` pair of one project (as
+        :meth:`read_series_many`)."""
+        return {
+            (run_id, key): self.read_rollup(
+                RunRef(entity, project, run_id), key, min_step, max_step
+            )
+            for run_id in run_ids
+            for key in keys
+        }
+
     @abstractmethod
     def project_keys(
         self, entity: str, project: str, run_ids: Sequence[str] | None = None

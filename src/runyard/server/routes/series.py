@@ -6,21 +6,22 @@ import orjson
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 
-from runyard.entities import RunRef
 from runyard.server.access import check_access
 from runyard.server.deps import store
 from runyard.server.routes.keys import no_nul
-from runyard.server.series import XAxis, series_json
+from runyard.server.series import BINARY_MEDIA_TYPE, panel_series, series_binary
 from runyard.store.base import TrackingStore
 
 router = APIRouter(tags=["series"])
 
-#: Distinct runs, keys, and run x key pairs one request may ask for. Anonymous
-#: readers of a public project may call this route, so one request's cost is
-#: bounded: each pair is a few chunk reads (seconds of CPU for thousands of long runs).
-MAX_RUNS = 500
+#: Bounds of one request. Anonymous readers of a public project may call this route,
+#: so its cost is bounded by the points it may return (series x ``points``), not by
+#: runs: a panel of 1,000 runs x 5 keys at 1,000 points is served, 10,000 x 50 is not.
+#: Reads are bounded with it: on ``_step`` a series is read as rollups (64 points a
+#: row) unless it has fewer than 64 x ``points`` points.
+MAX_RUNS = 10_000
 MAX_KEYS = 50
-MAX_SERIES = 2500
+MAX_POINTS = 10_000_000
 
 
 def _distinct(text: str, what: str) -> list[str]:
@@ -39,11 +40,14 @@ def get_series(
     xmin: float | None = None,
     xmax: float | None = None,
     points: int = Query(1000, ge=2, le=10_000),
+    format: str = Query("json", description=f"json, or binary ({BINARY_MEDIA_TYPE})"),
     tracking: TrackingStore = Depends(store),
 ) -> Response:
     """One series per distinct (run, key), runs in the order given, keys within each run
-    in the order given; repeated ids or keys are answered once. At most
-    ``MAX_SERIES`` runs x keys per request (400 naming the limit)."""
+    in the order given; repeated ids or keys are answered once. At most ``MAX_POINTS``
+    runs x keys x points per request (400 naming the limit). JSON unless the client
+    asks for the compact typed-array body (``format=binary`` or ``Accept:
+    application/x-runyard-series``, see :func:`~runyard.server.series.series_binary`)."""
     check_access(request, entity, project)
     ids = _distinct(runs, "run id")
     names = _distinct(keys, "metric key")
@@ -55,23 +59,24 @@ def get_series(
         raise HTTPException(400, f"at most {MAX_RUNS} runs per request, got {len(ids)}")
     if len(names) > MAX_KEYS:
         raise HTTPException(400, f"at most {MAX_KEYS} keys per request, got {len(names)}")
-    if len(ids) * len(names) > MAX_SERIES:
+    if len(ids) * len(names) * points > MAX_POINTS:
         raise HTTPException(
             400,
-            f"at most {MAX_SERIES} series (runs x keys) per request, got {len(ids)} runs x "
-            f"{len(names)} keys = {len(ids) * len(names)}; ask for fewer keys at a time",
+            f"at most {MAX_POINTS} points (runs x keys x points) per request, got {len(ids)} "
+            f"runs x {len(names)} keys x {points} points = {len(ids) * len(names) * points}; "
+            "ask for fewer keys or points at a time",
         )
     if xmin is not None and xmax is not None and xmin > xmax:
         raise HTTPException(400, f"xmin ({xmin}) is greater than xmax ({xmax})")
     for bound in (xmin, xmax):
         if bound is not None and bound != bound:
             raise HTTPException(400, "xmin and xmax must be numbers, got NaN")
-    out = []
-    for run_id in ids:
-        ref = RunRef(entity, project, run_id)
-        axis = XAxis(tracking, ref, x)  # one read of a run's x series for all its keys
-        for key in names:
-            out.append(series_json(tracking, ref, key, x, xmin, xmax, points, axis))
+    if format not in ("json", "binary"):
+        raise HTTPException(400, f"format must be 'json' or 'binary', got {format!r}")
+    out = panel_series(tracking, entity, project, ids, names, x, xmin, xmax, points)
+    headers = {"Vary": "Accept"}
+    if format == "binary" or BINARY_MEDIA_TYPE in request.headers.get("accept", ""):
+        return Response(series_binary(x, out), media_type=BINARY_MEDIA_TYPE, headers=headers)
     # orjson writes the numpy columns directly (NaN as null): no per-float Python.
     body = orjson.dumps({"x": x, "series": out}, option=orjson.OPT_SERIALIZE_NUMPY)
-    return Response(body, media_type="application/json")
+    return Response(body, media_type="application/json", headers=headers)
