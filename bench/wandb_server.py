@@ -7,7 +7,8 @@ Two measurements, each repeated (medians of ``--repeat`` runs, 3 by default):
    (``bench/.venv-peers``), each ``wandb.init`` → ``run.log({10 scalars})`` as fast as
    it can for ``--seconds`` → ``finish()``, all starting to log at the same instant,
    into one ``runyard server --no-auth`` over a throwaway PostgreSQL cluster
-   (``fsync=off``, as ``bench/team.py``) with a local blob directory. wandb's own
+   (``fsync=off``, as ``bench/team.py``) with a local blob directory. Every client
+   is initialised before any starts logging. wandb's own
    defaults otherwise (``file_stream`` every 15 s, system metrics on).
    - points/s stored: scalar points PostgreSQL holds afterwards (read back through the
      store, and checked equal to what the clients logged) over the time from the
@@ -100,11 +101,11 @@ sys.exit(main(sys.argv[2:]))
 
 #: One client of the concurrent run: init, wait for the common start, log, finish.
 CLIENT = r"""
-import json, sys, time, wandb
+import json, pathlib, sys, time, wandb
 run = wandb.init(project="bench", id=sys.argv[1])
-start_at, seconds = float(sys.argv[2]), float(sys.argv[3])
-late = time.time() - start_at
-while time.time() < start_at:
+go, seconds = pathlib.Path(sys.argv[2]), float(sys.argv[3])
+print("ready", flush=True)
+while not go.exists():  # every client is initialised: all start together
     time.sleep(0.005)
 deadline = time.monotonic() + seconds
 n = 0
@@ -115,8 +116,7 @@ while time.monotonic() < deadline:
     n += 1
 t1 = time.perf_counter()
 run.finish()
-print(json.dumps({"steps": n, "log_s": t1 - t0, "finish_s": time.perf_counter() - t1,
-                  "late_s": late}))
+print(json.dumps({"steps": n, "log_s": t1 - t0, "finish_s": time.perf_counter() - t1}))
 """
 
 #: One client's log() cost (rows built beforehand: only log() is timed).
@@ -241,10 +241,10 @@ def concurrent(
     tag = work.name
     with server(work / "server", store_uri) as (url, pid, timing):
         runs = [f"{tag}c{i:02d}" for i in range(clients)]
-        start_at = time.time() + 10 + clients * 1.5  # every client's init done by then
+        go = work / "go"
         procs = [
             subprocess.Popen(
-                [str(WANDB_PYTHON), "-c", CLIENT, run, str(start_at), str(seconds)],
+                [str(WANDB_PYTHON), "-c", CLIENT, run, str(go), str(seconds)],
                 env=_client_env(work / run, url),
                 cwd=work,
                 stdout=subprocess.PIPE,
@@ -253,8 +253,12 @@ def concurrent(
             )
             for run in runs
         ]
-        while time.time() < start_at:
-            time.sleep(0.01)
+        for proc in procs:  # wait for every wandb.init
+            assert proc.stdout is not None
+            if proc.stdout.readline().strip() != "ready":
+                raise RuntimeError(f"a wandb client failed to start:\n{proc.communicate()[1]}")
+        go.touch()
+        start_at = time.time()
         cpu0, pg0, wall0 = _cpu(pid), tree_cpu_s(postmaster), time.time()
         outs = []
         for proc in procs:
@@ -277,12 +281,12 @@ def concurrent(
         "wall_s": wall,
         "log_steps_per_s_per_client": statistics.median(o["steps"] / o["log_s"] for o in outs),
         "finish_s_max": max(o["finish_s"] for o in outs),
-        "late_s_max": max(o["late_s"] for o in outs),
         "requests": len(latencies),
         "statuses": sorted(statuses),
         "p50_ms": _percentile(latencies, 0.5) * 1e3,
         "p99_ms": _percentile(latencies, 0.99) * 1e3,
         "server_cores": cpu / wall_cpu,
+        "server_us_per_point": cpu / stored * 1e6,
         "postgres_cores": pg / wall_cpu,
     }
 
@@ -396,6 +400,8 @@ def main() -> int:
         f"{_each(many, 'p99_ms', '.1f')} |",
         f"| server CPU (cores) | {_med(many, 'server_cores'):.2f} | "
         f"{_each(many, 'server_cores', '.2f')} |",
+        f"| server CPU per stored point (µs) | {_med(many, 'server_us_per_point'):.1f} | "
+        f"{_each(many, 'server_us_per_point', '.1f')} |",
         f"| PostgreSQL CPU (cores) | {_med(many, 'postgres_cores'):.2f} | "
         f"{_each(many, 'postgres_cores', '.2f')} |",
         "",

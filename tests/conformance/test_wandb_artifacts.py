@@ -43,6 +43,15 @@ run.finish()
 print(json.dumps({"version": art.version, "files": files}))
 """
 
+LINK = """
+import wandb
+run = wandb.init(project="arts", id="linker")
+art = run.use_artifact("ds:v0")
+linked = run.link_artifact(art, "model-registry/reg", aliases=["prod"])
+run.finish()
+print(linked.version, flush=True)
+"""
+
 EXPECTED = {
     "solo.txt": b"solo\n",
     "data/a.txt": b"alpha\n",
@@ -82,3 +91,13 @@ def test_log_use_and_download_an_artifact(
     assert newest.version == "v1" and sorted(newest.aliases) == ["best", "latest"]
     assert api.artifact(f"{ENTITY}/arts/ds:v0").aliases == []
     assert newest.logged_by().id == "producer3"
+
+    # Linked into the entity's registry (a portfolio of links), with an alias.
+    assert client.check(LINK, server).split()[-1] == "v0"
+    linked = api.artifact(f"{ENTITY}/model-registry/reg:prod")
+    assert linked.version == "v0" and sorted(linked.aliases) == ["latest", "prod"]
+    assert linked.source_qualified_name == f"{ENTITY}/arts/ds:v0"
+    assert {p.name for p in Path(linked.download(root=str(tmp_path / "reg"))).rglob("*.txt")} == {
+        "solo.txt",
+        "a.txt",
+    }

@@ -256,3 +256,29 @@ def test_a_file_not_uploaded_or_not_matching_its_md5_refuses_the_commit(
 
     bad = client.put(_local(edges[0]["node"]["uploadUrl"]).split("&sig=")[0] + "&sig=0")
     assert bad.status_code == 403
+
+
+LINK = """mutation LinkArtifact($input: LinkArtifactInput!) {
+  result: linkArtifact(input: $input) { versionIndex } }"""
+
+
+def test_link_a_version_into_the_registry(client: TestClient, store: SqlStore) -> None:
+    artifact_id, _ = log_artifact(client, "r1", FILES_OF_V0, "c" * 128)
+    link = {
+        "artifactID": artifact_id,
+        "artifactPortfolioName": "reg",
+        "entityName": "local",
+        "projectName": "model-registry",
+        "aliases": [{"artifactCollectionName": "reg", "alias": "prod"}],
+    }
+    assert gql(client, LINK, input=link)["result"] == {"versionIndex": 0}
+    assert gql(client, LINK, input=link)["result"] == {"versionIndex": 0}  # again: no new link
+    linked = store.get_artifact("local", "model-registry", "reg", "prod")
+    assert linked is not None and linked.source == ("local", "p", "ds", "v0")
+    assert [v.version for v in store.list_artifact_versions("local", "model-registry", "reg")] == [
+        "v0"
+    ]
+    refused = answer(client, LINK, input={**link, "artifactID": None, "clientID": "c" * 128})
+    assert refused["errors"][0]["message"] == (
+        "linkArtifact needs the artifact's id (commit it first)"
+    )

@@ -51,6 +51,7 @@ from runyard.server.wandb.signing import URL_SECONDS
 from runyard.store.base import (
     ArtifactCommit,
     ArtifactFile,
+    ArtifactLink,
     ArtifactRecord,
     ArtifactUse,
     RunBatch,
@@ -380,6 +381,55 @@ class ArtifactMutations:
         use = ArtifactUse(record.entity, record.project, record.name, record.version, record.type)
         ctx.store.write_batch(RunBatch(run=ref, artifact_uses=[use]))
         return {"artifact": Artifact(ctx, record)}
+
+    def gql_linkArtifact(self, args: dict[str, Any]) -> dict[str, Any]:
+        """``run.link_artifact(art, "entity/project/collection")``: the version is linked
+        into the collection (a portfolio; project ``model-registry`` is the entity's
+        registry) through the store's :class:`~runyard.store.base.ArtifactLink`, as
+        the run that logged it. wandb's client names the version by ``artifactID``
+        once it is committed (``linkArtifact`` by ``clientID`` alone is refused)."""
+        given = args.get("input")
+        if not isinstance(given, dict):
+            raise FieldError("linkArtifact needs an input object")
+        ctx = self.ctx
+        if not given.get("artifactID"):
+            raise FieldError("linkArtifact needs the artifact's id (commit it first)")
+        source = artifact_by_id(ctx, given.get("artifactID"))
+        if source is None:
+            raise FieldError(f"artifact {given.get('artifactID')!r:.80} not found")
+        if source.source is not None:  # a link of a link links the original, as wandb
+            original = ctx.store.get_artifact(*source.source)
+            source = original if original is not None else source
+        portfolio = given.get("artifactPortfolioName")
+        project = given.get("projectName")
+        if not isinstance(portfolio, str) or not portfolio:
+            raise FieldError(f"linkArtifact: invalid artifactPortfolioName {portfolio!r:.80}")
+        if not isinstance(project, str) or not project:
+            raise FieldError(f"linkArtifact: invalid projectName {project!r:.80}")
+        entity = ctx.entity_of(given.get("entityName"))
+        _writable(ctx, entity, project)
+        if source.logged_by is None:
+            raise FieldError(f"artifact {source.qualified_name}: its run is gone; cannot link")
+        aliases = [
+            a.get("alias")
+            for a in given.get("aliases") or []
+            if isinstance(a, dict) and a.get("artifactCollectionName") in (None, portfolio)
+        ]
+        link = ArtifactLink(
+            target=f"{entity}/{project}/{portfolio}",
+            aliases=[a for a in aliases if isinstance(a, str) and a != _LATEST],
+            source=source.qualified_name,
+        )
+        try:
+            ctx.store.write_batch(RunBatch(run=source.logged_by, artifact_links=[link]))
+        except ValueError as exc:
+            raise FieldError(str(exc)) from None
+        wanted = (source.entity, source.project, source.name, source.version)
+        for version in reversed(ctx.store.list_artifact_versions(entity, project, portfolio)):
+            if version.source == wanted:
+                found = membership(ctx, entity, project, f"{portfolio}:{version.version}")
+                return {"versionIndex": version.version_index, "artifactMembership": found}
+        raise FieldError(f"artifact {source.qualified_name} could not be linked")
 
     def gql_updateArtifact(self, args: dict[str, Any]) -> dict[str, Any]:
         given = args.get("input")
