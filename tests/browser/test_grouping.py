@@ -204,11 +204,10 @@ def test_twema_in_the_ui_matches_the_reference(workspace: Page, sweep_server: Se
         )
 
 
-def _emphasis(page: Page, key: str) -> str | None:
-    value: str = (
-        page.locator(f"{tid(f'panel-{key}')} .uplot-box").get_attribute("data-emphasis") or ""
-    )
-    return value or None
+def _emphasis(page: Page, key: str) -> tuple[str | None, int]:
+    """The line uPlot draws thick in the panel (None: none) and how many it fades."""
+    box = page.locator(f"{tid(f'panel-{key}')} .uplot-box")
+    return box.get_attribute("data-emphasis") or None, int(box.get_attribute("data-faded") or 0)
 
 
 def test_hovering_a_legend_entry_emphasises_the_line_in_every_panel(workspace: Page) -> None:
@@ -217,12 +216,12 @@ def test_hovering_a_legend_entry_emphasises_the_line_in_every_panel(workspace: P
     run = loss["series"][1]["run"]
     workspace.locator(tid(f"legend-item-loss-{run}")).hover()
     for key in ("loss", "acc"):
-        wait_chart(workspace, key, f"c.hovered === {json.dumps(run)}")
-        assert _emphasis(workspace, key) == run
+        drawn = wait_chart(workspace, key, f"c.hovered === {json.dumps(run)}")
+        assert _emphasis(workspace, key) == (run, len(drawn["series"]) - 1)
     workspace.mouse.move(0, 0)
     for key in ("loss", "acc"):
         wait_chart(workspace, key, "c.hovered === null")
-        assert _emphasis(workspace, key) is None
+        assert _emphasis(workspace, key) == (None, 0)
 
     # grouped lines too
     workspace.locator(tid("groupby-select")).select_option(OPTIM)
@@ -232,4 +231,4 @@ def test_hovering_a_legend_entry_emphasises_the_line_in_every_panel(workspace: P
     workspace.locator(tid(f"legend-item-acc-{line}")).hover()
     for key in ("loss", "acc"):
         wait_chart(workspace, key, f"c.hovered === {json.dumps(line)}")
-        assert _emphasis(workspace, key) == line
+        assert _emphasis(workspace, key) == (line, 2)

@@ -35,8 +35,10 @@ const FADED = 0.15;
 const LINE_WIDTH = 1.5;
 const EMPHASISED_WIDTH = 3;
 
-/** Fade every column but the emphasised run's, and thicken its line (read at draw time by uPlot). */
-function applyEmphasis(u: uPlot, data: ChartData, emphasis: string | null): void {
+/** Fade every column but the emphasised run's, and thicken its line (read at draw time
+ * by uPlot). What uPlot now holds is written on the box (`data-emphasis`: the runs drawn
+ * thick, `data-faded`: how many lines are faded) for tests. */
+function applyEmphasis(u: uPlot, data: ChartData, emphasis: string | null, box: HTMLElement | null): void {
   data.columns.forEach((column, c) => {
     const s = u.series[c + 1];
     if (!s) return;
@@ -45,6 +47,10 @@ function applyEmphasis(u: uPlot, data: ChartData, emphasis: string | null): void
     if (column.kind === "line") s.width = emphasis !== null && mine ? EMPHASISED_WIDTH : LINE_WIDTH;
   });
   u.redraw(false, false);
+  if (!box) return;
+  const lines = data.columns.map((column, c) => ({ column, s: u.series[c + 1] })).filter(({ column, s }) => s && column.kind === "line");
+  box.dataset.emphasis = lines.filter(({ s }) => s.width === EMPHASISED_WIDTH).map(({ column }) => column.run).join(",");
+  box.dataset.faded = String(lines.filter(({ s }) => (s.alpha ?? 1) < 1).length);
 }
 
 function aligned(data: ChartData): uPlot.AlignedData {
@@ -227,7 +233,7 @@ export default function UPlotChart(props: UPlotChartProps) {
     if (!u) return;
     u.setData(aligned(data), !zoom);
     if (zoom) u.setScale("x", { min: zoom.xmin, max: zoom.xmax });
-    applyEmphasis(u, data, latest.current.emphasis ?? null);
+    applyEmphasis(u, data, latest.current.emphasis ?? null, box.current);
     latest.current.onDraw?.(data);
   }, [data, zoom, structure, xKey, logY, height, syncKey]);
 
@@ -235,9 +241,9 @@ export default function UPlotChart(props: UPlotChartProps) {
   useEffect(() => {
     const u = plot.current;
     if (!u) return;
-    applyEmphasis(u, latest.current.data, emphasis);
+    applyEmphasis(u, latest.current.data, emphasis, box.current);
     latest.current.onDraw?.(latest.current.data);
   }, [emphasis, structure]);
 
-  return <div className="uplot-box" ref={box} data-emphasis={emphasis ?? ""} />;
+  return <div className="uplot-box" ref={box} />;
 }
