@@ -257,6 +257,14 @@ def test_a_file_not_uploaded_or_not_matching_its_md5_refuses_the_commit(
     bad = client.put(_local(edges[0]["node"]["uploadUrl"]).split("&sig=")[0] + "&sig=0")
     assert bad.status_code == 403
 
+    # A draft's id edited to name another project (one the caller may write) is refused.
+    text = base64.b64decode(artifact_id).decode().replace(":local:p:", ":local:other:")
+    forged = base64.b64encode(text.encode()).decode()
+    refused = answer(client, COMMIT, artifactID=forged)
+    assert refused["errors"][0]["message"] == (
+        f"artifact {forged!r:.80} is not a draft of local/other"
+    )
+
 
 LINK = """mutation LinkArtifact($input: LinkArtifactInput!) {
   result: linkArtifact(input: $input) { versionIndex } }"""

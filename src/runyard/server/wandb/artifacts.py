@@ -165,8 +165,12 @@ def _load_draft(ctx: Context, artifact_id: Any) -> tuple[str, dict[str, Any]]:
         draft = json.loads(ctx.blobs.get(_draft_key(rest)))
     except FileNotFoundError:
         raise FieldError(f"artifact {artifact_id!r:.80} has no draft (committed?)") from None
-    if not isinstance(draft, dict) or draft.get("entity") != entity:
-        raise FieldError(f"artifact {artifact_id!r:.80}: damaged draft")
+    # The id names the project whose write access was checked: the draft must be its.
+    if not isinstance(draft, dict) or (draft.get("entity"), draft.get("project")) != (
+        entity,
+        project,
+    ):
+        raise FieldError(f"artifact {artifact_id!r:.80} is not a draft of {entity}/{project}")
     return rest, draft
 
 
