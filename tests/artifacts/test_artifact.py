@@ -45,3 +45,24 @@ def test_a_mutable_entry_keeps_the_content_of_add_time(
     run.finish()
     path = logged.download(str(tmp_path / "out"))
     assert Path(path, "ckpt.pt").read_bytes() == b"epoch 1"
+
+
+def test_a_mutable_file_rewritten_in_place_keeps_the_content_of_add_time(
+    ry_dir: Path, tmp_path: Path
+) -> None:
+    """As wandb: ``policy="mutable"`` captures the file when it is added. A checkpoint
+    rewritten in place (``torch.save`` to ``last.ckpt`` truncates the same file) after
+    log_artifact does not reach the logged version."""
+    ckpt = tmp_path / "last.ckpt"
+    ckpt.write_bytes(b"epoch 1")
+    run = runyard.init(project="stage")
+    art = runyard.Artifact("m", type="model")
+    art.add_file(str(ckpt))
+    logged = run.log_artifact(art)
+    with open(ckpt, "r+b") as f:  # the same inode, as torch.save(..., "last.ckpt")
+        f.truncate(0)
+        f.write(b"epoch 2")
+    logged.wait(30)
+    run.finish()
+    path = logged.download(str(tmp_path / "out"))
+    assert Path(path, "last.ckpt").read_bytes() == b"epoch 1"

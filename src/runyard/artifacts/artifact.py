@@ -524,7 +524,7 @@ class Artifact:
                 size=size,
                 local_path=staged,
                 skip_cache=skip_cache,
-                # A hard link shares the file: a rewrite in place is noticed by stat.
+                # A copy of its own (stage_file): nothing to watch, unless linked.
                 stat=(size, mtime_ns) if linked else None,
                 _artifact=self,
             )
@@ -558,11 +558,11 @@ class Artifact:
             name: its path in the artifact (default: the file's name).
             is_tmp: name it by its content (``<hash prefix>.<ext>``), as wandb.
             skip_cache: accepted for wandb compatibility.
-            policy: ``"mutable"`` (default): the content as it is now is kept, even if
-                the file is deleted or replaced afterwards (a rewrite in place is
-                reported: see :mod:`runyard.journal.staging`); ``"immutable"``: the
-                file is read where it is when the run stores the artifact — do not
-                change it before.
+            policy: ``"mutable"`` (default): the content as it is now is kept (a
+                clone or copy, as wandb), even if the file is deleted, replaced or
+                rewritten in place afterwards (see :mod:`runyard.journal.staging`);
+                ``"immutable"``: the file is read where it is when the run stores the
+                artifact — do not change it before (a change is reported).
             overwrite: replace an entry of that name holding other content.
 
         Raises:

@@ -70,7 +70,7 @@ DROPPED = "_runyard_dropped_artifacts"
 class Staged:
     """Where the bytes of entry ``index`` of a commit wait: ``local`` (relative to the
     spool, or absolute), the ``(size, mtime_ns)`` its original had when added (for a
-    hard link or an immutable file), and whether the file is ours to remove."""
+    file read where it is: immutable), and whether the file is ours to remove."""
 
     index: int
     local: str
@@ -264,7 +264,7 @@ def blob_target(blobs: BlobStore, store: TrackingStore, ref: RunRef) -> Artifact
 
 
 class _Changed(OSError):
-    """A staged file's content changed between hashing and upload (a hard-linked
+    """A staged file's content changed between hashing and upload (an immutable
     original rewritten in place): hashed again."""
 
     def __init__(self, path: Path) -> None:
