@@ -5,13 +5,12 @@ not logged yet (or changed since: same file name, newer mtime) becomes a new ver
 the artifact ``checkpoint_name`` (``model-<run id>``), holding one file ``model.ckpt``,
 aliased ``latest`` and, for the callback's best model, ``best``; its metadata holds the
 monitored ``score``, the ``original_filename`` and the callback's settings. With the
-``mutable`` policy each version keeps the checkpoint's content of the moment it was
-logged, even when Lightning rewrites the file in place later (``last.ckpt``).
+``mutable`` policy ``add_file`` captures the file as it is when added, so each version
+keeps its own content even when Lightning rewrites the file in place (``last.ckpt``).
 """
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any, Literal
 
@@ -65,19 +64,7 @@ def log_checkpoints(
         artifact = runyard.Artifact(
             name=name, type="model", metadata=checkpoint_metadata(callback, path, score)
         )
-        _add_checkpoint(artifact, path, policy)
+        artifact.add_file(path, name="model.ckpt", policy=policy)
         aliases = ["latest", "best"] if path == callback.best_model_path else ["latest"]
         run.log_artifact(artifact, aliases=aliases)
         logged[path] = mtime
-
-
-def _add_checkpoint(artifact: Any, path: str, policy: Literal["mutable", "immutable"]) -> None:
-    """``mutable``: a copy of the file as it is now, as wandb's staging copy. Runyard's
-    ``add_file`` hard-links a mutable file, and Lightning rewrites a checkpoint *in
-    place* (``last.ckpt``, a fixed ``filename``): the version logged before would
-    take the new content."""
-    if policy == "immutable":
-        artifact.add_file(path, name="model.ckpt", policy="immutable")
-        return
-    with artifact.new_file("model.ckpt", mode="wb") as out, open(path, "rb") as source:
-        shutil.copyfileobj(source, out, 1 << 20)
