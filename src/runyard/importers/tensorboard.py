@@ -279,7 +279,7 @@ def read_logdir(
                     out.config.update(item.value)
                     continue
                 if step < 0:
-                    skip(f"negative step {step} of {item.tag!r}")
+                    skip(f"points of {item.tag!r} at negative steps")
                     continue
                 out.wall_times.setdefault(step, float(event.wall_time))
                 out.points += 1
