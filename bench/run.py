@@ -979,6 +979,7 @@ def render(data: dict[str, Any], tools: list[str]) -> str:
     observed = observations(data)
     if observed:
         out += ["## Observations", "", *observed, ""]
+    out += other_benchmarks()
     out += [
         "## Load average",
         "",
@@ -990,6 +991,32 @@ def render(data: dict[str, Any], tools: list[str]) -> str:
     ]
     out += ["## Individual runs", "", *table(data, tools, ROWS, individual=True), ""]
     return "\n".join(out)
+
+
+#: Sections written by the benchmarks that run on their own (bench/frameworks.py,
+#: bench/grouping.py, bench/scale.py, …): each saves its markdown here, and every
+#: RESULTS.md this script writes carries them, so regenerating it loses none.
+SECTIONS_DIR = BENCH_DIR / "sections"
+
+
+def other_benchmarks() -> list[str]:
+    """The saved sections of the standalone benchmarks, by file name, each demoted
+    under one heading."""
+    files = sorted(SECTIONS_DIR.glob("*.md")) if SECTIONS_DIR.is_dir() else []
+    if not files:
+        return []
+    out = [
+        "## Other benchmarks",
+        "",
+        "Written by the standalone scripts named in each section (their own machine and "
+        "date lines say when and where); kept in `bench/sections/`.",
+        "",
+    ]
+    for path in files:
+        text = path.read_text().strip()
+        out += ["#" + line if line.startswith("#") else line for line in text.splitlines()]
+        out += [""]
+    return out
 
 
 def revision_text(data: dict[str, Any]) -> list[str]:
