@@ -86,6 +86,10 @@ def test_uploaded_contents_stay_safe_from_gc_until_their_commit(tmp_path: Path) 
     prepare(batch, spool, blob_target(blobs, store, RUN))
     new = hashlib.sha256(new_data).hexdigest()
     assert [e.digest for e in commit.entries] == [old, new]
+    # The staged copy (the artifact's own) became the blob: no second copy of it.
+    staged_new = spool / "artifacts" / "c1" / "000002"
+    assert os.stat(blobs.path(artifact_key(new))).st_ino == os.stat(staged_new).st_ino
+    assert blobs.get(artifact_key(old)) == old_data
     assert store.artifact_blobs_to_keep([old, new], time.time() - 3600) == {old}
     assert collect(store, blobs).contents == []  # both kept before the commit
     store.write_batch(batch)

@@ -20,6 +20,7 @@ after a failed upload resumes where it stopped: digests already computed are kep
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import tempfile
@@ -198,7 +199,10 @@ class ArtifactBlobs(Protocol):
 
     def held(self, digests: list[str]) -> set[str]: ...
 
-    def put_file(self, sha256: str, path: Path, size: int) -> None: ...
+    def put_file(self, sha256: str, path: Path, size: int, own: bool = False) -> None:
+        """Store the file ``path`` as the content ``sha256``; ``own``: the file is a
+        staged copy of the artifact's own, which nobody writes (it may become the blob)."""
+        ...
 
 
 class _KeyedBlobs:
@@ -214,11 +218,14 @@ class _KeyedBlobs:
         held = self.store.artifact_blobs_held(self.ref.entity, self.ref.project, digests, True)
         return {d for d in held if self.blobs.exists(blob_key(d))}
 
-    def put_file(self, sha256: str, path: Path, size: int) -> None:
+    def put_file(self, sha256: str, path: Path, size: int, own: bool = False) -> None:
         key = blob_key(sha256)
         local = getattr(self.blobs, "path", None)
-        if callable(local):  # a local directory: stream it in, checking the content
-            wrote = _copy_checked(path, Path(local(key)), sha256)
+        if callable(local):  # a local directory
+            target = Path(local(key))
+            linked = _link_into(path, target) if own else None
+            # else stream it in, checking the content (an immutable file may change)
+            wrote = _copy_checked(path, target, sha256) if linked is None else linked
         else:
             data = path.read_bytes()
             if hashlib.sha256(data).hexdigest() != sha256:
@@ -246,7 +253,7 @@ class _ServerBlobs:
         held: set[str] = self.blobs.held(self.ref.entity, self.ref.project, digests)
         return held
 
-    def put_file(self, sha256: str, path: Path, size: int) -> None:
+    def put_file(self, sha256: str, path: Path, size: int, own: bool = False) -> None:
         try:
             self.blobs.upload(self.ref.entity, self.ref.project, sha256, path)
         except ValueError as exc:  # the server found another SHA-256: changed meanwhile
@@ -269,6 +276,26 @@ class _Changed(OSError):
 
     def __init__(self, path: Path) -> None:
         super().__init__(f"the file {path} changed while it was uploaded")
+
+
+def _link_into(source: Path, target: Path) -> bool | None:
+    """Make the staged copy ``source`` the blob ``target`` with a hard link (no second
+    copy of a 200 MB checkpoint: the staged name goes once the batch is stored);
+    False when ``target`` was there already, None when no link can be made (another
+    file system: copy instead)."""
+    if target.is_file():
+        return False
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except FileExistsError:
+        return False
+    except OSError as exc:
+        if exc.errno in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.EACCES, errno.ENOTSUP):
+            return None
+        raise
+    os.utime(target)  # `runyard gc` keeps it for its grace period from now, to the commit
+    return True
 
 
 def _copy_checked(source: Path, target: Path, sha256: str) -> bool:
@@ -353,7 +380,12 @@ def prepare(
             commit, staged = item
             entry = commit.entries[staged.index]
             try:
-                blobs.put_file(str(entry.digest), _path(staged, spool), int(entry.size or 0))
+                blobs.put_file(
+                    str(entry.digest),
+                    _path(staged, spool),
+                    int(entry.size or 0),
+                    own=staged.ours and staged.stat is None,
+                )
             except FileNotFoundError:
                 lost.add(commit.client_id)
             except _Changed:
