@@ -10,6 +10,7 @@ SQLAlchemy engine, imported only then.
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 import re
 import sqlite3
@@ -23,7 +24,16 @@ from urllib.parse import quote
 
 from runyard.errors import StoreError
 
-__all__ = ["Db", "SqlAlchemyDb", "SqliteDb", "Tx", "open_db", "read_only_file", "with_driver"]
+__all__ = [
+    "Db",
+    "SqlAlchemyDb",
+    "SqliteDb",
+    "Tx",
+    "open_db",
+    "read_only_file",
+    "scope_lock_key",
+    "with_driver",
+]
 
 Params = Mapping[str, Any]
 
@@ -43,6 +53,11 @@ class Tx(ABC):
     def all(self, sql: str, params: Params | None = None) -> list[Any]:
         """Every row of a query."""
 
+    def lock(self, name: str) -> None:
+        """Hold the scope ``name`` too until the transaction ends (see :meth:`Db.write`);
+        nothing to do where a write transaction holds the whole store (SQLite)."""
+        return
+
     def one(self, sql: str, params: Params | None = None) -> Any:
         rows = self.all(sql, params)
         return rows[0] if rows else None
@@ -58,8 +73,15 @@ class Db(ABC):
     dialect: str
 
     @abstractmethod
-    def write(self) -> Any:
-        """Context manager: a transaction holding the write lock from its start."""
+    def write(self, scope: Sequence[str] | None = None) -> Any:
+        """Context manager: a transaction holding the write lock from its start.
+
+        ``scope`` None locks the whole store. A sequence of names (``run:…``,
+        ``project:…``) asks only for those: where the database can (PostgreSQL) the
+        transaction then waits only for writers of the same names and for whole-store
+        writers, so writes to different runs go on together. SQLite has one writer at a
+        time whatever the scope.
+        """
 
     @abstractmethod
     def read(self) -> Any:
@@ -209,7 +231,7 @@ class SqliteDb(Db):
         finally:
             self._release(conn)
 
-    def write(self) -> Any:
+    def write(self, scope: Sequence[str] | None = None) -> Any:
         return self._transaction("BEGIN IMMEDIATE")
 
     def pragma(self, sql: str) -> list[Any]:
@@ -237,8 +259,15 @@ class SqliteDb(Db):
 
 
 _POOL_SIZE = 4
-#: PostgreSQL advisory lock key held by write transactions (arbitrary, "RUNYARD").
+#: PostgreSQL advisory lock key of the whole store (arbitrary, "RUNYARD"): held
+#: exclusively by whole-store writers, shared by scoped ones.
 _WRITE_LOCK = 0x52554E59415244
+
+
+def scope_lock_key(name: str) -> int:
+    """The PostgreSQL advisory lock key of a scope name (stable across processes)."""
+    digest = hashlib.blake2b(name.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return int.from_bytes(digest, "little", signed=True)
 
 
 @functools.lru_cache(maxsize=256)
@@ -254,8 +283,13 @@ def _regexp(pattern: str | None, value: Any) -> int | None:
 
 
 class _SqlAlchemyTx(Tx):
-    def __init__(self, conn: Any) -> None:
+    def __init__(self, conn: Any, dialect: str = "") -> None:
         self._conn = conn
+        self._dialect = dialect
+
+    def lock(self, name: str) -> None:
+        if self._dialect == "postgresql":
+            self.run("SELECT pg_advisory_xact_lock(:key)", {"key": scope_lock_key(name)})
 
     @property
     def connection(self) -> Any:
@@ -312,16 +346,24 @@ class SqlAlchemyDb(Db):
         self.dialect = self.engine.dialect.name
 
     @contextmanager
-    def write(self) -> Iterator[Tx]:
+    def write(self, scope: Sequence[str] | None = None) -> Iterator[Tx]:
         with self.engine.begin() as conn:
             if self.dialect == "postgresql":
-                # Writers queue up as with SQLite's BEGIN IMMEDIATE: the store's
-                # read-modify-write merges (config, summary, series tails) and its
-                # get-or-create of projects and runs rely on one writer at a time.
                 from sqlalchemy import text
 
-                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _WRITE_LOCK})
-            yield _SqlAlchemyTx(conn)
+                if scope is None:
+                    # Whole-store writers queue up as with SQLite's BEGIN IMMEDIATE.
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _WRITE_LOCK})
+                else:
+                    # Scoped writers share the store lock (a whole-store writer waits for
+                    # them all) and hold their names exclusively, taken in one order so
+                    # two writers of overlapping scopes cannot deadlock.
+                    conn.execute(
+                        text("SELECT pg_advisory_xact_lock_shared(:key)"), {"key": _WRITE_LOCK}
+                    )
+                    for key in sorted({scope_lock_key(name) for name in scope}):
+                        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+            yield _SqlAlchemyTx(conn, self.dialect)
 
     @contextmanager
     def read(self) -> Iterator[Tx]:

@@ -171,7 +171,7 @@ class SqlStore(TrackingStore):
             raise refusal from exc
 
     def _write_batch(self, batch: RunBatch) -> None:
-        with self._db.write() as tx:
+        with self._db.write(_write_scope(batch)) as tx:
             existing = self._find_run(tx, batch.run)
             if existing is None and batch.create is None:
                 # Also a later batch of a run deleted meanwhile (its journal row went
@@ -233,6 +233,7 @@ class SqlStore(TrackingStore):
         """The run's key (``pk`` when found already), creating it from ``create``."""
         if pk is not None or batch.create is None:
             return pk
+        tx.lock(_project_scope(batch.run))
         now = time.time()
         fields = dict(batch.create)
         project_pk = self._project_pk(tx, batch.run.entity, batch.run.project)
@@ -269,9 +270,9 @@ class SqlStore(TrackingStore):
 
         ``N`` is the number the SDK announced (``name_number``) when that name is free,
         else the run's number in the project (runs already there + 1, as wandb), moved
-        on past names taken (after deletions). Run creation is serialised by the write
-        transaction (SQLite's ``BEGIN IMMEDIATE``, PostgreSQL's advisory lock), so
-        concurrent runs never get one name.
+        on past names taken (after deletions). Run creation is serialised per project by
+        the write transaction (SQLite's ``BEGIN IMMEDIATE``, PostgreSQL's advisory lock
+        on the project, see :func:`_project_scope`), so concurrent runs never get one name.
         """
         if not isinstance(words, str) or not words or len(words) > 64:
             raise BatchRefusedError(f"invalid generated-name words {words!r}")
@@ -1128,6 +1129,29 @@ def _encoder() -> Any:
             except RuntimeError:
                 return None
         return _ENCODER
+
+
+def _write_scope(batch: RunBatch) -> tuple[str, ...] | None:
+    """What a batch's transaction holds from its start (see :meth:`Db.write`): its run.
+    Creating the run adds its project (:func:`_project_scope`). Batches that read or
+    write other runs' rows (fork copies, deletes, artifacts with project-wide version
+    numbers) hold the whole store."""
+    if (
+        batch.delete
+        or batch.copy_history is not None
+        or batch.artifacts
+        or batch.artifact_uses
+        or batch.artifact_links
+    ):
+        return None
+    ref = batch.run
+    return (f"run:{len(ref.entity)}:{ref.entity}/{len(ref.project)}:{ref.project}/{ref.run_id}",)
+
+
+def _project_scope(ref: RunRef) -> str:
+    """The scope of a project, held while a run is created in it: the project's
+    get-or-create and generated names unique in the project."""
+    return f"project:{len(ref.entity)}:{ref.entity}/{ref.project}"
 
 
 def _run_field(name: str) -> str:
