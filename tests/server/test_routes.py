@@ -177,10 +177,10 @@ def test_files_list_download_and_traversal(client: TestClient, ry_dir: Path) -> 
 
 
 def test_workspace_round_trip_and_limits(client: TestClient) -> None:
-    assert get(client, f"{P}/workspace") == {"settings": {}}
+    assert get(client, f"{P}/workspace") == {"settings": {}, "scope": "project"}
     settings = {"pinned": ["loss.min"], "hidden": ["r1"], "x": "_step"}
     assert client.put(f"{P}/workspace", json={"settings": settings}).status_code == 200
-    assert get(client, f"{P}/workspace") == {"settings": settings}
+    assert get(client, f"{P}/workspace") == {"settings": settings, "scope": "project"}
     assert client.put(f"{P}/workspace", json={"settings": [1]}).status_code == 422
     huge = {"settings": {"blob": "x" * (1 << 20)}}
     assert client.put(f"{P}/workspace", json=huge).status_code == 413

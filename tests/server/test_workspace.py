@@ -1,0 +1,103 @@
+"""Workspaces and saved views: shared, personal per user, named views (issue 18)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+import runyard
+from runyard.server.app import create_app
+from runyard.server.routes.workspace import RESERVED
+from runyard.settings import Settings
+from tests.server.auth_app import PRIVATE, PUBLIC, team_app
+
+P = "/api/v1/projects/tester/proj"
+
+
+@pytest.fixture
+def client(ry_dir: Path) -> Iterator[TestClient]:
+    run = runyard.init(project="proj", id="r0")
+    run.log({"loss": 1.0})
+    run.finish()
+    settings = Settings.from_env()
+    with TestClient(create_app(settings.store_uri, settings.blobs_uri)) as test_client:
+        yield test_client
+
+
+def ok(response: Any, status: int = 200) -> Any:
+    assert response.status_code == status, response.text
+    return response.json()
+
+
+def test_named_views_round_trip_beside_the_workspace(client: TestClient) -> None:
+    ok(client.put(f"{P}/workspace", json={"settings": {"xAxis": "_step"}}))
+    assert ok(client.get(f"{P}/views")) == {"views": []}
+    view = {"xAxis": "_runtime", "groupBy": ["config.lr"], "view": {"zoom": [1, 5]}}
+    saved = ok(client.put(f"{P}/views/lr sweep", json={"settings": view}))
+    assert saved["name"] == "lr sweep" and saved["settings"] == view and saved["owner"] is None
+    ok(client.put(f"{P}/views/a-first", json={"settings": {}}))
+    names = [v["name"] for v in ok(client.get(f"{P}/views"))["views"]]
+    assert names == ["a-first", "lr sweep"]
+    assert ok(client.get(f"{P}/views/lr sweep"))["settings"] == view
+    # the workspace is untouched by views, and saving the workspace keeps the views
+    assert ok(client.get(f"{P}/workspace")) == {"settings": {"xAxis": "_step"}, "scope": "project"}
+    ok(client.put(f"{P}/workspace", json={"settings": {"xAxis": "epoch"}}))
+    assert ok(client.get(f"{P}/views/lr sweep"))["settings"] == view
+    # the reserved key can not be written through the workspace
+    ok(client.put(f"{P}/workspace", json={"settings": {RESERVED: {"views": {}}, "a": 1}}))
+    assert ok(client.get(f"{P}/workspace"))["settings"] == {"a": 1}
+    assert len(ok(client.get(f"{P}/views"))["views"]) == 2
+    assert ok(client.delete(f"{P}/views/a-first")) == {"deleted": "a-first"}
+    assert [v["name"] for v in ok(client.get(f"{P}/views"))["views"]] == ["lr sweep"]
+
+
+def test_bad_view_requests_name_the_value(client: TestClient) -> None:
+    assert "'nope'" in ok(client.get(f"{P}/views/nope"), 404)["detail"]
+    assert "'nope'" in ok(client.delete(f"{P}/views/nope"), 404)["detail"]
+    bad = ok(client.put(f"{P}/views/{'x' * 101}", json={"settings": {}}), 422)
+    assert "invalid view name 'xxx" in bad["detail"]
+    assert (
+        "invalid view name ' '"
+        in ok(client.put(f"{P}/views/%20", json={"settings": {}}), 422)["detail"]
+    )
+    assert ok(client.put(f"{P}/views/v", json={"settings": [1]}), 422)
+    huge = {"settings": {"blob": "x" * (1 << 20)}}
+    assert ok(client.put(f"{P}/views/v", json=huge), 413)
+    assert ok(client.put("/api/v1/projects/tester/ghost/views/v", json={"settings": {}}), 404)
+
+
+def test_personal_workspaces_per_user_and_shared_views(ry_dir: Path) -> None:
+    with team_app(ry_dir) as app:
+        c = app.client
+        alice, root, bob = app.auth("alice"), app.auth("root"), app.auth("bob")
+        # before anyone saves, everyone sees the shared (empty) workspace
+        assert ok(c.get(f"{PRIVATE}/workspace", headers=alice))["scope"] == "project"
+        ok(c.put(f"{PRIVATE}/workspace", json={"settings": {"x": "alice"}}, headers=alice))
+        assert ok(c.get(f"{PRIVATE}/workspace", headers=alice)) == {
+            "settings": {"x": "alice"},
+            "scope": "personal",
+        }
+        # root (an admin) has not saved one: still the shared workspace, not alice's
+        assert ok(c.get(f"{PRIVATE}/workspace", headers=root)) == {
+            "settings": {},
+            "scope": "project",
+        }
+        ok(c.put(f"{PRIVATE}/workspace", json={"settings": {"x": "root"}}, headers=root))
+        assert ok(c.get(f"{PRIVATE}/workspace", headers=alice))["settings"] == {"x": "alice"}
+        assert ok(c.get(f"{PRIVATE}/workspace", headers=root))["settings"] == {"x": "root"}
+        # a view saved by alice is seen by root, owner recorded; bob sees nothing private
+        ok(c.put(f"{PRIVATE}/views/mine", json={"settings": {"x": 1}}, headers=alice))
+        assert ok(c.get(f"{PRIVATE}/views", headers=root))["views"][0]["owner"] == "alice"
+        assert c.get(f"{PRIVATE}/views", headers=bob).status_code == 404
+        assert c.get(f"{PRIVATE}/views/mine", headers=bob).status_code == 404
+        assert c.get(f"{PRIVATE}/views").status_code == 401
+        # a public project's views are readable by anyone and writable by members only
+        ok(c.put(f"{PUBLIC}/views/open", json={"settings": {"y": 2}}, headers=alice))
+        assert ok(c.get(f"{PUBLIC}/views/open"))["settings"] == {"y": 2}
+        assert c.put(f"{PUBLIC}/views/x", json={"settings": {}}, headers=bob).status_code == 403
+        assert c.delete(f"{PUBLIC}/views/open", headers=bob).status_code == 403
+        assert c.put(f"{PUBLIC}/workspace", json={"settings": {}}, headers=bob).status_code == 403
