@@ -210,7 +210,9 @@ def _emphasis(page: Page, key: str) -> tuple[str | None, int]:
     return box.get_attribute("data-emphasis") or None, int(box.get_attribute("data-faded") or 0)
 
 
-def test_hovering_a_legend_entry_emphasises_the_line_in_every_panel(workspace: Page) -> None:
+def test_hovering_a_legend_entry_or_a_table_row_emphasises_the_line_in_every_panel(
+    workspace: Page,
+) -> None:
     loss = wait_chart(workspace, "loss", "c.series.length > 1")
     wait_chart(workspace, "acc", "c.series.length > 1")
     run = loss["series"][1]["run"]
@@ -223,6 +225,15 @@ def test_hovering_a_legend_entry_emphasises_the_line_in_every_panel(workspace: P
         wait_chart(workspace, key, "c.hovered === null")
         assert _emphasis(workspace, key) == (None, 0)
 
+    # a row of the runs table emphasises its run the same way
+    first = loss["series"][0]["run"]
+    workspace.locator(tid(f"run-row-{first}")).hover()
+    for key in ("loss", "acc"):
+        drawn = wait_chart(workspace, key, f"c.hovered === {json.dumps(first)}")
+        assert _emphasis(workspace, key) == (first, len(drawn["series"]) - 1)
+    workspace.mouse.move(0, 0)
+    wait_chart(workspace, "loss", "c.hovered === null")
+
     # grouped lines too
     workspace.locator(tid("groupby-select")).select_option(OPTIM)
     chart = wait_chart(workspace, "loss", "c.grouped && c.series.length === 3")
@@ -232,3 +243,10 @@ def test_hovering_a_legend_entry_emphasises_the_line_in_every_panel(workspace: P
     for key in ("loss", "acc"):
         wait_chart(workspace, key, f"c.hovered === {json.dumps(line)}")
         assert _emphasis(workspace, key) == (line, 2)
+    # and from the table's grouped row
+    workspace.mouse.move(0, 0)
+    sgd = next(s["run"] for s in chart["series"] if s["group"]["values"][OPTIM] == "sgd")
+    workspace.locator(tid("group-row-sgd")).hover()
+    for key in ("loss", "acc"):
+        wait_chart(workspace, key, f"c.hovered === {json.dumps(sgd)}")
+        assert _emphasis(workspace, key) == (sgd, 2)
