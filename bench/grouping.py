@@ -82,9 +82,7 @@ def write_store(data_dir: Path, runs: int, steps: int) -> float:
             config: dict[str, Any] = {"arch": ARCHS[arch], "lr": lr, "seed": i}
             for j in range(CONFIG_KEYS - len(config)):
                 config[f"p{j}"] = float(rng.uniform()) if j % 3 else int(rng.integers(0, 5))
-            loss = (
-                0.2 + 0.1 * arch + np.exp(-5 * t) * (1 + 20 * lr) + rng.normal(0, 0.05, steps)
-            )
+            loss = 0.2 + 0.1 * arch + np.exp(-5 * t) * (1 + 20 * lr) + rng.normal(0, 0.05, steps)
             store.write_batch(
                 RunBatch(
                     run=RunRef(wl.ENTITY, PROJECT, f"r{i}"),
@@ -141,6 +139,7 @@ def first_grouped_panel(browser: Any, url: str, timeout_ms: float) -> dict[str, 
         "groups_requested_s": min(a[1] for a in groups) / 1e3 if groups else None,
         "groups_loaded_s": min(a[2] for a in groups) / 1e3 if groups else None,
         "errors": errors[:3],
+        "api": [(a[0].rsplit("/", 1)[-1], round(a[1]), round(a[2])) for a in timeline["api"]],
     }
 
 
@@ -165,65 +164,96 @@ def main() -> None:
     api = f"/api/v1/projects/{wl.ENTITY}/{PROJECT}"
     timeout_ms = 120_000.0
 
-    # 1. grouping: the endpoint alone, then the page
-    with wl.runyard_ui(adapter) as base:
-        put_workspace(base, {"groupBy": ["config.arch"], "groupAgg": "mean", "groupBand": "std"})
-        query = urllib.parse.urlencode(
-            {"by": "config.arch", "keys": "loss", "agg": "mean", "band": "std", "x": "_step"}
-        )
-        endpoint = []
-        for _ in range(args.loads):
-            seconds, body = get_timed(f"{base}{api}/groups?{query}")
-            endpoint.append(seconds)
-        assert len(body["groups"]) == GROUPS, body["groups"][:1]
-        assert sum(g["count"] for g in body["groups"]) == args.runs
-        with wl.chromium() as browser:
-            loads = [
-                first_grouped_panel(browser, f"{base}/{wl.ENTITY}/{PROJECT}", timeout_ms)
-                for _ in range(args.loads)
-            ]
-    page_errors = sorted({e for load in loads for e in load["errors"]})
-    firsts = [load["first_s"] for load in loads]
-    middle = sorted(loads, key=lambda r: r["first_s"])[len(loads) // 2]
-
+    # 1. grouping. /groups answers are cached until a run changes, so each repetition
+    # starts a fresh server: its first page load is cold (the server reads and aggregates
+    # every series), a second load in a fresh browser context is warm (cached answer).
+    cold, warm, plain = [], [], []
+    for _ in range(args.loads):
+        with wl.runyard_ui(adapter) as base, wl.chromium() as browser:
+            put_workspace(
+                base, {"groupBy": ["config.arch"], "groupAgg": "mean", "groupBand": "std"}
+            )
+            url = f"{base}/{wl.ENTITY}/{PROJECT}"
+            cold.append(first_grouped_panel(browser, url, timeout_ms))
+            warm.append(first_grouped_panel(browser, url, timeout_ms))
+            query = urllib.parse.urlencode({"by": "config.arch", "keys": "loss"})
+            _seconds, body = get_timed(f"{base}{api}/groups?{query}")
+            assert len(body["groups"]) == GROUPS, body["groups"][:1]
+            assert sum(g["count"] for g in body["groups"]) == args.runs
+            # the same workspace ungrouped (20 runs' lines from /series), for comparison
+            put_workspace(base, {})
+            plain.append(wl.first_panel_once(browser, url, timeout_ms)["first_panel_s"])
+    loads = cold + warm
     # 2. importance, cold: a fresh server per repetition
-    importance = []
+    importance, refit = [], []
     for _ in range(args.loads):
         with wl.runyard_ui(adapter) as base:
             seconds, body = get_timed(f"{base}{api}/importance?metric=loss")
             importance.append(seconds)
+            # the same runs under another cache key: the forest again, scikit-learn loaded
+            other = urllib.parse.quote(json.dumps({"name": {"$ne": "-"}}))
+            seconds, _ = get_timed(f"{base}{api}/importance?metric=loss&filters={other}")
+            refit.append(seconds)
     top = body["parameters"][0]["key"] if body.get("parameters") else None
 
     def ms(values: list[float]) -> str:
         return ", ".join(f"{v * 1e3:.0f}" for v in values)
 
+    page_errors = sorted({e for load in loads for e in load["errors"]})
+    firsts = [load["first_s"] for load in cold]
+    warms = [load["first_s"] for load in warm]
+    middle = sorted(cold, key=lambda r: r["first_s"])[len(cold) // 2]
+    endpoint = [
+        load["groups_loaded_s"] - load["groups_requested_s"]
+        for load in cold
+        if load["groups_loaded_s"] is not None and load["groups_requested_s"] is not None
+    ]
     first_med = statistics.median(firsts)
+    warm_med = statistics.median(warms)
     imp_med = statistics.median(importance)
-    print(f"## Grouping and parameter importance (issue 17; `bench/grouping.py`)\n")
+    loadavg = Path("/proc/loadavg")
+    load = loadavg.read_text().split()[0] if loadavg.is_file() else "?"
+    print("## Grouping and parameter importance (issue 17; `bench/grouping.py`)\n")
     print(
         f"{args.runs:,} runs x {args.steps:,} steps of `loss` ({args.runs * args.steps:,} points) "
         f"in {GROUPS} groups by `config.arch`, SQLite store"
         + (f" (written in {write_s:.0f} s, untimed)" if write_s is not None else "")
-        + f"; {args.loads} loads each, medians. Chromium headless, 2 shared cores.\n"
+        + f"; {args.loads} repetitions, medians. Chromium headless; 2 cores shared with other "
+        f"work (load average {load} at the end).\n"
     )
     print("| measure | median | each (ms) | target |")
     print("|---|---|---|---|")
     print(
-        f"| first grouped panel drawn (navigation start → panel published, fresh context) "
+        f"| first grouped panel drawn, cold server (navigation start → panel published) "
         f"| **{first_med * 1e3:.0f} ms** | {ms(firsts)} | ≤ 1 s {'✅' if first_med <= 1 else '❌'} |"
     )
     print(
-        f"| `GET /groups` alone (1 key, {GROUPS} groups, server aggregation at full fidelity) "
-        f"| {statistics.median(endpoint) * 1e3:.0f} ms | {ms(endpoint)} | |"
+        f"| first grouped panel drawn, reopened (answer cached until a run changes) "
+        f"| **{warm_med * 1e3:.0f} ms** | {ms(warms)} | ≤ 1 s {'✅' if warm_med <= 1 else '❌'} |"
+    )
+    print(
+        f"| for comparison: first panel drawn ungrouped (20 runs' lines, `/series`) "
+        f"| {statistics.median(plain) * 1e3:.0f} ms | {ms(plain)} | |"
+    )
+    print(
+        f"| `GET /groups` in the cold load (request → response; {GROUPS} groups, 1 key, "
+        f"every series read whole) | {statistics.median(endpoint) * 1e3:.0f} ms | {ms(endpoint)} | |"
     )
     print(
         f"| `GET /importance?metric=loss` cold ({args.runs:,} runs x {CONFIG_KEYS} config keys, "
-        f"fresh server each) | **{imp_med * 1e3:.0f} ms** | {ms(importance)} | ≤ 2 s {'✅' if imp_med <= 2 else '❌'} |"
+        f"fresh server each, so scikit-learn is imported by it) | **{imp_med * 1e3:.0f} ms** | {ms(importance)} "
+        f"| ≤ 2 s {'✅' if imp_med <= 2 else '❌'} |"
+    )
+    refit_med = statistics.median(refit)
+    print(
+        f"| `GET /importance` again, another cache key (correlations + forest; scikit-learn "
+        f"already imported) | **{refit_med * 1e3:.0f} ms** | {ms(refit)} | ≤ 2 s {'✅' if refit_med <= 2 else '❌'} |"
     )
     print()
     print(
-        f"Median load's milestones: runs listed at {middle['runs_loaded_s'] or 0:.2f} s, "
-        f"/groups requested at {middle['groups_requested_s'] or 0:.2f} s and answered at "
+        f"Median cold load's milestones: runs listed at {middle['runs_loaded_s'] or 0:.2f} s, "
+        f"/groups requested at {middle['groups_requested_s'] or 0:.2f} s (after the page's "
+        f"scripts, the session check and the workspace settings) and answered at "
         f"{middle['groups_loaded_s'] or 0:.2f} s, panel drawn at {middle['first_s']:.2f} s "
         f"({middle['series']} lines, {middle['points']:,} points). "
         f"Importance ranks `{top}` first (the key that drives the metric is `arch`)."
