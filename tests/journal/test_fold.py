@@ -189,3 +189,41 @@ def test_a_side_journal_never_marks_its_run_crashed(tmp_path: Path, store: SqlSt
     record = store.get_run(REF)
     assert record is not None and record.state == "finished" and record.last_step == 0
     assert store.console_text(REF) == "hi\n"
+
+
+def _row(step: int, data: dict[str, Any]) -> list[Any]:
+    return [Rec.LOG, step, True, 100.0 + step, float(step), data]
+
+
+def test_committed_rows_fold_alike_in_one_bulk_or_one_by_one() -> None:
+    """The fast path groups rows in bulk (equal key sets, in any order) and sends a group
+    holding a nested dict or a reserved key the assembler's way: the batch and summary
+    are those of folding every row alone, in journal order."""
+    rows = [
+        _row(0, {"a": 1.0, "b": 2}),
+        _row(1, {"b": 3, "a": 0.5}),  # same keys, other order
+        _row(2, {"a": 2.0, "n": {"x": 1, "y": 2.5}}),  # nested
+        _row(3, {"a": 0.25}),  # one key
+        _row(4, {}),  # no key
+        _row(5, {"a": 3.0, "_runtime": 99.0}),  # reserved: overwritten by the record's
+        _row(6, {"a": 1.5, "b": 4}),
+    ]
+    bulk = RunFold(START)
+    for rec in rows:
+        bulk.feed(rec)
+    alone = RunFold(START)
+    for rec in rows:
+        alone.feed(rec)
+        alone.commit()  # one group per row
+    batches = [fold.take_batch(None) for fold in (bulk, alone)]
+    for batch in batches:
+        columns = batch.columns
+        assert columns["a"] == ([0, 1, 2, 3, 5, 6], [1.0, 0.5, 2.0, 0.25, 3.0, 1.5])
+        assert columns["b"] == ([0, 1, 6], [2, 3, 4])
+        assert columns["n.x"] == ([2], [1]) and columns["n.y"] == ([2], [2.5])
+        assert columns["_runtime"] == ([0, 1, 2, 3, 4, 5, 6], [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0])
+    assert batches[0].columns == batches[1].columns
+    assert batches[0].summary_set == batches[1].summary_set
+    summary = bulk.current_summary()
+    assert summary["a"] == 1.5 and summary["b"] == 4 and summary["n"] == {"x": 1, "y": 2.5}
+    assert bulk.runtime == 6.0 and bulk.heartbeat == 106.0 and bulk.last_step == 6

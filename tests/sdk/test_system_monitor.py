@@ -177,3 +177,28 @@ def test_disabled_stats_start_no_sampler(ry_dir: Path) -> None:
     names = {t.name for t in threading.enumerate()}
     disabled.finish()  # runyard.run is set until finish, as in wandb
     assert not names & {"runyard-system", "runyard-console", "runyard-metadata"}
+
+
+def test_a_monitor_stopped_before_its_first_sample_builds_no_sampler() -> None:
+    """A run shorter than the start delay records no sample: psutil and NVML are not
+    loaded at finish just to take one."""
+    records: list[tuple[Any, ...]] = []
+    monitor = SystemMonitor(records.append, runtime=lambda: 0.0, start_delay=3600.0)
+    monitor.start()
+    monitor.stop()
+    assert records == [] and monitor.sampler is None and monitor.error is None
+
+
+def test_a_run_finished_before_the_sampler_starts_has_metadata_and_no_samples(
+    ry_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from runyard.sdk import run_context
+
+    monkeypatch.setattr(run_context, "START_DELAY", 3600.0)  # finish comes first
+    run = runyard.init(project="p", mode="offline", settings={"console": "off"})
+    run.log({"a": 1.0})
+    run.finish()
+    assert run._context is not None and run._context.monitor is None
+    assert _side_records(ry_dir / "offline", Rec.STATS) == []
+    metadata = [r for r in _side_records(ry_dir / "offline", Rec.META) if "metadata" in r[1]]
+    assert metadata  # the metadata collector still ran

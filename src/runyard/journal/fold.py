@@ -21,6 +21,7 @@ finish the run.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from runyard.entities import RunRef
@@ -111,19 +112,12 @@ class RunFold:
         code = rec[0]
         if code == Rec.LOG:
             data = rec[5]
-            if (
-                rec[2]
-                and self._simple
-                and not self._assembling
-                and type(data) is dict
-                and not _RESERVED.intersection(data)
-                and dict not in set(map(type, data.values()))
-            ):
-                # The common case — a committed row of flat values — is kept as the
-                # record itself and columnised in bulk (see _flush_fast).
+            if rec[2] and self._simple and not self._assembling and type(data) is dict:
+                # The common case — a committed row — is kept as the record itself and
+                # columnised in bulk (see _flush_fast, which also sends a row with a
+                # nested dict or a reserved key the assembler's way: checked once per
+                # group of rows, not here once per record).
                 self._fast.append(rec)
-                self.runtime = rec[4]
-                self.heartbeat = rec[3]
                 return
             self._commit_rows()
             rows = self.assembler.add(rec[1], rec[2], rec[3], rec[4], data)
@@ -227,22 +221,52 @@ class RunFold:
         if not records:
             return
         self._fast = []
-        start = 0
+        last = records[-1]
+        self.runtime = last[4]
+        self.heartbeat = last[3]
         keys = tuple(records[0][5])
+        datas = [r[5] for r in records]
+        # Usually every row has the same keys: one group, found without a Python-level
+        # step per row (as many keys in each row, and each row has all of the first's).
+        if set(map(len, datas)) == {len(keys)}:
+            try:
+                named = {k: list(map(itemgetter(k), datas)) for k in keys}
+            except KeyError:
+                pass
+            else:
+                self._fold_group(records, keys, named)
+                return
+        start = 0
         for i in range(1, len(records)):
-            row_keys = tuple(records[i][5])
+            row_keys = tuple(datas[i])
             if row_keys != keys:
                 self._fold_group(records[start:i], keys)
                 start, keys = i, row_keys
         self._fold_group(records[start:], keys)
 
-    def _fold_group(self, records: list[list[Any]], keys: tuple[str, ...]) -> None:
-        steps = [r[1] for r in records]
-        named: dict[str, list[Any]] = {k: [r[5][k] for r in records] for k in keys}
-        for key, logged in named.items():
-            self._wide_ints_to_floats(key, logged)
-        named["_timestamp"] = [r[3] for r in records]
-        named["_runtime"] = [r[4] for r in records]
+    def _fold_group(
+        self,
+        records: list[list[Any]],
+        keys: tuple[str, ...],
+        named: dict[str, list[Any]] | None = None,
+    ) -> None:
+        """Fold committed rows of the same keys (``named``: their columns, if taken)."""
+        if _RESERVED.intersection(keys):
+            self._assemble(records)
+            return
+        fields = list(zip(*records, strict=True))  # (LOG, step, commit, time, runtime, data)
+        if named is None:
+            named = {k: [d[k] for d in fields[5]] for k in keys}
+        kinds = [set(map(type, logged)) for logged in named.values()]
+        if any(dict in types for types in kinds):  # nested: flattened by the assembler
+            self._assemble(records)
+            return
+        for (key, logged), types in zip(named.items(), kinds, strict=True):
+            if int in types:  # (only ints can be too wide for int64)
+                self._wide_ints_to_floats(key, logged)
+        steps = list(fields[1])
+        named["_timestamp"] = list(fields[3])
+        named["_runtime"] = list(fields[4])
         by_path: dict[Path, list[Any]] = {(k,): v for k, v in named.items()}
         by_path[_STEP] = steps
 
@@ -251,15 +275,22 @@ class RunFold:
 
         self.summary.update_columns(by_path, rows)
         columns = self._batch.columns
-        for key, values in named.items():
+        for key, logged in named.items():
             column = columns.get(key)
             if column is None:
-                columns[key] = (list(steps), values)
+                columns[key] = (list(steps), logged)
             else:
                 column[0].extend(steps)
-                column[1].extend(values)
+                column[1].extend(logged)
         self._batch_count += len(records)
         self.last_step = max(self.last_step, steps[-1])
+
+    def _assemble(self, records: list[list[Any]]) -> None:
+        """Fold committed rows the assembler's way (nested dicts, reserved keys), as
+        :meth:`feed` would have: no row is open meanwhile (see feed's fast path)."""
+        for rec in records:
+            self._rows.extend(self.assembler.add(rec[1], rec[2], rec[3], rec[4], rec[5]))
+        self._commit_assembled()
 
     def _commit_rows(self) -> None:
         # Rows logged before an explicit summary edit fold first, so the edit
@@ -300,6 +331,11 @@ class RunFold:
                     column = columns[key] = ([], [])
                 column[0].append(step)
                 column[1].append(value)
+
+    def commit(self) -> None:
+        """Fold the committed rows fed so far into the pending batch and the summary now
+        (the live writer's small steps; :meth:`take_batch` folds the rest)."""
+        self._commit_rows()
 
     def current_summary(self) -> dict[str, Any]:
         """The summary as of every record fed so far."""

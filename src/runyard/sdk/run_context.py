@@ -127,7 +127,9 @@ class RunContext:
                 )
                 self.metadata.start_delay = 0.0
                 self.metadata.start()
-            if not settings.x_disable_stats:
+            # A run that ends before its first sample records none: building the
+            # sampler (psutil, NVML) only to take one would cost its finish tens of ms.
+            if not settings.x_disable_stats and not self._stopped:
                 from runyard.sdk.system_monitor import SystemMonitor
 
                 self.monitor = SystemMonitor(

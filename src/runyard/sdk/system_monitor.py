@@ -255,8 +255,10 @@ class SystemSampler:
 
 
 class SystemMonitor:
-    """The sampler thread: journals a sample at start, every ``interval`` seconds and at
-    :meth:`stop`. Nothing here runs on the training thread except ``start``/``stop``.
+    """The sampler thread: journals a sample at start (after ``start_delay``), every
+    ``interval`` seconds and at :meth:`stop`; a monitor stopped before its first sample
+    (a run shorter than ``start_delay``) records none and builds no sampler. Nothing
+    here runs on the training thread except ``start``/``stop``.
 
     Args:
         append: journals a record (thread-safe).
@@ -314,6 +316,10 @@ class SystemMonitor:
             # Let init return first: the thread's imports (psutil, NVML) and the first
             # sample would otherwise compete with it for the GIL.
             stopping = self._stop.wait(self.start_delay)
+            if stopping and self.sampler is None:
+                # Stopped before the first sample: no sampler is built (psutil, NVML:
+                # tens of ms of a short run's finish) to take just one.
+                return
             if self.sampler is None:
                 gpu = GpuReader.open(self._gpu_ids)
                 self.sampler = SystemSampler(self._disk_paths, gpu)

@@ -55,7 +55,17 @@ STOP_RETRY_SECONDS = 5.0
 #: Longest pause between retries of a failing store: a server that comes back is
 #: caught up with within this many seconds.
 MAX_BACKOFF = 10.0
-MAX_BATCH_ROWS = 10_000  # rows that force a batch before the interval ends
+#: Rows that force a batch before the interval ends while the run is live (half a store
+#: chunk of 8,192 points): a loop logging faster than the interval has its rows stored
+#: while it runs, and ``finish`` only writes the tail.
+LIVE_BATCH_ROWS = 4096
+#: Rows of one batch at most (memory): what a finishing run has left goes in batches
+#: this big (fewer transactions and chunk rewrites than LIVE_BATCH_ROWS).
+MAX_BATCH_ROWS = 10_000
+#: How often a caught-up writer looks for new records: right after records arrived (and
+#: after init), then less and less often while none come, down to POLL_IDLE.
+POLL_ACTIVE = 0.02
+POLL_IDLE = 0.25
 #: Journal bytes the writer may fall behind before `log()` waits for it (while the
 #: store is healthy; when it is failing, the journal grows on disk instead).
 MAX_BACKLOG = 64 << 20
@@ -191,9 +201,12 @@ class Writer(threading.Thread):
         store: TrackingStore | None = None
         last_flush = 0.0 if self._remote else time.monotonic()
         backoff = 0.5
+        poll = POLL_ACTIVE
         while True:
             stopping = self._stop_requested
+            before = self.read_pos
             self._read_available()
+            arriving = self.read_pos > before
             if store is None:
                 try:
                     store = self._open_store()
@@ -205,7 +218,7 @@ class Writer(threading.Thread):
             due = (
                 stopping
                 or time.monotonic() - last_flush >= FLUSH_INTERVAL
-                or (fold is not None and fold.pending_rows >= MAX_BATCH_ROWS)
+                or (fold is not None and fold.pending_rows >= self._batch_rows())
             )
             if store is not None and fold is not None and (due or self._pending is not None):
                 if self._pending is None:
@@ -283,7 +296,10 @@ class Writer(threading.Thread):
                 backoff = min(backoff * 2, MAX_BACKOFF)
                 continue
             if self.read_pos >= self._journal.size and not self._stop_requested:
-                self._wake.wait(0.25)
+                # Records keep arriving: look again soon, so that finish finds little
+                # left to fold; an idle run is looked at less and less often.
+                poll = POLL_ACTIVE if arriving else min(poll * 2, POLL_IDLE)
+                self._wake.wait(poll)
                 self._wake.clear()
 
     def _artifacts_stored(self, store: TrackingStore, batch: RunBatch) -> None:
@@ -352,6 +368,9 @@ class Writer(threading.Thread):
                 self._blobs = blobs_for_store(store.uri)
         return self._blobs
 
+    def _batch_rows(self) -> int:
+        return MAX_BATCH_ROWS if self._stop_requested else LIVE_BATCH_ROWS
+
     def _read_available(self) -> None:
         # While a batch is waiting to be written, fold no further: memory stays
         # bounded and the unread records stay safe in the journal.
@@ -373,11 +392,17 @@ class Writer(threading.Thread):
                     feed = self.fold.feed
                     for index in range(first, len(frames)):
                         feed(frames[index][1])
+                    # Fold what was read now, a step of at most READ_BYTES, rather than
+                    # all of it in the batch (at finish, for a loop faster than the
+                    # batch interval): finish is left with a tail.
+                    self.fold.commit()
                     self.read_pos = frames[-1][0]
                     advanced = True
             with self._progress:
                 self._progress.notify_all()
-            if not advanced or (self.fold is not None and self.fold.pending_rows >= MAX_BATCH_ROWS):
+            if not advanced or (
+                self.fold is not None and self.fold.pending_rows >= self._batch_rows()
+            ):
                 break
 
     def _degrade(self, message: str) -> None:

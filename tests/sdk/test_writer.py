@@ -1,0 +1,66 @@
+"""The writer thread keeps up while a run logs, so that ``finish`` has only a tail left."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+import runyard
+from runyard.sdk import writer as writer_module
+from runyard.store.base import RunBatch, TrackingStore
+
+
+def test_the_writer_folds_what_it_reads_before_the_batch_is_due(
+    ry_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows read are folded (columns and summary) as they are read, not all in the batch
+    that finish writes: no batch is due here (interval and row threshold out of reach)."""
+    monkeypatch.setattr(writer_module, "FLUSH_INTERVAL", 1e9)
+    monkeypatch.setattr(writer_module, "LIVE_BATCH_ROWS", 10**9)
+    run = runyard.init(project="p", settings={"console": "off"})
+    for i in range(500):
+        run.log({"a": float(i), "b": i})
+    writer = run._writer
+    assert writer is not None
+    fold = writer.sync(timeout=60)  # (no time asserted: the thread is waited for)
+    assert fold is not None
+    with writer._fold_lock:
+        assert fold._fast == []  # nothing left for take_batch to columnise
+        assert len(fold._batch.columns["a"][1]) == 500
+        assert fold.summary.summary()["a"] == 499.0
+    run.finish()
+    history = runyard.Api().run(run.path).scan_history(keys=["a", "b"])
+    assert [(r["a"], r["b"]) for r in history] == [(float(i), i) for i in range(500)]
+
+
+def test_a_live_run_is_stored_in_batches_of_max_batch_rows(
+    ry_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the interval out of reach, LIVE_BATCH_ROWS rows make a batch while the run
+    is live: the rows are stored before finish, which writes only what is left."""
+    monkeypatch.setattr(writer_module, "FLUSH_INTERVAL", 1e9)
+    monkeypatch.setattr(writer_module, "LIVE_BATCH_ROWS", 100)
+    sizes: list[int] = []
+    run = runyard.init(project="p", settings={"console": "off"})
+    writer = run._writer
+    assert writer is not None
+    stored = threading.Event()
+    original = writer._write
+
+    def write(store: TrackingStore, batch: RunBatch) -> None:
+        original(store, batch)
+        if "a" in batch.columns:
+            sizes.append(len(batch.columns["a"][1]))
+            if sum(sizes) >= 300:
+                stored.set()
+
+    monkeypatch.setattr(writer, "_write", write)
+    for i in range(350):
+        run.log({"a": float(i)})
+    assert stored.wait(60)  # before finish: the live run's batches
+    run.finish()
+    assert sum(sizes) == 350
+    history = runyard.Api().run(run.path).scan_history(keys=["a"])
+    assert [r["a"] for r in history] == [float(i) for i in range(350)]
