@@ -227,3 +227,32 @@ def test_decoded_arrays_are_writable_copies() -> None:
     steps[0] = 1
     assert out[0] == 1.0
     assert steps[0] == 1
+
+
+# -- rollups (issue 20: plain arrays, so a zoomed-out panel decodes them in microseconds)
+
+
+@pytest.mark.parametrize("n", [0, 1, 63, 64, 65, 8192])
+def test_rollup_round_trips_and_reads_older_compressed_blobs(n: int) -> None:
+    from runyard.store.sql.chunks import (
+        decode_rollup,
+        encode_rollup,
+        encode_rollup_compressed,
+        rollup_arrays,
+    )
+
+    rng = np.random.default_rng(n)
+    steps = np.cumsum(rng.integers(1, 3, n)).astype(np.int64)
+    values = rng.normal(size=n)
+    if n > 10:
+        values[[3, 7]] = [np.nan, np.inf]
+    expected = rollup_arrays(steps, values)
+    plain, older = encode_rollup(steps, values), encode_rollup_compressed(steps, values)
+    assert len(plain) == 8 + 40 * len(expected[0])
+    for blob in (plain, older):
+        decoded = decode_rollup(blob)
+        for want, got in zip(expected, decoded, strict=True):
+            assert_bit_exact(np.asarray(want), np.asarray(got))
+    if n >= 64:
+        assert expected[4].sum() == n and expected[0][0] == steps[63]
+        assert expected[2][0] == np.nanmin(values[:64]) and expected[3][0] == np.nanmax(values[:64])

@@ -43,6 +43,7 @@ from runyard.store.sql.chunks import (
     encode_rollup,
     encode_steps,
     encode_values,
+    rollup_arrays,
 )
 from runyard.store.sql.db import Db, SqliteDb, Tx, open_db
 from runyard.store.sql.ddl import HEAD_REVISION, SQLITE_DDL
@@ -1246,11 +1247,9 @@ def _series_of(
 def _rollup_of(key: str, blobs: Sequence[Any]) -> Rollup:
     """The rollup of a key's chunks (rows of :data:`_ROLLUP_COLUMNS` in step order)."""
     parts = [
-        decode_rollup(
-            b[0]
-            if b[0] is not None
-            else encode_rollup(decode_steps(b[1]), decode_values(b[2]).astype(np.float64))
-        )
+        decode_rollup(b[0])
+        if b[0] is not None
+        else rollup_arrays(decode_steps(b[1]), decode_values(b[2]).astype(np.float64))
         for b in blobs
     ]
     if not parts:
