@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable, Sequence
@@ -87,7 +88,14 @@ def _forest(matrix: np.ndarray, target: np.ndarray) -> np.ndarray | None:
     except ImportError:
         return None
     filled = np.where(np.isnan(matrix), np.nanmean(matrix, axis=0), matrix)
-    forest = RandomForestRegressor(n_estimators=100, min_samples_leaf=3, random_state=0, n_jobs=1)
+    # 64 trees grown on two threads (the trees release the GIL): a third of the time
+    # of 100 trees on one, and importances as steady on a few hundred runs.
+    forest = RandomForestRegressor(
+        n_estimators=64,
+        min_samples_leaf=3,
+        random_state=0,
+        n_jobs=min(2, os.cpu_count() or 1),
+    )
     forest.fit(filled, target)
     result: np.ndarray = np.asarray(forest.feature_importances_, dtype=np.float64)
     return result
