@@ -42,6 +42,8 @@ SPOOL_SUBDIR = "artifacts"
 #: Devices on which a copy-on-write clone failed once (not tried again).
 _NO_CLONE: set[int] = set()
 _FICLONE = 0x40049409  # linux/fs.h: ioctl(dest, FICLONE, src)
+#: Files up to this size are copied through a buffer (larger ones by copy_file_range).
+_SMALL = 1 << 20
 
 
 def stage_file(
@@ -52,9 +54,9 @@ def stage_file(
     False (``target`` never shares ``source``'s file: a later rewrite in place of
     ``source`` does not reach it).
 
-    Six system calls for a small file (open, fstat, open, copy, close, close): ``add_dir``
-    of a thousand files runs this on the training thread. ``make_parent=False`` when the
-    caller made ``target``'s directory already.
+    Seven system calls for a small file (open, fstat, open, read, write, close, close):
+    ``add_dir`` of a thousand files runs this on the training thread.
+    ``make_parent=False`` when the caller made ``target``'s directory already.
 
     Raises:
         OSError: ``source`` cannot be read, or ``target`` written (``target`` is then
@@ -84,6 +86,8 @@ def _copy(src: int, dst: int, info: os.stat_result) -> int:
     if info.st_size and info.st_dev not in _NO_CLONE and _clone(src, dst, info.st_dev):
         return info.st_size
     copied = 0
+    if info.st_size <= _SMALL:  # one read and one write: cheaper than the kernel's splice
+        return _read_write(src, dst, info.st_size, copied)
     try:
         while copied < info.st_size:
             n = os.copy_file_range(src, dst, info.st_size - copied)
@@ -95,7 +99,15 @@ def _copy(src: int, dst: int, info: os.stat_result) -> int:
         if exc.errno not in (errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
             raise
     os.lseek(src, copied, os.SEEK_SET)  # an old kernel or a special file system
-    while chunk := os.read(src, 1 << 20):
+    return _read_write(src, dst, info.st_size, copied)
+
+
+def _read_write(src: int, dst: int, size: int, copied: int) -> int:
+    """Copy through a buffer from byte ``copied`` up to ``size`` (the size when added)."""
+    while copied < size:
+        chunk = os.read(src, min(1 << 20, size - copied))
+        if not chunk:
+            break  # shrank meanwhile: what is there
         os.write(dst, chunk)  # (a regular file takes every byte of a write)
         copied += len(chunk)
     return copied
