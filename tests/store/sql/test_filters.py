@@ -515,7 +515,7 @@ def test_order_sql() -> None:
 
 # -- PostgreSQL SQL text -----------------------------------------------------------
 
-PG_LOSS = "(replace(r.summary, '\\u0000', '\\ufffd')::jsonb #> CAST(:f0 AS text[]))"
+PG_LOSS = "(r.summary_doc #> CAST(:f0 AS text[]))"
 PG_LOSS_TYPE = f"COALESCE(jsonb_typeof({PG_LOSS}), 'null')"
 
 
@@ -540,16 +540,16 @@ PG_LOSS_TYPE = f"COALESCE(jsonb_typeof({PG_LOSS}), 'null')"
         ),
         (
             {"summary_metrics.acc": {"$regex": "^n"}},
-            "(COALESCE(jsonb_typeof((replace(r.summary, '\\u0000', '\\ufffd')::jsonb #> CAST(:f0 AS text[]))), 'null') = "
-            "'string' AND ((replace(r.summary, '\\u0000', '\\ufffd')::jsonb #> CAST(:f0 AS text[])) #>> '{}') ~ :f1)",
+            "(COALESCE(jsonb_typeof((r.summary_doc #> CAST(:f0 AS text[]))), 'null') = "
+            "'string' AND ((r.summary_doc #> CAST(:f0 AS text[])) #>> '{}') ~ :f1)",
             {"f0": ["acc"], "f1": "^n"},
         ),
         (
             {"config.lr.value": {"$exists": False}},
             "NOT (COALESCE(jsonb_typeof(COALESCE("
-            "(replace(r.config, '\\u0000', '\\ufffd')::jsonb #> CAST(:f0 AS text[])), "
-            "(replace(r.config, '\\u0000', '\\ufffd')::jsonb #> CAST(:f1 AS text[])), "
-            "(replace(r.config, '\\u0000', '\\ufffd')::jsonb #> CAST(:f2 AS text[])))), 'null') <> 'null')",
+            "(r.config_doc #> CAST(:f0 AS text[])), "
+            "(r.config_doc #> CAST(:f1 AS text[])), "
+            "(r.config_doc #> CAST(:f2 AS text[])))), 'null') <> 'null')",
             {"f0": ["lr.value"], "f1": ["lr", "value"], "f2": ["lr"]},
         ),
         (
@@ -558,6 +558,13 @@ PG_LOSS_TYPE = f"COALESCE(jsonb_typeof({PG_LOSS}), 'null')"
             "WHERE tag.value IN (:f0, :f1)) OR NOT (EXISTS (SELECT 1 FROM "
             "jsonb_array_elements_text(replace(r.tags, '\\u0000', '\\ufffd')::jsonb) AS tag(value))))",
             {"f0": "a", "f1": "b"},
+        ),
+        (
+            # equality adds containment (implied by it) that the GIN index serves
+            {"summary_metrics.loss": 0.5},
+            "(r.summary_doc @> CAST(:f2 AS jsonb) AND "
+            f"({PG_LOSS} IS NOT NULL AND {PG_LOSS} IN (CAST(:f1 AS jsonb))))",
+            {"f0": ["loss"], "f1": "0.5", "f2": '{"loss":0.5}'},
         ),
         (
             {"created_at": {"$gte": "2024-01-02"}, "runtime": {"$lt": INF}},
@@ -576,14 +583,12 @@ def test_postgresql_order_sql() -> None:
     assert compile_order("-display_name", "postgresql") == (
         "r.display_name DESC NULLS LAST, r.id DESC"
     )
-    value = (
-        "(replace(r.summary, '\\u0000', '\\ufffd')::jsonb #> CAST(ARRAY['loss', 'min'] AS text[]))"
-    )
+    value = "(r.summary_doc #> CAST(ARRAY['loss', 'min'] AS text[]))"
     assert compile_order("-summary_metrics.loss.min", "postgresql") == (
-        "CASE COALESCE(jsonb_typeof(COALESCE((replace(r.summary, '\\u0000', '\\ufffd')::jsonb #> CAST(ARRAY['loss.min'] "
+        "CASE COALESCE(jsonb_typeof(COALESCE((r.summary_doc #> CAST(ARRAY['loss.min'] "
         f"AS text[])), {value})), 'null') WHEN 'number' THEN 0 WHEN 'string' THEN 1 "
         "WHEN 'boolean' THEN 2 WHEN 'null' THEN 4 ELSE 3 END ASC, "
-        f"NULLIF(COALESCE((replace(r.summary, '\\u0000', '\\ufffd')::jsonb #> CAST(ARRAY['loss.min'] AS text[])), {value}), "
+        f"NULLIF(COALESCE((r.summary_doc #> CAST(ARRAY['loss.min'] AS text[])), {value}), "
         "'null'::jsonb) DESC NULLS LAST, r.id DESC"
     )
     # Quotes, colons (SQLAlchemy's `:name`) and `%` (pyformat) become hex escapes.
@@ -689,3 +694,36 @@ ORDER_FIELDS = (
 def test_order_errors(order: str, message: str) -> None:
     with pytest.raises(ValueError, match=re.escape(message)):
         compile_order(order, "sqlite")
+
+
+def test_postgresql_equality_filters_can_use_the_gin_indexes(postgres_server: Any) -> None:
+    """Revision 0007's GIN indexes serve equality on config and summary paths (flat or
+    nested), so ``Api().runs(filters)`` need not read every run of a large project."""
+    store = SqlStore(postgres_server.new_database())
+    try:
+        for i in range(40):
+            store.write_batch(
+                RunBatch(
+                    RunRef("e", "p", f"r{i}"),
+                    create={},
+                    config={"opt": "adam" if i % 4 == 0 else "sgd", "model": {"depth": i % 5}},
+                    summary_set=[(("acc",), i / 40)],
+                )
+            )
+        cases = [
+            ({"config.opt": "adam"}, "ix_runs_config_doc", 10),
+            ({"config.model.depth": 3}, "ix_runs_config_doc", 8),
+            ({"summary_metrics.acc": 0.5}, "ix_runs_summary_doc", 1),
+        ]
+        for filters, index, count in cases:
+            assert store.count_runs("e", "p", filters) == count
+            where, params = compile_filters(filters, "postgresql")
+            with store._db.read() as tx:
+                tx.run("SET LOCAL enable_seqscan = off")
+                plan = "\n".join(
+                    row[0]
+                    for row in tx.all(f"EXPLAIN SELECT r.id FROM runs r WHERE {where}", params)
+                )
+            assert index in plan, plan
+    finally:
+        store.close()

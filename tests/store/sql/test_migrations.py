@@ -19,7 +19,7 @@ from runyard.entities import RunRef
 from runyard.errors import StoreError
 from runyard.store.base import RunBatch
 from runyard.store.sql.ddl import SQLITE_DDL, render_sqlite_ddl
-from runyard.store.sql.migrate import alembic_config, upgrade
+from runyard.store.sql.migrate import POSTGRES_ONLY, alembic_config, upgrade
 from runyard.store.sql.schema import HEAD_REVISION, metadata
 from runyard.store.sql.store import SqlStore
 
@@ -36,9 +36,15 @@ def connect(uri: str) -> Iterator[Connection]:
         engine.dispose()
 
 
+def _shared(obj: Any, name: str | None, type_: str, reflected: bool, other: Any) -> bool:
+    """Leave out PostgreSQL's own objects (revision 0007), which the metadata does not hold."""
+    return name not in POSTGRES_ONLY
+
+
 def schema_diff(uri: str) -> list[Any]:
     with connect(uri) as conn:
-        return list(compare_metadata(MigrationContext.configure(conn), metadata))
+        context = MigrationContext.configure(conn, opts={"include_object": _shared})
+        return list(compare_metadata(context, metadata))
 
 
 def version_rows(uri: str) -> list[str]:

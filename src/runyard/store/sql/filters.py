@@ -468,7 +468,9 @@ class _PostgresJson(_JsonTarget):
         self.bind = bind
         # `#>` is NULL for a missing path and jsonb 'null' for a JSON null, so
         # COALESCE picks the first candidate path that exists.
-        doc = _pg_jsonb(document)
+        doc = _PG_DOCUMENTS.get(document) or _pg_jsonb(document)
+        self._doc = doc
+        self._paths = paths
         values = [f"({doc} #> CAST({bind(list(path))} AS text[]))" for path in paths]
         self.value_sql = values[0] if len(values) == 1 else f"COALESCE({', '.join(values)})"
         self.type_sql = f"COALESCE(jsonb_typeof({self.value_sql}), 'null')"
@@ -490,7 +492,16 @@ class _PostgresJson(_JsonTarget):
         if operands:
             v = self.value_sql
             parts.append(f"({v} IS NOT NULL AND {v} IN ({', '.join(operands)}))")
-        return _any(parts)
+        found = _any(parts)
+        scalars = [*groups.bools, *groups.numbers, *groups.texts]
+        if len(values) == 1 and len(scalars) == 1 and self._doc in _PG_DOCUMENTS.values():
+            # Implied by the equality (the value sits at one of the candidate paths), so
+            # adding it changes no answer, but the GIN index of the column can serve it.
+            contains = [
+                f"{self._doc} @> {self._jsonb(_nested(path, scalars[0]))}" for path in self._paths
+            ]
+            found = f"({_any(contains)} AND {found})"
+        return found
 
     def compare(self, op: str, value: Any) -> str:
         kind, value = self._checked(op, value)
@@ -588,6 +599,17 @@ class _Sqlite(_Dialect):
 # Characters a PostgreSQL literal carries as they are; others are hex escapes, so
 # neither SQLAlchemy (`:name`) nor pyformat drivers (`%`) misread a key.
 _PG_SAFE = frozenset(string.ascii_letters + string.digits + " _-./+,@#$!*()[]{}<>|=~^&;?")
+
+
+#: The runs columns that hold the JSON documents parsed (PostgreSQL, revision 0007).
+_PG_DOCUMENTS = {"r.config": "r.config_doc", "r.summary": "r.summary_doc"}
+
+
+def _nested(path: KeyPath, value: Any) -> Any:
+    """``{"a": {"b": value}}`` for the path ``("a", "b")``."""
+    for key in reversed(path):
+        value = {key: value}
+    return value
 
 
 def _pg_jsonb(document: str) -> str:

@@ -75,9 +75,38 @@ _RUN_FIELDS = {
     "forked_from": "forked_from",
     "stop_requested_at": "stop_requested_at",
 }
+#: The runs columns a record is made of (not ``r.*``: PostgreSQL's parsed ``*_doc``
+#: columns for filters would be sent and decoded for nothing).
+_RUN_COLUMNS = (
+    "id",
+    "project_id",
+    "run_id",
+    "display_name",
+    "state",
+    "config",
+    "summary",
+    "summary_state",
+    "metrics",
+    "tags",
+    "notes",
+    "group_name",
+    "job_type",
+    "host",
+    "color",
+    "created_at",
+    "updated_at",
+    "heartbeat_at",
+    "runtime",
+    "last_step",
+    "exit_code",
+    "sessions",
+    "forked_from",
+    "metadata",
+    "stop_requested_at",
+)
 _RUN_SELECT = (
-    "SELECT r.*, p.entity AS p_entity, p.name AS p_name FROM runs r "
-    "JOIN projects p ON p.id = r.project_id"
+    f"SELECT {', '.join('r.' + c for c in _RUN_COLUMNS)}, p.entity AS p_entity, "
+    "p.name AS p_name FROM runs r JOIN projects p ON p.id = r.project_id"
 )
 _FIND_RUN = (
     "SELECT r.id FROM runs r JOIN projects p ON p.id = r.project_id "
