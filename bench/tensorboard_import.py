@@ -15,8 +15,11 @@ Every case reads with TensorBoard's pure-Python record reader (its ``notf`` swit
 ``runyard import`` sets it): with TensorFlow installed TensorBoard would import it first.
 
 - ``reader``: ``EventFileLoader(path).Load()`` over every event (the read-time
-  ``data_compat`` conversion included), touching each value: what any importer built on
-  TensorBoard's reader pays at least;
+  ``data_compat`` conversion of every legacy scalar to a tensor included), touching
+  each value;
+- ``raw``: ``LegacyEventFileLoader`` (the records as written, no conversion), touching
+  each ``simple_value``: what ``runyard import`` reads with, the least any importer
+  built on TensorBoard's reader pays;
 - ``accumulator``: TensorBoard's ``EventAccumulator`` with no sampling (``scalars: 0``),
   ``Reload()`` then ``Scalars(tag)`` for every tag: what TensorBoard itself does;
 - ``runyard import``: ``runyard import tensorboard DIR`` into a fresh embedded store
@@ -70,6 +73,20 @@ print(total)
 """
 )
 
+RAW = (
+    NO_TF
+    + """
+import sys, glob
+from tensorboard.backend.event_processing.event_file_loader import LegacyEventFileLoader
+total = 0
+for path in sorted(glob.glob(sys.argv[1] + "/*tfevents*")):
+    for event in LegacyEventFileLoader(path).Load():
+        for value in event.summary.value:
+            total += 1 if value.simple_value == value.simple_value else 0
+print(total)
+"""
+)
+
 ACCUMULATOR = (
     NO_TF
     + """
@@ -106,11 +123,20 @@ def main() -> None:
             [PYTHON, "-c", WRITE, str(logdir), str(args.points), str(args.tags)], base
         )
         size = sum(f.stat().st_size for f in logdir.iterdir())
-        times: dict[str, list[float]] = {"reader": [], "accumulator": [], "import": [], "again": []}
+        times: dict[str, list[float]] = {
+            "reader": [],
+            "raw": [],
+            "accumulator": [],
+            "import": [],
+            "again": [],
+        }
         for n in range(args.repeat):
             elapsed, out = timed([PYTHON, "-c", READER, str(logdir)], base)
             assert int(out) == args.points, out
             times["reader"].append(elapsed)
+            elapsed, out = timed([PYTHON, "-c", RAW, str(logdir)], base)
+            assert int(out) == args.points, out
+            times["raw"].append(elapsed)
             elapsed, out = timed([PYTHON, "-c", ACCUMULATOR, str(logdir)], base)
             assert int(out) == args.points, out
             times["accumulator"].append(elapsed)
@@ -136,6 +162,7 @@ def main() -> None:
     ]
     rows = [
         ("TensorBoard `EventFileLoader` alone (read every value)", "reader"),
+        ("TensorBoard `LegacyEventFileLoader` alone (raw events, no data_compat)", "raw"),
         ("TensorBoard `EventAccumulator` (no sampling, every tag)", "accumulator"),
         ("`runyard import tensorboard` (read, convert, write the run)", "import"),
         ("`runyard import tensorboard` again (unchanged: left alone)", "again"),

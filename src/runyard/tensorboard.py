@@ -70,12 +70,10 @@ class _Mirror:
             return
         if run.id != self.run_id:  # a new run: its own steps
             self.run_id, self.step = run.id, -1
-        from tensorboard import data_compat
         from tensorboard.compat.proto import event_pb2
 
         if not isinstance(event, event_pb2.Event):  # tensorboardX's own proto classes
             event = event_pb2.Event.FromString(event.SerializeToString())
-        event = data_compat.migrate_event(event)
         logdir = os.path.abspath(str(writer.get_logdir()))
         namespace = self.namespace(logdir)
         plugins = self.plugins.setdefault(logdir, {})

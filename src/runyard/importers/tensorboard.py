@@ -1,10 +1,10 @@
 """TensorBoard event files into runs: one run per log directory.
 
 Read with TensorBoard's own event reader
-(``tensorboard.backend.event_processing.event_file_loader.EventFileLoader``, which
-brings legacy ``simple_value``/``histo``/``image`` summaries to today's tensor form),
-so files written by ``torch.utils.tensorboard``, tensorboardX and TensorFlow read
-alike. What becomes of each summary, by its plugin:
+(``tensorboard.backend.event_processing.event_file_loader``; legacy ``histo``/``image``
+summaries brought to today's tensor form by its ``data_compat``), so files written by
+``torch.utils.tensorboard``, tensorboardX and TensorFlow read alike. What becomes of
+each summary, by its plugin:
 
 - ``scalars`` → a history key (the tag) at the event's step;
 - ``histograms`` → a ``histogram`` value (``bins`` = bucket edges, ``values`` = counts);
@@ -119,7 +119,9 @@ def _hparams(content: bytes) -> dict[str, Any] | None:
 def event_values(
     event: Any, plugins: dict[str, str], skip: Callable[[str], None] | None = None
 ) -> Iterator[EventValue]:
-    """The summary values of one (``data_compat``-migrated) ``Event`` proto, converted.
+    """The summary values of one ``Event`` proto as written, converted (legacy
+    ``simple_value`` scalars read as they are, other legacy summaries brought to their
+    tensor form by TensorBoard's ``data_compat``).
 
     ``plugins`` maps each tag to its plugin name; TensorFlow 2 writes a tag's metadata
     with its first value only, so the caller keeps one map per log directory. Values
@@ -129,6 +131,15 @@ def event_values(
         return
     for value in event.summary.value:
         tag = value.tag
+        legacy = value.WhichOneof("value")
+        if legacy == "simple_value":  # torch's and tensorboardX's add_scalar: as it is
+            plugins.setdefault(tag, "scalars")
+            yield EventValue(tag, "scalar", float(value.simple_value))
+            continue
+        if legacy in ("histo", "image", "audio"):  # to today's tensor form
+            from tensorboard import data_compat
+
+            value = data_compat.migrate_value(value)
         plugin = value.metadata.plugin_data.plugin_name if value.HasField("metadata") else ""
         if plugin:
             plugins.setdefault(tag, plugin)
@@ -263,13 +274,16 @@ def read_logdir(
     last one written, as TensorBoard shows.
     """
     _require_tensorboard()
-    from tensorboard.backend.event_processing.event_file_loader import EventFileLoader
+    # The raw events: converting every legacy scalar to a tensor proto (what
+    # EventFileLoader does) costs four times the reading; event_values reads them as
+    # they are and migrates only the other legacy summaries.
+    from tensorboard.backend.event_processing.event_file_loader import LegacyEventFileLoader
 
     out = TensorBoardRun()
     plugins: dict[str, str] = {}
     events = 0
     for path in logdir.files:
-        for event in EventFileLoader(str(path)).Load():
+        for event in LegacyEventFileLoader(str(path)).Load():
             events += 1
             if progress is not None and events % 100_000 == 0:
                 progress(events)
