@@ -35,7 +35,7 @@ def test_the_writer_folds_what_it_reads_before_the_batch_is_due(
     assert [(r["a"], r["b"]) for r in history] == [(float(i), i) for i in range(500)]
 
 
-def test_a_live_run_is_stored_in_batches_of_max_batch_rows(
+def test_a_live_run_is_stored_in_batches_of_live_batch_rows(
     ry_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """With the interval out of reach, LIVE_BATCH_ROWS rows make a batch while the run
@@ -64,3 +64,32 @@ def test_a_live_run_is_stored_in_batches_of_max_batch_rows(
     assert sum(sizes) == 350
     history = runyard.Api().run(run.path).scan_history(keys=["a"])
     assert [r["a"] for r in history] == [float(i) for i in range(350)]
+
+
+def test_a_local_store_is_opened_when_the_first_batch_is_due(
+    ry_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Until a batch is due the writer only folds (opening SQLite would make it wait on
+    the training thread for the GIL, call after call); finishing makes the batch due."""
+    monkeypatch.setattr(writer_module, "FLUSH_INTERVAL", 1e9)
+    monkeypatch.setattr(writer_module, "LIVE_BATCH_ROWS", 10**9)
+    run = runyard.init(project="p", settings={"console": "off"})
+    writer = run._writer
+    assert writer is not None
+    opened: list[TrackingStore] = []
+    open_store = writer._open_store
+
+    def counting() -> TrackingStore:
+        opened.append(open_store())
+        return opened[-1]
+
+    monkeypatch.setattr(writer, "_open_store", counting)
+    for i in range(100):
+        run.log({"a": float(i)})
+    fold = writer.sync(timeout=60)
+    assert fold is not None and fold.last_step == 99 and opened == []
+    run.finish()
+    assert len(opened) == 1
+    assert [r["a"] for r in runyard.Api().run(run.path).scan_history(keys=["a"])] == [
+        float(i) for i in range(100)
+    ]

@@ -207,19 +207,23 @@ class Writer(threading.Thread):
             before = self.read_pos
             self._read_available()
             arriving = self.read_pos > before
-            if store is None:
-                try:
-                    store = self._open_store()
-                except Exception as exc:
-                    store = None
-                    self.last_error = exc
-                    self._degrade(f"could not open the store: {exc!r}")
             fold = self.fold
             due = (
                 stopping
                 or time.monotonic() - last_flush >= FLUSH_INTERVAL
                 or (fold is not None and fold.pending_rows >= self._batch_rows())
             )
+            if store is None and (due or self._remote):
+                # Opened when the first batch is due (a server at once): until then the
+                # thread folds what the script logs. (Opening SQLite makes many calls
+                # that release the GIL, each a wait of up to 5 ms for this thread while
+                # the training thread logs.)
+                try:
+                    store = self._open_store()
+                except Exception as exc:
+                    store = None
+                    self.last_error = exc
+                    self._degrade(f"could not open the store: {exc!r}")
             if store is not None and fold is not None and (due or self._pending is not None):
                 if self._pending is None:
                     with self._fold_lock:
