@@ -70,6 +70,23 @@ def test_to_plotly_keeps_the_figure_open_and_current() -> None:
     assert list(first.data[0].y) == [1.0, 2.0, 3.0, 4.0]
 
 
+def test_to_plotly_fits_its_panel_without_unlabelled_mirrored_ticks() -> None:
+    """Issue 18, defect 6: mpl_to_plotly fixes 640x480 (clipped on the right in a
+    narrower panel) and mirrors every tick on the top and right edges, unlabelled."""
+    fig, axes = plt.subplots(1, 2)
+    for ax in axes:
+        ax.plot([1, 2, 3], [1, 4, 9])
+    layout = to_plotly(fig).to_plotly_json()["layout"]
+    assert layout.get("width") is None and layout.get("height") is None
+    assert layout["autosize"] is True
+    axes_json = [v for k, v in layout.items() if k.startswith(("xaxis", "yaxis"))]
+    assert len(axes_json) == 4
+    for axis in axes_json:
+        assert axis["mirror"] is True  # the box's line, no ticks
+        assert axis["ticks"] == "inside"  # the labelled side keeps its ticks
+    assert layout["margin"]["r"] <= 16
+
+
 def test_to_plotly_names_the_cause_of_a_failure() -> None:
     _, ax = plt.subplots()
     ax.hist([1, 2, 2, 3])

@@ -151,6 +151,22 @@ def test_ramp_goes_light_to_dark() -> None:
         assert light == sorted(light, reverse=True), name
 
 
+def _contrast_on_white(color: str) -> float:
+    def channel(c: float) -> float:
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(int(color[i : i + 2], 16) / 255) for i in (1, 3, 5))
+    return 1.05 / (0.2126 * r + 0.7152 * g + 0.0722 * b + 0.05)
+
+
+def test_the_lightest_bucket_shows_on_white() -> None:
+    """Issue 18, defect 11: viridis' yellow end (#fde725, 1.26:1 on white) was a
+    nearly invisible line; every palette's lightest colour has at least 2:1."""
+    for name in PALETTES:
+        lightest = ramp(name, 8)[0]
+        assert _contrast_on_white(lightest) >= 2.0, (name, lightest)
+
+
 # -- the setting and values ---------------------------------------------------------------
 
 

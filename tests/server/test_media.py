@@ -86,6 +86,17 @@ def test_summary_value_is_the_fallback_with_step_null(client: TestClient) -> Non
     assert only["step"] is None and only["value"]["url"].startswith(f"{P}/runs/b/media/media/")
 
 
+def test_run_summaries_carry_their_media_urls(client: TestClient) -> None:
+    """The run page and the runs table show a summary image (issue 18, defect 3)."""
+    listed = {r["id"]: r for r in get(client, f"{P}/runs")["runs"]}
+    one = get(client, f"{P}/runs/b")
+    for run in (listed["b"], one):
+        image = run["summary"]["img"]
+        assert image["url"] == f"{P}/runs/b/media/{image['path']}"
+        response = client.get(image["url"])
+        assert response.status_code == 200 and response.content.startswith(b"\x89PNG")
+
+
 def test_images_separated_get_one_url_per_file(client: TestClient) -> None:
     (step,) = get(client, f"{P}/media", runs="a", key="imgs")["runs"][0]["steps"]
     value = step["value"]

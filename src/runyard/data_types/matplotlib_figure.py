@@ -18,6 +18,7 @@ __all__ = [
     "PlotConversionError",
     "as_figure",
     "contains_images",
+    "fit_layout",
     "is_empty",
     "is_matplotlib",
     "to_plotly",
@@ -70,6 +71,32 @@ def is_empty(figure: Any) -> bool:
     return not any(ax.has_data() for ax in figure.axes)
 
 
+#: Right margin of a converted figure: matplotlib's (~60 px) wastes a panel's width.
+_RIGHT_MARGIN = 16
+_MIRRORED_TICKS = ("ticks", "all", "allticks")
+
+
+def fit_layout(plotly_figure: Any) -> Any:
+    """``plotly_figure`` made to fill the panel that shows it, as drawn in place.
+
+    ``mpl_to_plotly`` fixes the size at matplotlib's (640x480, autosize off), so a
+    narrower panel clips it on the right, and sets ``mirror="ticks"`` on every axis,
+    repeating each tick on the top and right edges without labels. The size is left
+    to the panel, the right margin made small, and the axes mirror their line only
+    (matplotlib's box) — the labelled sides keep their ticks.
+    """
+    layout = plotly_figure.layout
+    layout.width = None
+    layout.height = None
+    layout.autosize = True
+    if layout.margin.r is None or layout.margin.r > _RIGHT_MARGIN:
+        layout.margin.r = _RIGHT_MARGIN
+    for name in list(layout.to_plotly_json()):
+        if name.startswith(("xaxis", "yaxis")) and layout[name].mirror in _MIRRORED_TICKS:
+            layout[name].mirror = True
+    return plotly_figure
+
+
 def to_plotly(figure: Any) -> Any:
     """The Plotly figure ``plotly.tools.mpl_to_plotly(figure)`` gives, without its side effects.
 
@@ -78,7 +105,8 @@ def to_plotly(figure: Any) -> Any:
     runs the same renderer and exporter with ``close_mpl=False`` and silences the
     converter's own warnings (deprecated matplotlib attributes, skipped artists),
     which say nothing to the user about their data. The figure is left as it was,
-    so it converts again later (wandb's ``Spine`` patch made that fail).
+    so it converts again later (wandb's ``Spine`` patch made that fail). The result
+    fills the panel it is drawn in (:func:`fit_layout`).
 
     Raises:
         PlotConversionError: plotly is missing or cannot convert this figure (for
@@ -99,7 +127,7 @@ def to_plotly(figure: Any) -> Any:
             warnings.simplefilter("ignore")
             renderer = PlotlyRenderer()
             Exporter(renderer, close_mpl=False).run(figure)
-            return renderer.plotly_fig
+            return fit_layout(renderer.plotly_fig)
     except Exception as exc:
         raise PlotConversionError(
             f"plotly could not convert the matplotlib figure: {type(exc).__name__}: "

@@ -36,6 +36,7 @@ __all__ = [
     "media_type_of",
     "media_url",
     "present",
+    "present_summary",
     "step_value",
     "summary_value",
     "with_urls",
@@ -236,6 +237,15 @@ def present(value: Any, entity: str, project: str, run_id: str) -> Any:
     if kind is float:
         return value if math.isfinite(value) else json_safe(value)
     return json_safe(with_urls(value, entity, project, run_id))
+
+
+def present_summary(record: RunRecord) -> Any:
+    """A run's summary as the API returns it: media payloads in it (an image, HTML,
+    a table set as the summary or last logged) get their files' URLs, so the run page
+    and the runs table can show them; tensor statistics pass as stored (their
+    ``path`` names the array file, reachable through the run's files)."""
+    ref = record.ref
+    return present(record.summary, ref.entity, ref.project, ref.run_id)
 
 
 def logged_values(

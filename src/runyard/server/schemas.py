@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from runyard.entities import RunRecord
+from runyard.server.media import present_summary
 
 __all__ = ["WorkspaceBody", "run_json"]
 
@@ -32,7 +33,7 @@ def run_json(record: RunRecord) -> dict[str, Any]:
         "forked_from": record.forked_from,
         "stop_requested_at": record.stop_requested_at,
         "config": record.config,
-        "summary": record.summary,
+        "summary": present_summary(record),
         "metrics": [
             {
                 "name": m.get("name"),

@@ -29,6 +29,8 @@ const BUCKET_CHOICES = Array.from({ length: MAX_BUCKETS - MIN_BUCKETS + 1 }, (_,
 export default function KeyColorSettings({ setting, onChange, metrics, configPaths, colors }: KeyColorSettingsProps) {
   const groups = useCallback((query: string) => keyGroups(metrics, configPaths, query), [metrics, configPaths]);
   const config = isConfigKey(setting.key);
+  // text and true/false values get one categorical colour each: no bucket count, no ramp
+  const categorical = colors?.kind === "categorical";
   return (
     <div className="key-color-settings" data-testid="key-colors-section">
       <label className="switch-row">
@@ -74,8 +76,8 @@ export default function KeyColorSettings({ setting, onChange, metrics, configPat
         <select
           data-testid="key-colors-buckets"
           value={setting.buckets}
-          disabled={colors?.kind === "categorical"}
-          title={colors?.kind === "categorical" ? "text and true/false values get one colour each" : undefined}
+          disabled={categorical}
+          title={categorical ? "text and true/false values get one colour each" : undefined}
           onChange={(e) => onChange({ buckets: Number(e.target.value) })}
         >
           {BUCKET_CHOICES.map((n) => (
@@ -87,14 +89,20 @@ export default function KeyColorSettings({ setting, onChange, metrics, configPat
       </label>
       <label className="field">
         <span className="field-label">Palette</span>
-        <select data-testid="key-colors-palette" value={setting.palette} onChange={(e) => onChange({ palette: e.target.value })}>
+        <select
+          data-testid="key-colors-palette"
+          value={setting.palette}
+          disabled={categorical}
+          title={categorical ? "text and true/false values get distinct colours, not a light-to-dark ramp" : undefined}
+          onChange={(e) => onChange({ palette: e.target.value })}
+        >
           {Object.keys(PALETTES).map((name) => (
             <option key={name} value={name}>
               {name}
             </option>
           ))}
         </select>
-        <span className="palette-preview" aria-hidden>
+        <span className="palette-preview" aria-hidden style={categorical ? { opacity: 0.35 } : undefined}>
           {ramp(setting.palette, setting.buckets).map((c) => (
             <span key={c} className="swatch" style={{ background: c }} />
           ))}

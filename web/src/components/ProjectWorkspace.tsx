@@ -7,7 +7,7 @@ import { GroupingContext, useGroupingScope } from "../hooks/useGroups";
 import { useKeyColors } from "../hooks/useKeyColors";
 import { useLiveRuns } from "../hooks/useLiveRuns";
 import { RunColorsContext, useRunColors } from "../hooks/useRunColors";
-import { useMetricKeys } from "../hooks/useProjectData";
+import { useMetricKeys, useProjects } from "../hooks/useProjectData";
 import { SeriesLoaderContext, makeSeriesLoader } from "../hooks/useSeries";
 import { useStableRuns } from "../hooks/useStableRuns";
 import { useWorkspaceSettings } from "../hooks/useWorkspaceSettings";
@@ -20,6 +20,7 @@ import AnalysisSection, { type AnalysisTab } from "./AnalysisSection";
 import Breadcrumbs from "./Breadcrumbs";
 import KeyColorLegend from "./KeyColorLegend";
 import MediaGrid from "./media/MediaGrid";
+import NotFound from "./NotFound";
 import PanelGrid from "./PanelGrid";
 import RunsTable from "./RunsTable";
 import SettingsDrawer from "./SettingsDrawer";
@@ -60,6 +61,13 @@ export default function ProjectWorkspace({ entity, project }: { entity: string; 
   const configPaths = useMemo(() => catalog.filter((c) => c.source === "config").map((c) => c.path), [catalog]);
   const [drawerOpen, setDrawerOpen] = useState(false);
   const closeDrawer = useCallback(() => setDrawerOpen(false), []);
+  // a project exists once a run logs to it: none listed and no runs -> "not found"
+  const projects = useProjects();
+  const unknown =
+    !live.loading && live.runs.length === 0 && !!projects.data && !projects.data.projects.some((p) => p.entity === entity && p.name === project);
+  if (unknown) {
+    return <NotFound what="Project" name={`${entity}/${project}`} detail="has no runs on this server." back={{ href: "/", label: "All projects" }} />;
+  }
 
   return (
     <RunColorsContext.Provider value={colorOf}>

@@ -6,8 +6,9 @@ import { environmentFacts, otherMetadata } from "../lib/runMetadata";
 import { useColorOf } from "../hooks/useRunColors";
 import CopyButton from "./CopyButton";
 import KeyValueTable from "./KeyValueTable";
+import SummaryValue, { isRichSummary } from "./SummaryValue";
 
-export default function RunOverview({ run }: { run: Run }) {
+export default function RunOverview({ run, entity, project }: { run: Run; entity: string; project: string }) {
   const colorOf = useColorOf();
   const facts: [string, React.ReactNode][] = [
     ["State", <span className={`state state-${run.state}`}>{run.state}</span>],
@@ -58,7 +59,16 @@ export default function RunOverview({ run }: { run: Run }) {
         </div>
         <div>
           <h2>Summary</h2>
-          <KeyValueTable doc={run.summary} testid="run-summary" empty="No summary." />
+          <KeyValueTable
+            doc={run.summary}
+            testid="run-summary"
+            empty="No summary."
+            renderValue={(key, value) =>
+              isRichSummary(value) ? (
+                <SummaryValue value={value} label={key} entity={entity} project={project} runId={run.id} />
+              ) : null
+            }
+          />
         </div>
       </div>
     </section>

@@ -4,7 +4,7 @@
 // has a Stop button.
 import { useQueryClient } from "@tanstack/react-query";
 import { Suspense, lazy, useMemo, useState } from "react";
-import { stopRun } from "../api/client";
+import { ApiError, stopRun } from "../api/client";
 import type { Run } from "../api/types";
 import { useChangeCount } from "../hooks/useChangeCount";
 import { useMetricKeys, useProjectColors, useProjectRuns, useRun } from "../hooks/useProjectData";
@@ -13,12 +13,13 @@ import { SeriesLoaderContext, makeSeriesLoader } from "../hooks/useSeries";
 import { useStableRuns } from "../hooks/useStableRuns";
 import { runDisplayName } from "../lib/columns";
 import { summaryKeySignature } from "../lib/liveRuns";
-import { type RunTab, RUN_TABS, runUrl } from "../lib/route";
+import { type RunTab, RUN_TABS, runUrl, workspaceUrl } from "../lib/route";
 import { DEFAULT_SETTINGS, type WorkspaceSettings as Settings } from "../lib/workspaceSettings";
 import Breadcrumbs from "./Breadcrumbs";
 import Link from "./Link";
 import PanelGrid from "./PanelGrid";
 import MediaGrid from "./media/MediaGrid";
+import NotFound from "./NotFound";
 import RunFiles from "./RunFiles";
 import RunArtifacts from "./artifacts/RunArtifacts";
 import RunOverview from "./RunOverview";
@@ -56,13 +57,17 @@ export default function RunPage({ entity, project, runId, tab }: { entity: strin
   const keys = useMetricKeys(entity, project, [runId], useChangeCount(run ? summaryKeySignature([run]) : null));
 
   if (isPending) return <div className="page muted">Loading run…</div>;
+  if (error instanceof ApiError && error.status === 404) {
+    const back = { href: workspaceUrl(entity, project), label: `Back to ${entity}/${project}` };
+    return <NotFound what="Run" name={runId} detail={`is not a run of ${entity}/${project}.`} back={back} />;
+  }
   if (error || !run) return <div className="page error">Could not load run {runId}: {String(error)}</div>;
   const live = run.state === "running";
   const refresh = live ? run.last_step : run.state;
   let body: React.ReactNode;
   switch (tab) {
     case "overview":
-      body = <RunOverview run={run} />;
+      body = <RunOverview run={run} entity={entity} project={project} />;
       break;
     case "system":
       body = <RunSystem entity={entity} project={project} run={run} />;

@@ -13,13 +13,13 @@ import {
   useReactTable,
 } from "@tanstack/react-table";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { type CSSProperties, type MouseEvent, useCallback, useMemo, useRef, useState } from "react";
+import { type CSSProperties, type MouseEvent, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { Run } from "../api/types";
 import { useBaselineRun } from "../hooks/useBaselineRun";
 import { setHoveredRun } from "../hooks/useHoveredRun";
 import { useColorOf } from "../hooks/useRunColors";
 import { navigate } from "../hooks/useRoute";
-import { type ColumnDef, NAME_COLUMN, columnValue, describeColumn, runDisplayName } from "../lib/columns";
+import { type ColumnDef, NAME_COLUMN, columnValue, describeColumn, runDisplayName, withMetricPins } from "../lib/columns";
 import { delta, formatDelta } from "../lib/compare";
 import { formatDuration, formatNumber, formatTimestamp, formatValue } from "../lib/format";
 import { groupLineId, groupRuns } from "../lib/grouping";
@@ -28,12 +28,14 @@ import { runUrl } from "../lib/route";
 import { type RunFilter, filterError } from "../lib/runFilter";
 import { isActive } from "../lib/keyColors";
 import { toHex6 } from "../lib/runColor";
-import { type WorkspaceSettings, setRunColor, showOnly, toggle } from "../lib/workspaceSettings";
+import { DEFAULT_SETTINGS, type WorkspaceSettings, setRunColor, showOnly, toggle } from "../lib/workspaceSettings";
 import ColumnChooser from "./ColumnChooser";
 import EyeIcon from "./EyeIcon";
 import FilterBuilder from "./FilterBuilder";
 import PinIcon from "./PinIcon";
 import RunActions from "./RunActions";
+import SummaryValue, { isRichSummary } from "./SummaryValue";
+import "./RunsTable.css";
 
 export interface RunsTableProps {
   entity: string;
@@ -59,6 +61,9 @@ export interface RunsTableProps {
 
 const ROW_HEIGHT = 30;
 const CONTROLS = "run:controls";
+const CONTROLS_WIDTH = 72;
+const NAME_WIDTH = 170;
+const COLUMN_WIDTH = 96;
 const GROUP_PREFIX = "group-row:";
 const STATES = ["running", "finished", "crashed", "failed", "killed"];
 
@@ -70,7 +75,17 @@ function cellText(run: Run, id: string): string {
 }
 
 export default function RunsTable(props: RunsTableProps) {
-  const { entity, project, allRuns, rows, catalog, filter, onFilterChange, settings, update, loading } = props;
+  const { entity, project, allRuns, rows, catalog, filter, onFilterChange, loading } = props;
+  // define_metric summaries (loss.min) are pinned while the columns are the untouched
+  // default; the first change to the table starts from what it shows
+  const settings = useMemo(() => withMetricPins(props.settings, allRuns, DEFAULT_SETTINGS.columns), [props.settings, allRuns]);
+  const runsNow = useRef(allRuns);
+  runsNow.current = allRuns;
+  const propsUpdate = props.update;
+  const update = useCallback(
+    (change: (s: WorkspaceSettings) => WorkspaceSettings) => propsUpdate((s) => change(withMetricPins(s, runsNow.current, DEFAULT_SETTINGS.columns))),
+    [propsUpdate],
+  );
   const { selected, onSelect, onRemoved, comparing, onCompare } = props;
   const [chooserOpen, setChooserOpen] = useState(false);
   const [builderOpen, setBuilderOpen] = useState(false);
@@ -90,11 +105,35 @@ export default function RunsTable(props: RunsTableProps) {
     return [...pinned, ...rest];
   }, [settings.columns, pinned]);
 
+  // Pinned columns come first and stay put while the rest scroll sideways — those
+  // that fit: sticky columns wider than the sidebar would cover every other column,
+  // so pins past the room (a column's width left free) scroll with the rest.
+  const scroller = useRef<HTMLDivElement>(null);
+  const [viewWidth, setViewWidth] = useState(0);
+  useEffect(() => {
+    const element = scroller.current;
+    if (!element) return;
+    const observer = new ResizeObserver(() => setViewWidth(element.clientWidth));
+    observer.observe(element);
+    setViewWidth(element.clientWidth);
+    return () => observer.disconnect();
+  }, []);
+  const sticky = useMemo(() => {
+    let room = viewWidth - CONTROLS_WIDTH - NAME_WIDTH - COLUMN_WIDTH;
+    const out: string[] = [];
+    for (const id of pinned) {
+      room -= COLUMN_WIDTH;
+      if (room < 0) break;
+      out.push(id);
+    }
+    return out;
+  }, [pinned, viewWidth]);
+
   const columns = useMemo<TableColumn<Run>[]>(
     () => [
-      { id: CONTROLS, header: "", size: 72, enableSorting: false },
-      { id: NAME_COLUMN, header: "Name", size: 170 },
-      ...shownColumns.map((id) => ({ id, header: describeColumn(id).label, size: 96 })),
+      { id: CONTROLS, header: "", size: CONTROLS_WIDTH, enableSorting: false },
+      { id: NAME_COLUMN, header: "Name", size: NAME_WIDTH },
+      ...shownColumns.map((id) => ({ id, header: describeColumn(id).label, size: COLUMN_WIDTH })),
     ],
     [shownColumns],
   );
@@ -106,7 +145,7 @@ export default function RunsTable(props: RunsTableProps) {
     getRowId: (run) => run.id,
     manualSorting: true,
     state: {
-      columnPinning: { left: [CONTROLS, NAME_COLUMN, ...pinned] },
+      columnPinning: { left: [CONTROLS, NAME_COLUMN, ...sticky] },
       sorting: settings.sort,
     },
   });
@@ -116,7 +155,6 @@ export default function RunsTable(props: RunsTableProps) {
     [rows, groupBy, shownColumns, expanded],
   );
 
-  const scroller = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
     count: display.length,
     getScrollElement: () => scroller.current,
@@ -182,7 +220,7 @@ export default function RunsTable(props: RunsTableProps) {
                 <PinIcon />
               </span>
             )}
-            {flexRender(header.column.columnDef.header, header.getContext())}
+            <span className="th-label">{flexRender(header.column.columnDef.header, header.getContext())}</span>
             {direction && (
               <span className="sort-mark">
                 {direction}
@@ -348,7 +386,7 @@ export default function RunsTable(props: RunsTableProps) {
       </div>
       <div className="runs-scroll" ref={scroller} data-testid="runs-scroll">
         <div className="runs-inner" style={{ width: totalWidth }}>
-          <div className="thead" role="row">
+          <div className="thead">
             {leftHeaders.map(headerCell)}
             {centerHeaders.map(headerCell)}
           </div>
@@ -434,6 +472,14 @@ export default function RunsTable(props: RunsTableProps) {
                           </a>
                           {run.state === "running" && <span className="live-dot" title="running" />}
                           {baseline?.id === run.id && <span className="baseline-mark" title="baseline run">base</span>}
+                        </div>
+                      );
+                    }
+                    const value = id.startsWith("summary:") ? columnValue(run, id) : undefined;
+                    if (isRichSummary(value)) {
+                      return (
+                        <div key={cell.id} className={`td rich${cell.column.getIsPinned() ? " pinned" : ""}`} style={style} data-testid={`cell-${run.id}-${id}`}>
+                          <SummaryValue value={value} label={describeColumn(id).label} entity={entity} project={project} runId={run.id} compact />
                         </div>
                       );
                     }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { columnCatalog, columnValue, compareValues, describeColumn, parseColumnId, sortRuns } from "./columns";
+import type { Run } from "../api/types";
+import { columnCatalog, columnValue, compareValues, describeColumn, metricSummaryColumns, parseColumnId, sortRuns, withMetricPins } from "./columns";
 import { makeRun } from "./testRuns";
 
 describe("columns", () => {
@@ -58,5 +59,35 @@ describe("columns", () => {
     expect(ids([{ id: "summary:loss.min", desc: true }])).toEqual(["x", "z", "w", "y"]);
     expect(ids([{ id: "summary:loss.min", desc: false }, { id: "run:created_at", desc: true }])).toEqual(["w", "z", "x", "y"]);
     expect(ids([])).toEqual(["x", "y", "z", "w"]);
+  });
+});
+
+describe("define_metric summaries pinned by default", () => {
+  const run = (id: string, summary: Run["summary"], metrics: Run["metrics"]): Run => ({ ...makeRun(id, { summary }), metrics });
+  const runs = [
+    run("a", { loss: { min: 0.1 }, acc: { max: 0.9 }, h: { last: 1 } }, [
+      { name: "loss", summary: ["min"] },
+      { name: "acc", summary: ["max"] },
+      { name: "h", summary: ["last"], hidden: true },
+      { name: "val/*", summary: ["min"] },
+      { name: "gone", summary: ["mean"] },
+    ]),
+    run("b", { loss: { min: 0.2 } }, [{ name: "loss", summary: ["min"] }]),
+  ];
+  const DEFAULTS = ["run:state", "run:runtime"];
+
+  it("lists the summaries the runs define and have, once each", () => {
+    expect(metricSummaryColumns(runs)).toEqual(["summary:loss.min", "summary:acc.max"]);
+  });
+
+  it("pins them in front of untouched defaults only", () => {
+    expect(withMetricPins({ columns: DEFAULTS, pinned: [] }, runs, DEFAULTS)).toEqual({
+      columns: ["summary:loss.min", "summary:acc.max", ...DEFAULTS],
+      pinned: ["summary:loss.min", "summary:acc.max"],
+    });
+    const chosen = { columns: ["run:state"], pinned: [] };
+    expect(withMetricPins(chosen, runs, DEFAULTS)).toBe(chosen);
+    const pinned = { columns: DEFAULTS, pinned: ["run:state"] };
+    expect(withMetricPins(pinned, runs, DEFAULTS)).toBe(pinned);
   });
 });

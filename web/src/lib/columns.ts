@@ -120,3 +120,51 @@ export function sortRuns(runs: readonly Run[], sort: readonly { id: string; desc
   });
   return keyed.map((k) => k.run);
 }
+
+/** At most this many define_metric summaries are pinned by default. */
+export const MAX_DEFAULT_PINS = 6;
+
+/**
+ * The summaries `define_metric(..., summary=...)` asked for (`loss.min`, `acc.max`),
+ * as summary column ids in the order the runs define them: the columns a workspace
+ * pins until its columns are chosen. Hidden and glob metrics are left out, and so is
+ * a summary no run has a value for.
+ */
+export function metricSummaryColumns(runs: readonly Run[]): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  for (const run of runs) {
+    const flat = flattenCached(run.summary);
+    for (const metric of run.metrics ?? []) {
+      const name = metric.name;
+      if (!name || metric.hidden || name.includes("*") || !isUserKey(name)) continue;
+      for (const agg of metric.summary ?? []) {
+        const path = `${name}.${agg}`;
+        const id = columnId("summary", path);
+        if (seen.has(id) || !(path in flat)) continue;
+        seen.add(id);
+        out.push(id);
+        if (out.length >= MAX_DEFAULT_PINS) return out;
+      }
+    }
+  }
+  return out;
+}
+
+export interface ColumnChoice {
+  columns: string[];
+  pinned: string[];
+}
+
+/**
+ * The columns to show: the saved choice, or — while it is the untouched default
+ * (`defaults`, nothing pinned) — the define_metric summaries pinned in front of it.
+ * The first change to the table's columns starts from this, so the pins are kept.
+ */
+export function withMetricPins<T extends ColumnChoice>(settings: T, runs: readonly Run[], defaults: readonly string[]): T {
+  const untouched = settings.pinned.length === 0 && settings.columns.length === defaults.length && settings.columns.every((c, i) => c === defaults[i]);
+  if (!untouched) return settings;
+  const pins = metricSummaryColumns(runs);
+  if (pins.length === 0) return settings;
+  return { ...settings, columns: [...pins, ...settings.columns.filter((c) => !pins.includes(c))], pinned: pins };
+}

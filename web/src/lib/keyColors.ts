@@ -37,12 +37,13 @@ export const MIN_BUCKETS = 2;
 export const MAX_BUCKETS = 8;
 export const DEFAULT_BUCKETS = 5;
 
-/** Sequential ramps, light to dark (matplotlib's colour-blind-safe maps, sampled evenly). */
+/** Sequential ramps, light to dark (matplotlib's colour-blind-safe maps, sampled evenly; light ends
+ * cut at 2:1 contrast on white, as in runyard.metrics.colors). */
 export const PALETTES: Readonly<Record<string, readonly string[]>> = {
-  viridis: ["#fde725", "#addc30", "#5ec962", "#28ae80", "#21918c", "#2c728e", "#3b528b", "#472d7b", "#440154"],
-  cividis: ["#fee838", "#bcaf6f", "#7c7b78", "#414d6b", "#00204d"],
-  magma: ["#fec287", "#fb8761", "#e55064", "#b5367a", "#812581", "#4f127b", "#1c1044"],
-  plasma: ["#f0f921", "#fdc527", "#f89540", "#e56b5d", "#cc4778", "#a92395", "#7e03a8", "#4c02a1", "#0d0887"],
+  viridis: ["#5ec962", "#32b67a", "#1fa088", "#23898e", "#2c728e", "#375b8d", "#424086", "#482374", "#440154"],
+  cividis: ["#c3b369", "#918b78", "#646770", "#33446d", "#00224e"],
+  magma: ["#fe9f6d", "#f66c5c", "#d8456c", "#ab337c", "#7e2482", "#54137d", "#251255"],
+  plasma: ["#fb9f3a", "#ef7e50", "#de5f65", "#c8437b", "#ad2793", "#8d0ba5", "#6700a8", "#3f049c", "#0d0887"],
 };
 export const DEFAULT_PALETTE = "viridis";
 export const MISSING_COLOR = "#bdbdbd";

@@ -9,6 +9,7 @@ import { type ChartSetting, type WorkspaceSettings, setChart, toggle } from "../
 import ChartPanel from "./ChartPanel";
 import MediaPanel from "./MediaPanel";
 import TablePanel from "./TablePanel";
+import "./MediaGrid.css";
 
 export interface MediaGridProps {
   entity: string;
@@ -37,6 +38,9 @@ export default function MediaGrid({ entity, project, keys, runs, settings, updat
     (key: string, chart: ChartSetting | null) => update((s) => setChart(s, key, chart)),
     [update],
   );
+  // Until the charts are known, a chart's `<key>_table` looks like a table panel of its
+  // own: drawing it would start requests that the charts' arrival aborts.
+  if (runIds !== "" && charts.isPending) return null;
   if (sections.length === 0 && !charts.error) return null;
   return (
     <div className="panel-grid media-grid" data-testid="media-grid">

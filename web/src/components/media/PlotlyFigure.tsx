@@ -1,6 +1,8 @@
 // A logged Plotly figure (`plotly-file`: the figure's JSON), drawn with plotly.js
-// loaded lazily; the number of traces drawn is on `data-traces`.
+// loaded lazily and fitted to the panel (lib/plotlyLayout); the number of traces
+// drawn is on `data-traces`.
 import { useEffect, useRef, useState } from "react";
+import { fitLayout } from "../../lib/plotlyLayout";
 import { loadPlotly } from "./lazy";
 import { publishPlotly } from "./registry";
 
@@ -31,8 +33,7 @@ export default function PlotlyFigure({ url, height = 260, publishAs, testid }: P
         const figure = (await response.json()) as { data?: unknown[]; layout?: Record<string, unknown> };
         if (controller.signal.aborted) return;
         plotly = lib;
-        const layout = { autosize: true, height, margin: { l: 40, r: 10, t: 30, b: 30 }, ...(figure.layout ?? {}) };
-        layout.height = height;
+        const layout = fitLayout(figure.layout ?? {}, height);
         const drawn = await lib.newPlot(element, figure.data ?? [], layout, { responsive: true, displaylogo: false });
         if (controller.signal.aborted) return;
         const n = (drawn._fullData ?? drawn.data ?? []).length;
