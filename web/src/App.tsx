@@ -6,6 +6,7 @@ import LoginPage from "./components/LoginPage";
 import ProjectsList from "./components/ProjectsList";
 import { useAuth } from "./hooks/useAuth";
 import { useRoute } from "./hooks/useRoute";
+import { useTheme } from "./hooks/useTheme";
 
 const ProjectWorkspace = lazy(() => import("./components/ProjectWorkspace"));
 const RunPage = lazy(() => import("./components/RunPage"));
@@ -15,6 +16,7 @@ const RegistryPage = lazy(() => import("./components/artifacts/RegistryPage"));
 export default function App() {
   const route = useRoute();
   const auth = useAuth();
+  const theme = useTheme();
   let page: React.ReactNode;
   switch (route.page) {
     case "projects":
@@ -66,6 +68,17 @@ export default function App() {
             </button>
           </span>
         )}
+        <button
+          type="button"
+          className="theme-toggle"
+          data-testid="theme-toggle"
+          data-theme-shown={theme.theme}
+          aria-label={theme.theme === "dark" ? "Switch to light mode" : "Switch to dark mode"}
+          title={theme.choice === "system" ? "Following the system's theme" : `Theme: ${theme.choice}`}
+          onClick={theme.toggle}
+        >
+          {theme.theme === "dark" ? "☀" : "☾"}
+        </button>
       </header>
       {auth.state.status === "login" ? (
         <LoginPage onLogin={auth.loggedIn} />

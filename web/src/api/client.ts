@@ -466,3 +466,36 @@ export function moveRuns(entity: string, project: string, runs: string[], toEnti
 export function stopRun(entity: string, project: string, runId: string): Promise<{ stop_requested_at: number }> {
   return request(`${projectPath(entity, project)}/runs/${encodeURIComponent(runId)}/stop`, { method: "POST" });
 }
+
+// -- saved views of a project (issue 18) ----------------------------------------------
+
+export interface SavedViewInfo {
+  name: string;
+  owner: string | null;
+  updated_at: number;
+}
+
+export function listViews(entity: string, project: string, signal?: AbortSignal): Promise<{ views: SavedViewInfo[] }> {
+  return request(`${projectPath(entity, project)}/views`, { signal });
+}
+
+export function getView(
+  entity: string,
+  project: string,
+  name: string,
+  signal?: AbortSignal,
+): Promise<SavedViewInfo & { settings: JsonObject }> {
+  return request(`${projectPath(entity, project)}/views/${encodeURIComponent(name)}`, { signal });
+}
+
+export function putView(entity: string, project: string, name: string, settings: JsonObject): Promise<unknown> {
+  return request(`${projectPath(entity, project)}/views/${encodeURIComponent(name)}`, {
+    method: "PUT",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ settings }),
+  });
+}
+
+export function deleteView(entity: string, project: string, name: string): Promise<unknown> {
+  return request(`${projectPath(entity, project)}/views/${encodeURIComponent(name)}`, { method: "DELETE" });
+}

@@ -3,13 +3,16 @@
 // workspace groups runs, the panel draws one line per group (the aggregate, with
 // its band) from GET /groups instead of one per run. Hovering a legend entry (or a
 // run in the runs table) emphasises that line in every panel.
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useContext, useEffect, useMemo, useRef, useState } from "react";
 import type { MetricKey, Run } from "../api/types";
 import { useInView } from "../hooks/useInView";
 import { useColorOf } from "../hooks/useRunColors";
 import { type GroupingScope, useGroupLines, useGroupingContext } from "../hooks/useGroups";
 import { setHoveredRun, useHoveredRun } from "../hooks/useHoveredRun";
-import { type Zoom, usePanelSeries } from "../hooks/useSeries";
+import { type SeriesLoader, SeriesLoaderContext, SERIES_POINTS, type Zoom, usePanelSeries } from "../hooks/useSeries";
+import { usePanelZoom } from "../hooks/useViewZoom";
+import { chartStyleOf } from "../lib/panelLayout";
+import { type RunSeries, fromApi } from "../lib/seriesMerge";
 import { type ChartData, type ChartRun, buildChartData, groupChartRun } from "../lib/chartData";
 import { type PublishedChart, describeChart, publishChart, unpublishChart } from "../lib/chartRegistry";
 import { runDisplayName } from "../lib/columns";
@@ -34,18 +37,35 @@ export interface LinePanelProps {
   smoothing: SmoothingSetting;
   logY: boolean;
   onPanelChange: (key: string, panel: PanelSettings) => void;
+  /** The panel's id (an added panel's; the metric key otherwise): test ids and zoom. */
+  id?: string;
+  /** An added panel's metrics (chosen by its regex): one line per run and metric. */
+  metrics?: MetricKey[];
+  /** The panel's toolbar (full screen, edit, exports…), drawn in its head. */
+  tools?: React.ReactNode;
+  height?: number;
+  className?: string;
+  /** Drag-and-drop and resize handlers from the grid. */
+  frameProps?: React.HTMLAttributes<HTMLDivElement>;
 }
 
 const HEIGHT = 200;
 
 export default function LinePanel(props: LinePanelProps) {
   const { metric, x, xOptions, panel, logY } = props;
-  const key = metric.key;
+  const key = props.id ?? metric.key;
+  const title = panel.title ?? (props.metrics ? props.metrics.map((m) => m.key).join(", ") || "(no metrics match)" : key);
   return (
-    <div className="panel" data-testid={`panel-${key}`} data-x={x}>
+    <div
+      className={`panel panel-size-${panel.size ?? "m"}${props.className ? ` ${props.className}` : ""}`}
+      data-testid={`panel-${key}`}
+      data-x={x}
+      data-panel-id={key}
+      {...props.frameProps}
+    >
       <div className="panel-head">
-        <span className="panel-title" title={key}>
-          {key}
+        <span className="panel-title" title={title} data-testid={`panel-title-${key}`}>
+          {title}
         </span>
         <select
           className="panel-x"
@@ -73,6 +93,7 @@ export default function LinePanel(props: LinePanelProps) {
           />
           log
         </label>
+        {props.tools}
       </div>
       <PanelBody key={x} {...props} />
     </div>
@@ -81,6 +102,7 @@ export default function LinePanel(props: LinePanelProps) {
 
 function PanelBody(props: LinePanelProps) {
   const grouping = useGroupingContext();
+  if (props.metrics) return <MultiMetricChart {...props} metrics={props.metrics} />;
   return grouping ? <GroupedChart {...props} scope={grouping} /> : <PanelChart {...props} />;
 }
 
@@ -136,11 +158,16 @@ interface ChartFrameProps {
   empty: string;
   error: string | null;
   body: React.RefObject<HTMLDivElement | null>;
+  panel?: PanelSettings;
+  height?: number;
 }
 
 /** The chart, its notes and legend: shared by per-run and grouped panels. */
 function ChartFrame(props: ChartFrameProps) {
   const { metric: key, x, logY, smoothing, chartRuns, extra, seriesExtra, zoom, setZoom, empty, error, body } = props;
+  const height = props.height ?? HEIGHT;
+  const look = props.panel ?? {};
+  const style = useMemo(() => chartStyleOf(look), [look]);
   const hovered = useHoveredRun();
   const data = useMemo(() => buildChartData(chartRuns, { smoothing, logY }), [chartRuns, smoothing, logY]);
   const raw = chartRuns.reduce((n, r) => n + r.series.rawPoints, 0);
@@ -180,7 +207,8 @@ function ChartFrame(props: ChartFrameProps) {
           xKey={x}
           logY={logY}
           zoom={zoom}
-          height={HEIGHT}
+          height={height}
+          style={style}
           syncKey={`runyard-${x}`}
           emphasis={emphasis}
           onZoom={setZoom}
@@ -188,7 +216,7 @@ function ChartFrame(props: ChartFrameProps) {
           onDraw={onDraw}
         />
       ) : (
-        <div className="panel-empty" style={{ height: HEIGHT }} data-testid={`panel-empty-${key}`}>
+        <div className="panel-empty" style={{ height }} data-testid={`panel-empty-${key}`}>
           {error ?? empty}
         </div>
       )}
@@ -214,7 +242,7 @@ function ChartFrame(props: ChartFrameProps) {
         )}
         {error && chartRuns.length > 0 && <span className="error-note">{error}</span>}
       </div>
-      <PanelLegend metric={key} runs={chartRuns} hovered={emphasis} />
+      {look.legend !== false && <PanelLegend metric={key} runs={chartRuns} hovered={emphasis} />}
     </div>
   );
 }
@@ -235,11 +263,11 @@ function drawnRaw(data: ChartData): Map<string, [number, number][]> {
   return out;
 }
 
-function PanelChart({ metric, runs, x, smoothing, logY }: LinePanelProps) {
+function PanelChart({ metric, runs, x, smoothing, logY, panel, height, id }: LinePanelProps) {
   const key = metric.key;
   const body = useRef<HTMLDivElement>(null);
   const inView = useInView(body);
-  const [zoom, setZoom] = useState<Zoom | null>(null);
+  const [zoom, setZoom] = usePanelZoom(id ?? key);
   const colorOf = useColorOf();
   const { series, loading, error } = usePanelSeries(key, x, runs, zoom, inView);
 
@@ -253,13 +281,15 @@ function PanelChart({ metric, runs, x, smoothing, logY }: LinePanelProps) {
   );
   return (
     <ChartFrame
-      metric={key}
+      metric={id ?? key}
       x={x}
       logY={logY}
       smoothing={smoothing}
       chartRuns={chartRuns}
       zoom={zoom}
       setZoom={setZoom}
+      panel={panel}
+      height={height}
       empty={loading || !inView ? "Loading…" : "No data for the shown runs"}
       error={error}
       body={body}
@@ -269,11 +299,11 @@ function PanelChart({ metric, runs, x, smoothing, logY }: LinePanelProps) {
 
 /** One line per group: the aggregate over the group's runs with its band, from GET /groups
  * (aggregated by the server over every run's full series). Zoom narrows the view only. */
-function GroupedChart({ metric, x, smoothing, logY, scope }: LinePanelProps & { scope: GroupingScope }) {
+function GroupedChart({ metric, x, smoothing, logY, scope, panel, height, id }: LinePanelProps & { scope: GroupingScope }) {
   const key = metric.key;
   const body = useRef<HTMLDivElement>(null);
   const inView = useInView(body);
-  const [zoom, setZoom] = useState<Zoom | null>(null);
+  const [zoom, setZoom] = usePanelZoom(id ?? key);
   const { data, colors, loading, error } = useGroupLines(scope, key, x, inView);
 
   const { chartRuns, seriesExtra } = useMemo(() => {
@@ -296,7 +326,7 @@ function GroupedChart({ metric, x, smoothing, logY, scope }: LinePanelProps & { 
   );
   return (
     <ChartFrame
-      metric={key}
+      metric={id ?? key}
       x={x}
       logY={logY}
       smoothing={smoothing}
@@ -305,7 +335,85 @@ function GroupedChart({ metric, x, smoothing, logY, scope }: LinePanelProps & { 
       seriesExtra={seriesExtra}
       zoom={zoom}
       setZoom={setZoom}
+      panel={panel}
+      height={height}
       empty={loading || !inView ? "Loading…" : "No data for the grouped runs"}
+      error={error}
+      body={body}
+    />
+  );
+}
+
+const METRIC_COLORS = ["#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442", "#000000", "#999999", "#882255"];
+
+/** The series of several metrics for the panel's runs (one loader request per metric). */
+function useMultiSeries(load: SeriesLoader | null, metrics: readonly MetricKey[], x: string, runs: readonly Run[], zoom: Zoom | null, enabled: boolean) {
+  const [state, setState] = useState<{ series: Map<string, RunSeries>; loading: boolean; error: string | null }>({
+    series: new Map(),
+    loading: true,
+    error: null,
+  });
+  const ids = runs.map((r) => `${r.id}:${r.last_step ?? ""}`).join(",");
+  const keys = metrics.map((m) => m.key).join("\n");
+  useEffect(() => {
+    if (!enabled || !load) return;
+    let alive = true;
+    const runIds = runs.map((r) => r.id);
+    if (runIds.length === 0 || metrics.length === 0) {
+      setState({ series: new Map(), loading: false, error: null });
+      return;
+    }
+    Promise.all(
+      metrics.map((m) =>
+        load({ runs: runIds, key: m.key, x, points: SERIES_POINTS, ...(zoom ? { xmin: zoom.xmin, xmax: zoom.xmax } : {}) }).then((all) =>
+          all.map((s) => [`${s.run}\u0000${m.key}`, fromApi(s)] as const),
+        ),
+      ),
+    )
+      .then((lists) => alive && setState({ series: new Map(lists.flat()), loading: false, error: null }))
+      .catch((e: unknown) => alive && setState((st) => ({ ...st, loading: false, error: String(e) })));
+    return () => {
+      alive = false;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [load, keys, x, ids, zoom, enabled]);
+  return state;
+}
+
+/** An added panel: one line per run and metric of its regex. */
+function MultiMetricChart({ metrics, runs, x, smoothing, logY, panel, height, id, metric }: LinePanelProps & { metrics: MetricKey[] }) {
+  const key = id ?? metric.key;
+  const body = useRef<HTMLDivElement>(null);
+  const inView = useInView(body);
+  const [zoom, setZoom] = usePanelZoom(key);
+  const colorOf = useColorOf();
+  const load = useContext(SeriesLoaderContext);
+  const { series, loading, error } = useMultiSeries(load, metrics, x, runs, zoom, inView);
+  const chartRuns = useMemo<ChartRun[]>(
+    () =>
+      metrics.flatMap((m, i) =>
+        runs.flatMap((run) => {
+          const s = series.get(`${run.id}\u0000${m.key}`);
+          if (!s || s.x.length === 0) return [];
+          const color = metrics.length > 1 && runs.length === 1 ? METRIC_COLORS[i % METRIC_COLORS.length] : colorOf(run);
+          const label = metrics.length > 1 ? `${runDisplayName(run)} · ${m.key}` : runDisplayName(run);
+          return [{ run: `${run.id}|${m.key}`, label, color, series: s }];
+        }),
+      ),
+    [metrics, runs, series, colorOf],
+  );
+  return (
+    <ChartFrame
+      metric={key}
+      x={x}
+      logY={logY}
+      smoothing={smoothing}
+      chartRuns={chartRuns}
+      zoom={zoom}
+      setZoom={setZoom}
+      panel={panel}
+      height={height}
+      empty={metrics.length === 0 ? "No metric matches this panel's expression" : loading || !inView ? "Loading…" : "No data for the shown runs"}
       error={error}
       body={body}
     />

@@ -2,6 +2,7 @@
 // metric, live while runs are running, with the layout saved on the server; the
 // settings drawer and the legend of key-based colours.
 import { useCallback, useMemo, useState } from "react";
+import type { MetricKey } from "../api/types";
 import { useChangeCount } from "../hooks/useChangeCount";
 import { GroupingContext, useGroupingScope } from "../hooks/useGroups";
 import { useKeyColors } from "../hooks/useKeyColors";
@@ -11,6 +12,9 @@ import { useMetricKeys, useProjects } from "../hooks/useProjectData";
 import { SeriesLoaderContext, makeSeriesLoader } from "../hooks/useSeries";
 import { useStableRuns } from "../hooks/useStableRuns";
 import { useWorkspaceSettings } from "../hooks/useWorkspaceSettings";
+import { initialViewState, useViewState } from "../hooks/useViewState";
+import { ViewZoomContext, useViewZoomState } from "../hooks/useViewZoom";
+import { panelMatcher } from "../lib/panelSearch";
 import { columnCatalog, sortRuns } from "../lib/columns";
 import { plottedRuns, summaryKeySignature } from "../lib/liveRuns";
 import { EMPTY_FILTER, filterRuns } from "../lib/runFilter";
@@ -25,16 +29,29 @@ import PanelGrid from "./PanelGrid";
 import RunsTable from "./RunsTable";
 import SettingsDrawer from "./SettingsDrawer";
 import SystemSection from "./SystemSection";
+import ViewsBar from "./ViewsBar";
 import WorkspaceSettings from "./WorkspaceSettings";
 
 export default function ProjectWorkspace({ entity, project }: { entity: string; project: string }) {
   const live = useLiveRuns(entity, project);
   const { settings, update, ready, error: settingsError } = useWorkspaceSettings(entity, project);
-  const [filter, setFilter] = useState(EMPTY_FILTER);
+  // issue 18: the URL carries the view (filter, grouping, x-axis, zoom, runs, saved view)
+  const [initialView] = useState(initialViewState);
+  const [filter, setFilter] = useState(initialView.filter ?? EMPTY_FILTER);
+  const zoom = useViewZoomState({ sync: initialView.syncZoom, all: initialView.zoom, panels: initialView.panelZoom });
+  const [panelSearch, setPanelSearch] = useState(initialView.search ?? "");
   // issue 17 (runs table side): runs deleted/moved by the table's actions leave at once (the
   // live poll only adds and updates), the checked runs, the parallel-coordinate brushes
   const [removed, setRemoved] = useState<ReadonlySet<string>>(new Set());
-  const [selected, setSelected] = useState<string[]>([]);
+  const [selected, setSelected] = useState<string[]>(initialView.selected ?? []);
+  const viewState = useViewState(
+    { entity, project, ready, settings, update, filter, setFilter, selected, setSelected, zoom, panelSearch, setPanelSearch },
+    initialView,
+  );
+  const shownKeys = useMemo(() => {
+    const match = panelMatcher(panelSearch);
+    return (keys: MetricKey[]) => (panelSearch ? keys.filter((k) => match(k.key)) : keys);
+  }, [panelSearch]);
   const [brush, setBrush] = useState<MongoFilter | null>(null);
   const [analysisTab, setAnalysisTab] = useState<AnalysisTab | null>(null);
   const onRemoved = useCallback((ids: string[]) => setRemoved((s) => new Set([...s, ...ids])), []);
@@ -102,6 +119,21 @@ export default function ProjectWorkspace({ entity, project }: { entity: string; 
             drawerOpen={drawerOpen}
             configPaths={configPaths}
           />
+          <ViewsBar
+            entity={entity}
+            project={project}
+            view={viewState.view}
+            settings={settings}
+            sync={zoom.sync}
+            onSync={zoom.setSync}
+            panelSearch={panelSearch}
+            onPanelSearch={setPanelSearch}
+          />
+          {viewState.error && (
+            <div className="error" data-testid="view-error">
+              {viewState.error}
+            </div>
+          )}
           {isActive(settings.keyColors) && (
             <KeyColorLegend
               setting={settings.keyColors}
@@ -132,9 +164,11 @@ export default function ProjectWorkspace({ entity, project }: { entity: string; 
           {ready && keys.data ? (
             <SeriesLoaderContext.Provider value={loader}>
               <GroupingContext.Provider value={grouping}>
-                <PanelGrid keys={keys.data.keys} runs={plotted} settings={settings} update={update} />
+                <ViewZoomContext.Provider value={zoom}>
+                  <PanelGrid keys={shownKeys(keys.data.keys)} allKeys={keys.data.keys} runs={plotted} settings={settings} update={update} />
+                </ViewZoomContext.Provider>
               </GroupingContext.Provider>
-              <MediaGrid entity={entity} project={project} keys={keys.data.keys} runs={plotted} settings={settings} update={update} />
+              <MediaGrid entity={entity} project={project} keys={shownKeys(keys.data.keys)} runs={plotted} settings={settings} update={update} />
               <SystemSection entity={entity} project={project} runs={plotted} settings={settings} update={update} />
             </SeriesLoaderContext.Provider>
           ) : (

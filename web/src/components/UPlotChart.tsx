@@ -2,13 +2,14 @@
 // zoom (reported, not applied: the panel re-fetches the range), double-click to
 // reset, a tooltip listing every run's value, and a cursor synced across panels.
 // `emphasis` (a hovered run or group line) is drawn thicker and everything else faded.
-import { useEffect, useRef } from "react";
+import { useEffect, useRef, useState } from "react";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import type { Zoom } from "../hooks/useSeries";
 import type { ChartData } from "../lib/chartData";
 import { formatNumber } from "../lib/format";
-import { formatX, isDurationAxis, isTimeAxis } from "../lib/xAxis";
+import { type ChartStyle, chartColors, outlierRange } from "../lib/chartStyle";
+import { formatX, isDurationAxis, isTimeAxis, xAxisLabel } from "../lib/xAxis";
 
 export interface UPlotChartProps {
   data: ChartData;
@@ -23,6 +24,19 @@ export interface UPlotChartProps {
   emphasis?: string | null;
   /** Called after each draw with the data drawn. */
   onDraw?: (data: ChartData) => void;
+  /** The panel's own drawing settings (issue 18): line/area/bar, y range, axis titles. */
+  style?: ChartStyle;
+}
+
+/** Re-render when the page's theme changes (the canvas' axis colours are literals). */
+function useThemeVersion(): number {
+  const [version, setVersion] = useState(0);
+  useEffect(() => {
+    const bump = () => setVersion((v) => v + 1);
+    window.addEventListener("runyard:theme", bump);
+    return () => window.removeEventListener("runyard:theme", bump);
+  }, []);
+  return version;
 }
 
 function structureOf(data: ChartData): string {
@@ -124,6 +138,9 @@ export default function UPlotChart(props: UPlotChartProps) {
   const plot = useRef<uPlot | null>(null);
   const latest = useRef(props);
   latest.current = props;
+  const style = props.style ?? {};
+  const styleKey = JSON.stringify(style);
+  const themeVersion = useThemeVersion();
   const structure = structureOf(data);
 
   useEffect(() => {
@@ -132,6 +149,9 @@ export default function UPlotChart(props: UPlotChartProps) {
     const current = latest.current.data;
     const tip = makeTooltip(container);
     let hovering = false;
+    const colors = chartColors();
+    const kind = style.kind ?? "line";
+    const bars = kind === "bar" && uPlot.paths.bars ? uPlot.paths.bars({ size: [0.6, 24] }) : undefined;
     const series: uPlot.Series[] = [
       { label: xKey },
       ...current.columns.map((column): uPlot.Series => {
@@ -140,6 +160,8 @@ export default function UPlotChart(props: UPlotChartProps) {
           label: column.label,
           stroke: line ? column.color : "transparent",
           width: column.kind === "line" ? LINE_WIDTH : line ? 1 : 0,
+          ...(column.kind === "line" && kind === "area" ? { fill: `${column.color}40` } : {}),
+          ...(column.kind === "line" && bars ? { paths: bars, fill: `${column.color}99` } : {}),
           spanGaps: true,
           points: { show: false },
         };
@@ -153,22 +175,38 @@ export default function UPlotChart(props: UPlotChartProps) {
       bands: current.bands.map((b) => ({ series: [b.upper + 1, b.lower + 1], fill: b.fill })),
       scales: {
         x: { time: isTimeAxis(xKey) },
-        y: logY ? { distr: 3, log: 10 } : { distr: 1 },
+        y: {
+          ...(logY ? { distr: 3, log: 10 } : { distr: 1 }),
+          ...(style.yMin !== undefined || style.yMax !== undefined || style.ignoreOutliers
+            ? {
+                range: (_u: uPlot, min: number, max: number): uPlot.Range.MinMax => {
+                  const robust = style.ignoreOutliers ? outlierRange(latest.current.data) : null;
+                  const lo = style.yMin ?? robust?.[0] ?? min;
+                  const hi = style.yMax ?? robust?.[1] ?? max;
+                  return hi > lo ? [lo, hi] : [min, max];
+                },
+              }
+            : {}),
+        },
       },
       axes: [
         {
-          stroke: "#555",
-          grid: { stroke: "#eee" },
-          ticks: { stroke: "#ddd" },
+          stroke: colors.axis,
+          grid: { stroke: colors.grid },
+          ticks: { stroke: colors.tick },
+          label: style.xTitle ?? xAxisLabel(xKey),
+          labelSize: 18,
+          labelFont: "11px system-ui, sans-serif",
           ...(isDurationAxis(xKey) || !isTimeAxis(xKey)
             ? { values: (_u: uPlot, splits: number[]) => splits.map((v) => (v === null ? "" : formatX(xKey, v))) }
             : {}),
         },
         {
-          stroke: "#555",
-          grid: { stroke: "#eee" },
-          ticks: { stroke: "#ddd" },
+          stroke: colors.axis,
+          grid: { stroke: colors.grid },
+          ticks: { stroke: colors.tick },
           size: 56,
+          ...(style.yTitle ? { label: style.yTitle, labelSize: 18, labelFont: "11px system-ui, sans-serif" } : {}),
           values: (_u: uPlot, splits: number[]) => splits.map((v) => (v === null ? "" : formatNumber(v))),
         },
       ],
@@ -181,6 +219,13 @@ export default function UPlotChart(props: UPlotChartProps) {
         bind: { dblclick: () => null },
       },
       hooks: {
+        // the y range drawn, for tests of a panel's y range and outlier setting
+        draw: [
+          (u) => {
+            container.dataset.yrange = `${u.scales.y.min ?? ""},${u.scales.y.max ?? ""}`;
+            container.dataset.axisTitles = u.axes.map((axis) => String(axis.label ?? "")).join("|");
+          },
+        ],
         setSelect: [
           (u) => {
             const { left, width } = u.select;
@@ -226,7 +271,7 @@ export default function UPlotChart(props: UPlotChartProps) {
       tip.remove();
       plot.current = null;
     };
-  }, [structure, xKey, logY, height, syncKey]);
+  }, [structure, xKey, logY, height, syncKey, styleKey, themeVersion]);
 
   useEffect(() => {
     const u = plot.current;
@@ -235,7 +280,7 @@ export default function UPlotChart(props: UPlotChartProps) {
     if (zoom) u.setScale("x", { min: zoom.xmin, max: zoom.xmax });
     applyEmphasis(u, data, latest.current.emphasis ?? null, box.current);
     latest.current.onDraw?.(data);
-  }, [data, zoom, structure, xKey, logY, height, syncKey]);
+  }, [data, zoom, structure, xKey, logY, height, syncKey, styleKey, themeVersion]);
 
   const emphasis = props.emphasis ?? null;
   useEffect(() => {
@@ -245,5 +290,5 @@ export default function UPlotChart(props: UPlotChartProps) {
     latest.current.onDraw?.(latest.current.data);
   }, [emphasis, structure]);
 
-  return <div className="uplot-box" ref={box} />;
+  return <div className="uplot-box" ref={box} data-chart-kind={style.kind ?? "line"} />;
 }

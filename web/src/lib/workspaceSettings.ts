@@ -5,11 +5,12 @@
 import type { JsonObject, JsonValue } from "../api/types";
 import { AGGREGATES, BANDS, type GroupAgg, type GroupBand, isGroupField } from "./grouping";
 import { DEFAULT_KEY_COLORS, type KeyColorSetting, readKeyColorSetting } from "./keyColors";
+import { type CustomPanel, type PanelLook, readCustomPanels, readLook, readPanelOrder } from "./panelLayout";
 import { validColor } from "./runColor";
 import { NO_SMOOTHING, type SmoothingSetting, readSmoothing } from "./smoothing";
 import { DEFAULT_X } from "./xAxis";
 
-export interface PanelSettings {
+export interface PanelSettings extends PanelLook {
   x?: string;
   logY?: boolean;
   /** This panel's own smoothing (wins over the workspace's). */
@@ -58,6 +59,14 @@ export interface WorkspaceSettings {
   charts: Record<string, ChartSetting>;
   /** The System section (runs' system metrics) is open; it starts collapsed. */
   systemOpen: boolean;
+  /** Panels added by the user (issue 18), drawn in their section. */
+  customPanels: CustomPanel[];
+  /** Automatic panels (metric keys) the user deleted. */
+  hiddenPanels: string[];
+  /** Panel ids in the order they were dragged into, by section. */
+  panelOrder: Record<string, string[]>;
+  /** Sections the user added (shown even before they hold a panel). */
+  customSections: string[];
 }
 
 export const DEFAULT_SETTINGS: WorkspaceSettings = {
@@ -78,6 +87,10 @@ export const DEFAULT_SETTINGS: WorkspaceSettings = {
   runColors: {},
   charts: {},
   systemOpen: false,
+  customPanels: [],
+  hiddenPanels: [],
+  panelOrder: {},
+  customSections: [],
 };
 
 export const MAX_RUNS_CHOICES = [5, 10, 20, 50, 100, 200];
@@ -102,7 +115,7 @@ function panels(value: JsonValue | undefined): Record<string, PanelSettings> {
   if (!value || typeof value !== "object" || Array.isArray(value)) return out;
   for (const [key, raw] of Object.entries(value)) {
     if (!raw || typeof raw !== "object" || Array.isArray(raw)) continue;
-    const panel: PanelSettings = {};
+    const panel: PanelSettings = readLook(raw);
     if (typeof raw.x === "string") panel.x = raw.x;
     if (typeof raw.logY === "boolean") panel.logY = raw.logY;
     if (raw.smoothing !== undefined) panel.smoothing = readSmoothing(raw.smoothing);
@@ -175,6 +188,10 @@ export function readSettings(doc: JsonObject | null | undefined): StoredSettings
     runColors: colorMap(raw.runColors),
     charts: charts(raw.charts),
     systemOpen: raw.systemOpen === true,
+    customPanels: readCustomPanels(raw.customPanels),
+    hiddenPanels: strings(raw.hiddenPanels, []),
+    panelOrder: readPanelOrder(raw.panelOrder),
+    customSections: strings(raw.customSections, []),
   };
   return { settings, extra };
 }
@@ -207,6 +224,10 @@ export function writeSettings(stored: StoredSettings): JsonObject {
       Object.entries(settings.charts).map(([key, c]) => [key, { preset: c.preset, fields: { ...c.fields }, strings: { ...c.strings } }]),
     ),
     systemOpen: settings.systemOpen,
+    customPanels: settings.customPanels.map((p) => ({ ...p })) as unknown as JsonValue,
+    hiddenPanels: settings.hiddenPanels,
+    panelOrder: { ...settings.panelOrder },
+    customSections: settings.customSections,
   };
 }
 
