@@ -57,6 +57,8 @@ class RunContext:
         #: Why the sampler or the metadata collector could not start.
         self.error: BaseException | None = None
         self._stopped = False
+        #: The side journal's EXIT record, written by _close (set by stop).
+        self._exit: tuple[Any, ...] | None = None
 
     @classmethod
     def start(
@@ -182,15 +184,26 @@ class RunContext:
         self.writer.start()
 
     def stop(self, state: str, exit_code: int | None, runtime: float) -> None:
-        """Stop capturing (the last console chunk is recorded), take a last sample, wait
-        a little for the metadata, and close the side journal with the run's exit."""
+        """Stop capturing (the last console chunk is recorded) and take a last sample.
+        The metadata (git runs in subprocesses) is waited for and the side journal closed
+        with the run's exit by :meth:`finish_writer`, so that the main writer's last
+        batch is written meanwhile."""
         if self._stopped:
             return
         self._stopped = True
-        for step in (self._stop_console, self.ready, self._stop_monitor, self._wait_metadata):
+        for step in (self._stop_console, self.ready, self._stop_monitor):
             with contextlib.suppress(Exception):  # finishing must go on
                 step()
-        self.side.close((Rec.EXIT, state, exit_code, runtime))
+        self._exit = (Rec.EXIT, state, exit_code, runtime)
+
+    def _close(self) -> None:
+        """Wait a little for the metadata; close the side journal with the run's exit."""
+        if self._exit is None:
+            return
+        exit_record, self._exit = self._exit, None
+        with contextlib.suppress(Exception):
+            self._wait_metadata()
+        self.side.close(exit_record)
 
     def _stop_console(self) -> None:
         if self.console is not None:
@@ -205,9 +218,11 @@ class RunContext:
             self.metadata.join(METADATA_WAIT)
 
     def finish_writer(self, timeout: float) -> bool:
-        """After the main writer is done: move the rest of the side journal; delete it
+        """After the main writer is done: wait for the metadata, close the side journal
+        with the run's exit, move the rest of it into the store; delete it
         when the store has it all (else it stays for replay or ``runyard sync``).
         Returns True when it was deleted."""
+        self._close()
         writer = self.writer
         if writer is None:  # offline: the journal is the run
             self.side.release(delete=False)

@@ -1,0 +1,54 @@
+"""`RunContext`: what finish waits for, and in which order the side journal ends."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import runyard
+from runyard.journal.frames import JournalReader
+from runyard.journal.records import Rec
+from runyard.sdk import metadata
+
+
+def test_stop_leaves_the_metadata_to_finish_while_the_run_is_written(
+    ry_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """stop() (first thing in finish) does not wait for the metadata (git runs in
+    subprocesses): the main writer's last batch is written meanwhile. The metadata is
+    still journalled before the side journal's EXIT, and reaches the run."""
+    release = threading.Event()
+    collect = metadata.collect
+
+    def slow_collect(**options: Any) -> tuple[dict[str, Any], bytes]:
+        release.wait(60)
+        return collect(**options)
+
+    monkeypatch.setattr(metadata, "collect", slow_collect)
+    run = runyard.init(project="p", settings={"console": "off", "x_disable_stats": True})
+    context = run._context
+    assert context is not None
+    context.ready()
+    assert context.metadata is not None
+    context.stop("finished", 0, 1.0)  # returns with the metadata still being collected
+    thread = context.metadata._thread
+    assert thread is not None and thread.is_alive() and not context.side.closed
+    release.set()
+    run.finish()
+    assert not thread.is_alive()
+    stored = runyard.Api().run(run.path)
+    assert stored.metadata.get("python")  # journalled before the EXIT, then stored
+
+
+def test_an_offline_run_ends_its_side_journal_with_exit_after_the_metadata(
+    ry_dir: Path,
+) -> None:
+    run = runyard.init(project="p", mode="offline", settings={"console": "off"})
+    run.finish()
+    (side,) = (ry_dir / "offline").glob("*.side.journal")
+    with open(side, "rb") as file:
+        codes = [rec[0] for _o, rec in JournalReader(file.fileno()).records()]
+    assert codes[-1] == Rec.EXIT and Rec.META in codes
