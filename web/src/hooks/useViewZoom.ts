@@ -16,6 +16,11 @@ export interface ViewZoom {
   restore: (state: { sync?: boolean; all?: ZoomRange | null; panels?: Record<string, ZoomRange> }) => void;
 }
 
+/** Zoom ends rounded as the URL writes them, so a page and its shared link agree. */
+function rounded(zoom: ZoomRange | null): ZoomRange | null {
+  return zoom && { xmin: Number(zoom.xmin.toPrecision(12)), xmax: Number(zoom.xmax.toPrecision(12)) };
+}
+
 export const ViewZoomContext = createContext<ViewZoom | null>(null);
 
 export function useViewZoomState(initial: { sync?: boolean; all?: ZoomRange | null; panels?: Record<string, ZoomRange> }): ViewZoom {
@@ -23,7 +28,8 @@ export function useViewZoomState(initial: { sync?: boolean; all?: ZoomRange | nu
   const [all, setAll] = useState<ZoomRange | null>(initial.all ?? null);
   const [panels, setPanels] = useState<Record<string, ZoomRange>>(initial.panels ?? {});
   const setZoom = useCallback(
-    (key: string, zoom: ZoomRange | null) => {
+    (key: string, raw: ZoomRange | null) => {
+      const zoom = rounded(raw);
       if (sync) {
         setAll(zoom);
         return;
