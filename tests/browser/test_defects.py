@@ -60,6 +60,19 @@ with wandb.init(entity={MEDIA_ENTITY!r}, project={IMAGES_PROJECT!r}, name="many-
                                       caption=f"img {{i}}") for i in range({IMAGES})],
               "weights": wandb.Histogram(rng.normal(0, 1, 500), num_bins=30),
               "page": wandb.Html("<p>neighbour</p>")}})
+    # a matplotlib figure (converted when logged) and a Plotly figure stored the way
+    # mpl_to_plotly made them before the fix (640x480, autosize off, mirrored ticks)
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import plotly.graph_objects as go
+    fig, ax = plt.subplots()
+    ax.plot([1, 2, 3], [1, 4, 9])
+    legacy = go.Figure(go.Scatter(x=[1, 2, 3], y=[1, 4, 9]))
+    legacy.update_layout(width=640, height=480, autosize=False, margin=dict(r=63, l=80, t=57, b=52))
+    legacy.update_xaxes(mirror="ticks", ticks="inside", showline=True)
+    legacy.update_yaxes(mirror="ticks", ticks="inside", showline=True)
+    run.log({{"mpl": fig, "legacy": wandb.Plotly(legacy)}})
 """
 
 
@@ -240,9 +253,9 @@ def test_an_image_list_scrolls_inside_its_panel_and_neighbours_do_not_stretch(
     page = media_page
     page.goto(f"/{MEDIA_ENTITY}/{image_list_project}")
     panel = page.locator(tid("panel-examples"))
-    panel.scroll_into_view_if_needed()
     images = panel.locator(tid("media-image"))
     expect(images).to_have_count(IMAGES)
+    panel.scroll_into_view_if_needed()
     page.wait_for_function(
         "el => [...el.querySelectorAll('img')].every(i => i.complete && i.naturalWidth === 64)",
         arg=panel.element_handle(),
@@ -286,6 +299,31 @@ def test_histogram_panels_have_readable_formatted_axes(
         assert re.fullmatch(r"-?\d+(\.\d{1,3})?k?", text), text
         box = tick.bounding_box()
         assert box and box["height"] >= 11, box  # at least an 11 px font on the screen
+
+
+# -- 6. matplotlib -> Plotly figures fit their panel ----------------------------------------
+
+
+@pytest.mark.parametrize("key", ["mpl", "legacy"])
+def test_converted_figures_fit_their_panel_without_mirrored_ticks(
+    media_page: Page, media_server: Server, image_list_project: str, key: str
+) -> None:
+    page = media_page
+    page.set_viewport_size({"width": 1000, "height": 900})  # panels narrower than 640 px
+    page.goto(f"/{MEDIA_ENTITY}/{image_list_project}")
+    panel = page.locator(tid(f"panel-{key}"))
+    panel.scroll_into_view_if_needed()
+    expect(panel.locator("[data-traces='1']")).to_have_count(1, timeout=30_000)
+    plot = panel.locator(".js-plotly-plot")
+    drawn = plot.evaluate(
+        """el => ({width: el._fullLayout.width, mirrors: [el._fullLayout.xaxis.mirror, el._fullLayout.yaxis.mirror],
+                   svg: el.querySelector('svg.main-svg').getBoundingClientRect().right})"""
+    )
+    box = panel.bounding_box()
+    assert box
+    assert box["width"] < 640
+    assert drawn["svg"] <= box["x"] + box["width"] + 0.5, (drawn, box)  # not clipped on the right
+    assert drawn["mirrors"] == [True, True]  # the box's lines, no unlabelled ticks
 
 
 # -- 10. not found, no failed requests ------------------------------------------------------
