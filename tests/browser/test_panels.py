@@ -262,3 +262,35 @@ def test_exports_png_svg_and_csv(panels_page: Page, panels_server: Server, tmp_p
             (rid, int(r["_step"]), float(r["loss"])) for r in run.scan_history(keys=["loss"])
         ]
     assert sorted((r["run"], int(r["_step"]), float(r["value"])) for r in rows) == sorted(expected)
+
+
+def test_histogram_heatmap_over_steps(panels_page: Page, screenshots: Path) -> None:
+    page = open_workspace(panels_page)
+    panel = page.locator(tid("panel-weights"))
+    panel.scroll_into_view_if_needed()
+    expect(panel.locator(tid("media-histogram")).first).to_be_visible()
+    page.locator(tid("heatmap-toggle-weights")).click()
+    expect(panel.locator(tid("media-heatmap"))).to_have_count(len(RUNS))
+    page.wait_for_function(
+        "n => Object.keys((window.__runyardHeatmaps || {}).weights || {}).length === n",
+        arg=len(RUNS),
+    )
+    drawn = page.evaluate("() => window.__runyardHeatmaps.weights")
+    logged_steps = list(range(0, 40, 5))
+    for rid in RUNS:
+        assert drawn[rid]["steps"] == logged_steps
+        # each step's values were drawn from normal(step / 10, 1): the fullest bin follows
+        modes = drawn[rid]["modes"]
+        assert all(abs(m - s / 10) < 1.0 for m, s in zip(modes, logged_steps, strict=True))
+        assert modes[-1] > modes[0] + 2
+    # the canvas holds one column per step, coloured where the values are
+    lit = (
+        panel.locator(tid("media-heatmap"))
+        .first.locator("canvas")
+        .evaluate(
+            """c => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+                  let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++; return [c.width, n]; }"""
+        )
+    )
+    assert lit[0] == len(logged_steps) and lit[1] > len(logged_steps) * 5
+    panel.screenshot(path=str(screenshots / "histogram-heatmap.png"))

@@ -1,7 +1,7 @@
 // A media key's panel for the shown runs: images (single or separated, with
 // captions), HTML (sandboxed iframes), Plotly figures or histograms, each at the
 // step the slider selects (the last logged, until moved).
-import { useRef } from "react";
+import { useRef, useState } from "react";
 import type { MediaValue, Run } from "../../api/types";
 import { useInView } from "../../hooks/useInView";
 import { useColorOf } from "../../hooks/useRunColors";
@@ -9,6 +9,7 @@ import { runDisplayName } from "../../lib/columns";
 import { histogramBars, imagesOf, valueAtStep } from "../../lib/mediaSteps";
 import type { PanelMedia } from "../../lib/mediaSections";
 import HistogramBars from "./HistogramBars";
+import HistogramHeatmap from "./HistogramHeatmap";
 import PanelFrame from "./PanelFrame";
 import PlotlyFigure from "./PlotlyFigure";
 import StepSlider from "./StepSlider";
@@ -46,6 +47,9 @@ export default function MediaPanel({ entity, project, panelKey, media, runs }: M
     return at ? [{ run, at }] : [];
   });
   const kind = KIND[media];
+  // histograms: one step as bars, or every step as a heatmap (issue 18)
+  const [overSteps, setOverSteps] = useState(false);
+  const heatmap = media === "histogram" && overSteps;
 
   return (
     <PanelFrame
@@ -54,8 +58,21 @@ export default function MediaPanel({ entity, project, panelKey, media, runs }: M
       bodyRef={body}
       wide={kind === "html" || kind === "plotly"}
       extra={{ "data-step": step ?? undefined, "data-steps": steps.length }}
+      actions={
+        media === "histogram" ? (
+          <button
+            type="button"
+            className="link"
+            data-testid={`heatmap-toggle-${panelKey}`}
+            aria-pressed={overSteps}
+            onClick={() => setOverSteps((on) => !on)}
+          >
+            {overSteps ? "one step" : "over steps"}
+          </button>
+        ) : undefined
+      }
     >
-      <StepSlider id={panelKey} label={panelKey} steps={steps} value={step} onChange={setStep} />
+      {!heatmap && <StepSlider id={panelKey} label={panelKey} steps={steps} value={step} onChange={setStep} />}
       {error ? (
         <div className="error-note" role="alert">
           {String(error)}
@@ -73,6 +90,9 @@ export default function MediaPanel({ entity, project, panelKey, media, runs }: M
                 {runDisplayName(run)}
                 {at.step !== step && <span className="muted"> (step {at.step})</span>}
               </div>
+              {heatmap ? (
+                <HistogramHeatmap steps={byRun.get(run.id) ?? []} panelKey={panelKey} run={run.id} label={`${panelKey} of ${runDisplayName(run)}`} />
+              ) : (
               <MediaValueView
                 value={at.value}
                 media={media}
@@ -82,6 +102,7 @@ export default function MediaPanel({ entity, project, panelKey, media, runs }: M
                 label={`${panelKey} of ${runDisplayName(run)}`}
                 step={at.step}
               />
+              )}
             </div>
           ))}
         </div>
