@@ -256,3 +256,13 @@ def test_rollup_round_trips_and_reads_older_compressed_blobs(n: int) -> None:
     if n >= 64:
         assert expected[4].sum() == n and expected[0][0] == steps[63]
         assert expected[2][0] == np.nanmin(values[:64]) and expected[3][0] == np.nanmax(values[:64])
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.int64])
+def test_plain_values_round_trip(dtype: type) -> None:
+    from runyard.store.sql.chunks import is_plain
+
+    values = np.array([1.5, np.nan, -0.0, np.inf, 3.0]) if dtype is np.float64 else np.arange(5)
+    data = encode_values(values.astype(dtype), compress=False)
+    assert is_plain(data) and not is_plain(encode_values(values.astype(dtype)))
+    assert_bit_exact(values.astype(dtype), decode_values(data))

@@ -157,3 +157,38 @@ def test_a_refill_by_another_process_to_the_same_shape_is_seen(uri: str) -> None
     finally:
         notebook.close()
         other.close()
+
+
+def test_open_chunks_are_plain_until_full_or_the_run_ends(tmp_path: Path) -> None:
+    """A key's growing last chunk is stored uncompressed (each batch rewrites it), full
+    chunks compressed, and the run's end compresses its last chunks (issue 20)."""
+    from runyard.store.sql.chunks import is_plain
+    from runyard.store.sql.store import CHUNK_POINTS
+
+    store = SqlStore(f"sqlite:///{tmp_path}/s.db")
+    ref = RunRef("e", "p", "r")
+    rng = np.random.default_rng(3)
+    values = rng.normal(size=3 * CHUNK_POINTS)
+    step = 1000
+    try:
+        for start in range(0, 2 * CHUNK_POINTS + 500, step):
+            steps = np.arange(start, start + step)
+            store.write_batch(
+                RunBatch(ref, create={}, columns={"loss": (steps, values[start : start + step])})
+            )
+
+        def blobs() -> list[tuple[int, bool]]:
+            with store._db.read() as tx:
+                rows = tx.all("SELECT count, values_blob FROM series_chunks ORDER BY first_step")
+            return [(int(r[0]), is_plain(r[1])) for r in rows]
+
+        stored = blobs()
+        assert all(not plain for count, plain in stored if count == CHUNK_POINTS)
+        assert stored[-1][1] and stored[-1][0] < CHUNK_POINTS
+        expected = values[: len(range(0, 2 * CHUNK_POINTS + 500, step)) * step]
+        np.testing.assert_array_equal(store.read_series(ref, "loss").values, expected)
+        store.write_batch(RunBatch(ref, meta={"state": "finished"}))
+        assert not any(plain for _, plain in blobs())
+        np.testing.assert_array_equal(store.read_series(ref, "loss").values, expected)
+    finally:
+        store.close()

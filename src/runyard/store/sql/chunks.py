@@ -27,6 +27,7 @@ __all__ = [
     "encode_rollup_compressed",
     "encode_steps",
     "encode_values",
+    "is_plain",
     "rollup_arrays",
 ]
 
@@ -35,6 +36,9 @@ ROLLUP_POINTS = 64
 
 _RANGE, _DELTA = 0, 1
 _RAW, _BITDIFF, _MICROS = 0, 1, 2
+#: Uncompressed little-endian words: the open (last, growing) chunk of a live key, which
+#: every batch rewrites; it is compressed once it is full or its run ends.
+_PLAIN = 3
 _KINDS = {"f": np.dtype("<f8"), "i": np.dtype("<i8")}
 _LEVEL = 1
 
@@ -73,10 +77,13 @@ def decode_steps(data: bytes) -> np.ndarray:
     return np.cumsum(deltas, dtype=np.int64)
 
 
-def encode_values(values: np.ndarray) -> bytes:
-    """float64 or int64 values as bytes (kind byte, codec byte, count, payload)."""
+def encode_values(values: np.ndarray, *, compress: bool = True) -> bytes:
+    """float64 or int64 values as bytes (kind byte, codec byte, count, payload);
+    ``compress=False`` stores the words as they are (fast to write and read back)."""
     kind = "i" if values.dtype.kind in "iu" else "f"
     arr = np.ascontiguousarray(values, dtype=_KINDS[kind])
+    if not compress:
+        return struct.pack("<cBq", kind.encode(), _PLAIN, len(arr)) + arr.tobytes()
     candidates = _candidates(arr, kind)
     if len(candidates) > 1 and len(arr) > 2 * _SAMPLE:
         # Pick the codec on a sample, then compress everything once.
@@ -126,6 +133,9 @@ def _candidates(arr: np.ndarray, kind: str) -> dict[int, Callable[[np.ndarray], 
 def decode_values(data: bytes) -> np.ndarray:
     """Inverse of :func:`encode_values`; returns float64 or int64."""
     kind, codec, n = struct.unpack_from("<cBq", data)
+    if codec == _PLAIN:
+        plain: np.ndarray = np.frombuffer(data, _KINDS[kind.decode()], n, 10).copy()
+        return plain
     bits = _unshuffle(zlib.decompress(data[10:]), n)
     if codec == _MICROS:
         return np.cumsum(bits.view("<i8"), dtype=np.int64) / 1e6
@@ -159,6 +169,11 @@ def rollup_arrays(steps: np.ndarray, values: np.ndarray) -> RollupArrays:
 #: Leading word of a rollup blob of plain arrays; a compressed (older) blob starts
 #: with the byte size of its first part, never 0.
 _PLAIN_ROLLUP = 0
+
+
+def is_plain(values_blob: bytes) -> bool:
+    """Whether a values blob is stored uncompressed (an open chunk)."""
+    return len(values_blob) > 1 and values_blob[1] == _PLAIN
 
 
 def encode_rollup(steps: np.ndarray, values: np.ndarray) -> bytes:
