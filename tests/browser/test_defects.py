@@ -73,6 +73,9 @@ with wandb.init(entity={MEDIA_ENTITY!r}, project={IMAGES_PROJECT!r}, name="many-
     legacy.update_xaxes(mirror="ticks", ticks="inside", showline=True)
     legacy.update_yaxes(mirror="ticks", ticks="inside", showline=True)
     run.log({{"mpl": fig, "legacy": wandb.Plotly(legacy)}})
+    # a chart naming a preset nobody saved
+    points = wandb.Table(columns=["x", "y"], data=[[0, 1], [1, 2]])
+    run.log({{"unsaved": wandb.plot_table("someone/unsaved_chart", points, {{"x": "x", "y": "y"}})}})
 """
 
 
@@ -358,6 +361,22 @@ def test_loading_the_media_workspace_fails_no_request(
     page.wait_for_load_state("networkidle")
     page.wait_for_timeout(1000)
     assert failed == []
+    assert errors == []
+
+
+def test_a_missing_preset_says_so_once_without_a_404(
+    media_page: Page, media_server: Server, image_list_project: str
+) -> None:
+    page = media_page
+    errors: list[str] = []
+    page.on("response", lambda r: r.status >= 400 and errors.append(f"{r.status} {r.url}"))
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    page.goto(f"/{MEDIA_ENTITY}/{image_list_project}")
+    panel = page.locator(tid("panel-unsaved"))
+    panel.scroll_into_view_if_needed()
+    note = panel.locator(tid("chart-missing-unsaved"))
+    expect(note).to_have_text("No preset someone/unsaved_chart is saved. Use Edit to write one.")
+    page.wait_for_load_state("networkidle")
     assert errors == []
 
 

@@ -4,7 +4,7 @@
 // editor; a preset saved there replaces the chart's for this panel.
 import { useQueries, useQuery } from "@tanstack/react-query";
 import { useMemo, useRef, useState } from "react";
-import { ApiError, fetchTable, getPreset } from "../../api/client";
+import { ApiError, fetchTable, getPreset, listPresets } from "../../api/client";
 import type { CustomChart, PresetWithSpec, Run } from "../../api/types";
 import { useInView } from "../../hooks/useInView";
 import { useColorOf } from "../../hooks/useRunColors";
@@ -43,13 +43,18 @@ export default function ChartPanel({ entity, project, chart, runs: shownRuns, ov
 
   const preset = useQuery({
     queryKey: ["preset", presetId],
-    queryFn: ({ signal }) => getPreset(presetId, undefined, signal),
+    // a preset nobody saved is found missing in its entity's list (null), not by a 404
+    // the browser would log on every load
+    queryFn: async ({ signal }): Promise<PresetWithSpec | null> => {
+      const { presets } = await listPresets(presetId.split("/")[0], signal);
+      return presets.some((p) => p.id === presetId) ? getPreset(presetId, undefined, signal) : null;
+    },
     enabled: inView,
     staleTime: 60_000,
     retry: (count, e) => !(e instanceof ApiError && e.status === 404) && count < 2,
   });
   // a chart naming a preset nobody saved (yet): the editor starts from a simple spec
-  const missing = preset.error instanceof ApiError && preset.error.status === 404;
+  const missing = preset.data === null || (preset.error instanceof ApiError && preset.error.status === 404);
   const editable: PresetWithSpec | null = useMemo(() => {
     if (preset.data) return preset.data;
     if (!missing) return null;
@@ -145,7 +150,7 @@ export default function ChartPanel({ entity, project, chart, runs: shownRuns, ov
       <StepSlider id={chart.key} label={chart.key} steps={steps} value={step} onChange={setStep} />
       {missing ? (
         <div className="error-note" role="alert" data-testid={`chart-missing-${chart.key}`}>
-          No preset <code>{presetId}</code> is saved ({String(preset.error)}). Use Edit to write one.
+          No preset <code>{presetId}</code> is saved. Use Edit to write one.
         </div>
       ) : error ? (
         <div className="error-note" role="alert">
