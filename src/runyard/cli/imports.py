@@ -1,4 +1,4 @@
-"""``runyard import tensorboard|mlflow …``: runs logged by other tools into a store."""
+"""``runyard import tensorboard|mlflow|wandb …``: runs logged by other tools into a store."""
 
 from __future__ import annotations
 
@@ -52,6 +52,22 @@ def add_parser(commands: Any) -> None:
     ml.add_argument("--store", help="store URI (default: RUNYARD_STORE, else the embedded store)")
     ml.add_argument("--quiet", action="store_true", help="no progress lines")
 
+    wb = sources.add_parser(
+        "wandb",
+        help="W&B runs, through wandb's public API",
+        description="Import the runs of a W&B project (config, summary, full history, "
+        "files) through wandb.Api, from W&B's cloud or any server wandb talks to. Run ids "
+        "are kept; a second import adds only what is new. Needs wandb (pip install wandb).",
+    )
+    wb.add_argument("path", metavar="ENTITY/PROJECT", help="the W&B project to import")
+    wb.add_argument("--base-url", help="W&B server (default: WANDB_BASE_URL, else the cloud)")
+    wb.add_argument("--api-key", help="W&B API key (default: WANDB_API_KEY or ~/.netrc)")
+    wb.add_argument("--to-project", help="project to import into (default: the W&B one)")
+    wb.add_argument("--runs", help="only these W&B run ids (comma-separated)")
+    wb.add_argument("--entity", help="entity to import into (default: your default entity)")
+    wb.add_argument("--store", help="store URI (default: RUNYARD_STORE, else the embedded store)")
+    wb.add_argument("--quiet", action="store_true", help="no progress lines")
+
 
 def _tensorboard_without_tensorflow() -> None:
     """TensorBoard's event reader imports TensorFlow when it is installed, only for its
@@ -82,6 +98,24 @@ def run(args: argparse.Namespace) -> int:
                 api.store, api.blobs, [Path(d) for d in args.dirs], entity, args.project, progress
             )
         except (FileNotFoundError, ImportError) as exc:
+            print(f"runyard import: {exc}", file=sys.stderr)
+            return 2
+    elif args.source == "wandb":
+        from runyard.importers.wandb import import_wandb
+
+        try:
+            report = import_wandb(
+                api.store,
+                api.blobs,
+                args.path,
+                entity,
+                args.to_project,
+                [r for r in (args.runs or "").split(",") if r],
+                args.base_url,
+                args.api_key,
+                progress,
+            )
+        except (ValueError, ImportError) as exc:
             print(f"runyard import: {exc}", file=sys.stderr)
             return 2
     else:
