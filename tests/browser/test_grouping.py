@@ -137,7 +137,7 @@ def test_group_by_optimizer_draws_three_lines_with_numpy_means_and_bands(
     # the grouping is saved with the workspace and comes back after a reload
     eventually(lambda: _saved(sweep_server, "groupBand"), "stderr")
     assert _saved(sweep_server, "groupBy") == [OPTIM]
-    workspace.reload()
+    workspace.goto(WORKSPACE)  # the bare workspace URL: its address carries no view
     chart = wait_chart(
         workspace, "loss", "c.grouped && c.band === 'stderr' && c.series.length === 3"
     )
@@ -152,7 +152,7 @@ def test_grouped_lines_cover_only_the_visible_runs(workspace: Page, sweep_server
     ids = by_name(sweep_server)
     hidden = [ids[r.name] for r in sweep_runs() if r.optimizer == "sgd" and r.seed == 0]
     _reset(sweep_server, {"groupBy": [OPTIM], "hiddenRuns": hidden})
-    workspace.reload()
+    workspace.goto(WORKSPACE)
     chart = wait_chart(workspace, "loss", "c.grouped && c.series.length === 3")
     counts = {s["group"]["values"][OPTIM]: s["group"]["count"] for s in chart["series"]}
     assert counts == {"sgd": 22 - len(hidden), "adam": 21, "adamw": 21}
