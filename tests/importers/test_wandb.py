@@ -32,7 +32,7 @@ from tests.e2e.server import free_port
 KEY = "any-key-" + "x" * 40  # runyard ui's app takes any key as the local user
 
 LOG = """
-import sys, wandb
+import sys, numpy, wandb
 steps, resume = int(sys.argv[1]), sys.argv[2] == "resume"
 run = wandb.init(project="src", id="run1", name="first", config={"lr": 0.1, "opt": {"name": "adam", "betas": [0.9, 0.99]}},
                  tags=["a", "b"], notes="a note", resume="must" if resume else None)
@@ -41,6 +41,9 @@ for i in range(start, start + steps):
     row = {"loss": 1.0 / (i + 1), "epoch": i // 50}
     if i % 10 == 0:
         row["acc"] = i / 1000
+    if i % 100 == 0:
+        row["img"] = wandb.Image(numpy.full((4, 4, 3), i % 256, "uint8"))
+        print(f"at step {i}", flush=True)
     run.log(row)
 if not resume:
     open("weights.bin", "wb").write(bytes(range(256)) * 40)
@@ -175,6 +178,13 @@ def test_wandb_project_round_trip_resumable_and_idempotent(
     assert [r.get("acc") for r in rows] == [i / 1000 if i % 10 == 0 else None for i in range(300)]
     assert rows == list(want.scan_history())
     assert got.file("weights.bin").read() == bytes(range(256)) * 40
+    images = [r for r in rows if "img" in r]
+    assert [r["_step"] for r in images] == [0, 100, 200]
+    for row in images:  # the media payloads find their bytes at the same paths
+        path = row["img"]["path"]
+        assert got.file(path).read() == want.file(path).read()
+    console = got.file("output.log").read().decode()
+    assert "at step 200" in console and console == want.file("output.log").read().decode()
     assert got.record.metadata["source"] == "wandb"
 
     # Twice adds nothing (one run chosen by id, then the whole project).
@@ -189,11 +199,17 @@ def test_wandb_project_round_trip_resumable_and_idempotent(
     # The run grows in the source: only its new rows come in.
     _log(wandb_python, env, tmp_path, 50, "resume")
     done = _import(importer, env, server_a)
-    assert "imported 1 runs (105 points)" in done.stdout, done.stdout  # 50 x loss, epoch; 5 acc
+    assert "imported 1 runs (106 points)" in done.stdout, (
+        done.stdout
+    )  # 50 x loss, epoch; 5 acc; img
     assert "50 history rows (to step 349)" in done.stderr
-    rows = list(runyard.Api().run("me/dst/run1").scan_history())
+    grown = runyard.Api().run("me/dst/run1")
+    rows = list(grown.scan_history())
     assert [r["_step"] for r in rows] == list(range(350))
-    assert rows == list(_source(server_a).run("local/src/run1").scan_history())
+    want = _source(server_a).run("local/src/run1")
+    assert rows == list(want.scan_history())
+    console = grown.file("output.log").read()
+    assert b"at step 300" in console and console == want.file("output.log").read()
 
 
 def test_without_wandb_the_error_says_how_to_install_it(

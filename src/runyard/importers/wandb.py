@@ -194,7 +194,6 @@ def _import_run(
 
     # Files: only those new or changed since the last import.
     had: dict[str, str] = known.get("files") or {}
-    console: list[tuple[int, str, float, str]] = []
     with tempfile.TemporaryDirectory() as folder:
         for name, remote in files.items():
             if name == _METADATA or had.get(name) == md5s[name]:
@@ -207,8 +206,14 @@ def _import_run(
                 md5s.pop(name, None)  # tried again next time
                 continue
             if name == _CONSOLE:
+                # Its own journal, at the file's length: a longer output.log (the run
+                # went on) is admitted and its lines, numbered from 0 again, replace
+                # the stored ones; the same one again changes nothing.
                 text = data.decode("utf-8", "replace").splitlines()
-                console = [(i, "stdout", heartbeat, line) for i, line in enumerate(text)]
+                console = RunBatch(run=ref, create=create)
+                console.console = [(i, "stdout", heartbeat, t) for i, t in enumerate(text)]
+                console.journal = (f"wandb-import:{'/'.join(run.path)}:{name}", len(data))
+                store.write_batch(console)
             else:
                 blobs.put(file_key(ref, name), data)
 
@@ -246,8 +251,6 @@ def _import_run(
                 "job_type": run.job_type,
             },
             metadata=metadata,
-            console=console,
-            journal=(f"wandb-import:{'/'.join(run.path)}:{_CONSOLE}", 0) if console else None,
         )
     )
     report.imported.append(label)
