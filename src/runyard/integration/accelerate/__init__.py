@@ -14,22 +14,16 @@ name is first looked up here.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from runyard.integration.lazy import lazy_names
 
 if TYPE_CHECKING:
     from runyard.integration.accelerate.tracker import RunyardTracker
 
 __all__ = ["RunyardTracker"]
 
-
-def __getattr__(name: str) -> Any:
-    if name != "RunyardTracker":
-        raise AttributeError(f"module 'runyard.integration.accelerate' has no attribute {name!r}")
-    value = importlib.import_module("runyard.integration.accelerate.tracker").RunyardTracker
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_names(
+    __name__,
+    {"RunyardTracker": "runyard.integration.accelerate.tracker"},
+)

@@ -14,8 +14,9 @@ Keras' own, so their modules import ``keras`` (and with it the backend chosen by
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from runyard.integration.lazy import lazy_names
 
 if TYPE_CHECKING:
     from runyard.integration.keras.callback import WandbCallback
@@ -25,22 +26,12 @@ if TYPE_CHECKING:
 
 __all__ = ["WandbCallback", "WandbEvalCallback", "WandbMetricsLogger", "WandbModelCheckpoint"]
 
-_LAZY = {
-    "WandbCallback": "runyard.integration.keras.callback",
-    "WandbEvalCallback": "runyard.integration.keras.eval_callback",
-    "WandbMetricsLogger": "runyard.integration.keras.metrics_logger",
-    "WandbModelCheckpoint": "runyard.integration.keras.model_checkpoint",
-}
-
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'runyard.integration.keras' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_names(
+    __name__,
+    {
+        "WandbCallback": "runyard.integration.keras.callback",
+        "WandbEvalCallback": "runyard.integration.keras.eval_callback",
+        "WandbMetricsLogger": "runyard.integration.keras.metrics_logger",
+        "WandbModelCheckpoint": "runyard.integration.keras.model_checkpoint",
+    },
+)

@@ -13,8 +13,9 @@ for code that only changes its import line.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from runyard.integration.lazy import lazy_names
 
 if TYPE_CHECKING:
     from runyard.integration.lightning.logger import RunyardLogger
@@ -23,14 +24,10 @@ if TYPE_CHECKING:
 
 __all__ = ["RunyardLogger", "WandbLogger"]
 
-
-def __getattr__(name: str) -> Any:
-    if name not in __all__:
-        raise AttributeError(f"module 'runyard.integration.lightning' has no attribute {name!r}")
-    value = importlib.import_module("runyard.integration.lightning.logger").RunyardLogger
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_names(
+    __name__,
+    {
+        "RunyardLogger": "runyard.integration.lightning.logger",
+        "WandbLogger": "runyard.integration.lightning.logger:RunyardLogger",
+    },
+)

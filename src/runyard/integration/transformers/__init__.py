@@ -15,22 +15,16 @@ is first looked up here.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from runyard.integration.lazy import lazy_names
 
 if TYPE_CHECKING:
     from runyard.integration.transformers.callback import RunyardCallback
 
 __all__ = ["RunyardCallback"]
 
-
-def __getattr__(name: str) -> Any:
-    if name != "RunyardCallback":
-        raise AttributeError(f"module 'runyard.integration.transformers' has no attribute {name!r}")
-    value = importlib.import_module("runyard.integration.transformers.callback").RunyardCallback
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_names(
+    __name__,
+    {"RunyardCallback": "runyard.integration.transformers.callback"},
+)

@@ -15,8 +15,9 @@ re-exports these same objects.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from runyard.integration.lazy import lazy_names
 
 if TYPE_CHECKING:
     from runyard.integration.xgboost.callback import (
@@ -27,16 +28,7 @@ if TYPE_CHECKING:
 
 __all__ = ["RunyardCallback", "WandbCallback", "wandb_callback"]
 
-_MODULE = "runyard.integration.xgboost.callback"
-
-
-def __getattr__(name: str) -> Any:
-    if name not in __all__:
-        raise AttributeError(f"module 'runyard.integration.xgboost' has no attribute {name!r}")
-    value = getattr(importlib.import_module(_MODULE), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_names(
+    __name__,
+    dict.fromkeys(__all__, "runyard.integration.xgboost.callback"),
+)
