@@ -101,3 +101,16 @@ def test_personal_workspaces_per_user_and_shared_views(ry_dir: Path) -> None:
         assert c.put(f"{PUBLIC}/views/x", json={"settings": {}}, headers=bob).status_code == 403
         assert c.delete(f"{PUBLIC}/views/open", headers=bob).status_code == 403
         assert c.put(f"{PUBLIC}/workspace", json={"settings": {}}, headers=bob).status_code == 403
+
+
+def test_run_colours_follow_the_callers_workspace(ry_dir: Path) -> None:
+    with team_app(ry_dir) as app:
+        c = app.client
+        alice, root = app.auth("alice"), app.auth("root")
+        before = ok(c.get(f"{PRIVATE}/colors", headers=root))["runs"][0]["color"]
+        mine = {"runColors": {"r1": "#123456"}}
+        ok(c.put(f"{PRIVATE}/workspace", json={"settings": mine}, headers=alice))
+        assert ok(c.get(f"{PRIVATE}/colors", headers=alice))["runs"][0]["color"] == "#123456"
+        assert (
+            ok(c.get(f"{PRIVATE}/colors", headers=root))["runs"][0]["color"] == before != "#123456"
+        )

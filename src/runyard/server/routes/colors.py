@@ -30,6 +30,7 @@ from runyard.metrics.colors import (
 from runyard.server.access import check_access
 from runyard.server.deps import store
 from runyard.server.routes.keys import run_ids
+from runyard.server.routes.workspace import caller_workspace
 from runyard.store.base import TrackingStore
 
 router = APIRouter(tags=["colors"])
@@ -54,8 +55,9 @@ def get_colors(
     runs: str | None = Query(None, description="comma-separated run ids (default: all)"),
     tracking: TrackingStore = Depends(store),
 ) -> dict[str, Any]:
-    check_access(request, entity, project)
-    saved = tracking.get_workspace(entity, project) or {}
+    user = check_access(request, entity, project)
+    # the caller's workspace: their personal one on a team server (issue 18)
+    saved, _scope = caller_workspace(tracking, entity, project, user)
     try:
         setting = KeyColorSetting.from_json(saved.get("keyColors")).with_overrides(
             key, y, buckets, palette

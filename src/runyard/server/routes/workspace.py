@@ -71,17 +71,26 @@ def _change(
         raise HTTPException(404, str(exc)) from exc
 
 
+def caller_workspace(
+    tracking: TrackingStore, entity: str, project: str, user: str | None
+) -> tuple[dict[str, Any], str]:
+    """The settings ``user`` works with (their personal workspace, else the shared one)
+    and which it is: ``"personal"`` or ``"project"``."""
+    document = _document(tracking, entity, project)
+    personal = _extra(document).get("personal", {})
+    if user is not None and isinstance(personal, dict) and isinstance(personal.get(user), dict):
+        return dict(personal[user]), "personal"
+    return _shared(document), "project"
+
+
 @router.get("/projects/{entity}/{project}/workspace")
 def get_workspace(
     request: Request, entity: str, project: str, tracking: TrackingStore = Depends(store)
 ) -> dict[str, Any]:
     """The caller's personal workspace if they saved one, else the project's shared one."""
     user = check_access(request, entity, project)
-    document = _document(tracking, entity, project)
-    personal = _extra(document).get("personal", {})
-    if user is not None and isinstance(personal, dict) and user in personal:
-        return {"settings": personal[user], "scope": "personal"}
-    return {"settings": _shared(document), "scope": "project"}
+    settings, scope = caller_workspace(tracking, entity, project, user)
+    return {"settings": settings, "scope": scope}
 
 
 @router.put("/projects/{entity}/{project}/workspace")
