@@ -2,7 +2,9 @@
 Runyard server (server A, speaking wandb's protocol: W&B's cloud is out of reach here)
 → imported through ``wandb.Api`` into a separate embedded store → the same config,
 summary, every history row and the file's bytes; a second import adds nothing; a run
-that grew gets only its new rows.
+that grew gets only its new rows. The run logs config, 300 steps (scalars and images),
+prints, saves a file, logs an artifact (files, a folder, a reference) and gets its
+summary edited through ``wandb.Api`` after it finished.
 
 The importer runs where wandb is installed: a throwaway venv that sees ``.venv-wandb``'s
 site-packages first, then Runyard's sources (:mod:`tests.compat.venv`). Without a
@@ -49,6 +51,14 @@ print("resumed" if resume else "started", flush=True)
 if not resume:
     open("weights.bin", "wb").write(bytes(range(256)) * 40)
     run.save("weights.bin", policy="now")
+    import os
+    os.makedirs("data/sub", exist_ok=True)
+    open("data/sub/b.txt", "w").write("beta")
+    art = wandb.Artifact("ds", type="dataset", description="the data", metadata={"rows": 2})
+    art.add_file("weights.bin")
+    art.add_dir("data", name="data")
+    art.add_reference("https://example.invalid/key.csv", name="ref.csv", checksum=False)
+    run.log_artifact(art, aliases=["best"]).wait()
 run.summary["best"] = {"loss": 0.5, "step": 7}
 run.finish()
 if not resume:
@@ -187,6 +197,16 @@ def test_wandb_project_round_trip_resumable_and_idempotent(
     console = got.file("output.log").read().decode()
     assert "at step 200" in console and console == want.file("output.log").read().decode()
     assert got.record.metadata["source"] == "wandb"
+    (art,) = got.logged_artifacts()
+    assert (art.name, art.type, art.description) == ("ds:v0", "dataset", "the data")
+    assert art.metadata == {"rows": 2} and "best" in art.aliases
+    assert sorted(art.manifest.entries) == ["data/sub/b.txt", "ref.csv", "weights.bin"]
+    assert art.get_entry("ref.csv").ref == "https://example.invalid/key.csv"  # not fetched
+    folder = tmp_path / "art"
+    weights = art.get_entry("weights.bin").download(root=str(folder))
+    assert Path(weights).read_bytes() == bytes(range(256)) * 40
+    assert Path(art.get_entry("data/sub/b.txt").download(root=str(folder))).read_text() == "beta"
+    assert "imported 1 artifact versions" in done.stdout
 
     # Twice adds nothing (one run chosen by id, then the whole project).
     done = _import(importer, env, server_a, "--runs", "run1")
@@ -204,11 +224,13 @@ def test_wandb_project_round_trip_resumable_and_idempotent(
         done.stdout
     )  # 50 x loss, epoch; 5 acc; img
     assert "50 history rows (to step 349)" in done.stderr
+    assert "artifact" not in done.stdout  # the version came in once
     grown = runyard.Api().run("me/dst/run1")
     rows = list(grown.scan_history())
     assert [r["_step"] for r in rows] == list(range(350))
     want = _source(server_a).run("local/src/run1")
     assert rows == list(want.scan_history())
+    assert len(grown.logged_artifacts()) == 1
     console = grown.file("output.log").read()
     assert b"resumed" in console and console == want.file("output.log").read()
 

@@ -19,6 +19,7 @@ class ImportReport:
     imported: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     points: int = 0
+    artifacts: int = 0
     skipped: Counter[tuple[str, str]] = field(default_factory=Counter)
 
     def skip(self, source: str, reason: str, count: int = 1) -> None:
@@ -30,6 +31,8 @@ class ImportReport:
             f"imported {len(self.imported)} runs ({self.points} points), "
             f"{len(self.unchanged)} already imported and unchanged"
         ]
+        if self.artifacts:
+            out.append(f"imported {self.artifacts} artifact versions")
         for (source, reason), count in sorted(self.skipped.items()):
             out.append(f"skipped {count} in {source}: {reason}")
         return out

@@ -18,13 +18,16 @@ Runyard run id is the W&B run id, so links and ``resume`` keep working):
   the same fields; ``wandb-metadata.json`` → the run's metadata (plus ``source`` and
   ``wandb``: where it came from and what was imported);
 - files → run files at the same names (``output.log`` becomes the console's text);
-- artifacts → not imported yet: counted in the report's skipped lines.
+- logged artifacts → artifact versions of the target project, logged by the run, in
+  version order (name, type, description, metadata, aliases, every file's bytes;
+  reference entries recorded, not fetched), each once: keyed on its W&B id.
 
-Resumable and idempotent: a run whose state, last history step, summary, config and
-files (names and MD5s) are those recorded at its last import is left alone; otherwise
-only history rows after the last stored step are read (history is written in batches,
-each recording its last step, so an interrupted import goes on where it stopped), and
-only files whose MD5 changed are downloaded again.
+Resumable and idempotent: a run whose state, last history step, summary, config,
+files (names and MD5s; size and update time from a server that sends no MD5) and
+logged artifacts are those recorded at its last import is left alone; otherwise only
+history rows after the last stored step are read (history is written in batches, each
+recording its last step, so an interrupted import goes on where it stopped), only
+files that changed are downloaded again, and only artifact versions not imported yet.
 """
 
 from __future__ import annotations
@@ -39,10 +42,17 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from runyard.blobs.artifacts import artifact_key, file_sha256
 from runyard.blobs.base import BlobStore
 from runyard.entities import RunRef
 from runyard.importers.report import ImportReport
-from runyard.store.base import RunBatch, TrackingStore, columns_from_rows
+from runyard.store.base import (
+    ArtifactCommit,
+    ArtifactFile,
+    RunBatch,
+    TrackingStore,
+    columns_from_rows,
+)
 
 __all__ = ["INSTALL_HINT", "import_wandb", "wandb_api"]
 
@@ -139,6 +149,7 @@ def _import_run(
     config = _clean(run.config)
     summary = _clean(run.summary_metrics)
     md5s = {name: _version(f) for name, f in sorted(files.items())}
+    logged = _logged(run, skip)
     fingerprint = _digest(
         {
             "state": run.state,
@@ -146,6 +157,7 @@ def _import_run(
             "config": config,
             "summary": summary,
             "files": md5s,
+            "artifacts": sorted(str(a.id) for a in logged),
             "name": run.name,
             "tags": list(run.tags or []),
             "notes": run.notes,
@@ -217,9 +229,7 @@ def _import_run(
             else:
                 blobs.put(file_key(ref, name), data)
 
-    artifacts = _count_artifacts(run, skip)
-    if artifacts:
-        skip("logged artifacts (not imported yet)", artifacts)
+    _import_artifacts(logged, store, blobs, ref, create, report, skip)
 
     state = run.state if run.state in _STATES else "finished"
     metadata = dict(run.metadata or {})
@@ -256,12 +266,70 @@ def _import_run(
     report.imported.append(label)
 
 
-def _count_artifacts(run: Any, skip: Callable[[str, int], None]) -> int:
+def _logged(run: Any, skip: Callable[[str, int], None]) -> list[Any]:
     try:
-        return sum(1 for _ in run.logged_artifacts())
-    except Exception as exc:  # an older server without artifacts
+        return list(run.logged_artifacts())
+    except Exception as exc:  # a server without artifacts: the run still comes in
         skip(f"artifacts could not be listed ({type(exc).__name__}: {exc})", 1)
-        return 0
+        return []
+
+
+def _import_artifacts(
+    logged: list[Any],
+    store: TrackingStore,
+    blobs: BlobStore,
+    ref: RunRef,
+    create: dict[str, Any],
+    report: ImportReport,
+    skip: Callable[[str, int], None],
+) -> None:
+    """The versions ``run`` logged, oldest first, each once (keyed on its W&B id)."""
+    logged.sort(key=lambda a: int(str(a.version).lstrip("v") or 0))
+    for art in logged:
+        client_id = hashlib.sha256(f"wandb-import:{art.id}".encode()).hexdigest()[:32]
+        if store.get_artifact_by_client_id(ref.entity, ref.project, client_id) is not None:
+            continue
+        try:
+            entries = _artifact_entries(art, store, blobs, ref, skip)
+        except Exception as exc:  # one version's download: the others still come in
+            skip(f"artifact {art.name!r} ({type(exc).__name__}: {exc})", 1)
+            continue
+        name = str(art.name).rpartition(":")[0] or str(art.name)
+        commit = ArtifactCommit(
+            client_id=client_id,
+            name=name,
+            type=art.type,
+            entries=entries,
+            description=art.description,
+            metadata=dict(art.metadata or {}),
+            aliases=[a for a in art.aliases if a != "latest"],
+        )
+        store.write_batch(RunBatch(run=ref, create=create, artifacts=[commit]))
+        report.artifacts += 1
+
+
+def _artifact_entries(
+    art: Any, store: TrackingStore, blobs: BlobStore, ref: RunRef, skip: Callable[[str, int], None]
+) -> list[ArtifactFile]:
+    """The version's manifest as Runyard entries, contents copied content-addressed;
+    references (``s3://``, ``file://`` …) are recorded, not fetched."""
+    entries: list[ArtifactFile] = []
+    with tempfile.TemporaryDirectory() as folder:
+        for path, entry in sorted(art.manifest.entries.items()):
+            if entry.ref is not None:
+                entries.append(
+                    ArtifactFile(path, size=entry.size, ref=entry.ref, checksum=entry.digest)
+                )
+                continue
+            local = Path(art.get_entry(path).download(root=folder))
+            sha, size = file_sha256(local)
+            key = artifact_key(sha)
+            if not blobs.exists(key):
+                blobs.put(key, local.read_bytes())
+            store.record_artifact_blob(ref.entity, ref.project, sha, size)
+            extra = {"wandb_md5": entry.digest}
+            entries.append(ArtifactFile(path, digest=sha, size=size, extra=extra))
+    return entries
 
 
 def _chosen(api: Any, path: str, run_ids: Sequence[str]) -> Iterable[Any]:
