@@ -342,8 +342,8 @@ export default function PanelGrid({ keys, runs, settings, update, allKeys }: Pan
                             className="panel-drag"
                             draggable
                             data-testid={`panel-drag-${entry.id}`}
-                            title="drag to move the panel"
-                            aria-label={`move ${title}`}
+                            title={`drag to move ${title}`}
+                            aria-hidden="true"
                             onDragStart={(e) => {
                               e.dataTransfer.setData("text/plain", entry.id);
                               e.dataTransfer.effectAllowed = "move";
