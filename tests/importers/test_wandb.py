@@ -27,6 +27,7 @@ import uvicorn
 import runyard
 from runyard.cli.main import main
 from runyard.server.app import create_app
+from runyard.store.base import RunBatch
 from tests.compat.venv import Venv, make_venv
 from tests.conformance.conftest import wandb_python  # noqa: F401  (the fixture)
 from tests.e2e.server import free_port
@@ -215,6 +216,17 @@ def test_wandb_project_round_trip_resumable_and_idempotent(
     assert "'nope'" in done.stderr and "Traceback" not in done.stderr
     done = _import(importer, env, server_a)
     assert "imported 0 runs (0 points), 1 already imported and unchanged" in done.stdout
+    assert list(runyard.Api().run("me/dst/run1").scan_history()) == rows
+
+    # An import stopped half-way (history up to step 149 written, the run's final batch
+    # not) goes on from there.
+    store = runyard.Api().store
+    store.write_batch(
+        RunBatch(run=got.ref, truncate_after=149, meta={"last_step": 149}, metadata={})
+    )
+    assert len(list(runyard.Api().run("me/dst/run1").scan_history())) == 150
+    done = _import(importer, env, server_a)
+    assert "150 history rows (to step 299)" in done.stderr, done.stderr
     assert list(runyard.Api().run("me/dst/run1").scan_history()) == rows
 
     # The run grows in the source: only its new rows come in.

@@ -249,6 +249,9 @@ def _import_run(
             config=config,
             config_delete=[k for k in (existing.config if existing else {}) if k not in config],
             summary_set=summary_set,
+            summary_delete=[
+                (k,) for k in (existing.summary if existing else {}) if k not in summary
+            ],
             meta={
                 "state": state,
                 "runtime": float(summary.get("_runtime") or max(heartbeat - created, 0.0)),
