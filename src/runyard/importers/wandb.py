@@ -44,7 +44,7 @@ from typing import Any
 
 from runyard.blobs.artifacts import artifact_key, file_sha256
 from runyard.blobs.base import BlobStore
-from runyard.entities import RunRef
+from runyard.entities import RUN_STATES, RunRef
 from runyard.importers.report import ImportReport
 from runyard.store.base import (
     ArtifactCommit,
@@ -63,7 +63,8 @@ ROWS_PER_BATCH = 5000
 #: metadata as the run's metadata (both are still fingerprinted).
 _CONSOLE = "output.log"
 _METADATA = "wandb-metadata.json"
-_STATES = {"finished", "failed", "crashed", "killed", "running", "preempted"}
+#: W&B states Runyard has no name for (``preempted``, ``preempting``, ``pending``).
+_STATES = {"preempted": "crashed", "preempting": "running", "pending": "running"}
 
 
 def wandb_api(base_url: str | None = None, api_key: str | None = None) -> Any:
@@ -231,7 +232,7 @@ def _import_run(
 
     _import_artifacts(logged, store, blobs, ref, create, report, skip)
 
-    state = run.state if run.state in _STATES else "finished"
+    state = run.state if run.state in RUN_STATES else _STATES.get(run.state, "finished")
     metadata = dict(run.metadata or {})
     metadata["source"] = "wandb"
     metadata["wandb"] = {
