@@ -13,7 +13,13 @@ Histories come in two shapes:
 
 A column whose values are not all numbers, all booleans or all strings holds their
 JSON text (so a Parquet column has one type, and CSV cells stay readable): mixed or
-nested config values and media summaries come out as JSON.
+nested config values and media summaries come out as JSON. In long histories an int
+also carries its exact JSON in ``value_json`` (``value`` is float64).
+
+``export.json`` beside the tables says what they hold (``runyard-export/1``: the
+source project, the files, the history shape and what each column holds), so
+``runyard import export DIR`` (:mod:`runyard.importers.export`) can rebuild the runs
+exactly: export, then import, gives the same config, summary and history.
 
 Needs pyarrow (``pip install 'runyard[tables]'``).
 """
@@ -38,6 +44,8 @@ if TYPE_CHECKING:
 __all__ = [
     "FORMATS",
     "HISTORY_SHAPES",
+    "MANIFEST",
+    "MANIFEST_FORMAT",
     "ExportResult",
     "export_project",
     "history_long",
@@ -89,17 +97,37 @@ def column_values(values: Sequence[Any]) -> list[Any]:
     return [None if v is None else _json(v) for v in values]
 
 
-def _table(columns: Mapping[str, Sequence[Any]]) -> pa.Table:
+def _table(columns: Mapping[str, Sequence[Any]], kinds: dict[str, str] | None = None) -> pa.Table:
+    """The columns as one typed table; what each column holds goes into ``kinds``
+    (see :func:`column_kind`)."""
     pa = _pyarrow()
     arrays = {}
     for name, values in columns.items():
         cleaned = column_values(values)
+        if kinds is not None:
+            kinds[name] = column_kind(values)
         present = [v for v in cleaned if v is not None]
         ints = all(isinstance(v, int) and not isinstance(v, bool) for v in present)
         if present and ints and any(abs(v) >= 2**63 for v in present):
             cleaned = [None if v is None else str(v) for v in cleaned]
         arrays[name] = pa.array(cleaned) if present else pa.nulls(len(cleaned), pa.float64())
     return pa.table(arrays)
+
+
+def column_kind(values: Sequence[Any]) -> str:
+    """What :func:`column_values` makes of ``values``: ``"bool"``, ``"int"``, ``"float"``,
+    ``"string"`` or ``"json"`` (JSON text), ``"null"`` when nothing is there. Export
+    records it, so an import reads CSV cells back as what they were."""
+    present = [v for v in values if v is not None]
+    if not present:
+        return "null"
+    if all(isinstance(v, bool) for v in present):
+        return "bool"
+    if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in present):
+        return "int" if all(isinstance(v, int) for v in present) else "float"
+    if all(isinstance(v, str) for v in present):
+        return "string"
+    return "json"
 
 
 def _run_row(run: Run) -> dict[str, Any]:
@@ -119,13 +147,13 @@ def _run_row(run: Run) -> dict[str, Any]:
     return row
 
 
-def runs_table(runs: Iterable[Run]) -> pa.Table:
+def runs_table(runs: Iterable[Run], kinds: dict[str, str] | None = None) -> pa.Table:
     """One row per run (see the module docstring); ``tags`` is a JSON list."""
     rows = [_run_row(run) for run in runs]
     names: dict[str, None] = {}
     for row in rows:
         names.update(dict.fromkeys(row))
-    return _table({name: [row.get(name) for row in rows] for name in names})
+    return _table({name: [row.get(name) for row in rows] for name in names}, kinds)
 
 
 def _history_columns(run: Run) -> dict[str, tuple[np.ndarray, list[Any]]]:
@@ -167,9 +195,12 @@ def history_long(run: Run) -> pa.Table:
         run_ids.extend([run.id] * len(values))
         keys.extend([key] * len(values))
         for value in values:
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                numbers.append(float(value))
+            if isinstance(value, float):
+                numbers.append(value)
                 texts.append(None)
+            elif isinstance(value, int) and not isinstance(value, bool):
+                numbers.append(float(value))
+                texts.append(str(value))  # the exact int
             else:
                 numbers.append(None)
                 texts.append(_json(value))
@@ -196,12 +227,12 @@ def wide_rows(run: Run) -> list[dict[str, Any]]:
     return [rows[s] for s in sorted(rows)]
 
 
-def history_wide(runs: Iterable[Run]) -> pa.Table:
+def history_wide(runs: Iterable[Run], kinds: dict[str, str] | None = None) -> pa.Table:
     """One row per ``(run_id, _step)`` of every run, a column per key (sorted)."""
     rows = [row for run in runs for row in wide_rows(run)]
     keys = sorted({k for row in rows for k in row} - {"run_id", "_step"})
     names = ["run_id", "_step", *keys]
-    return _table({name: [row.get(name) for row in rows] for name in names})
+    return _table({name: [row.get(name) for row in rows] for name in names}, kinds)
 
 
 def _write(table: pa.Table, path: Path, fmt: Format) -> None:
@@ -240,13 +271,24 @@ def export_project(
     runs = list(_runs(api, path, filters))
     result = ExportResult(runs=len(runs))
     runs_path = out_dir / f"runs.{fmt}"
-    _write(runs_table(runs), runs_path, fmt)
+    kinds: dict[str, dict[str, str]] = {"runs": {}, "history": {}}
+    _write(runs_table(runs, kinds["runs"]), runs_path, fmt)
     result.files.append(runs_path)
+    manifest = {
+        "format": MANIFEST_FORMAT,
+        "source": path,
+        "runs": runs_path.name,
+        "history": None,
+        "history_shape": history,
+        "columns": kinds,
+    }
     if history == "none":
+        _write_manifest(out_dir, manifest, result)
         return result
     history_path = out_dir / f"history.{fmt}"
+    manifest["history"] = history_path.name
     if history == "wide":
-        table = history_wide(runs)
+        table = history_wide(runs, kinds["history"])
         result.points = sum(
             len(table) - table.column(name).null_count
             for name in table.column_names
@@ -254,6 +296,13 @@ def export_project(
         )
         _write(table, history_path, fmt)
     else:
+        kinds["history"] = {
+            "run_id": "string",
+            "step": "int",
+            "key": "string",
+            "value": "float",
+            "value_json": "json",
+        }
         # Streamed run by run: the long table's schema is fixed, so a project's history
         # never has to fit in memory at once.
         writer: Any = None
@@ -276,7 +325,19 @@ def export_project(
             if writer is not None:
                 writer.close()
     result.files.append(history_path)
+    _write_manifest(out_dir, manifest, result)
     return result
+
+
+#: What ``export.json`` says it describes (see the module docstring).
+MANIFEST_FORMAT = "runyard-export/1"
+MANIFEST = "export.json"
+
+
+def _write_manifest(out_dir: Path, manifest: dict[str, Any], result: ExportResult) -> None:
+    path = out_dir / MANIFEST
+    path.write_text(json.dumps(manifest, indent=1) + "\n")
+    result.files.append(path)
 
 
 def history_long_empty() -> pa.Table:
