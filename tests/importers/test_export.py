@@ -107,3 +107,22 @@ def test_an_existing_run_of_another_origin_is_not_overwritten(ry_dir: Path, tmp_
         import_export(out, store, "tester", "src")
     with pytest.raises(ValueError, match=r"holds no export\.json"):
         import_export(tmp_path, store, "tester", "copy")
+
+
+def test_the_cli_round_trip(
+    ry_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``runyard export … -o DIR`` then ``runyard import export DIR --to-project copy``."""
+    from runyard.cli.main import main
+
+    log_project()
+    out = tmp_path / "out"
+    assert main(["export", "tester/src", "--format", "csv", "-o", str(out)]) == 0
+    assert main(["import", "export", str(out), "--to-project", "copy", "--quiet"]) == 0
+    assert "imported 3 runs" in capsys.readouterr().out
+    api = runyard.Api()
+    assert snapshot(api, "tester/copy") == snapshot(api, "tester/src")
+    assert main(["import", "export", str(out), "--to-project", "copy", "--quiet"]) == 0
+    assert "0 runs" in capsys.readouterr().out
+    assert main(["import", "export", str(tmp_path / "nothing"), "--quiet"]) == 2
+    assert "holds no export.json" in capsys.readouterr().err

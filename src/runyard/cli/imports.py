@@ -1,4 +1,5 @@
-"""``runyard import tensorboard|mlflow|wandb …``: runs logged by other tools into a store."""
+"""``runyard import tensorboard|mlflow|wandb|export …``: runs logged by other tools (or
+exported by ``runyard export``) into a store."""
 
 from __future__ import annotations
 
@@ -68,6 +69,19 @@ def add_parser(commands: Any) -> None:
     wb.add_argument("--store", help="store URI (default: RUNYARD_STORE, else the embedded store)")
     wb.add_argument("--quiet", action="store_true", help="no progress lines")
 
+    ex = sources.add_parser(
+        "export",
+        help="runs exported by `runyard export` (Parquet or CSV)",
+        description="Rebuild the runs of a `runyard export` directory (its export.json, runs "
+        "and history tables) under their ids: fields, config, summary and every history "
+        "point. An export carries no files: media values keep their references only.",
+    )
+    ex.add_argument("dir", metavar="DIR", help="the directory `runyard export -o` wrote")
+    ex.add_argument("--to-project", help="project to import into (default: the exported one)")
+    ex.add_argument("--entity", help="entity to import into (default: your default entity)")
+    ex.add_argument("--store", help="store URI (default: RUNYARD_STORE, else the embedded store)")
+    ex.add_argument("--quiet", action="store_true", help="no progress lines")
+
 
 def _tensorboard_without_tensorflow() -> None:
     """TensorBoard's event reader imports TensorFlow when it is installed, only for its
@@ -98,6 +112,16 @@ def run(args: argparse.Namespace) -> int:
                 api.store, api.blobs, [Path(d) for d in args.dirs], entity, args.project, progress
             )
         except (FileNotFoundError, ImportError) as exc:
+            print(f"runyard import: {exc}", file=sys.stderr)
+            return 2
+    elif args.source == "export":
+        from runyard.importers.export import import_export, source_project
+
+        folder = Path(args.dir)
+        try:
+            project = args.to_project or source_project(folder)
+            report = import_export(folder, api.store, entity, project, progress)
+        except (ValueError, OSError, ImportError) as exc:
             print(f"runyard import: {exc}", file=sys.stderr)
             return 2
     elif args.source == "wandb":

@@ -31,7 +31,7 @@ from runyard.importers.report import ImportReport
 from runyard.metrics.flatten import nest
 from runyard.store.base import RunBatch, TrackingStore
 
-__all__ = ["import_export"]
+__all__ = ["import_export", "source_project"]
 
 #: Run fields of the runs table; every other column is ``config.*`` or ``summary.*``.
 _FIELDS = ("id", "name", "state", "group", "job_type", "tags", "notes", "created_at", "runtime")
@@ -127,6 +127,21 @@ def _column(points: list[tuple[int, Any]]) -> tuple[list[int], list[Any]]:
     return [s for s, _ in points], [v for _, v in points]
 
 
+def _manifest(directory: Path) -> dict[str, Any]:
+    path = directory / MANIFEST
+    if not path.is_file():
+        raise ValueError(f"{directory} holds no {MANIFEST}: not a directory `runyard export` wrote")
+    manifest: dict[str, Any] = json.loads(path.read_text())
+    if manifest.get("format") != MANIFEST_FORMAT:
+        raise ValueError(f"{path}: format {manifest.get('format')!r}, expected {MANIFEST_FORMAT!r}")
+    return manifest
+
+
+def source_project(directory: Path) -> str:
+    """The project the export in ``directory`` was made from (its ``source``'s last part)."""
+    return str(_manifest(directory).get("source", "")).rsplit("/", 1)[-1] or "imported"
+
+
 def import_export(
     directory: Path,
     store: TrackingStore,
@@ -140,14 +155,7 @@ def import_export(
         ValueError: ``directory`` holds no export (no ``export.json``), one of another
             format, or a run id that exists there already and was not imported from it.
     """
-    manifest_path = directory / MANIFEST
-    if not manifest_path.is_file():
-        raise ValueError(f"{directory} holds no {MANIFEST}: not a directory `runyard export` wrote")
-    manifest = json.loads(manifest_path.read_text())
-    if manifest.get("format") != MANIFEST_FORMAT:
-        raise ValueError(
-            f"{manifest_path}: format {manifest.get('format')!r}, expected {MANIFEST_FORMAT!r}"
-        )
+    manifest = _manifest(directory)
     kinds = manifest.get("columns") or {}
     runs = _read(directory / manifest["runs"], kinds.get("runs", {}))
     histories: dict[str, dict[str, list[tuple[int, Any]]]] = {}
