@@ -93,7 +93,9 @@ def test_edit_a_panel_title_axes_range_legend_and_kind(
     expect(page.locator(tid("panel-edit-save"))).to_be_disabled()
 
 
-def test_ignoring_outliers_leaves_the_spike_out_of_the_y_range(panels_page: Page) -> None:
+def test_ignoring_outliers_leaves_the_spike_out_of_the_y_range(
+    panels_page: Page, panels_server: Server
+) -> None:
     page = open_workspace(panels_page)
     box = page.locator(f"{tid('panel-loss')} .uplot-box")
     page.wait_for_function(
@@ -107,6 +109,7 @@ def test_ignoring_outliers_leaves_the_spike_out_of_the_y_range(panels_page: Page
     page.wait_for_function(
         "() => Number(document.querySelector('[data-panel-id=\"loss\"] .uplot-box').dataset.yrange.split(',')[1]) < 5"
     )
+    eventually(lambda: saved(panels_server).get("panels", {}).get("loss"), {"ignoreOutliers": True})
 
 
 def test_duplicate_delete_restore_and_add_panels(panels_page: Page, panels_server: Server) -> None:

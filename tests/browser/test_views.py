@@ -84,7 +84,7 @@ def test_a_view_restored_from_its_url_in_a_fresh_context(
     url = page.url
     assert "zoom=" in url and "hide=p-c" in url and "sel=p-b" in url
     # the workspace saved on the server no longer holds any of it: only the URL does
-    page.wait_for_timeout(700)  # let the debounced save land before it is reset
+    eventually(lambda: saved(panels_server).get("hiddenRuns"), ["p-c"])  # the save landed
     reset(panels_server)
     with open_page(browser, panels_server.url, request, 15_000) as fresh:
         fresh.goto(url)
@@ -95,6 +95,9 @@ def test_a_view_restored_from_its_url_in_a_fresh_context(
     page2 = open_workspace(panels_page, f"{WORKSPACE}?group=config.opt&x=_step")
     expect(page2.locator(f"{tid('groupby')} .groupby-chip")).to_have_count(1)
     wait_chart(page2, "loss", "c.grouped === true")
+    # the URL's grouping was saved into the workspace: wait for it, so that no save is
+    # still pending when the next test resets the workspace
+    eventually(lambda: saved(panels_server).get("groupBy"), ["config.opt"])
 
 
 def test_saved_named_views(
