@@ -4,6 +4,7 @@ validation metrics, one spike, and a histogram logged over steps."""
 from __future__ import annotations
 
 import json
+import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -81,3 +82,17 @@ def fixture_panels_page(
     reset(panels_server)
     with open_page(browser, panels_server.url, request, 15_000) as fresh:
         yield fresh
+    # Closing the page flushes its debounced workspace save: let it land before the next
+    # test resets the workspace, or it would undo that reset.
+    settle(panels_server)
+
+
+def settle(server: Server, quiet: float = 0.6, limit: float = 8.0) -> None:
+    """Wait until the saved workspace has not changed for ``quiet`` seconds."""
+    deadline = time.monotonic() + limit
+    last, since = saved(server), time.monotonic()
+    while time.monotonic() < deadline and time.monotonic() - since < quiet:
+        time.sleep(0.1)
+        now = saved(server)
+        if now != last:
+            last, since = now, time.monotonic()

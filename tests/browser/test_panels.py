@@ -154,32 +154,36 @@ def test_sections_drag_and_resize(panels_page: Page, panels_server: Server) -> N
     page.locator(tid("new-section-name")).fill("Reports")
     page.locator(tid("new-section-save")).click()
     expect(page.locator(tid("section-Reports"))).to_be_visible()
+    # Panel ids come from the saved workspace's counter: read them, not assume them (a
+    # panel an earlier test left in a save still landing would shift them).
     page.locator(tid("section-add-panel-Reports")).click()
     page.locator(tid("panel-edit-metrics")).fill("loss")
     page.locator(tid("panel-edit-save")).click()
-    drawn_chart(page, "panel-1", "c.series.length === 3")
+    eventually(lambda: len(panel_ids(page, "Reports")), 1)
+    (first,) = panel_ids(page, "Reports")
+    drawn_chart(page, first, "c.series.length === 3")
     page.locator(tid("section-add-panel-Reports")).click()
     page.locator(tid("panel-edit-metrics")).fill("acc")
     page.locator(tid("panel-edit-save")).click()
-    drawn_chart(page, "panel-2", "c.series.length === 3")
-    assert panel_ids(page, "Reports") == ["panel-1", "panel-2"]
+    eventually(lambda: len(panel_ids(page, "Reports")), 2)
+    second = panel_ids(page, "Reports")[1]
+    drawn_chart(page, second, "c.series.length === 3")
+    assert panel_ids(page, "Reports") == [first, second]
     # drag the second panel before the first
-    page.locator(tid("panel-drag-panel-2")).drag_to(page.locator(tid("panel-panel-1")))
-    eventually(lambda: panel_ids(page, "Reports"), ["panel-2", "panel-1"])
-    eventually(
-        lambda: saved(panels_server).get("panelOrder", {}).get("Reports"), ["panel-2", "panel-1"]
-    )
+    page.locator(tid(f"panel-drag-{second}")).drag_to(page.locator(tid(f"panel-{first}")))
+    eventually(lambda: panel_ids(page, "Reports"), [second, first])
+    eventually(lambda: saved(panels_server).get("panelOrder", {}).get("Reports"), [second, first])
     # resize: drag the corner of the (now first) panel to the grid's right edge -> a large
     # panel spanning the row
-    handle = page.locator(tid("panel-resize-panel-2")).bounding_box()
+    handle = page.locator(tid(f"panel-resize-{second}")).bounding_box()
     grid = page.locator(tid("panel-grid")).bounding_box()
     assert handle and grid
     page.mouse.move(handle["x"] + 3, handle["y"] + 3)
     page.mouse.down()
     page.mouse.move(grid["x"] + grid["width"] - 4, handle["y"] + 40, steps=4)
     page.mouse.up()
-    expect(page.locator(tid("panel-panel-2"))).to_have_class("panel panel-size-l")
-    wide = page.locator(tid("panel-panel-2")).bounding_box()
+    expect(page.locator(tid(f"panel-{second}"))).to_have_class("panel panel-size-l")
+    wide = page.locator(tid(f"panel-{second}")).bounding_box()
     assert wide and wide["width"] > grid["width"] * 0.9
     # deleting the section deletes its panels
     page.locator(tid("section-delete-Reports")).click()

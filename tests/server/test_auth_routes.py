@@ -89,7 +89,7 @@ def test_session_writes_need_the_csrf_token(team: TeamApp) -> None:
     ok = team.client.put(url, json={"settings": {"a": 1}}, headers={"X-CSRF-Token": csrf})
     assert ok.status_code == 200
     # reads need no token; API keys need none either
-    assert team.client.get(url).json() == {"settings": {"a": 1}}
+    assert team.client.get(url).json() == {"settings": {"a": 1}, "scope": "personal"}
     keyed = TestClient(team.client.app)
     assert (
         keyed.put(url, json={"settings": {"b": 2}}, headers=team.auth("alice")).status_code == 200
@@ -200,7 +200,12 @@ def test_team_members_share_projects(team: TeamApp) -> None:
     assert team.client.post(members, json={"username": "bob"}, headers=bob).status_code == 404
     added = team.client.post(members, json={"username": "bob"}, headers=alice)
     assert added.status_code == 200 and added.json()["role"] == "member"
-    assert team.client.get(url, headers=bob).json() == {"settings": {"x": 1}}
+    # a member reads the project: its shared workspace (alice's save is her personal
+    # one), and what alice shares as a saved view
+    assert team.client.get(url, headers=bob).json() == {"settings": {}, "scope": "project"}
+    view = "/api/v1/projects/vision/shared/views/mine"
+    assert team.client.put(view, json={"settings": {"x": 1}}, headers=alice).status_code == 200
+    assert team.client.get(view, headers=bob).json()["settings"] == {"x": 1}
     # a member (not an admin) cannot add others
     assert team.client.post(members, json={"username": "root"}, headers=bob).status_code == 403
     bad_role = team.client.post(members, json={"username": "bob", "role": "owner"}, headers=alice)

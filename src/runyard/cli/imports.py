@@ -64,7 +64,7 @@ def add_parser(commands: Any) -> None:
     wb.add_argument("--base-url", help="W&B server (default: WANDB_BASE_URL, else the cloud)")
     wb.add_argument("--api-key", help="W&B API key (default: WANDB_API_KEY or ~/.netrc)")
     wb.add_argument("--to-project", help="project to import into (default: the W&B one)")
-    wb.add_argument("--runs", help="only these W&B run ids (comma-separated)")
+    wb.add_argument("--runs", help="only these W&B run ids, comma-separated (default: every run)")
     wb.add_argument("--entity", help="entity to import into (default: your default entity)")
     wb.add_argument("--store", help="store URI (default: RUNYARD_STORE, else the embedded store)")
     wb.add_argument("--quiet", action="store_true", help="no progress lines")
