@@ -345,6 +345,24 @@ def test_unknown_project_and_run_say_not_found(page: Page, server: Server) -> No
     )
 
 
+def test_a_run_page_opened_before_its_run_is_stored_shows_the_run_once_it_is(
+    page: Page, server: Server
+) -> None:
+    """A script prints its run id and the page is opened before the writer has stored the
+    run: "not found" first, then the run's page by itself (the page keeps looking)."""
+    page.goto(f"/{ENTITY}/late-runs/runs/later1")
+    expect(page.locator(tid("not-found"))).to_contain_text("Run not found")
+    run_code(
+        "import runyard\n"
+        "run = runyard.init(project='late-runs', id='later1', name='arrived-late')\n"
+        "run.log({'x': 1.0})\n"
+        "run.finish()\n",
+        server.root,
+    )
+    expect(page.locator(tid("not-found"))).to_have_count(0, timeout=20_000)
+    expect(page.get_by_text("arrived-late").first).to_be_visible()
+
+
 def test_loading_the_media_workspace_fails_no_request(
     media_page: Page, media_server: Server
 ) -> None:

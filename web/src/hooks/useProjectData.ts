@@ -1,6 +1,6 @@
 // Plain fetches of projects, one run, its files, metric keys and run colours (TanStack Query).
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { getColors, getRun, listKeys, listProjects, listRunFiles, listRuns } from "../api/client";
+import { ApiError, getColors, getRun, listKeys, listProjects, listRunFiles, listRuns } from "../api/client";
 
 export function useProjects() {
   return useQuery({
@@ -15,7 +15,14 @@ export function useRun(entity: string, project: string, runId: string) {
   return useQuery({
     queryKey: ["run", entity, project, runId],
     queryFn: ({ signal }) => getRun(entity, project, runId, signal),
-    refetchInterval: (query) => (query.state.data?.state === "running" ? 1000 : false),
+    // A running run refreshes every second. A run not found is looked for again every
+    // 2 s: a script just started (its id printed, a link opened) is in the store a
+    // moment later, and its page then replaces "not found" by itself.
+    refetchInterval: (query) => {
+      if (query.state.data?.state === "running") return 1000;
+      const error = query.state.error;
+      return error instanceof ApiError && error.status === 404 ? 2000 : false;
+    },
   });
 }
 
