@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import time
 from pathlib import Path
 
 from runyard.blobs.artifacts import artifact_key
@@ -90,7 +89,9 @@ def test_uploaded_contents_stay_safe_from_gc_until_their_commit(tmp_path: Path) 
     staged_new = spool / "artifacts" / "c1" / "000002"
     assert os.stat(blobs.path(artifact_key(new))).st_ino == os.stat(staged_new).st_ino
     assert blobs.get(artifact_key(old)) == old_data
-    assert store.artifact_blobs_to_keep([old, new], time.time() - 3600) == {old}
+    # gc's cutoff an hour before the new blob was written (its mtime, not the clock)
+    cutoff = os.path.getmtime(blobs.path(artifact_key(new))) - 3600
+    assert store.artifact_blobs_to_keep([old, new], cutoff) == {old}
     assert collect(store, blobs).contents == []  # both kept before the commit
     store.write_batch(batch)
     assert collect(store, blobs).contents == []
