@@ -29,9 +29,7 @@ def add_parser(commands: Any) -> None:
     )
     tb.add_argument("dirs", nargs="+", metavar="DIR", help="log directories to search")
     tb.add_argument("--project", default="tensorboard", help="project to import the runs into")
-    tb.add_argument("--entity", help="entity to import into (default: your default entity)")
-    tb.add_argument("--store", help="store URI (default: RUNYARD_STORE, else the embedded store)")
-    tb.add_argument("--quiet", action="store_true", help="no progress lines")
+    _target_options(tb)
 
     ml = sources.add_parser(
         "mlflow",
@@ -49,9 +47,7 @@ def add_parser(commands: Any) -> None:
         help="import this experiment (repeatable; default: every active experiment)",
     )
     ml.add_argument("--project", help="project to import into (default: the experiment's name)")
-    ml.add_argument("--entity", help="entity to import into (default: your default entity)")
-    ml.add_argument("--store", help="store URI (default: RUNYARD_STORE, else the embedded store)")
-    ml.add_argument("--quiet", action="store_true", help="no progress lines")
+    _target_options(ml)
 
     wb = sources.add_parser(
         "wandb",
@@ -65,9 +61,7 @@ def add_parser(commands: Any) -> None:
     wb.add_argument("--api-key", help="W&B API key (default: WANDB_API_KEY or ~/.netrc)")
     wb.add_argument("--to-project", help="project to import into (default: the W&B one)")
     wb.add_argument("--runs", help="only these W&B run ids, comma-separated (default: every run)")
-    wb.add_argument("--entity", help="entity to import into (default: your default entity)")
-    wb.add_argument("--store", help="store URI (default: RUNYARD_STORE, else the embedded store)")
-    wb.add_argument("--quiet", action="store_true", help="no progress lines")
+    _target_options(wb)
 
     ex = sources.add_parser(
         "export",
@@ -78,9 +72,16 @@ def add_parser(commands: Any) -> None:
     )
     ex.add_argument("dir", metavar="DIR", help="the directory `runyard export -o` wrote")
     ex.add_argument("--to-project", help="project to import into (default: the exported one)")
-    ex.add_argument("--entity", help="entity to import into (default: your default entity)")
-    ex.add_argument("--store", help="store URI (default: RUNYARD_STORE, else the embedded store)")
-    ex.add_argument("--quiet", action="store_true", help="no progress lines")
+    _target_options(ex)
+
+
+def _target_options(parser: argparse.ArgumentParser) -> None:
+    """The options every source shares: where the runs go, and how much is said."""
+    parser.add_argument("--entity", help="entity to import into (default: your default entity)")
+    parser.add_argument(
+        "--store", help="store URI (default: RUNYARD_STORE, else the embedded store)"
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress lines")
 
 
 def _tensorboard_without_tensorflow() -> None:
