@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import json
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 import runyard
+from runyard.entities import RunRef
 from runyard.server.app import create_app
 from runyard.server.routes.workspace import RESERVED
 from runyard.settings import Settings
+from runyard.store.base import RunBatch
+from runyard.store.sql.migrate import upgrade
+from runyard.store.sql.store import SqlStore
 from tests.server.auth_app import PRIVATE, PUBLIC, team_app
 
 P = "/api/v1/projects/tester/proj"
@@ -39,6 +47,7 @@ def test_named_views_round_trip_beside_the_workspace(client: TestClient) -> None
     view = {"xAxis": "_runtime", "groupBy": ["config.lr"], "view": {"zoom": [1, 5]}}
     saved = ok(client.put(f"{P}/views/lr sweep", json={"settings": view}))
     assert saved["name"] == "lr sweep" and saved["settings"] == view and saved["owner"] is None
+    assert saved["created_at"] == saved["updated_at"] > 0
     ok(client.put(f"{P}/views/a-first", json={"settings": {}}))
     names = [v["name"] for v in ok(client.get(f"{P}/views"))["views"]]
     assert names == ["a-first", "lr sweep"]
@@ -53,6 +62,110 @@ def test_named_views_round_trip_beside_the_workspace(client: TestClient) -> None
     assert len(ok(client.get(f"{P}/views"))["views"]) == 2
     assert ok(client.delete(f"{P}/views/a-first")) == {"deleted": "a-first"}
     assert [v["name"] for v in ok(client.get(f"{P}/views"))["views"]] == ["lr sweep"]
+    # the list leaves the settings out unless asked for them
+    assert "settings" not in ok(client.get(f"{P}/views"))["views"][0]
+    assert ok(client.get(f"{P}/views?full=true"))["views"][0]["settings"] == view
+
+
+def test_a_view_is_renamed_and_names_stay_unique(client: TestClient) -> None:
+    ok(client.put(f"{P}/views/a", json={"settings": {"x": 1}}))
+    ok(client.put(f"{P}/views/b", json={"settings": {"x": 2}}))
+    taken = ok(client.patch(f"{P}/views/a", json={"name": "b"}), 409)
+    assert "'b'" in taken["detail"]
+    renamed = ok(client.patch(f"{P}/views/a", json={"name": "c"}))
+    assert renamed["name"] == "c" and renamed["settings"] == {"x": 1}
+    assert [v["name"] for v in ok(client.get(f"{P}/views"))["views"]] == ["b", "c"]
+    assert ok(client.get(f"{P}/views/a"), 404)
+    assert "'a'" in ok(client.patch(f"{P}/views/a", json={"name": "d"}), 404)["detail"]
+    assert (
+        "invalid view name ''" in ok(client.patch(f"{P}/views/c", json={"name": ""}), 422)["detail"]
+    )
+    # saving under an existing name replaces that view: still one row per name
+    ok(client.put(f"{P}/views/b", json={"settings": {"x": 3}}))
+    assert [v["name"] for v in ok(client.get(f"{P}/views"))["views"]] == ["b", "c"]
+    assert ok(client.get(f"{P}/views/b"))["settings"] == {"x": 3}
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_uri(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "postgresql":
+        return str(request.getfixturevalue("postgres_uri"))
+    return f"sqlite:///{tmp_path}/views.db"
+
+
+def test_views_saved_at_the_same_instant_all_survive(store_uri: str, tmp_path: Path) -> None:
+    """Each view is its own row: saves racing from many threads lose none (the views
+    used to be read-modify-write of the workspace document, where the last save won)."""
+    seed = SqlStore(store_uri)
+    seed.write_batch(RunBatch(RunRef("tester", "proj", "r0"), create={}))
+    seed.close()
+    threads, rounds = 8, 4
+    barrier = threading.Barrier(threads)
+    failures: list[str] = []
+    app = create_app(store_uri, f"file://{tmp_path}/blobs")
+    with TestClient(app) as c:
+
+        def save(i: int) -> None:
+            for r in range(rounds):
+                barrier.wait()
+                response = c.put(f"{P}/views/v{i}-{r}", json={"settings": {"i": i, "r": r}})
+                if response.status_code != 200:
+                    failures.append(response.text)
+
+        workers = [threading.Thread(target=save, args=(i,)) for i in range(threads)]
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join()
+        assert failures == []
+        names = {v["name"] for v in ok(c.get(f"{P}/views"))["views"]}
+        assert names == {f"v{i}-{r}" for i in range(threads) for r in range(rounds)}
+        assert ok(c.get(f"{P}/views/v3-2"))["settings"] == {"i": 3, "r": 2}
+
+
+def test_views_kept_in_the_workspace_document_show_after_the_upgrade(
+    store_uri: str, tmp_path: Path
+) -> None:
+    """A store written before revision 0008 (views under the reserved key) opens with its
+    views in their own rows, the personal workspaces kept, and the document cleaned."""
+    upgrade(store_uri, "0007")
+    old_views = {
+        "lr sweep": {"settings": {"xAxis": "_runtime"}, "owner": "alice", "updated_at": 12.5},
+        "plain": {"settings": {}, "owner": None, "updated_at": 3.0},
+        "broken": "not a view",
+    }
+    document = {"xAxis": "_step", RESERVED: {"personal": {"bob": {"a": 1}}, "views": old_views}}
+    engine = sa.create_engine(store_uri)
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO projects (id, entity, name, created_at, visibility) "
+                "VALUES (1, 'tester', 'proj', :t, 'private')"
+            ),
+            {"t": time.time()},
+        )
+        conn.execute(
+            sa.text("INSERT INTO workspaces (project_id, settings, updated_at) VALUES (1, :s, 0)"),
+            {"s": json.dumps(document)},
+        )
+    engine.dispose()
+    app = create_app(store_uri, f"file://{tmp_path}/blobs")  # the store upgrades itself
+    with TestClient(app) as c:
+        listed = ok(c.get(f"{P}/views"))["views"]
+        assert [(v["name"], v["owner"], v["updated_at"]) for v in listed] == [
+            ("lr sweep", "alice", 12.5),
+            ("plain", None, 3.0),
+        ]
+        assert ok(c.get(f"{P}/views/lr sweep"))["settings"] == {"xAxis": "_runtime"}
+        assert ok(c.get(f"{P}/workspace")) == {"settings": {"xAxis": "_step"}, "scope": "project"}
+    store = SqlStore(store_uri)
+    try:
+        assert store.get_workspace("tester", "proj") == {
+            "xAxis": "_step",
+            RESERVED: {"personal": {"bob": {"a": 1}}},
+        }
+    finally:
+        store.close()
 
 
 def test_bad_view_requests_name_the_value(client: TestClient) -> None:

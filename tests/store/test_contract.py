@@ -20,7 +20,7 @@ import pytest
 
 from runyard.entities import RunRef
 from runyard.errors import StoreError
-from runyard.store.base import ForeignJournal, RunBatch, TrackingStore
+from runyard.store.base import ForeignJournal, RunBatch, TrackingStore, ViewExistsError
 from runyard.store.rest.store import HttpStore
 from runyard.store.sql.store import CHUNK_POINTS, SqlStore
 from tests.store.http_server import ServerProcess
@@ -1261,3 +1261,25 @@ def test_deleting_a_run_removes_its_console_and_system_samples(store: TrackingSt
     assert store.count_console(RUN) == 0
     assert len(store.read_system(RUN)) == 0
     assert store.get_run(RUN).metadata is None  # type: ignore[union-attr]
+
+
+def test_saved_views_are_rows_named_uniquely_per_project(store: TrackingStore) -> None:
+    store.write_batch(RunBatch(RUN, create={}))
+    with pytest.raises(StoreError, match="ghost"):
+        store.put_view("ent", "ghost", "v", {})
+    saved = store.put_view("ent", "proj", "b", {"x": [1, 2]})
+    assert (saved.name, saved.settings) == ("b", {"x": [1, 2]})
+    store.put_view("ent", "proj", "a", {"y": 1})
+    assert [v.name for v in store.list_views("ent", "proj")] == ["a", "b"]
+    assert store.list_views("ent", "ghost") == []
+    with pytest.raises(ViewExistsError, match="'a'"):
+        store.rename_view("ent", "proj", "b", "a")
+    renamed = store.rename_view("ent", "proj", "b", "c")
+    assert renamed is not None and renamed.settings == {"x": [1, 2]}
+    assert store.rename_view("ent", "proj", "b", "d") is None
+    assert store.get_view("ent", "proj", "b") is None
+    view = store.get_view("ent", "proj", "c")
+    assert view is not None and view.settings == {"x": [1, 2]}
+    assert store.delete_view("ent", "proj", "c") is True
+    assert store.delete_view("ent", "proj", "c") is False
+    assert [v.name for v in store.list_views("ent", "proj")] == ["a"]

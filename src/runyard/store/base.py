@@ -36,9 +36,11 @@ __all__ = [
     "ProjectStats",
     "Rollup",
     "RunBatch",
+    "SavedView",
     "Series",
     "SystemSamples",
     "TrackingStore",
+    "ViewExistsError",
     "columns_from_rows",
     "manifest_digest",
     "parse_artifact_path",
@@ -450,6 +452,21 @@ class ProjectStats:
     last_activity: float | None
 
 
+@dataclass(frozen=True)
+class SavedView:
+    """A saved, named view of a project (the web app's settings and URL state)."""
+
+    name: str
+    settings: dict[str, Any]
+    owner: str | None
+    created_at: float
+    updated_at: float
+
+
+class ViewExistsError(StoreError):
+    """A view was renamed to a name another view of the project already has."""
+
+
 class TrackingStore(ABC):
     """Runs, their history and summaries; picked by URI in :mod:`runyard.store.registry`."""
 
@@ -579,6 +596,40 @@ class TrackingStore(ABC):
     @abstractmethod
     def put_workspace(self, entity: str, project: str, settings: Mapping[str, Any]) -> None:
         """Save the web app's settings for a project (the project must exist)."""
+
+    @abstractmethod
+    def list_views(self, entity: str, project: str) -> list[SavedView]:
+        """The project's saved views, sorted by name (an unknown project has none)."""
+
+    @abstractmethod
+    def get_view(self, entity: str, project: str, name: str) -> SavedView | None:
+        """The saved view ``name`` of the project, or None."""
+
+    @abstractmethod
+    def put_view(
+        self,
+        entity: str,
+        project: str,
+        name: str,
+        settings: Mapping[str, Any],
+        owner: str | None = None,
+    ) -> SavedView:
+        """Save the view ``name`` (a new one, or replace the one of that name).
+
+        Each view is its own row, so saves of different views never lose one another.
+        Raises :class:`StoreError` for an unknown project.
+        """
+
+    @abstractmethod
+    def rename_view(
+        self, entity: str, project: str, name: str, new_name: str, owner: str | None = None
+    ) -> SavedView | None:
+        """Rename a view (None when it does not exist); raises :class:`ViewExistsError`
+        when the project already has a view named ``new_name``."""
+
+    @abstractmethod
+    def delete_view(self, entity: str, project: str, name: str) -> bool:
+        """Delete a view; False when it did not exist."""
 
     @abstractmethod
     def put_preset(self, entity: str, name: str, spec: Mapping[str, Any]) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -194,3 +195,26 @@ def test_foreign_tables_without_a_version_are_refused(uri: str) -> None:
         conn.commit()
     with pytest.raises(StoreError, match="not created by Runyard"):
         SqlStore(uri)
+
+
+def test_saved_views_move_back_into_the_workspace_on_downgrade(uri: str) -> None:
+    """Revision 0008 holds views as rows; its downgrade puts them back in the document."""
+    store = SqlStore(uri)
+    try:
+        store.write_batch(RunBatch(RUN, create={}))
+        store.put_workspace("ent", "proj", {"x": 1})
+        store.put_view("ent", "proj", "v", {"y": 2}, owner="alice")
+    finally:
+        store.close()
+    command.downgrade(alembic_config(uri), "0007")
+    with connect(uri) as conn:
+        text = conn.exec_driver_sql("SELECT settings FROM workspaces").scalar()
+    views = json.loads(text)["__runyard"]["views"]
+    assert views["v"]["settings"] == {"y": 2} and views["v"]["owner"] == "alice"
+    upgrade(uri)
+    store = SqlStore(uri)
+    try:
+        assert [(v.name, v.settings) for v in store.list_views("ent", "proj")] == [("v", {"y": 2})]
+        assert store.get_workspace("ent", "proj") == {"x": 1}
+    finally:
+        store.close()

@@ -1,27 +1,29 @@
 """``/projects/{entity}/{project}/workspace`` and ``/views``: the web app's layouts.
 
 A project has one shared workspace (its layout and settings), a personal workspace per
-signed-in user, and saved, named views anyone who reads the project can open. All of it
-is one JSON document in the store's ``workspaces`` row: the shared settings at the top,
-the personal workspaces and the views under the reserved key :data:`RESERVED`, which the
-routes never hand out as settings. Writes are read-modify-write of that document, so two
-writes at the same instant may lose one (the last wins, as for the shared workspace).
+signed-in user, and saved, named views anyone who reads the project can open. The
+workspaces are one JSON document in the store's ``workspaces`` row: the shared settings
+at the top, the personal workspaces under the reserved key :data:`RESERVED`, which the
+routes never hand out as settings. Writes of it are read-modify-write, so two workspace
+writes at the same instant may lose one (the last wins). Saved views are rows of their
+own (``views``, revision 0008): saving, renaming or deleting one touches only its row,
+so two views saved at once both survive; names are unique per project.
 """
 
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
+from pydantic import BaseModel
 
 from runyard.errors import StoreError
 from runyard.server.access import check_access
 from runyard.server.deps import store
 from runyard.server.schemas import WorkspaceBody
-from runyard.store.base import TrackingStore
+from runyard.store.base import SavedView, TrackingStore, ViewExistsError
 
 router = APIRouter(tags=["workspace"])
 
@@ -29,7 +31,8 @@ MAX_SETTINGS_BYTES = 1 << 20
 #: The whole document (shared + personal workspaces + views) may be this much bigger.
 MAX_DOCUMENT_BYTES = 16 << 20
 MAX_VIEW_NAME = 100
-#: The key of the document holding ``{"personal": {user: settings}, "views": {name: …}}``.
+#: The key of the document holding ``{"personal": {user: settings}}`` (and, before
+#: revision 0008, the views, which the migration moved to their own table).
 RESERVED = "__runyard"
 
 
@@ -118,6 +121,12 @@ def put_workspace(
     return {"settings": settings, "scope": "project" if user is None else "personal"}
 
 
+class RenameViewBody(BaseModel):
+    """A view's new name."""
+
+    name: str
+
+
 def _view_name(name: str) -> str:
     if not name.strip() or len(name) > MAX_VIEW_NAME or any(ord(c) < 32 for c in name):
         raise HTTPException(
@@ -126,24 +135,35 @@ def _view_name(name: str) -> str:
     return name
 
 
-def _views(document: dict[str, Any]) -> dict[str, Any]:
-    views = _extra(document).get("views")
-    return dict(views) if isinstance(views, dict) else {}
+def _present(view: SavedView, *, settings: bool = True) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "name": view.name,
+        "owner": view.owner,
+        "created_at": view.created_at,
+        "updated_at": view.updated_at,
+    }
+    if settings:
+        out["settings"] = view.settings
+    return out
+
+
+def _no_view(entity: str, project: str, name: str) -> HTTPException:
+    return HTTPException(404, f"no view {name!r} in {entity}/{project}")
 
 
 @router.get("/projects/{entity}/{project}/views")
 def list_views(
-    request: Request, entity: str, project: str, tracking: TrackingStore = Depends(store)
+    request: Request,
+    entity: str,
+    project: str,
+    full: bool = False,
+    tracking: TrackingStore = Depends(store),
 ) -> dict[str, Any]:
-    """The project's saved views (name, owner, updated_at), by name."""
+    """The project's saved views (name, owner, times; their settings too with
+    ``?full=true``), by name."""
     check_access(request, entity, project)
-    views = _views(_document(tracking, entity, project))
-    return {
-        "views": [
-            {"name": name, "owner": v.get("owner"), "updated_at": v.get("updated_at")}
-            for name, v in sorted(views.items())
-        ]
-    }
+    views = tracking.list_views(entity, project)
+    return {"views": [_present(v, settings=full) for v in views]}
 
 
 @router.get("/projects/{entity}/{project}/views/{name}")
@@ -151,10 +171,10 @@ def get_view(
     request: Request, entity: str, project: str, name: str, tracking: TrackingStore = Depends(store)
 ) -> dict[str, Any]:
     check_access(request, entity, project)
-    view = _views(_document(tracking, entity, project)).get(_view_name(name))
+    view = tracking.get_view(entity, project, _view_name(name))
     if view is None:
-        raise HTTPException(404, f"no view {name!r} in {entity}/{project}")
-    return {"name": name, **view}
+        raise _no_view(entity, project, name)
+    return _present(view)
 
 
 @router.put("/projects/{entity}/{project}/views/{name}")
@@ -170,14 +190,34 @@ def put_view(
     user = check_access(request, entity, project, write=True)
     _view_name(name)
     _check_size(body.settings)
-    view = {"settings": body.settings, "owner": user, "updated_at": time.time()}
+    try:
+        view = tracking.put_view(entity, project, name, body.settings, owner=user)
+    except StoreError as exc:
+        raise HTTPException(404, str(exc)) from exc
+    return _present(view)
 
-    def change(document: dict[str, Any]) -> dict[str, Any]:
-        extra = _extra(document)
-        return {**document, RESERVED: {**extra, "views": {**_views(document), name: view}}}
 
-    _change(tracking, entity, project, change)
-    return {"name": name, **view}
+@router.patch("/projects/{entity}/{project}/views/{name}")
+def rename_view(
+    request: Request,
+    entity: str,
+    project: str,
+    name: str,
+    body: RenameViewBody,
+    tracking: TrackingStore = Depends(store),
+) -> dict[str, Any]:
+    """Rename a view (409 when the project has a view of the new name already)."""
+    user = check_access(request, entity, project, write=True)
+    new_name = _view_name(body.name)
+    try:
+        view = tracking.rename_view(entity, project, _view_name(name), new_name, owner=user)
+    except ViewExistsError as exc:
+        raise HTTPException(409, str(exc)) from exc
+    except StoreError as exc:
+        raise HTTPException(404, str(exc)) from exc
+    if view is None:
+        raise _no_view(entity, project, name)
+    return _present(view)
 
 
 @router.delete("/projects/{entity}/{project}/views/{name}")
@@ -185,10 +225,6 @@ def delete_view(
     request: Request, entity: str, project: str, name: str, tracking: TrackingStore = Depends(store)
 ) -> dict[str, Any]:
     check_access(request, entity, project, write=True)
-    document = _document(tracking, entity, project)
-    views = _views(document)
-    if _view_name(name) not in views:
-        raise HTTPException(404, f"no view {name!r} in {entity}/{project}")
-    del views[name]
-    _change(tracking, entity, project, lambda d: {**d, RESERVED: {**_extra(d), "views": views}})
+    if not tracking.delete_view(entity, project, _view_name(name)):
+        raise _no_view(entity, project, name)
     return {"deleted": name}

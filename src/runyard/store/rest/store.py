@@ -51,9 +51,11 @@ from runyard.store.base import (
     ProjectStats,
     Rollup,
     RunBatch,
+    SavedView,
     Series,
     SystemSamples,
     TrackingStore,
+    ViewExistsError,
 )
 from runyard.store.rest.client import API, RestClient, RetryPolicy, detail, json_map
 from runyard.store.wire import (
@@ -383,6 +385,69 @@ class HttpStore(TrackingStore):
         response = self._request("PUT", path, json_body={"settings": dict(settings)}, ok=(200, 404))
         if response.status_code == 404:
             raise StoreError(detail(response))
+
+    # -- saved views (server/routes/workspace.py) -----------------------------------------
+    @staticmethod
+    def _saved_view(data: Mapping[str, Any]) -> SavedView:
+        return SavedView(
+            name=str(data["name"]),
+            settings=dict(data.get("settings") or {}),
+            owner=data.get("owner"),
+            created_at=float(data.get("created_at") or 0.0),
+            updated_at=float(data.get("updated_at") or 0.0),
+        )
+
+    def _view_path(self, entity: str, project: str, name: str = "") -> str:
+        path = f"/projects/{_q(entity)}/{_q(project)}/views"
+        return f"{path}/{_q(name)}" if name else path
+
+    def list_views(self, entity: str, project: str) -> list[SavedView]:
+        response = self._request(
+            "GET", self._view_path(entity, project), params={"full": "true"}, ok=(200, 404)
+        )
+        if response.status_code == 404:
+            return []
+        return [self._saved_view(v) for v in json_map(response)["views"]]
+
+    def get_view(self, entity: str, project: str, name: str) -> SavedView | None:
+        response = self._request("GET", self._view_path(entity, project, name), ok=(200, 404))
+        return None if response.status_code == 404 else self._saved_view(json_map(response))
+
+    def put_view(
+        self,
+        entity: str,
+        project: str,
+        name: str,
+        settings: Mapping[str, Any],
+        owner: str | None = None,
+    ) -> SavedView:
+        # The server records the signed-in caller as the owner; ``owner`` is not sent.
+        response = self._request(
+            "PUT",
+            self._view_path(entity, project, name),
+            json_body={"settings": dict(settings)},
+            ok=(200, 404),
+        )
+        if response.status_code == 404:
+            raise StoreError(detail(response))
+        return self._saved_view(json_map(response))
+
+    def rename_view(
+        self, entity: str, project: str, name: str, new_name: str, owner: str | None = None
+    ) -> SavedView | None:
+        response = self._request(
+            "PATCH",
+            self._view_path(entity, project, name),
+            json_body={"name": new_name},
+            ok=(200, 404, 409),
+        )
+        if response.status_code == 409:
+            raise ViewExistsError(detail(response))
+        return None if response.status_code == 404 else self._saved_view(json_map(response))
+
+    def delete_view(self, entity: str, project: str, name: str) -> bool:
+        response = self._request("DELETE", self._view_path(entity, project, name), ok=(200, 404))
+        return response.status_code == 200
 
     # -- journals -------------------------------------------------------------------------
     def journal_offset(self, journal: str) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 __all__ = ["HEAD_REVISION", "SQLITE_DDL", "render_sqlite_ddl"]
 
 #: The Alembic revision this code expects; bumped with every migration.
-HEAD_REVISION = "0007"
+HEAD_REVISION = "0008"
 
 SQLITE_DDL: tuple[str, ...] = (
     "CREATE TABLE entities (\n\tname VARCHAR(128) NOT NULL, \n\tkind VARCHAR(16) NOT NULL, \n\tcreated_at DOUBLE NOT NULL, \n\tPRIMARY KEY (name)\n)",
@@ -24,6 +24,7 @@ SQLITE_DDL: tuple[str, ...] = (
     "CREATE TABLE runs (\n\tid INTEGER NOT NULL, \n\tproject_id INTEGER NOT NULL, \n\trun_id VARCHAR(128) NOT NULL, \n\tdisplay_name TEXT, \n\tstate VARCHAR(16) NOT NULL, \n\tconfig TEXT NOT NULL, \n\tsummary TEXT NOT NULL, \n\tsummary_state TEXT NOT NULL, \n\tmetrics TEXT NOT NULL, \n\ttags TEXT NOT NULL, \n\tnotes TEXT, \n\tgroup_name TEXT, \n\tjob_type TEXT, \n\thost TEXT, \n\tcolor VARCHAR(32), \n\tcreated_at DOUBLE NOT NULL, \n\tupdated_at DOUBLE NOT NULL, \n\theartbeat_at DOUBLE NOT NULL, \n\truntime DOUBLE NOT NULL, \n\tlast_step BIGINT NOT NULL, \n\texit_code INTEGER, \n\tsessions INTEGER NOT NULL, \n\tforked_from TEXT, \n\tmetadata TEXT, \n\tstop_requested_at DOUBLE, \n\tPRIMARY KEY (id), \n\tCONSTRAINT uq_runs_project_run UNIQUE (project_id, run_id), \n\tFOREIGN KEY(project_id) REFERENCES projects (id) ON DELETE CASCADE\n)",
     "CREATE INDEX ix_runs_project_created ON runs (project_id, created_at)",
     "CREATE TABLE sessions (\n\ttoken_hash VARCHAR(128) NOT NULL, \n\tuser_id INTEGER NOT NULL, \n\tcsrf_token VARCHAR(128) NOT NULL, \n\tcreated_at DOUBLE NOT NULL, \n\texpires_at DOUBLE NOT NULL, \n\tPRIMARY KEY (token_hash), \n\tFOREIGN KEY(user_id) REFERENCES users (id) ON DELETE CASCADE\n)",
+    "CREATE TABLE views (\n\tproject_id INTEGER NOT NULL, \n\tname VARCHAR(128) NOT NULL, \n\tsettings TEXT NOT NULL, \n\towner VARCHAR(128), \n\tcreated_at DOUBLE NOT NULL, \n\tupdated_at DOUBLE NOT NULL, \n\tPRIMARY KEY (project_id, name), \n\tFOREIGN KEY(project_id) REFERENCES projects (id) ON DELETE CASCADE\n)",
     "CREATE TABLE workspaces (\n\tproject_id INTEGER NOT NULL, \n\tsettings TEXT NOT NULL, \n\tupdated_at DOUBLE NOT NULL, \n\tPRIMARY KEY (project_id), \n\tFOREIGN KEY(project_id) REFERENCES projects (id) ON DELETE CASCADE\n)",
     "CREATE TABLE artifact_versions (\n\tid INTEGER NOT NULL, \n\tcollection_id INTEGER NOT NULL, \n\tversion_index INTEGER NOT NULL, \n\tdigest VARCHAR(64) NOT NULL, \n\tdescription TEXT, \n\tmetadata TEXT NOT NULL, \n\tsize BIGINT NOT NULL, \n\tfile_count INTEGER NOT NULL, \n\tstate VARCHAR(16) NOT NULL, \n\tcreated_at DOUBLE NOT NULL, \n\tlogged_by_run INTEGER, \n\tsource_version_id INTEGER, \n\tPRIMARY KEY (id), \n\tCONSTRAINT uq_artifact_versions_index UNIQUE (collection_id, version_index), \n\tFOREIGN KEY(collection_id) REFERENCES artifact_collections (id) ON DELETE CASCADE, \n\tFOREIGN KEY(logged_by_run) REFERENCES runs (id) ON DELETE SET NULL, \n\tFOREIGN KEY(source_version_id) REFERENCES artifact_versions (id) ON DELETE CASCADE\n)",
     "CREATE INDEX ix_artifact_versions_digest ON artifact_versions (collection_id, digest)",

@@ -44,6 +44,7 @@ __all__ = [
     "sessions",
     "system_samples",
     "users",
+    "views",
     "workspaces",
 ]
 
@@ -291,6 +292,20 @@ workspaces = Table(
     metadata,
     Column("project_id", Integer, ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True),
     Column("settings", Text, nullable=False),
+    Column("updated_at", Double, nullable=False),
+)
+
+# Saved, named views of a project (revision 0008): one row each, so saving one view is
+# one row's write and two saves at the same instant cannot lose one. ``owner`` is the
+# user who saved it last (NULL on a server without accounts).
+views = Table(
+    "views",
+    metadata,
+    Column("project_id", Integer, ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True),
+    Column("name", String(128), primary_key=True),
+    Column("settings", Text, nullable=False),
+    Column("owner", String(128)),
+    Column("created_at", Double, nullable=False),
     Column("updated_at", Double, nullable=False),
 )
 

@@ -31,9 +31,11 @@ from runyard.store.base import (
     ProjectStats,
     Rollup,
     RunBatch,
+    SavedView,
     Series,
     SystemSamples,
     TrackingStore,
+    ViewExistsError,
 )
 from runyard.store.sql import artifacts, context, jsonutil
 from runyard.store.sql.chunks import (
@@ -944,6 +946,108 @@ class SqlStore(TrackingStore):
                 "updated_at = excluded.updated_at",
                 {"p": pk, "s": jsonutil.dumps(dict(settings)), "t": time.time()},
             )
+
+    # -- saved views: one row each (revision 0008) ----------------------------
+    _VIEW_COLUMNS = "v.name, v.settings, v.owner, v.created_at, v.updated_at"
+
+    @staticmethod
+    def _view(row: Any) -> SavedView:
+        settings = jsonutil.loads(row[1])
+        return SavedView(
+            name=str(row[0]),
+            settings=dict(settings) if isinstance(settings, dict) else {},
+            owner=row[2],
+            created_at=float(row[3]),
+            updated_at=float(row[4]),
+        )
+
+    def list_views(self, entity: str, project: str) -> list[SavedView]:
+        with self._db.read() as tx:
+            rows = tx.all(
+                f"SELECT {self._VIEW_COLUMNS} FROM views v JOIN projects p "
+                "ON p.id = v.project_id WHERE p.entity = :entity AND p.name = :project",
+                {"entity": entity, "project": project},
+            )
+        # Sorted here: SQLite and PostgreSQL collations order names differently.
+        return sorted((self._view(r) for r in rows), key=lambda v: v.name)
+
+    def get_view(self, entity: str, project: str, name: str) -> SavedView | None:
+        with self._db.read() as tx:
+            row = tx.one(
+                f"SELECT {self._VIEW_COLUMNS} FROM views v JOIN projects p "
+                "ON p.id = v.project_id "
+                "WHERE p.entity = :entity AND p.name = :project AND v.name = :name",
+                {"entity": entity, "project": project, "name": name},
+            )
+        return None if row is None else self._view(row)
+
+    def _existing_project_pk(self, tx: Tx, entity: str, project: str) -> int:
+        pk = tx.scalar(
+            "SELECT id FROM projects WHERE entity = :entity AND name = :project",
+            {"entity": entity, "project": project},
+        )
+        if pk is None:
+            raise StoreError(f"no project {entity}/{project}")
+        return int(pk)
+
+    def put_view(
+        self,
+        entity: str,
+        project: str,
+        name: str,
+        settings: Mapping[str, Any],
+        owner: str | None = None,
+    ) -> SavedView:
+        now = time.time()
+        with self._db.write() as tx:
+            pk = self._existing_project_pk(tx, entity, project)
+            tx.run(
+                "INSERT INTO views (project_id, name, settings, owner, created_at, updated_at) "
+                "VALUES (:p, :n, :s, :o, :t, :t) ON CONFLICT (project_id, name) DO UPDATE "
+                "SET settings = excluded.settings, owner = excluded.owner, "
+                "updated_at = excluded.updated_at",
+                {"p": pk, "n": name, "s": jsonutil.dumps(dict(settings)), "o": owner, "t": now},
+            )
+            row = tx.one(
+                f"SELECT {self._VIEW_COLUMNS} FROM views v WHERE v.project_id = :p AND v.name = :n",
+                {"p": pk, "n": name},
+            )
+        return self._view(row)
+
+    def rename_view(
+        self, entity: str, project: str, name: str, new_name: str, owner: str | None = None
+    ) -> SavedView | None:
+        # The write transaction holds the store's write lock, so the check for a view
+        # named ``new_name`` and the rename cannot interleave with another writer.
+        with self._db.write() as tx:
+            pk = self._existing_project_pk(tx, entity, project)
+            params = {"p": pk, "n": name, "new": new_name, "o": owner, "t": time.time()}
+            if new_name != name and tx.scalar(
+                "SELECT 1 FROM views WHERE project_id = :p AND name = :new", params
+            ):
+                raise ViewExistsError(f"{entity}/{project} already has a view {new_name!r}")
+            changed = tx.run(
+                "UPDATE views SET name = :new, owner = :o, updated_at = :t "
+                "WHERE project_id = :p AND name = :n",
+                params,
+            )
+            if not changed:
+                return None
+            row = tx.one(
+                f"SELECT {self._VIEW_COLUMNS} FROM views v WHERE v.project_id = :p "
+                "AND v.name = :new",
+                params,
+            )
+        return self._view(row)
+
+    def delete_view(self, entity: str, project: str, name: str) -> bool:
+        with self._db.write() as tx:
+            deleted = tx.run(
+                "DELETE FROM views WHERE name = :name AND project_id = "
+                "(SELECT id FROM projects WHERE entity = :entity AND name = :project)",
+                {"entity": entity, "project": project, "name": name},
+            )
+        return bool(deleted)
 
     def read_values(
         self, ref: RunRef, keys: Sequence[str], min_step: int, max_step: int | None
