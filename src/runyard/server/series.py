@@ -24,6 +24,7 @@ __all__ = [
     "BINARY_MEDIA_TYPE",
     "X_AXES",
     "XAxis",
+    "m4_many",
     "panel_series",
     "read_series_binary",
     "series_binary",
@@ -117,6 +118,27 @@ def _from_rollup(
     return _payload(run, key, bx, by, blo, bhi, raw_points, reduced=True)
 
 
+def _points_xy(
+    series: Series,
+    x: str,
+    x_series: Series | None,
+    xmin: float | None,
+    xmax: float | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """A series' raw points against ``x`` (float64, sorted by x), inside the x range."""
+    xs, mask = _x_values(x, x_series, series.steps)
+    ys = series.values[mask].astype(np.float64)
+    if len(xs) > 1 and bool(np.any(np.diff(xs) < 0)):  # a non-monotone metric as x
+        order = np.argsort(xs, kind="stable")
+        xs, ys = xs[order], ys[order]
+    if xmin is not None or xmax is not None:
+        lo_x = -np.inf if xmin is None else xmin
+        hi_x = np.inf if xmax is None else xmax
+        inside = (xs >= lo_x) & (xs <= hi_x)
+        xs, ys = xs[inside], ys[inside]
+    return xs, ys
+
+
 def _from_points(
     run: str,
     key: str,
@@ -128,22 +150,73 @@ def _from_points(
     points: int,
 ) -> dict[str, Any]:
     """The series from raw points: all of them, or their M4 reduction past ``points``."""
-    xs, mask = _x_values(x, x_series, series.steps)
-    ys = series.values[mask].astype(np.float64)
-    if len(xs) > 1 and bool(np.any(np.diff(xs) < 0)):  # a non-monotone metric as x
-        order = np.argsort(xs, kind="stable")
-        xs, ys = xs[order], ys[order]
-    if xmin is not None or xmax is not None:
-        lo_x = -np.inf if xmin is None else xmin
-        hi_x = np.inf if xmax is None else xmax
-        inside = (xs >= lo_x) & (xs <= hi_x)
-        xs, ys = xs[inside], ys[inside]
+    xs, ys = _points_xy(series, x, x_series, xmin, xmax)
     raw_points = len(xs)
     if raw_points > points:
         # M4 over points // 4 columns: at most `points` rows, every one a raw point.
         bx, by, blo, bhi = m4_series(xs, ys, max(1, points // 4))
         return _payload(run, key, bx, by, blo, bhi, raw_points, reduced=True)
     return _payload(run, key, xs, ys, ys, ys, raw_points, reduced=False)
+
+
+M4 = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def m4_many(lines: Sequence[tuple[np.ndarray, np.ndarray]], buckets: int) -> list[M4]:
+    """:func:`~runyard.metrics.sampling.m4_series` of many lines at once, equal to it line
+    by line (``(x, y, y_min, y_max)`` each).
+
+    Each ``(x, y)`` is float64 with ``x`` sorted and more than ``buckets`` points. The
+    lines are concatenated and reduced in a few numpy passes over all points, rather
+    than ~15 small passes per line: a panel of 1,000 runs x 10,000 points costs one
+    pass over 10 M points instead of 1,000 calls' overhead.
+    """
+    if not lines:
+        return []
+    sizes = np.array([len(xs) for xs, _ in lines], dtype=np.int64)
+    offsets = np.concatenate(([0], np.cumsum(sizes)))
+    starts_of = []
+    for (xs, _), offset in zip(lines, offsets[:-1], strict=True):
+        # Bucket k of [x0, x_last]: x0 + span * k / buckets <= x < the next edge, as in
+        # m4_series (the same float expression, so the same split).
+        lo, hi = float(xs[0]), float(xs[-1])
+        bounds = np.searchsorted(xs, _edges(lo, hi, buckets), "left")
+        starts = np.concatenate(([0], bounds))
+        ends = np.concatenate((bounds, [len(xs)]))
+        starts_of.append(starts[ends > starts] + offset)
+    starts = np.concatenate(starts_of).astype(np.int64)
+    y_all = np.concatenate([ys for _, ys in lines])
+    total = len(y_all)
+    counts = np.diff(starts, append=total)
+    with np.errstate(invalid="ignore"):
+        lows = np.fmin.reduceat(y_all, starts)
+        highs = np.fmax.reduceat(y_all, starts)
+    # Each point's bucket, by a cumulative sum of bucket starts (cheaper than np.repeat).
+    bucket_of = np.zeros(total, np.int32)
+    bucket_of[starts[1:]] = 1
+    np.cumsum(bucket_of, out=bucket_of)
+    keep = np.zeros(total, bool)
+    keep[starts] = True
+    keep[np.append(starts[1:], total) - 1] = True
+    for target in (lows, highs):
+        # Each bucket's first point equal to its extreme (all-NaN buckets have none).
+        hits = np.append(np.flatnonzero(y_all == target[bucket_of]), total)
+        first = hits[np.searchsorted(hits, starts, "left")]
+        keep[first[first < starts + counts]] = True
+    picked = np.flatnonzero(keep)
+    bucket = bucket_of[picked]
+    py, plo, phi = y_all[picked], lows[bucket], highs[bucket]
+    cuts = np.searchsorted(picked, offsets)
+    return [
+        (xs[picked[a:b] - offset], py[a:b], plo[a:b], phi[a:b])
+        for (xs, _), offset, a, b in zip(lines, offsets[:-1], cuts[:-1], cuts[1:], strict=True)
+    ]
+
+
+def _edges(lo: float, hi: float, buckets: int) -> np.ndarray:
+    """Inner bucket edges of ``[lo, hi]``, computed as m4_series computes them."""
+    edges: np.ndarray = lo + (hi - lo) * np.arange(1, buckets, dtype=np.float64) / buckets
+    return edges
 
 
 def series_json(
@@ -204,12 +277,19 @@ def panel_series(
         read_keys = list(dict.fromkeys([*keys, source]))
         raw = store.read_series_many(entity, project, run_ids, read_keys)
         x_series = {run_id: raw[(run_id, source)] for run_id in run_ids}
+    to_reduce: list[tuple[tuple[str, str], np.ndarray, np.ndarray]] = []
     for pair in pairs:
         if pair not in out:
             run_id, key = pair
-            out[pair] = _from_points(
-                run_id, key, raw[pair], x, x_series.get(run_id), xmin, xmax, points
-            )
+            xs, ys = _points_xy(raw[pair], x, x_series.get(run_id), xmin, xmax)
+            if len(xs) > points:
+                to_reduce.append((pair, xs, ys))
+            else:
+                out[pair] = _payload(run_id, key, xs, ys, ys, ys, len(xs), reduced=False)
+    # M4 over points // 4 columns: at most `points` rows, every one a raw point.
+    reduced = m4_many([(xs, ys) for _, xs, ys in to_reduce], max(1, points // 4))
+    for (pair, xs, _), (bx, by, blo, bhi) in zip(to_reduce, reduced, strict=True):
+        out[pair] = _payload(*pair, bx, by, blo, bhi, len(xs), reduced=True)
     return [out[pair] for pair in pairs]
 
 

@@ -1,0 +1,64 @@
+"""``m4_many`` (M4 of every line of a panel in one numpy pass, issue 20) equals
+``m4_series`` line by line: the same raw points kept, the same bucket extremes."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from runyard.metrics.sampling import m4_series
+from runyard.server.series import m4_many
+
+_VALUES = st.one_of(
+    st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False),
+    st.sampled_from([np.nan, np.inf, -np.inf, 0.0, 1.0]),
+)
+
+
+@st.composite
+def _line(draw: st.DrawFn, buckets: int) -> tuple[np.ndarray, np.ndarray]:
+    n = draw(st.integers(buckets + 1, 200))
+    gaps = draw(st.lists(st.sampled_from([0.0, 1.0, 1.0, 2.0, 0.5, 37.0]), min_size=n, max_size=n))
+    xs = np.cumsum(np.asarray(gaps, np.float64)) + draw(st.floats(-1e3, 1e3))
+    ys = np.asarray(draw(st.lists(_VALUES, min_size=n, max_size=n)), np.float64)
+    return xs, ys
+
+
+@st.composite
+def _panel(draw: st.DrawFn) -> tuple[int, list[tuple[np.ndarray, np.ndarray]]]:
+    buckets = draw(st.integers(1, 30))
+    return buckets, draw(st.lists(_line(buckets), min_size=1, max_size=6))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_panel())
+def test_m4_many_equals_m4_series_line_by_line(
+    panel: tuple[int, list[tuple[np.ndarray, np.ndarray]]],
+) -> None:
+    buckets, lines = panel
+    got = m4_many(lines, buckets)
+    assert len(got) == len(lines)
+    for (xs, ys), reduced in zip(lines, got, strict=True):
+        want = m4_series(xs, ys, buckets)
+        for a, b, name in zip(reduced, want, ("x", "y", "ymin", "ymax"), strict=True):
+            np.testing.assert_array_equal(a, b, err_msg=name)
+
+
+def test_reduced_points_are_raw_points_with_each_columns_extremes() -> None:
+    rng = np.random.default_rng(7)
+    xs = np.arange(10_000, dtype=np.float64)
+    ys = rng.normal(size=10_000).cumsum()
+    ys[4321] = 1e9  # a spike survives
+    ((bx, by, blo, bhi),) = m4_many([(xs, ys)], 250)
+    assert 4321.0 in bx and by[bx == 4321.0][0] == 1e9
+    np.testing.assert_array_equal(by, ys[bx.astype(np.int64)])
+    column = np.minimum((bx / (9999 / 250)).astype(np.int64), 249)
+    for c in np.unique(column):
+        inside = ys[(xs >= 9999 * c / 250) & ((xs < 9999 * (c + 1) / 250) | (c == 249))]
+        assert blo[column == c][0] == inside.min() and bhi[column == c][0] == inside.max()
+        assert set(by[column == c]) >= {inside.min(), inside.max()}
+
+
+def test_no_lines() -> None:
+    assert m4_many([], 10) == []
