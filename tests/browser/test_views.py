@@ -125,9 +125,22 @@ def test_saved_named_views(
         drawn = wait_chart(fresh, "loss", "c.series.length === 2 && c.xKey === '_runtime'")
         assert sorted(s["run"] for s in drawn["series"]) == ["p-b", "p-c"]
         expect(fresh.locator(tid("xaxis-select"))).to_have_value("_runtime")
+        # rename it: the page opens it under its new name; a taken name is refused
+        put(panels_server, "/views/taken", {"settings": {"workspace": {}, "state": {}}})
+        fresh.locator(tid("view-name")).fill("taken")
+        fresh.locator(tid("view-rename")).click()
+        expect(fresh.locator(tid("views-message"))).to_contain_text("view not renamed")
+        fresh.locator(tid("view-name")).fill("adam only")
+        fresh.locator(tid("view-rename")).click()
+        fresh.wait_for_url("**?view=adam+only**")
+        expect(fresh.locator(tid("view-select"))).to_have_value("adam only")
+        wait_chart(fresh, "loss", "c.series.length === 2 && c.xKey === '_runtime'")
+        views = panels_server.get(f"{panels_server.project(PROJECT)}/views")["views"]
+        assert [v["name"] for v in views] == ["adam only", "taken"]
         fresh.locator(tid("view-delete")).click()
         fresh.wait_for_url(f"**{WORKSPACE}")
-    assert panels_server.get(f"{panels_server.project(PROJECT)}/views")["views"] == []
+    views = panels_server.get(f"{panels_server.project(PROJECT)}/views")["views"]
+    assert [v["name"] for v in views] == ["taken"]
     # an unknown view says so
     page.goto(f"{WORKSPACE}?view=ghost")
     expect(page.locator(tid("view-error"))).to_contain_text('view "ghost" not loaded')

@@ -472,6 +472,7 @@ export function stopRun(entity: string, project: string, runId: string): Promise
 export interface SavedViewInfo {
   name: string;
   owner: string | null;
+  created_at: number;
   updated_at: number;
 }
 
@@ -493,6 +494,15 @@ export function putView(entity: string, project: string, name: string, settings:
     method: "PUT",
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify({ settings }),
+  });
+}
+
+/** Rename a saved view; the server answers 409 when the project has a view named `newName`. */
+export function renameView(entity: string, project: string, name: string, newName: string): Promise<unknown> {
+  return request(`${projectPath(entity, project)}/views/${encodeURIComponent(name)}`, {
+    method: "PATCH",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ name: newName }),
   });
 }
 

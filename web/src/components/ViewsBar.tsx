@@ -1,7 +1,7 @@
-// The workspace's view controls: open, save and delete named views of the project,
+// The workspace's view controls: open, save, rename and delete named views of the project,
 // copy a link to what shows, sync zoom across panels, and search panels by regex.
 import { useCallback, useEffect, useState } from "react";
-import { type SavedViewInfo, deleteView, listViews, putView } from "../api/client";
+import { type SavedViewInfo, deleteView, listViews, putView, renameView } from "../api/client";
 import type { JsonObject } from "../api/types";
 import type { SavedView } from "../hooks/useViewState";
 import { navigate } from "../hooks/useRoute";
@@ -61,6 +61,14 @@ export default function ViewsBar(props: ViewsBarProps) {
       .then(() => open(""))
       .catch((e: unknown) => setMessage(`view not deleted: ${String(e)}`));
   };
+  // renames the open view to the typed name (the server refuses a name already taken)
+  const rename = () => {
+    const chosen = name.trim();
+    if (!view || !chosen || chosen === view) return;
+    renameView(entity, project, view, chosen)
+      .then(() => open(chosen))
+      .catch((e: unknown) => setMessage(`view not renamed: ${String(e)}`));
+  };
   const copy = () => {
     void navigator.clipboard?.writeText(window.location.href).catch(() => undefined);
     setMessage("link copied");
@@ -95,6 +103,17 @@ export default function ViewsBar(props: ViewsBarProps) {
       <button type="button" data-testid="view-save" onClick={save} disabled={!name.trim() && !view}>
         Save view
       </button>
+      {view && (
+        <button
+          type="button"
+          data-testid="view-rename"
+          onClick={rename}
+          disabled={!name.trim() || name.trim() === view}
+          title="rename this view to the name typed"
+        >
+          Rename view
+        </button>
+      )}
       {view && (
         <button type="button" data-testid="view-delete" onClick={remove}>
           Delete view
