@@ -347,6 +347,15 @@ def test_baseline_deltas_and_hover(edit_page: Page, edit_server: Server) -> None
     (base,) = _select(page, "adamw-lr0.1-bs32-s2", 1)
     page.locator(tid("action-baseline")).click()
     expect(page.locator(tid(f"run-row-{base}"))).to_have_attribute("data-baseline", "true")
+    # the baseline's line is drawn thick and dashed in the panels (the filter shows it), its
+    # legend swatch dashed
+    page.wait_for_function("() => !!(window.__runyardCharts || {}).loss", timeout=20_000)
+    eventually(lambda: page.evaluate("() => window.__runyardCharts.loss.baseline"), base)
+    box = page.locator(f'{tid("panel-loss")} .uplot-box')
+    expect(box).to_have_attribute("data-baseline", base)
+    expect(box).to_have_attribute("data-emphasis", base)
+    swatch = page.locator(f'{tid(f"legend-item-loss-{base}")} .swatch')
+    assert swatch.evaluate("e => getComputedStyle(e).outlineStyle") == "dashed"
     (other,) = _select(page, "sgd-lr0.1-bs32-s3", 1)
     runs = {r["id"]: r for r in edit_server.get(f"/projects/{PATH}/runs", limit=100)["runs"]}
     change = runs[other]["summary"]["final_loss"] - runs[base]["summary"]["final_loss"]
@@ -355,10 +364,10 @@ def test_baseline_deltas_and_hover(edit_page: Page, edit_server: Server) -> None
     assert shown[0] == ("+" if change > 0 else "−")
     assert float(shown[1:]) == pytest.approx(abs(change), rel=1e-3)
     expect(page.locator(tid(f"delta-{base}-summary:final_loss"))).to_have_count(0)
-    # hovering a row emphasises its line in the panels (H-G1's shared hovered-run store)
-    page.wait_for_function("() => !!(window.__runyardCharts || {}).loss", timeout=20_000)
+    # hovering a row emphasises its line in the panels (the shared hovered-run store)
     page.locator(tid(f"run-row-{other}")).hover()
     eventually(lambda: page.evaluate("() => window.__runyardCharts.loss.hovered"), other)
+    expect(box).to_have_attribute("data-emphasis", other)
 
 
 def test_grouped_rows_show_counts_and_means(edit_page: Page, edit_server: Server) -> None:

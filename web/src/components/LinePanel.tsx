@@ -8,6 +8,7 @@ import type { MetricKey, Run } from "../api/types";
 import { useInView } from "../hooks/useInView";
 import { useColorOf } from "../hooks/useRunColors";
 import { type GroupingScope, useGroupLines, useGroupingContext } from "../hooks/useGroups";
+import { useBaselineRun } from "../hooks/useBaselineRun";
 import { setHoveredRun, useHoveredRun } from "../hooks/useHoveredRun";
 import { type SeriesLoader, SeriesLoaderContext, SERIES_POINTS, type Zoom, usePanelSeries } from "../hooks/useSeries";
 import { usePanelZoom } from "../hooks/useViewZoom";
@@ -21,6 +22,8 @@ import { groupKey, groupLabel, groupLineId } from "../lib/grouping";
 import { SMOOTHING_KINDS, SMOOTHING_LABELS, type SmoothingKind, type SmoothingSetting, isSmoothing, readSmoothing } from "../lib/smoothing";
 import type { PanelSettings } from "../lib/workspaceSettings";
 import { DEFAULT_X, formatX, xAxisLabel } from "../lib/xAxis";
+import { DENSITY_THRESHOLD, bestRuns } from "../lib/seriesDensity";
+import DensityChart from "./DensityPanel";
 import UPlotChart from "./UPlotChart";
 
 export interface XAxisOption {
@@ -174,6 +177,8 @@ function ChartFrame(props: ChartFrameProps) {
   const returned = chartRuns.reduce((n, r) => n + r.series.x.length, 0);
   const reduced = !extra?.grouped && chartRuns.some((r) => r.series.reduced);
   const emphasis = hovered !== null && chartRuns.some((r) => r.run === hovered) ? hovered : null;
+  const baselineId = useBaselineRun();
+  const baseline = baselineId !== null && chartRuns.some((r) => r.run === baselineId) ? baselineId : null;
 
   const onDraw = useCallback(
     (drawn: ChartData) => {
@@ -186,6 +191,7 @@ function ChartFrame(props: ChartFrameProps) {
         reduced,
         rawPoints: raw,
         hovered: emphasis,
+        baseline,
         ...extra,
       });
       if (isSmoothing(smoothing)) {
@@ -195,7 +201,7 @@ function ChartFrame(props: ChartFrameProps) {
       if (seriesExtra) for (const s of chart.series) Object.assign(s, seriesExtra.get(s.run));
       publishChart(chart);
     },
-    [key, x, zoom, logY, smoothing, reduced, raw, emphasis, extra, seriesExtra],
+    [key, x, zoom, logY, smoothing, reduced, raw, emphasis, baseline, extra, seriesExtra],
   );
   useEffect(() => () => unpublishChart(key), [key]);
 
@@ -211,6 +217,7 @@ function ChartFrame(props: ChartFrameProps) {
           style={style}
           syncKey={`runyard-${x}`}
           emphasis={emphasis}
+          baseline={baseline}
           onZoom={setZoom}
           onResetZoom={() => setZoom(null)}
           onDraw={onDraw}
@@ -242,7 +249,7 @@ function ChartFrame(props: ChartFrameProps) {
         )}
         {error && chartRuns.length > 0 && <span className="error-note">{error}</span>}
       </div>
-      {look.legend !== false && <PanelLegend metric={key} runs={chartRuns} hovered={emphasis} />}
+      {look.legend !== false && <PanelLegend metric={key} runs={chartRuns} hovered={emphasis} baseline={baseline} />}
     </div>
   );
 }
@@ -270,6 +277,12 @@ function PanelChart({ metric, runs, x, smoothing, logY, panel, height, id }: Lin
   const [zoom, setZoom] = usePanelZoom(id ?? key);
   const colorOf = useColorOf();
   const { series, loading, error } = usePanelSeries(key, x, runs, zoom, inView);
+  // Past DENSITY_THRESHOLD runs the panel draws their density, with a few lines on top;
+  // the toggle draws every line instead (and back).
+  const [view, setView] = useState<"auto" | "lines" | "density">("auto");
+  const dense = view === "density" || (view === "auto" && runs.length > DENSITY_THRESHOLD);
+  const hovered = useHoveredRun();
+  const baseline = useBaselineRun();
 
   const chartRuns = useMemo<ChartRun[]>(
     () =>
@@ -279,21 +292,50 @@ function PanelChart({ metric, runs, x, smoothing, logY, panel, height, id }: Lin
       }),
     [runs, series, colorOf],
   );
+  const best = useMemo(() => (dense ? bestRuns(chartRuns.map((r) => r.series), key) : []), [dense, chartRuns, key]);
+  if (dense && chartRuns.length > 0) {
+    const top = [...new Set([...best.slice().reverse(), ...(baseline ? [baseline] : []), ...(hovered ? [hovered] : [])])];
+    return (
+      <div ref={body}>
+        <DensityChart
+          metric={id ?? key}
+          x={x}
+          logY={logY}
+          runs={chartRuns}
+          top={top}
+          hovered={hovered}
+          height={height ?? HEIGHT}
+          loading={loading}
+          onShowLines={() => setView("lines")}
+        />
+        {error && <span className="error-note">{error}</span>}
+      </div>
+    );
+  }
   return (
-    <ChartFrame
-      metric={id ?? key}
-      x={x}
-      logY={logY}
-      smoothing={smoothing}
-      chartRuns={chartRuns}
-      zoom={zoom}
-      setZoom={setZoom}
-      panel={panel}
-      height={height}
-      empty={loading || !inView ? "Loading…" : "No data for the shown runs"}
-      error={error}
-      body={body}
-    />
+    <>
+      <ChartFrame
+        metric={id ?? key}
+        x={x}
+        logY={logY}
+        smoothing={smoothing}
+        chartRuns={chartRuns}
+        zoom={zoom}
+        setZoom={setZoom}
+        panel={panel}
+        height={height}
+        empty={loading || !inView ? "Loading…" : "No data for the shown runs"}
+        error={error}
+        body={body}
+      />
+      {runs.length > DENSITY_THRESHOLD && (
+        <div className="panel-notes">
+          <button type="button" className="link" data-testid={`density-toggle-${id ?? key}`} onClick={() => setView("density")}>
+            density view of the {formatNumber(runs.length)} runs
+          </button>
+        </div>
+      )}
+    </>
   );
 }
 
@@ -421,21 +463,30 @@ function MultiMetricChart({ metrics, runs, x, smoothing, logY, panel, height, id
 }
 
 const LEGEND_MAX = 8;
+/** The baseline run's legend swatch: outlined with a dash, as its line is dashed. */
+const SWATCH_BASELINE = { outlineStyle: "dashed", outlineWidth: 2, outlineOffset: 1 } as const;
 
-function PanelLegend({ metric, runs, hovered }: { metric: string; runs: ChartRun[]; hovered: string | null }) {
+interface PanelLegendProps {
+  metric: string;
+  runs: ChartRun[];
+  hovered: string | null;
+  baseline: string | null;
+}
+
+function PanelLegend({ metric, runs, hovered, baseline }: PanelLegendProps) {
   if (runs.length === 0) return null;
   return (
     <div className="panel-legend" data-testid={`legend-${metric}`} onMouseLeave={() => setHoveredRun(null)}>
       {runs.slice(0, LEGEND_MAX).map((r) => (
         <span
           key={r.run}
-          className={r.run === hovered ? "legend-item hovered" : "legend-item"}
-          title={r.label}
+          className={`legend-item${r.run === hovered ? " hovered" : ""}${r.run === baseline ? " baseline" : ""}`}
+          title={r.run === baseline ? `${r.label} (baseline)` : r.label}
           data-testid={`legend-item-${metric}-${r.run}`}
           onMouseEnter={() => setHoveredRun(r.run)}
           onMouseLeave={() => setHoveredRun(null)}
         >
-          <span className="swatch" style={{ background: r.color }} />
+          <span className="swatch" style={r.run === baseline ? { ...SWATCH_BASELINE, background: r.color, outlineColor: r.color } : { background: r.color }} />
           {r.label}
         </span>
       ))}

@@ -1,7 +1,8 @@
 // A uPlot canvas for a ChartData: lines, faint raw lines, min/max bands; drag to
 // zoom (reported, not applied: the panel re-fetches the range), double-click to
 // reset, a tooltip listing every run's value, and a cursor synced across panels.
-// `emphasis` (a hovered run or group line) is drawn thicker and everything else faded.
+// `emphasis` (a hovered run or group line) is drawn thicker and everything else faded;
+// the `baseline` run (issue 17) is drawn thicker and dashed while nothing is hovered.
 import { useEffect, useRef, useState } from "react";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
@@ -22,6 +23,8 @@ export interface UPlotChartProps {
   onResetZoom: () => void;
   /** The run (or group line) id to emphasise; the other lines fade. */
   emphasis?: string | null;
+  /** The baseline run: drawn thicker and dashed (hovering another run still wins). */
+  baseline?: string | null;
   /** Called after each draw with the data drawn. */
   onDraw?: (data: ChartData) => void;
   /** The panel's own drawing settings (issue 18): line/area/bar, y range, axis titles. */
@@ -48,23 +51,35 @@ function structureOf(data: ChartData): string {
 const FADED = 0.15;
 const LINE_WIDTH = 1.5;
 const EMPHASISED_WIDTH = 3;
+const BASELINE_DASH = [8, 4];
 
-/** Fade every column but the emphasised run's, and thicken its line (read at draw time
- * by uPlot). What uPlot now holds is written on the box (`data-emphasis`: the runs drawn
- * thick, `data-faded`: how many lines are faded) for tests. */
-function applyEmphasis(u: uPlot, data: ChartData, emphasis: string | null, box: HTMLElement | null): void {
+/** Fade every column but the emphasised run's, and thicken its line; the baseline run's
+ * line is thick and dashed (read at draw time by uPlot). What uPlot now holds is written
+ * on the box (`data-emphasis`: the runs drawn thick, `data-faded`: how many lines are
+ * faded, `data-baseline`: the run drawn dashed) for tests. */
+function applyEmphasis(
+  u: uPlot,
+  data: ChartData,
+  emphasis: string | null,
+  baseline: string | null,
+  box: HTMLElement | null,
+): void {
   data.columns.forEach((column, c) => {
     const s = u.series[c + 1];
     if (!s) return;
     const mine = emphasis === null || column.run === emphasis;
     s.alpha = mine ? 1 : FADED;
-    if (column.kind === "line") s.width = emphasis !== null && mine ? EMPHASISED_WIDTH : LINE_WIDTH;
+    if (column.kind !== "line") return;
+    const isBaseline = baseline !== null && column.run === baseline;
+    s.width = (emphasis !== null && mine) || (isBaseline && emphasis === null) ? EMPHASISED_WIDTH : LINE_WIDTH;
+    s.dash = isBaseline ? BASELINE_DASH : undefined;
   });
   u.redraw(false, false);
   if (!box) return;
   const lines = data.columns.map((column, c) => ({ column, s: u.series[c + 1] })).filter(({ column, s }) => s && column.kind === "line");
   box.dataset.emphasis = lines.filter(({ s }) => s.width === EMPHASISED_WIDTH).map(({ column }) => column.run).join(",");
   box.dataset.faded = String(lines.filter(({ s }) => (s.alpha ?? 1) < 1).length);
+  box.dataset.baseline = lines.filter(({ s }) => s.dash !== undefined).map(({ column }) => column.run).join(",");
 }
 
 function aligned(data: ChartData): uPlot.AlignedData {
@@ -278,17 +293,18 @@ export default function UPlotChart(props: UPlotChartProps) {
     if (!u) return;
     u.setData(aligned(data), !zoom);
     if (zoom) u.setScale("x", { min: zoom.xmin, max: zoom.xmax });
-    applyEmphasis(u, data, latest.current.emphasis ?? null, box.current);
+    applyEmphasis(u, data, latest.current.emphasis ?? null, latest.current.baseline ?? null, box.current);
     latest.current.onDraw?.(data);
   }, [data, zoom, structure, xKey, logY, height, syncKey, styleKey, themeVersion]);
 
   const emphasis = props.emphasis ?? null;
+  const baseline = props.baseline ?? null;
   useEffect(() => {
     const u = plot.current;
     if (!u) return;
-    applyEmphasis(u, latest.current.data, emphasis, box.current);
+    applyEmphasis(u, latest.current.data, emphasis, baseline, box.current);
     latest.current.onDraw?.(latest.current.data);
-  }, [emphasis, structure]);
+  }, [emphasis, baseline, structure]);
 
   return <div className="uplot-box" ref={box} data-chart-kind={style.kind ?? "line"} />;
 }

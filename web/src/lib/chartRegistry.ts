@@ -29,6 +29,8 @@ export interface PublishedChart {
   rawPoints: number;
   /** The line emphasised by hovering (a run id or group line id), or null. */
   hovered?: string | null;
+  /** The baseline run drawn dashed and thick in the chart (issue 17), when it is in it. */
+  baseline?: string | null;
   /** Grouped panels: one line per group. */
   grouped?: boolean;
   by?: string[];
