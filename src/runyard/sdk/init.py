@@ -601,6 +601,9 @@ def init(
         if reinit != "create_new" or _current is None:
             _current = run
     _install_hooks()
+    mirror = sys.modules.get("runyard.tensorboard")
+    if mirror is not None:  # TF writers made before init: mirrored into this run
+        mirror.run_started(run)
     return run
 
 
