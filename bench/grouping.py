@@ -9,7 +9,8 @@
    ``runyard ui`` each time (the answer is cached per server until a run changes, so each
    repetition is a cold one; target <= 2 s).
 
-Usage: ``.venv/bin/python bench/grouping.py [--runs 1000] [--steps 10000] [--loads 3]``;
+Usage: ``.venv/bin/python bench/grouping.py [--runs 1000] [--steps 10000] [--loads 3]
+[--only grouping|importance] [--timeline]``;
 prints a markdown section (save it to the results notes). The store is written once
 under ``bench/.work/grouping`` (untimed; ``--fresh`` rewrites it).
 """
@@ -149,6 +150,12 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=10_000)
     parser.add_argument("--loads", type=int, default=3)
     parser.add_argument("--fresh", action="store_true")
+    parser.add_argument(
+        "--only", choices=("grouping", "importance"), help="measure one of the two parts only"
+    )
+    parser.add_argument(
+        "--timeline", action="store_true", help="also print each cold load's API requests"
+    )
     parser.add_argument("--dir", type=Path, default=HERE / ".work" / "grouping")
     args = parser.parse_args()
 
@@ -164,9 +171,37 @@ def main() -> None:
     api = f"/api/v1/projects/{wl.ENTITY}/{PROJECT}"
     timeout_ms = 120_000.0
 
-    # 1. grouping. /groups answers are cached until a run changes, so each repetition
-    # starts a fresh server: its first page load is cold (the server reads and aggregates
-    # every series), a second load in a fresh browser context is warm (cached answer).
+    loadavg = Path("/proc/loadavg")
+    load = loadavg.read_text().split()[0] if loadavg.is_file() else "?"
+    print("## Grouping and parameter importance (issue 17; `bench/grouping.py`)\n")
+    print(
+        f"{args.runs:,} runs x {args.steps:,} steps of `loss` ({args.runs * args.steps:,} points) "
+        f"in {GROUPS} groups by `config.arch`, SQLite store"
+        + (f" (written in {write_s:.0f} s, untimed)" if write_s is not None else "")
+        + f"; {args.loads} repetitions, medians. Chromium headless; 2 cores shared with other "
+        f"work (load average {load} at the start).\n"
+    )
+    print("| measure | median | each (ms) | target |")
+    print("|---|---|---|---|")
+    notes = []
+    if args.only != "importance":
+        notes.append(measure_grouping(adapter, api, args, timeout_ms))
+    if args.only != "grouping":
+        notes.append(measure_importance(adapter, api, args))
+    load = loadavg.read_text().split()[0] if loadavg.is_file() else "?"
+    print()
+    print(" ".join(notes) + f" Load average {load} at the end.")
+
+
+def ms(values: list[float]) -> str:
+    return ", ".join(f"{v * 1e3:.0f}" for v in values)
+
+
+def measure_grouping(adapter: Any, api: str, args: argparse.Namespace, timeout_ms: float) -> str:
+    """Part 1: the first grouped panel, cold and reopened; prints table rows, returns a note."""
+    # /groups answers are cached until a run changes, so each repetition starts a fresh
+    # server: its first page load is cold (the server reads and aggregates every series),
+    # a second load in a fresh browser context is warm (cached answer).
     cold, warm, plain = [], [], []
     for _ in range(args.loads):
         with wl.runyard_ui(adapter) as base, wl.chromium() as browser:
@@ -183,23 +218,10 @@ def main() -> None:
             # the same workspace ungrouped (20 runs' lines from /series), for comparison
             put_workspace(base, {})
             plain.append(wl.first_panel_once(browser, url, timeout_ms)["first_panel_s"])
-    loads = cold + warm
-    # 2. importance, cold: a fresh server per repetition
-    importance, refit = [], []
-    for _ in range(args.loads):
-        with wl.runyard_ui(adapter) as base:
-            seconds, body = get_timed(f"{base}{api}/importance?metric=loss")
-            importance.append(seconds)
-            # the same runs under another cache key: the forest again, scikit-learn loaded
-            other = urllib.parse.quote(json.dumps({"name": {"$ne": "-"}}))
-            seconds, _ = get_timed(f"{base}{api}/importance?metric=loss&filters={other}")
-            refit.append(seconds)
-    top = body["parameters"][0]["key"] if body.get("parameters") else None
-
-    def ms(values: list[float]) -> str:
-        return ", ".join(f"{v * 1e3:.0f}" for v in values)
-
-    page_errors = sorted({e for load in loads for e in load["errors"]})
+    if args.timeline:
+        for load in cold:
+            print(f"<!-- cold load {load['first_s']:.3f} s: {load['api']} -->")
+    page_errors = sorted({e for load in cold + warm for e in load["errors"]})
     firsts = [load["first_s"] for load in cold]
     warms = [load["first_s"] for load in warm]
     middle = sorted(cold, key=lambda r: r["first_s"])[len(cold) // 2]
@@ -210,19 +232,6 @@ def main() -> None:
     ]
     first_med = statistics.median(firsts)
     warm_med = statistics.median(warms)
-    imp_med = statistics.median(importance)
-    loadavg = Path("/proc/loadavg")
-    load = loadavg.read_text().split()[0] if loadavg.is_file() else "?"
-    print("## Grouping and parameter importance (issue 17; `bench/grouping.py`)\n")
-    print(
-        f"{args.runs:,} runs x {args.steps:,} steps of `loss` ({args.runs * args.steps:,} points) "
-        f"in {GROUPS} groups by `config.arch`, SQLite store"
-        + (f" (written in {write_s:.0f} s, untimed)" if write_s is not None else "")
-        + f"; {args.loads} repetitions, medians. Chromium headless; 2 cores shared with other "
-        f"work (load average {load} at the end).\n"
-    )
-    print("| measure | median | each (ms) | target |")
-    print("|---|---|---|---|")
     print(
         f"| first grouped panel drawn, cold server (navigation start → panel published) "
         f"| **{first_med * 1e3:.0f} ms** | {ms(firsts)} | ≤ 1 s {'✅' if first_med <= 1 else '❌'} |"
@@ -239,6 +248,29 @@ def main() -> None:
         f"| `GET /groups` in the cold load (request → response; {GROUPS} groups, 1 key, "
         f"every series read whole) | {statistics.median(endpoint) * 1e3:.0f} ms | {ms(endpoint)} | |"
     )
+    return (
+        f"Median cold load's milestones: runs listed at {middle['runs_loaded_s'] or 0:.2f} s, "
+        f"/groups requested at {middle['groups_requested_s'] or 0:.2f} s "
+        f"and answered at {middle['groups_loaded_s'] or 0:.2f} s, panel drawn at "
+        f"{middle['first_s']:.2f} s ({middle['series']} lines, {middle['points']:,} points)."
+        + (f" Page errors: {'; '.join(page_errors)[:200]}." if page_errors else "")
+    )
+
+
+def measure_importance(adapter: Any, api: str, args: argparse.Namespace) -> str:
+    """Part 2: importance, cold (a fresh server per repetition); prints rows, returns a note."""
+    importance, refit = [], []
+    body: Any = {}
+    for _ in range(args.loads):
+        with wl.runyard_ui(adapter) as base:
+            seconds, body = get_timed(f"{base}{api}/importance?metric=loss")
+            importance.append(seconds)
+            # the same runs under another cache key: the forest again, scikit-learn loaded
+            other = urllib.parse.quote(json.dumps({"name": {"$ne": "-"}}))
+            seconds, _ = get_timed(f"{base}{api}/importance?metric=loss&filters={other}")
+            refit.append(seconds)
+    top = body["parameters"][0]["key"] if body.get("parameters") else None
+    imp_med = statistics.median(importance)
     print(
         f"| `GET /importance?metric=loss` cold ({args.runs:,} runs x {CONFIG_KEYS} config keys, "
         f"fresh server each, so scikit-learn is imported by it) | **{imp_med * 1e3:.0f} ms** | {ms(importance)} "
@@ -249,16 +281,7 @@ def main() -> None:
         f"| `GET /importance` again, another cache key (correlations + forest; scikit-learn "
         f"already imported) | **{refit_med * 1e3:.0f} ms** | {ms(refit)} | ≤ 2 s {'✅' if refit_med <= 2 else '❌'} |"
     )
-    print()
-    print(
-        f"Median cold load's milestones: runs listed at {middle['runs_loaded_s'] or 0:.2f} s, "
-        f"/groups requested at {middle['groups_requested_s'] or 0:.2f} s (after the page's "
-        f"scripts, the session check and the workspace settings) and answered at "
-        f"{middle['groups_loaded_s'] or 0:.2f} s, panel drawn at {middle['first_s']:.2f} s "
-        f"({middle['series']} lines, {middle['points']:,} points). "
-        f"Importance ranks `{top}` first (the key that drives the metric is `arch`)."
-        + (f" Page errors: {'; '.join(page_errors)[:200]}" if page_errors else "")
-    )
+    return f"Importance ranks `{top}` first (the key that drives the metric is `arch`)."
 
 
 if __name__ == "__main__":

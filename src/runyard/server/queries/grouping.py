@@ -1,8 +1,9 @@
 """Grouped lines: a project's runs split by config keys, group, job type or tag, and each
 group's metric lines aggregated at full fidelity (see :mod:`runyard.metrics.grouping`).
 
-Every run's series is read whole through the store (``read_series``, not the rollups):
-the aggregate must be taken over the raw points of every run before anything is reduced.
+Every run's series is read whole through the store's bulk read (``read_series_many``, not
+the rollups): the aggregate must be taken over the raw points of every run before anything
+is reduced.
 """
 
 from __future__ import annotations
@@ -11,16 +12,16 @@ import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from runyard.entities import RunRecord
+from runyard.entities import RunRecord, RunRef
 from runyard.metrics.flatten import get_path, parse_name
 from runyard.metrics.grouping import aggregate, align, reduce_band
-from runyard.store.base import TrackingStore
+from runyard.store.base import Series, TrackingStore
 
 __all__ = ["GROUP_FIELDS", "Group", "GroupsCache", "group_runs", "grouped_series", "parse_by"]
 
@@ -91,29 +92,14 @@ def group_runs(records: Sequence[RunRecord], by: Sequence[str]) -> list[Group]:
     return sorted(groups.values(), key=_sort_key)
 
 
-def _line(
-    store: TrackingStore, record: RunRecord, key: str, x: str
-) -> tuple[np.ndarray, np.ndarray]:
-    """One run's ``(x, y)`` for ``key`` at full fidelity, sorted by x."""
-    series = store.read_series(record.ref, key)
-    if x == "_step":
-        return series.steps, series.values
-    xs = store.read_series(record.ref, "_timestamp" if x == "_wall" else x)
-    if not len(xs) or not len(series):
-        return np.zeros(0), np.zeros(0)
-    idx = np.minimum(np.searchsorted(xs.steps, series.steps), len(xs.steps) - 1)
-    mask = xs.steps[idx] == series.steps
-    xv = xs.values[idx[mask]].astype(np.float64)
-    if x == "_wall":
-        xv = xv - float(xs.values[0])
-    yv = series.values[mask].astype(np.float64)
-    order = np.argsort(xv, kind="stable")
-    return xv[order], yv[order]
-
-
-#: Series are read (SQLite/PostgreSQL query, zlib and the byte unshuffle: all release the
-#: GIL) by a few threads at once: a grouped panel over 1,000 runs reads 1,000 series.
+#: Series are read by a few threads at once, in bulk reads (``read_series_many``) of a few
+#: runs each: the query, zlib and the byte unshuffle release the GIL, so two cores read a
+#: panel of 1,000 runs x 10,000 steps about twice as fast as one query does.
 _READERS = 4
+#: Series per bulk read at most. Measured on SQLite (10,000-step series): past ~16 series
+#: a query costs 3-4x more per byte, its ORDER BY sorting the blobs in a temporary b-tree;
+#: under it the query is as cheap per series as one read per series, and fewer.
+_SLICE_SERIES = 16
 _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
 
@@ -126,13 +112,103 @@ def _readers() -> ThreadPoolExecutor:
         return _pool
 
 
-def _lines(
-    store: TrackingStore, records: Sequence[RunRecord], key: str, x: str
-) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Every run's line of ``key`` on ``x`` (see :func:`_line`), read in parallel."""
-    if len(records) < 8:
-        return [_line(store, r, key, x) for r in records]
-    return list(_readers().map(lambda r: _line(store, r, key, x), records))
+#: A run's series by key.
+RunSeries = dict[str, Series]
+
+
+def _read(
+    store: TrackingStore, refs: Sequence[RunRef], names: Sequence[str]
+) -> dict[RunRef, RunSeries]:
+    """Every series ``names`` of ``refs`` at full fidelity, one bulk read per project."""
+    projects: dict[tuple[str, str], list[RunRef]] = {}
+    for ref in refs:
+        projects.setdefault((ref.entity, ref.project), []).append(ref)
+    out: dict[RunRef, RunSeries] = {}
+    for (entity, project), members in projects.items():
+        found = store.read_series_many(entity, project, [r.run_id for r in members], names)
+        for ref in members:
+            out[ref] = {name: found[(ref.run_id, name)] for name in names}
+    return out
+
+
+def _on_x(series: RunSeries, key: str, x: str) -> tuple[np.ndarray, np.ndarray]:
+    """One run's ``(x, y)`` for ``key``, sorted by x: on ``_step`` the series itself; on
+    any other axis the x series' values at the steps both have (``_wall``: seconds since
+    the run's first ``_timestamp``)."""
+    ys = series[key]
+    if x == "_step":
+        return ys.steps, ys.values
+    xs = series[_x_key(x)]
+    if not len(xs) or not len(ys):
+        return np.zeros(0), np.zeros(0)
+    idx = np.minimum(np.searchsorted(xs.steps, ys.steps), len(xs.steps) - 1)
+    mask = xs.steps[idx] == ys.steps
+    xv = xs.values[idx[mask]].astype(np.float64)
+    if x == "_wall":
+        xv = xv - float(xs.values[0])
+    yv = ys.values[mask].astype(np.float64)
+    order = np.argsort(xv, kind="stable")
+    return xv[order], yv[order]
+
+
+def _x_key(x: str) -> str:
+    return "_timestamp" if x == "_wall" else x
+
+
+class _Reads:
+    """The series of every group's runs, read ahead of the aggregation: each run once (a
+    run with several tags is in several groups), a few runs per bulk read, the next
+    group's reads going on while the current group is aggregated. A
+    run's series are dropped after the last group that has it, so about two groups'
+    series are held at a time, not the whole panel's."""
+
+    def __init__(self, store: TrackingStore, groups: Sequence[Group], names: Sequence[str]):
+        self._store = store
+        self._names = list(names)
+        self._last: dict[RunRef, int] = {}
+        for index, group in enumerate(groups):
+            for record in group.runs:
+                self._last[record.ref] = index
+        self._batches: list[list[list[RunRef]]] = []  # per group: slices of its new runs
+        seen: set[RunRef] = set()
+        size = max(1, _SLICE_SERIES // len(self._names))
+        for group in groups:
+            new = [r.ref for r in group.runs if r.ref not in seen]
+            seen.update(new)
+            self._batches.append([new[i : i + size] for i in range(0, len(new), size)])
+        self._parallel = len(seen) > size
+        self._pending: dict[int, list[Future[dict[RunRef, RunSeries]]]] = {}
+        self._held: dict[RunRef, RunSeries] = {}
+
+    def _submit(self, index: int) -> None:
+        if index >= len(self._batches) or index in self._pending or not self._parallel:
+            return
+        self._pending[index] = [
+            _readers().submit(_read, self._store, refs, self._names)
+            for refs in self._batches[index]
+        ]
+
+    def group(self, index: int) -> dict[RunRef, RunSeries]:
+        """The series of group ``index``'s runs (call in group order)."""
+        self._submit(index)
+        self._submit(index + 1)  # reads while this group is aggregated
+        if self._parallel:
+            for future in self._pending.pop(index):
+                self._held.update(future.result())
+        else:
+            for refs in self._batches[index]:
+                self._held.update(_read(self._store, refs, self._names))
+        return self._held
+
+    def done(self, index: int) -> None:
+        """Group ``index`` is aggregated: forget the runs no later group has."""
+        for ref in [r for r in self._held if self._last[r] <= index]:
+            del self._held[ref]
+
+    def cancel(self) -> None:
+        for futures in self._pending.values():
+            for future in futures:
+                future.cancel()
 
 
 def _finite(values: np.ndarray) -> np.ndarray:
@@ -159,38 +235,56 @@ def grouped_series(
     """The ``/groups`` payload: per group its values, run ids, count and per key the
     aggregate line ``x, y`` with ``ymin, ymax`` (the line's extremes per drawn bucket),
     the band ``lo, hi``, and ``raw_points`` (aligned x values before reduction)."""
-    out = []
-    for group in groups:
-        lines: list[dict[str, Any]] = []
-        for key in keys:
-            grid, matrix = align(_lines(store, group.runs, key, x), exact=x == "_step")
-            y, lo, hi, n = aggregate(matrix, agg, band)
-            keep = n > 0
-            grid, y, lo, hi = grid[keep], y[keep], lo[keep], hi[keep]
-            bx, by_, bmin, bmax, blo, bhi, reduced = reduce_band(grid, y, lo, hi, points)
-            lines.append(
-                {
-                    "key": key,
-                    "x": _finite(bx),
-                    "y": _finite(by_),
-                    "ymin": _finite(bmin),
-                    "ymax": _finite(bmax),
-                    "lo": _finite(blo),
-                    "hi": _finite(bhi),
-                    "raw_points": int(grid.size),
-                    "returned": int(bx.size),
-                    "reduced": reduced,
-                }
-            )
-        out.append(
+    names = list(dict.fromkeys([*keys, *([_x_key(x)] if x != "_step" else [])]))
+    reads = _Reads(store, groups, names)
+    try:
+        return [
+            _group_payload(g, reads, i, keys, x, agg, band, points) for i, g in enumerate(groups)
+        ]
+    finally:
+        reads.cancel()
+
+
+def _group_payload(
+    group: Group,
+    reads: _Reads,
+    index: int,
+    keys: Sequence[str],
+    x: str,
+    agg: str,
+    band: str,
+    points: int,
+) -> dict[str, Any]:
+    held = reads.group(index)
+    runs = [held[r.ref] for r in group.runs]
+    lines: list[dict[str, Any]] = []
+    for key in keys:
+        grid, matrix = align([_on_x(series, key, x) for series in runs], exact=x == "_step")
+        y, lo, hi, n = aggregate(matrix, agg, band)
+        keep = n > 0
+        grid, y, lo, hi = grid[keep], y[keep], lo[keep], hi[keep]
+        bx, by_, bmin, bmax, blo, bhi, reduced = reduce_band(grid, y, lo, hi, points)
+        lines.append(
             {
-                "values": group.values,
-                "runs": [r.ref.run_id for r in group.runs],
-                "count": len(group.runs),
-                "series": lines,
+                "key": key,
+                "x": _finite(bx),
+                "y": _finite(by_),
+                "ymin": _finite(bmin),
+                "ymax": _finite(bmax),
+                "lo": _finite(blo),
+                "hi": _finite(bhi),
+                "raw_points": int(grid.size),
+                "returned": int(bx.size),
+                "reduced": reduced,
             }
         )
-    return out
+    reads.done(index)
+    return {
+        "values": group.values,
+        "runs": [r.ref.run_id for r in group.runs],
+        "count": len(group.runs),
+        "series": lines,
+    }
 
 
 class GroupsCache:

@@ -1,0 +1,186 @@
+"""``grouped_series``: how it reads (one bulk read per slice of runs, each run's series and
+x-axis read once however many keys or groups ask for them) and that the lines it builds
+from those reads equal numpy's over the raw series, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from runyard.entities import RunRef
+from runyard.server.queries import grouping
+from runyard.server.queries.grouping import group_runs, grouped_series
+from runyard.store.base import RunBatch, Series
+from runyard.store.sql.store import SqlStore
+
+RUNS = 40
+STEPS = 50
+
+
+class CountingStore(SqlStore):
+    """The real SQL store, noting every series read it is asked for."""
+
+    def __init__(self, uri: str) -> None:
+        super().__init__(uri)
+        self.single: list[tuple[str, str]] = []
+        self.bulk: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
+
+    def read_series(
+        self, ref: RunRef, key: str, min_step: int | None = None, max_step: int | None = None
+    ) -> Series:
+        self.single.append((ref.run_id, key))
+        return super().read_series(ref, key, min_step, max_step)
+
+    def read_series_many(
+        self,
+        entity: str,
+        project: str,
+        run_ids: Sequence[str],
+        keys: Sequence[str],
+        min_step: int | None = None,
+        max_step: int | None = None,
+    ) -> dict[tuple[str, str], Series]:
+        self.bulk.append((tuple(run_ids), tuple(keys)))
+        return super().read_series_many(entity, project, run_ids, keys, min_step, max_step)
+
+    def pairs_read(self) -> list[tuple[str, str]]:
+        return self.single + [(r, k) for ids, keys in self.bulk for r in ids for k in keys]
+
+
+def _values(i: int, key: str) -> np.ndarray:
+    rng = np.random.default_rng([i, len(key)])
+    return rng.normal(i % 4, 1.0, STEPS)
+
+
+def _steps(i: int) -> np.ndarray:
+    # every fifth run logs every other step: groups align on the union of steps
+    return np.arange(0, STEPS, 2 if i % 5 == 0 else 1, dtype=np.int64)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def tracking(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[CountingStore]:
+    uri = (
+        f"sqlite:///{tmp_path}/runyard.db"
+        if request.param == "sqlite"
+        else request.getfixturevalue("postgres_uri")
+    )
+    store = CountingStore(uri)
+    for i in range(RUNS):
+        steps = _steps(i)
+        store.write_batch(
+            RunBatch(
+                RunRef("me", "p", f"r{i:02d}"),
+                create={"display_name": f"r{i}", "tags": ["all", f"t{i % 3}"]},
+                config={"arch": f"a{i % 4}"},
+                columns={
+                    "loss": (steps, _values(i, "loss")[steps]),
+                    "acc": (steps, _values(i, "acc")[steps]),
+                    "_runtime": (steps, steps * 0.25 + i % 2),
+                },
+            )
+        )
+    yield store
+    store.close()
+
+
+def _records(store: SqlStore) -> list[Any]:
+    return store.query_runs("me", "p", None, "+created_at")
+
+
+def _matrix(ids: list[int], key: str) -> np.ndarray:
+    out = np.full((len(ids), STEPS), np.nan)
+    for row, i in enumerate(ids):
+        steps = _steps(i)
+        out[row, steps] = _values(i, key)[steps]
+    return out
+
+
+def test_reads_in_bulk_each_series_once(tracking: CountingStore) -> None:
+    groups = group_runs(_records(tracking), ["config.arch"])
+    out = grouped_series(tracking, groups, ["loss", "acc"], x="_runtime")
+    assert tracking.single == []  # no per-series reads
+    pairs = tracking.pairs_read()
+    # each run's two keys and its x-axis once: not once per key
+    assert sorted(pairs) == sorted(
+        (f"r{i:02d}", k) for i in range(RUNS) for k in ("loss", "acc", "_runtime")
+    )
+    # a few runs per read, every key and the x-axis together: 10 runs a group, 5 a read
+    assert all(len(ids) * len(keys) <= grouping._SLICE_SERIES for ids, keys in tracking.bulk)
+    assert len(tracking.bulk) == 8
+    assert [g["count"] for g in out] == [10, 10, 10, 10]
+
+
+def test_a_run_in_several_groups_is_read_once(tracking: CountingStore) -> None:
+    groups = group_runs(_records(tracking), ["tags"])
+    assert [len(g.runs) for g in groups] == [RUNS, 14, 13, 13]
+    out = grouped_series(tracking, groups, ["loss"])
+    assert sorted(tracking.pairs_read()) == sorted((f"r{i:02d}", "loss") for i in range(RUNS))
+    for group, members in zip(
+        out,
+        [list(range(RUNS))] + [[i for i in range(RUNS) if i % 3 == t] for t in range(3)],
+        strict=True,
+    ):
+        matrix = _matrix(members, "loss")
+        line = group["series"][0]
+        assert line["x"].tolist() == list(range(STEPS))
+        assert np.allclose(line["y"], np.nanmean(matrix, axis=0))
+        assert np.allclose(line["hi"], np.nanmean(matrix, axis=0) + np.nanstd(matrix, axis=0))
+
+
+@pytest.mark.parametrize(
+    ("agg", "band"), [("mean", "std"), ("median", "minmax"), ("max", "stderr")]
+)
+def test_lines_equal_numpy_over_the_raw_series(
+    tracking: CountingStore, agg: str, band: str
+) -> None:
+    groups = group_runs(_records(tracking), ["config.arch"])
+    out = grouped_series(tracking, groups, ["loss", "acc"], agg=agg, band=band)
+    for group, arch in zip(out, range(4), strict=True):
+        members = [i for i in range(RUNS) if i % 4 == arch]
+        assert group["values"] == {"config.arch": f"a{arch}"}
+        assert group["runs"] == [f"r{i:02d}" for i in members]
+        for line, key in zip(group["series"], ("loss", "acc"), strict=True):
+            matrix = _matrix(members, key)
+            y = {
+                "mean": np.nanmean,
+                "median": np.nanmedian,
+                "max": np.nanmax,
+            }[agg](matrix, axis=0)
+            n = (~np.isnan(matrix)).sum(axis=0)
+            if band == "std":
+                lo, hi = y - np.nanstd(matrix, axis=0), y + np.nanstd(matrix, axis=0)
+            elif band == "stderr":
+                spread = np.nanstd(matrix, axis=0) / np.sqrt(n)
+                lo, hi = y - spread, y + spread
+            else:
+                lo, hi = np.nanmin(matrix, axis=0), np.nanmax(matrix, axis=0)
+            assert line["key"] == key and line["raw_points"] == STEPS
+            assert np.allclose(line["y"], y) and np.allclose(line["lo"], lo)
+            assert np.allclose(line["hi"], hi)
+
+
+def test_other_x_axis_is_matched_per_run_by_step(tracking: CountingStore) -> None:
+    # runs r00 (every other step, runtime offset 0) and r04 (every step, offset 0)
+    records = [r for r in _records(tracking) if r.ref.run_id in ("r00", "r04")]
+    groups = group_runs(records, ["config.arch"])
+    (group,) = grouped_series(tracking, groups, ["loss"], x="_runtime")
+    line = group["series"][0]
+    dense = _values(4, "loss")
+    sparse_steps = _steps(0)
+    sparse = np.interp(np.arange(STEPS), sparse_steps, _values(0, "loss")[sparse_steps])
+    expected = (dense + sparse) / 2
+    expected[-1] = dense[-1]  # the sparse run ends at step 48
+    assert line["x"].tolist() == [s * 0.25 for s in range(STEPS)]
+    assert np.allclose(line["y"], expected)
+
+
+def test_runs_without_the_key_or_x_are_left_out(tracking: CountingStore) -> None:
+    groups = group_runs(_records(tracking), ["config.arch"])
+    out = grouped_series(tracking, groups, ["nothing"], x="acc")
+    assert [g["series"][0]["raw_points"] for g in out] == [0, 0, 0, 0]
+    out = grouped_series(tracking, groups[:1], ["loss"], x="nothing")
+    assert out[0]["series"][0]["x"].tolist() == []
