@@ -3,6 +3,8 @@ console chunks into terminal lines, system samples, metadata, side journals."""
 
 from __future__ import annotations
 
+import math
+import os
 from pathlib import Path
 from typing import Any
 
@@ -227,3 +229,126 @@ def test_committed_rows_fold_alike_in_one_bulk_or_one_by_one() -> None:
     summary = bulk.current_summary()
     assert summary["a"] == 1.5 and summary["b"] == 4 and summary["n"] == {"x": 1, "y": 2.5}
     assert bulk.runtime == 6.0 and bulk.heartbeat == 106.0 and bulk.last_step == 6
+
+
+def _normalised(columns: dict[str, Any]) -> dict[str, Any]:
+    """Batch columns as lists (a block's are numpy arrays), values with their types."""
+    out = {}
+    for key, (steps, values) in columns.items():
+        steps = steps.tolist() if hasattr(steps, "tolist") else list(steps)
+        values = values.tolist() if hasattr(values, "tolist") else list(values)
+        out[key] = (steps, [(type(v).__name__, repr(v)) for v in values])
+    return out
+
+
+def _alike(a: Any, b: Any) -> None:
+    """Equal, types included, NaN equal to NaN; floats within 1e-12 (a mean's sum is
+    grouped by where reads and batches end: the same, up to rounding, live or replayed)."""
+    assert type(a) is type(b), (a, b)
+    if isinstance(a, dict):
+        assert list(a) == list(b)
+        for k in a:
+            _alike(a[k], b[k])
+    elif isinstance(a, list | tuple):
+        assert len(a) == len(b)
+        for x, y in zip(a, b, strict=True):
+            _alike(x, y)
+    elif isinstance(a, float):
+        assert (math.isnan(a) and math.isnan(b)) or math.isclose(a, b, rel_tol=1e-12), (a, b)
+    else:
+        assert a == b
+
+
+def _fold_both_ways(tmp_path: Path, records: list[Any]) -> tuple[RunFold, RunFold]:
+    """The records folded one by one (replay's way) and read back with read_records
+    (the live writer's: alike LOG frames as blocks), in reads of 16 KB."""
+    from runyard.journal.frames import MAGIC, read_records
+    from runyard.journal.log_block import LogBlock
+
+    path = tmp_path / "run.journal"
+    writer = JournalWriter(path)
+    pack = msgpack.Packer(autoreset=True).pack
+    for rec in records:
+        writer.append(pack(rec))
+    writer.close()
+    by_record = RunFold(START)
+    for rec in records:
+        by_record.feed(rec)
+    by_block = RunFold(START)
+    blocks = 0
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        pos = len(MAGIC)
+        while got := read_records(fd, pos, max_bytes=16384):
+            for _end, item in got:
+                if isinstance(item, LogBlock):
+                    blocks += 1
+                    by_block.feed_block(item)
+                else:
+                    by_block.feed(item)
+            by_block.commit()  # as the writer does after each read
+            pos = got[-1][0]
+    finally:
+        os.close(fd)
+    assert blocks > 1
+    return by_record, by_block
+
+
+def test_blocks_fold_as_their_records_do(tmp_path: Path) -> None:
+    """A block (see journal/log_block.py) folds to the batch, summary and step its records
+    give one by one: define_metric summaries (min, max, mean, last, best with the row of
+    the best), ints kept ints, NaN skipped by min/max, rows around blocks (a kept-open
+    row, a nested dict, a reserved key, an explicit summary edit) in journal order."""
+    defs = [
+        {"name": "loss", "summary": ["min", "mean", "last"], "goal": "minimize"},
+        {"name": "acc", "summary": ["max", "best"], "goal": "maximize"},
+    ]
+    records: list[Any] = [[Rec.DEFINE, d, True] for d in defs]
+    for i in range(600):
+        loss = 1.0 / (i + 1) + (0.5 if i % 97 == 0 else 0.0)
+        g = math.nan if i == 250 else i * 0.5
+        data: dict[str, Any] = {"loss": loss, "acc": (i * 37) % 101, "lr": 0.1, "g": g}
+        if i == 300:
+            records.append([Rec.LOG, i, False, 1.0 + i, float(i), {"extra": 1.0}])  # kept open
+        elif i == 301:
+            data["n"] = {"x": 1.0}  # nested
+        elif i == 302:
+            data["_runtime"] = 5.0  # reserved
+        elif i == 400:
+            records.append([Rec.SUMMARY_SET, ["note"], -1])
+        elif i == 500:
+            data["lr"] = 1  # an int among floats
+        records.append([Rec.LOG, i, True, 1.0 + i, float(i), data])
+    by_record, by_block = _fold_both_ways(tmp_path, records)
+    _alike(by_block.current_summary(), by_record.current_summary())
+    assert (by_block.last_step, by_block.runtime, by_block.heartbeat) == (
+        by_record.last_step,
+        by_record.runtime,
+        by_record.heartbeat,
+    )
+    batches = [fold.take_batch(("j", 1)) for fold in (by_record, by_block)]
+    assert _normalised(batches[1].columns) == _normalised(batches[0].columns)
+    _alike(batches[1].summary_set, batches[0].summary_set)
+    _alike(batches[1].summary_state, batches[0].summary_state)
+    summary = by_block.current_summary()
+    assert summary["acc"] == {"max": 100, "best": 100} and type(summary["acc"]["max"]) is int
+    best = summary["_best"]["acc"]
+    assert best["_step"] == 30 and best["metrics"]["g"] == 15.0 and best["metrics"]["_step"] == 30
+    assert type(best["metrics"]["_step"]) is int and type(best["value"]) is int
+    assert summary["loss"]["min"] == 1.0 / 600
+    assert summary["g"] == 599 * 0.5
+
+
+def test_a_blocks_batch_is_stored_as_its_records_would_be(tmp_path: Path, store: SqlStore) -> None:
+    """The typed columns of blocks reach the store (numpy arrays, base.py's typed columns)
+    and read back as the records' lists would."""
+    records = [[Rec.LOG, i, True, 1.0 + i, float(i), {"a": i * 0.25, "k": i}] for i in range(300)]
+    _, by_block = _fold_both_ways(tmp_path, records)
+    store.write_batch(by_block.take_batch(None))
+    a = store.read_series(REF, "a")
+    assert a.steps.tolist() == list(range(300)) and a.values.tolist() == [
+        i * 0.25 for i in range(300)
+    ]
+    k = store.read_series(REF, "k")
+    assert k.values.dtype.kind == "i" and k.values.tolist() == list(range(300))
+    assert store.get_run(REF) is not None

@@ -645,3 +645,39 @@ def test_speed_sanity() -> None:
     elapsed = time.perf_counter() - start
     print(f"\nSummaryState.update: 20,000 rows x 10 keys in {elapsed * 1000:.1f} ms")
     assert state.summary()["k3"]["min"] == min(r[("k3",)] for r in rows)
+
+
+@pytest.mark.parametrize("n", [5, 1000])
+def test_typed_columns_fold_as_their_lists_do(n: int) -> None:
+    """update_columns with numpy columns (the journal's blocks: float64, int64) gives the
+    summary and state of the same columns as lists, Python numbers included (no numpy
+    scalar leaks into the summary or the best row)."""
+    defs = MetricDefinitions()
+    define(defs, "f", summary="min,max,mean,first,last")
+    define(defs, "i", summary="best", goal="maximize")
+    rng = random.Random(4)
+    floats = [rng.random() for _ in range(n)]
+    floats[n // 2] = NAN
+    ints = [rng.randrange(1000) for _ in range(n)]
+    columns: dict[Path, Any] = {
+        ("f",): np.array(floats),
+        ("i",): np.array(ints, dtype=np.int64),
+        ("_step",): np.arange(n, dtype=np.int64),
+    }
+    lists: dict[Path, Any] = {p: c.tolist() for p, c in columns.items()}
+
+    def rows() -> list[dict[Path, Any]]:
+        return [{p: c[j] for p, c in lists.items()} for j in range(n)]
+
+    typed, plain = SummaryState(defs), SummaryState(defs)
+    typed.update_columns(columns, rows)
+    plain.update_columns(lists, rows)
+    for state in (typed, plain):
+        state.update_columns({("f",): np.array([0.5] * 40)}, rows)  # a second batch
+    assert json.dumps(typed.summary(), sort_keys=True) == json.dumps(
+        plain.summary(), sort_keys=True
+    )
+    assert repr(typed.to_state()) == repr(plain.to_state())  # (NaN in the totals)
+    best = typed.summary()["_best"]["i"]
+    assert type(best["value"]) is int and best["value"] == max(ints)
+    assert all(type(v) in (int, float) for v in flatten(typed.summary()).values())

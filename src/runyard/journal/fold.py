@@ -24,6 +24,8 @@ from collections.abc import Mapping
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from runyard.entities import RunRef
 from runyard.journal.records import Rec
 from runyard.journal.spool import SpooledFile
@@ -35,6 +37,7 @@ from runyard.metrics.values import INT64_MAX, wide_int_float, wide_int_note
 from runyard.store.base import RunBatch
 
 if TYPE_CHECKING:
+    from runyard.journal.log_block import LogBlock
     from runyard.journal.terminal import TerminalLines
 
 __all__ = ["RunFold"]
@@ -181,6 +184,48 @@ class RunFold:
             self.finish(state=rec[1], exit_code=rec[2], runtime=rec[3])
         # START appears once, first, and was consumed by __init__.
 
+    def feed_block(self, block: LogBlock) -> None:
+        """Apply a block of committed ``LOG`` records (see
+        :func:`~runyard.journal.frames.read_records`): the same as feeding them one by
+        one, folded as columns (numpy arrays into the batch, no Python object a point)."""
+        if not (self._simple and not self._assembling) or _RESERVED.intersection(block.keys):
+            for rec in block.records():
+                self.feed(rec)
+            return
+        self._commit_rows()  # older rows first
+        self.runtime = float(block.runtimes[-1])
+        self.heartbeat = float(block.timestamps[-1])
+        steps = block.steps
+        named: dict[str, np.ndarray] = dict(zip(block.keys, block.values, strict=True))
+        named["_timestamp"] = block.timestamps
+        named["_runtime"] = block.runtimes
+        # Typed columns: the summary folds them with numpy and keeps Python numbers.
+        by_path: dict[Path, Any] = {(k,): v for k, v in named.items()}
+        by_path[_STEP] = steps
+
+        def rows() -> list[dict[Path, Any]]:  # (a "best" goal's row: Python values)
+            lists = {p: col.tolist() for p, col in by_path.items()}
+            return [{p: col[i] for p, col in lists.items()} for i in range(len(steps))]
+
+        self.summary.update_columns(by_path, rows)
+        for key, values in named.items():
+            self._extend_column(key, steps, values)
+        self._batch_count += len(block)
+        self.last_step = max(self.last_step, int(steps[-1]))
+
+    def _extend_column(self, key: str, steps: np.ndarray, values: np.ndarray) -> None:
+        """Append typed points to a batch column: arrays stay arrays (concatenated); a
+        column already holding lists takes them as lists."""
+        columns: dict[str, Any] = self._batch.columns  # lists, or typed (see base.py)
+        column = columns.get(key)
+        if column is None:
+            columns[key] = (steps, values)
+        elif isinstance(column[1], np.ndarray):
+            columns[key] = (np.concatenate((column[0], steps)), np.concatenate((column[1], values)))
+        else:
+            column[0].extend(steps.tolist())
+            column[1].extend(values.tolist())
+
     def _console(self, rec: list[Any]) -> None:
         """Apply one console chunk to the terminal (created on the first one)."""
         terminal = self._terminal
@@ -276,7 +321,7 @@ class RunFold:
         self.summary.update_columns(by_path, rows)
         columns = self._batch.columns
         for key, logged in named.items():
-            column = columns.get(key)
+            column = self._list_column(key)
             if column is None:
                 columns[key] = (list(steps), logged)
             else:
@@ -329,8 +374,20 @@ class RunFold:
                 column = columns.get(key)
                 if column is None:
                     column = columns[key] = ([], [])
+                elif type(column[1]) is not list:
+                    column = self._list_column(key)
+                    assert column is not None
                 column[0].append(step)
                 column[1].append(value)
+
+    def _list_column(self, key: str) -> tuple[list[int], list[Any]] | None:
+        """The batch column of ``key`` as lists (typed arrays from blocks become lists
+        when rows that are not a block follow them: uncommon)."""
+        columns: dict[str, Any] = self._batch.columns  # lists, or typed (see base.py)
+        column = columns.get(key)
+        if column is not None and isinstance(column[1], np.ndarray):
+            column = columns[key] = (column[0].tolist(), column[1].tolist())
+        return column
 
     def commit(self) -> None:
         """Fold the committed rows fed so far into the pending batch and the summary now
@@ -371,6 +428,14 @@ class RunFold:
     def _check_precision(self, key: str, values: Any) -> None:
         """Note a key that mixes floats with ints beyond 2**53: the store keeps it as a
         float series, so those ints lose their last digits (a key of ints only is exact)."""
+        if isinstance(values, np.ndarray):
+            # A block's column: float64, or ints below 2**32 (see journal/log_block.py).
+            if values.dtype.kind == "f":
+                self._float_keys.add(key)
+            wide = self._wide_ints.get(key)
+            if wide is not None and key in self._float_keys and wide != 0:
+                self._note_wide(key, wide)
+            return
         kinds = set(map(type, values))
         if float in kinds:
             self._float_keys.add(key)
@@ -384,12 +449,15 @@ class RunFold:
                     break
         wide = self._wide_ints.get(key)
         if wide is not None and key in self._float_keys and wide != 0:
-            self._notices.append(
-                f"key {key!r} holds floats and the int {wide}, beyond 2**53: it is stored as a "
-                f"float series, so that int reads back as {float(wide)!r} (lost precision); "
-                "log such ints under a key of their own to keep every digit"
-            )
-            self._wide_ints[key] = 0  # noted once
+            self._note_wide(key, wide)
+
+    def _note_wide(self, key: str, wide: int) -> None:
+        self._notices.append(
+            f"key {key!r} holds floats and the int {wide}, beyond 2**53: it is stored as a "
+            f"float series, so that int reads back as {float(wide)!r} (lost precision); "
+            "log such ints under a key of their own to keep every digit"
+        )
+        self._wide_ints[key] = 0  # noted once
 
     def take_batch(self, journal: tuple[str, int] | None) -> RunBatch:
         """Everything changed since the last batch, ready for ``write_batch``."""

@@ -61,13 +61,15 @@ class _Stats:
         self.lo: Any = None  # min / max of the non-NaN numeric values, None if none
         self.hi: Any = None
 
-    def fold(self, col: Sequence[Any]) -> tuple[int, int]:
+    def fold(self, col: Sequence[Any] | np.ndarray) -> tuple[int, int]:
         """Fold one key's values from a batch, in row order (``None`` entries are skipped).
 
         Returns:
             Positions in ``col`` of the batch's first non-NaN numeric minimum and maximum,
             -1 when there is none.
         """
+        if isinstance(col, np.ndarray):
+            return self._fold_array(col)
         if len(col) <= _SMALL:
             return self._fold_small(col)
         types = set(map(type, col))
@@ -108,6 +110,34 @@ class _Stats:
             self.hi = vmax
         if positions is not None:
             return positions[imin], positions[imax]
+        return imin, imax
+
+    def _fold_array(self, col: np.ndarray) -> tuple[int, int]:
+        """:meth:`fold` of a typed column (float64 or int64: the journal's blocks of
+        alike rows), without a Python object a value; what it keeps are Python numbers,
+        as folding ``col.tolist()`` would."""
+        if len(col) <= _SMALL:
+            return self._fold_small(col.tolist())  # (summed in the same order)
+        if not self.has_first:
+            self.first = col[0].item()
+            self.has_first = True
+        self.last = col[-1].item()
+        arr = col.astype(np.float64, copy=False)
+        with np.errstate(invalid="ignore", over="ignore"):
+            self.total += float(arr.sum())
+        self.n += len(arr)
+        nan = np.isnan(arr)
+        if nan.any():
+            if nan.all():
+                return -1, -1
+            imin, imax = int(np.nanargmin(arr)), int(np.nanargmax(arr))
+        else:
+            imin, imax = int(arr.argmin()), int(arr.argmax())
+        vmin, vmax = col[imin].item(), col[imax].item()
+        if self.lo is None or vmin < self.lo:
+            self.lo = vmin
+        if self.hi is None or vmax > self.hi:
+            self.hi = vmax
         return imin, imax
 
     def _fold_small(self, col: Sequence[Any]) -> tuple[int, int]:
@@ -300,6 +330,8 @@ class SummaryState:
             if pos < 0:
                 continue
             value = columns[path][pos]
+            if isinstance(value, np.generic):  # a typed column's (see _Stats._fold_array)
+                value = value.item()
             old = self._best.get(path)
             if old is not None and old.goal == goal:
                 better = value < old.value if goal == "minimize" else value > old.value

@@ -30,7 +30,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from runyard.errors import AuthError
-from runyard.journal.frames import MAGIC, JournalWriter, read_frames
+from runyard.journal.frames import MAGIC, JournalWriter, read_records
 from runyard.journal.records import journal_name
 from runyard.printer import warn_once
 
@@ -384,7 +384,7 @@ class Writer(threading.Thread):
         while self.read_pos < end:
             advanced = False
             with self._fold_lock:
-                frames = read_frames(self._fd, self.read_pos, end, READ_BYTES, verify=False)
+                frames = read_records(self._fd, self.read_pos, end, READ_BYTES, verify=False)
                 if frames:
                     first = 0
                     if self.fold is None:
@@ -393,9 +393,13 @@ class Writer(threading.Thread):
                         self.fold = RunFold(frames[0][1][1])
                         self._name = journal_name(frames[0][1][1], self._journal.path)
                         first = 1
-                    feed = self.fold.feed
+                    feed, feed_block = self.fold.feed, self.fold.feed_block
                     for index in range(first, len(frames)):
-                        feed(frames[index][1])
+                        item = frames[index][1]
+                        if type(item) is list:
+                            feed(item)
+                        else:
+                            feed_block(item)
                     # Fold what was read now, a step of at most READ_BYTES, rather than
                     # all of it in the batch (at finish, for a loop faster than the
                     # batch interval): finish is left with a tail.
