@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { SeriesParams } from "../api/client";
 import type { Series, SeriesResponse } from "../api/types";
-import { MAX_SERIES, createSeriesBatcher } from "./seriesBatcher";
+import { MAX_POINTS, createSeriesBatcher } from "./seriesBatcher";
 
 function fakeServer() {
   const calls: SeriesParams[] = [];
@@ -55,13 +55,20 @@ describe("createSeriesBatcher", () => {
     expect(calls[0].xmin).toBe(20);
   });
 
-  it("keeps runs x keys per request within the server's bound", async () => {
+  it("keeps runs x keys x points per request within the bound", async () => {
     const { calls, fetcher } = fakeServer();
     const load = createSeriesBatcher(fetcher, 0);
-    const runs = Array.from({ length: 200 }, (_, i) => `r${i}`);
-    await Promise.all(Array.from({ length: 30 }, (_, i) => load({ runs, key: `k${i}`, x: "_step", points: 10 })));
-    expect(calls.map((c) => c.keys.length)).toEqual([12, 12, 6]);
-    expect(calls.every((c) => c.runs.length * c.keys.length <= MAX_SERIES)).toBe(true);
+    const runs = Array.from({ length: 1000 }, (_, i) => `r${i}`);
+    // 1,000 runs x 1,000 points: one request per 2 keys.
+    await Promise.all(Array.from({ length: 5 }, (_, i) => load({ runs, key: `k${i}`, x: "_step", points: 1000 })));
+    expect(calls.map((c) => c.keys.length)).toEqual([2, 2, 1]);
+    expect(calls.every((c) => c.runs.length * c.keys.length * (c.points ?? 0) <= MAX_POINTS)).toBe(true);
+    // More runs than one request holds at this many points: the runs are split.
+    calls.length = 0;
+    const many = Array.from({ length: 5000 }, (_, i) => `r${i}`);
+    const got = await load({ runs: many, key: "loss", x: "_step", points: 1000 });
+    expect(calls.map((c) => c.runs.length)).toEqual([2000, 2000, 1000]);
+    expect(got).toHaveLength(5000);
   });
 
   it("splits more than 50 keys and rejects every waiter on error", async () => {

@@ -3,7 +3,8 @@
 // same moment and sends one /series request per (runs, x, range, points), with up
 // to 50 keys. Live-tail requests share one request per (runs, x, points): its
 // xmin is the smallest asked for, and mergeTail drops what a panel already holds.
-// A request holds at most MAX_SERIES runs x keys (the server refuses more).
+// A request holds at most MAX_POINTS runs x keys x points (the server refuses more than
+// 10 M; a smaller share keeps each response near 60 MB at most).
 import type { SeriesParams } from "../api/client";
 import type { Series, SeriesResponse } from "../api/types";
 
@@ -25,10 +26,11 @@ interface Pending {
   reject: (error: unknown) => void;
 }
 
+/** Keys and runs per request: the server's bounds (routes/series.py). */
 export const MAX_KEYS = 50;
-export const MAX_RUNS = 500;
-/** Runs x keys per request (the server's bound, routes/series.py). */
-export const MAX_SERIES = 2500;
+export const MAX_RUNS = 10_000;
+/** Runs x keys x points per request (the server's bound is 10 M). */
+export const MAX_POINTS = 2_000_000;
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
@@ -53,9 +55,10 @@ export function createSeriesBatcher(fetcher: Fetcher, delayMs = 4) {
     const xmins = group.map((p) => p.request.xmin).filter((v): v is number => v !== undefined);
     const xmin = first.tail ? (xmins.length ? Math.min(...xmins) : undefined) : first.xmin;
     try {
+      const maxSeries = Math.max(1, Math.floor(MAX_POINTS / first.points));
       const responses = await Promise.all(
-        chunks(runs, MAX_RUNS).flatMap((runChunk) =>
-          chunks(keys, Math.max(1, Math.min(MAX_KEYS, Math.floor(MAX_SERIES / runChunk.length)))).map((keyChunk) =>
+        chunks(runs, Math.min(MAX_RUNS, maxSeries)).flatMap((runChunk) =>
+          chunks(keys, Math.max(1, Math.min(MAX_KEYS, Math.floor(maxSeries / runChunk.length)))).map((keyChunk) =>
             fetcher({ runs: runChunk, keys: keyChunk, x: first.x, xmin, xmax: first.xmax, points: first.points }),
           ),
         ),

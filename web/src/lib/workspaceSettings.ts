@@ -93,7 +93,7 @@ export const DEFAULT_SETTINGS: WorkspaceSettings = {
   customSections: [],
 };
 
-export const MAX_RUNS_CHOICES = [5, 10, 20, 50, 100, 200];
+export const MAX_RUNS_CHOICES = [5, 10, 20, 50, 100, 200, 500, 1000, 5000];
 
 const KNOWN = new Set(Object.keys(DEFAULT_SETTINGS));
 
@@ -183,7 +183,7 @@ export function readSettings(doc: JsonObject | null | undefined): StoredSettings
     collapsedSections: strings(raw.collapsedSections, []),
     panels: panels(raw.panels),
     sort: sort(raw.sort),
-    maxRuns: Math.round(clamp(raw.maxRuns, 1, 500, DEFAULT_SETTINGS.maxRuns)),
+    maxRuns: Math.round(clamp(raw.maxRuns, 1, 10_000, DEFAULT_SETTINGS.maxRuns)),
     keyColors: readKeyColorSetting(raw.keyColors),
     runColors: colorMap(raw.runColors),
     charts: charts(raw.charts),
