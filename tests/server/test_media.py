@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from runyard.server.media import (
     media_headers,
     media_path,
     media_url,
+    present,
     summary_value,
     with_urls,
 )
@@ -385,3 +387,16 @@ def test_a_logged_rss_file_is_served_sandboxed(client: TestClient, logged: Logge
     response = client.get(media_url("tester", "proj", "a", stored["path"]))
     assert response.status_code == 200 and response.content == feed
     assert response.headers["content-security-policy"] == SANDBOX_CSP
+
+
+def test_present_returns_plain_documents_as_they_are_and_marks_the_rest() -> None:
+    plain = {"loss": 0.5, "n": 3, "name": "a", "nested": {"xs": [1.0, 2, None, True]}}
+    assert present(plain, "e", "p", "r") is plain  # no copy for a plain summary
+    odd = {"ok": 1.0, "deep": {"v": [1.0, math.nan]}}
+    assert present(odd, "e", "p", "r") == {"ok": 1.0, "deep": {"v": [1.0, {"$float": "NaN"}]}}
+    image = {"img": {"_type": "image-file", "path": "media/images/a.png"}}
+    shown = present(image, "e", "p", "r")
+    assert shown["img"]["url"].endswith("/runs/r/media/media/images/a.png")
+    assert "url" not in image["img"]  # the record is not changed
+    pair = {"t": (1.0, math.inf)}
+    assert present(pair, "e", "p", "r") == {"t": [1.0, {"$float": "Infinity"}]}

@@ -236,7 +236,41 @@ def present(value: Any, entity: str, project: str, run_id: str) -> Any:
         return value
     if kind is float:
         return value if math.isfinite(value) else json_safe(value)
+    if _as_is(value, 0):
+        return value
     return json_safe(with_urls(value, entity, project, run_id))
+
+
+def _as_is(value: Any, depth: int) -> bool:
+    """True when ``value`` holds no payload dict (``_type``) and no non-finite float,
+    so that it is returned as it is: most summaries and configs are plain, and a runs
+    listing presents 10,000 of them (copying each twice cost more than reading them)."""
+    if depth > 32:
+        return False  # let the copying walk decide
+    kind = type(value)
+    if kind in _PLAIN:
+        return True
+    if kind is float:
+        return math.isfinite(value)
+    if kind is dict:
+        if "_type" in value:
+            return False
+        items: Any = value.values()
+    elif kind is list:
+        items = value
+    else:
+        return False
+    for item in items:
+        plain = type(item)
+        if plain in _PLAIN:
+            continue
+        if plain is float:
+            if math.isfinite(item):
+                continue
+            return False
+        if not _as_is(item, depth + 1):
+            return False
+    return True
 
 
 def present_summary(record: RunRecord) -> Any:

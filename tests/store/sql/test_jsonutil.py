@@ -42,3 +42,16 @@ def test_documents_within_the_depth_and_many_brackets_are_unchanged() -> None:
     wide = {"h": [{"values": [1, 2], "bins": [[0.5]]} for _ in range(200)]}
     assert loads(dumps(wide)) == wide
     assert loads(dumps(nested(MAX_READ_DEPTH // 2))) == nested(MAX_READ_DEPTH // 2)
+
+
+def test_integers_beyond_64_bits_still_read() -> None:
+    # orjson (the fast path) refuses them; the json module reads them
+    assert loads('{"big": 123456789012345678901234567890, "x": [1.5]}') == {
+        "big": 123456789012345678901234567890,
+        "x": [1.5],
+    }
+
+
+def test_lone_surrogates_and_unicode_read_as_json_reads_them() -> None:
+    text = dumps({"s": "\ud800", "t": "café ✓"})
+    assert loads(text) == {"s": "\ud800", "t": "café ✓"}

@@ -17,7 +17,7 @@ import { ViewZoomContext, useViewZoomState } from "../hooks/useViewZoom";
 import { panelMatcher } from "../lib/panelSearch";
 import { columnCatalog, sortRuns } from "../lib/columns";
 import { plottedRuns, summaryKeySignature } from "../lib/liveRuns";
-import { EMPTY_FILTER, filterRuns } from "../lib/runFilter";
+import { EMPTY_FILTER, filterRuns, isFilterActive } from "../lib/runFilter";
 import { type MongoFilter, matchesFilter } from "../lib/mongoFilter";
 import { isActive } from "../lib/keyColors";
 import AnalysisSection, { type AnalysisTab } from "./AnalysisSection";
@@ -65,7 +65,8 @@ export default function ProjectWorkspace({ entity, project }: { entity: string; 
   }, [rows, settings.hiddenRuns]);
   // grouped panels aggregate every visible run (not only the first maxRuns drawn)
   const shownRuns = useMemo(() => rows.filter((r) => !settings.hiddenRuns.includes(r.id)), [rows, settings.hiddenRuns]);
-  const grouping = useGroupingScope(entity, project, settings, allRuns, shownRuns);
+  // asked before the runs arrive unless a filter or brush narrows them (hooks/useGroups)
+  const grouping = useGroupingScope(entity, project, settings, allRuns, shownRuns, live.complete, isFilterActive(filter) || brush !== null);
   const plotted = useStableRuns(
     useMemo(() => plottedRuns(rows, settings.hiddenRuns, settings.maxRuns), [rows, settings.hiddenRuns, settings.maxRuns]),
   );
@@ -102,6 +103,7 @@ export default function ProjectWorkspace({ entity, project }: { entity: string; 
             settings={settings}
             update={update}
             loading={live.loading}
+            loadingTotal={live.complete ? null : live.total}
             selected={selected}
             onSelect={setSelected}
             onRemoved={onRemoved}

@@ -50,6 +50,8 @@ export interface RunsTableProps {
   settings: WorkspaceSettings;
   update: (change: (settings: WorkspaceSettings) => WorkspaceSettings) => void;
   loading: boolean;
+  /** While the rest of a large project's runs loads: how many it has (null: all loaded). */
+  loadingTotal?: number | null;
   /** Ids of the runs checked (for the actions and the comparer). */
   selected: string[];
   onSelect: (ids: string[]) => void;
@@ -369,7 +371,11 @@ export default function RunsTable(props: RunsTableProps) {
           </button>
         </div>
         <div className="muted runs-count" data-testid="runs-count">
-          {loading ? "Loading runs…" : `${rows.length} of ${allRuns.length} runs · ${visibleCount} shown`}
+          {loading
+            ? "Loading runs…"
+            : props.loadingTotal != null
+              ? `${rows.length} of the newest ${allRuns.length} runs · loading all ${props.loadingTotal}…`
+              : `${rows.length} of ${allRuns.length} runs · ${visibleCount} shown`}
         </div>
         {chooserOpen && (
           <ColumnChooser catalog={catalog} settings={settings} update={update} onClose={() => setChooserOpen(false)} />
@@ -435,7 +441,7 @@ export default function RunsTable(props: RunsTableProps) {
                           </button>
                           <label
                             className={`swatch swatch-picker${keyColorsOn ? " locked" : ""}`}
-                            style={{ background: visible ? color : "#ccc" }}
+                            style={{ background: visible ? color : "var(--run-hidden)" }}
                             data-color={color}
                             title={
                               keyColorsOn

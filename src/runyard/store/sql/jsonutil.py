@@ -15,6 +15,7 @@ import re
 from typing import Any
 
 import numpy as np
+import orjson
 
 __all__ = ["MAX_READ_DEPTH", "dumps", "loads"]
 
@@ -68,7 +69,19 @@ def _revive(obj: dict[str, Any]) -> Any:
 def loads(text: str | None) -> Any:
     if text is None:
         return None
-    value = json.loads(text, object_hook=_revive) if _MARK in text else json.loads(text)
+    if _MARK in text:
+        value = json.loads(text, object_hook=_revive)
+    elif _LONG_DIGITS.search(text) is None:
+        try:
+            # orjson reads the strict JSON the store writes ~4x faster than json (a
+            # listing of 10,000 runs parses 50,000 documents). It would read an integer
+            # beyond 64 bits as a float (hence the digits test: a float's repr has at
+            # most 17) and refuses lone surrogates; json reads both exactly.
+            value = orjson.loads(text)
+        except orjson.JSONDecodeError:
+            value = json.loads(text)
+    else:
+        value = json.loads(text)
     # Deep needs many brackets; the exact depth is measured only then.
     if text.count("{") + text.count("[") > MAX_READ_DEPTH and _depth(text) > MAX_READ_DEPTH:
         value = _clamp(value, MAX_READ_DEPTH)
@@ -76,6 +89,8 @@ def loads(text: str | None) -> Any:
 
 
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+#: 19 digits in a row: an integer that may not fit in 64 bits (or digits in a string).
+_LONG_DIGITS = re.compile(r"\d{19}")
 
 
 def _depth(text: str) -> int:
