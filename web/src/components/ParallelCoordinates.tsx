@@ -5,6 +5,7 @@
 import { type PointerEvent, useMemo, useRef, useState } from "react";
 import type { Run } from "../api/types";
 import { useColorOf } from "../hooks/useRunColors";
+import { useChartColors } from "../hooks/useTheme";
 import { setHoveredRun, useHoveredRun } from "../hooks/useHoveredRun";
 import type { ColumnDef } from "../lib/columns";
 import { runDisplayName } from "../lib/columns";
@@ -34,6 +35,7 @@ function axisTicks(axis: Axis): { at: number; text: string }[] {
 
 export default function ParallelCoordinates({ runs, catalog, onFilter }: ParallelCoordinatesProps) {
   const colorOf = useColorOf();
+  const ink = useChartColors();
   const hovered = useHoveredRun();
   const metrics = useMemo(() => catalog.filter((c) => c.source === "summary").map((c) => c.path), [catalog]);
   const configKeys = useMemo(() => catalog.filter((c) => c.source === "config").map((c) => c.path), [catalog]);
@@ -116,7 +118,7 @@ export default function ParallelCoordinates({ runs, catalog, onFilter }: Paralle
               key={run.id}
               points={points}
               fill="none"
-              stroke={inside ? colorOf(run) : "#c8ccd2"}
+              stroke={inside ? colorOf(run) : ink.inactive}
               strokeOpacity={inside ? (hovered && hovered !== run.id ? 0.25 : 0.85) : 0.35}
               strokeWidth={hovered === run.id ? 3 : 1.2}
               data-run={run.id}
@@ -131,13 +133,13 @@ export default function ParallelCoordinates({ runs, catalog, onFilter }: Paralle
             const draft = drag?.field === axis.field ? brush : undefined;
             return (
               <g key={axis.field} transform={`translate(${xOf(i)},0)`}>
-                <line y1={yOf(0)} y2={yOf(1)} stroke="#555" />
-                <text y={TOP - 10} textAnchor="middle" fontSize={11} fontWeight={600}>
+                <line y1={yOf(0)} y2={yOf(1)} stroke={ink.axis} />
+                <text y={TOP - 10} textAnchor="middle" fontSize={11} fontWeight={600} fill={ink.text}>
                   {axis.label}
                   {axis.kind === "log" ? " (log)" : ""}
                 </text>
                 {axisTicks(axis).map((tick) => (
-                  <text key={tick.text + tick.at} x={-5} y={yOf(tick.at) + 3} textAnchor="end" fontSize={10} fill="#666">
+                  <text key={tick.text + tick.at} x={-5} y={yOf(tick.at) + 3} textAnchor="end" fontSize={10} fill={ink.axis}>
                     {tick.text}
                   </text>
                 ))}
@@ -147,8 +149,7 @@ export default function ParallelCoordinates({ runs, catalog, onFilter }: Paralle
                     width={14}
                     y={yOf(Math.max(...brush))}
                     height={Math.max(1, yOf(Math.min(...brush)) - yOf(Math.max(...brush)))}
-                    fill="rgba(60,110,220,0.25)"
-                    stroke="rgb(60,110,220)"
+                    style={{ fill: "var(--selection-fill)", stroke: "var(--selection)" }}
                     data-testid={`pc-brush-${axis.field}`}
                     data-draft={draft ? "true" : "false"}
                   />

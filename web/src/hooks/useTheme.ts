@@ -1,6 +1,7 @@
 // The page's theme: the stored choice over the system's preference, applied to <html>
 // and re-applied when the system switches (while the choice is "system").
 import { useCallback, useEffect, useState } from "react";
+import { type ChartColors, chartColors } from "../lib/chartStyle";
 import { THEME_KEY, type Theme, type ThemeChoice, applyTheme, effectiveTheme, nextChoice, readChoice } from "../lib/theme";
 
 const QUERY = "(prefers-color-scheme: dark)";
@@ -40,4 +41,17 @@ export function useTheme(): { theme: Theme; choice: ThemeChoice; toggle: () => v
     });
   }, [systemDark]);
   return { theme: effectiveTheme(choice, systemDark), choice, toggle };
+}
+
+/** The chart chrome colours of the theme that shows, again whenever the theme switches
+ * (for SVG drawings that must hold concrete colours, e.g. to be exported as PNG). */
+export function useChartColors(): ChartColors {
+  const [colors, setColors] = useState<ChartColors>(chartColors);
+  useEffect(() => {
+    const change = () => setColors(chartColors());
+    change();
+    window.addEventListener("runyard:theme", change);
+    return () => window.removeEventListener("runyard:theme", change);
+  }, []);
+  return colors;
 }

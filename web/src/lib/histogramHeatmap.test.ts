@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { MediaStep } from "../api/types";
+import { PAGE_COLORS, contrast } from "./chartStyle";
 import { heatColor, histogramHeatmap, modeOfSteps } from "./histogramHeatmap";
 
 const step = (s: number, bins: number[], values: number[]) => ({ step: s, value: { _type: "histogram", bins, values } }) as unknown as MediaStep;
@@ -21,5 +22,9 @@ describe("histogramHeatmap", () => {
     expect(heatColor(0)).toBeNull();
     expect(heatColor(1)).toBe("#fde725");
     expect(heatColor(0.0001)).toMatch(/^#4/);
+    // on the dark theme the emptiest cells start lighter than the panel, not dark purple
+    expect(heatColor(0.0001, true)).not.toMatch(/^#4/);
+    expect(contrast(heatColor(0.0001, true)!, PAGE_COLORS.dark.bg)).toBeGreaterThanOrEqual(3);
+    expect(heatColor(1, true)).toBe("#fde725");
   });
 });

@@ -2,8 +2,9 @@
 // and W&B's histogram-over-time): one column per logged step, the value axis cut into
 // `rows` equal bins over the range every step covers, each cell the share of that
 // step's count falling in the bin (bins re-binned by overlap, so steps with different
-// bin edges line up). Pure.
+// bin edges line up). Pure, but for the theme `heatColor` reads by default.
 import type { MediaStep } from "../api/types";
+import { isDark } from "./chartStyle";
 import { histogramBars } from "./mediaSteps";
 
 export interface Heatmap {
@@ -59,10 +60,16 @@ export function modeOfSteps(map: Heatmap): number[] {
 
 const VIRIDIS = ["#440154", "#3b528b", "#21918c", "#5ec962", "#fde725"];
 
-/** A colour for a cell's share of the fullest cell (0 draws nothing). */
-export function heatColor(t: number): string | null {
+/** Where the dark theme starts the ramp: viridis' darkest purple would vanish into a
+ * dark panel, so the emptiest non-empty cells start at its blue there. */
+const DARK_START = 0.4;
+
+/** A colour for a cell's share of the fullest cell (0 draws nothing), for the theme that
+ * shows (or the one asked for). */
+export function heatColor(t: number, dark: boolean = isDark()): string | null {
   if (!(t > 0)) return null;
-  const x = Math.min(1, t) * (VIRIDIS.length - 1);
+  const share = dark ? DARK_START + (1 - DARK_START) * Math.min(1, t) : Math.min(1, t);
+  const x = share * (VIRIDIS.length - 1);
   const i = Math.min(VIRIDIS.length - 2, Math.floor(x));
   const f = x - i;
   const mix = (a: string, b: string, k: number) =>

@@ -1,5 +1,6 @@
 // A histogram at one step as SVG bars in the run's colour, with a count axis and a
 // value axis at round ticks (lib/ticks) in a readable font.
+import { useChartColors } from "../../hooks/useTheme";
 import { formatNumber } from "../../lib/format";
 import type { Bar } from "../../lib/mediaSteps";
 import { formatTick, niceTicks } from "../../lib/ticks";
@@ -20,6 +21,7 @@ const TOP = 6;
 const FONT = 12;
 
 export default function HistogramBars({ bars, color, label, height = 160, testid, step }: HistogramBarsProps) {
+  const ink = useChartColors(); // concrete colours: the PNG export draws this SVG on its own
   if (bars.length === 0) return <div className="muted">No bins</div>;
   const x0 = Math.min(...bars.map((b) => b.x0));
   const x1 = Math.max(...bars.map((b) => b.x1));
@@ -54,22 +56,22 @@ export default function HistogramBars({ bars, color, label, height = 160, testid
             </rect>
           );
         })}
-        <g data-testid="histogram-y-axis" fontSize={FONT} fill="#555" textAnchor="end">
-          <line x1={LEFT} x2={LEFT} y1={TOP} y2={TOP + plotH} stroke="#999" />
+        <g data-testid="histogram-y-axis" fontSize={FONT} fill={ink.axis} textAnchor="end">
+          <line x1={LEFT} x2={LEFT} y1={TOP} y2={TOP + plotH} stroke={ink.line} />
           {yTicks.map((t) => (
             <g key={t}>
-              <line x1={LEFT - 3} x2={LEFT} y1={sy(t)} y2={sy(t)} stroke="#999" />
+              <line x1={LEFT - 3} x2={LEFT} y1={sy(t)} y2={sy(t)} stroke={ink.line} />
               <text x={LEFT - 5} y={sy(t)} dy="0.35em">
                 {formatTick(t, yStep)}
               </text>
             </g>
           ))}
         </g>
-        <g data-testid="histogram-x-axis" fontSize={FONT} fill="#555" textAnchor="middle">
-          <line x1={LEFT} x2={LEFT + plotW} y1={TOP + plotH} y2={TOP + plotH} stroke="#999" />
+        <g data-testid="histogram-x-axis" fontSize={FONT} fill={ink.axis} textAnchor="middle">
+          <line x1={LEFT} x2={LEFT + plotW} y1={TOP + plotH} y2={TOP + plotH} stroke={ink.line} />
           {xTicks.map((t) => (
             <g key={t}>
-              <line x1={sx(t)} x2={sx(t)} y1={TOP + plotH} y2={TOP + plotH + 3} stroke="#999" />
+              <line x1={sx(t)} x2={sx(t)} y1={TOP + plotH} y2={TOP + plotH + 3} stroke={ink.line} />
               <text x={sx(t)} y={height - 4}>
                 {formatTick(t, xStep)}
               </text>
