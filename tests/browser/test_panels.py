@@ -209,12 +209,12 @@ def test_full_screen_panel(panels_page: Page, screenshots: Path) -> None:
 def test_panel_search_by_regex(panels_page: Page) -> None:
     page = open_workspace(panels_page)
     page.locator(tid("panel-search")).fill("^val/")
-    expect(page.locator("[data-panel-id]")).to_have_count(2)
+    expect(page.locator(f"{tid('panel-grid')} [data-panel-id]")).to_have_count(2)
     expect(page.locator(tid("panel-val/acc"))).to_be_visible()
     page.locator(tid("panel-search")).fill("loss(")
     expect(page.locator(tid("panel-search-error"))).to_contain_text("not a regular expression")
     page.locator(tid("panel-search")).fill("")
-    expect(page.locator("[data-panel-id]")).to_have_count(4)
+    expect(page.locator(f"{tid('panel-grid')} [data-panel-id]")).to_have_count(4)
 
 
 def _drag_zoom(page: Page, panel: str, start: float, end: float) -> None:

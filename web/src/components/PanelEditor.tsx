@@ -1,6 +1,8 @@
-// The settings of one line panel (issue 18): title, axis titles, y range, legend,
-// line/area/bar, outlier ignoring, size; for an added panel also its metrics (a regex
-// over metric keys) and section. Smoothing and the x-axis stay in the panel's head.
+// The settings of one panel (issue 18). A line panel: title, axis titles, y range,
+// legend, line/area/bar, outlier ignoring, size; for an added panel also its metrics (a
+// regex over metric keys) and section (smoothing and the x-axis stay in the panel's
+// head). A media or custom-chart panel: title, size, the step shown, and for a histogram
+// whether it draws every step as a heatmap.
 import { useState } from "react";
 import type { MetricKey } from "../api/types";
 import { CHART_KINDS, type ChartKind } from "../lib/chartStyle";
@@ -9,6 +11,10 @@ import { panelSearchError } from "../lib/panelSearch";
 
 export interface PanelEditorProps {
   id: string;
+  /** "media": a media or custom-chart panel (no axes, chart kind or legend to set). */
+  kind: "line" | "media";
+  /** A media panel's media type (`histogram` also offers the heatmap over steps). */
+  media?: string;
   look: PanelLook;
   /** Set for an added panel: its metrics regex and section can change. */
   custom?: Pick<CustomPanel, "metrics" | "section">;
@@ -26,7 +32,13 @@ function num(text: string): number | undefined {
   return Number.isFinite(v) ? v : undefined;
 }
 
-export default function PanelEditor({ id, look, custom, sections, keys, onSave, onClose }: PanelEditorProps) {
+function step(text: string): number | undefined {
+  const v = num(text);
+  return v !== undefined && Number.isInteger(v) && v >= 0 ? v : undefined;
+}
+
+export default function PanelEditor({ id, kind: panelKind, media, look, custom, sections, keys, onSave, onClose }: PanelEditorProps) {
+  const line = panelKind === "line";
   const [title, setTitle] = useState(look.title ?? "");
   const [xTitle, setXTitle] = useState(look.xTitle ?? "");
   const [yTitle, setYTitle] = useState(look.yTitle ?? "");
@@ -38,6 +50,9 @@ export default function PanelEditor({ id, look, custom, sections, keys, onSave, 
   const [size, setSize] = useState<PanelSize>(look.size ?? "m");
   const [metrics, setMetrics] = useState(custom?.metrics ?? "");
   const [section, setSection] = useState(custom?.section ?? "");
+  const [stepText, setStepText] = useState(look.step?.toString() ?? "");
+  const [overSteps, setOverSteps] = useState(look.overSteps === true);
+  const badStep = stepText.trim() !== "" && step(stepText) === undefined;
   const badRange = num(yMin) !== undefined && num(yMax) !== undefined && num(yMin)! >= num(yMax)!;
   const badNumber = (yMin.trim() !== "" && num(yMin) === undefined) || (yMax.trim() !== "" && num(yMax) === undefined);
   const regexError = custom ? panelSearchError(metrics) : null;
@@ -46,14 +61,18 @@ export default function PanelEditor({ id, look, custom, sections, keys, onSave, 
   const save = () => {
     const next: PanelLook = {};
     if (title.trim()) next.title = title.trim();
-    if (xTitle.trim()) next.xTitle = xTitle.trim();
-    if (yTitle.trim()) next.yTitle = yTitle.trim();
-    if (num(yMin) !== undefined) next.yMin = num(yMin);
-    if (num(yMax) !== undefined) next.yMax = num(yMax);
-    if (!legend) next.legend = false;
-    if (kind !== "line") next.kind = kind;
-    if (outliers) next.ignoreOutliers = true;
+    if (line && xTitle.trim()) next.xTitle = xTitle.trim();
+    if (line && yTitle.trim()) next.yTitle = yTitle.trim();
+    if (line && num(yMin) !== undefined) next.yMin = num(yMin);
+    if (line && num(yMax) !== undefined) next.yMax = num(yMax);
+    if (line && !legend) next.legend = false;
+    if (line && kind !== "line") next.kind = kind;
+    if (line && outliers) next.ignoreOutliers = true;
     if (size !== "m") next.size = size;
+    if (!line) {
+      if (step(stepText) !== undefined) next.step = step(stepText);
+      if (overSteps) next.overSteps = true;
+    }
     onSave(next, custom ? { metrics, section: section.trim() || "Custom" } : undefined);
     onClose();
   };
@@ -91,24 +110,42 @@ export default function PanelEditor({ id, look, custom, sections, keys, onSave, 
           )}
           <label htmlFor="pe-title">Title</label>
           <input id="pe-title" type="text" data-testid="panel-edit-title" value={title} onChange={(e) => setTitle(e.target.value)} />
-          <label htmlFor="pe-xtitle">X axis title</label>
-          <input id="pe-xtitle" type="text" data-testid="panel-edit-xtitle" value={xTitle} onChange={(e) => setXTitle(e.target.value)} />
-          <label htmlFor="pe-ytitle">Y axis title</label>
-          <input id="pe-ytitle" type="text" data-testid="panel-edit-ytitle" value={yTitle} onChange={(e) => setYTitle(e.target.value)} />
-          <label htmlFor="pe-ymin">Y range</label>
-          <span>
-            <input id="pe-ymin" type="text" inputMode="decimal" aria-label="y minimum" placeholder="auto" data-testid="panel-edit-ymin" value={yMin} onChange={(e) => setYMin(e.target.value)} />
-            {" – "}
-            <input type="text" inputMode="decimal" aria-label="y maximum" placeholder="auto" data-testid="panel-edit-ymax" value={yMax} onChange={(e) => setYMax(e.target.value)} />
-          </span>
-          <label htmlFor="pe-kind">Chart</label>
-          <select id="pe-kind" data-testid="panel-edit-kind" value={kind} onChange={(e) => setKind(e.target.value as ChartKind)}>
-            {CHART_KINDS.map((k) => (
-              <option key={k} value={k}>
-                {k}
-              </option>
-            ))}
-          </select>
+          {line && (
+            <>
+              <label htmlFor="pe-xtitle">X axis title</label>
+              <input id="pe-xtitle" type="text" data-testid="panel-edit-xtitle" value={xTitle} onChange={(e) => setXTitle(e.target.value)} />
+              <label htmlFor="pe-ytitle">Y axis title</label>
+              <input id="pe-ytitle" type="text" data-testid="panel-edit-ytitle" value={yTitle} onChange={(e) => setYTitle(e.target.value)} />
+              <label htmlFor="pe-ymin">Y range</label>
+              <span>
+                <input id="pe-ymin" type="text" inputMode="decimal" aria-label="y minimum" placeholder="auto" data-testid="panel-edit-ymin" value={yMin} onChange={(e) => setYMin(e.target.value)} />
+                {" – "}
+                <input type="text" inputMode="decimal" aria-label="y maximum" placeholder="auto" data-testid="panel-edit-ymax" value={yMax} onChange={(e) => setYMax(e.target.value)} />
+              </span>
+              <label htmlFor="pe-kind">Chart</label>
+              <select id="pe-kind" data-testid="panel-edit-kind" value={kind} onChange={(e) => setKind(e.target.value as ChartKind)}>
+                {CHART_KINDS.map((k) => (
+                  <option key={k} value={k}>
+                    {k}
+                  </option>
+                ))}
+              </select>
+            </>
+          )}
+          {!line && (
+            <>
+              <label htmlFor="pe-step">Step shown</label>
+              <input
+                id="pe-step"
+                type="text"
+                inputMode="numeric"
+                placeholder="the last logged"
+                data-testid="panel-edit-step"
+                value={stepText}
+                onChange={(e) => setStepText(e.target.value)}
+              />
+            </>
+          )}
           <label htmlFor="pe-size">Size</label>
           <select id="pe-size" data-testid="panel-edit-size" value={size} onChange={(e) => setSize(e.target.value as PanelSize)}>
             {PANEL_SIZES.map((s) => (
@@ -117,25 +154,41 @@ export default function PanelEditor({ id, look, custom, sections, keys, onSave, 
               </option>
             ))}
           </select>
-          <span />
-          <label>
-            <input type="checkbox" data-testid="panel-edit-legend" checked={legend} onChange={(e) => setLegend(e.target.checked)} /> legend
-          </label>
-          <span />
-          <label title="scale y to the 5th–95th percentile of the values">
-            <input type="checkbox" data-testid="panel-edit-outliers" checked={outliers} onChange={(e) => setOutliers(e.target.checked)} /> ignore outliers
-          </label>
+          {media === "histogram" && (
+            <>
+              <span />
+              <label>
+                <input type="checkbox" data-testid="panel-edit-oversteps" checked={overSteps} onChange={(e) => setOverSteps(e.target.checked)} /> every step (heatmap)
+              </label>
+            </>
+          )}
+          {line && (
+            <>
+              <span />
+              <label>
+                <input type="checkbox" data-testid="panel-edit-legend" checked={legend} onChange={(e) => setLegend(e.target.checked)} /> legend
+              </label>
+              <span />
+              <label title="scale y to the 5th–95th percentile of the values">
+                <input type="checkbox" data-testid="panel-edit-outliers" checked={outliers} onChange={(e) => setOutliers(e.target.checked)} /> ignore outliers
+              </label>
+            </>
+          )}
         </div>
-        {(badRange || badNumber) && (
+        {(badRange || badNumber || badStep) && (
           <div className="error" data-testid="panel-edit-error">
-            {badNumber ? `y range must be numbers, got ${JSON.stringify(yMin)} – ${JSON.stringify(yMax)}` : `y minimum ${yMin} is not below the maximum ${yMax}`}
+            {badStep
+              ? `the step must be a whole number ≥ 0, got ${JSON.stringify(stepText)}`
+              : badNumber
+                ? `y range must be numbers, got ${JSON.stringify(yMin)} – ${JSON.stringify(yMax)}`
+                : `y minimum ${yMin} is not below the maximum ${yMax}`}
           </div>
         )}
         <div className="panel-editor-actions">
           <button type="button" onClick={onClose}>
             Cancel
           </button>
-          <button type="button" data-testid="panel-edit-save" disabled={badRange || badNumber} onClick={save}>
+          <button type="button" data-testid="panel-edit-save" disabled={badRange || badNumber || badStep} onClick={save}>
             Save
           </button>
         </div>

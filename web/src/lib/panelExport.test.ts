@@ -1,9 +1,16 @@
 import { describe, expect, it } from "vitest";
 import type { Series } from "../api/types";
 import type { PublishedChart } from "./chartRegistry";
-import { chartSvg, exportName, seriesCsv } from "./panelExport";
+import { chartSvg, exportName, seriesCsv, tableCsv } from "./panelExport";
 
 describe("panel export", () => {
+  it("writes a logged table as CSV: media cells by URL, objects as JSON", () => {
+    const rows = [
+      [1, "a,b", { _type: "image-file", url: "/files/x.png" }],
+      [null, true, { k: [1, 2] }],
+    ];
+    expect(tableCsv(["n", "text", "v"], rows)).toBe('n,text,v\n1,"a,b",/files/x.png\n,true,"{""k"":[1,2]}"\n');
+  });
   it("writes one CSV row per stored point, quoting what needs it", () => {
     const series = [{ run: "r1", key: "loss", x: [0, 1, 2], y: [1, null, 0.5] } as unknown as Series];
     expect(seriesCsv("_step", series, new Map([["r1", 'a, "b"']]))).toBe('run,name,metric,_step,value\nr1,"a, ""b""",loss,0,1\nr1,"a, ""b""",loss,2,0.5\n');

@@ -1,8 +1,9 @@
 // A panel exported as files (issue 18): its data as CSV (the stored points, not the
 // smoothed or reduced drawing) and its drawing as SVG (from what the chart published:
 // lines, axes, title, legend). Pure: strings out; the download glue is in PanelTools.
-import type { Series } from "../api/types";
+import type { JsonValue, Series } from "../api/types";
 import type { PublishedChart } from "./chartRegistry";
+import { pageColors } from "./chartStyle";
 import { formatNumber } from "./format";
 
 function csvCell(value: string | number): string {
@@ -40,9 +41,7 @@ function ticks(lo: number, hi: number, count: number): number[] {
 export function chartSvg(chart: PublishedChart, options: { title: string; width?: number; height?: number; dark?: boolean }): string {
   const width = options.width ?? 640;
   const height = options.height ?? 360;
-  const fg = options.dark ? "#e4e7ec" : "#1d2330";
-  const bg = options.dark ? "#1c2027" : "#ffffff";
-  const grid = options.dark ? "#2c323d" : "#eeeeee";
+  const { fg, bg, grid } = pageColors(options.dark ?? false);
   const legendRows = Math.min(chart.series.length, 8);
   const left = 64;
   const right = 16;
@@ -98,4 +97,15 @@ export function chartSvg(chart: PublishedChart, options: { title: string; width?
 export function exportName(title: string, ext: string): string {
   const base = title.replace(/[^\w.-]+/g, "_").replace(/^_+|_+$/g, "") || "panel";
   return `${base}.${ext}`;
+}
+
+/** A logged table as CSV: its columns, then one line per row; media cells by their file's URL,
+ * other objects as JSON. */
+export function tableCsv(columns: readonly string[], rows: readonly (readonly JsonValue[])[]): string {
+  const cell = (value: JsonValue): string => {
+    if (value === null) return "";
+    if (typeof value === "object" && !Array.isArray(value) && typeof value.url === "string") return csvCell(value.url);
+    return csvCell(typeof value === "object" ? JSON.stringify(value) : typeof value === "boolean" ? String(value) : value);
+  };
+  return `${[columns.map(csvCell).join(","), ...rows.map((row) => row.map(cell).join(","))].join("\n")}\n`;
 }

@@ -17,13 +17,19 @@ export interface PanelLook extends ChartStyle {
   /** false: the legend is hidden. */
   legend?: boolean;
   size?: PanelSize;
+  /** Media panels: the step shown (absent: the last logged). */
+  step?: number;
+  /** Histogram panels: every step as a heatmap instead of one step's bars. */
+  overSteps?: boolean;
 }
 
-/** A panel the user added: the metrics matching `metrics` (a regex), in `section`. */
+/** A panel the user added: the metrics matching `metrics` (a regex), in `section`; or,
+ * with `media` set, a copy of the media or custom-chart panel of that key. */
 export interface CustomPanel extends PanelLook {
   id: string;
   section: string;
   metrics: string;
+  media?: string;
   x?: string;
   logY?: boolean;
   smoothing?: SmoothingSetting;
@@ -61,6 +67,8 @@ export function readLook(raw: { [key: string]: JsonValue | undefined }): PanelLo
   if (typeof raw.size === "string" && (PANEL_SIZES as readonly string[]).includes(raw.size) && raw.size !== "m") {
     look.size = raw.size as PanelSize;
   }
+  if (typeof raw.step === "number" && Number.isInteger(raw.step) && raw.step >= 0) look.step = raw.step;
+  if (raw.overSteps === true) look.overSteps = true;
   return look;
 }
 
@@ -74,11 +82,24 @@ export function readCustomPanels(value: JsonValue | undefined): CustomPanel[] {
     if (!id || metrics === undefined || seen.has(id)) return [];
     seen.add(id);
     const panel: CustomPanel = { ...readLook(raw), id, section: text(raw.section) ?? "Custom", metrics };
+    const media = text(raw.media);
+    if (media) panel.media = media;
     if (typeof raw.x === "string") panel.x = raw.x;
     if (typeof raw.logY === "boolean") panel.logY = raw.logY;
     if (raw.smoothing !== undefined) panel.smoothing = readSmoothing(raw.smoothing);
     return [panel];
   });
+}
+
+/** A map of strings to strings (section titles, panels moved to another section). */
+export function readStringMap(value: JsonValue | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!value || typeof value !== "object" || Array.isArray(value)) return out;
+  for (const [k, v] of Object.entries(value)) {
+    const t = text(v);
+    if (t) out[k] = t;
+  }
+  return out;
 }
 
 export function readPanelOrder(value: JsonValue | undefined): Record<string, string[]> {

@@ -5,7 +5,7 @@
 import type { JsonObject, JsonValue } from "../api/types";
 import { AGGREGATES, BANDS, type GroupAgg, type GroupBand, isGroupField } from "./grouping";
 import { DEFAULT_KEY_COLORS, type KeyColorSetting, readKeyColorSetting } from "./keyColors";
-import { type CustomPanel, type PanelLook, readCustomPanels, readLook, readPanelOrder } from "./panelLayout";
+import { type CustomPanel, type PanelLook, readCustomPanels, readLook, readPanelOrder, readStringMap } from "./panelLayout";
 import { validColor } from "./runColor";
 import { NO_SMOOTHING, type SmoothingSetting, readSmoothing } from "./smoothing";
 import { DEFAULT_X } from "./xAxis";
@@ -67,6 +67,12 @@ export interface WorkspaceSettings {
   panelOrder: Record<string, string[]>;
   /** Sections the user added (shown even before they hold a panel). */
   customSections: string[];
+  /** Names the user gave sections, by section id (a line section's prefix, `media:<name>`). */
+  sectionTitles: Record<string, string>;
+  /** Section ids in the order they were moved into (sections not listed follow). */
+  sectionOrder: string[];
+  /** Automatic panels (metric, media or chart keys) moved to another section: its id. */
+  panelSections: Record<string, string>;
 }
 
 export const DEFAULT_SETTINGS: WorkspaceSettings = {
@@ -91,6 +97,9 @@ export const DEFAULT_SETTINGS: WorkspaceSettings = {
   hiddenPanels: [],
   panelOrder: {},
   customSections: [],
+  sectionTitles: {},
+  sectionOrder: [],
+  panelSections: {},
 };
 
 export const MAX_RUNS_CHOICES = [5, 10, 20, 50, 100, 200, 500, 1000, 5000];
@@ -192,6 +201,9 @@ export function readSettings(doc: JsonObject | null | undefined): StoredSettings
     hiddenPanels: strings(raw.hiddenPanels, []),
     panelOrder: readPanelOrder(raw.panelOrder),
     customSections: strings(raw.customSections, []),
+    sectionTitles: readStringMap(raw.sectionTitles),
+    sectionOrder: strings(raw.sectionOrder, []),
+    panelSections: readStringMap(raw.panelSections),
   };
   return { settings, extra };
 }
@@ -228,6 +240,9 @@ export function writeSettings(stored: StoredSettings): JsonObject {
     hiddenPanels: settings.hiddenPanels,
     panelOrder: { ...settings.panelOrder },
     customSections: settings.customSections,
+    sectionTitles: { ...settings.sectionTitles },
+    sectionOrder: settings.sectionOrder,
+    panelSections: { ...settings.panelSections },
   };
 }
 

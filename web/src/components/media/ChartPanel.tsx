@@ -13,8 +13,11 @@ import { valueAtStep } from "../../lib/mediaSteps";
 import { CHART_TABLE_LIMIT } from "../../lib/tableQuery";
 import { type Row, type RunTag, applyRunColors, fillSpec, runTags, starterSpec, tableRows } from "../../lib/vegaSpec";
 import type { ChartSetting } from "../../lib/workspaceSettings";
+import { downloadJson, download, exportPng } from "../PanelTools";
+import { exportName, tableCsv } from "../../lib/panelExport";
 import ChartEditor from "./ChartEditor";
 import PanelFrame from "./PanelFrame";
+import { usePanelChrome } from "./panelChrome";
 import StepSlider from "./StepSlider";
 import VegaView from "./VegaView";
 import { runsSignature, useMedia, useStep } from "./useMedia";
@@ -72,7 +75,8 @@ export default function ChartPanel({ entity, project, chart, runs: shownRuns, ov
   }, [preset.data, missing, presetId, fields, strings]);
   // the steps the chart's table was logged at, per run
   const media = useMedia(entity, project, runs, chart.table_key, inView);
-  const { steps, step, setStep } = useStep(media.data);
+  const chrome = usePanelChrome();
+  const { steps, step, setStep } = useStep(media.data, chrome?.look.step);
   const tables = useQueries({
     queries: runs.map((run) => {
       const logged = media.data?.runs.find((m) => m.run === run.id)?.steps ?? [];
@@ -113,6 +117,19 @@ export default function ChartPanel({ entity, project, chart, runs: shownRuns, ov
   const loadingTables = tables.some((t) => t.isPending && t.fetchStatus !== "idle") || media.isPending;
   const tableError = tables.find((t) => t.error)?.error;
   const error = preset.error ?? tableError;
+  const title = chrome?.look.title ?? (strings.title ? `${strings.title}` : chart.key);
+  const exports = [
+    { id: "png", label: "Export PNG", run: () => exportPng(chrome?.id ?? chart.key, title) },
+    {
+      id: "csv",
+      label: "Export CSV",
+      run: () => {
+        const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+        download(new Blob([tableCsv(cols, rows.map((r) => cols.map((c) => r[c] ?? null)))], { type: "text/csv" }), exportName(title, "csv"));
+      },
+    },
+    { id: "json", label: "Export JSON", run: () => downloadJson(rows, title) },
+  ];
 
   return (
     <PanelFrame
@@ -121,6 +138,7 @@ export default function ChartPanel({ entity, project, chart, runs: shownRuns, ov
       title={strings.title ? `${strings.title}` : chart.key}
       bodyRef={body}
       extra={{ "data-preset": presetId, "data-step": step ?? undefined }}
+      exports={exports}
       actions={
         <>
           {override && (

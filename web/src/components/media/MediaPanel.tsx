@@ -1,16 +1,18 @@
 // A media key's panel for the shown runs: images (single or separated, with
 // captions), HTML (sandboxed iframes), Plotly figures or histograms, each at the
 // step the slider selects (the last logged, until moved).
-import { useRef, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import type { MediaValue, Run } from "../../api/types";
 import { useInView } from "../../hooks/useInView";
 import { useColorOf } from "../../hooks/useRunColors";
 import { runDisplayName } from "../../lib/columns";
 import { histogramBars, imagesOf, valueAtStep } from "../../lib/mediaSteps";
 import type { PanelMedia } from "../../lib/mediaSections";
+import { type PanelExport, downloadJson, downloadUrl, exportPng, fileName } from "../PanelTools";
 import HistogramBars from "./HistogramBars";
 import HistogramHeatmap from "./HistogramHeatmap";
 import PanelFrame from "./PanelFrame";
+import { usePanelChrome } from "./panelChrome";
 import PlotlyFigure from "./PlotlyFigure";
 import StepSlider from "./StepSlider";
 import { useMedia, useStep } from "./useMedia";
@@ -40,16 +42,22 @@ export default function MediaPanel({ entity, project, panelKey, media, runs }: M
   const inView = useInView(body);
   const colorOf = useColorOf();
   const { data, error, isPending } = useMedia(entity, project, runs, panelKey, inView);
-  const { steps, step, setStep } = useStep(data);
+  const chrome = usePanelChrome();
+  const { steps, step, setStep } = useStep(data, chrome?.look.step);
   const byRun = new Map((data?.runs ?? []).map((r) => [r.run, r.steps] as const));
   const shown = runs.flatMap((run) => {
     const at = valueAtStep(byRun.get(run.id) ?? [], step);
     return at ? [{ run, at }] : [];
   });
   const kind = KIND[media];
-  // histograms: one step as bars, or every step as a heatmap (issue 18)
-  const [overSteps, setOverSteps] = useState(false);
+  // histograms: one step as bars, or every step as a heatmap (issue 18); the panel's
+  // settings choose which, the head's toggle flips it until they change
+  const saved = chrome?.look.overSteps === true;
+  const [toggled, setOverSteps] = useState<boolean | null>(null);
+  useEffect(() => setOverSteps(null), [saved]);
+  const overSteps = toggled ?? saved;
   const heatmap = media === "histogram" && overSteps;
+  const exports = mediaExports(media, chrome?.id ?? panelKey, chrome?.look.title ?? panelKey, shown);
 
   return (
     <PanelFrame
@@ -58,6 +66,7 @@ export default function MediaPanel({ entity, project, panelKey, media, runs }: M
       bodyRef={body}
       wide={kind === "html" || kind === "plotly"}
       extra={{ "data-step": step ?? undefined, "data-steps": steps.length }}
+      exports={exports}
       actions={
         media === "histogram" ? (
           <button
@@ -65,7 +74,7 @@ export default function MediaPanel({ entity, project, panelKey, media, runs }: M
             className="link"
             data-testid={`heatmap-toggle-${panelKey}`}
             aria-pressed={overSteps}
-            onClick={() => setOverSteps((on) => !on)}
+            onClick={() => setOverSteps(!overSteps)}
           >
             {overSteps ? "one step" : "over steps"}
           </button>
@@ -109,6 +118,38 @@ export default function MediaPanel({ entity, project, panelKey, media, runs }: M
       )}
     </PanelFrame>
   );
+}
+
+/** Export the logged files themselves (images, HTML, Plotly figures) of the shown step,
+ * a histogram as a PNG of its drawing and its bins as JSON. */
+function mediaExports(media: PanelMedia, id: string, title: string, shown: { run: Run; at: { step: number; value: MediaValue } }[]): PanelExport[] {
+  const files = () => {
+    const urls = shown.flatMap(({ at }) =>
+      media === "image-file" || media === "images/separated" ? imagesOf(at.value).map((i) => i.url) : typeof at.value.url === "string" ? [at.value.url] : [],
+    );
+    if (urls.length === 0) throw new Error("no file is shown");
+    for (const url of urls) downloadUrl(url, fileName(url, title));
+  };
+  switch (media) {
+    case "image-file":
+    case "images/separated":
+      return [{ id: "file", label: "Download images", run: files }];
+    case "html-file":
+      return [{ id: "file", label: "Download HTML", run: files }];
+    case "plotly-file":
+      return [{ id: "file", label: "Download figure (JSON)", run: files }];
+    case "histogram":
+      return [
+        { id: "png", label: "Export PNG", run: () => exportPng(id, title) },
+        {
+          id: "json",
+          label: "Export JSON",
+          run: () => downloadJson(shown.map(({ run, at }) => ({ run: run.id, name: runDisplayName(run), step: at.step, bins: histogramBars(at.value) })), title),
+        },
+      ];
+    default:
+      return [];
+  }
 }
 
 interface MediaValueViewProps {

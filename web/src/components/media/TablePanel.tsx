@@ -10,11 +10,17 @@ import { runDisplayName } from "../../lib/columns";
 import { formatValue } from "../../lib/format";
 import { valueAtStep } from "../../lib/mediaSteps";
 import { INITIAL_TABLE_STATE, TABLE_PAGE_SIZE, type TableState, pageCount, tableQueryParams, toggleSort } from "../../lib/tableQuery";
+import { exportName, tableCsv } from "../../lib/panelExport";
+import { download, downloadJson } from "../PanelTools";
 import HtmlCell from "./HtmlCell";
 import PanelFrame from "./PanelFrame";
+import { usePanelChrome } from "./panelChrome";
 import PlotlyFigure from "./PlotlyFigure";
 import StepSlider from "./StepSlider";
 import { useMedia, useStep } from "./useMedia";
+
+/** Rows an export reads at most (the table route's limit). */
+const EXPORT_ROWS = 100_000;
 
 export interface TablePanelProps {
   entity: string;
@@ -27,7 +33,8 @@ export default function TablePanel({ entity, project, panelKey, runs }: TablePan
   const body = useRef<HTMLDivElement>(null);
   const inView = useInView(body);
   const media = useMedia(entity, project, runs, panelKey, inView);
-  const { steps, step, setStep } = useStep(media.data);
+  const chrome = usePanelChrome();
+  const { steps, step, setStep } = useStep(media.data, chrome?.look.step);
   const withTable = runs.filter((r) => media.data?.runs.some((m) => m.run === r.id && m.steps.length > 0));
   const [chosenRun, setChosenRun] = useState<string | null>(null);
   const run = withTable.find((r) => r.id === chosenRun) ?? withTable[0] ?? null;
@@ -49,6 +56,30 @@ export default function TablePanel({ entity, project, panelKey, runs }: TablePan
   });
   const page = table.data;
   const pages = page ? pageCount(page.total) : 1;
+  const title = chrome?.look.title ?? panelKey;
+  /** Every row of the run's table at the step shown, filtered and sorted as shown. */
+  const wholeTable = async () => {
+    if (!run) throw new Error("no shown run logged this table");
+    return fetchTable(entity, project, run.id, tableQueryParams(panelKey, tableStep, { ...state, page: 0 }, EXPORT_ROWS));
+  };
+  const exports = [
+    {
+      id: "csv",
+      label: "Export CSV",
+      run: async () => {
+        const all = await wholeTable();
+        download(new Blob([tableCsv(all.columns, all.rows)], { type: "text/csv" }), exportName(title, "csv"));
+      },
+    },
+    {
+      id: "json",
+      label: "Export JSON",
+      run: async () => {
+        const all = await wholeTable();
+        downloadJson({ key: panelKey, run: run?.id, step: all.step, columns: all.columns, rows: all.rows }, title);
+      },
+    },
+  ];
 
   return (
     <PanelFrame
@@ -57,6 +88,7 @@ export default function TablePanel({ entity, project, panelKey, runs }: TablePan
       bodyRef={body}
       wide
       extra={{ "data-step": tableStep ?? undefined, "data-run": run?.id, "data-total": page?.total, "data-nrows": page?.nrows }}
+      exports={exports}
     >
       <div className="table-tools">
         {withTable.length > 1 && (
