@@ -8,6 +8,7 @@ the numbers the sweep logged (:func:`tests.browser.sweep.history`) and against
 from __future__ import annotations
 
 import json
+import urllib.parse
 import urllib.request
 from typing import Any
 
@@ -250,3 +251,87 @@ def test_hovering_a_legend_entry_or_a_table_row_emphasises_the_line_in_every_pan
     for key in ("loss", "acc"):
         wait_chart(workspace, key, f"c.hovered === {json.dumps(sgd)}")
         assert _emphasis(workspace, key) == (sgd, 2)
+
+
+def _groups_requests(page: Page) -> list[dict[str, list[str]]]:
+    """The query of every GET /groups the page sends from now on (filled as they go)."""
+    sent: list[dict[str, list[str]]] = []
+
+    def note(request: Any) -> None:
+        url = urllib.parse.urlsplit(request.url)
+        if url.path.endswith("/groups"):
+            sent.append(urllib.parse.parse_qs(url.query))
+
+    page.on("request", note)
+    return sent
+
+
+RUNS_LIST = "**/api/v1/projects/*/*/runs?*"
+
+
+def _hold_runs(page: Page) -> list[Any]:
+    """Holds back the page's run list requests (released by :func:`_release_runs`)."""
+    held: list[Any] = []
+    page.route(RUNS_LIST, lambda route: held.append(route))
+    return held
+
+
+def _release_runs(page: Page, held: list[Any]) -> None:
+    assert held, "the run list was not asked for"
+    page.unroute(RUNS_LIST)
+    for route in held:
+        route.continue_()
+
+
+def _frames(page: Page, count: int = 3) -> None:
+    """Lets the page draw `count` frames (a panel that was going to ask has asked)."""
+    page.evaluate(
+        "n => new Promise((done) => { const f = (k) => (k ? requestAnimationFrame(() => f(k - 1)) "
+        ": done(null)); f(n); })",
+        count,
+    )
+
+
+def test_the_first_grouped_panel_asks_while_the_runs_still_load(
+    sweep_page: Page, sweep_server: Server
+) -> None:
+    """/groups needs the grouping and the metric, not the run list: with /runs held
+    back, the first panel's request goes out anyway, and once the runs arrive nothing
+    is asked again (the query stays the same)."""
+    _reset(sweep_server, {"groupBy": [OPTIM]})
+    sent = _groups_requests(sweep_page)
+    held = _hold_runs(sweep_page)
+    with sweep_page.expect_request(lambda r: "/groups?" in r.url and "keys=loss" in r.url):
+        sweep_page.goto(WORKSPACE)
+    _release_runs(sweep_page, held)
+    expect(sweep_page.locator(tid("runs-table"))).to_contain_text("adam")
+    chart = wait_chart(sweep_page, "loss", "c.grouped && c.series.length === 3")
+    _check_groups(chart, "loss", "mean", "std")
+    _frames(sweep_page)
+    loss = [q for q in sent if q["keys"] == ["loss"]]
+    assert len(loss) == 1 and "filters" not in loss[0], loss
+
+
+def test_a_filtered_grouped_view_asks_once_for_the_filtered_runs(
+    sweep_page: Page, sweep_server: Server
+) -> None:
+    """A filter in the URL narrows the grouped runs: the panels wait for the run list
+    (which the filter needs) and ask once, for those runs, not first for every run."""
+    _reset(sweep_server, {"groupBy": [OPTIM]})
+    sent = _groups_requests(sweep_page)
+    held = _hold_runs(sweep_page)
+    text = urllib.parse.quote("config.optim.name = adam")
+    sweep_page.goto(f"{WORKSPACE}?filter={text}")
+    expect(sweep_page.locator(tid("panel-loss"))).to_be_visible()
+    _frames(sweep_page)
+    assert sent == []  # the grouped runs are not known yet
+    _release_runs(sweep_page, held)
+    chart = wait_chart(sweep_page, "loss", "c.grouped && c.series.length === 1")
+    ids = by_name(sweep_server)
+    adam = {ids[r.name] for r in sweep_runs() if r.optimizer == "adam"}
+    assert set(chart["series"][0]["group"]["runs"]) == adam
+    _frames(sweep_page)
+    loss = [q for q in sent if q["keys"] == ["loss"]]
+    assert len(loss) == 1, loss
+    (filters,) = loss[0]["filters"]
+    assert set(json.loads(filters)["name"]["$in"]) == adam

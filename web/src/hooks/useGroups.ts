@@ -1,12 +1,31 @@
 // Grouped lines for the line panels: the workspace's grouping (fields, aggregate,
 // band, which runs) is provided once as a context; each panel fetches GET /groups for
-// its metric when it is in view. The server aggregates every run's full series.
+// its metric when it is in view (the first few as soon as they mount). The server
+// aggregates every run's full series.
+//
+// The first grouped panel is asked for as early as the page can: its request needs the
+// grouping (saved workspace) and the metric (the keys), not the run list, so it goes out
+// while the runs still load; its query key stays the same when they arrive (the visible
+// runs' filter and `refresh` do not change then), so nothing is asked twice.
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { createContext, useContext, useMemo } from "react";
+import { createContext, useContext, useMemo, useState } from "react";
 import { fetchGroups } from "../api/client";
 import type { Run } from "../api/types";
-import { type GroupAgg, type GroupBand, type GroupsResponse, groupColors, groupKey, visibleRunsFilter } from "../lib/grouping";
+import {
+  EAGER_PANELS,
+  type EagerSlots,
+  type GroupAgg,
+  type GroupBand,
+  type GroupsResponse,
+  groupColors,
+  groupKey,
+  groupsAskable,
+  latestRunningUpdate,
+  takeEagerSlot,
+  visibleRunsFilter,
+} from "../lib/grouping";
 import type { WorkspaceSettings } from "../lib/workspaceSettings";
+import { useChangeCount } from "./useChangeCount";
 
 export interface GroupingScope {
   entity: string;
@@ -18,32 +37,42 @@ export interface GroupingScope {
   filters: string | undefined;
   /** Changes when the runs may have logged more (part of the query key). */
   refresh: unknown;
+  /** False while the grouped runs are not known yet (a filter waits for the run list). */
+  askable: boolean;
+  /** The workspace's first panels' slots to ask at once (lib/grouping takeEagerSlot). */
+  eager: EagerSlots;
 }
 
 export const GroupingContext = createContext<GroupingScope | null>(null);
 
-/** The grouping scope of a workspace (null when it does not group). */
+/**
+ * The grouping scope of a workspace (null when it does not group). `runsKnown`: the run
+ * list has arrived; `narrowed`: a filter or brush (not only hidden runs) narrows the runs.
+ */
 export function useGroupingScope(
   entity: string,
   project: string,
   settings: WorkspaceSettings,
   allRuns: readonly Run[],
   visibleRuns: readonly Run[],
+  runsKnown: boolean,
+  narrowed: boolean,
 ): GroupingScope | null {
   const { groupBy, groupAgg, groupBand, hiddenRuns } = settings;
   const filters = useMemo(() => visibleRunsFilter(allRuns, visibleRuns, hiddenRuns), [allRuns, visibleRuns, hiddenRuns]);
-  // refetch while grouped runs are logging: the latest update among the running ones
-  // (finished runs do not change, so their arrival alone does not refetch)
-  const refresh = useMemo(
-    () => visibleRuns.reduce((t, r) => (r.state === "running" ? Math.max(t, r.updated_at) : t), 0),
-    [visibleRuns],
-  );
+  // refetch while grouped runs are logging: counts changes of the latest update among the
+  // running ones after the runs arrived (their arrival itself is no change: the first
+  // request, sent before them, stays valid)
+  const latest = useMemo(() => latestRunningUpdate(visibleRuns), [visibleRuns]);
+  const refresh = useChangeCount(runsKnown ? String(latest) : null);
+  const askable = groupsAskable(narrowed, runsKnown);
+  const [eager] = useState<EagerSlots>(() => ({ left: EAGER_PANELS }));
   return useMemo(
     () =>
       groupBy.length
-        ? { entity, project, by: groupBy, agg: groupAgg, band: groupBand, filters, refresh }
+        ? { entity, project, by: groupBy, agg: groupAgg, band: groupBand, filters, refresh, askable, eager }
         : null,
-    [entity, project, groupBy, groupAgg, groupBand, filters, refresh],
+    [entity, project, groupBy, groupAgg, groupBand, filters, refresh, askable, eager],
   );
 }
 
@@ -55,13 +84,17 @@ export interface GroupLines {
   error: string | null;
 }
 
-/** GET /groups for one metric on `x`, fetched while the panel is in view. */
+/**
+ * GET /groups for one metric on `x`, fetched while the panel is in view (`enabled`), or
+ * from its mount for one of the workspace's first panels.
+ */
 export function useGroupLines(scope: GroupingScope, metric: string, x: string, enabled: boolean): GroupLines {
-  const { entity, project, by, agg, band, filters, refresh } = scope;
+  const { entity, project, by, agg, band, filters, refresh, askable } = scope;
+  const [eager] = useState(() => takeEagerSlot(scope.eager));
   const query = useQuery({
     queryKey: ["groups", entity, project, by.join(","), agg, band, x, metric, filters ?? "", refresh],
     queryFn: ({ signal }) => fetchGroups(entity, project, { by, keys: [metric], agg, band, x, filters }, signal),
-    enabled,
+    enabled: askable && (enabled || eager),
     placeholderData: keepPreviousData,
     staleTime: 30_000,
   });

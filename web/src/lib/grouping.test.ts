@@ -1,6 +1,20 @@
 import { describe, expect, it } from "vitest";
 import type { Run } from "../api/types";
-import { compareGroupValues, groupColors, groupKey, groupLabel, groupRuns, isGroupField, runFieldValues, visibleRunsFilter } from "./grouping";
+import {
+  EAGER_PANELS,
+  type EagerSlots,
+  compareGroupValues,
+  groupColors,
+  groupKey,
+  groupLabel,
+  groupRuns,
+  groupsAskable,
+  isGroupField,
+  latestRunningUpdate,
+  runFieldValues,
+  takeEagerSlot,
+  visibleRunsFilter,
+} from "./grouping";
 
 function run(id: string, config: Run["config"], extra: Partial<Run> = {}): Run {
   return {
@@ -90,5 +104,32 @@ describe("visibleRunsFilter", () => {
   it("names the shorter list when the table filters runs", () => {
     expect(visibleRunsFilter(all, [all[0]], [])).toBe(JSON.stringify({ name: { $in: ["a"] } }));
     expect(visibleRunsFilter(all, all.slice(0, 3), ["x"])).toBe(JSON.stringify({ name: { $nin: ["d"] } }));
+  });
+});
+
+describe("asking for groups early", () => {
+  it("asks again only when a running run logged more", () => {
+    const runs = [
+      run("a", {}, { state: "finished", updated_at: 50 }),
+      run("b", {}, { state: "running", updated_at: 20 }),
+      run("c", {}, { state: "running", updated_at: 30 }),
+    ];
+    expect(latestRunningUpdate(runs)).toBe(30);
+    expect(latestRunningUpdate(runs.slice(0, 1))).toBe(0);
+    expect(latestRunningUpdate([])).toBe(0);
+  });
+
+  it("asks before the runs arrive unless a filter or brush narrows them", () => {
+    expect(groupsAskable(false, false)).toBe(true);
+    expect(groupsAskable(true, false)).toBe(false);
+    expect(groupsAskable(true, true)).toBe(true);
+    expect(groupsAskable(false, true)).toBe(true);
+  });
+
+  it("gives the first panels mounted a slot each, then none", () => {
+    const slots: EagerSlots = { left: EAGER_PANELS };
+    const taken = Array.from({ length: EAGER_PANELS + 2 }, () => takeEagerSlot(slots));
+    expect(taken).toEqual([...Array(EAGER_PANELS).fill(true), false, false]);
+    expect(slots.left).toBe(0);
   });
 });

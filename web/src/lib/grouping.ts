@@ -189,3 +189,42 @@ export function visibleRunsFilter(all: readonly Run[], visible: readonly Run[], 
   const left = all.filter((r) => !shown.has(r.id)).map((r) => r.id);
   return JSON.stringify(visible.length <= left.length ? { name: { $in: [...shown] } } : { name: { $nin: left } });
 }
+
+/**
+ * The latest update among the running runs (0 when none runs): grouped lines are asked
+ * again when it changes, as running runs log more; finished runs do not change, so their
+ * arrival alone asks nothing again.
+ */
+export function latestRunningUpdate(runs: readonly Run[]): number {
+  return runs.reduce((t, r) => (r.state === "running" ? Math.max(t, r.updated_at) : t), 0);
+}
+
+/**
+ * Whether GET /groups can be asked yet. Before the run list arrives the grouped runs are
+ * known only when nothing but hidden runs narrows them (see visibleRunsFilter): a panel
+ * asks at once then, in parallel with the runs, and waits for them when a filter or a
+ * brush narrows the runs (else it would ask twice: for all runs, then the filtered ones).
+ */
+export function groupsAskable(narrowed: boolean, runsKnown: boolean): boolean {
+  return runsKnown || !narrowed;
+}
+
+/** How many of the first grouped panels mounted ask for their lines at once. */
+export const EAGER_PANELS = 3;
+
+/** Slots of a workspace's first grouped panels (see takeEagerSlot); shared by its panels. */
+export interface EagerSlots {
+  left: number;
+}
+
+/**
+ * Whether a grouped panel mounting now is one of the workspace's first few, which ask
+ * for their lines when they mount instead of waiting to be seen scrolled into view (the
+ * first panels are on screen: waiting for the browser to report it costs a frame or
+ * more, longer while the runs table renders). Each call takes a slot.
+ */
+export function takeEagerSlot(slots: EagerSlots): boolean {
+  if (slots.left <= 0) return false;
+  slots.left -= 1;
+  return true;
+}
