@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -93,3 +95,45 @@ def test_a_local_store_is_opened_when_the_first_batch_is_due(
     assert [r["a"] for r in runyard.Api().run(run.path).scan_history(keys=["a"])] == [
         float(i) for i in range(100)
     ]
+
+
+def test_alike_rows_are_folded_as_blocks_and_stored_as_logged(
+    ry_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows of the same keys reach the fold as blocks (journal/log_block.py), rows of
+    other shapes one by one, in journal order: the stored history, types included
+    (ints stay ints), and the summary are what was logged."""
+    from runyard.journal.fold import RunFold
+
+    blocks: list[int] = []
+    original = RunFold.feed_block
+
+    def feed_block(self: RunFold, block: Any) -> None:
+        blocks.append(len(block))
+        original(self, block)
+
+    monkeypatch.setattr(RunFold, "feed_block", feed_block)
+    run = runyard.init(project="p", settings={"console": "off"})
+    run.define_metric("loss", summary="min")
+    expected: list[dict[str, Any]] = []
+    for i in range(3000):
+        row: dict[str, Any] = {"loss": 1.0 / (i + 1), "epoch": i // 100}
+        if i % 500 == 7:
+            row["note"] = f"step {i}"  # a string: not a block's
+        if i == 1234:
+            row = {"loss": math.nan, "epoch": -1}  # NaN; a negative int
+        run.log(row)
+        expected.append(row)
+    run.finish()
+    assert sum(blocks) > 2000  # most rows went as blocks
+    history = list(runyard.Api().run(run.path).scan_history(keys=["loss", "epoch"]))
+    assert len(history) == 3000
+    for got, want in zip(history, expected, strict=True):
+        assert type(got["epoch"]) is int and got["epoch"] == want["epoch"]
+        if math.isnan(want["loss"]):
+            assert math.isnan(got["loss"])
+        else:
+            assert got["loss"] == want["loss"]
+    stored = runyard.Api().run(run.path)
+    assert stored.summary["loss"] == {"min": 1.0 / 3000}
+    assert stored.summary["epoch"] == 29 and stored.summary["note"] == "step 2507"
