@@ -13,6 +13,10 @@ from typing import Any
 
 import pytest
 
+# Before anything reads event files here: TensorBoard settles once per process whether
+# it has TensorFlow or its stub (the import test reads files in this process).
+import tensorflow as tf  # type: ignore[import-untyped]
+
 import runyard
 from runyard import tensorboard_watch
 from runyard.cli.main import main
@@ -179,8 +183,6 @@ def patched(monkeypatch: pytest.MonkeyPatch) -> Any:
 def test_events_wait_for_the_other_files_then_come_in_step_order(
     ry_dir: Path, tmp_path: Path, patched: Any
 ) -> None:
-    import tensorflow as tf
-
     watcher, now = patched
     run = runyard.init(project="order")
     train = tf.summary.create_file_writer(str(tmp_path / "train"))
@@ -222,7 +224,6 @@ def test_events_wait_for_the_other_files_then_come_in_step_order(
 def test_a_damaged_event_file_never_reaches_the_training_loop(
     ry_dir: Path, tmp_path: Path, patched: Any, capfd: pytest.CaptureFixture[str]
 ) -> None:
-    import tensorflow as tf
     from tensorboard.summary.writer.record_writer import RecordWriter
 
     watcher, _now = patched
