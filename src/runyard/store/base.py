@@ -507,6 +507,15 @@ class TrackingStore(ABC):
         """All runs of a project, oldest first."""
         return self.query_runs(entity, project)
 
+    def run_stamps(self, entity: str, project: str) -> list[tuple[str, str, float, str | None]]:
+        """``(run_id, name, created_at, color)`` of every run of a project, oldest first:
+        what run colours are assigned from (a store may read them without the runs'
+        documents: a project of 100,000 runs colours them in a fraction of a second)."""
+        return [
+            (r.ref.run_id, r.display_name or r.ref.run_id, r.created_at, r.color)
+            for r in self.list_runs(entity, project)
+        ]
+
     @abstractmethod
     def list_projects(self, entity: str | None = None) -> list[tuple[str, str]]:
         """``(entity, project)`` pairs, optionally of one entity."""

@@ -64,17 +64,16 @@ def get_colors(
         )
     except ValueError as exc:
         raise HTTPException(400, str(exc)) from exc
-    records = tracking.list_runs(entity, project)
+    stamps = tracking.run_stamps(entity, project)
     custom = saved.get("runColors")
-    # Palette slots depend on every run of the project, so they are assigned over all.
+    # Palette slots depend on every run of the project, so they are assigned over all
+    # (from the runs' stamps only: their documents are read for key-based colours).
     base = assign_run_colors(
-        ((r.ref.run_id, r.created_at, r.color) for r in records),
+        ((run_id, created, color) for run_id, _name, created, color in stamps),
         custom if isinstance(custom, Mapping) else None,
     )
     wanted = run_ids(runs, 10_000)
-    if wanted is not None:
-        keep = set(wanted)
-        records = [r for r in records if r.ref.run_id in keep]
+    keep = None if wanted is None else set(wanted)
     body: dict[str, Any] = {
         "enabled": setting.active,
         **setting.to_json(),
@@ -84,8 +83,15 @@ def get_colors(
         "missing": [],
     }
     if not setting.active:
-        body["runs"] = [_run_json(r, None, None, base[r.ref.run_id]) for r in records]
+        body["runs"] = [
+            {"id": run_id, "name": name, "value": None, "bucket": None, "color": base[run_id]}
+            for run_id, name, _created, _color in stamps
+            if keep is None or run_id in keep
+        ]
         return body
+    records = tracking.list_runs(entity, project)
+    if keep is not None:
+        records = [r for r in records if r.ref.run_id in keep]
     values = {r.ref.run_id: run_value(tracking, r, setting.key, setting.y) for r in records}
     colors = assign_key_colors(values, setting.buckets, setting.palette)
     body["kind"] = colors.kind

@@ -731,6 +731,16 @@ class SqlStore(TrackingStore):
             rows = tx.all(sql, params)
         return [self._record(r) for r in rows]
 
+    def run_stamps(self, entity: str, project: str) -> list[tuple[str, str, float, str | None]]:
+        sql = (
+            "SELECT r.run_id, r.display_name, r.created_at, r.color FROM runs r "
+            "JOIN projects p ON p.id = r.project_id "
+            "WHERE p.entity = :entity AND p.name = :project ORDER BY r.created_at, r.id"
+        )
+        with self._db.read() as tx:
+            rows = tx.all(sql, {"entity": entity, "project": project})
+        return [(r[0], r[1] or r[0], float(r[2]), r[3]) for r in rows]
+
     def count_runs(
         self, entity: str, project: str, filters: Mapping[str, Any] | None = None
     ) -> int:
