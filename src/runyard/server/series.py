@@ -26,6 +26,7 @@ __all__ = [
     "XAxis",
     "m4_many",
     "panel_series",
+    "points_xy",
     "read_series_binary",
     "series_binary",
     "series_json",
@@ -118,7 +119,7 @@ def _from_rollup(
     return _payload(run, key, bx, by, blo, bhi, raw_points, reduced=True)
 
 
-def _points_xy(
+def points_xy(
     series: Series,
     x: str,
     x_series: Series | None,
@@ -150,7 +151,7 @@ def _from_points(
     points: int,
 ) -> dict[str, Any]:
     """The series from raw points: all of them, or their M4 reduction past ``points``."""
-    xs, ys = _points_xy(series, x, x_series, xmin, xmax)
+    xs, ys = points_xy(series, x, x_series, xmin, xmax)
     raw_points = len(xs)
     if raw_points > points:
         # M4 over points // 4 columns: at most `points` rows, every one a raw point.
@@ -281,7 +282,7 @@ def panel_series(
     for pair in pairs:
         if pair not in out:
             run_id, key = pair
-            xs, ys = _points_xy(raw[pair], x, x_series.get(run_id), xmin, xmax)
+            xs, ys = points_xy(raw[pair], x, x_series.get(run_id), xmin, xmax)
             if len(xs) > points:
                 to_reduce.append((pair, xs, ys))
             else:

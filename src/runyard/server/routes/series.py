@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from runyard.server.access import check_access
+from runyard.server.density import panel_density
 from runyard.server.deps import store
 from runyard.server.routes.keys import no_nul
 from runyard.server.series import BINARY_MEDIA_TYPE, panel_series, series_binary
@@ -80,3 +81,40 @@ def get_series(
     # orjson writes the numpy columns directly (NaN as null): no per-float Python.
     body = orjson.dumps({"x": x, "series": out}, option=orjson.OPT_SERIALIZE_NUMPY)
     return Response(body, media_type="application/json", headers=headers)
+
+
+MAX_COLUMNS = 2000
+MAX_ROWS = 1000
+
+
+@router.get("/projects/{entity}/{project}/density")
+def get_density(
+    request: Request,
+    entity: str,
+    project: str,
+    runs: str = Query(..., description=f"comma-separated run ids (at most {MAX_RUNS})"),
+    key: str = Query(..., description="the metric key"),
+    x: str = Query("_step", description="_step, _runtime, _wall, _timestamp or a metric key"),
+    columns: int = Query(160, ge=1, le=MAX_COLUMNS),
+    rows: int = Query(64, ge=1, le=MAX_ROWS),
+    log_y: bool = Query(False, alias="logY"),
+    best: int = Query(5, ge=0, le=100, description="how many best runs to name"),
+    higher: bool = Query(False, description="larger last values are better"),
+    tracking: TrackingStore = Depends(store),
+) -> Response:
+    """How many of the runs' lines pass through each cell of a ``columns`` x ``rows`` grid
+    over the key's x and y ranges (:func:`~runyard.server.density.density_grid`), from
+    the raw points; ``counts`` is row-major, row 0 at ``ymin``. Also the ``best`` run ids
+    by the key's last value (smallest first, or largest with ``higher``). A line panel of
+    hundreds of runs draws this instead of every line (issue 20)."""
+    check_access(request, entity, project)
+    ids = _distinct(runs, "run id")
+    if not ids:
+        raise HTTPException(400, "runs must name at least one run id")
+    if len(ids) > MAX_RUNS:
+        raise HTTPException(400, f"at most {MAX_RUNS} runs per request, got {len(ids)}")
+    name = no_nul(key, "metric key")
+    out = panel_density(tracking, entity, project, ids, name, x, columns, rows, log_y, best, higher)
+    out["counts"] = out["counts"].ravel()
+    body = orjson.dumps(out, option=orjson.OPT_SERIALIZE_NUMPY)
+    return Response(body, media_type="application/json")
