@@ -1,15 +1,17 @@
 """Live mirroring of TensorFlow's summary writers, which write event files from C++.
 
 ``tf.summary.create_file_writer`` (and the Keras ``TensorBoard`` callback, which uses
-it) ends in the op ``gen_summary_ops.create_summary_file_writer``: :func:`patch_tensorflow`
-wraps it to learn each writer's log directory and the event file it opens (the files
-that appear in the directory while the op runs; when none does, as in a graph, any
-new file of the directory). A :class:`Watcher` thread tails those files
-(TensorBoard's own reader, which resumes where it stopped and leaves a record TF has
-not finished writing for the next look), converts each event as ``runyard import
-tensorboard`` does (:func:`runyard.importers.tensorboard.event_values`, in file order,
-so a tag's metadata written with its first value only is known), and hands the values
-to the same merge as the torch/tensorboardX mirror (:class:`runyard.tensorboard._Mirror`).
+it) ends in the op ``gen_summary_ops.create_summary_file_writer``, which
+:func:`wrap_create_op` wraps to learn each writer's log directory and the event file
+it opens (the files that appear in the directory while the op runs; when none does,
+any new file of the directory). A writer made in a graph (its log directory is not
+known until the graph runs) or writing to a remote path is not mirrored: a warning
+says so. A :class:`Watcher` thread tails those files (TensorBoard's own reader, which
+resumes where it stopped and leaves a record TF has not finished writing for the next
+look), converts each event as ``runyard import tensorboard`` does
+(:func:`runyard.importers.tensorboard.event_values`, in file order, so a tag's
+metadata written with its first value only is known), and hands the values to the
+same merge as the torch/tensorboardX mirror (:class:`runyard.tensorboard._Mirror`).
 
 Steps: TF flushes each writer on its own (10 events or 2 minutes, and on flush/close),
 so a ``validation`` file may arrive after ``train`` went further. Events are held
@@ -142,11 +144,12 @@ class Watcher:
         (the op has not run yet), any new file of the directory will be."""
         logdir = os.path.abspath(logdir)
         now = _listing(logdir)
+        with self.mirror.lock:
+            self.mirror.namespace(logdir)  # namespaces in the order writers open
         with self._state:
             found = self._dirs.get(logdir)
             if found is None:
                 found = self._dirs[logdir] = _Dir(logdir, set(before))
-                self.mirror.namespace(logdir)  # namespaces in the order writers open
             for name in sorted(now - before):
                 self._tail(found, name)
             if handle is not None:
