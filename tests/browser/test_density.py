@@ -1,7 +1,7 @@
 """Charts of 1,000 runs (issue 20): past 200 runs a line panel draws the density of the
-runs (how many pass through each cell) with the best runs as lines on top; its toggle
-draws every line instead, and back. The counts the page drew equal the same grid
-computed here with numpy from the stored points."""
+runs (how many pass through each cell, from GET …/density) with the best runs as lines
+on top; its toggle draws every line instead, and back. The counts the page drew equal
+the same grid computed here with numpy from the stored points."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from tests.browser.conftest import ENTITY, Server, open_page, serve_ui
 PROJECT = "density"
 RUNS = 1000
 STEPS = 40
-COLUMNS, ROWS = 160, 64  # web/src/lib/seriesDensity.ts
+COLUMNS, ROWS = 160, 64  # DENSITY_COLUMNS, DENSITY_ROWS of web/src/lib/seriesDensity.ts
 BEST = 5
 
 
@@ -36,7 +36,9 @@ def _loss(r: int) -> np.ndarray:
 
 
 @pytest.fixture(scope="module")
-def density_server(tmp_path_factory: pytest.TempPathFactory, _browser_stack: None) -> Iterator[Server]:
+def density_server(
+    tmp_path_factory: pytest.TempPathFactory, _browser_stack: None
+) -> Iterator[Server]:
     """``runyard ui`` on a store of 1,000 runs x 40 steps of ``loss``, written through the
     store, with the workspace drawing all of them."""
     root = tmp_path_factory.mktemp("density") / "runyard"
@@ -58,7 +60,9 @@ def density_server(tmp_path_factory: pytest.TempPathFactory, _browser_stack: Non
 
 
 @pytest.fixture
-def dense_page(browser: Browser, density_server: Server, request: pytest.FixtureRequest) -> Iterator[Page]:
+def dense_page(
+    browser: Browser, density_server: Server, request: pytest.FixtureRequest
+) -> Iterator[Page]:
     with open_page(browser, density_server.url, request, 60_000) as fresh:
         yield fresh
 
@@ -70,9 +74,9 @@ def _cell(v: np.ndarray | float, lo: float, hi: float, n: int) -> np.ndarray:
 
 
 def numpy_density(lines: list[tuple[np.ndarray, np.ndarray]]) -> dict[str, Any]:
-    """The density grid as seriesDensity.ts defines it: per run and column, the y interval
-    its line spans there (its points in the column and the line at the column's edges),
-    every row of it counting the run once; the same float expressions as the page's."""
+    """The density grid as runyard.server.density defines it: per run and column, the y
+    interval its line spans there (its points in the column and the line at the column's
+    edges), every row of it counting the run once; the same float expressions."""
     xmin = min(float(x.min()) for x, _ in lines)
     xmax = max(float(x.max()) for x, _ in lines)
     ymin = min(float(y.min()) for _, y in lines)
@@ -128,7 +132,9 @@ def test_a_thousand_runs_draw_their_density_and_all_lines_on_demand(
 
     # The toggle draws every line, and back.
     page.get_by_test_id("density-toggle-loss").click()
-    lines_chart = wait_chart(page, "loss", "c.view === undefined && c.series.length === 1000", 60_000)
+    lines_chart = wait_chart(
+        page, "loss", "c.view === undefined && c.series.length === 1000", 60_000
+    )
     assert {s["run"] for s in lines_chart["series"]} == set(last)
     expect(page.locator(tid("density-loss"))).to_have_count(0)
     page.get_by_test_id("density-toggle-loss").click()

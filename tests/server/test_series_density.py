@@ -1,7 +1,7 @@
 """``/density`` (issue 20): per cell, how many runs' lines pass through it. The numpy
-grid over all runs at once equals a plain loop over each run's points and segments (the
-browser's reference, web/src/lib/seriesDensity.ts, written again here in Python); the
-route reads the runs' raw points and names the best runs."""
+grid equals a plain loop over each run's points and segments (the definition in
+runyard.server.density, written point by point); the route reads the runs' raw points
+and names the best runs."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def _cell(v: float, lo: float, hi: float, n: int) -> int:
 
 
 def loop_density(lines: list[tuple[np.ndarray, np.ndarray]], columns: int, rows: int) -> np.ndarray:
-    """seriesDensity.ts's densityOf, point by point."""
+    """The density as runyard.server.density defines it, point by point."""
     points = [
         [
             (float(a), float(b)) if math.isfinite(a) and math.isfinite(b) else None

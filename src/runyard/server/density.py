@@ -6,9 +6,10 @@ points; a NaN or infinite value breaks it, a lone point counts as itself) has a 
 inside the cell's x range whose y falls in the cell. Per column, a run's line spans one
 y interval: the min and max of its points inside the column and of the line where it
 crosses the column's edges; every row of that interval counts the run once. The grid
-is computed from the raw points (no reduction: every spike counts), in numpy over all
-runs at once. The float expressions are those of the browser's reference
-(``web/src/lib/seriesDensity.ts``), so both give the same counts.
+is computed from the raw points (no reduction: every spike counts) with numpy; the web
+app draws it (``web/src/components/DensityPanel.tsx``). tests/server/test_series_density.py
+checks it against a plain loop of this definition, tests/browser/test_density.py the
+page's counts against numpy.
 """
 
 from __future__ import annotations

@@ -149,6 +149,52 @@ export function fetchSeries(
   );
 }
 
+export interface DensityParams {
+  runs: string[];
+  key: string;
+  x: string;
+  columns: number;
+  rows: number;
+  logY: boolean;
+  /** How many best runs to name, and whether larger last values are better. */
+  best: number;
+  higher: boolean;
+}
+
+/** GET …/density: how many of the runs' lines pass through each cell (issue 20). */
+export interface DensityResponse {
+  key: string;
+  x: string;
+  columns: number;
+  rows: number;
+  xmin: number;
+  xmax: number;
+  ymin: number;
+  ymax: number;
+  logY: boolean;
+  /** Row-major, row 0 at ymin: counts[row * columns + column]. */
+  counts: number[];
+  max: number;
+  /** Runs with a point drawn, and runs asked for. */
+  runs: number;
+  runCount: number;
+  best: string[];
+}
+
+export function fetchDensity(entity: string, project: string, params: DensityParams, signal?: AbortSignal): Promise<DensityResponse> {
+  const q = query({
+    runs: params.runs.join(","),
+    key: params.key,
+    x: params.x,
+    columns: params.columns,
+    rows: params.rows,
+    logY: params.logY ? "true" : undefined,
+    best: params.best,
+    higher: params.higher ? "true" : undefined,
+  });
+  return request(`${projectPath(entity, project)}/density${q}`, { signal });
+}
+
 export interface GroupsParams {
   /** Grouping fields: config.<dotted key>, group, job_type, tags. */
   by: string[];

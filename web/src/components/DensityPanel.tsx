@@ -1,14 +1,16 @@
 // The density view of a line panel showing many runs (issue 20): a heatmap of how many
-// runs pass through each cell (lib/seriesDensity.ts), with the hovered, baseline and
-// best runs drawn on top as lines. One canvas, whatever the number of runs: drawing
-// 1,000 lines is a choice (the panel's "draw all lines" button), not the default.
-import { useEffect, useMemo, useRef, useState } from "react";
+// runs pass through each cell (GET …/density, computed by the server from every run's
+// raw points), with the best, baseline and hovered runs drawn on top as lines. One
+// canvas, whatever the number of runs: drawing 1,000 lines is a choice (the panel's
+// "draw all lines" button), not the default.
+import { useEffect, useRef, useState } from "react";
+import type { DensityResponse } from "../api/client";
 import { setHoveredRun } from "../hooks/useHoveredRun";
 import type { ChartRun } from "../lib/chartData";
 import { publishChart, unpublishChart } from "../lib/chartRegistry";
 import { chartColors } from "../lib/chartStyle";
 import { formatNumber } from "../lib/format";
-import { type Density, densityOf } from "../lib/seriesDensity";
+import { cellColor } from "../lib/seriesDensity";
 import { formatX, xAxisLabel } from "../lib/xAxis";
 
 export interface DensityChartProps {
@@ -16,29 +18,16 @@ export interface DensityChartProps {
   metric: string;
   x: string;
   logY: boolean;
-  /** Every run the panel shows. */
-  runs: ChartRun[];
+  density: DensityResponse;
   /** Runs drawn on top as lines, in drawing order (the last on top). */
-  top: string[];
+  lines: ChartRun[];
   hovered: string | null;
   height: number;
   loading: boolean;
   onShowLines: () => void;
 }
 
-/** Fill colour of a cell counting `n` of at most `max` runs (square-root scale: one run stays visible). */
-function cellColor(n: number, max: number, dark: boolean): string {
-  const t = Math.sqrt(n / max);
-  const lightness = dark ? 20 + 55 * t : 92 - 62 * t;
-  return `hsl(215 70% ${lightness}%)`;
-}
-
-/** The density as published for tests: plain arrays. */
-export function publishedDensity(d: Density) {
-  return { ...d, counts: Array.from(d.counts) };
-}
-
-function drawDensity(canvas: HTMLCanvasElement, d: Density, lines: ChartRun[], hovered: string | null): void {
+function drawDensity(canvas: HTMLCanvasElement, d: DensityResponse, lines: ChartRun[], hovered: string | null): void {
   const ratio = window.devicePixelRatio || 1;
   const width = canvas.clientWidth;
   const height = canvas.clientHeight;
@@ -84,13 +73,8 @@ function drawDensity(canvas: HTMLCanvasElement, d: Density, lines: ChartRun[], h
 }
 
 export default function DensityChart(props: DensityChartProps) {
-  const { metric: key, x, logY, runs, top, hovered, height, loading } = props;
+  const { metric: key, x, logY, density, lines, hovered, height, loading } = props;
   const canvas = useRef<HTMLCanvasElement>(null);
-  const density = useMemo(() => densityOf(runs.map((r) => r.series), { logY }), [runs, logY]);
-  const lines = useMemo(() => {
-    const byRun = new Map(runs.map((r) => [r.run, r] as const));
-    return top.flatMap((id) => byRun.get(id) ?? []);
-  }, [runs, top]);
   const [theme, setTheme] = useState(0);
   useEffect(() => {
     const bump = () => setTheme((v) => v + 1);
@@ -118,12 +102,12 @@ export default function DensityChart(props: DensityChartProps) {
       zoom: null,
       logY,
       smoothing: 0,
-      reduced: runs.some((r) => r.series.reduced),
-      rawPoints: runs.reduce((n, r) => n + r.series.rawPoints, 0),
+      reduced: false,
+      rawPoints: 0,
       hovered,
-      ...{ view: "density", density: publishedDensity(density), runCount: runs.length },
+      ...{ view: "density", density, runCount: density.runCount },
     });
-  }, [density, lines, hovered, key, x, logY, runs, loading, theme]);
+  }, [density, lines, hovered, key, x, logY, loading, theme]);
   useEffect(() => () => unpublishChart(key), [key]);
 
   const colors = chartColors();
@@ -136,7 +120,7 @@ export default function DensityChart(props: DensityChartProps) {
           data-testid={`density-${key}`}
           data-runs={density.runs}
           role="img"
-          aria-label={`density of ${runs.length} runs of ${key}`}
+          aria-label={`density of ${density.runCount} runs of ${key}`}
           style={{ width: "100%", height, display: "block" }}
         />
         <span className="density-axis" style={{ position: "absolute", left: 2, top: 0, color: colors.axis, fontSize: 11 }}>
@@ -153,10 +137,10 @@ export default function DensityChart(props: DensityChartProps) {
       </div>
       <div className="panel-notes">
         <span className="density-note" data-testid={`density-note-${key}`}>
-          density of {formatNumber(runs.length)} runs (darker: more runs pass through; up to {formatNumber(density.max)} per cell)
+          density of {formatNumber(density.runCount)} runs (darker: more runs pass through; up to {formatNumber(density.max)} per cell)
         </span>{" "}
         <button type="button" className="link" data-testid={`density-toggle-${key}`} onClick={props.onShowLines}>
-          draw all {formatNumber(runs.length)} lines
+          draw all {formatNumber(density.runCount)} lines
         </button>
       </div>
       {lines.length > 0 && (

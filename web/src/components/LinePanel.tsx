@@ -10,7 +10,7 @@ import { useColorOf } from "../hooks/useRunColors";
 import { type GroupingScope, useGroupLines, useGroupingContext } from "../hooks/useGroups";
 import { useBaselineRun } from "../hooks/useBaselineRun";
 import { setHoveredRun, useHoveredRun } from "../hooks/useHoveredRun";
-import { type SeriesLoader, SeriesLoaderContext, SERIES_POINTS, type Zoom, usePanelSeries } from "../hooks/useSeries";
+import { type SeriesLoader, SeriesLoaderContext, SERIES_POINTS, type Zoom, usePanelDensity, usePanelSeries } from "../hooks/useSeries";
 import { usePanelZoom } from "../hooks/useViewZoom";
 import { chartStyleOf } from "../lib/panelLayout";
 import { type RunSeries, fromApi } from "../lib/seriesMerge";
@@ -22,7 +22,7 @@ import { groupKey, groupLabel, groupLineId } from "../lib/grouping";
 import { SMOOTHING_KINDS, SMOOTHING_LABELS, type SmoothingKind, type SmoothingSetting, isSmoothing, readSmoothing } from "../lib/smoothing";
 import type { PanelSettings } from "../lib/workspaceSettings";
 import { DEFAULT_X, formatX, xAxisLabel } from "../lib/xAxis";
-import { DENSITY_THRESHOLD, bestRuns } from "../lib/seriesDensity";
+import { DENSITY_THRESHOLD, higherIsBetter } from "../lib/seriesDensity";
 import DensityChart from "./DensityPanel";
 import UPlotChart from "./UPlotChart";
 
@@ -276,39 +276,51 @@ function PanelChart({ metric, runs, x, smoothing, logY, panel, height, id }: Lin
   const inView = useInView(body);
   const [zoom, setZoom] = usePanelZoom(id ?? key);
   const colorOf = useColorOf();
-  const { series, loading, error } = usePanelSeries(key, x, runs, zoom, inView);
-  // Past DENSITY_THRESHOLD runs the panel draws their density, with a few lines on top;
-  // the toggle draws every line instead (and back).
+  // Past DENSITY_THRESHOLD runs the panel draws their density (from the server), with the
+  // best, baseline and hovered runs as lines on top; the toggle draws every line instead.
   const [view, setView] = useState<"auto" | "lines" | "density">("auto");
   const dense = view === "density" || (view === "auto" && runs.length > DENSITY_THRESHOLD);
   const hovered = useHoveredRun();
   const baseline = useBaselineRun();
+  const density = usePanelDensity(key, x, runs, logY, higherIsBetter(key), dense && inView);
+  const top = useMemo(() => {
+    if (!dense) return [];
+    const shown = new Set(runs.map((r) => r.id));
+    const ids = [...(density.density?.best ?? []).slice().reverse(), baseline, hovered];
+    return [...new Set(ids.filter((id): id is string => id !== null && shown.has(id)))];
+  }, [dense, runs, density.density, baseline, hovered]);
+  const drawnRuns = useMemo(() => (dense ? top.flatMap((id) => runs.find((r) => r.id === id) ?? []) : runs), [dense, top, runs]);
+  const { series, loading, error } = usePanelSeries(key, x, drawnRuns, dense ? null : zoom, inView);
 
   const chartRuns = useMemo<ChartRun[]>(
     () =>
-      runs.flatMap((run) => {
+      drawnRuns.flatMap((run) => {
         const s = series.get(run.id);
         return s && s.x.length > 0 ? [{ run: run.id, label: runDisplayName(run), color: colorOf(run), series: s }] : [];
       }),
-    [runs, series, colorOf],
+    [drawnRuns, series, colorOf],
   );
-  const best = useMemo(() => (dense ? bestRuns(chartRuns.map((r) => r.series), key) : []), [dense, chartRuns, key]);
-  if (dense && chartRuns.length > 0) {
-    const top = [...new Set([...best.slice().reverse(), ...(baseline ? [baseline] : []), ...(hovered ? [hovered] : [])])];
+  if (dense) {
     return (
       <div ref={body}>
-        <DensityChart
-          metric={id ?? key}
-          x={x}
-          logY={logY}
-          runs={chartRuns}
-          top={top}
-          hovered={hovered}
-          height={height ?? HEIGHT}
-          loading={loading}
-          onShowLines={() => setView("lines")}
-        />
-        {error && <span className="error-note">{error}</span>}
+        {density.density ? (
+          <DensityChart
+            metric={id ?? key}
+            x={x}
+            logY={logY}
+            density={density.density}
+            lines={chartRuns}
+            hovered={hovered}
+            height={height ?? HEIGHT}
+            loading={loading || density.loading}
+            onShowLines={() => setView("lines")}
+          />
+        ) : (
+          <div className="panel-empty" style={{ height: height ?? HEIGHT }} data-testid={`panel-empty-${id ?? key}`}>
+            {density.error ?? "Loading…"}
+          </div>
+        )}
+        {(error ?? (density.density && density.error)) && <span className="error-note">{error ?? density.error}</span>}
       </div>
     );
   }

@@ -2,9 +2,10 @@
 // and a full-resolution re-fetch of a zoomed range. Requests go through the
 // project's batcher so panels opening together share /series calls.
 import { createContext, useContext, useEffect, useMemo, useRef, useState } from "react";
-import { fetchSeries } from "../api/client";
+import { type DensityParams, type DensityResponse, fetchDensity, fetchSeries } from "../api/client";
 import type { Run, Series } from "../api/types";
 import { createSeriesBatcher, type SeriesRequest } from "../lib/seriesBatcher";
+import { BEST_RUNS, DENSITY_COLUMNS, DENSITY_ROWS } from "../lib/seriesDensity";
 import {
   type LoadedRun,
   type RunSeries,
@@ -17,10 +18,15 @@ import {
 /** Points per series asked of the server: ~2 per pixel of a panel. */
 export const SERIES_POINTS = 1000;
 
-export type SeriesLoader = (request: SeriesRequest) => Promise<Series[]>;
+export type SeriesLoader = ((request: SeriesRequest) => Promise<Series[]>) & {
+  /** The density of many runs' lines (GET …/density), for panels past DENSITY_THRESHOLD runs. */
+  density?: (params: DensityParams) => Promise<DensityResponse>;
+};
 
 export function makeSeriesLoader(entity: string, project: string): SeriesLoader {
-  return createSeriesBatcher((params) => fetchSeries(entity, project, params));
+  const load: SeriesLoader = createSeriesBatcher((params) => fetchSeries(entity, project, params));
+  load.density = (params) => fetchDensity(entity, project, params);
+  return load;
 }
 
 export const SeriesLoaderContext = createContext<SeriesLoader | null>(null);
@@ -158,4 +164,36 @@ export function usePanelSeries(
   }, [loaded, zoomed, zoom, runs]);
   const loading = enabled && (runs.some((r) => !loaded.has(r.id)) || (zoom !== null && zoomed?.zoom !== zoom));
   return { series, loading, error };
+}
+
+export interface PanelDensity {
+  density: DensityResponse | null;
+  loading: boolean;
+  error: string | null;
+}
+
+/** The density of a panel's runs (issue 20), fetched again when the runs, their last
+ * steps, the x-axis or the scale change. */
+export function usePanelDensity(metric: string, x: string, runs: readonly Run[], logY: boolean, higher: boolean, enabled: boolean): PanelDensity {
+  const load = useSeriesLoader();
+  const [state, setState] = useState<PanelDensity>({ density: null, loading: true, error: null });
+  const signature = runs.map((r) => `${r.id}:${r.last_step ?? ""}`).join(",");
+  useEffect(() => {
+    if (!enabled || !load.density) return;
+    let alive = true;
+    const ids = signature ? signature.split(",").map((s) => s.slice(0, s.lastIndexOf(":"))) : [];
+    if (ids.length === 0) {
+      setState({ density: null, loading: false, error: null });
+      return;
+    }
+    setState((st) => ({ ...st, loading: true }));
+    load
+      .density({ runs: ids, key: metric, x, columns: DENSITY_COLUMNS, rows: DENSITY_ROWS, logY, best: BEST_RUNS, higher })
+      .then((density) => alive && setState({ density, loading: false, error: null }))
+      .catch((e: unknown) => alive && setState((st) => ({ ...st, loading: false, error: String(e) })));
+    return () => {
+      alive = false;
+    };
+  }, [enabled, load, signature, metric, x, logY, higher]);
+  return state;
 }
