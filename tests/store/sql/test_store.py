@@ -159,36 +159,85 @@ def test_a_refill_by_another_process_to_the_same_shape_is_seen(uri: str) -> None
         other.close()
 
 
-def test_open_chunks_are_plain_until_full_or_the_run_ends(tmp_path: Path) -> None:
-    """A key's growing last chunk is stored uncompressed (each batch rewrites it), full
-    chunks compressed, and the run's end compresses its last chunks (issue 20)."""
+def _chunk_rows(store: SqlStore) -> list[tuple[int, int, bool]]:
+    """``(first_step, count, uncompressed)`` of every chunk, in step order."""
     from runyard.store.sql.chunks import is_plain
+
+    with store._db.read() as tx:
+        rows = tx.all(
+            "SELECT first_step, count, values_blob FROM series_chunks ORDER BY first_step"
+        )
+    return [(int(r[0]), int(r[1]), is_plain(bytes(r[2]))) for r in rows]
+
+
+def test_a_live_run_appends_open_chunks_then_merges_them(store: SqlStore) -> None:
+    """Each batch's points become one uncompressed (open) chunk per key, written once:
+    earlier chunks are not read back and rewritten (rewriting one growing tail cost the
+    database most of ingest, issue 20). Once the open chunks hold CHUNK_POINTS points
+    they become one compressed chunk; the run's end compresses the rest."""
     from runyard.store.sql.store import CHUNK_POINTS
 
-    store = SqlStore(f"sqlite:///{tmp_path}/s.db")
     ref = RunRef("e", "p", "r")
     rng = np.random.default_rng(3)
     values = rng.normal(size=3 * CHUNK_POINTS)
     step = 1000
-    try:
-        for start in range(0, 2 * CHUNK_POINTS + 500, step):
-            steps = np.arange(start, start + step)
-            store.write_batch(
-                RunBatch(ref, create={}, columns={"loss": (steps, values[start : start + step])})
-            )
 
-        def blobs() -> list[tuple[int, bool]]:
-            with store._db.read() as tx:
-                rows = tx.all("SELECT count, values_blob FROM series_chunks ORDER BY first_step")
-            return [(int(r[0]), is_plain(r[1])) for r in rows]
+    def batch(start: int) -> None:
+        steps = np.arange(start, start + step)
+        store.write_batch(
+            RunBatch(ref, create={}, columns={"loss": (steps, values[start : start + step])})
+        )
 
-        stored = blobs()
-        assert all(not plain for count, plain in stored if count == CHUNK_POINTS)
-        assert stored[-1][1] and stored[-1][0] < CHUNK_POINTS
-        expected = values[: len(range(0, 2 * CHUNK_POINTS + 500, step)) * step]
-        np.testing.assert_array_equal(store.read_series(ref, "loss").values, expected)
-        store.write_batch(RunBatch(ref, meta={"state": "finished"}))
-        assert not any(plain for _, plain in blobs())
-        np.testing.assert_array_equal(store.read_series(ref, "loss").values, expected)
-    finally:
-        store.close()
+    for start in (0, 1000, 2000):
+        batch(start)
+    assert _chunk_rows(store) == [(0, 1000, True), (1000, 1000, True), (2000, 1000, True)]
+    starts = list(range(0, 2 * CHUNK_POINTS + 500, step))
+    for start in starts[3:]:
+        batch(start)
+    stored = _chunk_rows(store)
+    full = [row for row in stored if row[1] == CHUNK_POINTS]
+    assert full == [(0, CHUNK_POINTS, False), (CHUNK_POINTS, CHUNK_POINTS, False)]
+    assert all(plain and count < CHUNK_POINTS for _, count, plain in stored[2:])
+    assert sum(count for _, count, _ in stored) == len(starts) * step
+    expected = values[: len(starts) * step]
+    np.testing.assert_array_equal(store.read_series(ref, "loss").values, expected)
+    store.write_batch(RunBatch(ref, meta={"state": "finished"}))
+    assert [(first, plain) for first, _, plain in _chunk_rows(store)] == [
+        (0, False),
+        (CHUNK_POINTS, False),
+        (2 * CHUNK_POINTS, False),
+    ]
+    np.testing.assert_array_equal(store.read_series(ref, "loss").values, expected)
+
+
+def test_small_batches_extend_a_small_open_chunk(store: SqlStore) -> None:
+    """Batches of a few points extend the last open chunk while it is small, so a live
+    run of small flushes does not make a row a flush."""
+    ref = RunRef("e", "p", "r")
+    for start in range(0, 1000, 100):
+        steps = np.arange(start, start + 100)
+        store.write_batch(RunBatch(ref, create={}, columns={"x": (steps, steps * 0.5)}))
+    assert [(first, count) for first, count, _ in _chunk_rows(store)] == [(0, 600), (600, 400)]
+    series = store.read_series(ref, "x")
+    np.testing.assert_array_equal(series.steps, np.arange(1000))
+    np.testing.assert_array_equal(series.values, np.arange(1000) * 0.5)
+
+
+def test_a_replayed_batch_after_a_merge_stores_nothing_twice(store: SqlStore) -> None:
+    """Batches sent again (no journal: the store's step check alone) after their open
+    chunks were merged add no point."""
+    from runyard.store.sql.store import CHUNK_POINTS
+
+    ref = RunRef("e", "p", "r")
+    batches = [
+        RunBatch(ref, create={}, columns={"x": (np.arange(s, s + 3000), np.arange(s, s + 3000.0))})
+        for s in range(0, 4 * 3000, 3000)
+    ]
+    for b in batches:
+        store.write_batch(b)
+    for b in batches:
+        store.write_batch(b)
+    series = store.read_series(ref, "x")
+    np.testing.assert_array_equal(series.steps, np.arange(12000))
+    assert sum(count for _, count, _ in _chunk_rows(store)) == 12000
+    assert _chunk_rows(store)[0] == (0, CHUNK_POINTS, False)

@@ -1,9 +1,10 @@
 """`SqlStore`: the tracking store on SQL (SQLite embedded, PostgreSQL for teams).
 
-History is columnar (see :mod:`.chunks`): each key's scalars are appended to its
-last chunk until the chunk holds ``CHUNK_POINTS`` points, then a new chunk starts,
-so a live run rewrites one small chunk per key per flush and a finished run's
-series are a few well-compressed blobs. Statements are portable SQL text run
+History is columnar (see :mod:`.chunks`): a live run appends each flush's points
+as a new uncompressed ("open") chunk per key, written once; every ``CHUNK_POINTS``
+points of open chunks are merged into one compressed chunk after the batch's commit,
+and the run's end compresses the rest, so a finished run's series are a few
+well-compressed blobs. Statements are portable SQL text run
 through :mod:`.db`, so the embedded store needs only the standard library.
 """
 
@@ -122,16 +123,79 @@ _CHUNK_INSERT = (
 )
 
 
+#: A chunk written whole, or an open tail extended in place (same first step).
+_CHUNK_UPSERT = (
+    _CHUNK_INSERT
+    + ' ON CONFLICT (run, "key", first_step) DO UPDATE SET '
+    + ", ".join(
+        f"{c} = excluded.{c}"
+        for c in (col.strip() for col in _CHUNK_INSERT.split("(", 1)[1].split(")", 1)[0].split(","))
+        if c not in ("run", '"key"', "first_step")
+    )
+)
+
+
 class _Tail:
-    """The decoded last chunk of one key."""
+    """Where one key's series stands: its last chunk (and that chunk's points when it
+    is a small open one, which a batch extends), its last step, and how many points
+    its open chunks hold."""
 
-    __slots__ = ("count", "first_step", "steps", "values")
+    __slots__ = ("count", "first_step", "last_step", "open", "steps", "values")
 
-    def __init__(self, first_step: int, steps: np.ndarray, values: np.ndarray) -> None:
+    def __init__(self, first_step: int, last_step: int, count: int) -> None:
         self.first_step = first_step
-        self.steps = steps
-        self.values = values
-        self.count = len(steps)
+        self.last_step = last_step
+        self.count = count
+        self.open = 0
+        self.steps: np.ndarray | None = None
+        self.values: np.ndarray | None = None
+
+
+#: ``(run, key, steps, values)`` of a chunk to write.
+_Chunk = tuple[int, str, np.ndarray, np.ndarray]
+
+
+class _After:
+    """What a batch leaves to do after its commit: full chunks stored uncompressed,
+    and keys whose open chunks are due for merging (see ``SqlStore._append_columns``)."""
+
+    __slots__ = ("due", "full", "run_pk")
+
+    def __init__(self) -> None:
+        self.run_pk = 0
+        self.full: list[_Chunk] = []
+        self.due: list[str] = []
+
+
+#: An open chunk under this many points is extended by the next batch instead of
+#: followed by a new one (so small batches do not make a row each).
+_SMALL_CHUNK = 512
+#: Keys bound in one query (SQLite allows 32,766 parameters, older builds 999).
+_KEYS_PER_QUERY = 500
+_LOWEST = -(1 << 63)
+# A key's open chunks: those after its last full (``CHUNK_POINTS``) chunk.
+_AFTER_FULL = (
+    "first_step > COALESCE((SELECT MAX(first_step) FROM series_chunks WHERE run = c.run AND "
+    '"key" = c."key" AND count = :full), :lowest)'
+)
+#: Each key's last full chunk and its open chunks, with the points of small ones.
+_TAILS = (
+    'SELECT "key", first_step, last_step, count, CASE WHEN count < :small THEN steps_blob END, '
+    "CASE WHEN count < :small THEN values_blob END FROM series_chunks c "
+    'WHERE run = :run AND "key" IN ({keys}) AND first_step >= COALESCE((SELECT MAX(first_step) '
+    'FROM series_chunks WHERE run = c.run AND "key" = c."key" AND count = :full), :lowest) '
+    'ORDER BY "key", first_step'
+)
+_OPEN_ROWS = (
+    'SELECT "key", first_step, last_step, count, steps_blob, values_blob FROM series_chunks c '
+    f'WHERE run = :run AND "key" IN ({{keys}}) AND count <> :full AND {_AFTER_FULL} '
+    'ORDER BY "key", first_step'
+)
+_OPEN_META = (
+    'SELECT "key", first_step, last_step, count FROM series_chunks c '
+    f'WHERE run = :run AND "key" IN ({{keys}}) AND count <> :full AND {_AFTER_FULL} '
+    'ORDER BY "key", first_step'
+)
 
 
 def _ref_params(ref: RunRef) -> dict[str, str]:
@@ -195,15 +259,22 @@ class SqlStore(TrackingStore):
     def write_batch(self, batch: RunBatch) -> None:
         """Apply ``batch`` in one transaction; a batch whose content the database
         refuses raises :class:`~runyard.errors.BatchRefusedError` (nothing applied)."""
+        after = _After()
         try:
-            self._write_batch(batch)
+            self._write_batch(batch, after)
         except Exception as exc:
             refusal = _refusal(exc)
             if refusal is None:
                 raise
             raise refusal from exc
+        # Compression after the commit: writers of this run (and with PostgreSQL of
+        # every run) go on meanwhile.
+        self._compress_full(after.full)
+        if after.due:
+            self._compact(after.run_pk, _write_scope(batch), after.due)
 
-    def _write_batch(self, batch: RunBatch) -> None:
+    def _write_batch(self, batch: RunBatch, after: _After) -> None:
+        """Apply ``batch``; what is left to compress after the commit goes to ``after``."""
         with self._db.write(_write_scope(batch)) as tx:
             existing = self._find_run(tx, batch.run)
             if existing is None and batch.create is None:
@@ -225,7 +296,11 @@ class SqlStore(TrackingStore):
             self._apply_run_fields(tx, run_pk, batch)
             ends = batch.journal_done or batch.meta.get("state") not in (None, "running")
             if batch.columns:
-                self._append_columns(tx, run_pk, batch.columns, seal=ends)
+                # PostgreSQL writers of other runs go on while this one compresses
+                # after its commit; SQLite has one writer at a time anyway.
+                defer = not ends and self._db.dialect != "sqlite"
+                after.full, after.due = self._append_columns(tx, run_pk, batch.columns, defer)
+                after.run_pk = run_pk
             if ends:
                 self._seal_tails(tx, run_pk)
             if batch.console or batch.system:
@@ -366,58 +441,65 @@ class SqlStore(TrackingStore):
         tx.run(f"UPDATE runs SET {', '.join(assignments)} WHERE id = :id", values)
 
     def _seal_tails(self, tx: Tx, run_pk: int) -> None:
-        """Compress the run's open (uncompressed) last chunks, once the run ends."""
-        for row in tx.all(
-            'SELECT "key", first_step, values_blob FROM series_chunks '
-            "WHERE run = :run AND count < :full",
-            {"run": run_pk, "full": CHUNK_POINTS},
-        ):
-            if is_plain(row[2]):
-                tx.run(
-                    "UPDATE series_chunks SET values_blob = :blob "
-                    'WHERE run = :run AND "key" = :key AND first_step = :first',
-                    {
-                        "blob": encode_values(decode_values(row[2])),
-                        "run": run_pk,
-                        "key": row[0],
-                        "first": row[1],
-                    },
-                )
+        """Once the run ends: merge each key's open chunks (the uncompressed ones a live
+        run appends, see :meth:`_append_columns`) into compressed chunks."""
+        rows = tx.all(
+            _OPEN_ROWS.format(
+                keys='SELECT DISTINCT "key" FROM series_chunks WHERE run = :run AND count <> :full'
+            ),
+            {"run": run_pk, "full": CHUNK_POINTS, "lowest": _LOWEST},
+        )
+        chunks: list[_Chunk] = []
+        for key, group in _by_key(rows).items():
+            if len(group) == 1 and not is_plain(group[0][5]):
+                continue  # one compressed chunk already
+            steps, values = _merge_rows(group)
+            self._delete_open(tx, run_pk, key, group)
+            chunks += _pieces(run_pk, key, steps, values)
+        self._insert_chunks(tx, chunks, seal=True)
+
+    def _delete_open(self, tx: Tx, run_pk: int, key: str, rows: Sequence[Any]) -> None:
+        tx.run(
+            'DELETE FROM series_chunks WHERE run = :run AND "key" = :key '
+            "AND first_step >= :lo AND first_step <= :hi",
+            {"run": run_pk, "key": key, "lo": int(rows[0][1]), "hi": int(rows[-1][1])},
+        )
 
     def _append_columns(
         self,
         tx: Tx,
         run_pk: int,
         columns: Mapping[str, tuple[list[int], list[Any]]],
-        seal: bool = True,
-    ) -> None:
-        """Append scalar columns to the keys' chunks; with ``seal`` False a chunk left
-        under ``CHUNK_POINTS`` points is stored uncompressed (the next batch rewrites it:
-        compressing it every time cost ~4.5 encodes per point at 1,000-step batches)."""
+        defer: bool = False,
+    ) -> tuple[list[_Chunk], list[str]]:
+        """Append scalar columns to the keys' series, in three statements whatever the
+        number of keys (the keys' tails read in one query, every chunk upserted in one
+        ``executemany``, the JSON values in one more).
+
+        A live run appends: each batch's points become one new uncompressed ("open")
+        chunk per key, written once and never read back, except that an open chunk of
+        under ``_SMALL_CHUNK`` points is extended in place (small batches do not make
+        a row each). Once a key's open chunks hold ``CHUNK_POINTS`` points they are
+        merged into compressed chunks by :meth:`_compact`, after the commit; the run's
+        end merges what is left (:meth:`_seal_tails`). (Rewriting one growing tail
+        chunk instead wrote each point ~4.5 times at 1,000-step batches, and the
+        database's cost of storing those rewrites was the largest cost of ingest.)
+
+        Returns the full chunks stored uncompressed because ``defer`` (for
+        :meth:`_compress_full`) and the keys whose open chunks are due for merging.
+        """
         others: list[dict[str, Any]] = []
-        pending: list[tuple[int, str, np.ndarray, np.ndarray]] = []
-        # One query for the last chunk of every key, instead of one per key.
-        tails = {
-            row[0]: (int(row[1]), int(row[2]))
-            for row in tx.all(
-                'SELECT "key", first_step, count FROM series_chunks c WHERE run = :run AND '
-                "first_step = (SELECT MAX(first_step) FROM series_chunks WHERE run = c.run "
-                'AND "key" = c."key")',
-                {"run": run_pk},
-            )
-        }
+        series: list[tuple[str, np.ndarray, np.ndarray]] = []
         for key, (steps, values) in columns.items():
             _check_key(key)
             typed: Any = values  # lists, or numpy arrays from the HTTP server (base.py)
             if isinstance(typed, np.ndarray):
                 # Typed columns as the server decodes them: no Python object a point.
-                is_int = typed.dtype.kind in "iu"
-                self._append_series(tx, run_pk, key, steps, typed, is_int, tails.get(key), pending)
+                series.append((key, *_numeric(steps, typed, typed.dtype.kind in "iu", key)))
                 continue
             kinds = set(map(type, values))
             if kinds <= _NUMERIC:
-                is_int = float not in kinds
-                self._append_series(tx, run_pk, key, steps, values, is_int, tails.get(key), pending)
+                series.append((key, *_numeric(steps, values, float not in kinds, key)))
                 continue
             # Mixed column: numbers go to the series, everything else is JSON.
             num_steps: list[int] = []
@@ -433,10 +515,16 @@ class SqlStore(TrackingStore):
                     )
             if num_steps:
                 is_int = all(type(v) is int for v in num_values)
-                self._append_series(
-                    tx, run_pk, key, num_steps, num_values, is_int, tails.get(key), pending
-                )
-        self._insert_chunks(tx, pending, seal)
+                series.append((key, *_numeric(num_steps, num_values, is_int, key)))
+        series = [s for s in series if len(s[1])]
+        pending: list[_Chunk] = []
+        due: list[str] = []
+        if series:
+            tails = self._tails(tx, run_pk, [s[0] for s in series])
+            for key, new_steps, new_values in series:
+                if _append_series(run_pk, key, new_steps, new_values, tails.get(key), pending):
+                    due.append(key)
+        deferred = self._insert_chunks(tx, pending, defer_full=defer)
         if others:
             tx.many(
                 'INSERT INTO history_values (run, "key", step, value) '
@@ -444,70 +532,28 @@ class SqlStore(TrackingStore):
                 'ON CONFLICT (run, "key", step) DO UPDATE SET value = excluded.value',
                 others,
             )
+        return deferred, due
 
-    def _load_tail(
-        self, tx: Tx, run_pk: int, key: str, meta: tuple[int, int] | None
-    ) -> _Tail | None:
-        """The last chunk of a key, given its ``(first_step, count)``."""
-        if meta is None:
-            return None
-        first_step, _count = meta
-        row = tx.one(
-            "SELECT steps_blob, values_blob FROM series_chunks "
-            'WHERE run = :run AND "key" = :key AND first_step = :first',
-            {"run": run_pk, "key": key, "first": first_step},
-        )
-        return _Tail(first_step, decode_steps(row[0]), decode_values(row[1]))
-
-    def _append_series(
-        self,
-        tx: Tx,
-        run_pk: int,
-        key: str,
-        steps: list[int] | np.ndarray,
-        values: list[Any] | np.ndarray,
-        is_int: bool,
-        tail_meta: tuple[int, int] | None,
-        out: list[tuple[int, str, np.ndarray, np.ndarray]],
-    ) -> None:
-        """Queue the chunks that append these points to the key's series (in ``out``)."""
-        new_steps = np.asarray(steps, dtype=np.int64)
-        try:
-            new_values = np.asarray(values, dtype=np.int64 if is_int else np.float64)
-        except OverflowError:
-            # Ints beyond int64 (a client that did not convert them): floats, as wandb.
-            wide = [wide_int_float(v) if isinstance(v, int) else v for v in values]
-            new_values = np.asarray(wide, dtype=np.float64)
-        if key == "_runtime":
-            new_values = np.round(new_values, 6)  # µs resolution: compresses ~10x
-        tail = self._load_tail(tx, run_pk, key, tail_meta)
-        if tail is not None and int(new_steps[0]) <= int(tail.steps[-1]):
-            # A retried or replayed batch: points at or before the stored end are
-            # already there, so writing a batch twice stores each point once.
-            keep = new_steps > int(tail.steps[-1])
-            new_steps, new_values = new_steps[keep], new_values[keep]
-            if len(new_steps) == 0:
-                return
-        if (
-            tail is not None
-            and tail.count < CHUNK_POINTS
-            and int(tail.steps[-1]) < int(new_steps[0])
-        ):
-            room = CHUNK_POINTS - tail.count
-            head_steps, new_steps = new_steps[:room], new_steps[room:]
-            head_values, new_values = new_values[:room], new_values[room:]
-            self._delete_chunk(tx, run_pk, key, tail.first_step)
-            out.append(
-                (
-                    run_pk,
-                    key,
-                    np.concatenate([tail.steps, head_steps]),
-                    _concat_all([tail.values, head_values]),
-                )
-            )
-        for start in range(0, len(new_steps), CHUNK_POINTS):
-            stop = start + CHUNK_POINTS
-            out.append((run_pk, key, new_steps[start:stop], new_values[start:stop]))
+    def _tails(self, tx: Tx, run_pk: int, keys: Sequence[str]) -> dict[str, _Tail]:
+        """Where each of ``keys`` stands: its last chunk, its open chunks, and the
+        points of its last chunk when that is a small open one (a batch extends it)."""
+        out: dict[str, _Tail] = {}
+        for lo in range(0, len(keys), _KEYS_PER_QUERY):
+            params: dict[str, Any] = {
+                "run": run_pk,
+                "full": CHUNK_POINTS,
+                "small": _SMALL_CHUNK,
+                "lowest": _LOWEST,
+            }
+            names = _bind_list(params, "k", keys[lo : lo + _KEYS_PER_QUERY])
+            for key, rows in _by_key(tx.all(_TAILS.format(keys=names), params)).items():
+                last = rows[-1]
+                tail = _Tail(int(last[1]), max(int(r[2]) for r in rows), int(last[3]))
+                tail.open = sum(int(r[3]) for r in rows if int(r[3]) != CHUNK_POINTS)
+                if last[4] is not None:
+                    tail.steps, tail.values = decode_steps(last[4]), decode_values(last[5])
+                out[key] = tail
+        return out
 
     def _delete_chunk(self, tx: Tx, run_pk: int, key: str, first_step: int) -> None:
         tx.run(
@@ -518,33 +564,97 @@ class SqlStore(TrackingStore):
     def _insert_chunk(
         self, tx: Tx, run_pk: int, key: str, steps: np.ndarray, values: np.ndarray
     ) -> None:
-        self._insert_chunks(tx, [(run_pk, key, steps, values)])
+        self._insert_chunks(tx, [(run_pk, key, steps, values)], seal=True)
 
     def _insert_chunks(
-        self,
-        tx: Tx,
-        chunks: Sequence[tuple[int, str, np.ndarray, np.ndarray]],
-        seal: bool = True,
-    ) -> None:
-        """Encode chunks (in parallel: zlib and numpy release the GIL) and insert them;
-        without ``seal``, chunks not yet full are stored uncompressed."""
+        self, tx: Tx, chunks: Sequence[_Chunk], defer_full: bool = False, seal: bool = False
+    ) -> list[_Chunk]:
+        """Encode chunks and upsert them (an open chunk extended keeps its first step,
+        so its row is replaced in place). Chunks of ``CHUNK_POINTS`` points are
+        compressed (in parallel: zlib and numpy release the GIL), or with
+        ``defer_full`` stored plain and returned, to be compressed after the commit;
+        smaller ones are stored plain (open), unless ``seal``."""
         chunks = [c for c in chunks if len(c[2])]
         if not chunks:
-            return
-        plain = [] if seal else [c for c in chunks if len(c[2]) < CHUNK_POINTS]
-        packed = [c for c in chunks if seal or len(c[2]) >= CHUNK_POINTS]
-        params: list[dict[str, Any]] | None = None
-        if len(packed) > 1 and sum(len(c[2]) for c in packed) > 20_000:
-            encoder = _encoder()
-            if encoder is not None:
-                try:
-                    params = list(encoder.map(_chunk_params, packed))
-                except RuntimeError:  # the interpreter is shutting down
-                    params = None
-        if params is None:
-            params = [_chunk_params(c) for c in packed]
+            return []
+        plain = [] if seal else [c for c in chunks if len(c[2]) != CHUNK_POINTS]
+        packed = chunks if seal else [c for c in chunks if len(c[2]) == CHUNK_POINTS]
+        deferred: list[_Chunk] = []
+        if defer_full:
+            plain, deferred, packed = plain + packed, packed, []
+        params = _encode_all(packed)
         params += [_chunk_params(c, compress=False) for c in plain]
-        tx.many(_CHUNK_INSERT, params)
+        tx.many(_CHUNK_UPSERT, params)
+        return deferred
+
+    def _compress_full(self, chunks: Sequence[_Chunk]) -> None:
+        """Replace full chunks a batch stored uncompressed by their compressed encoding:
+        encoded here, outside any transaction, then swapped in by one short transaction
+        that holds no run lock. A chunk changed meanwhile (a rewind rewrote it) is left
+        as it is: the swap is conditional on the row still holding the plain bytes."""
+        if not chunks:
+            return
+        rows = [
+            {
+                "run": run_pk,
+                "key": key,
+                "first": int(steps[0]),
+                "plain": encode_values(values, compress=False),
+                "blob": encode_values(values),
+            }
+            for run_pk, key, steps, values in chunks
+        ]
+        with self._db.write(()) as tx:
+            tx.many(
+                "UPDATE series_chunks SET values_blob = :blob WHERE run = :run "
+                'AND "key" = :key AND first_step = :first AND values_blob = :plain',
+                rows,
+            )
+
+    def _compact(self, run_pk: int, scope: Sequence[str] | None, keys: Sequence[str]) -> None:
+        """Merge the open chunks of ``keys`` into compressed chunks of ``CHUNK_POINTS``
+        points (the rest stays one open chunk).
+
+        Read and encoded outside any lock; then one short transaction holding the run's
+        lock checks that each key's open chunks are still the ones read (a batch may
+        have extended the last, a rewind dropped some: that key is left for the next
+        batch) and swaps them for the merged chunks.
+        """
+        params: dict[str, Any] = {"run": run_pk, "full": CHUNK_POINTS, "lowest": _LOWEST}
+        with self._db.read() as tx:
+            rows = tx.all(_OPEN_ROWS.format(keys=_bind_list(params, "k", keys)), params)
+        merged: dict[str, tuple[list[tuple[int, int]], list[_Chunk]]] = {}
+        for key, group in _by_key(rows).items():
+            if sum(int(r[3]) for r in group) < CHUNK_POINTS:
+                continue
+            steps, values = _merge_rows(group)
+            seen = [(int(r[1]), int(r[3])) for r in group]
+            merged[key] = (seen, _pieces(run_pk, key, steps, values))
+        if not merged:
+            return
+        encoded = {}
+        for key, (_seen, pieces) in merged.items():
+            whole = [c for c in pieces if len(c[2]) == CHUNK_POINTS]
+            rest = [_chunk_params(c, compress=False) for c in pieces if len(c[2]) < CHUNK_POINTS]
+            encoded[key] = _encode_all(whole) + rest
+        with self._db.write(scope) as tx:
+            check: dict[str, Any] = {"run": run_pk, "full": CHUNK_POINTS, "lowest": _LOWEST}
+            now = _by_key(
+                tx.all(_OPEN_META.format(keys=_bind_list(check, "k", list(merged))), check)
+            )
+            params_all: list[dict[str, Any]] = []
+            for key, (seen, _unused) in merged.items():
+                current = [(int(r[1]), int(r[3])) for r in now.get(key, [])]
+                if current[: len(seen)] != seen:
+                    continue  # changed meanwhile; the next batch tries again
+                tx.run(
+                    'DELETE FROM series_chunks WHERE run = :run AND "key" = :key '
+                    "AND first_step >= :lo AND first_step <= :hi",
+                    {"run": run_pk, "key": key, "lo": seen[0][0], "hi": seen[-1][0]},
+                )
+                params_all += encoded[key]
+            if params_all:
+                tx.many(_CHUNK_UPSERT, params_all)
 
     def _truncate(self, tx: Tx, run_pk: int, last_step: int) -> None:
         """Drop history after ``last_step`` (``resume_from`` rewinds)."""
@@ -1439,6 +1549,89 @@ def _rollup_of(key: str, blobs: Sequence[Any]) -> Rollup:
         return Rollup(key, np.zeros(0, np.int64), empty_f, empty_f, empty_f, np.zeros(0, np.int64))
     steps, last, vmin, vmax, count = (np.concatenate(c) for c in zip(*parts, strict=True))
     return Rollup(key, steps, last, vmin, vmax, count)
+
+
+def _numeric(
+    steps: list[int] | np.ndarray, values: list[Any] | np.ndarray, is_int: bool, key: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """A numeric column as ``(int64 steps, int64 or float64 values)`` arrays."""
+    new_steps = np.asarray(steps, dtype=np.int64)
+    try:
+        new_values = np.asarray(values, dtype=np.int64 if is_int else np.float64)
+    except OverflowError:
+        # Ints beyond int64 (a client that did not convert them): floats, as wandb.
+        wide = [wide_int_float(v) if isinstance(v, int) else v for v in values]
+        new_values = np.asarray(wide, dtype=np.float64)
+    if key == "_runtime":
+        new_values = np.round(new_values, 6)  # µs resolution: compresses ~10x
+    return new_steps, new_values
+
+
+def _append_series(
+    run_pk: int,
+    key: str,
+    new_steps: np.ndarray,
+    new_values: np.ndarray,
+    tail: _Tail | None,
+    out: list[_Chunk],
+) -> bool:
+    """Queue (in ``out``) the chunks that append these points to the key's series;
+    whether its open chunks are then due for merging (see ``_append_columns``)."""
+    if tail is not None and int(new_steps[0]) <= tail.last_step:
+        # A retried or replayed batch: points at or before the stored end are
+        # already there, so writing a batch twice stores each point once.
+        keep = new_steps > tail.last_step
+        new_steps, new_values = new_steps[keep], new_values[keep]
+        if len(new_steps) == 0:
+            return False
+    before = 0 if tail is None else tail.open  # points in open chunks before these
+    if tail is not None and tail.steps is not None and tail.values is not None:
+        # Extend a small open chunk in place (same first step: the upsert replaces it).
+        before -= tail.count
+        new_steps = np.concatenate([tail.steps, new_steps])
+        new_values = _concat_all([tail.values, new_values])
+    if before == 0:
+        # Nothing open before these points: full chunks can be cut right away.
+        out += _pieces(run_pk, key, new_steps, new_values)
+        return False
+    # Open chunks come after every full one: these points stay one open chunk.
+    out.append((run_pk, key, new_steps, new_values))
+    return before + len(new_steps) >= CHUNK_POINTS
+
+
+def _pieces(run_pk: int, key: str, steps: np.ndarray, values: np.ndarray) -> list[_Chunk]:
+    """Points cut into chunks of ``CHUNK_POINTS`` (the last one may be smaller)."""
+    return [
+        (run_pk, key, steps[lo : lo + CHUNK_POINTS], values[lo : lo + CHUNK_POINTS])
+        for lo in range(0, len(steps), CHUNK_POINTS)
+    ]
+
+
+def _by_key(rows: Iterable[Any]) -> dict[str, list[Any]]:
+    """Rows ordered by key then first step, grouped by key."""
+    out: dict[str, list[Any]] = {}
+    for row in rows:
+        out.setdefault(row[0], []).append(row)
+    return out
+
+
+def _merge_rows(rows: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
+    """The points of consecutive chunk rows ``(key, first_step, last_step, count,
+    steps_blob, values_blob)``."""
+    steps = np.concatenate([decode_steps(r[4]) for r in rows])
+    return steps, _concat_all(decode_values(r[5]) for r in rows)
+
+
+def _encode_all(chunks: Sequence[_Chunk]) -> list[dict[str, Any]]:
+    """Compressed chunk rows, encoded in parallel when there is enough to share."""
+    if len(chunks) > 1 and sum(len(c[2]) for c in chunks) > 20_000:
+        encoder = _encoder()
+        if encoder is not None:
+            try:
+                return list(encoder.map(_chunk_params, chunks))
+            except RuntimeError:  # the interpreter is shutting down
+                pass
+    return [_chunk_params(c) for c in chunks]
 
 
 def _concat_all(parts: Iterable[np.ndarray]) -> np.ndarray:
