@@ -134,6 +134,35 @@ def test_incompressible_bodies_are_sent_as_they_are() -> None:
     assert encoding == "deflate" and len(body) < 1000
 
 
+def test_a_large_noisy_body_is_judged_on_a_sample_not_deflated_whole(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Deflating a 160 kB batch of noisy floats to send it as it is cost the client
+    ~190 ns a point (issue 20): a slice decides. A large compressible body is still
+    deflated whole."""
+    from runyard.store import wire
+
+    deflated: list[int] = []
+    real = zlib.compress
+
+    def counting(data: bytes, level: int = -1) -> bytes:
+        deflated.append(len(data))
+        return real(data, level)
+
+    monkeypatch.setattr(wire.zlib, "compress", counting)
+    noise = np.random.default_rng(0).normal(size=(20, 1000))
+    batch = RunBatch(RUN, columns={f"m{k}": (np.arange(1000), noise[k]) for k in range(20)})
+    raw = pack(encode_batch(batch))
+    body, encoding = wire.compress_body(raw)
+    assert (body, encoding) == (raw, "identity")
+    assert sum(deflated) <= 16 << 10
+    deflated.clear()
+    smooth = pack({"text": "same words again " * 20_000})
+    body, encoding = wire.compress_body(smooth)
+    assert encoding == "deflate" and zlib.decompress(body) == smooth
+    assert sum(deflated) > len(smooth)
+
+
 def test_read_results_come_back_as_they_went() -> None:
     record = RunRecord(
         RUN,
