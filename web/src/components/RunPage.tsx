@@ -7,7 +7,7 @@ import { Suspense, lazy, useMemo, useState } from "react";
 import { ApiError, stopRun } from "../api/client";
 import type { Run } from "../api/types";
 import { useChangeCount } from "../hooks/useChangeCount";
-import { useMetricKeys, useProjectColors, useProjectRuns, useRun } from "../hooks/useProjectData";
+import { useMetricKeys, useProjectColors, useRun } from "../hooks/useProjectData";
 import { RunColorsContext, useRunColors } from "../hooks/useRunColors";
 import { SeriesLoaderContext, makeSeriesLoader } from "../hooks/useSeries";
 import { useStableRuns } from "../hooks/useStableRuns";
@@ -43,10 +43,13 @@ const TAB_LABELS: Record<RunTab, string> = {
 export default function RunPage({ entity, project, runId, tab }: { entity: string; project: string; runId: string; tab: RunTab }) {
   const { data: run, error, isPending } = useRun(entity, project, runId);
   // colours as the workspace shows them (key-based or picked ones included), from the
-  // server; until they arrive, assigned over the project's runs as the workspace does
-  const projectRuns = useProjectRuns(entity, project);
-  const fallback = useRunColors(projectRuns.data?.runs ?? EMPTY);
-  const served = useProjectColors(entity, project, run?.state === "running" ? run.last_step : run?.state).data;
+  // server (charts wait for them: a few ms, one light query however many runs the
+  // project has); assigned over this run alone only if they cannot be had
+  const colors = useProjectColors(entity, project, run?.state === "running" ? run.last_step : run?.state);
+  const served = colors.data;
+  const colorsReady = served !== undefined || colors.isError;
+  const single = useMemo(() => (run ? [run] : EMPTY), [run]);
+  const fallback = useRunColors(single);
   const colorOf = useMemo(
     () => (r: Pick<Run, "id" | "color">) => served?.get(r.id) ?? fallback(r),
     [served, fallback],
@@ -89,7 +92,7 @@ export default function RunPage({ entity, project, runId, tab }: { entity: strin
       body = (
         <section className="run-charts" data-testid="run-charts">
           <WorkspaceSettings keys={keys.data?.keys ?? []} settings={settings} update={setSettings} />
-          {keys.data ? (
+          {keys.data && colorsReady ? (
             <SeriesLoaderContext.Provider value={loader}>
               <PanelGrid keys={keys.data.keys} runs={runs} settings={settings} update={setSettings} />
               <MediaGrid entity={entity} project={project} keys={keys.data.keys} runs={runs} settings={settings} update={setSettings} />

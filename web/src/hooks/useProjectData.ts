@@ -1,6 +1,6 @@
 // Plain fetches of projects, one run, its files, metric keys and run colours (TanStack Query).
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { ApiError, getColors, getRun, listKeys, listProjects, listRunFiles, listRuns } from "../api/client";
+import { ApiError, getColors, getRun, listKeys, listProjects, listRunFiles } from "../api/client";
 
 export function useProjects() {
   return useQuery({
@@ -43,15 +43,6 @@ export function useMetricKeys(entity: string, project: string, runs: string[] | 
     queryKey: ["keys", entity, project, runs?.join(",") ?? "*", refresh],
     queryFn: ({ signal }) => listKeys(entity, project, runs, signal),
     placeholderData: keepPreviousData,
-  });
-}
-
-/** The project's runs, once (the run page needs them to colour runs as the workspace does). */
-export function useProjectRuns(entity: string, project: string) {
-  return useQuery({
-    queryKey: ["runs", entity, project],
-    queryFn: ({ signal }) => listRuns(entity, project, { limit: 10000 }, signal),
-    staleTime: 60_000,
   });
 }
 
