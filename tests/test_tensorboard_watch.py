@@ -251,3 +251,23 @@ def test_a_damaged_event_file_never_reaches_the_training_loop(
         {"_step": 1, "mine": 1.0},
         {"_step": 2, "loss": 0.25},
     ]
+
+
+def test_patch_does_not_import_tensorflow_and_wraps_it_when_imported(ry_dir: Path) -> None:
+    code = (
+        PRELUDE
+        + """
+runyard.tensorboard.patch()
+assert "tensorflow" not in sys.modules
+import tensorflow as tf
+from tensorflow.python.ops import gen_summary_ops
+assert gen_summary_ops.create_summary_file_writer.__name__ == "create_summary_file_writer"
+assert gen_summary_ops.create_summary_file_writer.__wrapped__ is not None
+runyard.tensorboard.unpatch()
+assert not hasattr(gen_summary_ops.create_summary_file_writer, "__wrapped__")
+print("ok")
+"""
+    )
+    result = run_script(code, ry_dir, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.strip().endswith("ok")

@@ -276,10 +276,13 @@ class Watcher:
             return
         with self._state:
             due = self._due(final)
-        if due:
-            with self.mirror.lock:
-                for item in due:
+        for item in due:
+            try:
+                # One event at a time: the training thread's log() waits for one at most.
+                with self.mirror.lock:
                     self.mirror.log(run, item.logdir, item.step, item.wall_time, item.values)
+            except Exception as exc:
+                warn_once("tb-watch-log", f"a TensorFlow event was not logged: {exc!r}")
 
     def _read(self) -> None:
         with self._state:
