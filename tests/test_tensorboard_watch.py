@@ -271,3 +271,29 @@ print("ok")
     result = run_script(code, ry_dir, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.strip().endswith("ok")
+
+
+def test_the_watcher_thread_logs_while_the_run_lives(
+    ry_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    monkeypatch.setattr(tensorboard_watch, "INTERVAL", 0.05)
+    runyard.tensorboard.patch()
+    try:
+        run = runyard.init(project="thread")
+        writer = tf.summary.create_file_writer(str(tmp_path / "train"))
+        with writer.as_default():
+            for s in range(3):
+                tf.summary.scalar("loss", float(s), step=s)
+        writer.flush()
+        deadline = time.monotonic() + 60  # a bound on a loaded machine, not a timing
+        while run.step < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert run.step == 2  # logged by the thread, before finish
+        run.finish()
+    finally:
+        runyard.tensorboard.unpatch()
+    assert _watcher_threads() == []
+    history = runyard.Api().run(f"thread/{run.id}").history(pandas=False)
+    assert [r["loss"] for r in history] == [0.0, 1.0, 2.0]
