@@ -243,6 +243,7 @@ export function usePanelLayout<E extends LayoutEntry>({ settings, update, sectio
 
   return {
     grid,
+    dragging,
     fullscreen,
     setFullscreen,
     editingEntry,

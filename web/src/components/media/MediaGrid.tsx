@@ -102,7 +102,7 @@ export default function MediaGrid({ entity, project, keys, runs, settings, updat
   if (sections.length === 0 && !charts.error) return null;
   const editing = layout.editingEntry;
   return (
-    <div className="panel-grid media-grid" data-testid="media-grid" ref={layout.grid}>
+    <div className={`panel-grid media-grid${layout.dragging ? " panel-dragging" : ""}`} data-testid="media-grid" ref={layout.grid}>
       {charts.error && (
         <div className="error-note" role="alert" data-testid="charts-error">
           Custom charts: {String(charts.error)}
