@@ -276,10 +276,10 @@ function PanelChart({ metric, runs, x, smoothing, logY, panel, height, id }: Lin
   const inView = useInView(body);
   const [zoom, setZoom] = usePanelZoom(id ?? key);
   const colorOf = useColorOf();
-  // Past DENSITY_THRESHOLD runs the panel draws their density (from the server), with the
+  // From DENSITY_THRESHOLD runs on the panel draws their density (from the server), with the
   // best, baseline and hovered runs as lines on top; the toggle draws every line instead.
   const [view, setView] = useState<"auto" | "lines" | "density">("auto");
-  const dense = view === "density" || (view === "auto" && runs.length > DENSITY_THRESHOLD);
+  const dense = view === "density" || (view === "auto" && runs.length >= DENSITY_THRESHOLD);
   const hovered = useHoveredRun();
   const baseline = useBaselineRun();
   const density = usePanelDensity(key, x, runs, logY, higherIsBetter(key), dense && inView);
@@ -340,7 +340,7 @@ function PanelChart({ metric, runs, x, smoothing, logY, panel, height, id }: Lin
         error={error}
         body={body}
       />
-      {runs.length > DENSITY_THRESHOLD && (
+      {runs.length >= DENSITY_THRESHOLD && (
         <div className="panel-notes">
           <button type="button" className="link" data-testid={`density-toggle-${id ?? key}`} onClick={() => setView("density")}>
             density view of the {formatNumber(runs.length)} runs

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { cellColor, higherIsBetter } from "./seriesDensity";
+import { FIRST_PAGE } from "../hooks/useLiveRuns";
+import { DENSITY_THRESHOLD, cellColor, higherIsBetter } from "./seriesDensity";
 
 describe("higherIsBetter", () => {
   it("knows accuracies from losses", () => {
@@ -14,5 +15,11 @@ describe("cellColor", () => {
     expect(cellColor(100, 100, false)).toBe("hsl(215 70% 30.0%)");
     expect(cellColor(100, 100, true)).toBe("hsl(215 70% 75.0%)");
     expect(cellColor(0, 0, false)).toBe("hsl(215 70% 92.0%)");
+  });
+});
+
+describe("DENSITY_THRESHOLD", () => {
+  it("is reached by the workspace's first page of runs", () => {
+    expect(DENSITY_THRESHOLD).toBeLessThanOrEqual(FIRST_PAGE);
   });
 });

@@ -4,7 +4,9 @@
 // src/runyard/server/density.py), with a few runs (the best, the baseline, the hovered)
 // drawn on top as lines.
 
-/** Past this many runs, a line panel draws the density view unless asked for lines. */
+/** From this many runs on, a line panel draws the density view unless asked for lines.
+ * The workspace's first page of runs (useLiveRuns' FIRST_PAGE) holds as many, so a big
+ * project's panels start with the density instead of fetching 200 runs' lines first. */
 export const DENSITY_THRESHOLD = 200;
 /** The grid's size: columns (x) and rows (y). */
 export const DENSITY_COLUMNS = 160;
