@@ -216,6 +216,35 @@ def test_personal_workspaces_per_user_and_shared_views(ry_dir: Path) -> None:
         assert c.put(f"{PUBLIC}/workspace", json={"settings": {}}, headers=bob).status_code == 403
 
 
+def test_personal_workspaces_saved_at_the_same_instant_both_land(ry_dir: Path) -> None:
+    """Each save reads and rewrites the workspace document in one store transaction: two
+    users saving at once keep both (a separate read and write let one undo the other)."""
+    with team_app(ry_dir) as app:
+        c = app.client
+        users, rounds = ("alice", "root"), 40
+        barrier = threading.Barrier(len(users))
+        failures: list[str] = []
+
+        def save(user: str) -> None:
+            for r in range(rounds):
+                barrier.wait()
+                body = {"settings": {"round": r, "by": user}}
+                response = c.put(f"{PRIVATE}/workspace", json=body, headers=app.auth(user))
+                if response.status_code != 200:
+                    failures.append(response.text)
+                barrier.wait()
+                mine = c.get(f"{PRIVATE}/workspace", headers=app.auth(user)).json()["settings"]
+                if mine != body["settings"]:
+                    failures.append(f"{user} round {r}: {mine}")
+
+        workers = [threading.Thread(target=save, args=(u,)) for u in users]
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join()
+        assert failures == []
+
+
 def test_run_colours_follow_the_callers_workspace(ry_dir: Path) -> None:
     with team_app(ry_dir) as app:
         c = app.client

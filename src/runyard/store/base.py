@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -605,6 +605,21 @@ class TrackingStore(ABC):
     @abstractmethod
     def put_workspace(self, entity: str, project: str, settings: Mapping[str, Any]) -> None:
         """Save the web app's settings for a project (the project must exist)."""
+
+    def change_workspace(
+        self,
+        entity: str,
+        project: str,
+        change: Callable[[dict[str, Any]], dict[str, Any]],
+    ) -> dict[str, Any]:
+        """Replace the project's settings with ``change(current)`` (``{}`` when never
+        saved) and return them. The SQL store reads and writes in one write transaction,
+        so concurrent changes (two users saving their personal workspaces) both land;
+        this default is a plain read then write. Raises :class:`StoreError` for an
+        unknown project."""
+        settings = change(dict(self.get_workspace(entity, project) or {}))
+        self.put_workspace(entity, project, settings)
+        return settings
 
     @abstractmethod
     def list_views(self, entity: str, project: str) -> list[SavedView]:

@@ -29,6 +29,9 @@ def _ref(run_id: str) -> RunRef:
     return RunRef("me", "proj", run_id)
 
 
+_PROJECT = ("me", "proj")
+
+
 def _batch(run_id: str, i: int, prefix: str, journal: str | None = None) -> RunBatch:
     steps = list(range(i * STEPS_PER_BATCH, (i + 1) * STEPS_PER_BATCH))
     return RunBatch(
@@ -215,3 +218,33 @@ def test_many_runs_created_at_once_in_one_project_get_distinct_names(pg_uri: str
         assert len(names) == 12 and len(set(names)) == 12
     finally:
         store.close()
+
+
+def test_workspace_changes_at_the_same_instant_both_land(uri: str) -> None:
+    """``change_workspace`` reads and writes in one write transaction: a second change
+    started while the first is between its read and its write sees the first's result
+    (a plain read then write, ``TrackingStore``'s default, would lose one of them)."""
+    first, second = SqlStore(uri), SqlStore(uri)
+    try:
+        first.write_batch(RunBatch(_ref("r"), create={}))
+        inside, second_read = threading.Event(), threading.Event()
+
+        def slow(document: dict[str, Any]) -> dict[str, Any]:
+            inside.set()
+            # The other change cannot read until this one commits: it does not get in.
+            assert not second_read.wait(0.5)
+            return {**document, "alice": 1}
+
+        def quick(document: dict[str, Any]) -> dict[str, Any]:
+            second_read.set()
+            return {**document, "root": 2}
+
+        worker = threading.Thread(target=first.change_workspace, args=(*_PROJECT, slow))
+        worker.start()
+        assert inside.wait(30)
+        second.change_workspace(*_PROJECT, quick)
+        worker.join()
+        assert second.get_workspace(*_PROJECT) == {"alice": 1, "root": 2}
+    finally:
+        first.close()
+        second.close()

@@ -4,8 +4,9 @@ A project has one shared workspace (its layout and settings), a personal workspa
 signed-in user, and saved, named views anyone who reads the project can open. The
 workspaces are one JSON document in the store's ``workspaces`` row: the shared settings
 at the top, the personal workspaces under the reserved key :data:`RESERVED`, which the
-routes never hand out as settings. Writes of it are read-modify-write, so two workspace
-writes at the same instant may lose one (the last wins). Saved views are rows of their
+routes never hand out as settings. Each write reads and rewrites the document in one
+store transaction, so two users saving their personal workspaces at once both keep
+theirs (two saves of the same workspace: the last wins). Saved views are rows of their
 own (``views``, revision 0008): saving, renaming or deleting one touches only its row,
 so two views saved at once both survive; names are unique per project.
 """
@@ -61,15 +62,20 @@ def _change(
     project: str,
     change: Callable[[dict[str, Any]], dict[str, Any]],
 ) -> None:
-    """Read the document, apply ``change``, write it back (404 for an unknown project)."""
-    document = change(_document(tracking, entity, project))
-    size = len(json.dumps(document))
-    if size > MAX_DOCUMENT_BYTES:
-        raise HTTPException(
-            413, f"the project's workspaces are {size} bytes; the limit is {MAX_DOCUMENT_BYTES}"
-        )
+    """Apply ``change`` to the document in one store transaction (so two users saving
+    their personal workspaces at once both land); 404 for an unknown project."""
+
+    def checked(document: dict[str, Any]) -> dict[str, Any]:
+        changed = change(document)
+        size = len(json.dumps(changed))
+        if size > MAX_DOCUMENT_BYTES:
+            raise HTTPException(
+                413, f"the project's workspaces are {size} bytes; the limit is {MAX_DOCUMENT_BYTES}"
+            )
+        return changed
+
     try:
-        tracking.put_workspace(entity, project, document)
+        tracking.change_workspace(entity, project, checked)
     except StoreError as exc:
         raise HTTPException(404, str(exc)) from exc
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -1066,6 +1066,26 @@ class SqlStore(TrackingStore):
                 "updated_at = excluded.updated_at",
                 {"p": pk, "s": jsonutil.dumps(dict(settings)), "t": time.time()},
             )
+
+    def change_workspace(
+        self,
+        entity: str,
+        project: str,
+        change: Callable[[dict[str, Any]], dict[str, Any]],
+    ) -> dict[str, Any]:
+        # One write transaction holds the whole store's write lock, so no other write of
+        # the document can fall between this read and this write.
+        with self._db.write() as tx:
+            pk = self._existing_project_pk(tx, entity, project)
+            text = tx.scalar("SELECT settings FROM workspaces WHERE project_id = :p", {"p": pk})
+            settings = change({} if text is None else dict(jsonutil.loads(text)))
+            tx.run(
+                "INSERT INTO workspaces (project_id, settings, updated_at) VALUES (:p, :s, :t) "
+                "ON CONFLICT (project_id) DO UPDATE SET settings = excluded.settings, "
+                "updated_at = excluded.updated_at",
+                {"p": pk, "s": jsonutil.dumps(settings), "t": time.time()},
+            )
+        return settings
 
     # -- saved views: one row each (revision 0008) ----------------------------
     _VIEW_COLUMNS = "v.name, v.settings, v.owner, v.created_at, v.updated_at"
