@@ -19,6 +19,7 @@ import pytest
 
 pytest.importorskip("playwright", reason="needs playwright (pip install playwright)")
 from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.browser.charts import eventually, tid
 from tests.browser.conftest import ENTITY, Server, open_page, run_code, serve_ui
@@ -108,9 +109,17 @@ def reload(page: Page, server: Server) -> Page:
 
 
 def panel(page: Page, id_: str) -> Locator:
+    """The panel, scrolled into view. The media grid draws again once the runs' custom
+    charts are known (the page's first seconds): a panel found before may be replaced."""
     locator = page.locator(tid(f"panel-{id_}"))
-    expect(locator).to_have_count(1)
-    locator.scroll_into_view_if_needed()
+    for attempt in range(3):
+        expect(locator).to_have_count(1)
+        try:
+            locator.scroll_into_view_if_needed(timeout=5_000)
+            break
+        except PlaywrightError:
+            if attempt == 2:
+                raise
     return locator
 
 
@@ -199,6 +208,27 @@ def test_a_histograms_settings_draw_every_step(page: Page, media_actions_server:
     expect(weights.locator(tid("media-heatmap"))).to_have_attribute("data-steps", str(STEPS))
     reload(page, media_actions_server)
     expect(panel(page, "weights").locator(tid("media-heatmap"))).to_have_count(1)
+
+
+def test_a_tables_columns_shown(page: Page, media_actions_server: Server, tmp_path: Path) -> None:
+    open_workspace(page)
+    table = panel(page, "preds")
+    expect(table.locator("th")).to_have_text(["id", "label", "score"])
+    menu(page, "preds", "edit")
+    page.locator(tid("panel-edit-columns")).fill("score, id")
+    page.locator(tid("panel-edit-save")).click()
+    # shown in the table's order, whatever order they were named in
+    expect(table.locator("th")).to_have_text(["id", "score"])
+    expect(table.locator(tid("table-row")).first.locator("td")).to_have_count(2)
+    eventually(
+        lambda: saved(media_actions_server).get("panels", {}).get("preds"),
+        {"columns": ["score", "id"]},
+    )
+    # the export holds the columns shown
+    rows = list(csv.reader(io.StringIO(download(page, "preds", "csv", tmp_path).read_text())))
+    assert rows[0] == ["id", "score"] and len(rows) == len(TABLE) + 1
+    reload(page, media_actions_server)
+    expect(panel(page, "preds").locator("th")).to_have_text(["id", "score"])
 
 
 def test_duplicate_delete_and_restore_media_panels(

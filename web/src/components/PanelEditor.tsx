@@ -1,8 +1,8 @@
 // The settings of one panel (issue 18). A line panel: title, axis titles, y range,
 // legend, line/area/bar, outlier ignoring, size; for an added panel also its metrics (a
 // regex over metric keys) and section (smoothing and the x-axis stay in the panel's
-// head). A media or custom-chart panel: title, size, the step shown, and for a histogram
-// whether it draws every step as a heatmap.
+// head). A media or custom-chart panel: title, size, the step shown, for a histogram
+// whether it draws every step as a heatmap, for a table the columns shown.
 import { useState } from "react";
 import type { MetricKey } from "../api/types";
 import { CHART_KINDS, type ChartKind } from "../lib/chartStyle";
@@ -52,6 +52,7 @@ export default function PanelEditor({ id, kind: panelKind, media, look, custom, 
   const [section, setSection] = useState(custom?.section ?? "");
   const [stepText, setStepText] = useState(look.step?.toString() ?? "");
   const [overSteps, setOverSteps] = useState(look.overSteps === true);
+  const [columns, setColumns] = useState((look.columns ?? []).join(", "));
   const badStep = stepText.trim() !== "" && step(stepText) === undefined;
   const badRange = num(yMin) !== undefined && num(yMax) !== undefined && num(yMin)! >= num(yMax)!;
   const badNumber = (yMin.trim() !== "" && num(yMin) === undefined) || (yMax.trim() !== "" && num(yMax) === undefined);
@@ -72,6 +73,8 @@ export default function PanelEditor({ id, kind: panelKind, media, look, custom, 
     if (!line) {
       if (step(stepText) !== undefined) next.step = step(stepText);
       if (overSteps) next.overSteps = true;
+      const shown = [...new Set(columns.split(",").map((c) => c.trim()).filter(Boolean))];
+      if (media === "table-file" && shown.length) next.columns = shown;
     }
     onSave(next, custom ? { metrics, section: section.trim() || "Custom" } : undefined);
     onClose();
@@ -154,6 +157,19 @@ export default function PanelEditor({ id, kind: panelKind, media, look, custom, 
               </option>
             ))}
           </select>
+          {media === "table-file" && (
+            <>
+              <label htmlFor="pe-columns">Columns shown</label>
+              <input
+                id="pe-columns"
+                type="text"
+                placeholder="all (or names, comma-separated)"
+                data-testid="panel-edit-columns"
+                value={columns}
+                onChange={(e) => setColumns(e.target.value)}
+              />
+            </>
+          )}
           {media === "histogram" && (
             <>
               <span />

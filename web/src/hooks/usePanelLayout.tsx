@@ -29,7 +29,7 @@ export interface LayoutSection<E extends LayoutEntry = LayoutEntry> {
 type Update = (change: (settings: WorkspaceSettings) => WorkspaceSettings) => void;
 
 /** What the panel editor sets, kept on automatic panels in `settings.panels[id]`. */
-export const LOOK_FIELDS = ["title", "xTitle", "yTitle", "yMin", "yMax", "legend", "kind", "ignoreOutliers", "size", "step", "overSteps"] as const;
+export const LOOK_FIELDS = ["title", "xTitle", "yTitle", "yMin", "yMax", "legend", "kind", "ignoreOutliers", "size", "step", "overSteps", "columns"] as const;
 
 const SIZES_BY_SPAN: { max: number; size: PanelSize }[] = [
   { max: 0.42, size: "s" },

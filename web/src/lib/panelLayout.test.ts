@@ -1,10 +1,23 @@
 import { describe, expect, it } from "vitest";
 import type { MetricKey } from "../api/types";
-import { movePanel, newPanelId, orderPanels, panelMetrics, readCustomPanels, readLook } from "./panelLayout";
+import { movePanel, newPanelId, orderPanels, panelMetrics, readCustomPanels, readLook, shownColumns } from "./panelLayout";
 
 const key = (k: string, numeric = true) => ({ key: k, numeric }) as MetricKey;
 
 describe("panel layout", () => {
+  it("reads a media panel's step, heatmap and columns, and copies of media panels", () => {
+    expect(readLook({ step: 3, overSteps: true, columns: ["a", "", 2, "a", "b"] })).toEqual({ step: 3, overSteps: true, columns: ["a", "b"] });
+    expect(readLook({ step: -1, overSteps: "yes", columns: [] })).toEqual({});
+    expect(readLook({ step: 1.5 })).toEqual({});
+    expect(readCustomPanels([{ id: "panel-1", metrics: "", section: "media:Media", media: "preds", step: 2 }])).toEqual([
+      { id: "panel-1", metrics: "", section: "media:Media", media: "preds", step: 2 },
+    ]);
+  });
+  it("shows the named columns of a table, in its order, or all", () => {
+    expect(shownColumns(["id", "label", "score"], ["score", "id"])).toEqual([0, 2]);
+    expect(shownColumns(["id", "label"], ["gone"])).toEqual([0, 1]);
+    expect(shownColumns(["id", "label"], undefined)).toEqual([0, 1]);
+  });
   it("reads a panel's look, dropping bad fields", () => {
     expect(readLook({ title: "Loss", yMin: 0, yMax: "x", legend: false, kind: "area", size: "l", junk: 1, ignoreOutliers: true })).toEqual({
       title: "Loss",

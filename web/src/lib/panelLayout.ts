@@ -21,6 +21,8 @@ export interface PanelLook extends ChartStyle {
   step?: number;
   /** Histogram panels: every step as a heatmap instead of one step's bars. */
   overSteps?: boolean;
+  /** Table panels: the columns shown (absent: all). */
+  columns?: string[];
 }
 
 /** A panel the user added: the metrics matching `metrics` (a regex), in `section`; or,
@@ -69,6 +71,10 @@ export function readLook(raw: { [key: string]: JsonValue | undefined }): PanelLo
   }
   if (typeof raw.step === "number" && Number.isInteger(raw.step) && raw.step >= 0) look.step = raw.step;
   if (raw.overSteps === true) look.overSteps = true;
+  if (Array.isArray(raw.columns)) {
+    const columns = [...new Set(raw.columns.filter((c): c is string => typeof c === "string" && c !== ""))].slice(0, TEXT_MAX);
+    if (columns.length) look.columns = columns;
+  }
   return look;
 }
 
@@ -153,4 +159,14 @@ export function movePanel(ids: readonly string[], id: string, before: string | n
 /** A regex matching exactly `key` (a duplicated automatic panel draws its one metric). */
 export function exactKey(key: string): string {
   return key.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** Indexes of a table's columns a panel shows, in the table's order: those named in
+ * `wanted`, or every column when it names none of them (or is absent). */
+export function shownColumns(columns: readonly string[], wanted: readonly string[] | undefined): number[] {
+  const all = columns.map((_, i) => i);
+  if (!wanted?.length) return all;
+  const named = new Set(wanted);
+  const picked = all.filter((i) => named.has(columns[i]));
+  return picked.length ? picked : all;
 }

@@ -2,7 +2,7 @@
 // filtered on the server, media cells drawn (images as thumbnails, HTML in a small
 // sandboxed iframe that opens full size, Plotly figures opened on demand), with a step slider.
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { fetchTable } from "../../api/client";
 import type { JsonValue, Run } from "../../api/types";
 import { useInView } from "../../hooks/useInView";
@@ -11,6 +11,7 @@ import { formatValue } from "../../lib/format";
 import { valueAtStep } from "../../lib/mediaSteps";
 import { INITIAL_TABLE_STATE, TABLE_PAGE_SIZE, type TableState, pageCount, tableQueryParams, toggleSort } from "../../lib/tableQuery";
 import { exportName, tableCsv } from "../../lib/panelExport";
+import { shownColumns } from "../../lib/panelLayout";
 import { download, downloadJson } from "../PanelTools";
 import HtmlCell from "./HtmlCell";
 import PanelFrame from "./PanelFrame";
@@ -54,13 +55,22 @@ export default function TablePanel({ entity, project, panelKey, runs }: TablePan
     enabled: inView && run !== null && media.data !== undefined,
     placeholderData: keepPreviousData,
   });
-  const page = table.data;
+  const fullPage = table.data;
+  // the columns the panel's settings show (all, unless named)
+  const page = useMemo(() => {
+    if (!fullPage) return fullPage;
+    const keep = shownColumns(fullPage.columns, chrome?.look.columns);
+    if (keep.length === fullPage.columns.length) return fullPage;
+    return { ...fullPage, columns: keep.map((i) => fullPage.columns[i]), rows: fullPage.rows.map((r) => keep.map((i) => r[i])) };
+  }, [fullPage, chrome?.look.columns]);
   const pages = page ? pageCount(page.total) : 1;
   const title = chrome?.look.title ?? panelKey;
-  /** Every row of the run's table at the step shown, filtered and sorted as shown. */
+  /** Every row of the run's table at the step shown, filtered and sorted as shown, in the columns shown. */
   const wholeTable = async () => {
     if (!run) throw new Error("no shown run logged this table");
-    return fetchTable(entity, project, run.id, tableQueryParams(panelKey, tableStep, { ...state, page: 0 }, EXPORT_ROWS));
+    const all = await fetchTable(entity, project, run.id, tableQueryParams(panelKey, tableStep, { ...state, page: 0 }, EXPORT_ROWS));
+    const keep = shownColumns(all.columns, chrome?.look.columns);
+    return { ...all, columns: keep.map((i) => all.columns[i]), rows: all.rows.map((r) => keep.map((i) => r[i])) };
   };
   const exports = [
     {
