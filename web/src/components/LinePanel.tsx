@@ -12,6 +12,7 @@ import { useBaselineRun } from "../hooks/useBaselineRun";
 import { setHoveredRun, useHoveredRun } from "../hooks/useHoveredRun";
 import { type SeriesLoader, SeriesLoaderContext, SERIES_POINTS, type Zoom, usePanelDensity, usePanelSeries } from "../hooks/useSeries";
 import { usePanelZoom } from "../hooks/useViewZoom";
+import { metricColors } from "../lib/chartStyle";
 import { chartStyleOf } from "../lib/panelLayout";
 import { type RunSeries, fromApi } from "../lib/seriesMerge";
 import { type ChartData, type ChartRun, buildChartData, groupChartRun } from "../lib/chartData";
@@ -398,8 +399,6 @@ function GroupedChart({ metric, x, smoothing, logY, scope, panel, height, id }: 
   );
 }
 
-const METRIC_COLORS = ["#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442", "#000000", "#999999", "#882255"];
-
 /** The series of several metrics for the panel's runs (one loader request per metric). */
 function useMultiSeries(load: SeriesLoader | null, metrics: readonly MetricKey[], x: string, runs: readonly Run[], zoom: Zoom | null, enabled: boolean) {
   const [state, setState] = useState<{ series: Map<string, RunSeries>; loading: boolean; error: string | null }>({
@@ -449,7 +448,7 @@ function MultiMetricChart({ metrics, runs, x, smoothing, logY, panel, height, id
         runs.flatMap((run) => {
           const s = series.get(`${run.id}\u0000${m.key}`);
           if (!s || s.x.length === 0) return [];
-          const color = metrics.length > 1 && runs.length === 1 ? METRIC_COLORS[i % METRIC_COLORS.length] : colorOf(run);
+          const color = metrics.length > 1 && runs.length === 1 ? metricColors()[i % metricColors().length] : colorOf(run);
           const label = metrics.length > 1 ? `${runDisplayName(run)} · ${m.key}` : runDisplayName(run);
           return [{ run: `${run.id}|${m.key}`, label, color, series: s }];
         }),
