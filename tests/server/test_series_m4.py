@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from runyard.metrics.sampling import m4_series
+from runyard.server import series
 from runyard.server.series import m4_many
 
 _VALUES = st.one_of(
@@ -62,3 +63,16 @@ def test_reduced_points_are_raw_points_with_each_columns_extremes() -> None:
 
 def test_no_lines() -> None:
     assert m4_many([], 10) == []
+
+
+def test_lines_of_many_batches_are_each_their_own_m4() -> None:
+    rng = np.random.default_rng(3)
+    lines = []
+    for i in range(40):  # 200,000 points: more than one batch
+        n = 5000 + 37 * i
+        xs = np.cumsum(rng.integers(0, 3, n)).astype(np.float64)
+        lines.append((xs, rng.normal(size=n).cumsum()))
+    assert sum(len(x) for x, _ in lines) > series._BATCH_POINTS
+    for (xs, ys), got in zip(lines, m4_many(lines, 250), strict=True):
+        for a, b in zip(got, m4_series(xs, ys, 250), strict=True):
+            np.testing.assert_array_equal(a, b)
