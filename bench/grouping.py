@@ -10,7 +10,7 @@
    repetition is a cold one; target <= 2 s).
 
 Usage: ``.venv/bin/python bench/grouping.py [--runs 1000] [--steps 10000] [--loads 3]
-[--only grouping|importance] [--timeline]``;
+[--only grouping|endpoint|importance] [--timeline]``;
 prints a markdown section (save it to the results notes). The store is written once
 under ``bench/.work/grouping`` (untimed; ``--fresh`` rewrites it).
 """
@@ -132,6 +132,12 @@ def first_grouped_panel(browser: Any, url: str, timeout_ms: float) -> dict[str, 
     bench = timeline["bench"]
     groups = [a for a in timeline["api"] if a[0].endswith("/groups") and a[1] <= bench["drawn"]]
     runs = [a for a in timeline["api"] if a[0].endswith("/runs")]
+    # what the first /groups needs: the grouping (/workspace) and the metric (/keys)
+    needs = [
+        min(a[2] for a in timeline["api"] if a[0].endswith(name))
+        for name in ("/keys", "/workspace")
+        if any(a[0].endswith(name) for a in timeline["api"])
+    ]
     return {
         "first_s": bench["drawn"] / 1e3,
         "series": bench["series"],
@@ -139,6 +145,7 @@ def first_grouped_panel(browser: Any, url: str, timeout_ms: float) -> dict[str, 
         "runs_loaded_s": min(a[2] for a in runs) / 1e3 if runs else None,
         "groups_requested_s": min(a[1] for a in groups) / 1e3 if groups else None,
         "groups_loaded_s": min(a[2] for a in groups) / 1e3 if groups else None,
+        "needs_loaded_s": max(needs) / 1e3 if len(needs) == 2 else None,
         "errors": errors[:3],
         "api": [(a[0].rsplit("/", 1)[-1], round(a[1]), round(a[2])) for a in timeline["api"]],
     }
@@ -151,7 +158,9 @@ def main() -> None:
     parser.add_argument("--loads", type=int, default=3)
     parser.add_argument("--fresh", action="store_true")
     parser.add_argument(
-        "--only", choices=("grouping", "importance"), help="measure one of the two parts only"
+        "--only",
+        choices=("grouping", "endpoint", "importance"),
+        help="measure one part only (endpoint: GET /groups in-process, no browser)",
     )
     parser.add_argument(
         "--timeline", action="store_true", help="also print each cold load's API requests"
@@ -184,9 +193,11 @@ def main() -> None:
     print("| measure | median | each (ms) | target |")
     print("|---|---|---|---|")
     notes = []
-    if args.only != "importance":
+    if args.only in (None, "grouping"):
         notes.append(measure_grouping(adapter, api, args, timeout_ms))
-    if args.only != "grouping":
+    if args.only in (None, "grouping", "endpoint"):
+        measure_groups_cpu(data_dir, aux_dir, api, args.loads)
+    if args.only in (None, "importance"):
         notes.append(measure_importance(adapter, api, args))
     load = loadavg.read_text().split()[0] if loadavg.is_file() else "?"
     print()
@@ -230,6 +241,11 @@ def measure_grouping(adapter: Any, api: str, args: argparse.Namespace, timeout_m
         for load in cold
         if load["groups_loaded_s"] is not None and load["groups_requested_s"] is not None
     ]
+    gaps = [
+        load["groups_requested_s"] - load["needs_loaded_s"]
+        for load in cold
+        if load["groups_requested_s"] is not None and load["needs_loaded_s"] is not None
+    ]
     first_med = statistics.median(firsts)
     warm_med = statistics.median(warms)
     print(
@@ -248,12 +264,48 @@ def measure_grouping(adapter: Any, api: str, args: argparse.Namespace, timeout_m
         f"| `GET /groups` in the cold load (request → response; {GROUPS} groups, 1 key, "
         f"every series read whole) | {statistics.median(endpoint) * 1e3:.0f} ms | {ms(endpoint)} | |"
     )
+    print(
+        "| the page's delay: /keys and /workspace answered → /groups requested (cold load) "
+        f"| {statistics.median(gaps) * 1e3:.0f} ms | {ms(gaps)} | |"
+    )
     return (
         f"Median cold load's milestones: runs listed at {middle['runs_loaded_s'] or 0:.2f} s, "
         f"/groups requested at {middle['groups_requested_s'] or 0:.2f} s "
         f"and answered at {middle['groups_loaded_s'] or 0:.2f} s, panel drawn at "
         f"{middle['first_s']:.2f} s ({middle['series']} lines, {middle['points']:,} points)."
         + (f" Page errors: {'; '.join(page_errors)[:200]}." if page_errors else "")
+    )
+
+
+def measure_groups_cpu(data_dir: Path, aux_dir: Path, api: str, loads: int) -> None:
+    """``GET /groups`` in this process on a fresh app each time (cold cache): wall and the
+    CPU time of the process (every thread), which the machine's load barely inflates."""
+    from fastapi.testclient import TestClient
+
+    from runyard.server.app import create_app
+    from runyard.store.registry import open_store
+
+    query = urllib.parse.urlencode({"by": "config.arch", "keys": "loss"})
+    walls, cpus = [], []
+    for _ in range(loads + 1):  # the first warms imports and the page cache: dropped
+        store = open_store(f"sqlite:///{data_dir}/runyard.db")
+        try:
+            with TestClient(create_app(store, f"file://{aux_dir / 'blobs'}")) as client:
+                t0, c0 = time.perf_counter(), time.process_time()
+                answer = client.get(f"{api}/groups?{query}")
+                walls.append(time.perf_counter() - t0)
+                cpus.append(time.process_time() - c0)
+                assert answer.status_code == 200, answer.text[:200]
+        finally:
+            store.close()
+    walls, cpus = walls[1:], cpus[1:]
+    print(
+        f"| `GET /groups` alone, in-process, cold cache: CPU time (all threads) "
+        f"| **{statistics.median(cpus) * 1e3:.0f} ms** | {ms(cpus)} | |"
+    )
+    print(
+        f"| `GET /groups` alone, in-process, cold cache: wall "
+        f"| {statistics.median(walls) * 1e3:.0f} ms | {ms(walls)} | |"
     )
 
 
