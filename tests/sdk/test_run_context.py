@@ -52,3 +52,28 @@ def test_an_offline_run_ends_its_side_journal_with_exit_after_the_metadata(
     with open(side, "rb") as file:
         codes = [rec[0] for _o, rec in JournalReader(file.fileno()).records()]
     assert codes[-1] == Rec.EXIT and Rec.META in codes
+
+
+def test_the_metadata_is_collected_once_the_script_logs_not_at_finish(
+    ry_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The script's first rows tell the context that init has returned: the metadata is
+    collected while the script logs (a loop shorter than START_DELAY used to leave it,
+    imports and git, to finish). The sampler keeps its start delay: none is built."""
+    from runyard.sdk import run_context
+
+    monkeypatch.setattr(run_context, "START_DELAY", 3600.0)
+    run = runyard.init(project="p", settings={"console": "off"})
+    context = run._context
+    assert context is not None and context._launcher is not None
+    run.log({"a": 1.0})
+    context._launcher.join(60)  # (no time asserted: the thread is waited for)
+    assert not context._launcher.is_alive()
+    assert context.metadata is not None
+    context.metadata.join(60)
+    assert context.metadata.metadata is not None  # collected before finish
+    run.finish()
+    assert context.monitor is None or context.monitor.samples == 0
+    stored = runyard.Api().run(run.path)
+    assert stored.metadata.get("python")
+    assert list(stored.history(stream="system", pandas=False)) == []

@@ -87,6 +87,71 @@ def test_the_monitor_samples_at_start_every_interval_and_at_stop() -> None:
         SystemMonitor(append, runtime=lambda: 0.0, interval=0)
 
 
+def test_a_monitor_stopped_within_its_first_interval_keeps_its_start_sample_only() -> None:
+    """A run shorter than the sampling interval (15 s by default) has its start sample,
+    with every key, and takes none at finish (wandb takes none there either): finish
+    does not wait for a sample."""
+    records: list[tuple[Any, ...]] = []
+    first = threading.Event()
+
+    def append(rec: tuple[Any, ...]) -> None:
+        records.append(rec)
+        first.set()
+
+    monitor = SystemMonitor(append, runtime=lambda: 0.5, interval=3600.0, start_delay=0.0)
+    monitor.start()
+    assert first.wait(60)
+    monitor.stop()
+    assert len(records) == 1 and monitor.samples == 1
+    assert all(key in records[0][3] for key in KEYS)
+
+
+def test_a_monitor_stopped_while_its_sampler_loads_records_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The run ends while the sampler is being built (NVML probed, psutil next): the
+    build stops there and no sample is taken for finish to wait on."""
+    records: list[tuple[Any, ...]] = []
+    probing = threading.Event()
+    release = threading.Event()
+
+    def slow_open(device_ids: Any = None) -> GpuReader | None:
+        probing.set()
+        release.wait(60)
+        return None
+
+    monkeypatch.setattr(GpuReader, "open", staticmethod(slow_open))
+    monitor = SystemMonitor(records.append, runtime=lambda: 0.0, start_delay=0.0)
+    monitor.start()
+    assert probing.wait(60)
+    stopper = threading.Thread(target=monitor.stop)
+    stopper.start()
+    while not monitor._stop.is_set():  # (stop() sets it first, then joins)
+        threading.Event().wait(0.01)
+    release.set()
+    stopper.join(60)
+    assert records == [] and monitor.sampler is None and monitor.error is None
+
+
+def test_a_short_run_gets_its_start_sample_in_the_store(ry_dir: Path) -> None:
+    """A run that outlives the start delay but not the interval: one sample, the
+    start one, in the stored system stream."""
+    run = runyard.init(
+        project="p", settings={"x_stats_sampling_interval": 3600.0, "console": "off"}
+    )
+    assert run._context is not None
+    run._context.ready()
+    monitor = run._context.monitor
+    assert monitor is not None
+    while monitor.samples < 1:  # (no time asserted: the thread is waited for)
+        threading.Event().wait(0.02)
+    run.log({"a": 1.0})
+    run.finish()
+    rows = list(runyard.Api().run(run.path).history(stream="system", pandas=False))
+    assert len(rows) == 1
+    assert all(key in rows[0] for key in KEYS)
+
+
 def test_nvml_without_a_gpu_says_no_gpu_once(caplog: pytest.LogCaptureFixture) -> None:
     """Against the real NVML binding: on a machine without the NVIDIA library it raises
     NVMLError_LibraryNotFound, which the reader turns into one debug line."""

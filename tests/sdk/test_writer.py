@@ -68,33 +68,87 @@ def test_a_live_run_is_stored_in_batches_of_live_batch_rows(
     assert [r["a"] for r in history] == [float(i) for i in range(350)]
 
 
-def test_a_local_store_is_opened_when_the_first_batch_is_due(
+def test_a_local_store_is_opened_at_once_not_when_the_first_batch_is_due(
     ry_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Until a batch is due the writer only folds (opening SQLite would make it wait on
-    the training thread for the GIL, call after call); finishing makes the batch due."""
+    """The store is opened when the writer starts, once, so that it is ready when the
+    first batch is due (opened at that point, a loop of under a second had all its rows
+    written by finish): here it is open while no batch is due yet."""
+    from runyard.sdk import stores
+
     monkeypatch.setattr(writer_module, "FLUSH_INTERVAL", 1e9)
     monkeypatch.setattr(writer_module, "LIVE_BATCH_ROWS", 10**9)
-    run = runyard.init(project="p", settings={"console": "off"})
-    writer = run._writer
-    assert writer is not None
     opened: list[TrackingStore] = []
-    open_store = writer._open_store
+    is_open = threading.Event()
+    run_store = stores.run_store
 
-    def counting() -> TrackingStore:
-        opened.append(open_store())
+    def counting(settings: Any) -> TrackingStore:
+        opened.append(run_store(settings))
+        is_open.set()
         return opened[-1]
 
-    monkeypatch.setattr(writer, "_open_store", counting)
+    monkeypatch.setattr(stores, "run_store", counting)
+    run = runyard.init(project="p", settings={"console": "off"})
     for i in range(100):
         run.log({"a": float(i)})
-    fold = writer.sync(timeout=60)
-    assert fold is not None and fold.last_step == 99 and opened == []
+    assert is_open.wait(60)  # (no time asserted: the thread is waited for)
+    writer = run._writer
+    assert writer is not None and writer._pending is None and writer._stored == 0
     run.finish()
-    assert len(opened) == 1
+    assert len(opened) == 2  # the main writer's and the side journal's
     assert [r["a"] for r in runyard.Api().run(run.path).scan_history(keys=["a"])] == [
         float(i) for i in range(100)
     ]
+
+
+def test_the_writer_says_once_when_the_script_first_logs(ry_dir: Path) -> None:
+    """``on_rows`` (the run context's cue to collect metadata) is called once, for the
+    first rows after the journal's START record, not for START itself."""
+    calls: list[int] = []
+    run = runyard.init(project="p", settings={"console": "off"})
+    writer = run._writer
+    assert writer is not None
+    writer.sync(timeout=60)
+    writer.on_rows = lambda: calls.append(writer.read_pos)
+    for i in range(3):
+        run.log({"a": float(i)})
+        writer.sync(timeout=60)
+    run.finish()
+    assert len(calls) == 1
+
+
+def test_the_switch_interval_is_lowered_while_a_batch_is_written(
+    ry_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the writer stores a batch the interpreter switches threads every 0.5 ms
+    (its GIL-releasing calls do not wait 5 ms each for a logging training thread);
+    the script's own interval is back once it is done."""
+    import sys
+
+    from runyard.sdk.switch_interval import WORKING_SWITCH_INTERVAL
+
+    monkeypatch.setattr(writer_module, "FLUSH_INTERVAL", 1e9)
+    monkeypatch.setattr(writer_module, "LIVE_BATCH_ROWS", 10)
+    seen: list[float] = []
+    before = sys.getswitchinterval()
+    run = runyard.init(project="p", settings={"console": "off"})
+    writer = run._writer
+    assert writer is not None
+    original = writer._write
+    stored = threading.Event()
+
+    def write(store: TrackingStore, batch: RunBatch) -> None:
+        seen.append(sys.getswitchinterval())
+        original(store, batch)
+        stored.set()
+
+    monkeypatch.setattr(writer, "_write", write)
+    for i in range(20):
+        run.log({"a": float(i)})
+    assert stored.wait(60)
+    run.finish()
+    assert seen and all(abs(v - WORKING_SWITCH_INTERVAL) < 1e-9 for v in seen)
+    assert sys.getswitchinterval() == before
 
 
 def test_alike_rows_are_folded_as_blocks_and_stored_as_logged(

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from runyard.journal.records import Rec
+from runyard.sdk.switch_interval import working
 
 # (subprocess, platform, getpass, datetime… are imported by the functions that use
 # them, in the metadata thread: init imports this module and must stay fast.)
@@ -400,15 +401,19 @@ class MetadataCollector:
         # unless the run finishes before.
         self._go.wait(self.start_delay)
         try:
-            meta, diff = collect(**self._options)
-            self.metadata = meta
-            self._append((Rec.META, {"metadata": meta}))
-            if diff:
-                self._put("diff.patch", diff)
-            if self._save_code and "codePathLocal" in meta:
-                path = Path(self._options["root"], meta["codePathLocal"])
-                self._put_file(f"code/{meta.get('codePath', path.name)}", path)
-            if self._save_requirements:
-                self._put("requirements.txt", requirements().encode())
+            with working():
+                self._collect()
         except Exception as exc:  # metadata is a nicety: the run goes on without it
             self.error = exc
+
+    def _collect(self) -> None:
+        meta, diff = collect(**self._options)
+        self.metadata = meta
+        self._append((Rec.META, {"metadata": meta}))
+        if diff:
+            self._put("diff.patch", diff)
+        if self._save_code and "codePathLocal" in meta:
+            path = Path(self._options["root"], meta["codePathLocal"])
+            self._put_file(f"code/{meta.get('codePath', path.name)}", path)
+        if self._save_requirements:
+            self._put("requirements.txt", requirements().encode())

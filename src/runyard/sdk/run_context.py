@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from runyard.errors import CommError
 from runyard.journal.records import Rec
 from runyard.sdk.side_journal import SideJournal, side_journal_path
+from runyard.sdk.switch_interval import working
 
 if TYPE_CHECKING:
     from runyard.blobs.base import BlobStore
@@ -36,7 +37,8 @@ __all__ = ["RunContext"]
 
 #: Longest ``finish`` waits for the metadata thread (git and the package list).
 METADATA_WAIT = 10.0
-#: Seconds after init before the sampler and the metadata collector start.
+#: Seconds after init before the sampler and the metadata collector start (the metadata
+#: collector sooner once the script logs: see :meth:`RunContext.start`).
 START_DELAY = 0.2
 #: How often the side journal's writer looks for its run before writing to it.
 _RUN_POLL = 0.2
@@ -54,6 +56,7 @@ class RunContext:
         self._main_writer: Writer | None = None
         self._launcher: threading.Thread | None = None
         self._go = threading.Event()
+        self._started = time.monotonic()
         #: Why the sampler or the metadata collector could not start.
         self.error: BaseException | None = None
         self._stopped = False
@@ -82,6 +85,11 @@ class RunContext:
         context = cls(side)
         if main_writer is not None and open_store is not None:
             context._start_writer(ref, main_writer, open_store, open_blobs, settings)
+        if main_writer is not None:
+            # Once the script logs, init has returned: the metadata is collected while
+            # it logs rather than at finish (a loop of under START_DELAY left it all
+            # there: imports, git, psutil). The sampler keeps its start delay.
+            main_writer.on_rows = context._go.set
         if settings.console != "off":
             # On this thread, first: the script's output from here on is recorded.
             from runyard.sdk.console import ConsoleCapture
@@ -102,49 +110,57 @@ class RunContext:
     def _launch(
         self, settings: Settings, runtime: Callable[[], float], started_at: float, cwd: str
     ) -> None:
-        side = self.side
         # Let init return (and the script start) first: these imports, and the threads
-        # started right away, would compete with it for the GIL.
+        # started right away, would compete with it for the GIL. (The main writer sets
+        # _go when the script's first rows arrive.)
         self._go.wait(START_DELAY)
         try:
-            if not settings.x_disable_meta:
-                from runyard.sdk.metadata import MetadataCollector
-
-                options: dict[str, Any] = {
-                    "started_at": started_at,
-                    "root": cwd,
-                    "program": settings.program,
-                    "disable_git": settings.disable_git,
-                    "disk_paths": tuple(settings.x_stats_disk_paths) or ("/",),
-                    "machine": not settings.x_disable_machine_info,
-                    "gpu": _gpu_facts(settings.x_stats_gpu_device_ids),
-                }
-                self.metadata = MetadataCollector(
-                    side.append,
-                    side.spool.put,
-                    side.spool.put_file,
-                    options,
-                    save_code=bool(settings.save_code) and not settings.disable_code,
-                    save_requirements=settings.x_save_requirements,
-                )
-                self.metadata.start_delay = 0.0
-                self.metadata.start()
-            # A run that ends before its first sample records none: building the
-            # sampler (psutil, NVML) only to take one would cost its finish tens of ms.
-            if not settings.x_disable_stats and not self._stopped:
-                from runyard.sdk.system_monitor import SystemMonitor
-
-                self.monitor = SystemMonitor(
-                    side.append,
-                    runtime,
-                    interval=settings.x_stats_sampling_interval,
-                    disk_paths=tuple(settings.x_stats_disk_paths) or ("/",),
-                    gpu_ids=settings.x_stats_gpu_device_ids,
-                    start_delay=0.0,
-                )
-                self.monitor.start()
+            with working():
+                self._build(settings, runtime, started_at, cwd)
         except Exception as exc:  # the run goes on without them
             self.error = exc
+
+    def _build(
+        self, settings: Settings, runtime: Callable[[], float], started_at: float, cwd: str
+    ) -> None:
+        """Start the metadata collector and the sampler (in the launcher thread)."""
+        side = self.side
+        if not settings.x_disable_meta:
+            from runyard.sdk.metadata import MetadataCollector
+
+            options: dict[str, Any] = {
+                "started_at": started_at,
+                "root": cwd,
+                "program": settings.program,
+                "disable_git": settings.disable_git,
+                "disk_paths": tuple(settings.x_stats_disk_paths) or ("/",),
+                "machine": not settings.x_disable_machine_info,
+                "gpu": _gpu_facts(settings.x_stats_gpu_device_ids),
+            }
+            self.metadata = MetadataCollector(
+                side.append,
+                side.spool.put,
+                side.spool.put_file,
+                options,
+                save_code=bool(settings.save_code) and not settings.disable_code,
+                save_requirements=settings.x_save_requirements,
+            )
+            self.metadata.start_delay = 0.0
+            self.metadata.start()
+        # A run that ends before its first sample records none: building the
+        # sampler (psutil, NVML) only to take one would cost its finish tens of ms.
+        if not settings.x_disable_stats and not self._stopped:
+            from runyard.sdk.system_monitor import SystemMonitor
+
+            self.monitor = SystemMonitor(
+                side.append,
+                runtime,
+                interval=settings.x_stats_sampling_interval,
+                disk_paths=tuple(settings.x_stats_disk_paths) or ("/",),
+                gpu_ids=settings.x_stats_gpu_device_ids,
+                start_delay=max(0.0, START_DELAY - (time.monotonic() - self._started)),
+            )
+            self.monitor.start()
 
     def ready(self, timeout: float = METADATA_WAIT) -> None:
         """Start the sampler and the metadata collector now (if not yet); wait for it."""
@@ -180,6 +196,7 @@ class RunContext:
             remote=settings.remote,
             stop_timeout=main_writer.stop_timeout,
             open_blobs=open_blobs,
+            open_at_once=False,  # its run must exist first (open_side_store)
         )
         self.writer.start()
 

@@ -1,6 +1,8 @@
 """System metrics: a daemon thread samples CPU, memory, disk, network and GPUs every
-``x_stats_sampling_interval`` seconds (15 by default, one sample at start and one at
-finish, as wandb) and journals each sample as ``(Rec.STATS, ts, runtime, {key: value})``.
+``x_stats_sampling_interval`` seconds (15 by default, one sample at start, as wandb) and
+journals each sample as ``(Rec.STATS, ts, runtime, {key: value})``. A run that outlives
+its first interval gets a last sample at finish too (the part of an interval wandb's
+samples miss); a shorter one keeps its start sample and takes none at finish.
 
 Keys are wandb's (see docs/run-context.md), prefixed ``system.`` as wandb's server
 stores them:
@@ -43,6 +45,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from runyard.journal.records import Rec
+from runyard.sdk.switch_interval import working
 
 __all__ = ["GpuReader", "SystemMonitor", "SystemSampler"]
 
@@ -256,9 +259,12 @@ class SystemSampler:
 
 class SystemMonitor:
     """The sampler thread: journals a sample at start (after ``start_delay``), every
-    ``interval`` seconds and at :meth:`stop`; a monitor stopped before its first sample
-    (a run shorter than ``start_delay``) records none and builds no sampler. Nothing
-    here runs on the training thread except ``start``/``stop``.
+    ``interval`` seconds and at :meth:`stop` once an interval has passed. A monitor
+    stopped before its first sample (a run shorter than ``start_delay``, or one that
+    ends while the sampler is being built) records none and builds no sampler, or stops
+    building it; one stopped within its first interval keeps its start sample and takes
+    no other (``finish`` does not wait for a sample). Nothing here runs on the training
+    thread except ``start``/``stop``.
 
     Args:
         append: journals a record (thread-safe).
@@ -303,7 +309,7 @@ class SystemMonitor:
         self._thread.start()
 
     def stop(self, timeout: float = 5.0) -> None:
-        """Take one last sample and end the thread."""
+        """End the thread (after a last sample once an interval has passed, see above)."""
         thread = self._thread
         if thread is None:
             return
@@ -321,12 +327,22 @@ class SystemMonitor:
                 # tens of ms of a short run's finish) to take just one.
                 return
             if self.sampler is None:
-                gpu = GpuReader.open(self._gpu_ids)
-                self.sampler = SystemSampler(self._disk_paths, gpu)
+                with working():
+                    gpu = GpuReader.open(self._gpu_ids)
+                    if self._stop.is_set():  # the run ended meanwhile: no psutil for it
+                        if gpu is not None:
+                            gpu.close()
+                        return
+                    self.sampler = SystemSampler(self._disk_paths, gpu)
+                if self._stop.is_set():
+                    return
             sampler = self.sampler
             if stopping:
-                self.take(sampler)
+                self.take(sampler)  # a ready sampler (tests) stopped before it started
                 return
+            self.take(sampler)  # at start
+            if self._stop.wait(self.interval):
+                return  # within the first interval: the start sample is the run's
             while True:
                 self.take(sampler)
                 if self._stop.wait(self.interval):
@@ -341,6 +357,7 @@ class SystemMonitor:
                 gpu_reader.close()
 
     def take(self, sampler: SystemSampler) -> None:
-        values = sampler.sample()
+        with working():
+            values = sampler.sample()
         self._append((Rec.STATS, self._clock(), self._runtime(), values))
         self.samples += 1

@@ -33,6 +33,7 @@ from runyard.errors import AuthError
 from runyard.journal.frames import MAGIC, JournalWriter, read_records
 from runyard.journal.records import journal_name
 from runyard.printer import warn_once
+from runyard.sdk.switch_interval import working
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -84,6 +85,7 @@ class Writer(threading.Thread):
         stop_timeout: float = STOP_RETRY_SECONDS,
         open_blobs: Callable[[], BlobStore] | None = None,
         on_created: Callable[[TrackingStore], None] | None = None,
+        open_at_once: bool = True,
     ) -> None:
         from runyard.journal.spool import spool_dir
 
@@ -99,6 +101,9 @@ class Writer(threading.Thread):
         #: Called once the batch that creates the run is stored (init learns the
         #: run's stored name through it); its failures are ignored.
         self._on_created = on_created
+        #: Open the store when the thread starts (else when the first batch is due: a
+        #: side journal's store waits for its run to be created by the main writer).
+        self._open_at_once = open_at_once
         self._blobs: BlobStore | None = None
         self._spool = spool_dir(journal.path)
         #: The spooled files of the pending batch: still to upload, and all of them
@@ -133,6 +138,9 @@ class Writer(threading.Thread):
         self._fold_lock = threading.Lock()
         #: True once every record up to the end of the journal is in the store.
         self.drained = False
+        #: Called once, when the first records after the journal's START are read (the
+        #: run context starts collecting metadata then: init has returned).
+        self.on_rows: Callable[[], object] | None = None
 
     # -- called from the run's thread ------------------------------------------
     def request_stop(self) -> None:
@@ -195,8 +203,10 @@ class Writer(threading.Thread):
                 self._progress.notify_all()
 
     def _loop(self) -> None:
-        from runyard.journal.artifact_upload import blob_target, prepare, staged_paths
-        from runyard.journal.spool import discard, remove_spool, upload
+        with working():  # (numpy among them: ~40 ms, many calls releasing the GIL)
+            from runyard.journal.artifact_upload import blob_target, prepare, staged_paths
+            from runyard.journal.fold import RunFold  # noqa: F401  (imported while it can)
+            from runyard.journal.spool import discard, remove_spool, upload
 
         store: TrackingStore | None = None
         last_flush = 0.0 if self._remote else time.monotonic()
@@ -205,7 +215,8 @@ class Writer(threading.Thread):
         while True:
             stopping = self._stop_requested
             before = self.read_pos
-            self._read_available()
+            with working():
+                self._read_available()
             arriving = self.read_pos > before
             fold = self.fold
             due = (
@@ -213,13 +224,14 @@ class Writer(threading.Thread):
                 or time.monotonic() - last_flush >= FLUSH_INTERVAL
                 or (fold is not None and fold.pending_rows >= self._batch_rows())
             )
-            if store is None and (due or self._remote):
-                # Opened when the first batch is due (a server at once): until then the
-                # thread folds what the script logs. (Opening SQLite makes many calls
-                # that release the GIL, each a wait of up to 5 ms for this thread while
-                # the training thread logs.)
+            if store is None and (due or self._remote or self._open_at_once):
+                # Opened at once, so that it is ready when the first batch is due: a
+                # loop of under a second is stored while it runs and finish writes its
+                # tail. (Opening SQLite makes many calls that release the GIL, each a
+                # wait for this thread while the training thread logs: see working.)
                 try:
-                    store = self._open_store()
+                    with working():
+                        store = self._open_store()
                 except Exception as exc:
                     store = None
                     self.last_error = exc
@@ -242,18 +254,19 @@ class Writer(threading.Thread):
                         self._artifact_files = staged_paths(self._pending.artifacts, self._spool)
                 step = "write to the store"
                 try:
-                    if self._to_upload:
-                        # A stored row never refers to a file that is not stored.
-                        step = "upload the run's files"
-                        upload(self._to_upload, self._spool, self._file_store(store), fold.ref)
-                        step = "write to the store"
-                    if self._pending.artifacts:
-                        # Hashed and uploaded here, off the training thread (log_artifact).
-                        step = "store the run's artifacts"
-                        target = blob_target(self._file_store(store), store, fold.ref)
-                        prepare(self._pending, self._spool, target)
-                        step = "write to the store"
-                    self._write(store, self._pending)
+                    with working():
+                        if self._to_upload:
+                            # A stored row never refers to a file that is not stored.
+                            step = "upload the run's files"
+                            upload(self._to_upload, self._spool, self._file_store(store), fold.ref)
+                            step = "write to the store"
+                        if self._pending.artifacts:
+                            # Hashed and uploaded here, off the training thread (log_artifact).
+                            step = "store the run's artifacts"
+                            target = blob_target(self._file_store(store), store, fold.ref)
+                            prepare(self._pending, self._spool, target)
+                            step = "write to the store"
+                        self._write(store, self._pending)
                 except Exception as exc:
                     self.refused = isinstance(exc, (AuthError, PermissionError))
                     self.last_error = exc
@@ -406,6 +419,10 @@ class Writer(threading.Thread):
                     self.fold.commit()
                     self.read_pos = frames[-1][0]
                     advanced = True
+                    if self.on_rows is not None and len(frames) > first:
+                        on_rows, self.on_rows = self.on_rows, None
+                        with contextlib.suppress(Exception):
+                            on_rows()
             with self._progress:
                 self._progress.notify_all()
             if not advanced or (
