@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from runyard.blobs.local import LocalBlobStore
 from runyard.entities import RunRef
 from runyard.server.app import create_app
-from runyard.server.density import density_grid
+from runyard.server.density import ROLLUP_COLUMN_POINTS, density_grid
 from runyard.store.base import RunBatch
 from runyard.store.sql.store import SqlStore
 
@@ -149,3 +149,40 @@ def test_bad_grids_are_refused_naming_the_value(client: TestClient) -> None:
     assert response.status_code == 422 and "columns" in response.text
     response = client.get("/api/v1/projects/me/proj/density", params={"runs": "", "key": "loss"})
     assert response.status_code == 400 and "at least one run id" in response.text
+
+
+def test_long_series_are_counted_from_their_rollups(tmp_path: Path) -> None:
+    store = SqlStore(f"sqlite:///{tmp_path}/long.db")
+    n = 60_000  # >= ROLLUP_COLUMN_POINTS x 20 columns: from rollups
+    assert n >= ROLLUP_COLUMN_POINTS * 20
+    steps = np.arange(n, dtype=np.int64)
+    loss = np.linspace(2.0, 1.0, n)
+    loss[31_337] = 50.0  # a one-point spike inside a bucket
+    store.write_batch(
+        RunBatch(RunRef("me", "proj", "long"), create={}, columns={"loss": (steps, loss)})
+    )
+    short = np.arange(100, dtype=np.int64)
+    store.write_batch(
+        RunBatch(
+            RunRef("me", "proj", "short"), create={}, columns={"loss": (short, np.full(100, 0.5))}
+        )
+    )
+    try:
+        with TestClient(create_app(store, LocalBlobStore(tmp_path / "blobs"))) as c:
+            body = c.get(
+                "/api/v1/projects/me/proj/density",
+                params={"runs": "long,short", "key": "loss", "columns": 20, "rows": 10},
+            ).json()
+        rollup = store.read_rollup(RunRef("me", "proj", "long"), "loss")
+        pseudo = (
+            np.repeat(rollup.steps.astype(np.float64), 2),
+            np.column_stack((rollup.vmin, rollup.vmax)).ravel(),
+        )
+        want = loop_density([pseudo, (short.astype(np.float64), np.full(100, 0.5))], 20, 10)
+        assert body["counts"] == want.ravel().tolist()
+        counts = np.asarray(body["counts"]).reshape(10, 20)
+        spike_column = int(31_337 / (n - 1) * 20)
+        assert body["ymax"] == 50.0 and counts[9, spike_column] == 1  # the spike counts
+        assert body["best"] == ["short", "long"] and body["runs"] == 2
+    finally:
+        store.close()

@@ -6,8 +6,8 @@ points; a NaN or infinite value breaks it, a lone point counts as itself) has a 
 inside the cell's x range whose y falls in the cell. Per column, a run's line spans one
 y interval: the min and max of its points inside the column and of the line where it
 crosses the column's edges; every row of that interval counts the run once. The grid
-is computed from the raw points (no reduction: every spike counts) with numpy; the web
-app draws it (``web/src/components/DensityPanel.tsx``). tests/server/test_series_density.py
+is computed with numpy from the raw points, or for a long series from its stored
+rollups (:data:`ROLLUP_COLUMN_POINTS`; every spike still counts); the web app draws it (``web/src/components/DensityPanel.tsx``). tests/server/test_series_density.py
 checks it against a plain loop of this definition, tests/browser/test_density.py the
 page's counts against numpy.
 """
@@ -20,9 +20,9 @@ from typing import Any
 import numpy as np
 
 from runyard.server.series import points_xy
-from runyard.store.base import Series, TrackingStore
+from runyard.store.base import ROLLUP_POINTS, Rollup, TrackingStore
 
-__all__ = ["density_grid", "panel_density"]
+__all__ = ["ROLLUP_COLUMN_POINTS", "density_grid", "panel_density"]
 
 
 def _cells(v: np.ndarray, lo: float, hi: float, n: int) -> np.ndarray:
@@ -135,10 +135,26 @@ def _add_line(
     diff[r1 + 1, touched] -= 1
 
 
-def _last(series: Series) -> float | None:
-    """The last finite value of a series."""
-    finite = np.flatnonzero(np.isfinite(series.values.astype(np.float64)))
-    return float(series.values[finite[-1]]) if len(finite) else None
+#: On ``_step``, a series with at least this many points per grid column is counted from
+#: its stored rollups instead of its raw points: each 64-point bucket as its min and max
+#: at the bucket's last step, consecutive buckets joined from one's max to the next's
+#: min. A column then spans whole buckets but for one at each edge, so the counts are
+#: those of the raw line to within one bucket (64 of >= 256 points) at a column's
+#: edges, and the cost is ~1/64 of the raw read (1,000 runs x 100,000 steps would be
+#: ~6 s of CPU raw).
+ROLLUP_COLUMN_POINTS = 4 * ROLLUP_POINTS
+
+
+def _rollup_line(rollup: Rollup) -> tuple[np.ndarray, np.ndarray]:
+    """A rollup as a line: each bucket's min then max at its last step."""
+    xs = np.repeat(rollup.steps.astype(np.float64), 2)
+    ys = np.column_stack((rollup.vmin, rollup.vmax)).ravel().astype(np.float64)
+    return xs, ys
+
+
+def _last_value(values: np.ndarray) -> float | None:
+    finite = np.flatnonzero(np.isfinite(values))
+    return float(values[finite[-1]]) if len(finite) else None
 
 
 def panel_density(
@@ -154,24 +170,34 @@ def panel_density(
     best: int = 5,
     higher_is_better: bool = False,
 ) -> dict[str, Any]:
-    """The density of one key over many runs (one bulk store read of their raw points and,
-    off ``_step``, their x series), and the ``best`` runs by the key's last value."""
-    source = "_timestamp" if x == "_wall" else x
-    read_keys = [key] if x == "_step" else list(dict.fromkeys([key, source]))
-    raw = store.read_series_many(entity, project, run_ids, read_keys)
-    lines = [
-        points_xy(
-            raw[(run_id, key)], x, None if x == "_step" else raw[(run_id, source)], None, None
-        )
-        for run_id in run_ids
-    ]
-    out = density_grid(lines, columns, rows, log_y)
+    """The density of one key over many runs, and the ``best`` runs by the key's last
+    value. On ``_step`` the rollups of all runs are read first and the raw points of
+    those with fewer than :data:`ROLLUP_COLUMN_POINTS` per column (one bulk read each);
+    on another x the raw points and each run's x series in one bulk read."""
+    lines: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    last: dict[str, float | None] = {}
+    short = list(run_ids)
+    if x == "_step":
+        rollups = store.read_rollup_many(entity, project, run_ids, [key])
+        short = []
+        for run_id in run_ids:
+            rollup = rollups[(run_id, key)]
+            if int(rollup.count.sum()) >= ROLLUP_COLUMN_POINTS * columns:
+                lines[run_id] = _rollup_line(rollup)
+                last[run_id] = _last_value(rollup.last)
+            else:
+                short.append(run_id)
+    if short:
+        source = "_timestamp" if x == "_wall" else x
+        read_keys = [key] if x == "_step" else list(dict.fromkeys([key, source]))
+        raw = store.read_series_many(entity, project, short, read_keys)
+        for run_id in short:
+            axis = None if x == "_step" else raw[(run_id, source)]
+            lines[run_id] = points_xy(raw[(run_id, key)], x, axis, None, None)
+            last[run_id] = _last_value(raw[(run_id, key)].values.astype(np.float64))
+    out = density_grid([lines[run_id] for run_id in run_ids], columns, rows, log_y)
     sign = -1.0 if higher_is_better else 1.0
-    scored = sorted(
-        (sign * last, run_id)
-        for run_id in run_ids
-        if (last := _last(raw[(run_id, key)])) is not None
-    )
+    scored = sorted((sign * v, run_id) for run_id, v in last.items() if v is not None)
     out["best"] = [run_id for _, run_id in scored[:best]]
     out["runCount"] = len(run_ids)
     out["key"] = key
