@@ -4,11 +4,15 @@
   HTTP) for 100 runs x 100,000 steps and 1,000 runs x 10,000 steps, SQLite and
   PostgreSQL, JSON and the compact binary body, beside the per-series path it replaced;
 - ``Api().runs(filters)`` over 100,000 runs on PostgreSQL;
-- PostgreSQL ingest: 16 concurrent runs into two ``runyard server`` processes.
+- PostgreSQL ingest: 16 concurrent runs into two ``runyard server`` processes, and the
+  same into MLflow's server (two workers; ``bench/.venv-peers``, made by
+  ``setup_peers.sh``) on the same PostgreSQL: points/s and CPU per point of the
+  servers, PostgreSQL (its exited backends included) and the load generators.
 
 Data is seeded through the store API (``SqlStore.write_batch``; the 100,000 runs by
 multi-row inserts into ``runs``). Medians of ``--repeat`` (>= 3) after one warm-up.
-Run: ``.venv/bin/python bench/scale.py [--quick] [--only series,filters,ingest]``.
+Run: ``.venv/bin/python bench/scale.py [--quick] [--only series,filters,ingest]``
+(ingest alone, both sides: ``--only ingest --repeat 3``; ``--no-mlflow`` for Runyard only).
 """
 
 from __future__ import annotations
@@ -213,10 +217,15 @@ def bench_filters(uri: str, repeat: int, n: int) -> list[str]:
         store.close()
 
 
-def _ingest_worker(url: str, run_ids: list[str], batches: int, steps: int, keys: int) -> None:
+def _ingest_worker(
+    url: str, run_ids: list[str], batches: int, steps: int, keys: int, cpu: Any = None
+) -> None:
+    """One load generator: its runs as threads; adds the CPU seconds its logging took
+    (after the interpreter started and imported everything) to ``cpu``."""
     from runyard.store.rest.store import HttpStore
 
     store = HttpStore(url)
+    start = time.process_time()
     rng = np.random.default_rng(abs(hash(run_ids[0])) % 2**32)
     values = rng.normal(size=(keys, steps))
 
@@ -239,9 +248,22 @@ def _ingest_worker(url: str, run_ids: list[str], batches: int, steps: int, keys:
         t.start()
     for t in threads:
         t.join()
+    if cpu is not None:
+        with cpu.get_lock():
+            cpu.value += time.process_time() - start
 
 
-def bench_ingest(root: Path, uri: str, pg_pid: int, repeat: int, quick: bool) -> list[str]:
+def _pg_cpu_s(pid: int) -> float:
+    """CPU seconds of PostgreSQL: the postmaster and its live backends, plus the
+    backends that exited (reaped by the postmaster: its children's times). Without
+    the latter a connection closed during the round takes its CPU with it."""
+    from team import tree_cpu_s  # bench/team.py
+
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return tree_cpu_s(pid) + (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
+
+
+def bench_ingest(root: Path, uri: str, pg_pid: int, repeat: int, quick: bool) -> dict[str, Any]:
     import multiprocessing
 
     from team import runyard_server, tree_cpu_s  # bench/team.py
@@ -256,10 +278,13 @@ def bench_ingest(root: Path, uri: str, pg_pid: int, repeat: int, quick: bool) ->
         context = multiprocessing.get_context("spawn")
         for attempt in range(repeat + 1):
             ids = [f"i{attempt}-{r:02d}" for r in range(runs)]
-            cpu_before = [tree_cpu_s(p) for p in (pid_a, pid_b, pg_pid)]
+            cpu_before = [tree_cpu_s(pid_a), tree_cpu_s(pid_b), _pg_cpu_s(pg_pid)]
+            load = context.Value("d", 0.0)
             procs = [
                 # two load generators, each with 8 runs, one per server
-                context.Process(target=_ingest_worker, args=(url, ids[i::2], batches, steps, keys))
+                context.Process(
+                    target=_ingest_worker, args=(url, ids[i::2], batches, steps, keys, load)
+                )
                 for i, url in enumerate((url_a, url_b))
             ]
             start = time.perf_counter()
@@ -270,10 +295,19 @@ def bench_ingest(root: Path, uri: str, pg_pid: int, repeat: int, quick: bool) ->
                 assert p.exitcode == 0
             wall = time.perf_counter() - start
             cpu = [
-                tree_cpu_s(p) - b for p, b in zip((pid_a, pid_b, pg_pid), cpu_before, strict=True)
+                now - before
+                for now, before in zip(
+                    (tree_cpu_s(pid_a), tree_cpu_s(pid_b), _pg_cpu_s(pg_pid)),
+                    cpu_before,
+                    strict=True,
+                )
             ]
             if attempt:  # the first is a warm-up
-                results.append((points / wall, cpu[0] + cpu[1], cpu[2]))
+                results.append((points / wall, cpu[0] + cpu[1], cpu[2], load.value))
+                print(
+                    f"runyard ingest round {attempt}: {points / wall / 1e6:.2f} M/s",
+                    file=sys.stderr,
+                )
         check = SqlStore(uri)
         try:
             stored = sum(
@@ -283,18 +317,192 @@ def bench_ingest(root: Path, uri: str, pg_pid: int, repeat: int, quick: bool) ->
             )
         finally:
             check.close()
-    rate = statistics.median(r[0] for r in results)
-    server_cpu = statistics.median(r[1] for r in results)
-    pg_cpu = statistics.median(r[2] for r in results)
-    return [
-        "| PostgreSQL ingest, 16 runs into 2 server processes | value |",
-        "|---|---|",
-        f"| points per run x runs | {batches} batches x {steps:,} steps x {keys} keys x {runs} |",
-        f"| points/s (median of {repeat}) | {rate / 1e6:.2f} M |",
-        f"| server CPU per point (both processes) | {server_cpu / points * 1e9:.0f} ns |",
-        f"| PostgreSQL CPU per point | {pg_cpu / points * 1e9:.0f} ns |",
-        f"| points stored (checked, one round) | {stored:,} of {points:,} |",
+    return _ingest_row(results, points, stored, f"{batches} x {steps:,} steps x {keys} keys")
+
+
+def _ingest_row(
+    results: list[tuple[float, float, float, float]], points: int, stored: int, shape: str
+) -> dict[str, Any]:
+    return {
+        "rate": statistics.median(r[0] for r in results),
+        "server_ns": statistics.median(r[1] for r in results) / points * 1e9,
+        "pg_ns": statistics.median(r[2] for r in results) / points * 1e9,
+        "load_ns": statistics.median(r[3] for r in results) / points * 1e9,
+        "stored": stored,
+        "points": points,
+        "shape": shape,
+    }
+
+
+#: The MLflow load generator (run by the peers' interpreter, which has mlflow): runs
+#: as threads, each logging its points with ``MlflowClient.log_batch`` (the client cuts
+#: a call into requests of at most 1,000 metrics, the server's limit).
+_MLFLOW_WORKER = """
+import sys, threading, time
+import numpy as np
+from mlflow.entities import Metric
+from mlflow.tracking import MlflowClient
+
+url, experiment, batches, steps, keys = sys.argv[1], sys.argv[2], *map(int, sys.argv[3:6])
+names = sys.argv[6:]
+client = MlflowClient(tracking_uri=url)
+start = time.process_time()
+rng = np.random.default_rng(abs(hash(names[0])) % 2**32)
+values = rng.normal(size=(keys, steps))
+now = int(time.time() * 1000)
+
+def one(name):
+    run_id = client.create_run(experiment, run_name=name).info.run_id
+    for b in range(batches):
+        metrics = [
+            Metric(f"m{k:02d}", float(values[k, s] + b), now, b * steps + s)
+            for s in range(steps)
+            for k in range(keys)
+        ]
+        client.log_batch(run_id, metrics=metrics, synchronous=True)
+
+threads = [threading.Thread(target=one, args=(n,)) for n in names]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+print(time.process_time() - start)
+"""
+
+
+def bench_ingest_mlflow(
+    root: Path, uri: str, pg_pid: int, repeat: int, quick: bool, steps: int = 0
+) -> dict[str, Any]:
+    """MLflow's tracking server (two worker processes) on the same PostgreSQL, fed the
+    same points by the same number of runs; fewer batches (see the section's notes)."""
+    import signal
+    import subprocess
+
+    import psycopg
+    from team import tree_cpu_s  # bench/team.py
+
+    from runyard.store.sql.local_pg import free_port
+
+    peers = Path(__file__).resolve().parent / ".venv-peers"
+    python = peers / "bin" / "python"
+    # ~3,000 points/s on this machine: a tenth of Runyard's points per run keeps a round
+    # under two minutes (the rates and CPU per point are what compare).
+    runs, batches, keys = 16, 1, 20
+    steps = steps or (100 if quick else 500)
+    points = runs * batches * steps * keys
+    raw = uri.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(raw, autocommit=True) as conn:
+        conn.execute("CREATE DATABASE mlflow")
+    db = raw.rsplit("/", 1)[0] + "/mlflow"
+    driver = db.replace("postgresql://", "postgresql+psycopg2://")  # what setup_peers.sh installs
+    port = free_port()
+    log = (root / "mlflow-server.log").open("wb")
+    server = subprocess.Popen(
+        [
+            str(peers / "bin" / "mlflow"), "server",
+            "--backend-store-uri", driver,
+            "--default-artifact-root", f"file://{root / 'mlflow-artifacts'}",
+            "--host", "127.0.0.1", "--port", str(port), "--workers", "2",
+            # uvicorn restarts a worker slower than 5 s to answer its health check:
+            # on 2 loaded cores that killed workers mid-round.
+            "--uvicorn-opts", "--timeout-worker-healthcheck 120",
+        ],
+        stdout=log,
+        stderr=log,
+        start_new_session=True,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    results = []
+    try:
+        _wait_http(f"{url}/health", server)
+        made = subprocess.run(
+            [str(python), "-c", "import sys; from mlflow.tracking import MlflowClient; "
+             "print(MlflowClient(tracking_uri=sys.argv[1]).create_experiment('ingest'))", url],
+            capture_output=True, text=True,
+        )  # fmt: skip
+        if made.returncode:
+            raise RuntimeError(f"MLflow create_experiment failed: {made.stderr[-2000:]}")
+        experiment = made.stdout.strip()
+        for attempt in range(repeat + 1):
+            names = [f"i{attempt}-{r:02d}" for r in range(runs)]
+            cpu_before = [tree_cpu_s(server.pid), _pg_cpu_s(pg_pid)]
+            args = [str(batches), str(steps), str(keys)]
+            start = time.perf_counter()
+            procs = [
+                subprocess.Popen(
+                    [str(python), "-c", _MLFLOW_WORKER, url, experiment, *args, *names[i::2]],
+                    stdout=subprocess.PIPE,
+                    text=True,
+                )
+                for i in range(2)
+            ]
+            load = 0.0
+            for p in procs:
+                out, _ = p.communicate()
+                assert p.returncode == 0
+                load += float(out.split()[-1])
+            wall = time.perf_counter() - start
+            cpu = [tree_cpu_s(server.pid) - cpu_before[0], _pg_cpu_s(pg_pid) - cpu_before[1]]
+            if attempt:
+                results.append((points / wall, cpu[0], cpu[1], load))
+                print(
+                    f"mlflow ingest round {attempt}: {points / wall / 1e6:.3f} M/s", file=sys.stderr
+                )
+        with psycopg.connect(db, autocommit=True) as conn:
+            row = conn.execute(
+                "SELECT COUNT(*) FROM metrics m JOIN runs r ON r.run_uuid = m.run_uuid "
+                "WHERE r.name LIKE 'i1-%'"
+            ).fetchone()
+        stored = int(row[0]) if row else 0
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+    return _ingest_row(results, points, stored, f"{batches} x {steps:,} steps x {keys} keys")
+
+
+def _wait_http(url: str, proc: Any, timeout: float = 120) -> None:
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.5)
+    raise RuntimeError(f"{url} did not answer in {timeout} s")
+
+
+def ingest_lines(ours: dict[str, Any], mlflow: dict[str, Any] | None, repeat: int) -> list[str]:
+    """The ingest table: Runyard and (when it ran) MLflow side by side."""
+    sides = [("Runyard", ours)] + ([("MLflow", mlflow)] if mlflow else [])
+    lines = [
+        "| PostgreSQL ingest, 16 concurrent runs, 2 server processes | "
+        + " | ".join(name for name, _ in sides)
+        + " |",
+        "|---|" + "---|" * len(sides),
     ]
+    rows = [
+        ("points per run (batches x steps x keys)", lambda r: r["shape"]),
+        (f"points/s (median of {repeat})", lambda r: f"{r['rate'] / 1e6:.3f} M"),
+        ("server CPU per point (both processes)", lambda r: f"{r['server_ns']:.0f} ns"),
+        ("PostgreSQL CPU per point", lambda r: f"{r['pg_ns']:.0f} ns"),
+        ("load generator CPU per point (its logging)", lambda r: f"{r['load_ns']:.0f} ns"),
+        (
+            "total CPU per point",
+            lambda r: f"{r['server_ns'] + r['pg_ns'] + r['load_ns']:.0f} ns",
+        ),
+        ("points stored (checked, one round)", lambda r: f"{r['stored']:,} of {r['points']:,}"),
+    ]
+    for label, cell in rows:
+        lines.append(f"| {label} | " + " | ".join(cell(r) for _, r in sides) + " |")
+    return lines
 
 
 def main() -> None:
@@ -303,6 +511,10 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="small sizes (a smoke run)")
     parser.add_argument("--only", default="series,filters,ingest")
     parser.add_argument("--runs", type=int, default=100_000, help="runs for the filter bench")
+    parser.add_argument("--no-mlflow", action="store_true", help="ingest: Runyard only")
+    parser.add_argument(
+        "--mlflow-steps", type=int, default=0, help="ingest: steps per MLflow run (500)"
+    )
     args = parser.parse_args()
     parts = set(args.only.split(","))
     from team import postgres
@@ -331,7 +543,13 @@ def main() -> None:
         if "filters" in parts:
             out += [*bench_filters(pg_uri, args.repeat, 2000 if args.quick else args.runs), ""]
         if "ingest" in parts:
-            out += [*bench_ingest(root, pg_uri, pg_pid, args.repeat, args.quick), ""]
+            ours = bench_ingest(root, pg_uri, pg_pid, args.repeat, args.quick)
+            theirs = None
+            if not args.no_mlflow:
+                theirs = bench_ingest_mlflow(
+                    root, pg_uri, pg_pid, args.repeat, args.quick, args.mlflow_steps
+                )
+            out += [*ingest_lines(ours, theirs, args.repeat), ""]
     print("\n".join(out))
 
 

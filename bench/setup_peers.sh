@@ -23,5 +23,7 @@ for pkg in ${PEERS:-wandb mlflow aim trackio}; do
     status=1
   fi
 done
+# MLflow's server on PostgreSQL (bench/scale.py, ingest) needs a driver.
+"$venv/bin/pip" install --quiet psycopg2-binary || status=1
 "$venv/bin/pip" list 2>/dev/null | grep -iE '^(wandb|mlflow|mlflow-skinny|aim|trackio|numpy) '
 exit $status
