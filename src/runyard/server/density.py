@@ -7,9 +7,10 @@ inside the cell's x range whose y falls in the cell. Per column, a run's line sp
 y interval: the min and max of its points inside the column and of the line where it
 crosses the column's edges; every row of that interval counts the run once. The grid
 is computed with numpy from the raw points, or for a long series from its stored
-rollups (:data:`ROLLUP_COLUMN_POINTS`; every spike still counts); the web app draws it (``web/src/components/DensityPanel.tsx``). tests/server/test_series_density.py
-checks it against a plain loop of this definition, tests/browser/test_density.py the
-page's counts against numpy.
+rollups (:data:`ROLLUP_COLUMN_POINTS`; every spike still counts); the web app draws it
+(``web/src/components/DensityPanel.tsx``). tests/server/test_series_density.py checks
+it against a plain loop of this definition, tests/browser/test_density.py the page's
+counts against numpy.
 """
 
 from __future__ import annotations
