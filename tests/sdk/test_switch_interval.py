@@ -3,6 +3,7 @@ by the last of them, keeping a value the script set meanwhile."""
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 from collections.abc import Iterator
@@ -63,4 +64,24 @@ def test_a_script_interval_already_lower_is_left_alone() -> None:
 def test_restored_when_the_block_raises() -> None:
     with pytest.raises(KeyError), working():
         raise KeyError("x")
+    assert sys.getswitchinterval() == pytest.approx(0.005)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is POSIX")
+def test_a_child_forked_while_working_gets_the_script_interval_back() -> None:
+    """A DataLoader worker forked while a writer works has no such thread to restore it."""
+    read, write = os.pipe()
+    with working():
+        pid = os.fork()
+        if pid == 0:  # the child
+            os.write(write, repr(sys.getswitchinterval()).encode())
+            with working():
+                pass
+            os.write(write, b" " + repr(sys.getswitchinterval()).encode())
+            os._exit(0)
+    os.close(write)
+    os.waitpid(pid, 0)
+    with os.fdopen(read) as pipe:
+        seen = [float(v) for v in pipe.read().split()]
+    assert seen == [pytest.approx(0.005), pytest.approx(0.005)]
     assert sys.getswitchinterval() == pytest.approx(0.005)

@@ -13,6 +13,7 @@ only then.
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 import threading
 from collections.abc import Iterator
@@ -50,3 +51,19 @@ def working() -> Iterator[None]:
                 if abs(sys.getswitchinterval() - WORKING_SWITCH_INTERVAL) < 1e-7:
                     sys.setswitchinterval(_switch_saved)
                 _switch_saved = None
+
+
+def _after_fork_in_child() -> None:
+    """A child forked while a thread was working (a DataLoader worker) has none of
+    those threads: it gets the script's interval back, and a fresh lock."""
+    global _switch_lock, _switch_users, _switch_saved
+    _switch_lock = threading.Lock()
+    lowered = abs(sys.getswitchinterval() - WORKING_SWITCH_INTERVAL) < 1e-7
+    if _switch_users and _switch_saved is not None and lowered:
+        sys.setswitchinterval(_switch_saved)
+    _switch_users = 0
+    _switch_saved = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
