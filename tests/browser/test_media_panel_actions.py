@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -18,7 +19,7 @@ from typing import Any
 import pytest
 
 pytest.importorskip("playwright", reason="needs playwright (pip install playwright)")
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, Route, expect
 from playwright.sync_api import Error as PlaywrightError
 
 from tests.browser.charts import eventually, tid
@@ -386,3 +387,25 @@ def test_media_panel_exports(page: Page, media_actions_server: Server, tmp_path:
     )
     assert [(float(r["x"]), float(r["y"])) for r in chart_rows] == [(x, x * x) for x in range(10)]
     assert {r["run"] for r in chart_rows} == {RUN}
+
+
+def test_media_panels_are_drawn_once_the_runs_are_known(page: Page) -> None:
+    """Drawn before the runs list arrived, the media panels were taken down and drawn again
+    once the runs' custom charts were asked for (a test holding a panel then found it
+    detached, and the panels' first requests were aborted)."""
+    held: list[Route] = []
+    runs = re.compile(rf".*/api/v1/projects/{ENTITY}/{PROJECT}/runs(\?.*)?$")
+    page.route(runs, lambda route: held.append(route))
+    page.goto(WORKSPACE)
+    # the metric keys are in (the line panels are drawn), the runs are not
+    expect(page.locator(tid("panel-loss"))).to_have_count(1)
+    assert held
+    expect(page.locator(tid("media-grid"))).to_have_count(0)
+    page.unroute(runs)
+    for route in held:
+        route.continue_()
+    expect(page.locator(tid("panel-preds"))).to_have_count(1)
+    first = page.locator(tid("panel-preds")).element_handle()
+    expect(panel(page, "preds").locator(tid("table-row"))).to_have_count(len(TABLE))
+    expect(panel(page, "curve").locator("canvas")).to_have_count(1)
+    assert first.evaluate("el => el.isConnected")

@@ -3,7 +3,7 @@
 // (hooks/usePanelLayout): edit, duplicate, delete, drag, resize, full screen, move to
 // another media section, export; sections renamed, reordered, collapsed, deleted.
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { useCallback, useMemo } from "react";
+import { useCallback, useMemo, useState } from "react";
 import { listCharts } from "../../api/client";
 import type { MetricKey, Run } from "../../api/types";
 import { type LayoutEntry, type LayoutSection, usePanelLayout } from "../../hooks/usePanelLayout";
@@ -96,9 +96,14 @@ export default function MediaGrid({ entity, project, keys, runs, settings, updat
     (key: string, chart: ChartSetting | null) => update((s) => setChart(s, key, chart)),
     [update],
   );
+  // Panels wait for the shown runs to be known (the workspace's runs list may come after
+  // the keys): drawn before, they were taken down again while the runs' charts were asked
+  // for. Once runs were shown, none shown (all hidden) draws the panels empty.
+  const [runsKnown, setRunsKnown] = useState(runIds !== "");
+  if (runIds !== "" && !runsKnown) setRunsKnown(true);
   // Until the charts are known, a chart's `<key>_table` looks like a table panel of its
   // own: drawing it would start requests that the charts' arrival aborts.
-  if (runIds !== "" && charts.isPending) return null;
+  if (!runsKnown || (runIds !== "" && charts.isPending)) return null;
   if (sections.length === 0 && !charts.error) return null;
   const editing = layout.editingEntry;
   return (
