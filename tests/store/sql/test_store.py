@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -241,3 +242,41 @@ def test_a_replayed_batch_after_a_merge_stores_nothing_twice(store: SqlStore) ->
     np.testing.assert_array_equal(series.steps, np.arange(12000))
     assert sum(count for _, count, _ in _chunk_rows(store)) == 12000
     assert _chunk_rows(store)[0] == (0, CHUNK_POINTS, False)
+
+
+def test_a_rewind_between_a_merges_read_and_its_swap_is_kept(uri: str) -> None:
+    """Open chunks are merged outside any lock; a rewind (``resume_from``) landing after
+    the merge read them must not be undone by the swap: the key is left for later."""
+    from contextlib import contextmanager
+
+    store, other = SqlStore(uri), SqlStore(uri)
+    ref = RunRef("e", "p", "r")
+
+    def batch(start: int, n: int = 3000) -> RunBatch:
+        steps = np.arange(start, start + n)
+        return RunBatch(ref, create={}, columns={"x": (steps, steps * 1.0)})
+
+    try:
+        store.write_batch(batch(0))
+        store.write_batch(batch(3000))
+        real_read = store._db.read
+
+        @contextmanager
+        def read_then_rewind() -> Iterator[Any]:
+            with real_read() as tx:
+                yield tx
+            other.write_batch(RunBatch(ref, truncate_after=4000))
+
+        store._db.read = read_then_rewind  # type: ignore[method-assign]
+        store.write_batch(batch(6000))  # 9,000 open points: due for merging
+        store._db.read = real_read  # type: ignore[method-assign]
+        series = store.read_series(ref, "x")
+        np.testing.assert_array_equal(series.steps, np.arange(4001))
+        store.write_batch(batch(4001, 6000))  # the next batch merges
+        series = store.read_series(ref, "x")
+        np.testing.assert_array_equal(series.steps, np.arange(10001))
+        np.testing.assert_array_equal(series.values, np.arange(10001.0))
+        assert _chunk_rows(store)[0][1:] == (8192, False)
+    finally:
+        store.close()
+        other.close()
