@@ -351,10 +351,10 @@ def test_baseline_deltas_and_hover(edit_page: Page, edit_server: Server) -> None
     # legend swatch dashed
     page.wait_for_function("() => !!(window.__runyardCharts || {}).loss", timeout=20_000)
     eventually(lambda: page.evaluate("() => window.__runyardCharts.loss.baseline"), base)
-    box = page.locator(f'{tid("panel-loss")} .uplot-box')
+    box = page.locator(f"{tid('panel-loss')} .uplot-box")
     expect(box).to_have_attribute("data-baseline", base)
     expect(box).to_have_attribute("data-emphasis", base)
-    swatch = page.locator(f'{tid(f"legend-item-loss-{base}")} .swatch')
+    swatch = page.locator(f"{tid(f'legend-item-loss-{base}')} .swatch")
     assert swatch.evaluate("e => getComputedStyle(e).outlineStyle") == "dashed"
     (other,) = _select(page, "sgd-lr0.1-bs32-s3", 1)
     runs = {r["id"]: r for r in edit_server.get(f"/projects/{PATH}/runs", limit=100)["runs"]}
