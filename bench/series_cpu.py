@@ -5,15 +5,18 @@ The request's work as the routes do it (bulk store read + reduction + binary bod
 ``/series`` at ``points=1000``; the grid of 160 x 64 cells for ``/density``), timed with
 ``time.process_time`` (CPU of this process: other jobs on a shared machine inflate wall
 time, much less CPU), the variants alternating, medians of ``--repeat`` after a warm-up.
-Stores: SQLite, 100 runs x 100,000 steps and 1,000 runs x 10,000 steps of ``loss``
-(random walks through ``SqlStore.write_batch``, as bench/scale.py seeds them).
+Stores: SQLite and (``--pg``) a throwaway PostgreSQL, 100 runs x 100,000 steps and
+1,000 runs x 10,000 steps of ``loss`` (random walks through ``SqlStore.write_batch``, as
+bench/scale.py seeds them). On PostgreSQL the CPU is this process's (the server's work),
+not PostgreSQL's.
 
-Run: ``.venv/bin/python bench/series_cpu.py [--before d60c24c] [--repeat 5] [--root DIR]``.
+Run: ``.venv/bin/python bench/series_cpu.py [--pg] [--before d60c24c] [--repeat 5] [--root DIR]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.util
 import statistics
 import subprocess
@@ -26,10 +29,13 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from scale import ENTITY, PROJECT, _seed_series  # bench/scale.py
+import numpy as np
+from scale import ENTITY, PROJECT  # bench/scale.py
 
+from runyard.entities import RunRef
 from runyard.server import series as after
 from runyard.server.density import panel_density
+from runyard.store.base import RunBatch
 from runyard.store.sql.store import SqlStore
 
 REPO = Path(__file__).resolve().parents[1]
@@ -52,13 +58,26 @@ def _module_at(commit: str, tmp: Path) -> Any:
     return module
 
 
-def _case(before: Any, store: SqlStore, ids: list[str], repeat: int) -> dict[str, float]:
+def _seed(store: SqlStore, project: str, runs: int, steps: int) -> None:
+    rng = np.random.default_rng(0)
+    x = np.arange(steps, dtype=np.int64)
+    for r in range(runs):
+        y = rng.normal(size=steps).cumsum()
+        batch = RunBatch(
+            RunRef(ENTITY, project, f"run{r:04d}"), create={}, columns={"loss": (x, y)}
+        )
+        store.write_batch(batch)
+
+
+def _case(
+    before: Any, store: SqlStore, project: str, ids: list[str], repeat: int
+) -> dict[str, float]:
     """CPU ms (median) of each variant, alternating."""
 
     def series_of(module: Any) -> Callable[[], bytes]:
         def go() -> bytes:
             out = module.panel_series(
-                store, ENTITY, PROJECT, ids, ["loss"], "_step", None, None, 1000
+                store, ENTITY, project, ids, ["loss"], "_step", None, None, 1000
             )
             body: bytes = module.series_binary("_step", out)
             return body
@@ -68,7 +87,7 @@ def _case(before: Any, store: SqlStore, ids: list[str], repeat: int) -> dict[str
     variants: dict[str, Callable[[], Any]] = {
         "before": series_of(before),
         "after": series_of(after),
-        "density": lambda: panel_density(store, ENTITY, PROJECT, ids, "loss", "_step", 160, 64),
+        "density": lambda: panel_density(store, ENTITY, project, ids, "loss", "_step", 160, 64),
     }
     for fn in variants.values():
         fn()
@@ -85,29 +104,38 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--before", default="d60c24c", help="commit of the A side")
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--root", type=Path, help="keep (or reuse) the stores here")
+    parser.add_argument("--root", type=Path, help="keep (or reuse) the SQLite stores here")
+    parser.add_argument("--pg", action="store_true", help="also on a throwaway PostgreSQL")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
         root = args.root or Path(tmp)
         root.mkdir(parents=True, exist_ok=True)
         before = _module_at(args.before, Path(tmp))
+        stores = {"SQLite": f"sqlite:///{root}/sRUNS.db"}
+        if args.pg:
+            from team import postgres  # bench/team.py
+
+            stores["PostgreSQL"] = stack.enter_context(postgres())[0]
         print(
-            f"| SQLite, CPU ms (median of {args.repeat}) | `/series` at {args.before} | "
-            "`/series` now | `/density` now |"
+            f"| store | runs x steps | CPU ms (median of {args.repeat}): `/series` at "
+            f"{args.before} | `/series` now | `/density` now |"
         )
-        print("|---|---|---|---|")
-        for runs, steps in ((100, 100_000), (1000, 10_000)):
-            store = SqlStore(f"sqlite:///{root}/s{runs}.db")
-            if not store.query_runs(ENTITY, PROJECT, limit=1):
-                _seed_series(store, runs, steps)
-            ids = [f"run{r:04d}" for r in range(runs)]
-            med = _case(before, store, ids, args.repeat)
-            store.close()
-            print(
-                f"| {runs} x {steps:,} | {med['before']:.0f} | {med['after']:.0f} | "
-                f"{med['density']:.0f} |",
-                flush=True,
-            )
+        print("|---|---|---|---|---|")
+        for name, uri in stores.items():
+            for runs, steps in ((100, 100_000), (1000, 10_000)):
+                # one PostgreSQL database holds both projects
+                project = f"{PROJECT}{runs}" if name == "PostgreSQL" else PROJECT
+                store = SqlStore(uri.replace("RUNS", str(runs)))
+                if not store.query_runs(ENTITY, project, limit=1):
+                    _seed(store, project, runs, steps)
+                ids = [f"run{r:04d}" for r in range(runs)]
+                med = _case(before, store, project, ids, args.repeat)
+                store.close()
+                print(
+                    f"| {name} | {runs} x {steps:,} | {med['before']:.0f} | "
+                    f"{med['after']:.0f} | {med['density']:.0f} |",
+                    flush=True,
+                )
 
 
 if __name__ == "__main__":
