@@ -10,7 +10,7 @@ from __future__ import annotations
 __all__ = ["HEAD_REVISION", "SQLITE_DDL", "render_sqlite_ddl"]
 
 #: The Alembic revision this code expects; bumped with every migration.
-HEAD_REVISION = "0008"
+HEAD_REVISION = "0009"
 
 SQLITE_DDL: tuple[str, ...] = (
     "CREATE TABLE entities (\n\tname VARCHAR(128) NOT NULL, \n\tkind VARCHAR(16) NOT NULL, \n\tcreated_at DOUBLE NOT NULL, \n\tPRIMARY KEY (name)\n)",

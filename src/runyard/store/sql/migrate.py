@@ -5,7 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-__all__ = ["POSTGRES_ONLY", "POSTGRES_RUN_DOCUMENTS", "alembic_config", "create_all", "upgrade"]
+__all__ = [
+    "POSTGRES_CHUNK_STORAGE",
+    "POSTGRES_ONLY",
+    "POSTGRES_RUN_DOCUMENTS",
+    "alembic_config",
+    "create_all",
+    "upgrade",
+]
 
 #: PostgreSQL only (revision 0007): ``runs.config`` and ``runs.summary`` parsed once
 #: when written, into generated ``jsonb`` columns the run filters read (parsing 100,000
@@ -20,6 +27,14 @@ POSTGRES_RUN_DOCUMENTS: tuple[str, ...] = tuple(
         f"(replace({column}, '\\u0000', '\\ufffd')::jsonb) STORED",
         f"CREATE INDEX ix_runs_{column}_doc ON runs USING gin ({column}_doc jsonb_path_ops)",
     )
+)
+#: PostgreSQL only (revision 0009): chunk blobs are zlib-compressed already, or plain
+#: float words that do not compress, so PostgreSQL's own pglz attempt before moving a
+#: blob to TOAST is skipped (``EXTERNAL``: out of line, uncompressed); it was a third of
+#: PostgreSQL's CPU ingesting.
+POSTGRES_CHUNK_STORAGE: tuple[str, ...] = tuple(
+    f"ALTER TABLE series_chunks ALTER COLUMN {column} SET STORAGE EXTERNAL"
+    for column in ("steps_blob", "values_blob", "rollup_blob")
 )
 #: Names of those objects, which the SQLAlchemy metadata (shared with SQLite) leaves out.
 POSTGRES_ONLY = frozenset(
@@ -69,5 +84,5 @@ def create_all(db: Any) -> None:
 def _create_all(conn: Any, metadata: Any, text: Any) -> None:
     metadata.create_all(conn)
     if conn.dialect.name == "postgresql":
-        for statement in POSTGRES_RUN_DOCUMENTS:
+        for statement in (*POSTGRES_RUN_DOCUMENTS, *POSTGRES_CHUNK_STORAGE):
             conn.execute(text(statement))
