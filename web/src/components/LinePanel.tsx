@@ -22,10 +22,11 @@ import { formatNumber } from "../lib/format";
 import { groupKey, groupLabel, groupLineId } from "../lib/grouping";
 import { SMOOTHING_KINDS, SMOOTHING_LABELS, type SmoothingKind, type SmoothingSetting, isSmoothing, readSmoothing } from "../lib/smoothing";
 import type { PanelSettings } from "../lib/workspaceSettings";
-import { DEFAULT_X, formatX, xAxisLabel } from "../lib/xAxis";
+import { BUILTIN_X_AXES, formatX, xAxisLabel } from "../lib/xAxis";
 import { DENSITY_THRESHOLD, higherIsBetter } from "../lib/seriesDensity";
 import DensityChart from "./DensityPanel";
 import UPlotChart from "./UPlotChart";
+import XAxisSelect from "./XAxisSelect";
 
 export interface XAxisOption {
   value: string;
@@ -71,22 +72,14 @@ export default function LinePanel(props: LinePanelProps) {
         <span className="panel-title" title={title} data-testid={`panel-title-${key}`}>
           {title}
         </span>
-        <select
-          className="panel-x"
-          data-testid={`xaxis-select-${key}`}
-          aria-label={`x-axis of ${key}`}
-          value={panel.x ?? DEFAULT_X}
-          onChange={(e) => props.onPanelChange(key, { ...panel, x: e.target.value === DEFAULT_X ? undefined : e.target.value })}
-        >
-          <option value={DEFAULT_X}>Default ({xAxisLabel(x)})</option>
-          {xOptions
-            .filter((o) => o.value !== key)
-            .map((o) => (
-              <option key={o.value} value={o.value}>
-                {o.label}
-              </option>
-            ))}
-        </select>
+        <XAxisSelect
+          panelKey={key}
+          value={panel.x}
+          defaultLabel={`Default (${xAxisLabel(x)})`}
+          options={xOptions}
+          builtins={BUILTIN_X_AXES.length}
+          onChange={(value) => props.onPanelChange(key, { ...panel, x: value })}
+        />
         <PanelSmoothing metric={key} panel={panel} onPanelChange={props.onPanelChange} />
         <label className="panel-log" title="log scale (y)">
           <input

@@ -14,6 +14,7 @@ import { type PanelSettings, type WorkspaceSettings, toggle } from "../lib/works
 import { BUILTIN_X_AXES, resolveXAxis } from "../lib/xAxis";
 import LinePanel, { type XAxisOption } from "./LinePanel";
 import PanelEditor from "./PanelEditor";
+import SectionPanels, { LAZY_FROM } from "./SectionPanels";
 import { linePanelExports } from "./PanelTools";
 
 export interface PanelGridProps {
@@ -133,6 +134,8 @@ export default function PanelGrid({ keys, runs, settings, update, allKeys }: Pan
   };
 
   const editingEntry = layout.editingEntry;
+  // a workspace of many panels renders its sections near the viewport, by pages
+  const lazy = useMemo(() => sections.reduce((n, s) => n + s.panels.length, 0) >= LAZY_FROM, [sections]);
   const hiddenCount = settings.hiddenPanels.length;
 
   const toolbar = (
@@ -196,8 +199,9 @@ export default function PanelGrid({ keys, runs, settings, update, allKeys }: Pan
               </button>,
             )}
             {!collapsed && (
-              <div className="panels">
-                {section.panels.map((entry) => {
+              <SectionPanels sectionId={section.id} count={section.panels.length} lazy={lazy}>
+                {(limit) =>
+                  section.panels.slice(0, limit).map((entry) => {
                   const panel: PanelSettings = entry.added ?? settings.panels[entry.id] ?? {};
                   const full = layout.fullscreen === entry.id;
                   const title = panel.title ?? (entry.metrics ? entry.metrics.map((m) => m.key).join(", ") || entry.id : entry.id);
@@ -222,8 +226,9 @@ export default function PanelGrid({ keys, runs, settings, update, allKeys }: Pan
                       tools={layout.handles(section, entry, title, linePanelExports({ id: entry.id, title, keys: keysDrawn, runs, x, load }))}
                     />
                   );
-                })}
-              </div>
+                  })
+                }
+              </SectionPanels>
             )}
           </section>
         );
