@@ -1643,15 +1643,30 @@ def _merge_rows(rows: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _encode_all(chunks: Sequence[_Chunk]) -> list[dict[str, Any]]:
-    """Compressed chunk rows, encoded in parallel when there is enough to share."""
+    """Compressed chunk rows, encoded in parallel when there is enough to share: in
+    two halves of about equal points, not a task per chunk (a batch of a 10,000-key
+    run has 10,000 small chunks, and a task each cost more than encoding them)."""
     if len(chunks) > 1 and sum(len(c[2]) for c in chunks) > 20_000:
         encoder = _encoder()
         if encoder is not None:
             try:
-                return list(encoder.map(_chunk_params, chunks))
+                halves = encoder.map(_encode_some, _halves(chunks))
+                return [row for half in halves for row in half]
             except RuntimeError:  # the interpreter is shutting down
                 pass
+    return _encode_some(chunks)
+
+
+def _encode_some(chunks: Sequence[_Chunk]) -> list[dict[str, Any]]:
     return [_chunk_params(c) for c in chunks]
+
+
+def _halves(chunks: Sequence[_Chunk]) -> list[Sequence[_Chunk]]:
+    """``chunks`` cut in two runs of about equal points, in order."""
+    sizes = np.cumsum([len(c[2]) for c in chunks])
+    cut = int(np.searchsorted(sizes, sizes[-1] / 2)) + 1
+    cut = min(max(cut, 1), len(chunks) - 1)
+    return [chunks[:cut], chunks[cut:]]
 
 
 def _concat_all(parts: Iterable[np.ndarray]) -> np.ndarray:
