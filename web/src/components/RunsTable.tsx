@@ -161,7 +161,7 @@ export default function RunsTable(props: RunsTableProps) {
     count: display.length,
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW_HEIGHT,
-    overscan: 12,
+    overscan: 4,
   });
 
   const sortBy = useCallback(
