@@ -67,7 +67,6 @@ def test_restored_when_the_block_raises() -> None:
     assert sys.getswitchinterval() == pytest.approx(0.005)
 
 
-@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is POSIX")
 def test_a_child_forked_while_working_gets_the_script_interval_back() -> None:
     """A DataLoader worker forked while a writer works has no such thread to restore it."""
     read, write = os.pipe()

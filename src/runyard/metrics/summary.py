@@ -91,10 +91,19 @@ class _Stats:
             if not positions:
                 return -1, -1
             nums = [col[i] for i in positions]
-        arr = np.asarray(nums, dtype=np.float64)
+        # Keep the logged objects (ints stay ints), not their float64 copies.
+        imin, imax = self._fold_numbers(np.asarray(nums, dtype=np.float64), lambda i: nums[i])
+        if positions is not None and imin >= 0:
+            return positions[imin], positions[imax]
+        return imin, imax
+
+    def _fold_numbers(self, arr: np.ndarray, value: Callable[[int], Any]) -> tuple[int, int]:
+        """Add ``arr`` (float64) to the sum and count and its extremes to ``lo``/``hi``,
+        taking them as ``value(position)``; the positions of the first non-NaN minimum
+        and maximum, -1 when every value is NaN."""
         with np.errstate(invalid="ignore", over="ignore"):
             self.total += float(arr.sum())
-        self.n += len(nums)
+        self.n += len(arr)
         nan = np.isnan(arr)
         if nan.any():
             if nan.all():
@@ -102,14 +111,11 @@ class _Stats:
             imin, imax = int(np.nanargmin(arr)), int(np.nanargmax(arr))
         else:
             imin, imax = int(arr.argmin()), int(arr.argmax())
-        # Keep the logged objects (ints stay ints), not their float64 copies.
-        vmin, vmax = nums[imin], nums[imax]
+        vmin, vmax = value(imin), value(imax)
         if self.lo is None or vmin < self.lo:
             self.lo = vmin
         if self.hi is None or vmax > self.hi:
             self.hi = vmax
-        if positions is not None:
-            return positions[imin], positions[imax]
         return imin, imax
 
     def _fold_array(self, col: np.ndarray) -> tuple[int, int]:
@@ -122,23 +128,7 @@ class _Stats:
             self.first = col[0].item()
             self.has_first = True
         self.last = col[-1].item()
-        arr = col.astype(np.float64, copy=False)
-        with np.errstate(invalid="ignore", over="ignore"):
-            self.total += float(arr.sum())
-        self.n += len(arr)
-        nan = np.isnan(arr)
-        if nan.any():
-            if nan.all():
-                return -1, -1
-            imin, imax = int(np.nanargmin(arr)), int(np.nanargmax(arr))
-        else:
-            imin, imax = int(arr.argmin()), int(arr.argmax())
-        vmin, vmax = col[imin].item(), col[imax].item()
-        if self.lo is None or vmin < self.lo:
-            self.lo = vmin
-        if self.hi is None or vmax > self.hi:
-            self.hi = vmax
-        return imin, imax
+        return self._fold_numbers(col.astype(np.float64, copy=False), lambda i: col[i].item())
 
     def _fold_small(self, col: Sequence[Any]) -> tuple[int, int]:
         n, total = self.n, self.total
