@@ -59,3 +59,19 @@ def eventually(read: Callable[[], Any], expected: Any, timeout: float = 5.0) -> 
         time.sleep(0.1)
         value = read()
     assert value == expected
+
+
+def open_menu(page: Page, panel: str) -> None:
+    """Open the panel's actions menu. A panel above still drawing can shift this one
+    between Playwright's aim and its click: the menu is clicked again if it did not open."""
+    from playwright.sync_api import expect
+
+    button = page.locator(tid(f"panel-menu-{panel}"))
+    for attempt in range(3):
+        button.click()
+        try:
+            expect(button).to_have_attribute("aria-expanded", "true", timeout=2_000)
+            return
+        except AssertionError:
+            if attempt == 2:
+                raise

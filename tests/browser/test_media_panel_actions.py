@@ -22,7 +22,7 @@ pytest.importorskip("playwright", reason="needs playwright (pip install playwrig
 from playwright.sync_api import Browser, Locator, Page, Route, expect
 from playwright.sync_api import Error as PlaywrightError
 
-from tests.browser.charts import eventually, tid
+from tests.browser.charts import eventually, open_menu, tid
 from tests.browser.conftest import ENTITY, Server, open_page, run_code, serve_ui
 
 PROJECT = "media-actions"
@@ -126,7 +126,7 @@ def panel(page: Page, id_: str) -> Locator:
 
 def menu(page: Page, id_: str, action: str) -> None:
     panel(page, id_)
-    page.locator(tid(f"panel-menu-{id_}")).click()
+    open_menu(page, id_)
     page.locator(tid(f"panel-{action}-{id_}")).click()
 
 
@@ -253,6 +253,9 @@ def test_duplicate_delete_and_restore_media_panels(
     expect(page.locator(tid("panel-preds"))).to_have_count(0)
     page.locator(tid("restore-panels")).click()
     expect(page.locator(tid("panel-preds"))).to_have_count(1)
+    # the restored table's rows arriving move its copy down: wait for them (a click aimed
+    # before the shift lands beside the copy's menu)
+    expect(panel(page, "preds").locator(tid("table-row"))).to_have_count(len(TABLE))
     # deleting the copy removes it from the layout
     menu(page, copy["id"], "delete")
     expect(page.locator(tid(f"panel-{copy['id']}"))).to_have_count(0)

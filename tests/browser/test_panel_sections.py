@@ -9,7 +9,7 @@ import pytest
 pytest.importorskip("playwright", reason="needs playwright (pip install playwright)")
 from playwright.sync_api import Page, expect
 
-from tests.browser.charts import eventually, tid, wait_chart
+from tests.browser.charts import eventually, open_menu, tid, wait_chart
 from tests.browser.conftest import Server
 from tests.browser.panels_store import (  # noqa: F401  (fixtures)
     WORKSPACE,
@@ -130,7 +130,7 @@ def test_move_a_panel_to_another_section_by_menu_and_by_drag(
         "() => document.querySelector('[data-panel-id=\"acc\"]').closest('section').dataset.testid"
     ).removeprefix("section-")
     assert home != "val"
-    page.locator(tid("panel-menu-acc")).click()
+    open_menu(page, "acc")
     val = panel_ids(page, "val")
     assert sorted(val) == ["val/acc", "val/loss"]
     page.locator(tid("panel-move-acc")).select_option("val")
@@ -147,7 +147,7 @@ def test_move_a_panel_to_another_section_by_menu_and_by_drag(
     eventually(lambda: panel_ids(page, "val"), ["loss", *val, "acc"])
     eventually(lambda: saved(panels_server).get("panelSections"), {"acc": "val", "loss": "val"})
     # moving it back home forgets the move
-    page.locator(tid("panel-menu-acc")).click()
+    open_menu(page, "acc")
     page.locator(tid("panel-move-acc")).select_option(home)
     eventually(lambda: saved(panels_server).get("panelSections"), {"loss": "val"})
     reload(page, panels_server)

@@ -16,7 +16,7 @@ pytest.importorskip("playwright", reason="needs playwright (pip install playwrig
 from playwright.sync_api import Page, expect
 
 import runyard
-from tests.browser.charts import eventually, tid, wait_chart
+from tests.browser.charts import eventually, open_menu, tid, wait_chart
 from tests.browser.conftest import ENTITY, Server
 from tests.browser.panels_store import (  # noqa: F401  (fixtures)
     PROJECT,
@@ -43,7 +43,7 @@ def drawn_chart(page: Page, panel: str, condition: str = "true") -> dict[str, An
 
 
 def menu(page: Page, panel: str, action: str) -> None:
-    page.locator(tid(f"panel-menu-{panel}")).click()
+    open_menu(page, panel)
     page.locator(tid(f"panel-{action}-{panel}")).click()
 
 
