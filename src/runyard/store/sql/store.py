@@ -929,12 +929,16 @@ class SqlStore(TrackingStore):
         max_step: int | None,
     ) -> dict[tuple[str, str], list[Any]]:
         """``columns`` of the chunks of every (run, key) pair overlapping ``[min_step,
-        max_step)``, in step order, in one query (a panel of 1,000 runs is one read)."""
+        max_step)``, in step order, in one query (a panel of 1,000 runs is one read).
+
+        Not ordered by SQL: SQLite sorted the rows, blobs and all, in a temporary
+        B-tree (1,000 runs x 10,000 points: ~190 of ~230 ms of the read); each pair's
+        few rows are put in step order here instead."""
         params: dict[str, Any] = {"entity": entity, "project": project}
         run_names = _bind_list(params, "r", run_ids)
         key_names = _bind_list(params, "k", keys)
         sql = (
-            f'SELECT r.run_id, c."key", {columns} FROM series_chunks c '
+            f'SELECT r.run_id, c."key", c.first_step, {columns} FROM series_chunks c '
             "JOIN runs r ON r.id = c.run JOIN projects p ON p.id = r.project_id "
             f"WHERE p.entity = :entity AND p.name = :project AND r.run_id IN ({run_names}) "
             f'AND c."key" IN ({key_names})'
@@ -945,13 +949,17 @@ class SqlStore(TrackingStore):
         if max_step is not None:
             sql += " AND c.first_step < :max_step"
             params["max_step"] = max_step
-        out: dict[tuple[str, str], list[Any]] = {}
+        found: dict[tuple[str, str], list[tuple[Any, ...]]] = {}
         if not run_ids or not keys:
-            return out
+            return {}
         with self._db.read() as tx:
-            rows = tx.all(sql + ' ORDER BY c.run, c."key", c.first_step', params)
+            rows = tx.all(sql, params)
         for row in rows:
-            out.setdefault((row[0], row[1]), []).append(tuple(row)[2:])
+            found.setdefault((row[0], row[1]), []).append(tuple(row)[2:])
+        out: dict[tuple[str, str], list[Any]] = {}
+        for pair, chunks in found.items():
+            chunks.sort(key=lambda chunk: int(chunk[0]))  # in order already, as a rule
+            out[pair] = [chunk[1:] for chunk in chunks]
         return out
 
     def read_series_many(
