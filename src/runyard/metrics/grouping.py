@@ -39,8 +39,13 @@ def align(lines: Sequence[Line], *, exact: bool) -> tuple[FloatArray, FloatArray
     no value. ``exact``: match x exactly (steps); else interpolate within each run's range.
     Each line's x must be non-decreasing (a repeated x keeps its last value)."""
     cleaned: list[tuple[FloatArray, FloatArray]] = []
+    # Runs logged at the same steps often share one x array: converted once, and told
+    # equal by identity below rather than compared point by point.
+    converted: dict[int, FloatArray] = {}
     for x, y in lines:
-        xs = np.asarray(x, dtype=np.float64)
+        xs = converted.get(id(x))
+        if xs is None:
+            xs = converted[id(x)] = np.asarray(x, dtype=np.float64)
         ys = np.asarray(y, dtype=np.float64)
         if xs.shape != ys.shape:
             raise ValueError(f"x and y differ in length: {xs.size} != {ys.size}")
@@ -53,7 +58,7 @@ def align(lines: Sequence[Line], *, exact: bool) -> tuple[FloatArray, FloatArray
     if (
         len(parts) == len(cleaned)
         and all(xs.size == first.size for xs in parts)
-        and all(np.array_equal(xs, first) for xs in parts)
+        and all(xs is first or np.array_equal(xs, first) for xs in parts)
         and (first.size < 2 or bool(np.all(first[1:] > first[:-1])))
     ):
         # The common case (runs of a sweep logged at the same steps): no union to sort.

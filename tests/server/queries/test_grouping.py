@@ -35,17 +35,20 @@ class CountingStore(SqlStore):
         self.single.append((ref.run_id, key))
         return super().read_series(ref, key, min_step, max_step)
 
-    def read_series_many(
+    def _chunks_many(
         self,
+        columns: str,
         entity: str,
         project: str,
         run_ids: Sequence[str],
         keys: Sequence[str],
-        min_step: int | None = None,
-        max_step: int | None = None,
-    ) -> dict[tuple[str, str], Series]:
+        min_step: int | None,
+        max_step: int | None,
+    ) -> dict[tuple[str, str], list[Any]]:
+        # the one query under every bulk read (read_series_many and the float64 reads
+        # of runyard.store.sql.float_series alike)
         self.bulk.append((tuple(run_ids), tuple(keys)))
-        return super().read_series_many(entity, project, run_ids, keys, min_step, max_step)
+        return super()._chunks_many(columns, entity, project, run_ids, keys, min_step, max_step)
 
     def pairs_read(self) -> list[tuple[str, str]]:
         return self.single + [(r, k) for ids, keys in self.bulk for r in ids for k in keys]

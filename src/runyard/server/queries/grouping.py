@@ -22,6 +22,8 @@ from runyard.entities import RunRecord, RunRef
 from runyard.metrics.flatten import get_path, parse_name
 from runyard.metrics.grouping import aggregate, align, reduce_band
 from runyard.store.base import Series, TrackingStore
+from runyard.store.sql.float_series import read_float_series_many
+from runyard.store.sql.store import SqlStore
 
 __all__ = ["GROUP_FIELDS", "Group", "GroupsCache", "group_runs", "grouped_series", "parse_by"]
 
@@ -119,13 +121,20 @@ RunSeries = dict[str, Series]
 def _read(
     store: TrackingStore, refs: Sequence[RunRef], names: Sequence[str]
 ) -> dict[RunRef, RunSeries]:
-    """Every series ``names`` of ``refs`` at full fidelity, one bulk read per project."""
+    """Every series ``names`` of ``refs`` at full fidelity, one bulk read per project. On
+    the SQL store the values are decoded straight into float64 (what the aggregates
+    take) and runs logged at the same steps share one steps array (see
+    :mod:`runyard.store.sql.float_series`)."""
     projects: dict[tuple[str, str], list[RunRef]] = {}
     for ref in refs:
         projects.setdefault((ref.entity, ref.project), []).append(ref)
     out: dict[RunRef, RunSeries] = {}
     for (entity, project), members in projects.items():
-        found = store.read_series_many(entity, project, [r.run_id for r in members], names)
+        ids = [r.run_id for r in members]
+        if isinstance(store, SqlStore):
+            found = read_float_series_many(store, entity, project, ids, names)
+        else:
+            found = store.read_series_many(entity, project, ids, names)
         for ref in members:
             out[ref] = {name: found[(ref.run_id, name)] for name in names}
     return out

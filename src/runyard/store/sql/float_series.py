@@ -1,0 +1,123 @@
+"""Whole series of many runs as float64, decoded with few copies: for reads that take
+every raw point of every run into an aggregate (grouped lines, ``/groups``).
+
+:meth:`SqlStore.read_series_many` keeps each key's dtype (int64 or float64) and decodes
+each chunk into arrays of its own, then joins them. Here a series' values are decoded
+straight into one float64 array (the dtype every aggregate takes them in): zlib inflates
+into a buffer of the exact size, and the byte planes are put back in place in that
+array. Runs logged at the same steps (a sweep) share one read-only steps array, decoded
+once, so a caller can tell equal x-axes apart by identity instead of comparing them.
+"""
+
+from __future__ import annotations
+
+import struct
+import threading
+import zlib
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from runyard.store.base import Series
+from runyard.store.sql.chunks import _BITDIFF, _KINDS, _MICROS, _PLAIN, _RAW, decode_steps
+from runyard.store.sql.store import SqlStore
+
+__all__ = ["decode_values_into", "read_float_series_many"]
+
+_HEADER = struct.Struct("<cBq")
+#: Shared steps arrays by their chunks' step blobs (a sweep's runs have the same ones).
+_STEPS_CACHE_SIZE = 8
+_steps_cache: dict[tuple[bytes, ...], np.ndarray] = {}
+_steps_lock = threading.Lock()
+
+
+def value_count(data: bytes | memoryview) -> int:
+    """The number of values in an encoded values blob (from its header)."""
+    return int(_HEADER.unpack_from(data)[2])
+
+
+def _unshuffle_into(raw: bytes, out: np.ndarray) -> None:
+    """The byte planes of ``raw`` (8 of ``len(out)`` bytes) put back into the 8-byte
+    words of ``out`` (one plane at a time: faster than a transposed copy)."""
+    n = len(out)
+    planes = np.frombuffer(raw, np.uint8, 8 * n).reshape(8, n)
+    words = out.view(np.uint8).reshape(n, 8)
+    for i in range(8):
+        words[:, i] = planes[i]
+
+
+def decode_values_into(data: bytes | memoryview, out: np.ndarray) -> None:
+    """Decode a values blob (see :func:`runyard.store.sql.chunks.encode_values`) into the
+    float64 array ``out`` of its length: float values bit for bit, integers as
+    ``astype(float64)`` converts them."""
+    kind_b, codec, n = _HEADER.unpack_from(data)
+    if len(out) != n or out.dtype != np.float64:
+        raise ValueError(f"out must be float64 of {n} values, not {out.dtype} of {len(out)}")
+    kind = kind_b.decode()
+    dtype = _KINDS[kind]
+    if codec == _PLAIN:
+        out[:] = np.frombuffer(data, dtype, n, _HEADER.size)
+        return
+    raw = zlib.decompress(memoryview(data)[_HEADER.size :], bufsize=max(8 * n, 1))
+    if codec == _RAW and kind == "f":
+        _unshuffle_into(raw, out)
+        return
+    bits = np.empty(n, np.uint64)
+    _unshuffle_into(raw, bits)
+    if codec == _MICROS:
+        out[:] = np.cumsum(bits.view("<i8"), dtype=np.int64) / 1e6
+    elif codec == _BITDIFF:
+        out[:] = np.cumsum(bits, dtype=np.uint64).view(dtype)
+    else:
+        out[:] = bits.view(dtype)
+
+
+def _steps_of(blobs: Sequence[bytes]) -> np.ndarray:
+    """The steps of a series' chunks, shared (read-only) between series of equal ones."""
+    key = tuple(bytes(b) for b in blobs)
+    with _steps_lock:
+        found = _steps_cache.get(key)
+    if found is not None:
+        return found
+    parts = [decode_steps(bytes(b)) for b in blobs]
+    steps = np.concatenate(parts) if len(parts) > 1 else parts[0]
+    steps.flags.writeable = False
+    if sum(len(k) for k in key) <= 64 * len(key):  # cache the compact (range) ones only
+        with _steps_lock:
+            if len(_steps_cache) >= _STEPS_CACHE_SIZE:
+                _steps_cache.pop(next(iter(_steps_cache)))
+            _steps_cache[key] = steps
+    return steps
+
+
+def _float_series(key: str, chunks: Sequence[Any]) -> Series:
+    if not chunks:
+        return Series(key, np.zeros(0, np.int64), np.zeros(0, np.float64))
+    counts = [value_count(c[1]) for c in chunks]
+    values = np.empty(sum(counts), np.float64)
+    at = 0
+    for chunk, n in zip(chunks, counts, strict=True):
+        decode_values_into(chunk[1], values[at : at + n])
+        at += n
+    return Series(key, _steps_of([c[0] for c in chunks]), values)
+
+
+def read_float_series_many(
+    store: SqlStore,
+    entity: str,
+    project: str,
+    run_ids: Sequence[str],
+    keys: Sequence[str],
+) -> dict[tuple[str, str], Series]:
+    """:meth:`SqlStore.read_series_many` of whole series with float64 values (equal to
+    ``values.astype(float64)`` of that read) and steps arrays that are read-only and
+    may be shared between series."""
+    found = store._chunks_many(
+        "steps_blob, values_blob", entity, project, run_ids, keys, None, None
+    )
+    return {
+        (run_id, key): _float_series(key, found.get((run_id, key), []))
+        for run_id in run_ids
+        for key in keys
+    }

@@ -1,0 +1,112 @@
+"""``float_series``: whole series decoded straight into float64 equal, bit for bit, to
+``read_series_many``'s values as float64, for every codec the writer picks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from runyard.entities import RunRef
+from runyard.store.base import RunBatch
+from runyard.store.sql import chunks
+from runyard.store.sql.chunks import decode_values, encode_values
+from runyard.store.sql.float_series import decode_values_into, read_float_series_many
+from runyard.store.sql.store import SqlStore
+
+RNG = np.random.default_rng(7)
+ARRAYS = {
+    "noise": RNG.normal(0, 1, 3000),  # raw bits
+    "smooth": np.linspace(1e9, 1e9 + 1, 3000),  # bit differences
+    "micros": np.round(np.arange(3000) * 0.25 + 0.5, 6),  # integer microseconds
+    "special": np.array([np.nan, np.inf, -np.inf, -0.0, 5e-324, 1.7976931348623157e308]),
+    "ints": np.arange(-1500, 1500, dtype=np.int64) * 3,
+    "big_ints": np.array([2**62 + 1, -(2**62) - 3, 7], dtype=np.int64),
+    "one": np.array([4.5]),
+}
+
+
+def _codec(blob: bytes) -> int:
+    return blob[1]
+
+
+@pytest.mark.parametrize("compress", [True, False])
+@pytest.mark.parametrize("name", sorted(ARRAYS))
+def test_decode_into_equals_decode_as_float(name: str, compress: bool) -> None:
+    blob = encode_values(ARRAYS[name], compress=compress)
+    out = np.full(len(ARRAYS[name]), -1.0)
+    decode_values_into(blob, out)
+    expected = decode_values(blob).astype(np.float64)
+    assert out.tobytes() == expected.tobytes()  # NaN, -0.0 and subnormals included
+    assert out.tobytes() == ARRAYS[name].astype(np.float64).tobytes()
+
+
+def test_every_codec_is_covered() -> None:
+    codecs = {_codec(encode_values(a)) for a in ARRAYS.values()}
+    codecs.add(_codec(encode_values(ARRAYS["one"], compress=False)))
+    assert codecs == {chunks._RAW, chunks._BITDIFF, chunks._MICROS, chunks._PLAIN}
+
+
+def test_decode_into_checks_the_output() -> None:
+    blob = encode_values(ARRAYS["noise"])
+    with pytest.raises(ValueError, match="float64 of 3000"):
+        decode_values_into(blob, np.zeros(10))
+    with pytest.raises(ValueError, match="float64 of 3000"):
+        decode_values_into(blob, np.zeros(3000, np.float32))
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[SqlStore]:
+    tracking = SqlStore(f"sqlite:///{tmp_path}/runyard.db")
+    steps = np.arange(0, 30_000, 3, dtype=np.int64)
+    for i in range(6):
+        own = steps if i < 4 else np.unique(RNG.integers(0, 10**6, 12_000))
+        # two batches, the run finished by the second: sealed (compressed) chunks and the
+        # run's last open one
+        for part, meta in ((own[:6000], {}), (own[6000:], {"state": "finished"})):
+            tracking.write_batch(
+                RunBatch(
+                    RunRef("me", "p", f"r{i}"),
+                    create={"display_name": f"r{i}"},
+                    meta=meta,
+                    columns={
+                        "loss": (part, RNG.normal(i, 1, len(part))),
+                        "count": (part, part * (i + 1)),
+                        "_runtime": (part, np.round(part * 0.125, 6)),
+                    },
+                )
+            )
+    yield tracking
+    tracking.close()
+
+
+def test_reads_equal_read_series_many(store: SqlStore) -> None:
+    ids = [f"r{i}" for i in range(6)] + ["missing"]
+    keys = ["loss", "count", "_runtime", "nothing"]
+    expected = store.read_series_many("me", "p", ids, keys)
+    got = read_float_series_many(store, "me", "p", ids, keys)
+    assert got.keys() == expected.keys()
+    for pair, series in expected.items():
+        assert got[pair].key == series.key
+        assert np.array_equal(got[pair].steps, series.steps), pair
+        assert got[pair].values.dtype == np.float64
+        assert got[pair].values.tobytes() == series.values.astype(np.float64).tobytes(), pair
+    assert len(got[("r0", "loss")]) == 10_000 and len(got[("missing", "loss")]) == 0
+    # the runs logged at the same steps share one read-only steps array
+    shared = got[("r0", "loss")].steps
+    assert all(got[(f"r{i}", k)].steps is shared for i in range(4) for k in keys[:3])
+    assert not shared.flags.writeable
+    assert got[("r4", "loss")].steps is not shared
+
+
+def test_the_store_holds_several_chunks_per_series(store: SqlStore) -> None:
+    # what the read above joins: more than one chunk per series, of several codecs
+    with store._db.read() as tx:
+        rows = tx.all('SELECT run, "key", values_blob FROM series_chunks')
+    per_series: dict[tuple[int, str], int] = {}
+    for row in rows:
+        per_series[(row[0], row[1])] = per_series.get((row[0], row[1]), 0) + 1
+    assert min(per_series.values()) >= 2
+    assert {_codec(row[2]) for row in rows} >= {chunks._RAW, chunks._MICROS}
