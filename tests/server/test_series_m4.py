@@ -76,3 +76,21 @@ def test_lines_of_many_batches_are_each_their_own_m4() -> None:
     for (xs, ys), got in zip(lines, m4_many(lines, 250), strict=True):
         for a, b in zip(got, m4_series(xs, ys, 250), strict=True):
             np.testing.assert_array_equal(a, b)
+
+
+def test_padded_and_flat_reductions_agree() -> None:
+    """Buckets of about equal size without NaN take the padded (matrix) path; it keeps
+    the same points as the NaN-ignoring flat path, ties to the first point."""
+    rng = np.random.default_rng(11)
+    ys = np.round(rng.normal(size=10_000).cumsum())  # many ties
+    ys[[17, 5000]] = [np.inf, -np.inf]
+    starts = np.searchsorted(np.arange(10_000.0), 9999 * np.arange(250) / 250)
+    counts = np.diff(starts, append=len(ys))
+    padded = series._m4_padded(ys, starts, counts)
+    assert padded is not None
+    for a, b in zip(padded, series._m4_flat(ys, starts, counts), strict=True):
+        np.testing.assert_array_equal(a, b)
+    ys[3] = np.nan
+    assert series._m4_padded(ys, starts, counts) is None
+    uneven = np.array([0, 1, 2, 9000])  # padding would cost more than the points
+    assert series._m4_padded(np.zeros(9500), uneven, np.diff(uneven, append=9500)) is None

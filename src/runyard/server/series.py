@@ -128,8 +128,11 @@ def points_xy(
 ) -> tuple[np.ndarray, np.ndarray]:
     """A series' raw points against ``x`` (float64, sorted by x), inside the x range."""
     xs, mask = _x_values(x, x_series, series.steps)
-    ys = series.values[mask].astype(np.float64)
-    if len(xs) > 1 and bool(np.any(np.diff(xs) < 0)):  # a non-monotone metric as x
+    if x == "_step" or x_series is None:  # every point, steps increasing
+        ys = series.values.astype(np.float64, copy=False)
+    else:
+        ys = series.values[mask].astype(np.float64)
+    if x != "_step" and len(xs) > 1 and bool(np.any(np.diff(xs) < 0)):  # a metric as x
         order = np.argsort(xs, kind="stable")
         xs, ys = xs[order], ys[order]
     if xmin is not None or xmax is not None:
@@ -193,19 +196,41 @@ def _m4_batch(lines: Sequence[tuple[np.ndarray, np.ndarray]], buckets: int) -> l
     """:func:`m4_many` of lines reduced together."""
     sizes = np.array([len(xs) for xs, _ in lines], dtype=np.int64)
     offsets = np.concatenate(([0], np.cumsum(sizes)))
-    starts_of = []
-    for (xs, _), offset in zip(lines, offsets[:-1], strict=True):
-        # Bucket k of [x0, x_last]: x0 + span * k / buckets <= x < the next edge, as in
-        # m4_series (the same float expression, so the same split).
-        lo, hi = float(xs[0]), float(xs[-1])
-        bounds = np.searchsorted(xs, _edges(lo, hi, buckets), "left")
-        starts = np.concatenate(([0], bounds))
-        ends = np.concatenate((bounds, [len(xs)]))
-        starts_of.append(starts[ends > starts] + offset)
-    starts = np.concatenate(starts_of).astype(np.int64)
+    # Bucket k of [x0, x_last]: x0 + span * k / buckets <= x < the next edge, as in
+    # m4_series (the same float expression, so the same split), for all lines at once.
+    lo = np.array([xs[0] for xs, _ in lines], np.float64)
+    hi = np.array([xs[-1] for xs, _ in lines], np.float64)
+    inner = np.arange(1, buckets, dtype=np.float64)
+    edges = lo[:, None] + ((hi - lo)[:, None] * inner) / buckets
+    bounds = np.empty((len(lines), buckets + 1), np.int64)
+    bounds[:, 0] = 0
+    bounds[:, -1] = sizes
+    for i, (xs, _) in enumerate(lines):
+        bounds[i, 1:-1] = xs.searchsorted(edges[i], "left")
+    bounds += offsets[:-1, None]
+    starts_all, ends_all = bounds[:, :-1].ravel(), bounds[:, 1:].ravel()
+    starts = starts_all[ends_all > starts_all]
     y_all = np.concatenate([ys for _, ys in lines])
     total = len(y_all)
     counts = np.diff(starts, append=total)
+    picked, bucket, lows, highs = _m4_padded(y_all, starts, counts) or _m4_flat(
+        y_all, starts, counts
+    )
+    py, plo, phi = y_all[picked], lows[bucket], highs[bucket]
+    cuts = np.searchsorted(picked, offsets)
+    return [
+        (xs[picked[a:b] - offset], py[a:b], plo[a:b], phi[a:b])
+        for (xs, _), offset, a, b in zip(lines, offsets[:-1], cuts[:-1], cuts[1:], strict=True)
+    ]
+
+
+_Picked = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def _m4_flat(y_all: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> _Picked:
+    """The kept positions of M4 over buckets ``starts`` of ``y_all`` (sorted), each one's
+    bucket, and each bucket's minimum and maximum (NaN ignored)."""
+    total = len(y_all)
     with np.errstate(invalid="ignore"):
         lows = np.fmin.reduceat(y_all, starts)
         highs = np.fmax.reduceat(y_all, starts)
@@ -222,13 +247,38 @@ def _m4_batch(lines: Sequence[tuple[np.ndarray, np.ndarray]], buckets: int) -> l
         first = hits[np.searchsorted(hits, starts, "left")]
         keep[first[first < starts + counts]] = True
     picked = np.flatnonzero(keep)
-    bucket = bucket_of[picked]
-    py, plo, phi = y_all[picked], lows[bucket], highs[bucket]
-    cuts = np.searchsorted(picked, offsets)
-    return [
-        (xs[picked[a:b] - offset], py[a:b], plo[a:b], phi[a:b])
-        for (xs, _), offset, a, b in zip(lines, offsets[:-1], cuts[:-1], cuts[1:], strict=True)
-    ]
+    return picked, bucket_of[picked], lows, highs
+
+
+def _m4_padded(y_all: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> _Picked | None:
+    """:func:`_m4_flat` for buckets of about equal size and no NaN (a chart of many
+    runs' losses): buckets gathered into the rows of a matrix, each padded with its
+    last point (which changes neither its extremes nor their first position), then one
+    ``argmin`` and one ``argmax`` along the rows. None when padding would cost more
+    than the points or a NaN needs the NaN-ignoring path."""
+    width = int(counts.max()) if len(counts) else 0
+    if not len(counts) or width * len(counts) > 2 * len(y_all) or y_all.dtype != np.float64:
+        return None
+    with np.errstate(invalid="ignore", over="ignore"):
+        # One pass: the sum is NaN when there is a NaN (or inf and -inf meet: checked).
+        if np.isnan(np.add.reduce(y_all)) and np.isnan(y_all).any():
+            return None
+    ends = starts + counts - 1
+    at = starts[:, None] + np.arange(width, dtype=np.int64)
+    np.minimum(at, ends[:, None], out=at)
+    rows = y_all[at]
+    arg_min, arg_max = rows.argmin(axis=1), rows.argmax(axis=1)
+    index = np.arange(len(counts))
+    lows, highs = rows[index, arg_min], rows[index, arg_max]
+    # Per bucket its first, first minimum, first maximum and last point, in order,
+    # each once: the kept points of all buckets, sorted, without a pass over y.
+    four = np.column_stack((starts, starts + arg_min, starts + arg_max, ends))
+    four.sort(axis=1)
+    fresh = np.ones(four.shape, bool)
+    fresh[:, 1:] = four[:, 1:] != four[:, :-1]
+    picked = four[fresh]
+    bucket = np.repeat(index, fresh.sum(axis=1))
+    return picked, bucket, lows, highs
 
 
 def _edges(lo: float, hi: float, buckets: int) -> np.ndarray:
