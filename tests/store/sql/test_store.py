@@ -211,6 +211,61 @@ def test_a_live_run_appends_open_chunks_then_merges_them(store: SqlStore) -> Non
     np.testing.assert_array_equal(store.read_series(ref, "loss").values, expected)
 
 
+@pytest.mark.parametrize(
+    ("live", "final"),
+    [
+        ([(0, 100), (100, 100)], (200, 300)),  # extends a small open chunk
+        ([(0, 3000), (3000, 3000), (6000, 3000)], (9000, 8000)),  # after a merge
+        ([(0, 600), (600, 400)], (1000, 9000)),  # open chunks, then more than a chunk
+        ([], (0, 20000)),  # a run of one batch
+        ([(0, 3000)], (2000, 4000)),  # sent again in part: each point once
+    ],
+)
+def test_the_last_batch_is_sealed_with_the_open_chunks(
+    store: SqlStore, live: list[tuple[int, int]], final: tuple[int, int]
+) -> None:
+    """The run's last batch goes straight into compressed chunks with the key's open
+    ones (not stored open and read back by the seal): every point once, in order, in
+    chunks of CHUNK_POINTS, none left uncompressed; keys of the live batches only and
+    of the last batch only are sealed too."""
+    from runyard.store.sql.store import CHUNK_POINTS
+
+    ref = RunRef("e", "p", "r")
+    end = max([s + n for s, n in live] + [final[0] + final[1]])
+    values = np.cumsum(np.random.default_rng(7).normal(size=end))
+
+    def columns(start: int, n: int, keys: tuple[str, ...]) -> dict[str, Any]:
+        steps = np.arange(start, start + n)
+        return {k: (steps, values[start : start + n] + i) for i, k in enumerate(keys)}
+
+    for start, n in live:
+        store.write_batch(RunBatch(ref, create={}, columns=columns(start, n, ("x", "early"))))
+    store.write_batch(
+        RunBatch(ref, create={}, meta={"state": "finished"}, columns=columns(*final, ("x", "late")))
+    )
+    stored = _chunk_rows(store)
+    assert not any(plain for _, _, plain in stored)
+    expect_x = np.arange(end)
+    series = store.read_series(ref, "x")
+    np.testing.assert_array_equal(series.steps, expect_x)
+    np.testing.assert_array_equal(series.values, values[:end])
+    late = store.read_series(ref, "late")
+    np.testing.assert_array_equal(late.steps, np.arange(final[0], final[0] + final[1]))
+    np.testing.assert_array_equal(late.values, values[final[0] : final[0] + final[1]] + 1)
+    if live:
+        early_end = live[-1][0] + live[-1][1]
+        early = store.read_series(ref, "early").values
+        np.testing.assert_array_equal(early, values[:early_end] + 1)
+    with store._db.read() as tx:
+        counts = [
+            int(r[0])
+            for r in tx.all(
+                "SELECT count FROM series_chunks WHERE \"key\" = 'x' ORDER BY first_step"
+            )
+        ]
+    assert counts == [min(CHUNK_POINTS, end - lo) for lo in range(0, end, CHUNK_POINTS)]
+
+
 def test_small_batches_extend_a_small_open_chunk(store: SqlStore) -> None:
     """Batches of a few points extend the last open chunk while it is small, so a live
     run of small flushes does not make a row a flush."""

@@ -295,14 +295,18 @@ class SqlStore(TrackingStore):
                 self._copy_history(tx, run_pk, *batch.copy_history)
             self._apply_run_fields(tx, run_pk, batch)
             ends = batch.journal_done or batch.meta.get("state") not in (None, "running")
+            fresh: list[_Chunk] = []
             if batch.columns:
                 # PostgreSQL writers of other runs go on while this one compresses
-                # after its commit; SQLite has one writer at a time anyway.
+                # after its commit; SQLite has one writer at a time anyway. The run's
+                # last batch hands its points to the seal instead of storing them open.
                 defer = not ends and self._db.dialect != "sqlite"
-                after.full, after.due = self._append_columns(tx, run_pk, batch.columns, defer)
+                after.full, after.due = self._append_columns(
+                    tx, run_pk, batch.columns, defer, fresh if ends else None
+                )
                 after.run_pk = run_pk
             if ends:
-                self._seal_tails(tx, run_pk)
+                self._seal_tails(tx, run_pk, fresh)
             if batch.console or batch.system:
                 context.write_context(tx, run_pk, batch)
             if batch.artifacts or batch.artifact_uses or batch.artifact_links:
@@ -440,21 +444,40 @@ class SqlStore(TrackingStore):
         values["id"] = run_pk
         tx.run(f"UPDATE runs SET {', '.join(assignments)} WHERE id = :id", values)
 
-    def _seal_tails(self, tx: Tx, run_pk: int) -> None:
+    def _seal_tails(self, tx: Tx, run_pk: int, fresh: Sequence[_Chunk] = ()) -> None:
         """Once the run ends: merge each key's open chunks (the uncompressed ones a live
-        run appends, see :meth:`_append_columns`) into compressed chunks."""
+        run appends, see :meth:`_append_columns`) and the last batch's points
+        (``fresh``, never stored open) into compressed chunks."""
         rows = tx.all(
             _OPEN_ROWS.format(
                 keys='SELECT DISTINCT "key" FROM series_chunks WHERE run = :run AND count <> :full'
             ),
             {"run": run_pk, "full": CHUNK_POINTS, "lowest": _LOWEST},
         )
+        stored = _by_key(rows)
+        new: dict[str, list[_Chunk]] = {}
+        for chunk in fresh:
+            new.setdefault(chunk[1], []).append(chunk)
         chunks: list[_Chunk] = []
-        for key, group in _by_key(rows).items():
-            if len(group) == 1 and not is_plain(group[0][5]):
+        for key in {**stored, **new}:
+            group, added = stored.get(key, []), new.get(key, [])
+            if not added and len(group) == 1 and not is_plain(group[0][5]):
                 continue  # one compressed chunk already
-            steps, values = _merge_rows(group)
-            self._delete_open(tx, run_pk, key, group)
+            if group:
+                self._delete_open(tx, run_pk, key, group)
+            if added:
+                # A small open chunk the batch extended is in ``added`` whole.
+                first = int(added[0][2][0])
+                group = [r for r in group if int(r[1]) < first]
+            if added and not group:
+                steps = np.concatenate([c[2] for c in added])
+                values = _concat_all(c[3] for c in added)
+            elif added:
+                old_steps, old_values = _merge_rows(group)
+                steps = np.concatenate([old_steps, *(c[2] for c in added)])
+                values = _concat_all([old_values, *(c[3] for c in added)])
+            else:
+                steps, values = _merge_rows(group)
             chunks += _pieces(run_pk, key, steps, values)
         self._insert_chunks(tx, chunks, seal=True)
 
@@ -471,6 +494,7 @@ class SqlStore(TrackingStore):
         run_pk: int,
         columns: Mapping[str, tuple[list[int], list[Any]]],
         defer: bool = False,
+        sealing: list[_Chunk] | None = None,
     ) -> tuple[list[_Chunk], list[str]]:
         """Append scalar columns to the keys' series, in three statements whatever the
         number of keys (the keys' tails read in one query, every chunk upserted in one
@@ -487,6 +511,8 @@ class SqlStore(TrackingStore):
 
         Returns the full chunks stored uncompressed because ``defer`` (for
         :meth:`_compress_full`) and the keys whose open chunks are due for merging.
+        With ``sealing`` (the run's last batch) the new chunks go there instead, for
+        :meth:`_seal_tails` to store compressed: never stored open and read back.
         """
         others: list[dict[str, Any]] = []
         series: list[tuple[str, np.ndarray, np.ndarray]] = []
@@ -524,6 +550,9 @@ class SqlStore(TrackingStore):
             for key, new_steps, new_values in series:
                 if _append_series(run_pk, key, new_steps, new_values, tails.get(key), pending):
                     due.append(key)
+        if sealing is not None:
+            sealing += pending
+            pending, due = [], []
         deferred = self._insert_chunks(tx, pending, defer_full=defer)
         if others:
             tx.many(
