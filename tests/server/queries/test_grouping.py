@@ -4,7 +4,9 @@ from those reads equal numpy's over the raw series, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +15,7 @@ import pytest
 
 from runyard.entities import RunRef
 from runyard.server.queries import grouping
-from runyard.server.queries.grouping import group_runs, grouped_series
+from runyard.server.queries.grouping import GroupsCache, group_runs, grouped_series
 from runyard.store.base import RunBatch, Series
 from runyard.store.sql.store import SqlStore
 
@@ -187,3 +189,72 @@ def test_runs_without_the_key_or_x_are_left_out(tracking: CountingStore) -> None
     assert [g["series"][0]["raw_points"] for g in out] == [0, 0, 0, 0]
     out = grouped_series(tracking, groups[:1], ["loss"], x="nothing")
     assert out[0]["series"][0]["x"].tolist() == []
+
+
+def _wait_for(condition: Callable[[], bool], timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.005)
+
+
+def test_cache_computes_an_answer_asked_twice_at_once_once() -> None:
+    cache = GroupsCache()
+    started, release = threading.Event(), threading.Event()
+    calls: list[str] = []
+
+    def slow() -> list[dict[str, Any]]:
+        calls.append("first")
+        started.set()
+        assert release.wait(60)
+        return [{"answer": 1}]
+
+    def other() -> list[dict[str, Any]]:
+        calls.append("second")
+        return [{"answer": 2}]
+
+    results: dict[str, list[dict[str, Any]]] = {}
+    first = threading.Thread(target=lambda: results.update(a=cache.get("k", slow)))
+    first.start()
+    assert started.wait(60)
+    second = threading.Thread(target=lambda: results.update(b=cache.get("k", other)))
+    second.start()
+    _wait_for(lambda: cache.joined == 1)  # the second request waits on the first
+    release.set()
+    first.join(60)
+    second.join(60)
+    assert calls == ["first"] and cache.computed == 1
+    assert results["a"] is results["b"] == [{"answer": 1}]
+    assert cache.get("k", other) is results["a"]  # and later ones hit the cache
+    assert cache.get("other key", other) == [{"answer": 2}] and cache.computed == 2
+
+
+def test_cache_passes_a_failure_to_the_waiters_and_keeps_nothing() -> None:
+    cache = GroupsCache()
+    started, release = threading.Event(), threading.Event()
+
+    def failing() -> list[dict[str, Any]]:
+        started.set()
+        assert release.wait(60)
+        raise RuntimeError("store gone")
+
+    errors: list[BaseException] = []
+
+    def ask() -> None:
+        try:
+            cache.get("k", failing)
+        except RuntimeError as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=ask)]
+    threads[0].start()
+    assert started.wait(60)
+    threads.append(threading.Thread(target=ask))
+    threads[1].start()
+    _wait_for(lambda: cache.joined == 1)
+    release.set()
+    for thread in threads:
+        thread.join(60)
+    assert [str(e) for e in errors] == ["store gone", "store gone"]
+    assert cache.computed == 0
+    assert cache.get("k", lambda: [{"ok": True}]) == [{"ok": True}]  # computed anew

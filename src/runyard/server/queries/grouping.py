@@ -300,13 +300,18 @@ class GroupsCache:
     """A small LRU of ``/groups`` answers. The key must change whenever a run is added,
     removed or updated (the route keys on the runs' fingerprint), so an answer is reused
     only while every series it aggregates is unchanged: reopening a workspace does not
-    read and aggregate every run's full series again. ``computed`` counts the misses."""
+    read and aggregate every run's full series again. A request for an answer being
+    computed waits for it instead of computing it again (two panels, or a page and its
+    reload, asking at once: on two cores a second computation would halve the speed of
+    the first). ``computed`` counts the misses, ``joined`` the requests that waited."""
 
     def __init__(self, size: int = 32) -> None:
         self._size = size
         self._answers: OrderedDict[Hashable, list[dict[str, Any]]] = OrderedDict()
+        self._pending: dict[Hashable, Future[list[dict[str, Any]]]] = {}
         self._lock = threading.Lock()
         self.computed = 0
+        self.joined = 0
 
     def get(
         self, key: Hashable, compute: Callable[[], list[dict[str, Any]]]
@@ -315,10 +320,27 @@ class GroupsCache:
             if key in self._answers:
                 self._answers.move_to_end(key)
                 return self._answers[key]
-        answer = compute()  # outside the lock: other requests go on
+            pending = self._pending.get(key)
+            if pending is None:
+                pending = self._pending[key] = Future()
+                owner = True
+            else:
+                self.joined += 1
+                owner = False
+        if not owner:
+            return pending.result()  # raises what the computation raised
+        try:
+            answer = compute()  # outside the lock: other requests go on
+        except BaseException as exc:
+            with self._lock:
+                del self._pending[key]
+            pending.set_exception(exc)
+            raise
         with self._lock:
             self.computed += 1
             self._answers[key] = answer
             while len(self._answers) > self._size:
                 self._answers.popitem(last=False)
+            del self._pending[key]
+        pending.set_result(answer)
         return answer
