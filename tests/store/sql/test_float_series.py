@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 
 from runyard.entities import RunRef
 from runyard.store.base import RunBatch
-from runyard.store.sql import chunks
+from runyard.store.sql import chunks, float_series
 from runyard.store.sql.chunks import decode_values, encode_values
 from runyard.store.sql.float_series import decode_values_into, read_float_series_many
 from runyard.store.sql.store import SqlStore
@@ -32,9 +33,27 @@ def _codec(blob: bytes) -> int:
     return blob[1]
 
 
+@pytest.fixture(params=["isal", "zlib"])
+def inflate(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Both inflaters: ISA-L's (the server extra, installed here) and zlib's."""
+    if request.param == "isal":
+        from isal import isal_zlib
+
+        monkeypatch.setattr(float_series, "_inflate", isal_zlib.decompress)
+    else:
+        monkeypatch.setattr(float_series, "_inflate", zlib.decompress)
+    return str(request.param)
+
+
+def test_isal_is_used_when_installed() -> None:
+    from isal import isal_zlib
+
+    assert float_series._inflate is isal_zlib.decompress
+
+
 @pytest.mark.parametrize("compress", [True, False])
 @pytest.mark.parametrize("name", sorted(ARRAYS))
-def test_decode_into_equals_decode_as_float(name: str, compress: bool) -> None:
+def test_decode_into_equals_decode_as_float(name: str, compress: bool, inflate: str) -> None:
     blob = encode_values(ARRAYS[name], compress=compress)
     out = np.full(len(ARRAYS[name]), -1.0)
     decode_values_into(blob, out)
@@ -82,7 +101,7 @@ def store(tmp_path: Path) -> Iterator[SqlStore]:
     tracking.close()
 
 
-def test_reads_equal_read_series_many(store: SqlStore) -> None:
+def test_reads_equal_read_series_many(store: SqlStore, inflate: str) -> None:
     ids = [f"r{i}" for i in range(6)] + ["missing"]
     keys = ["loss", "count", "_runtime", "nothing"]
     expected = store.read_series_many("me", "p", ids, keys)

@@ -3,9 +3,11 @@ every raw point of every run into an aggregate (grouped lines, ``/groups``).
 
 :meth:`SqlStore.read_series_many` keeps each key's dtype (int64 or float64) and decodes
 each chunk into arrays of its own, then joins them. Here a series' values are decoded
-straight into one float64 array (the dtype every aggregate takes them in): zlib inflates
-into a buffer of the exact size, and the byte planes are put back in place in that
-array. Runs logged at the same steps (a sweep) share one read-only steps array, decoded
+straight into one float64 array (the dtype every aggregate takes them in): each chunk is
+inflated into a buffer of the exact size (with ISA-L's inflate where the ``isal``
+package is installed, the ``server`` extra: the same zlib streams in ~0.6x the time of
+zlib's, which is most of such a read's CPU), and its byte planes are put back in place
+in that array. Runs logged at the same steps (a sweep) share one read-only steps array, decoded
 once, so a caller can tell equal x-axes apart by identity instead of comparing them.
 """
 
@@ -14,7 +16,7 @@ from __future__ import annotations
 import struct
 import threading
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -24,6 +26,14 @@ from runyard.store.sql.chunks import _BITDIFF, _KINDS, _MICROS, _PLAIN, _RAW, de
 from runyard.store.sql.store import SqlStore
 
 __all__ = ["decode_values_into", "read_float_series_many"]
+
+_inflate: Callable[..., bytes]
+try:
+    from isal import isal_zlib
+
+    _inflate = isal_zlib.decompress
+except ImportError:  # zlib's own: the same output
+    _inflate = zlib.decompress
 
 _HEADER = struct.Struct("<cBq")
 #: Shared steps arrays by their chunks' step blobs (a sweep's runs have the same ones).
@@ -59,7 +69,7 @@ def decode_values_into(data: bytes | memoryview, out: np.ndarray) -> None:
     if codec == _PLAIN:
         out[:] = np.frombuffer(data, dtype, n, _HEADER.size)
         return
-    raw = zlib.decompress(memoryview(data)[_HEADER.size :], bufsize=max(8 * n, 1))
+    raw = _inflate(memoryview(data)[_HEADER.size :], bufsize=max(8 * n, 1))
     if codec == _RAW and kind == "f":
         _unshuffle_into(raw, out)
         return
