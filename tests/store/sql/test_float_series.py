@@ -129,3 +129,26 @@ def test_the_store_holds_several_chunks_per_series(store: SqlStore) -> None:
         per_series[(row[0], row[1])] = per_series.get((row[0], row[1]), 0) + 1
     assert min(per_series.values()) >= 2
     assert {_codec(row[2]) for row in rows} >= {chunks._RAW, chunks._MICROS}
+
+
+def test_the_steps_kept_across_reads_are_bounded(
+    store: SqlStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(float_series, "_steps_cache", {})
+    monkeypatch.setattr(float_series, "_STEPS_CACHE_POINTS", 15_000)
+    first = read_float_series_many(store, "me", "p", ["r0"], ["loss"])[("r0", "loss")]
+    again = read_float_series_many(store, "me", "p", ["r1"], ["loss"])[("r1", "loss")]
+    assert again.steps is first.steps  # range-coded steps kept from the first read
+    assert sum(len(a) for a in float_series._steps_cache.values()) == 10_000
+    # runs r4 and r5 have steps of their own (delta-coded): shared within a read only
+    one = read_float_series_many(store, "me", "p", ["r4"], ["loss", "count"])
+    assert one[("r4", "loss")].steps is one[("r4", "count")].steps
+    assert sum(len(a) for a in float_series._steps_cache.values()) == 10_000
+    monkeypatch.setattr(float_series, "_STEPS_CACHE_POINTS", 10_000)
+    float_series._steps_cache.clear()
+    read_float_series_many(store, "me", "p", ["r0"], ["loss"])
+    assert sum(len(a) for a in float_series._steps_cache.values()) == 10_000
+    monkeypatch.setattr(float_series, "_STEPS_CACHE_POINTS", 9_999)
+    float_series._steps_cache.clear()
+    read_float_series_many(store, "me", "p", ["r0"], ["loss"])
+    assert float_series._steps_cache == {}  # larger than the whole budget: not kept

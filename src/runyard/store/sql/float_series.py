@@ -36,8 +36,9 @@ except ImportError:  # zlib's own: the same output
     _inflate = zlib.decompress
 
 _HEADER = struct.Struct("<cBq")
-#: Shared steps arrays by their chunks' step blobs (a sweep's runs have the same ones).
-_STEPS_CACHE_SIZE = 8
+#: Shared steps arrays by their chunks' step blobs (a sweep's runs have the same ones),
+#: kept across reads up to this many steps in all (8 MB), the oldest dropped first.
+_STEPS_CACHE_POINTS = 1_000_000
 _steps_cache: dict[tuple[bytes, ...], np.ndarray] = {}
 _steps_lock = threading.Lock()
 
@@ -83,25 +84,34 @@ def decode_values_into(data: bytes | memoryview, out: np.ndarray) -> None:
         out[:] = bits.view(dtype)
 
 
-def _steps_of(blobs: Sequence[bytes]) -> np.ndarray:
-    """The steps of a series' chunks, shared (read-only) between series of equal ones."""
+def _steps_of(blobs: Sequence[bytes], shared: dict[tuple[bytes, ...], np.ndarray]) -> np.ndarray:
+    """The steps of a series' chunks, shared (read-only) between series of equal ones:
+    within one read (``shared``) and, for compact (range-coded) steps, across reads."""
     key = tuple(bytes(b) for b in blobs)
-    with _steps_lock:
-        found = _steps_cache.get(key)
+    found = shared.get(key)
+    if found is None:
+        with _steps_lock:
+            found = _steps_cache.get(key)
     if found is not None:
+        shared[key] = found
         return found
     parts = [decode_steps(bytes(b)) for b in blobs]
     steps = np.concatenate(parts) if len(parts) > 1 else parts[0]
     steps.flags.writeable = False
-    if sum(len(k) for k in key) <= 64 * len(key):  # cache the compact (range) ones only
+    shared[key] = steps
+    compact = sum(len(k) for k in key) <= 64 * len(key)
+    if compact and len(steps) <= _STEPS_CACHE_POINTS:
         with _steps_lock:
-            if len(_steps_cache) >= _STEPS_CACHE_SIZE:
-                _steps_cache.pop(next(iter(_steps_cache)))
             _steps_cache[key] = steps
+            held = sum(len(a) for a in _steps_cache.values())
+            while held > _STEPS_CACHE_POINTS:
+                held -= len(_steps_cache.pop(next(iter(_steps_cache))))
     return steps
 
 
-def _float_series(key: str, chunks: Sequence[Any]) -> Series:
+def _float_series(
+    key: str, chunks: Sequence[Any], shared: dict[tuple[bytes, ...], np.ndarray]
+) -> Series:
     if not chunks:
         return Series(key, np.zeros(0, np.int64), np.zeros(0, np.float64))
     counts = [value_count(c[1]) for c in chunks]
@@ -110,7 +120,7 @@ def _float_series(key: str, chunks: Sequence[Any]) -> Series:
     for chunk, n in zip(chunks, counts, strict=True):
         decode_values_into(chunk[1], values[at : at + n])
         at += n
-    return Series(key, _steps_of([c[0] for c in chunks]), values)
+    return Series(key, _steps_of([c[0] for c in chunks], shared), values)
 
 
 def read_float_series_many(
@@ -126,8 +136,9 @@ def read_float_series_many(
     found = store._chunks_many(
         "steps_blob, values_blob", entity, project, run_ids, keys, None, None
     )
+    shared: dict[tuple[bytes, ...], np.ndarray] = {}
     return {
-        (run_id, key): _float_series(key, found.get((run_id, key), []))
+        (run_id, key): _float_series(key, found.get((run_id, key), []), shared)
         for run_id in run_ids
         for key in keys
     }
