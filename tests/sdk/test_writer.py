@@ -30,6 +30,7 @@ def test_the_writer_folds_what_it_reads_before_the_batch_is_due(
     assert fold is not None
     with writer._fold_lock:
         assert fold._fast == []  # nothing left for take_batch to columnise
+        fold._join_parts()  # (the blocks' typed parts, joined once by take_batch)
         assert len(fold._batch.columns["a"][1]) == 500
         assert fold.summary.summary()["a"] == 499.0
     run.finish()
@@ -64,6 +65,49 @@ def test_a_live_run_is_stored_in_batches_of_live_batch_rows(
     assert stored.wait(60)  # before finish: the live run's batches
     run.finish()
     assert sum(sizes) == 350
+    history = runyard.Api().run(run.path).scan_history(keys=["a"])
+    assert [r["a"] for r in history] == [float(i) for i in range(350)]
+
+
+@pytest.mark.parametrize("final_bytes", [0, 1 << 30])
+def test_a_finishing_run_writes_its_last_journal_bytes_in_one_batch(
+    ry_dir: Path, monkeypatch: pytest.MonkeyPatch, final_bytes: int
+) -> None:
+    """What a finishing run has left goes in batches of MAX_BATCH_ROWS, except its last
+    FINAL_BATCH_BYTES of journal, which go in one batch (the store seals the open chunks
+    with it instead of merging them first): all 350 rows in one batch here, or in
+    batches of 100 when that tail is 0 bytes."""
+    monkeypatch.setattr(writer_module, "FLUSH_INTERVAL", 1e9)
+    monkeypatch.setattr(writer_module, "LIVE_BATCH_ROWS", 10**9)
+    monkeypatch.setattr(writer_module, "MAX_BATCH_ROWS", 100)
+    monkeypatch.setattr(writer_module, "FINAL_BATCH_BYTES", final_bytes)
+    sizes: list[int] = []
+    run = runyard.init(project="p", settings={"console": "off"})
+    writer = run._writer
+    assert writer is not None
+    original = writer._write
+
+    def write(store: TrackingStore, batch: RunBatch) -> None:
+        original(store, batch)
+        if "a" in batch.columns:
+            sizes.append(len(batch.columns["a"][1]))
+
+    monkeypatch.setattr(writer, "_write", write)
+    monkeypatch.setattr(writer_module, "READ_BYTES", 512)  # a few rows a read
+    finisher = threading.Thread(target=run.finish)
+    with writer._fold_lock:  # nothing is folded until the run finishes
+        for i in range(350):
+            run.log({"a": float(i)})
+        finisher.start()
+        while not writer._stop_requested:
+            finisher.join(0.001)
+    finisher.join(60)
+    assert not finisher.is_alive()
+    assert sum(sizes) == 350
+    if final_bytes:
+        assert sizes == [350]
+    else:
+        assert len(sizes) >= 4 and max(sizes) < 350
     history = runyard.Api().run(run.path).scan_history(keys=["a"])
     assert [r["a"] for r in history] == [float(i) for i in range(350)]
 

@@ -73,6 +73,8 @@ class RunFold:
         # What the store's summary holds, leaf by leaf, to send only differences.
         self._sent: dict[Path, Any] = flatten(start.get("summary") or {})
         self._batch = self._new_batch()
+        #: Typed parts of batch columns, joined by _join_parts (see _extend_column).
+        self._parts: dict[str, tuple[list[np.ndarray], list[np.ndarray]]] = {}
         self._batch.create = start.get("create")
         self._batch.meta.update(start.get("meta") or {})
         self._batch.config.update(start.get("config") or {})
@@ -214,17 +216,33 @@ class RunFold:
         self.last_step = max(self.last_step, int(steps[-1]))
 
     def _extend_column(self, key: str, steps: np.ndarray, values: np.ndarray) -> None:
-        """Append typed points to a batch column: arrays stay arrays (concatenated); a
-        column already holding lists takes them as lists."""
+        """Append typed points to a batch column: arrays stay arrays (joined once, by
+        :meth:`_join_parts`: a batch of wide rows read a few rows at a time joined each
+        key's growing arrays once a read); a column already holding lists takes them
+        as lists."""
         columns: dict[str, Any] = self._batch.columns  # lists, or typed (see base.py)
         column = columns.get(key)
         if column is None:
             columns[key] = (steps, values)
         elif isinstance(column[1], np.ndarray):
-            columns[key] = (np.concatenate((column[0], steps)), np.concatenate((column[1], values)))
+            parts = self._parts.get(key)
+            if parts is None:
+                parts = self._parts[key] = ([column[0]], [column[1]])
+            parts[0].append(steps)
+            parts[1].append(values)
         else:
             column[0].extend(steps.tolist())
             column[1].extend(values.tolist())
+
+    def _join_parts(self, key: str | None = None) -> None:
+        """Join the typed parts of one column (or of all) into the batch's column."""
+        if not self._parts:
+            return
+        columns: dict[str, Any] = self._batch.columns
+        for name in list(self._parts) if key is None else [key]:
+            parts = self._parts.pop(name, None)
+            if parts is not None:
+                columns[name] = (np.concatenate(parts[0]), np.concatenate(parts[1]))
 
     def _console(self, rec: list[Any]) -> None:
         """Apply one console chunk to the terminal (created on the first one)."""
@@ -383,6 +401,7 @@ class RunFold:
     def _list_column(self, key: str) -> tuple[list[int], list[Any]] | None:
         """The batch column of ``key`` as lists (typed arrays from blocks become lists
         when rows that are not a block follow them: uncommon)."""
+        self._join_parts(key)
         columns: dict[str, Any] = self._batch.columns  # lists, or typed (see base.py)
         column = columns.get(key)
         if column is not None and isinstance(column[1], np.ndarray):
@@ -462,6 +481,7 @@ class RunFold:
     def take_batch(self, journal: tuple[str, int] | None) -> RunBatch:
         """Everything changed since the last batch, ready for ``write_batch``."""
         self._commit_rows()
+        self._join_parts()
         batch, self._batch = self._batch, self._new_batch()
         self._context_weight = 0
         if self._terminal is not None:

@@ -61,8 +61,12 @@ MAX_BACKOFF = 10.0
 #: while it runs, and ``finish`` only writes the tail.
 LIVE_BATCH_ROWS = 4096
 #: Rows of one batch at most (memory): what a finishing run has left goes in batches
-#: this big (fewer transactions and chunk rewrites than LIVE_BATCH_ROWS).
+#: this big (fewer transactions and chunk rewrites than LIVE_BATCH_ROWS)...
 MAX_BATCH_ROWS = 10_000
+#: ... except its last this many journal bytes, which go in one batch whatever their
+#: rows: the store seals the run's open chunks with them at once, where a batch cut
+#: short first merged open chunks into compressed ones (then the seal merged the rest).
+FINAL_BATCH_BYTES = 4 << 20
 #: How often a caught-up writer looks for new records: right after records arrived (and
 #: after init), then less and less often while none come, down to POLL_IDLE.
 POLL_ACTIVE = 0.02
@@ -386,7 +390,11 @@ class Writer(threading.Thread):
         return self._blobs
 
     def _batch_rows(self) -> int:
-        return MAX_BATCH_ROWS if self._stop_requested else LIVE_BATCH_ROWS
+        if not self._stop_requested:
+            return LIVE_BATCH_ROWS
+        if self._journal.size - self.read_pos <= FINAL_BATCH_BYTES:
+            return 1 << 62  # the rest in one batch
+        return MAX_BATCH_ROWS
 
     def _read_available(self) -> None:
         # While a batch is waiting to be written, fold no further: memory stays
