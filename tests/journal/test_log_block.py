@@ -13,6 +13,7 @@ from typing import Any
 
 import msgpack
 import numpy as np
+import pytest
 
 from runyard.journal.frames import MAGIC, JournalWriter, read_frames, read_records
 from runyard.journal.log_block import LogBlock, LogTemplate
@@ -218,3 +219,32 @@ def test_random_journals_read_alike_both_ways(tmp_path: Path) -> None:
         got = read_all(read_records, path, max_bytes=max_bytes)
         assert any(isinstance(item, LogBlock) for _, item in got)
         same(flat(got), want)
+
+
+def test_a_template_is_kept_from_read_to_read_and_checked_on_another_journal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reads of a few rows each (wide rows) parse the rows' template once, not once a
+    read; a template kept from another journal whose frames have the same length (other
+    keys, same size) is a miss there, never a wrong decode."""
+    parsed: list[int] = []
+    parse = LogTemplate.parse
+
+    def counting(payload: Any, sync: bytes) -> LogTemplate | None:
+        parsed.append(len(payload))
+        return parse(payload, sync)
+
+    monkeypatch.setattr(LogTemplate, "parse", staticmethod(counting))
+    first, second = tmp_path / "a.journal", tmp_path / "b.journal"
+    records_a = [row(i, {"aa": i * 0.5, "bb": -1.0 * i}) for i in range(300, 500)]
+    records_b = [row(i, {"cc": i * 0.25, "dd": 2.0 * i}) for i in range(300, 500)]
+    write(first, records_a)
+    write(second, records_b)
+    frame = len(PACK(records_a[0])) + 12
+    items_a = read_all(read_records, first, max_bytes=10 * frame)
+    assert len(parsed) == 1  # 20 reads, one template
+    assert sum(isinstance(item, LogBlock) for _, item in items_a) == 20
+    same(flat(items_a), records_a)
+    items_b = read_all(read_records, second, max_bytes=10 * frame)
+    assert len(parsed) == 2
+    same(flat(items_b), records_b)
