@@ -2,7 +2,8 @@
 
 Repeating one run id 500 times and one key 50 times once made one request read the same
 series 25,000 times (issue 12). Now a panel of any number of runs x keys is read with
-one bulk read (two on ``_step`` when some series are too short for rollups), the x
+one bulk read (on ``_step``: the chunks' point counts, then rollups of the series long
+enough for them and raw points of the others), the x
 series of each run in that same read, and 1,000 runs are served (issue 20). The store
 here is the real SQLite store, counting its reads.
 """
@@ -61,6 +62,12 @@ class CountingStore(SqlStore):
         self.reads.update((r, k) for r in run_ids for k in keys)
         return super().read_rollup_many(entity, project, run_ids, keys, *args)
 
+    def count_points_many(
+        self, entity: str, project: str, run_ids: Sequence[str], keys: Sequence[str], *args: Any
+    ) -> dict[tuple[str, str], int]:
+        self.calls.append("count_many")  # row counts only: no points read
+        return super().count_points_many(entity, project, run_ids, keys, *args)
+
 
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[CountingStore]:
@@ -112,8 +119,28 @@ def test_a_panel_is_one_bulk_read_not_one_per_series(
     client: TestClient, store: CountingStore
 ) -> None:
     series(client, runs="a,b", keys="loss,acc")
-    # Rollups of every pair, then the raw points of the pairs too short for rollups.
-    assert store.calls == ["rollup_many", "series_many"]
+    # The chunks' point counts, then rollups of the pairs long enough for them (none
+    # here) and the raw points of the others.
+    assert store.calls == ["count_many", "series_many"]
+
+
+def test_rollups_are_read_only_for_series_long_enough(
+    client: TestClient, store: CountingStore
+) -> None:
+    steps = np.arange(300, dtype=np.int64)
+    store.write_batch(
+        RunBatch(RunRef("me", "proj", "c"), create={}, columns={"loss": (steps, np.cos(steps))})
+    )
+    store.reads.clear()
+    answer = client.get(P, params={"runs": "a,c", "keys": "loss", "points": 2})
+    assert answer.status_code == 200, answer.text
+    got = {s["run"]: s for s in answer.json()["series"]}
+    # 2 points x 64 a rollup row: c's 300 points are read as rollups, a's 100 raw.
+    assert store.calls == ["count_many", "rollup_many", "series_many"]
+    assert store.reads == {("c", "loss"): 1, ("a", "loss"): 1}
+    assert got["c"]["reduced"] and got["c"]["raw_points"] == 300
+    assert min(got["c"]["ymin"]) == pytest.approx(float(np.cos(steps).min()))
+    assert got["a"]["raw_points"] == 100 and got["a"]["returned"] <= 2
 
 
 def test_an_x_axis_is_read_once_per_run_in_the_same_read(
@@ -131,7 +158,7 @@ def test_a_thousand_runs_are_served(client: TestClient, store: CountingStore) ->
     assert answer.status_code == 200, answer.text
     got = answer.json()["series"]
     assert len(got) == 1000 and got[0]["returned"] == 100 and got[2]["returned"] == 0
-    assert store.calls == ["rollup_many", "series_many"]
+    assert store.calls == ["count_many", "series_many"]
 
 
 def test_points_per_request_are_bounded_naming_the_limit(client: TestClient) -> None:

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from runyard.entities import RunRef
+from runyard.server import series as series_module
 from runyard.server.series import XAxis, panel_series, series_json
 from runyard.store.base import RunBatch
 from runyard.store.sql.store import SqlStore
@@ -151,3 +152,43 @@ def test_reduced_raw_lines_are_m4_of_the_raw_points(store: SqlStore) -> None:
     at = np.searchsorted(raw.steps, line["x"].astype(np.int64))
     np.testing.assert_array_equal(raw.values[at], line["y"])
     assert 1e6 in line["y"] and 31_337 in line["x"]
+
+
+def test_rollup_columns_are_merge_rollup_of_the_rows(store: SqlStore) -> None:
+    """The rollup path (integer search on the steps) gives merge_rollup's columns: the
+    same rows merged into the same columns, fractional zoom bounds included."""
+    from runyard.metrics.sampling import merge_rollup
+
+    ref = RunRef("me", "proj", "long")
+    for xmin, xmax, points in (
+        (None, None, 1000),
+        (None, None, 7),
+        (1234.5, 96_789.25, 900),
+        (0.5, None, 300),
+        (None, 70_000.75, 1000),
+        (10.0, 10_000.0, 150),  # about as many rows as columns
+    ):
+        lo = None if xmin is None else int(np.floor(xmin))
+        hi = None if xmax is None else int(np.floor(xmax)) + 1
+        rollup = store.read_rollup(ref, "loss", lo, hi)
+        got = series_module._from_rollup("long", "loss", rollup, xmin, xmax, points)
+        assert got is not None and got["reduced"]
+        xs = rollup.steps.astype(np.float64)
+        rng = (xmin if xmin is not None else xs[0], xmax if xmax is not None else xs[-1])
+        want = merge_rollup(xs, rollup.last, rollup.vmin, rollup.vmax, rollup.count, points, rng)
+        for name, value in zip(("x", "y", "ymin", "ymax"), want, strict=False):
+            np.testing.assert_array_equal(got[name], value, err_msg=f"{xmin} {xmax} {name}")
+        assert 0 < got["returned"] <= points
+    assert series_module._from_rollup("long", "loss", rollup, 10.0, 20.0, 1000) is None  # too few
+
+
+def test_point_counts_bound_the_points_in_range(store: SqlStore) -> None:
+    for lo, hi in ((None, None), (40_000, 40_100), (299, None), (None, 5)):
+        counts = store.count_points_many("me", "proj", RUNS, [*KEYS, "nothing"], lo, hi)
+        for run_id in RUNS:
+            for key in [*KEYS, "nothing"]:
+                points = len(store.read_series(RunRef("me", "proj", run_id), key, lo, hi))
+                chunks = store.read_series(RunRef("me", "proj", run_id), key)
+                held = counts.get((run_id, key), 0)
+                assert points <= held <= len(chunks), (run_id, key, lo, hi)
+    assert counts[("long", "loss")] == 8192  # (None, 5): the first chunk's points

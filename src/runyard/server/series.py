@@ -19,6 +19,7 @@ import numpy as np
 from runyard.entities import RunRef
 from runyard.metrics.sampling import m4_series, merge_rollup
 from runyard.store.base import ROLLUP_POINTS, Rollup, Series, TrackingStore
+from runyard.store.sql.store import SqlStore
 
 __all__ = [
     "BINARY_MEDIA_TYPE",
@@ -96,27 +97,46 @@ def _from_rollup(
     xmax: float | None,
     points: int,
 ) -> dict[str, Any] | None:
-    """The series from stored rollups, or None when they give fewer points than asked."""
+    """The series from stored rollups, or None when they give fewer points than asked:
+    :func:`~runyard.metrics.sampling.merge_rollup` of the rows into ``points`` columns,
+    the same numbers, searched on the integer steps (no float copy, no checks of
+    arrays the store made) when there are at least as many rows as columns."""
     lo, hi = _step_window(xmin, xmax)
-    inside = np.ones(len(rollup), bool)
-    if lo is not None:
-        inside &= rollup.steps >= lo
-    if hi is not None:
-        inside &= rollup.steps < hi
-    # Points in the range, to within one rollup bucket at each edge.
-    raw_points = int(rollup.count[inside].sum())
+    steps = rollup.steps
+    # Points of the rows with lo <= step < hi: those in the range, to within one rollup
+    # bucket at each edge.
+    a = 0 if lo is None else int(steps.searchsorted(lo, "left"))
+    b = len(steps) if hi is None else int(steps.searchsorted(hi, "left"))
+    raw_points = int(rollup.count[a:b].sum())
     # Rollups only when they still give at least the points asked for.
     if raw_points < points * ROLLUP_POINTS:
         return None
-    xs = rollup.steps.astype(np.float64)
-    rng = (
-        float(xmin if xmin is not None else xs[0]),
-        float(xmax if xmax is not None else xs[-1]),
-    )
-    bx, by, blo, bhi, _ = merge_rollup(
-        xs, rollup.last, rollup.vmin, rollup.vmax, rollup.count, points, rng
-    )
-    return _payload(run, key, bx, by, blo, bhi, raw_points, reduced=True)
+    x0 = float(xmin if xmin is not None else steps[0])
+    x1 = float(xmax if xmax is not None else steps[-1])
+    # merge_rollup's window, x0 <= step <= x1, and its columns: column k holds
+    # x0 + span * k / points <= step < the next edge (the same float expression).
+    start = 0 if xmin is None else int(steps.searchsorted(_int_bound(np.ceil(x0)), "left"))
+    stop = len(steps)
+    if xmax is not None:
+        stop = int(steps.searchsorted(_int_bound(np.floor(x1)), "right"))
+    if stop - start < points:  # more columns than rows: merge_rollup's other search
+        xs = steps.astype(np.float64)
+        merged = merge_rollup(
+            xs, rollup.last, rollup.vmin, rollup.vmax, rollup.count, points, (x0, x1)
+        )
+        return _payload(run, key, *merged[:4], raw_points, reduced=True)
+    edges = x0 + ((x1 - x0) * np.arange(1, points, dtype=np.float64)) / points
+    window = steps[start:stop]
+    bounds = window.searchsorted(np.clip(np.ceil(edges), -_INT_LIMIT, _INT_LIMIT).astype(np.int64))
+    starts = np.concatenate(([0], bounds))
+    ends = np.concatenate((bounds, [len(window)]))
+    starts = starts[ends > starts]
+    last_of = np.append(starts[1:], len(window)) - 1
+    with np.errstate(invalid="ignore"):
+        low = np.fmin.reduceat(rollup.vmin[start:stop], starts)
+        high = np.fmax.reduceat(rollup.vmax[start:stop], starts)
+    values = rollup.last[start:stop]
+    return _payload(run, key, window[last_of], values[last_of], low, high, raw_points, reduced=True)
 
 
 def points_xy(
@@ -141,6 +161,25 @@ def points_xy(
         inside = (xs >= lo_x) & (xs <= hi_x)
         xs, ys = xs[inside], ys[inside]
     return xs, ys
+
+
+def _step_xy(
+    series: Series, xmin: float | None, xmax: float | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`points_xy` on ``_step`` with the steps left int64 (not copied)."""
+    steps, ys = series.steps, series.values.astype(np.float64, copy=False)
+    if xmin is not None or xmax is not None:
+        # step >= xmin iff step >= ceil(xmin); step <= xmax iff step <= floor(xmax).
+        a = 0 if xmin is None else int(steps.searchsorted(_int_bound(np.ceil(xmin)), "left"))
+        b = len(steps)
+        if xmax is not None:
+            b = int(steps.searchsorted(_int_bound(np.floor(xmax)), "right"))
+        steps, ys = steps[a:b], ys[a:b]
+    return steps, ys
+
+
+def _int_bound(value: float) -> int:
+    return int(min(max(value, -_INT_LIMIT), _INT_LIMIT))
 
 
 def _from_points(
@@ -170,7 +209,9 @@ def m4_many(lines: Sequence[tuple[np.ndarray, np.ndarray]], buckets: int) -> lis
     """:func:`~runyard.metrics.sampling.m4_series` of many lines at once, equal to it line
     by line (``(x, y, y_min, y_max)`` each).
 
-    Each ``(x, y)`` is float64 with ``x`` sorted and more than ``buckets`` points. Lines
+    Each ``(x, y)`` has ``y`` float64 and ``x`` float64 or int64 (steps: searched with
+    integer edges, so the steps are not converted), sorted, with more than ``buckets``
+    points; the returned ``x`` are of ``x``'s dtype. Lines
     are concatenated in batches of about ``_BATCH_POINTS`` points, each reduced in a few
     numpy passes, rather than ~15 small passes per line.
     """
@@ -205,8 +246,10 @@ def _m4_batch(lines: Sequence[tuple[np.ndarray, np.ndarray]], buckets: int) -> l
     bounds = np.empty((len(lines), buckets + 1), np.int64)
     bounds[:, 0] = 0
     bounds[:, -1] = sizes
+    # x >= e iff x >= ceil(e) for integer x (int64 x searched for floats is copied).
+    int_edges = np.clip(np.ceil(edges), -_INT_LIMIT, _INT_LIMIT).astype(np.int64)
     for i, (xs, _) in enumerate(lines):
-        bounds[i, 1:-1] = xs.searchsorted(edges[i], "left")
+        bounds[i, 1:-1] = xs.searchsorted(int_edges[i] if xs.dtype.kind == "i" else edges[i])
     bounds += offsets[:-1, None]
     starts_all, ends_all = bounds[:, :-1].ravel(), bounds[:, 1:].ravel()
     starts = starts_all[ends_all > starts_all]
@@ -224,6 +267,7 @@ def _m4_batch(lines: Sequence[tuple[np.ndarray, np.ndarray]], buckets: int) -> l
     ]
 
 
+_INT_LIMIT = float(2**62)
 _Picked = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
@@ -331,11 +375,20 @@ def panel_series(
     x_series: dict[str, Series] = {}
     if x == "_step":
         lo, hi = _step_window(xmin, xmax)
-        rollups = store.read_rollup_many(entity, project, run_ids, keys, lo, hi)
-        for pair in pairs:
-            found = _from_rollup(*pair, rollups[pair], xmin, xmax, points)
-            if found is not None:
-                out[pair] = found
+        # Rollups only of the pairs that may have enough points for them: from the
+        # chunks' counts, which the rollups' in-range points never exceed.
+        coarse = pairs
+        if isinstance(store, SqlStore):
+            counts = store.count_points_many(entity, project, run_ids, keys, lo, hi)
+            coarse = [pair for pair in pairs if counts.get(pair, 0) >= points * ROLLUP_POINTS]
+        if coarse:
+            rollup_runs = list(dict.fromkeys(run_id for run_id, _ in coarse))
+            rollup_keys = list(dict.fromkeys(key for _, key in coarse))
+            rollups = store.read_rollup_many(entity, project, rollup_runs, rollup_keys, lo, hi)
+            for pair in coarse:
+                found = _from_rollup(*pair, rollups[pair], xmin, xmax, points)
+                if found is not None:
+                    out[pair] = found
         need = [pair for pair in pairs if pair not in out]
         need_runs = list(dict.fromkeys(run_id for run_id, _ in need))
         need_keys = list(dict.fromkeys(key for _, key in need))
@@ -349,7 +402,10 @@ def panel_series(
     for pair in pairs:
         if pair not in out:
             run_id, key = pair
-            xs, ys = points_xy(raw[pair], x, x_series.get(run_id), xmin, xmax)
+            if x == "_step":
+                xs, ys = _step_xy(raw[pair], xmin, xmax)
+            else:
+                xs, ys = points_xy(raw[pair], x, x_series.get(run_id), xmin, xmax)
             if len(xs) > points:
                 to_reduce.append((pair, xs, ys))
             else:

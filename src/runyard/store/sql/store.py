@@ -1027,6 +1027,21 @@ class SqlStore(TrackingStore):
             for key in keys
         }
 
+    def count_points_many(
+        self,
+        entity: str,
+        project: str,
+        run_ids: Sequence[str],
+        keys: Sequence[str],
+        min_step: int | None = None,
+        max_step: int | None = None,
+    ) -> dict[tuple[str, str], int]:
+        """The points of the chunks of each ``(run id, key)`` pair overlapping ``[min_step,
+        max_step)`` (those in the range and the rest of the two chunks its ends may cut),
+        from the chunks' row counts: nothing is decoded, no blob is read."""
+        found = self._chunks_many("count", entity, project, run_ids, keys, min_step, max_step)
+        return {pair: sum(int(row[0]) for row in rows) for pair, rows in found.items()}
+
     def project_keys(
         self, entity: str, project: str, run_ids: Sequence[str] | None = None
     ) -> dict[str, bool]:
