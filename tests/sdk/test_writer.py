@@ -81,6 +81,8 @@ def test_a_finishing_run_writes_its_last_journal_bytes_in_one_batch(
     monkeypatch.setattr(writer_module, "LIVE_BATCH_ROWS", 10**9)
     monkeypatch.setattr(writer_module, "MAX_BATCH_ROWS", 100)
     monkeypatch.setattr(writer_module, "FINAL_BATCH_BYTES", final_bytes)
+    monkeypatch.setattr(writer_module, "READ_BYTES", 512)  # a few rows a read
+    monkeypatch.setattr(writer_module, "WIDE_READ_ROWS", 1)
     sizes: list[int] = []
     run = runyard.init(project="p", settings={"console": "off"})
     writer = run._writer
@@ -93,7 +95,6 @@ def test_a_finishing_run_writes_its_last_journal_bytes_in_one_batch(
             sizes.append(len(batch.columns["a"][1]))
 
     monkeypatch.setattr(writer, "_write", write)
-    monkeypatch.setattr(writer_module, "READ_BYTES", 512)  # a few rows a read
     finisher = threading.Thread(target=run.finish)
     with writer._fold_lock:  # nothing is folded until the run finishes
         for i in range(350):
@@ -110,6 +111,28 @@ def test_a_finishing_run_writes_its_last_journal_bytes_in_one_batch(
         assert len(sizes) >= 4 and max(sizes) < 350
     history = runyard.Api().run(run.path).scan_history(keys=["a"])
     assert [r["a"] for r in history] == [float(i) for i in range(350)]
+
+
+def test_wide_rows_are_read_many_rows_at_a_time(
+    ry_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows so wide that READ_BYTES holds a few are read WIDE_READ_ROWS at a time (each
+    read costs a block's arrays and a summary fold a key), within MAX_READ_BYTES."""
+    monkeypatch.setattr(writer_module, "READ_BYTES", 4096)
+    monkeypatch.setattr(writer_module, "WIDE_READ_ROWS", 16)
+    keys = [f"k{j:03d}" for j in range(300)]  # ~4 kB a row
+    run = runyard.init(project="p", settings={"console": "off"})
+    writer = run._writer
+    assert writer is not None
+    for i in range(100):
+        run.log({k: i + j * 0.5 for j, k in enumerate(keys)})
+    writer.sync(timeout=60)
+    assert 16 * 4000 <= writer._read_bytes <= writer_module.MAX_READ_BYTES
+    run.finish()
+    history = list(runyard.Api().run(run.path).scan_history(keys=["k000", "k299"]))
+    assert [(r["k000"], r["k299"]) for r in history] == [
+        (float(i), i + 299 * 0.5) for i in range(100)
+    ]
 
 
 def test_a_local_store_is_opened_at_once_not_when_the_first_batch_is_due(

@@ -50,6 +50,11 @@ FLUSH_INTERVAL = 1.0  # seconds between batches while a run is live
 #: Journal bytes decoded at a time (~5,000 rows of 10 scalars): bounds the memory
 #: the records take before they are columnised.
 READ_BYTES = 1 << 20
+#: Rows of a read at least, when rows are so wide (10,000 keys: ~160 kB) that READ_BYTES
+#: holds a few: each read costs a block's arrays and a summary fold per key; up to
+#: MAX_READ_BYTES at a time.
+WIDE_READ_ROWS = 64
+MAX_READ_BYTES = 16 << 20
 #: How long a finishing run keeps retrying a failing local store before leaving the
 #: rest in its journal (a server gets ``Settings.finish_timeout``).
 STOP_RETRY_SECONDS = 5.0
@@ -119,6 +124,7 @@ class Writer(threading.Thread):
         self._artifact_files: list[Path] = []
         self.on_artifacts: Callable[[TrackingStore, BlobStore | None, RunBatch], None] | None = None
         self._fd = os.open(journal.path, os.O_RDONLY)
+        self._read_bytes = READ_BYTES
         self.read_pos = len(MAGIC)
         #: The journal's name in the store and the offset the store has reached.
         self._name = str(journal.path)
@@ -405,7 +411,8 @@ class Writer(threading.Thread):
         while self.read_pos < end:
             advanced = False
             with self._fold_lock:
-                frames = read_records(self._fd, self.read_pos, end, READ_BYTES, verify=False)
+                start = self.read_pos
+                frames = read_records(self._fd, start, end, self._read_bytes, verify=False)
                 if frames:
                     first = 0
                     if self.fold is None:
@@ -426,6 +433,7 @@ class Writer(threading.Thread):
                     # batch interval): finish is left with a tail.
                     self.fold.commit()
                     self.read_pos = frames[-1][0]
+                    self._size_reads(frames, self.read_pos - start)
                     advanced = True
                     if self.on_rows is not None and len(frames) > first:
                         on_rows, self.on_rows = self.on_rows, None
@@ -437,6 +445,14 @@ class Writer(threading.Thread):
                 self.fold is not None and self.fold.pending_rows >= self._batch_rows()
             ):
                 break
+
+    def _size_reads(self, frames: list[tuple[int, Any]], size: int) -> None:
+        """Read WIDE_READ_ROWS rows at a time at least (from the rows' size so far)."""
+        from runyard.journal.log_block import LogBlock
+
+        rows = sum(len(item) if isinstance(item, LogBlock) else 1 for _, item in frames)
+        wide = WIDE_READ_ROWS * size // max(rows, 1)
+        self._read_bytes = max(READ_BYTES, min(wide, MAX_READ_BYTES))
 
     def _degrade(self, message: str) -> None:
         self.degraded = True
