@@ -266,3 +266,30 @@ def test_plain_values_round_trip(dtype: type) -> None:
     data = encode_values(values.astype(dtype), compress=False)
     assert is_plain(data) and not is_plain(encode_values(values.astype(dtype)))
     assert_bit_exact(values.astype(dtype), decode_values(data))
+
+
+def test_rollups_of_consecutive_chunks_decode_joined() -> None:
+    from runyard.store.sql.chunks import (
+        decode_rollup,
+        decode_rollups,
+        encode_rollup,
+        encode_rollup_compressed,
+    )
+
+    rng = np.random.default_rng(5)
+    blobs, parts = [], []
+    for first, n in ((0, 8192), (8192, 8192), (16384, 1000), (17384, 1)):
+        steps = np.arange(first, first + n, dtype=np.int64)
+        values = rng.normal(size=n)
+        values[::97] = np.nan
+        blobs.append(encode_rollup(steps, values))
+        parts.append(decode_rollup(blobs[-1]))
+    joined = decode_rollups(blobs)
+    assert joined is not None
+    for got, want, dtype in zip(joined, zip(*parts, strict=True), "ifffi", strict=True):
+        np.testing.assert_array_equal(got, np.concatenate(want))
+        assert got.dtype.kind == dtype
+    steps = np.arange(10, dtype=np.int64)
+    older = encode_rollup_compressed(steps, steps * 1.0)
+    assert decode_rollups([blobs[0], older]) is None  # not all plain: the caller decodes each
+    assert decode_rollups([blobs[0], b"\x00"]) is None

@@ -25,6 +25,7 @@ import numpy as np
 __all__ = [
     "ROLLUP_POINTS",
     "decode_rollup",
+    "decode_rollups",
     "decode_steps",
     "decode_values",
     "encode_rollup",
@@ -234,6 +235,33 @@ def decode_rollup(data: bytes) -> RollupArrays:
         decode_values(parts[3]).astype(np.float64),
         decode_steps(parts[4]),
     )
+
+
+_ROLLUP_HEAD = struct.Struct("<II")
+
+
+def decode_rollups(blobs: list[bytes]) -> RollupArrays | None:
+    """:func:`decode_rollup` of consecutive chunks' rollup blobs, joined: each array
+    of all of them at once (one ``frombuffer`` and a slice per chunk and array, not five
+    ``frombuffer`` per chunk and a join); None unless every blob is plain."""
+    sizes = []
+    for blob in blobs:
+        if len(blob) < 8:
+            return None
+        kind, n = _ROLLUP_HEAD.unpack_from(blob)
+        if kind != _PLAIN_ROLLUP or len(blob) != 8 + 40 * n:
+            return None
+        sizes.append(n)
+    words = np.frombuffer(b"".join(blobs), "<i8")
+    floats = words.view("<f8")
+    at = 0
+    fields: list[list[np.ndarray]] = [[] for _ in range(5)]
+    for n in sizes:
+        for i, part in enumerate(fields):
+            part.append((floats if 1 <= i <= 3 else words)[at + 1 + i * n : at + 1 + (i + 1) * n])
+        at += 1 + 5 * n
+    steps, last, vmin, vmax, counts = (np.concatenate(part) for part in fields)
+    return steps, last, vmin, vmax, counts
 
 
 def encode_rollup_compressed(steps: np.ndarray, values: np.ndarray) -> bytes:
