@@ -28,6 +28,7 @@ def create_app(
     auth: AuthOption = None,
     limits: Limits | None = None,
     hosts: HostNames | None = None,
+    fast_ingest: bool = True,
 ) -> FastAPI:
     """Build the app over a store and a blob store (objects or URIs).
 
@@ -38,6 +39,11 @@ def create_app(
     Requests other web pages could make are refused (:mod:`runyard.server.origin`);
     ``hosts`` are the host names served (``None``: any, for tests and embedding;
     the ``runyard`` commands always pass them, see :func:`served_hosts`).
+
+    Batch posts (``POST …/runs/{run_id}/batches``) are answered by a bare ASGI path
+    ahead of the body limit and the router (:mod:`runyard.server.fast_ingest`: same
+    checks and answers, a fraction of the CPU); ``fast_ingest=False`` leaves them to
+    the FastAPI route (tests compare the two).
     """
     from runyard.server.routes import (
         artifact_blobs,
@@ -78,6 +84,10 @@ def create_app(
     app.state.store = store
     app.state.blobs = blobs
     install_auth(app, store, auth, limits, API)
+    if fast_ingest:  # inside the guard, ahead of the body limit's route matching
+        from runyard.server.fast_ingest import IngestFastPath
+
+        app.add_middleware(IngestFastPath, prefix=API)
     app.add_middleware(RequestGuard, hosts=hosts)  # outermost: before body limits
     for module in (projects, runs, keys, series, files, workspace, colors):
         app.include_router(module.router, prefix=API)

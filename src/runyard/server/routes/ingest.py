@@ -56,7 +56,14 @@ from runyard.store.wire import (
     decode_body,
 )
 
-__all__ = ["MAX_BODY_BYTES", "MAX_DECODED_BYTES", "check_artifacts", "refuse_nul", "router"]
+__all__ = [
+    "MAX_BODY_BYTES",
+    "MAX_DECODED_BYTES",
+    "apply_batch",
+    "check_artifacts",
+    "refuse_nul",
+    "router",
+]
 
 
 _PARAM_NAMES = {"key": "history key", "run_id": "run id"}
@@ -112,8 +119,13 @@ def decode_request(body: bytes, encoding: str | None, ref: RunRef | None = None)
         raise HTTPException(400, str(exc)) from exc
 
 
-def _ingest(request: Request, ref: RunRef, body: bytes, encoding: str | None) -> JSONResponse:
-    """Decode and apply (in a worker thread: both are CPU or database work)."""
+def apply_batch(
+    request: Request, ref: RunRef, body: bytes, encoding: str | None
+) -> tuple[int, dict[str, Any]]:
+    """Decode and apply one batch body: ``(status, answer)`` (200 or a 409 the client
+    reads), or :class:`HTTPException` for a refusal. Blocking (decoding and database
+    work): call it in a worker thread. The route and the ASGI fast path
+    (:mod:`runyard.server.fast_ingest`) both answer with it."""
     batch = decode_request(body, encoding, ref)
     if batch.artifacts or batch.artifact_uses or batch.artifact_links:
         check_artifacts(request, ref, batch)
@@ -125,12 +137,14 @@ def _ingest(request: Request, ref: RunRef, body: bytes, encoding: str | None) ->
         store(request).write_batch(batch)
     except ForeignJournal as exc:
         # No offset: the caller may write this run, not the one the journal belongs to.
-        return JSONResponse({"detail": str(exc), "journal": exc.journal}, status_code=409)
+        return 409, {"detail": str(exc), "journal": exc.journal}
     except JournalConflict as exc:
-        return JSONResponse(
-            {"detail": str(exc), "journal": exc.journal, "start": exc.start, "stored": exc.stored},
-            status_code=409,
-        )
+        return 409, {
+            "detail": str(exc),
+            "journal": exc.journal,
+            "start": exc.start,
+            "stored": exc.stored,
+        }
     except BatchRefusedError as exc:  # a value or key the database cannot hold
         raise HTTPException(400, str(exc)) from exc
     except StoreError as exc:  # e.g. forking from a run that does not exist
@@ -140,14 +154,17 @@ def _ingest(request: Request, ref: RunRef, body: bytes, encoding: str | None) ->
         # client could not list them to delete them itself.
         blobs(request).delete_prefix(run_prefix(ref))
     journal = batch.journal
-    return JSONResponse(
-        {
-            "run": ref.path,
-            "journal": None if journal is None else journal[0],
-            "start": batch.journal_start,
-            "end": None if journal is None else journal[1],
-        }
-    )
+    return 200, {
+        "run": ref.path,
+        "journal": None if journal is None else journal[0],
+        "start": batch.journal_start,
+        "end": None if journal is None else journal[1],
+    }
+
+
+def _ingest(request: Request, ref: RunRef, body: bytes, encoding: str | None) -> JSONResponse:
+    status, answer = apply_batch(request, ref, body, encoding)
+    return JSONResponse(answer, status_code=status)
 
 
 def check_artifacts(request: Request, ref: RunRef, batch: RunBatch) -> None:
