@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from runyard.metrics import grouping
 from runyard.metrics.grouping import AGGREGATES, BANDS, aggregate, align, reduce_band
 
 
@@ -101,3 +102,44 @@ def test_aggregate_of_complete_runs_equals_the_nan_aware_path(agg: str, band: st
     slow = aggregate(np.vstack([matrix, np.full(50, np.nan)]), agg, band)
     for got, want in zip(fast, slow, strict=True):
         np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+@pytest.mark.parametrize("agg", AGGREGATES)
+@pytest.mark.parametrize("band", BANDS)
+def test_aggregate_of_complete_runs_is_numpy_bit_for_bit(agg: str, band: str) -> None:
+    """The fast path shares one pass of column means between the aggregate, the NaN
+    check and the std band: the lines are numpy's plain reductions to the last bit,
+    spikes to ±inf included (a column of +inf and -inf has a NaN mean and no NaN)."""
+    rng = np.random.default_rng(11)
+    matrix = rng.normal(0, 3, size=(125, 997)) * rng.choice([1e-3, 1.0, 1e6], size=(125, 1))
+    matrix[3, 10] = np.inf
+    matrix[4, 20], matrix[5, 20] = np.inf, -np.inf
+    y, lo, hi, n = aggregate(matrix, agg, band)
+    with np.errstate(invalid="ignore"):
+        want = {
+            "mean": matrix.mean(axis=0),
+            "median": np.median(matrix, axis=0),
+            "min": matrix.min(axis=0),
+            "max": matrix.max(axis=0),
+        }[agg]
+        spread = matrix.std(axis=0)
+        if band == "minmax":
+            want_lo, want_hi = matrix.min(axis=0), matrix.max(axis=0)
+        elif band == "std":
+            want_lo, want_hi = want - spread, want + spread
+        elif band == "stderr":
+            want_lo, want_hi = want - spread / np.sqrt(125), want + spread / np.sqrt(125)
+        else:
+            want_lo, want_hi = want, want
+    for got, expected in ((y, want), (lo, want_lo), (hi, want_hi)):
+        assert got.tobytes() == expected.tobytes()
+    assert np.isnan(y[20]) == (agg == "mean") and n.tolist() == [125.0] * 997
+
+
+def test_std_band_without_numpy_2s_mean_argument(monkeypatch: pytest.MonkeyPatch) -> None:
+    matrix = np.random.default_rng(2).normal(size=(9, 300))
+    given = aggregate(matrix, "median", "std")
+    monkeypatch.setattr(grouping, "_STD_TAKES_MEAN", False)  # numpy 1.x: std sums again
+    again = aggregate(matrix, "median", "std")
+    for a, b in zip(given, again, strict=True):
+        assert a.tobytes() == b.tobytes()
