@@ -48,25 +48,23 @@ class CountingStore(SqlStore):
         self.reads[(ref.run_id, key)] += 1
         return super().read_rollup(ref, key, *args, **kwargs)
 
-    def read_series_many(
-        self, entity: str, project: str, run_ids: Sequence[str], keys: Sequence[str], *args: Any
-    ) -> dict[tuple[str, str], Series]:
-        self.calls.append("series_many")
-        self.reads.update((r, k) for r in run_ids for k in keys)
-        return super().read_series_many(entity, project, run_ids, keys, *args)
-
-    def read_rollup_many(
-        self, entity: str, project: str, run_ids: Sequence[str], keys: Sequence[str], *args: Any
-    ) -> dict[tuple[str, str], Rollup]:
-        self.calls.append("rollup_many")
-        self.reads.update((r, k) for r in run_ids for k in keys)
-        return super().read_rollup_many(entity, project, run_ids, keys, *args)
-
-    def count_points_many(
-        self, entity: str, project: str, run_ids: Sequence[str], keys: Sequence[str], *args: Any
-    ) -> dict[tuple[str, str], int]:
-        self.calls.append("count_many")  # row counts only: no points read
-        return super().count_points_many(entity, project, run_ids, keys, *args)
+    def _chunks_many(
+        self,
+        columns: str,
+        entity: str,
+        project: str,
+        run_ids: Sequence[str],
+        keys: Sequence[str],
+        *args: Any,
+        **kwargs: Any,
+    ) -> dict[tuple[str, str], list[Any]]:
+        # Every bulk read (series, float series, rollups, point counts) is one of these.
+        if "SUM(" in columns:
+            self.calls.append("count_many")  # row counts only: no points read
+        else:
+            self.calls.append("rollup_many" if "rollup_blob" in columns else "series_many")
+            self.reads.update((r, k) for r in run_ids for k in keys)
+        return super()._chunks_many(columns, entity, project, run_ids, keys, *args, **kwargs)
 
 
 @pytest.fixture

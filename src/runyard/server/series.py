@@ -19,6 +19,7 @@ import numpy as np
 from runyard.entities import RunRef
 from runyard.metrics.sampling import m4_series, merge_rollup
 from runyard.store.base import ROLLUP_POINTS, Rollup, Series, TrackingStore
+from runyard.store.sql.float_series import read_float_series_many
 from runyard.store.sql.store import SqlStore
 
 __all__ = [
@@ -392,11 +393,11 @@ def panel_series(
         need = [pair for pair in pairs if pair not in out]
         need_runs = list(dict.fromkeys(run_id for run_id, _ in need))
         need_keys = list(dict.fromkeys(key for _, key in need))
-        raw = store.read_series_many(entity, project, need_runs, need_keys, lo, hi) if need else {}
+        raw = _read_raw(store, entity, project, need_runs, need_keys, lo, hi) if need else {}
     else:
         source = "_timestamp" if x == "_wall" else x
         read_keys = list(dict.fromkeys([*keys, source]))
-        raw = store.read_series_many(entity, project, run_ids, read_keys)
+        raw = _read_raw(store, entity, project, run_ids, read_keys, None, None)
         x_series = {run_id: raw[(run_id, source)] for run_id in run_ids}
     to_reduce: list[tuple[tuple[str, str], np.ndarray, np.ndarray]] = []
     for pair in pairs:
@@ -415,6 +416,25 @@ def panel_series(
     for (pair, xs, _), (bx, by, blo, bhi) in zip(to_reduce, reduced, strict=True):
         out[pair] = _payload(*pair, bx, by, blo, bhi, len(xs), reduced=True)
     return [out[pair] for pair in pairs]
+
+
+def _read_raw(
+    store: TrackingStore,
+    entity: str,
+    project: str,
+    run_ids: Sequence[str],
+    keys: Sequence[str],
+    lo: int | None,
+    hi: int | None,
+) -> dict[tuple[str, str], Series]:
+    """The raw points of every pair, values as float64 (all a chart takes). Whole series
+    of an SQL store are decoded straight into float64 with shared steps arrays
+    (:func:`~runyard.store.sql.float_series.read_float_series_many`: one array a
+    series, ISA-L's inflate where installed) rather than each chunk into arrays of its
+    own that are then joined."""
+    if lo is None and hi is None and isinstance(store, SqlStore):
+        return read_float_series_many(store, entity, project, run_ids, keys)
+    return store.read_series_many(entity, project, run_ids, keys, lo, hi)
 
 
 def _payload(
