@@ -124,6 +124,11 @@ _CHUNK_INSERT = (
 )
 
 
+#: A key's chunks from ``lo`` to ``hi`` (first steps), as merged open chunks go.
+_DELETE_RANGE = (
+    'DELETE FROM series_chunks WHERE run = :run AND "key" = :key '
+    "AND first_step >= :lo AND first_step <= :hi"
+)
 #: A chunk written whole, or an open tail extended in place (same first step).
 _CHUNK_UPSERT = (
     _CHUNK_INSERT
@@ -673,17 +678,15 @@ class SqlStore(TrackingStore):
                 tx.all(_OPEN_META.format(keys=_bind_list(check, "k", list(merged))), check)
             )
             params_all: list[dict[str, Any]] = []
+            deletes: list[dict[str, Any]] = []
             for key, (seen, _unused) in merged.items():
                 current = [(int(r[1]), int(r[3])) for r in now.get(key, [])]
                 if current[: len(seen)] != seen:
                     continue  # changed meanwhile; the next batch tries again
-                tx.run(
-                    'DELETE FROM series_chunks WHERE run = :run AND "key" = :key '
-                    "AND first_step >= :lo AND first_step <= :hi",
-                    {"run": run_pk, "key": key, "lo": seen[0][0], "hi": seen[-1][0]},
-                )
+                deletes.append({"run": run_pk, "key": key, "lo": seen[0][0], "hi": seen[-1][0]})
                 params_all += encoded[key]
-            if params_all:
+            if deletes:  # one executemany (one round trip on PostgreSQL), not one a key
+                tx.many(_DELETE_RANGE, deletes)
                 tx.many(_CHUNK_UPSERT, params_all)
 
     def _truncate(self, tx: Tx, run_pk: int, last_step: int) -> None:
