@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+import orjson
 
 from runyard.entities import RunRef
 from runyard.metrics.sampling import m4_series, merge_rollup
@@ -42,9 +43,10 @@ def _finite(values: np.ndarray) -> np.ndarray:
     """JSON has no NaN/inf: NaN becomes null (a gap, written by orjson) and
     infinities are clamped to ten times the largest finite value, so a spike to
     infinity still shows as a spike."""
-    out = np.array(values, dtype=np.float64)
+    out = np.asarray(values, dtype=np.float64)
     infinite = np.isinf(out)
     if infinite.any():
+        out = out.copy()  # (copied only to be changed)
         finite = out[np.isfinite(out)]
         big = float(np.abs(finite).max()) * 10 if len(finite) else 1.0
         out[infinite] = np.copysign(big or 1.0, out[infinite])
@@ -480,9 +482,11 @@ def series_binary(x: str, series: Sequence[dict[str, Any]]) -> bytes:
     parts: list[bytes] = []
     offset = 0
     integer_x = x == "_step"
+    # On _step x is integral as a rule: checked for all series at once, then each.
+    every_integral = integer_x and _integral(np.concatenate([s["x"] for s in series] or [[]]))
     for item in series:
         xs = np.asarray(item["x"])
-        x_type = "i8" if integer_x and _integral(xs) else "f8"
+        x_type = "i8" if every_integral or (integer_x and _integral(xs)) else "f8"
         blobs = [
             xs.astype("<i8" if x_type == "i8" else "<f8").tobytes(),
             *(np.asarray(item[name], "<f8").tobytes() for name in ("y", "ymin", "ymax")),
@@ -491,7 +495,7 @@ def series_binary(x: str, series: Sequence[dict[str, Any]]) -> bytes:
         meta.append({**head, "offset": offset, "x_type": x_type})
         parts.extend(blobs)
         offset += sum(len(b) for b in blobs)
-    header = json.dumps({"x": x, "series": meta}, separators=(",", ":")).encode()
+    header = orjson.dumps({"x": x, "series": meta}, option=orjson.OPT_SERIALIZE_NUMPY)
     header += b" " * (-(len(_MAGIC) + 4 + len(header)) % 8)
     return b"".join([_MAGIC, struct.pack("<I", len(header)), header, *parts])
 
