@@ -82,14 +82,16 @@ def test_padded_and_flat_reductions_agree() -> None:
     """Buckets of about equal size without NaN take the padded (matrix) path; it keeps
     the same points as the NaN-ignoring flat path, ties to the first point."""
     rng = np.random.default_rng(11)
-    ys = np.round(rng.normal(size=10_000).cumsum())  # many ties
-    ys[[17, 5000]] = [np.inf, -np.inf]
-    starts = np.searchsorted(np.arange(10_000.0), 9999 * np.arange(250) / 250)
-    counts = np.diff(starts, append=len(ys))
-    padded = series._m4_padded(ys, starts, counts)
-    assert padded is not None
-    for a, b in zip(padded, series._m4_flat(ys, starts, counts), strict=True):
-        np.testing.assert_array_equal(a, b)
+    for n in (10_000, 10_001):  # buckets of 40 points each (y as it lies); of 40 and 41
+        ys = np.round(rng.normal(size=n).cumsum())  # many ties
+        ys[[17, 5000]] = [np.inf, -np.inf]
+        starts = np.searchsorted(np.arange(float(n)), (n - 1) * np.arange(250) / 250)
+        counts = np.diff(starts, append=len(ys))
+        assert (len(set(counts)) == 1) == (n == 10_000)
+        padded = series._m4_padded(ys, starts, counts)
+        assert padded is not None
+        for a, b in zip(padded, series._m4_flat(ys, starts, counts), strict=True):
+            np.testing.assert_array_equal(a, b)
     ys[3] = np.nan
     assert series._m4_padded(ys, starts, counts) is None
     uneven = np.array([0, 1, 2, 9000])  # padding would cost more than the points

@@ -311,9 +311,12 @@ def _m4_padded(y_all: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> _Pi
         if np.isnan(np.add.reduce(y_all)) and np.isnan(y_all).any():
             return None
     ends = starts + counts - 1
-    at = starts[:, None] + np.arange(width, dtype=np.int64)
-    np.minimum(at, ends[:, None], out=at)
-    rows = y_all[at]
+    if width * len(counts) == len(y_all):  # buckets all of one size: y as it lies
+        rows = y_all.reshape(len(counts), width)
+    else:
+        at = starts[:, None] + np.arange(width, dtype=np.int64)
+        np.minimum(at, ends[:, None], out=at)
+        rows = y_all[at]
     arg_min, arg_max = rows.argmin(axis=1), rows.argmax(axis=1)
     index = np.arange(len(counts))
     lows, highs = rows[index, arg_min], rows[index, arg_max]
