@@ -306,10 +306,6 @@ def _m4_padded(y_all: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> _Pi
     width = int(counts.max()) if len(counts) else 0
     if not len(counts) or width * len(counts) > 2 * len(y_all) or y_all.dtype != np.float64:
         return None
-    with np.errstate(invalid="ignore", over="ignore"):
-        # One pass: the sum is NaN when there is a NaN (or inf and -inf meet: checked).
-        if np.isnan(np.add.reduce(y_all)) and np.isnan(y_all).any():
-            return None
     ends = starts + counts - 1
     if width * len(counts) == len(y_all):  # buckets all of one size: y as it lies
         rows = y_all.reshape(len(counts), width)
@@ -320,10 +316,12 @@ def _m4_padded(y_all: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> _Pi
     arg_min, arg_max = rows.argmin(axis=1), rows.argmax(axis=1)
     index = np.arange(len(counts))
     lows, highs = rows[index, arg_min], rows[index, arg_max]
+    if np.isnan(lows).any() or np.isnan(highs).any():
+        return None  # argmin and argmax find a row's first NaN: NaN-ignoring path
     # Per bucket its first, first minimum, first maximum and last point, in order,
     # each once: the kept points of all buckets, sorted, without a pass over y.
-    four = np.column_stack((starts, starts + arg_min, starts + arg_max, ends))
-    four.sort(axis=1)
+    first_extreme, last_extreme = np.minimum(arg_min, arg_max), np.maximum(arg_min, arg_max)
+    four = np.column_stack((starts, starts + first_extreme, starts + last_extreme, ends))
     fresh = np.ones(four.shape, bool)
     fresh[:, 1:] = four[:, 1:] != four[:, :-1]
     picked = four[fresh]
