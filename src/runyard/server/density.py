@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from runyard.server.series import points_xy
+from runyard.server.series import points_xy, read_raw
 from runyard.store.base import ROLLUP_POINTS, Rollup, TrackingStore
 
 __all__ = ["ROLLUP_COLUMN_POINTS", "density_grid", "panel_density"]
@@ -191,7 +191,7 @@ def panel_density(
     if short:
         source = "_timestamp" if x == "_wall" else x
         read_keys = [key] if x == "_step" else list(dict.fromkeys([key, source]))
-        raw = store.read_series_many(entity, project, short, read_keys)
+        raw = read_raw(store, entity, project, short, read_keys, None, None)
         for run_id in short:
             axis = None if x == "_step" else raw[(run_id, source)]
             lines[run_id] = points_xy(raw[(run_id, key)], x, axis, None, None)

@@ -30,6 +30,7 @@ __all__ = [
     "m4_many",
     "panel_series",
     "points_xy",
+    "read_raw",
     "read_series_binary",
     "series_binary",
     "series_json",
@@ -396,11 +397,11 @@ def panel_series(
         need = [pair for pair in pairs if pair not in out]
         need_runs = list(dict.fromkeys(run_id for run_id, _ in need))
         need_keys = list(dict.fromkeys(key for _, key in need))
-        raw = _read_raw(store, entity, project, need_runs, need_keys, lo, hi) if need else {}
+        raw = read_raw(store, entity, project, need_runs, need_keys, lo, hi) if need else {}
     else:
         source = "_timestamp" if x == "_wall" else x
         read_keys = list(dict.fromkeys([*keys, source]))
-        raw = _read_raw(store, entity, project, run_ids, read_keys, None, None)
+        raw = read_raw(store, entity, project, run_ids, read_keys, None, None)
         x_series = {run_id: raw[(run_id, source)] for run_id in run_ids}
     to_reduce: list[tuple[tuple[str, str], np.ndarray, np.ndarray]] = []
     for pair in pairs:
@@ -421,7 +422,7 @@ def panel_series(
     return [out[pair] for pair in pairs]
 
 
-def _read_raw(
+def read_raw(
     store: TrackingStore,
     entity: str,
     project: str,
