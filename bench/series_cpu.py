@@ -3,8 +3,9 @@
 
 The request's work as the routes do it (bulk store read + reduction + binary body for
 ``/series`` at ``points=1000``; the grid of 160 x 64 cells for ``/density``), timed with
-``time.process_time`` (CPU of this process: other jobs on a shared machine inflate wall
-time, much less CPU), the variants alternating, medians of ``--repeat`` after a warm-up.
+``time.process_time`` (CPU of this process, all its threads: other jobs on a shared
+machine inflate wall time, much less CPU) and wall time, the variants alternating,
+medians of ``--repeat`` after a warm-up, with the 1-minute load average.
 Stores: SQLite and (``--pg``) a throwaway PostgreSQL, 100 runs x 100,000 steps and
 1,000 runs x 10,000 steps of ``loss`` (random walks through ``SqlStore.write_batch``, as
 bench/scale.py seeds them). On PostgreSQL the CPU is this process's (the server's work),
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib.util
+import os
 import statistics
 import subprocess
 import sys
@@ -92,12 +94,16 @@ def _case(
     for fn in variants.values():
         fn()
     times: dict[str, list[float]] = {name: [] for name in variants}
+    walls: dict[str, list[float]] = {name: [] for name in variants}
     for _ in range(repeat):
         for name, fn in variants.items():
-            start = time.process_time()
+            start, wall = time.process_time(), time.perf_counter()
             fn()
             times[name].append(time.process_time() - start)
-    return {name: statistics.median(t) * 1e3 for name, t in times.items()}
+            walls[name].append(time.perf_counter() - wall)
+    out = {name: statistics.median(t) * 1e3 for name, t in times.items()}
+    out.update({f"{name} wall": statistics.median(t) * 1e3 for name, t in walls.items()})
+    return out
 
 
 def main() -> None:
@@ -118,9 +124,10 @@ def main() -> None:
             stores["PostgreSQL"] = stack.enter_context(postgres())[0]
         print(
             f"| store | runs x steps | CPU ms (median of {args.repeat}): `/series` at "
-            f"{args.before} | `/series` now | `/density` now |"
+            f"{args.before} | `/series` now | `/density` now | wall ms: `/series` at "
+            f"{args.before} | `/series` now | load |"
         )
-        print("|---|---|---|---|---|")
+        print("|---|---|---|---|---|---|---|---|")
         for name, uri in stores.items():
             for runs, steps in ((100, 100_000), (1000, 10_000)):
                 # one PostgreSQL database holds both projects
@@ -133,7 +140,8 @@ def main() -> None:
                 store.close()
                 print(
                     f"| {name} | {runs} x {steps:,} | {med['before']:.0f} | "
-                    f"{med['after']:.0f} | {med['density']:.0f} |",
+                    f"{med['after']:.0f} | {med['density']:.0f} | {med['before wall']:.0f} | "
+                    f"{med['after wall']:.0f} | {os.getloadavg()[0]:.1f} |",
                     flush=True,
                 )
 
