@@ -321,3 +321,31 @@ def test_the_codec_picked_without_deflating_is_about_the_smallest(name: str, n: 
     sizes = [len(chunks._deflate_floats(chunks._shuffle(f(values)))) for f in candidates.values()]
     assert len(data) - 10 <= 1.03 * min(sizes), sizes
     np.testing.assert_array_equal(decode_values(data), values)
+
+
+@pytest.mark.parametrize("n", [1, 2, 10, 200, 1023, 1500])
+def test_many_rows_encode_as_each_row_alone(n: int) -> None:
+    """encode_values_many / encode_steps_many: each row's bytes are encode_values' /
+    encode_steps' of that row (the same codec picked, NaN, infinities, -0.0, µs values)."""
+    from runyard.store.sql.chunks import encode_steps_many, encode_values_many
+
+    rng = np.random.default_rng(n)
+    t = np.arange(n)
+    rows = [
+        np.cumsum(rng.normal(size=n)),
+        1.7e9 + t * 0.0004 + rng.random(n) * 1e-5,
+        np.round(t * 0.0004 + rng.random(n) * 1e-5, 6),
+        np.round(rng.random(n), 2),
+        np.full(n, 0.5),
+        t * 1.0,
+        np.where(rng.random(n) < 0.2, np.nan, rng.normal(size=n)),
+        np.where(rng.random(n) < 0.2, np.inf, 0.25 * t),
+        np.full(n, 2e9),
+        np.full(n, -0.0),
+    ]
+    many = encode_values_many(np.stack(rows))
+    assert many == [encode_values(row) for row in rows]
+    for row, data in zip(rows, many, strict=True):
+        np.testing.assert_array_equal(decode_values(data), row)
+    steps = np.stack([t + 5, t * 3, np.cumsum(rng.integers(1, 4, size=n))])
+    assert encode_steps_many(steps) == [encode_steps(row) for row in steps]

@@ -266,6 +266,40 @@ def test_the_last_batch_is_sealed_with_the_open_chunks(
     assert counts == [min(CHUNK_POINTS, end - lo) for lo in range(0, end, CHUNK_POINTS)]
 
 
+def test_chunks_of_one_length_are_encoded_as_a_group_row_for_row() -> None:
+    """Float chunks of one length (a wide run's batch) are encoded as a group: each
+    row is what _chunk_params makes of its chunk alone (bounds without NaN, a last
+    value that is not finite as None, irregular steps, lengths mixed in one batch)."""
+    from runyard.store.sql.store import _chunk_params, _encode_some
+
+    rng = np.random.default_rng(5)
+    chunks: list[Any] = []
+    for k in range(60):
+        n = 200 if k % 7 else 150
+        steps = np.arange(1000, 1000 + n) if k % 11 else np.cumsum(rng.integers(1, 3, size=n))
+        values = np.cumsum(rng.normal(size=n))
+        if k % 5 == 0:
+            values[rng.integers(0, n, 10)] = np.nan
+        if k % 13 == 0:
+            values[:] = np.nan
+        if k % 17 == 0:
+            values[-1] = np.inf
+        if k % 3 == 0:
+            values = np.round(values, 2)
+        chunks.append((1, f"k{k}", steps, values))
+    chunks += [
+        (1, "ints", np.arange(200), np.arange(200)),
+        (1, "long", np.arange(2000), rng.normal(size=2000)),
+    ]
+    grouped = _encode_some(chunks)
+    alone = [_chunk_params(c) for c in chunks]
+    assert [row["key"] for row in grouped] == [c[1] for c in chunks]
+    for got, want in zip(grouped, alone, strict=True):
+        assert got.keys() == want.keys()
+        for name, value in want.items():
+            assert got[name] == value and type(got[name]) is type(value), (want["key"], name)
+
+
 def test_small_batches_extend_a_small_open_chunk(store: SqlStore) -> None:
     """Batches of a few points extend the last open chunk while it is small, so a live
     run of small flushes does not make a row a flush."""

@@ -32,7 +32,9 @@ __all__ = [
     "encode_rollup",
     "encode_rollup_compressed",
     "encode_steps",
+    "encode_steps_many",
     "encode_values",
+    "encode_values_many",
     "is_plain",
     "rollup_arrays",
 ]
@@ -106,6 +108,85 @@ def encode_values(values: np.ndarray, *, compress: bool = True) -> bytes:
         codec = min(runs, key=lambda c: runs[c])
     packed = deflate(_shuffle(candidates[codec](arr)))
     return struct.pack("<cBq", kind.encode(), codec, len(arr)) + packed
+
+
+def encode_values_many(values: np.ndarray) -> list[bytes]:
+    """:func:`encode_values` of each row of a 2-D float64 array, byte for byte, with the
+    work of numpy done once for all rows (a run of 10,000 keys seals 10,000 chunks of a
+    few hundred points, where numpy's cost per call was most of a chunk's)."""
+    rows, n = values.shape
+    if rows == 0:
+        return []
+    arr = np.ascontiguousarray(values, dtype="<f8")
+    bits = arr.view("<u8")
+    head = struct.pack("<cBq", b"f", _RAW, n)[:1]
+    count = struct.pack("<q", n)
+    # The candidates of each row (as _candidates), transformed on the sample.
+    sample = min(n, _SAMPLE)
+    transforms = {_RAW: bits[:, :sample]}
+    if n > 1:
+        transforms[_BITDIFF] = np.diff(bits[:, :sample], axis=1, prepend=np.uint64(0))
+    micros_ok = np.zeros(rows, dtype=bool)
+    if n:
+        with np.errstate(invalid="ignore", over="ignore"):
+            finite = np.isfinite(arr).all(axis=1)
+            small = np.abs(np.where(np.isfinite(arr), arr, 0.0)).max(axis=1) < 1e9
+            micros = np.round(arr * 1e6).astype("<i8")
+            exact = ((micros / 1e6).view("<u8") == bits).all(axis=1)
+        micros_ok = finite & small & exact
+        if micros_ok.any():
+            transforms[_MICROS] = np.diff(micros[:, :sample], axis=1, prepend=np.int64(0))
+    changes = {c: _byte_changes_rows(t) for c, t in transforms.items()}
+    if _MICROS in changes:
+        changes[_MICROS] = np.where(micros_ok, changes[_MICROS], np.iinfo(np.int64).max)
+    codecs = np.full(rows, _RAW)
+    best = changes[_RAW]
+    for c in (_BITDIFF, _MICROS):
+        if c in changes:
+            better = changes[c] < best
+            codecs[better] = c
+            best = np.minimum(best, changes[c])
+    full = {_RAW: bits}
+    if _BITDIFF in transforms and (codecs == _BITDIFF).any():
+        full[_BITDIFF] = np.diff(bits, axis=1, prepend=np.uint64(0))
+    if _MICROS in transforms and (codecs == _MICROS).any():
+        full[_MICROS] = np.diff(micros, axis=1, prepend=np.int64(0))
+    planes = {c: _shuffle_rows(w) for c, w in full.items()}
+    return [
+        head + bytes((codec,)) + count + _deflate_floats(planes[codec][i].tobytes())
+        for i, codec in enumerate(codecs.tolist())
+    ]
+
+
+def encode_steps_many(steps: np.ndarray) -> list[bytes]:
+    """:func:`encode_steps` of each row of a 2-D int64 array, byte for byte."""
+    n = steps.shape[1]
+    if n == 0:
+        return [encode_steps(row) for row in steps]
+    starts = steps[:, 0].tolist()
+    if n == 1:
+        return [struct.pack("<Bqqq", _RANGE, int(s), 1, 1) for s in starts]
+    diffs = np.diff(steps, axis=1)
+    strides = diffs[:, 0]
+    regular = (diffs == strides[:, None]).all(axis=1).tolist()
+    return [
+        struct.pack("<Bqqq", _RANGE, start, stride, n) if ok else encode_steps(steps[i])
+        for i, (start, stride, ok) in enumerate(zip(starts, strides.tolist(), regular, strict=True))
+    ]
+
+
+def _shuffle_rows(words: np.ndarray) -> np.ndarray:
+    """The byte planes of each row of 64-bit words (rows of ``_shuffle``'s bytes)."""
+    rows, n = words.shape
+    planes = words.view(np.uint8).reshape(rows, n, 8).transpose(0, 2, 1)
+    return np.ascontiguousarray(planes).reshape(rows, 8 * n)
+
+
+def _byte_changes_rows(words: np.ndarray) -> np.ndarray:
+    """:func:`_byte_changes` of each row."""
+    planes = _shuffle_rows(words)
+    changes: np.ndarray = np.count_nonzero(planes[:, 1:] != planes[:, :-1], axis=1)
+    return changes
 
 
 def _byte_changes(words: np.ndarray) -> int:

@@ -46,7 +46,9 @@ from runyard.store.sql.chunks import (
     decode_values,
     encode_rollup,
     encode_steps,
+    encode_steps_many,
     encode_values,
+    encode_values_many,
     is_plain,
     rollup_arrays,
 )
@@ -1726,7 +1728,57 @@ def _encode_all(chunks: Sequence[_Chunk]) -> list[dict[str, Any]]:
 
 
 def _encode_some(chunks: Sequence[_Chunk]) -> list[dict[str, Any]]:
-    return [_chunk_params(c) for c in chunks]
+    """:func:`_chunk_params` of each chunk; float chunks of one length under 1,024
+    points (no rollup) in groups, their numpy work done once a group (a batch of a
+    10,000-key run seals 10,000 small chunks, mostly of one length)."""
+    groups: dict[int, list[int]] = {}
+    for i, chunk in enumerate(chunks):
+        n = len(chunk[2])
+        if 0 < n < 1024 and chunk[3].dtype == np.float64:
+            groups.setdefault(n, []).append(i)
+    out: list[dict[str, Any] | None] = [None] * len(chunks)
+    for members in groups.values():
+        if len(members) >= _GROUP_MIN:
+            rows = _group_params([chunks[i] for i in members])
+            for i, row in zip(members, rows, strict=True):
+                out[i] = row
+    return [r if r is not None else _chunk_params(c) for r, c in zip(out, chunks, strict=True)]
+
+
+#: Chunks of one length encoded as a group from this many on.
+_GROUP_MIN = 8
+
+
+def _group_params(chunks: Sequence[_Chunk]) -> list[dict[str, Any]]:
+    """:func:`_chunk_params` of float chunks of one length (< 1,024 points), row for row."""
+    steps = np.stack([c[2] for c in chunks]).astype(np.int64, copy=False)
+    values = np.stack([c[3] for c in chunks])
+    finite = np.isfinite(values)
+    has_finite = finite.any(axis=1).tolist()
+    vmin = np.where(finite, values, np.inf).min(axis=1).tolist()
+    vmax = np.where(finite, values, -np.inf).max(axis=1).tolist()
+    last = values[:, -1].tolist()
+    last_ok = finite[:, -1].tolist()
+    firsts, lasts = steps[:, 0].tolist(), steps[:, -1].tolist()
+    steps_blobs = encode_steps_many(steps)
+    values_blobs = encode_values_many(values)
+    n = values.shape[1]
+    return [
+        {
+            "run": chunk[0],
+            "key": chunk[1],
+            "first_step": firsts[i],
+            "last_step": lasts[i],
+            "count": n,
+            "vmin": vmin[i] if has_finite[i] else None,
+            "vmax": vmax[i] if has_finite[i] else None,
+            "vlast": last[i] if last_ok[i] else None,
+            "steps_blob": steps_blobs[i],
+            "values_blob": values_blobs[i],
+            "rollup_blob": None,
+        }
+        for i, chunk in enumerate(chunks)
+    ]
 
 
 def _halves(chunks: Sequence[_Chunk]) -> list[Sequence[_Chunk]]:
