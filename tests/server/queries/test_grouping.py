@@ -258,3 +258,39 @@ def test_cache_passes_a_failure_to_the_waiters_and_keeps_nothing() -> None:
     assert [str(e) for e in errors] == ["store gone", "store gone"]
     assert cache.computed == 0
     assert cache.get("k", lambda: [{"ok": True}]) == [{"ok": True}]  # computed anew
+
+
+@pytest.mark.parametrize(("agg", "band"), [("mean", "std"), ("median", "minmax")])
+def test_runs_at_the_same_steps_are_read_into_the_groups_matrix(
+    tracking: CountingStore, monkeypatch: pytest.MonkeyPatch, agg: str, band: str
+) -> None:
+    # the runs that log every step: each group's runs share their steps, so their values
+    # are read into the group's matrix and nothing is stacked (align is not needed)
+    records = [r for r in _records(tracking) if int(r.ref.run_id[1:]) % 5]
+    aligned: list[int] = []
+    real_align = grouping.align
+    monkeypatch.setattr(grouping, "align", lambda *a, **k: aligned.append(1) or real_align(*a, **k))
+    groups = group_runs(records, ["config.arch"])
+    out = grouped_series(tracking, groups, ["loss", "acc"], agg=agg, band=band)
+    assert aligned == []
+    for group, arch in zip(out, range(4), strict=True):
+        members = [i for i in range(RUNS) if i % 4 == arch and i % 5]
+        assert group["runs"] == [f"r{i:02d}" for i in members]
+        for line, key in zip(group["series"], ("loss", "acc"), strict=True):
+            matrix = _matrix(members, key)
+            if agg == "mean":
+                y = matrix.mean(axis=0)
+                lo, hi = y - matrix.std(axis=0), y + matrix.std(axis=0)
+            else:
+                y = np.median(matrix, axis=0)
+                lo, hi = matrix.min(axis=0), matrix.max(axis=0)
+            assert line["x"].tolist() == list(range(STEPS))
+            assert line["y"].tobytes() == y.tobytes()
+            assert line["lo"].tobytes() == lo.tobytes()
+            assert line["hi"].tobytes() == hi.tobytes()
+    # a group with a run at other steps is aligned as before (and equal to numpy)
+    aligned.clear()
+    mixed = grouped_series(tracking, group_runs(_records(tracking), ["config.arch"]), ["loss"])
+    assert len(aligned) == 4
+    members = [i for i in range(RUNS) if i % 4 == 0]
+    assert np.allclose(mixed[0]["series"][0]["y"], np.nanmean(_matrix(members, "loss"), axis=0))

@@ -152,3 +152,26 @@ def test_the_steps_kept_across_reads_are_bounded(
     float_series._steps_cache.clear()
     read_float_series_many(store, "me", "p", ["r0"], ["loss"])
     assert float_series._steps_cache == {}  # larger than the whole budget: not kept
+
+
+def test_values_are_decoded_where_into_says(store: SqlStore) -> None:
+    matrix = np.full((2, 10_000), -1.0)
+    asked: list[tuple[str, str, int]] = []
+
+    def into(run_id: str, key: str, count: int) -> np.ndarray | None:
+        asked.append((run_id, key, count))
+        return matrix[int(run_id[1:])] if key == "loss" and run_id in ("r0", "r1") else None
+
+    got = read_float_series_many(store, "me", "p", ["r0", "r1", "r4"], ["loss", "count"], into)
+    expected = store.read_series_many("me", "p", ["r0", "r1", "r4"], ["loss", "count"])
+    assert sorted(asked) == sorted(
+        (r, k, 10_000 if r != "r4" else len(expected[("r4", "loss")]))
+        for r in ("r0", "r1", "r4")
+        for k in ("loss", "count")
+    )
+    for row, run_id in enumerate(("r0", "r1")):
+        assert np.shares_memory(got[(run_id, "loss")].values, matrix)
+        assert matrix[row].tobytes() == expected[(run_id, "loss")].values.tobytes()
+    for pair, series in expected.items():
+        assert got[pair].values.tobytes() == series.values.astype(np.float64).tobytes()
+    assert not np.shares_memory(got[("r4", "loss")].values, matrix)

@@ -22,7 +22,7 @@ from runyard.entities import RunRecord, RunRef
 from runyard.metrics.flatten import get_path, parse_name
 from runyard.metrics.grouping import aggregate, align, reduce_band
 from runyard.store.base import Series, TrackingStore
-from runyard.store.sql.float_series import read_float_series_many
+from runyard.store.sql.float_series import Into, read_float_series_many
 from runyard.store.sql.store import SqlStore
 
 __all__ = ["GROUP_FIELDS", "Group", "GroupsCache", "group_runs", "grouped_series", "parse_by"]
@@ -118,13 +118,57 @@ def _readers() -> ThreadPoolExecutor:
 RunSeries = dict[str, Series]
 
 
+class _Rows:
+    """One group's matrix of one key's values (runs x points), filled in place by the
+    reads: each run read for this group gets its row when its series has as many points
+    as the first one read (a sweep's runs all do), so the aggregate takes the matrix as
+    it is, without stacking the runs' arrays into it."""
+
+    def __init__(self, runs: int) -> None:
+        self._runs = runs
+        self._lock = threading.Lock()
+        self._handed = 0
+        self.matrix: np.ndarray | None = None
+
+    def row(self, index: int, points: int) -> np.ndarray | None:
+        with self._lock:
+            if self.matrix is None and points:
+                self.matrix = np.empty((self._runs, points))
+            if self.matrix is None or self.matrix.shape[1] != points:
+                return None
+            self._handed += 1
+            row: np.ndarray = self.matrix[index]
+            return row
+
+    def full(self) -> np.ndarray | None:
+        """The matrix once every run has its row in it (else None)."""
+        return self.matrix if self._handed == self._runs else None
+
+
+#: Where the reads for a group put its runs' values: the run's row and each key's rows.
+Targets = tuple[dict[RunRef, int], dict[str, _Rows]]
+
+
+def _into(place: dict[str, int], rows: dict[str, _Rows]) -> Into:
+    """Where a run's series goes: its row of its group's matrix of the key, if any."""
+
+    def into(run_id: str, key: str, points: int) -> np.ndarray | None:
+        sink, at = rows.get(key), place.get(run_id)
+        return sink.row(at, points) if sink is not None and at is not None else None
+
+    return into
+
+
 def _read(
-    store: TrackingStore, refs: Sequence[RunRef], names: Sequence[str]
+    store: TrackingStore,
+    refs: Sequence[RunRef],
+    names: Sequence[str],
+    targets: Targets | None = None,
 ) -> dict[RunRef, RunSeries]:
     """Every series ``names`` of ``refs`` at full fidelity, one bulk read per project. On
     the SQL store the values are decoded straight into float64 (what the aggregates
-    take) and runs logged at the same steps share one steps array (see
-    :mod:`runyard.store.sql.float_series`)."""
+    take), into the rows of ``targets`` where given, and runs logged at the same steps
+    share one steps array (see :mod:`runyard.store.sql.float_series`)."""
     projects: dict[tuple[str, str], list[RunRef]] = {}
     for ref in refs:
         projects.setdefault((ref.entity, ref.project), []).append(ref)
@@ -132,7 +176,11 @@ def _read(
     for (entity, project), members in projects.items():
         ids = [r.run_id for r in members]
         if isinstance(store, SqlStore):
-            found = read_float_series_many(store, entity, project, ids, names)
+            into = None
+            if targets is not None:
+                places, rows = targets
+                into = _into({r.run_id: places[r] for r in members if r in places}, rows)
+            found = read_float_series_many(store, entity, project, ids, names, into)
         else:
             found = store.read_series_many(entity, project, ids, names)
         for ref in members:
@@ -171,7 +219,13 @@ class _Reads:
     run's series are dropped after the last group that has it, so about two groups'
     series are held at a time, not the whole panel's."""
 
-    def __init__(self, store: TrackingStore, groups: Sequence[Group], names: Sequence[str]):
+    def __init__(
+        self,
+        store: TrackingStore,
+        groups: Sequence[Group],
+        names: Sequence[str],
+        fill: Sequence[str] = (),
+    ):
         self._store = store
         self._names = list(names)
         self._last: dict[RunRef, int] = {}
@@ -179,12 +233,20 @@ class _Reads:
             for record in group.runs:
                 self._last[record.ref] = index
         self._batches: list[list[list[RunRef]]] = []  # per group: slices of its new runs
+        # per group: its new runs' rows and a matrix a key of ``fill`` (see _Rows)
+        self._targets: dict[int, Targets] = {}
         seen: set[RunRef] = set()
         size = max(1, _SLICE_SERIES // len(self._names))
-        for group in groups:
+        for index, group in enumerate(groups):
             new = [r.ref for r in group.runs if r.ref not in seen]
             seen.update(new)
             self._batches.append([new[i : i + size] for i in range(0, len(new), size)])
+            if fill:
+                places = {r.ref: row for row, r in enumerate(group.runs)}
+                self._targets[index] = (
+                    {ref: places[ref] for ref in new},
+                    {key: _Rows(len(group.runs)) for key in fill},
+                )
         self._parallel = len(seen) > size
         self._pending: dict[int, list[Future[dict[RunRef, RunSeries]]]] = {}
         self._held: dict[RunRef, RunSeries] = {}
@@ -193,7 +255,7 @@ class _Reads:
         if index >= len(self._batches) or index in self._pending or not self._parallel:
             return
         self._pending[index] = [
-            _readers().submit(_read, self._store, refs, self._names)
+            _readers().submit(_read, self._store, refs, self._names, self._targets.get(index))
             for refs in self._batches[index]
         ]
 
@@ -206,13 +268,20 @@ class _Reads:
                 self._held.update(future.result())
         else:
             for refs in self._batches[index]:
-                self._held.update(_read(self._store, refs, self._names))
+                self._held.update(_read(self._store, refs, self._names, self._targets.get(index)))
         return self._held
+
+    def matrix(self, index: int, key: str) -> np.ndarray | None:
+        """Group ``index``'s matrix of ``key`` when the reads filled every row of it."""
+        targets = self._targets.get(index)
+        rows = targets[1].get(key) if targets is not None else None
+        return rows.full() if rows is not None else None
 
     def done(self, index: int) -> None:
         """Group ``index`` is aggregated: forget the runs no later group has."""
         for ref in [r for r in self._held if self._last[r] <= index]:
             del self._held[ref]
+        self._targets.pop(index, None)
 
     def cancel(self) -> None:
         for futures in self._pending.values():
@@ -245,7 +314,8 @@ def grouped_series(
     aggregate line ``x, y`` with ``ymin, ymax`` (the line's extremes per drawn bucket),
     the band ``lo, hi``, and ``raw_points`` (aligned x values before reduction)."""
     names = list(dict.fromkeys([*keys, *([_x_key(x)] if x != "_step" else [])]))
-    reads = _Reads(store, groups, names)
+    # on _step a group's lines are its runs' values as they are: read into its matrix
+    reads = _Reads(store, groups, names, fill=keys if x == "_step" else ())
     try:
         return [
             _group_payload(g, reads, i, keys, x, agg, band, points) for i, g in enumerate(groups)
@@ -268,7 +338,20 @@ def _group_payload(
     runs = [held[r.ref] for r in group.runs]
     lines: list[dict[str, Any]] = []
     for key in keys:
-        grid, matrix = align([_on_x(series, key, x) for series in runs], exact=x == "_step")
+        filled = reads.matrix(index, key) if x == "_step" else None
+        steps = runs[0][key].steps if filled is not None else None
+        if (
+            filled is not None
+            and steps is not None
+            and len(steps) == filled.shape[1]
+            and all(series[key].steps is steps for series in runs)
+            and (len(steps) < 2 or bool(np.all(steps[1:] > steps[:-1])))
+        ):
+            # every run at the same steps, its values read into its row: what align()
+            # would stack, without stacking
+            grid, matrix = steps.astype(np.float64), filled
+        else:
+            grid, matrix = align([_on_x(series, key, x) for series in runs], exact=x == "_step")
         y, lo, hi, n = aggregate(matrix, agg, band)
         keep = n > 0
         grid, y, lo, hi = grid[keep], y[keep], lo[keep], hi[keep]

@@ -109,13 +109,25 @@ def _steps_of(blobs: Sequence[bytes], shared: dict[tuple[bytes, ...], np.ndarray
     return steps
 
 
+#: Where a series' values may be decoded: ``into(run_id, key, count)`` gives a float64
+#: array of ``count`` values to fill (a row of a caller's matrix, say), or None.
+Into = Callable[[str, str, int], np.ndarray | None]
+
+
 def _float_series(
-    key: str, chunks: Sequence[Any], shared: dict[tuple[bytes, ...], np.ndarray]
+    run_id: str,
+    key: str,
+    chunks: Sequence[Any],
+    shared: dict[tuple[bytes, ...], np.ndarray],
+    into: Into | None,
 ) -> Series:
     if not chunks:
         return Series(key, np.zeros(0, np.int64), np.zeros(0, np.float64))
     counts = [value_count(c[1]) for c in chunks]
-    values = np.empty(sum(counts), np.float64)
+    total = sum(counts)
+    values = into(run_id, key, total) if into is not None else None
+    if values is None:
+        values = np.empty(total, np.float64)
     at = 0
     for chunk, n in zip(chunks, counts, strict=True):
         decode_values_into(chunk[1], values[at : at + n])
@@ -129,16 +141,18 @@ def read_float_series_many(
     project: str,
     run_ids: Sequence[str],
     keys: Sequence[str],
+    into: Into | None = None,
 ) -> dict[tuple[str, str], Series]:
     """:meth:`SqlStore.read_series_many` of whole series with float64 values (equal to
     ``values.astype(float64)`` of that read) and steps arrays that are read-only and
-    may be shared between series."""
+    may be shared between series. ``into`` may name where a series' values go (see
+    :data:`Into`): decoded there, not into an array of their own."""
     found = store._chunks_many(
         "steps_blob, values_blob", entity, project, run_ids, keys, None, None
     )
     shared: dict[tuple[bytes, ...], np.ndarray] = {}
     return {
-        (run_id, key): _float_series(key, found.get((run_id, key), []), shared)
+        (run_id, key): _float_series(run_id, key, found.get((run_id, key), []), shared, into)
         for run_id in run_ids
         for key in keys
     }
