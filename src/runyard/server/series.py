@@ -20,7 +20,7 @@ import orjson
 from runyard.entities import RunRef
 from runyard.metrics.sampling import m4_series, merge_rollup
 from runyard.store.base import ROLLUP_POINTS, Rollup, Series, TrackingStore
-from runyard.store.sql.float_series import read_float_series_many
+from runyard.store.sql.panel_reads import read_panel_series
 from runyard.store.sql.store import SqlStore
 
 __all__ = [
@@ -432,12 +432,12 @@ def read_raw(
     hi: int | None,
 ) -> dict[tuple[str, str], Series]:
     """The raw points of every pair, values as float64 (all a chart takes). Whole series
-    of an SQL store are decoded straight into float64 with shared steps arrays
-    (:func:`~runyard.store.sql.float_series.read_float_series_many`: one array a
-    series, ISA-L's inflate where installed) rather than each chunk into arrays of its
-    own that are then joined."""
+    of an SQL store are decoded straight into float64 with shared steps arrays, on two
+    threads when there are many (:func:`~runyard.store.sql.panel_reads.read_panel_series`:
+    one array a series, ISA-L's inflate where installed) rather than each chunk into
+    arrays of its own that are then joined."""
     if lo is None and hi is None and isinstance(store, SqlStore):
-        return read_float_series_many(store, entity, project, run_ids, keys)
+        return read_panel_series(store, entity, project, run_ids, keys)
     return store.read_series_many(entity, project, run_ids, keys, lo, hi)
 
 
