@@ -659,7 +659,7 @@ class SqlStore(TrackingStore):
         """
         params: dict[str, Any] = {"run": run_pk, "full": CHUNK_POINTS, "lowest": _LOWEST}
         with self._db.read() as tx:
-            rows = tx.all(_OPEN_ROWS.format(keys=_bind_list(params, "k", keys)), params)
+            rows = _blob_rows(tx, _OPEN_ROWS.format(keys=_bind_list(params, "k", keys)), params)
         merged: dict[str, tuple[list[tuple[int, int]], list[_Chunk]]] = {}
         for key, group in _by_key(rows).items():
             if sum(int(r[3]) for r in group) < CHUNK_POINTS:
@@ -1596,6 +1596,25 @@ _ROLLUP_COLUMNS = (
     "rollup_blob, CASE WHEN rollup_blob IS NULL THEN steps_blob END, "
     "CASE WHEN rollup_blob IS NULL THEN values_blob END"
 )
+
+
+def _blob_rows(tx: Tx, sql: str, params: dict[str, Any]) -> Sequence[Any]:
+    """``tx.all(sql, params)`` for a query reading many blobs: on PostgreSQL (psycopg)
+    in binary format, so a ``bytea`` arrives as its bytes rather than as hex text
+    the server encodes and the client decodes (merging a run's open chunks reads
+    back ~1.3 MB; decoding its hex was ~15% of a server's ingest CPU). Rows are
+    read by position."""
+    conn = getattr(tx, "connection", None)
+    raw: Any = getattr(getattr(conn, "connection", None), "driver_connection", None)
+    if conn is None or type(raw).__module__.partition(".")[0] != "psycopg":
+        return tx.all(sql, params)
+    from sqlalchemy import text
+
+    compiled = text(sql).compile(dialect=conn.dialect)  # ":name" -> "%(name)s"
+    with raw.cursor(binary=True) as cursor:
+        cursor.execute(str(compiled), params)
+        rows: list[Any] = cursor.fetchall()
+    return rows
 
 
 def _bind_list(params: dict[str, Any], prefix: str, values: Sequence[str]) -> str:
