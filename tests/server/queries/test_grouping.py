@@ -294,3 +294,36 @@ def test_runs_at_the_same_steps_are_read_into_the_groups_matrix(
     assert len(aligned) == 4
     members = [i for i in range(RUNS) if i % 4 == 0]
     assert np.allclose(mixed[0]["series"][0]["y"], np.nanmean(_matrix(members, "loss"), axis=0))
+
+
+def test_group_values_are_told_apart_as_their_json() -> None:
+    from runyard.entities import RunRecord
+
+    values: list[Any] = [
+        1, 1.0, True, "1", None, float("nan"), float("nan"), -0.0, 0.0, 0,
+        [1, 2], [1, 2], {"b": 1, "a": 2}, {"a": 2, "b": 1}, 2**70, float("inf"),
+    ]  # fmt: skip
+    records = [
+        RunRecord(ref=RunRef("me", "p", f"r{i:02d}"), config={"k": v}) for i, v in enumerate(values)
+    ]
+    got = group_runs(records, ["config.k"])
+    # one group per distinct JSON text of the value, as before (json.dumps, sort_keys)
+    import json
+
+    texts = {json.dumps(v, sort_keys=True, default=str) for v in values}
+    assert len(got) == len(texts) == 13
+    by_text = {json.dumps(g.values["config.k"], sort_keys=True): g.runs for g in got}
+    assert [r.ref.run_id for r in by_text["NaN"]] == ["r05", "r06"]
+    assert [r.ref.run_id for r in by_text["[1, 2]"]] == ["r10", "r11"]
+    assert [r.ref.run_id for r in by_text['{"a": 2, "b": 1}']] == ["r12", "r13"]
+    assert {len(by_text[t]) for t in ("1", "1.0", "true", '"1"', "0", "0.0", "-0.0")} == {1}
+    # several fields and several tags: a run is in each of its tags' groups
+    tagged = [
+        RunRecord(ref=RunRef("me", "p", "a"), config={"k": 1}, tags=["x", "y"]),
+        RunRecord(ref=RunRef("me", "p", "b"), config={"k": 1.0}, tags=["x"]),
+    ]
+    found = sorted(
+        (type(g.values["config.k"]).__name__, g.values["tags"], [r.ref.run_id for r in g.runs])
+        for g in group_runs(tagged, ["config.k", "tags"])
+    )
+    assert found == [("float", "x", ["b"]), ("int", "x", ["a"]), ("int", "y", ["a"])]

@@ -78,10 +78,21 @@ def _sort_key(group: Group) -> tuple[tuple[int, float, str], ...]:
     return tuple(one(v) for v in group.values.values())
 
 
+def _identity(value: Any) -> Hashable:
+    """What tells two group values apart: their JSON (1, 1.0 and true are three groups,
+    every NaN is one), without writing JSON for the plain values most keys have."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return (kind.__name__, value)
+    if kind is float:
+        return ("float", repr(value))
+    return ("json", json.dumps(value, sort_keys=True, default=str))
+
+
 def group_runs(records: Sequence[RunRecord], by: Sequence[str]) -> list[Group]:
     """Runs split by the values of ``by``. A run with several tags is in each tag's
     group (as in wandb); a run without the key is in the group whose value is None."""
-    groups: dict[str, Group] = {}
+    groups: dict[tuple[Hashable, ...], Group] = {}
     for record in records:
         combos: list[dict[str, Any]] = [{}]
         for name in by:
@@ -89,8 +100,11 @@ def group_runs(records: Sequence[RunRecord], by: Sequence[str]) -> list[Group]:
             choices = (list(value) or [None]) if name == "tags" else [value]
             combos = [{**c, name: choice} for c in combos for choice in choices]
         for combo in combos:
-            key = json.dumps(combo, sort_keys=True, default=str)
-            groups.setdefault(key, Group(combo)).runs.append(record)
+            key = tuple(_identity(combo[name]) for name in by)
+            group = groups.get(key)
+            if group is None:
+                group = groups[key] = Group(combo)
+            group.runs.append(record)
     return sorted(groups.values(), key=_sort_key)
 
 
