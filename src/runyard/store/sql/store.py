@@ -994,7 +994,7 @@ class SqlStore(TrackingStore):
         if not run_ids or not keys:
             return {}
         with self._db.read() as tx:
-            rows = tx.all(sql, params)
+            rows = _blob_rows(tx, sql, params)  # (PostgreSQL: bytea as bytes, not hex)
         for row in rows:
             found.setdefault((row[0], row[1]), []).append(tuple(row)[2:])
         out: dict[tuple[str, str], list[Any]] = {}
