@@ -271,6 +271,7 @@ def bench_ingest(root: Path, uri: str, pg_pid: int, repeat: int, quick: bool) ->
     runs, batches, steps, keys = 16, (5 if quick else 20), 1000, 20
     points = runs * batches * steps * keys
     results = []
+    load_start = os.getloadavg()[0]
     with (
         runyard_server(root / "a", uri) as (url_a, pid_a),
         runyard_server(root / "b", uri) as (url_b, pid_b),
@@ -305,7 +306,10 @@ def bench_ingest(root: Path, uri: str, pg_pid: int, repeat: int, quick: bool) ->
             if attempt:  # the first is a warm-up
                 results.append((points / wall, cpu[0] + cpu[1], cpu[2], load.value))
                 print(
-                    f"runyard ingest round {attempt}: {points / wall / 1e6:.2f} M/s",
+                    f"runyard ingest round {attempt}: {points / wall / 1e6:.2f} M/s, "
+                    f"CPU per point: servers {(cpu[0] + cpu[1]) / points * 1e9:.0f} ns, "
+                    f"PostgreSQL {cpu[2] / points * 1e9:.0f} ns, load generators "
+                    f"{load.value / points * 1e9:.0f} ns; load average {os.getloadavg()[0]:.1f}",
                     file=sys.stderr,
                 )
         check = SqlStore(uri)
@@ -317,7 +321,9 @@ def bench_ingest(root: Path, uri: str, pg_pid: int, repeat: int, quick: bool) ->
             )
         finally:
             check.close()
-    return _ingest_row(results, points, stored, f"{batches} x {steps:,} steps x {keys} keys")
+    row = _ingest_row(results, points, stored, f"{batches} x {steps:,} steps x {keys} keys")
+    row["load"] = f"{load_start:.1f} / {os.getloadavg()[0]:.1f}"
+    return row
 
 
 def _ingest_row(
@@ -499,6 +505,7 @@ def ingest_lines(ours: dict[str, Any], mlflow: dict[str, Any] | None, repeat: in
             lambda r: f"{r['server_ns'] + r['pg_ns'] + r['load_ns']:.0f} ns",
         ),
         ("points stored (checked, one round)", lambda r: f"{r['stored']:,} of {r['points']:,}"),
+        ("1-minute load average at the start / end", lambda r: r.get("load", "")),
     ]
     for label, cell in rows:
         lines.append(f"| {label} | " + " | ".join(cell(r) for _, r in sides) + " |")
