@@ -372,9 +372,12 @@ def panel_series(
     points: int,
 ) -> list[dict[str, Any]]:
     """Every (run, key) series of a panel, runs in order then keys, as :func:`series_json`
-    gives them one by one, from at most two bulk store reads: on ``_step`` the rollups of
-    all pairs, then raw points of the pairs whose rollups are too coarse; on any other x
-    the raw points of all pairs and, in the same read, each run's x series once."""
+    gives them one by one, from a few bulk store reads: on ``_step`` the point counts of
+    all pairs (an SQL store's chunk row counts, no blob read), the rollups of the pairs
+    with enough points for them, then raw points of the others and of those whose
+    rollups are too coarse; on any other x the raw points of all pairs and, in the same
+    read, each run's x series once. Whole series of an SQL store are read as float64,
+    decoded on two threads when many (:func:`read_raw`)."""
     pairs = [(run_id, key) for run_id in run_ids for key in keys]
     out: dict[tuple[str, str], dict[str, Any]] = {}
     x_series: dict[str, Series] = {}
