@@ -35,6 +35,7 @@ from typing import Any
 import orjson
 from fastapi import HTTPException
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 
 from runyard.entities import RunRef, check_ref
@@ -102,7 +103,7 @@ class IngestFastPath:
         except _TooLarge:
             await _answer(send, 413, {"detail": self._too_large()}, close=True)
             return
-        except HTTPException as exc:
+        except StarletteHTTPException as exc:  # FastAPI's too: answered as its handler does
             await _answer(send, exc.status_code, {"detail": exc.detail}, headers=exc.headers)
             return
         except ValueError as exc:  # as the app's ValueError handler answers
