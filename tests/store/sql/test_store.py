@@ -267,8 +267,8 @@ def test_the_last_batch_is_sealed_with_the_open_chunks(
 
 
 def test_chunks_of_one_length_are_encoded_as_a_group_row_for_row() -> None:
-    """Float chunks of one length (a wide run's batch) are encoded as a group: each
-    row is what _chunk_params makes of its chunk alone (bounds without NaN, a last
+    """Float chunks of one length (a wide run's batch) are encoded as a group, sealed
+    or open: each row is what _chunk_params makes of its chunk alone (bounds without NaN, a last
     value that is not finite as None, irregular steps, lengths mixed in one batch)."""
     from runyard.store.sql.store import _chunk_params, _encode_some
 
@@ -291,13 +291,14 @@ def test_chunks_of_one_length_are_encoded_as_a_group_row_for_row() -> None:
         (1, "ints", np.arange(200), np.arange(200)),
         (1, "long", np.arange(2000), rng.normal(size=2000)),
     ]
-    grouped = _encode_some(chunks)
-    alone = [_chunk_params(c) for c in chunks]
-    assert [row["key"] for row in grouped] == [c[1] for c in chunks]
-    for got, want in zip(grouped, alone, strict=True):
-        assert got.keys() == want.keys()
-        for name, value in want.items():
-            assert got[name] == value and type(got[name]) is type(value), (want["key"], name)
+    for compress in (True, False):  # sealed, and open chunks (plain values)
+        grouped = _encode_some(chunks, compress)
+        alone = [_chunk_params(c, compress) for c in chunks]
+        assert [row["key"] for row in grouped] == [c[1] for c in chunks]
+        for got, want in zip(grouped, alone, strict=True):
+            assert got.keys() == want.keys()
+            for name, value in want.items():
+                assert got[name] == value and type(got[name]) is type(value), (want["key"], name)
 
 
 def test_small_batches_extend_a_small_open_chunk(store: SqlStore) -> None:

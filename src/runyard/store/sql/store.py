@@ -620,7 +620,7 @@ class SqlStore(TrackingStore):
         if defer_full:
             plain, deferred, packed = plain + packed, packed, []
         params = _encode_all(packed)
-        params += [_chunk_params(c, compress=False) for c in plain]
+        params += _encode_some(plain, compress=False)
         tx.many(_CHUNK_UPSERT, params)
         return deferred
 
@@ -1746,10 +1746,10 @@ def _encode_all(chunks: Sequence[_Chunk]) -> list[dict[str, Any]]:
     return _encode_some(chunks)
 
 
-def _encode_some(chunks: Sequence[_Chunk]) -> list[dict[str, Any]]:
+def _encode_some(chunks: Sequence[_Chunk], compress: bool = True) -> list[dict[str, Any]]:
     """:func:`_chunk_params` of each chunk; float chunks of one length under 1,024
     points (no rollup) in groups, their numpy work done once a group (a batch of a
-    10,000-key run seals 10,000 small chunks, mostly of one length)."""
+    10,000-key run writes, and its end seals, 10,000 small chunks of one length)."""
     groups: dict[int, list[int]] = {}
     for i, chunk in enumerate(chunks):
         n = len(chunk[2])
@@ -1758,17 +1758,19 @@ def _encode_some(chunks: Sequence[_Chunk]) -> list[dict[str, Any]]:
     out: list[dict[str, Any] | None] = [None] * len(chunks)
     for members in groups.values():
         if len(members) >= _GROUP_MIN:
-            rows = _group_params([chunks[i] for i in members])
+            rows = _group_params([chunks[i] for i in members], compress)
             for i, row in zip(members, rows, strict=True):
                 out[i] = row
-    return [r if r is not None else _chunk_params(c) for r, c in zip(out, chunks, strict=True)]
+    return [
+        r if r is not None else _chunk_params(c, compress) for r, c in zip(out, chunks, strict=True)
+    ]
 
 
 #: Chunks of one length encoded as a group from this many on.
 _GROUP_MIN = 8
 
 
-def _group_params(chunks: Sequence[_Chunk]) -> list[dict[str, Any]]:
+def _group_params(chunks: Sequence[_Chunk], compress: bool = True) -> list[dict[str, Any]]:
     """:func:`_chunk_params` of float chunks of one length (< 1,024 points), row for row."""
     steps = np.stack([c[2] for c in chunks]).astype(np.int64, copy=False)
     values = np.stack([c[3] for c in chunks])
@@ -1780,8 +1782,12 @@ def _group_params(chunks: Sequence[_Chunk]) -> list[dict[str, Any]]:
     last_ok = finite[:, -1].tolist()
     firsts, lasts = steps[:, 0].tolist(), steps[:, -1].tolist()
     steps_blobs = encode_steps_many(steps)
-    values_blobs = encode_values_many(values)
     n = values.shape[1]
+    if compress:
+        values_blobs = encode_values_many(values)
+    else:
+        head = encode_values(values[0, :0], compress=False)[:2] + n.to_bytes(8, "little")
+        values_blobs = [head + row.tobytes() for row in np.ascontiguousarray(values, "<f8")]
     return [
         {
             "run": chunk[0],
