@@ -69,6 +69,16 @@ def test_database_is_in_wal_mode(tmp_path: Path) -> None:
         db.close()
 
 
+def test_reads_map_the_file(tmp_path: Path) -> None:
+    """Blobs are read through a memory map (the server's panels read many pages of chunks)."""
+    db = SqliteDb(str(tmp_path / "a.db"))
+    try:
+        with db.read() as tx:
+            assert tx.scalar("PRAGMA mmap_size") == 256 * 1024 * 1024
+    finally:
+        db.close()
+
+
 @needs_proc
 def test_short_lived_threads_do_not_leak_connections(tmp_path: Path) -> None:
     """Each run's writer thread uses the process's shared store once and ends.

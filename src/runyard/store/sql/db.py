@@ -176,6 +176,7 @@ class SqliteDb(Db):
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute(f"PRAGMA mmap_size = {_MMAP_BYTES}")
         conn.create_function("regexp", 2, _regexp, deterministic=True)
         return conn
 
@@ -199,6 +200,7 @@ class SqliteDb(Db):
             self._immutable = True
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA busy_timeout = 60000")
+        conn.execute(f"PRAGMA mmap_size = {_MMAP_BYTES}")
         conn.create_function("regexp", 2, _regexp, deterministic=True)
         return conn
 
@@ -259,6 +261,10 @@ class SqliteDb(Db):
 
 
 _POOL_SIZE = 4
+# Reads map the file instead of copying each page through read(): a panel's series are
+# blobs of many pages (/groups of 1,000 runs x 10,000 steps: ~10% less CPU, a third of the
+# system time). Writes still go through write(); pages mapped count once, shared.
+_MMAP_BYTES = 256 * 1024 * 1024
 #: PostgreSQL advisory lock key of the whole store (arbitrary, "RUNYARD"): held
 #: exclusively by whole-store writers, shared by scoped ones.
 _WRITE_LOCK = 0x52554E59415244
