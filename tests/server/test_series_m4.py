@@ -96,3 +96,15 @@ def test_padded_and_flat_reductions_agree() -> None:
     assert series._m4_padded(ys, starts, counts) is None
     uneven = np.array([0, 1, 2, 9000])  # padding would cost more than the points
     assert series._m4_padded(np.zeros(9500), uneven, np.diff(uneven, append=9500)) is None
+
+
+def test_lines_sharing_one_steps_array_are_each_their_own_m4() -> None:
+    """A sweep's runs share one steps array (one search for all): integer steps, and
+    float x, each line still m4_series of its own points."""
+    rng = np.random.default_rng(4)
+    steps = np.cumsum(rng.integers(1, 4, 7000)).astype(np.int64)
+    for xs in (steps, steps.astype(np.float64)):
+        lines = [(xs, rng.normal(size=len(xs)).cumsum()) for _ in range(30)]
+        for (x, y), got in zip(lines, m4_many(lines, 97), strict=True):
+            for a, b in zip(got, m4_series(x, y, 97), strict=True):
+                np.testing.assert_array_equal(a, b)

@@ -252,8 +252,14 @@ def _m4_batch(lines: Sequence[tuple[np.ndarray, np.ndarray]], buckets: int) -> l
     bounds[:, -1] = sizes
     # x >= e iff x >= ceil(e) for integer x (int64 x searched for floats is copied).
     int_edges = np.clip(np.ceil(edges), -_INT_LIMIT, _INT_LIMIT).astype(np.int64)
-    for i, (xs, _) in enumerate(lines):
-        bounds[i, 1:-1] = xs.searchsorted(int_edges[i] if xs.dtype.kind == "i" else edges[i])
+    first_x = lines[0][0]
+    if all(xs is first_x for xs, _ in lines):  # one steps array (a sweep): one search
+        search = int_edges[0] if first_x.dtype.kind == "i" else edges[0]
+        bounds[:, 1:-1] = first_x.searchsorted(search)
+    else:
+        for i, (xs, _) in enumerate(lines):
+            search = int_edges[i] if xs.dtype.kind == "i" else edges[i]
+            bounds[i, 1:-1] = xs.searchsorted(search)
     bounds += offsets[:-1, None]
     starts_all, ends_all = bounds[:, :-1].ravel(), bounds[:, 1:].ravel()
     starts = starts_all[ends_all > starts_all]
