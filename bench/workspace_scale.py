@@ -8,8 +8,10 @@ inserted by multi-row inserts into the store's own ``runs`` table (written throu
 store API, 100,000 runs would take longer than the measurement is worth). Then
 ``runyard ui`` and headless Chromium measure, as ``bench/run.py``'s workloads m. and n.
 do: navigation → the first chart drawn with points (median of 3 fresh browser contexts;
-the first after the server started shown apart), and the runs table scrolled top to
-bottom (frames per second, median of 3 passes) once every run is in it.
+the first after the server started shown apart; each context is closed once its page has
+the whole runs list, so a load never starts behind the previous one's), and the runs
+table scrolled top to bottom (frames per second, median of 3 passes) once every run is
+in it.
 
 Run: ``.venv/bin/python bench/workspace_scale.py [--sizes 10000,100000] [--keep DIR]``.
 """
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import sys
 import tempfile
 import time
@@ -30,9 +33,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from workloads import (
     ENTITY,
+    FIRST_PANEL_DONE,
+    FIRST_PANEL_HOOK,
+    FIRST_PANEL_TIMELINE,
     UI_PROJECT,
+    VIEWPORT,
     Runyard,
-    w_ui_first_panels,
+    chromium,
+    runyard_ui,
     w_ui_table_scroll,
     w_ui_write,
 )
@@ -93,6 +101,65 @@ def _seed_older(store: Any, older: int) -> None:
         tx.run("ANALYZE runs")
 
 
+# The page has its whole runs list: its live poll (asked after the last page) has started.
+RUNS_LISTED = """
+() => performance.getEntriesByType("resource").some((e) => e.name.includes("updated_since="))
+"""
+
+
+def first_panel_load(browser: Any, url: str, timeout_ms: float) -> dict[str, Any]:
+    """One fresh browser context: navigation start -> the first chart drawn with points
+    (as ``workloads.first_panel_once``); then the page is left to load the rest of the
+    runs list before its context closes, so the next load does not start while the server
+    still encodes this one's thousands of runs (a page closed at the first draw left up to
+    a second of that work queued in front of the next load's requests)."""
+    context = browser.new_context(viewport=VIEWPORT)
+    try:
+        context.add_init_script(FIRST_PANEL_HOOK)
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(url, wait_until="commit", timeout=timeout_ms)
+        page.wait_for_function(FIRST_PANEL_DONE, polling="raf", timeout=timeout_ms)
+        timeline = page.evaluate(FIRST_PANEL_TIMELINE)
+        page.wait_for_function(RUNS_LISTED, polling=100, timeout=timeout_ms)
+    finally:
+        context.close()
+    drawn = timeline["bench"]["drawn"]
+    before = [a for a in timeline["api"] if a[1] <= drawn]
+
+    def first(prefix: str, index: int) -> float | None:
+        found = [a[index] for a in before if a[0].rsplit("/", 1)[-1].startswith(prefix)]
+        return min(found) / 1e3 if found else None
+
+    return {
+        "first_panel_s": drawn / 1e3,
+        "runs_loaded_s": first("runs", 2),
+        "series_loaded_s": first("series", 2),
+        "page_errors": errors[:3],
+    }
+
+
+def first_panels(tool: Runyard, project: str, loads: int, timeout_s: float) -> dict[str, Any]:
+    """``loads`` fresh browser contexts on one ``runyard ui``: the median first panel, the
+    first load apart (the first after the server started), the median load's milestones."""
+    with runyard_ui(tool) as base, chromium() as browser:
+        each = [
+            first_panel_load(browser, f"{base}/{project}", timeout_s * 1e3) for _ in range(loads)
+        ]
+    times = [r["first_panel_s"] for r in each]
+    middle = sorted(each, key=lambda r: r["first_panel_s"])[len(each) // 2]
+    errors = sorted({e for r in each for e in r["page_errors"]})
+    return {
+        "first_panel_s": statistics.median(times),
+        "first_panel_all_s": times,
+        "first_panel_cold_s": times[0],
+        "runs_loaded_s": middle["runs_loaded_s"],
+        "series_loaded_s": middle["series_loaded_s"],
+        **({"first_panel_error": "page errors: " + "; ".join(errors)[:150]} if errors else {}),
+    }
+
+
 def measure(size: int, root: Path) -> dict[str, Any]:
     data, aux = root / f"data-{size}", root / f"aux-{size}"
     data.mkdir(parents=True, exist_ok=True)
@@ -105,7 +172,7 @@ def measure(size: int, root: Path) -> dict[str, Any]:
         _seed_older(tool.store(), size - DRAWN)
     seeded = time.perf_counter() - t0
     project = f"{ENTITY}/{UI_PROJECT}"
-    panels = w_ui_first_panels(tool, {"project": project, "loads": 3, "timeout": 120})
+    panels = first_panels(tool, project, loads=3, timeout_s=120)
     scroll = w_ui_table_scroll(
         tool, {"project": project, "passes": 3, "expected_runs": size, "timeout": 180}
     )

@@ -312,6 +312,38 @@ def test_the_first_grouped_panel_asks_while_the_runs_still_load(
     assert len(loss) == 1 and "filters" not in loss[0], loss
 
 
+MAIN_BUNDLE = "**/assets/index-*.js"
+
+
+def test_the_first_grouped_panel_is_asked_before_the_app_has_loaded(
+    sweep_page: Page, sweep_server: Server
+) -> None:
+    """index.html's early requests (settings, keys) and src/earlyGroups.ts ask for the
+    first panel's /groups while the app's main bundle is still held back; the panel then
+    takes that answer: no /groups is asked twice, and the lines are right."""
+    _reset(sweep_server, {"groupBy": [OPTIM]})
+    sent = _groups_requests(sweep_page)
+    held: list[Any] = []
+    sweep_page.route(MAIN_BUNDLE, lambda route: held.append(route))
+    with sweep_page.expect_request(lambda r: "/groups?" in r.url):
+        sweep_page.goto(WORKSPACE, wait_until="commit")
+    assert held, "the main bundle was not asked for"
+    assert sweep_page.evaluate("typeof window.__runyardCharts") == "undefined"  # no app yet
+    (first,) = sent
+    sweep_page.unroute(MAIN_BUNDLE)
+    for route in held:
+        route.continue_()
+    panels = sweep_page.locator('[data-testid="panel-grid"] [data-panel-id]')
+    expect(panels.first).to_be_visible()
+    assert panels.first.get_attribute("data-panel-id") == first["keys"][0]
+    chart = wait_chart(sweep_page, first["keys"][0], "c.grouped && c.series.length === 3")
+    _check_groups(chart, first["keys"][0], "mean", "std")
+    wait_chart(sweep_page, "loss", "c.grouped && c.series.length === 3")
+    _frames(sweep_page)
+    asked = [json.dumps(q, sort_keys=True) for q in sent]
+    assert len(asked) == len(set(asked)), sent
+
+
 def test_a_filtered_grouped_view_asks_once_for_the_filtered_runs(
     sweep_page: Page, sweep_server: Server
 ) -> None:

@@ -27,6 +27,7 @@ import type {
 } from "./types";
 import type { GroupAgg, GroupBand, GroupsResponse } from "../lib/grouping";
 import { SERIES_MEDIA_TYPE, seriesResponseOf } from "../lib/seriesBinary";
+import { dropEarly, takeEarly } from "./early";
 
 export const API = "/api/v1";
 
@@ -50,7 +51,7 @@ async function request<T>(path: string, init?: RequestInit, read: (response: Res
     if (token) headers[CSRF_HEADER] = token;
     init = { ...init, headers };
   }
-  const response = await fetch(API + path, init);
+  const response = await respond(API + path, method, init);
   if (response.status === 401 && !path.startsWith("/auth/")) notifyUnauthorized();
   if (!response.ok) {
     let detail = response.statusText;
@@ -63,6 +64,21 @@ async function request<T>(path: string, init?: RequestInit, read: (response: Res
     throw new ApiError(response.status, `${response.status} ${detail} (${path})`);
   }
   return read(response);
+}
+
+/** fetch(), or the same GET started early by index.html's script (api/early.ts). */
+async function respond(url: string, method: string, init?: RequestInit): Promise<Response> {
+  const early = method === "GET" && !init?.headers ? takeEarly(url) : null;
+  if (!early) return fetch(url, init);
+  let response: Response;
+  try {
+    response = await early;
+  } catch {
+    return fetch(url, init);
+  }
+  init?.signal?.throwIfAborted();
+  // asked before the page knew it must log in: ask again (a login may have happened since)
+  return response.status === 401 ? fetch(url, init) : response;
 }
 
 function query(params: Record<string, string | number | undefined | null>): string {
@@ -209,6 +225,11 @@ export interface GroupsParams {
 
 /** GET /groups: per group its runs and, per key, the aggregate line with its band. */
 export function fetchGroups(entity: string, project: string, params: GroupsParams, signal?: AbortSignal): Promise<GroupsResponse> {
+  return request(groupsPath(entity, project, params), { signal });
+}
+
+/** The path (under API) of a GET /groups. */
+export function groupsPath(entity: string, project: string, params: GroupsParams): string {
   const q = query({
     by: params.by.join(","),
     keys: params.keys.join(","),
@@ -218,7 +239,7 @@ export function fetchGroups(entity: string, project: string, params: GroupsParam
     points: params.points,
     filters: params.filters,
   });
-  return request(`${projectPath(entity, project)}/groups${q}`, { signal });
+  return `${projectPath(entity, project)}/groups${q}`;
 }
 
 export function listRunFiles(
@@ -396,6 +417,7 @@ export function onUnauthorized(listener: () => void): () => void {
 
 function notifyUnauthorized(): void {
   csrf = null;
+  dropEarly();
   for (const listener of unauthorizedListeners) listener();
 }
 
@@ -421,12 +443,14 @@ export async function login(username: string, password: string): Promise<Me> {
     body: JSON.stringify({ username, password }),
   });
   csrf = Promise.resolve(me.csrf_token);
+  dropEarly(); // asked before the login: what they answered is someone else's view
   return me;
 }
 
 export async function logout(): Promise<void> {
   await request("/auth/logout", { method: "POST" });
   csrf = null;
+  dropEarly();
 }
 
 // -- artifacts ------------------------------------------------------------------------

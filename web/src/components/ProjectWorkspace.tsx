@@ -1,7 +1,7 @@
 // A project's workspace: the runs table in a sidebar and the panel grid of every
 // metric, live while runs are running, with the layout saved on the server; the
 // settings drawer and the legend of key-based colours.
-import { useCallback, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useState } from "react";
 import type { MetricKey } from "../api/types";
 import { useChangeCount } from "../hooks/useChangeCount";
 import { GroupingContext, useGroupingScope } from "../hooks/useGroups";
@@ -20,6 +20,7 @@ import { plottedRuns, summaryKeySignature } from "../lib/liveRuns";
 import { EMPTY_FILTER, filterRuns, isFilterActive } from "../lib/runFilter";
 import { type MongoFilter, matchesFilter } from "../lib/mongoFilter";
 import { isActive } from "../lib/keyColors";
+import { skipFirstDraw } from "../lib/firstDraw";
 import AnalysisSection, { type AnalysisTab } from "./AnalysisSection";
 import Breadcrumbs from "./Breadcrumbs";
 import KeyColorLegend from "./KeyColorLegend";
@@ -74,6 +75,12 @@ export default function ProjectWorkspace({ entity, project }: { entity: string; 
   const keySignature = useMemo(() => summaryKeySignature(live.runs), [live.runs]);
   const keys = useMetricKeys(entity, project, undefined, useChangeCount(live.loading ? null : keySignature));
   const loader = useMemo(() => makeSeriesLoader(entity, project), [entity, project]);
+  // the rest of the runs waits for the first chart (hooks/useLiveRuns), unless no chart
+  // can draw before it: no metrics, or grouped panels narrowed by a filter (they wait for it)
+  const noEarlyChart = (keys.data !== undefined && keys.data.keys.length === 0) || (grouping !== null && !grouping.askable);
+  useEffect(() => {
+    if (noEarlyChart) skipFirstDraw();
+  }, [noEarlyChart]);
   const keyColors = useKeyColors(entity, project, live.runs, settings.keyColors);
   const colorOf = useRunColors(live.runs, settings.runColors, keyColors.colors);
   const configPaths = useMemo(() => catalog.filter((c) => c.source === "config").map((c) => c.path), [catalog]);

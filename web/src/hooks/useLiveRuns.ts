@@ -6,12 +6,15 @@
 import { useEffect, useRef, useState } from "react";
 import { listRuns } from "../api/client";
 import type { Run } from "../api/types";
+import { afterFirstDraw } from "../lib/firstDraw";
 import { applyRunUpdates } from "../lib/liveRuns";
 
 export const POLL_MS = 1000;
 const PAGE = 10000; // the server's maximum page
 /** Runs of the first page, shown before the rest has arrived. */
 export const FIRST_PAGE = 200;
+/** The rest of the runs is asked for once the first chart drew, or after this long. */
+export const REST_AFTER_MS = 1500;
 
 export interface LiveRuns {
   runs: Run[];
@@ -51,6 +54,10 @@ export function useLiveRuns(entity: string, project: string): LiveRuns {
         return first.now;
       }
       show(false);
+      // The rest waits for the first panel (lib/firstDraw): its request would queue
+      // behind the server encoding thousands of runs.
+      await afterFirstDraw(REST_AFTER_MS);
+      if (stopped) return first.now;
       // The rest, newest first as the first page; a run created meanwhile shifts the
       // pages by one (seen twice: kept once) and comes with the first poll.
       const seen = new Set(runs.map((r) => r.id));

@@ -2,6 +2,7 @@
 // every draw so browser tests (and curious users in devtools) can check the
 // plotted series, colours and data rather than component state.
 import { type ChartData, drawnPoints } from "./chartData";
+import { noteFirstDraw } from "./firstDraw";
 
 export interface PublishedSeries {
   run: string;
@@ -74,6 +75,7 @@ export function publishChart(chart: Omit<PublishedChart, "draws">): void {
   const registry = (window.__runyardCharts ??= {});
   const draws = (registry[chart.key]?.draws ?? 0) + 1;
   registry[chart.key] = { ...chart, draws };
+  if (chart.series.some((s) => s.points.length > 0)) noteFirstDraw();
 }
 
 export function unpublishChart(key: string): void {
