@@ -539,9 +539,9 @@ def init(
         named: list[Run] = []  # the run, once built: the writer learns its stored name
 
         def on_created(store: TrackingStore) -> None:
-            record = store.get_run(ref)
-            if named and record is not None and record.display_name:
-                named[0]._adopt_stored_name(record.display_name, proposed)
+            stored = store.run_display_name(ref)
+            if named and stored:
+                named[0]._adopt_stored_name(stored, proposed)
 
         writer = Writer(
             journal,

@@ -482,6 +482,13 @@ class TrackingStore(ABC):
     def get_run(self, ref: RunRef) -> RunRecord | None:
         """The run, or ``None`` when it does not exist."""
 
+    def run_display_name(self, ref: RunRef) -> str | None:
+        """The run's stored display name (``None`` when the run does not exist or has
+        none): what ``init`` learns once its run is created, without the run's document
+        (a run of 10,000 keys carries a summary of 10,000 values)."""
+        record = self.get_run(ref)
+        return None if record is None else record.display_name
+
     @abstractmethod
     def query_runs(
         self,

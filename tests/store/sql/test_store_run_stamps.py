@@ -38,3 +38,15 @@ def test_run_stamps_equal_the_full_listing(store: SqlStore) -> None:
     assert [s[0] for s in stamps] == ["r1", "r2", "r3", "r0"]
     assert stamps[1] == ("r2", "n2", 3.0, "#123456")
     assert store.run_stamps("e", "missing") == []
+
+
+def test_run_display_name_is_the_records(store: SqlStore) -> None:
+    """What init adopts once its run is created: the stored name, read without the run's
+    document; the base class's answer from the full record agrees."""
+    store.write_batch(RunBatch(RunRef("e", "p", "a"), create={"display_name": "first"}))
+    store.write_batch(RunBatch(RunRef("e", "other", "a"), create={"display_name": "second"}))
+    for ref, name in [(RunRef("e", "p", "a"), "first"), (RunRef("e", "other", "a"), "second")]:
+        assert store.run_display_name(ref) == name
+        assert TrackingStore.run_display_name(store, ref) == name
+    assert store.run_display_name(RunRef("e", "p", "missing")) is None
+    assert store.run_display_name(RunRef("e", "nowhere", "a")) is None

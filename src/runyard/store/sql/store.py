@@ -876,6 +876,15 @@ class SqlStore(TrackingStore):
             rows = tx.all(sql, params)
         return [self._record(r) for r in rows]
 
+    def run_display_name(self, ref: RunRef) -> str | None:
+        with self._db.read() as tx:
+            name = tx.scalar(
+                "SELECT r.display_name FROM runs r JOIN projects p ON p.id = r.project_id "
+                "WHERE p.entity = :entity AND p.name = :project AND r.run_id = :run_id",
+                _ref_params(ref),
+            )
+        return None if name is None else str(name)
+
     def run_stamps(self, entity: str, project: str) -> list[tuple[str, str, float, str | None]]:
         sql = (
             "SELECT r.run_id, r.display_name, r.created_at, r.color FROM runs r "
