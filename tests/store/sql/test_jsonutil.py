@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Any
+
+import pytest
 
 from runyard.store.sql.jsonutil import MAX_READ_DEPTH, dumps, loads
 
@@ -50,6 +53,25 @@ def test_integers_beyond_64_bits_still_read() -> None:
         "big": 123456789012345678901234567890,
         "x": [1.5],
     }
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "123456789012345678901234567890",
+        '{"a": {"b": [1, 2, [-99999999999999999999999]]}}',
+        "[18446744073709551616, 0.5]",
+        '{"uint64": 18446744073709551615, "int64": -9223372036854775808}',
+        '{"big float": 1e+300, "small": -2.5e+19, "digits": "12345678901234567890123"}',
+    ],
+)
+def test_numbers_read_exactly_as_json_reads_them(text: str) -> None:
+    """Integers of any size (in nested containers too), 64-bit edges, large floats and
+    digits in strings read exactly as the json module reads them."""
+    expected = json.loads(text)
+    value = loads(text)
+    assert value == expected
+    assert repr(value) == repr(expected)  # types too: an int stays an int
 
 
 def test_lone_surrogates_and_unicode_read_as_json_reads_them() -> None:
