@@ -69,6 +69,36 @@ def test_database_is_in_wal_mode(tmp_path: Path) -> None:
         db.close()
 
 
+def test_auto_vacuum_is_chosen_for_new_files_only(tmp_path: Path) -> None:
+    """A new (or empty) file is made incremental-vacuum and WAL; an existing database
+    keeps its auto-vacuum mode and is switched to WAL; every connection of the pool,
+    opened when the file already exists, sees WAL and foreign keys."""
+    import sqlite3
+
+    new = SqliteDb(str(tmp_path / "new.db"))
+    (tmp_path / "empty.db").touch()
+    empty = SqliteDb(str(tmp_path / "empty.db"))
+    plain = sqlite3.connect(tmp_path / "old.db")
+    plain.execute("CREATE TABLE t (v INTEGER)")
+    plain.commit()
+    plain.close()
+    old = SqliteDb(str(tmp_path / "old.db"))
+    try:
+        for db, vacuum in ((new, 2), (empty, 2), (old, 0)):
+            with db.write() as tx:
+                tx.run("CREATE TABLE IF NOT EXISTS t (v INTEGER)")
+                tx.run("INSERT INTO t VALUES (1)")
+            with db.read() as first, db.read() as second:  # two connections
+                for tx in (first, second):
+                    assert tx.scalar("PRAGMA auto_vacuum") == vacuum
+                    assert tx.scalar("PRAGMA journal_mode") == "wal"
+                    assert tx.scalar("PRAGMA foreign_keys") == 1
+                    assert tx.scalar("SELECT COUNT(*) FROM t") == 1
+    finally:
+        for db in (new, empty, old):
+            db.close()
+
+
 def test_reads_map_the_file(tmp_path: Path) -> None:
     """Blobs are read through a memory map (the server's panels read many pages of chunks)."""
     db = SqliteDb(str(tmp_path / "a.db"))
