@@ -77,3 +77,10 @@ def test_numbers_read_exactly_as_json_reads_them(text: str) -> None:
 def test_lone_surrogates_and_unicode_read_as_json_reads_them() -> None:
     text = dumps({"s": "\ud800", "t": "café ✓"})
     assert loads(text) == {"s": "\ud800", "t": "café ✓"}
+
+
+def test_empty_documents_are_fresh_containers() -> None:
+    first, second = loads("{}"), loads("{}")
+    assert first == {} and loads("[]") == []
+    first["x"] = 1  # a caller may fill what it read: the next read is still empty
+    assert second == {} and loads("{}") == {}

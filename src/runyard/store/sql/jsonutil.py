@@ -69,6 +69,8 @@ def _revive(obj: dict[str, Any]) -> Any:
 def loads(text: str | None) -> Any:
     if text is None:
         return None
+    if len(text) == 2 and text in _EMPTY:  # most tags, metrics and reducer states
+        return _EMPTY[text]()
     if _MARK in text:
         value = json.loads(text, object_hook=_revive)
     else:
@@ -89,6 +91,7 @@ def loads(text: str | None) -> Any:
     return value
 
 
+_EMPTY: dict[str, Any] = {"{}": dict, "[]": list}
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 #: orjson reads an integer that fits in no 64-bit type as a float at least this large.
 _HUGE = 2.0**63
