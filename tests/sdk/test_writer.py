@@ -258,3 +258,35 @@ def test_alike_rows_are_folded_as_blocks_and_stored_as_logged(
     stored = runyard.Api().run(run.path)
     assert stored.summary["loss"] == {"min": 1.0 / 3000}
     assert stored.summary["epoch"] == 29 and stored.summary["note"] == "step 2507"
+
+
+def test_finish_checkpoints_the_store_once_after_both_writers_without_waiting(
+    ry_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The run's writers leave the store's write-ahead log alone; finish folds it back
+    once both are done, in a thread of its own (not a daemon) that it does not wait for:
+    the log is emptied once that thread ends, and every row is stored before."""
+    from runyard.store.sql.store import SqlStore
+
+    calls: list[str] = []
+    original = SqlStore.checkpoint
+
+    def checkpoint(self: SqlStore) -> None:
+        calls.append(threading.current_thread().name)
+        original(self)
+
+    monkeypatch.setattr(SqlStore, "checkpoint", checkpoint)
+    run = runyard.init(project="p", settings={"console": "wrap"})
+    print("to the side journal")
+    for i in range(20_000):
+        run.log({f"m{j}": i * 0.5 + j for j in range(10)})
+    run.finish()
+    threads = [t for t in threading.enumerate() if t.name == "runyard-checkpoint"]
+    for thread in threads:
+        assert not thread.daemon
+        thread.join(60)
+    assert calls == ["runyard-checkpoint"]
+    wal = next(ry_dir.rglob("*.db-wal"))
+    assert wal.stat().st_size == 0  # folded back and truncated
+    history = runyard.Api().run(run.path).scan_history(keys=["m3"])
+    assert [r["m3"] for r in history] == [i * 0.5 + 3 for i in range(20_000)]

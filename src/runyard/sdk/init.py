@@ -552,6 +552,7 @@ def init(
             open_blobs=open_blobs,
             on_created=on_created if "create" in start else None,
         )
+        writer.checkpoint_at_end = False  # the run does it at finish (checkpoint_soon)
     # The run's directory is spelled like its blob keys: always inside files/, one per run.
     # ``dir`` is its parent's parent, as wandb's (<dir>/wandb/…): frameworks pass their
     # working directory, whose files must not be stored with the run at finish.

@@ -784,6 +784,11 @@ class Run:
             # When the main journal did not get through (a refused key, a store that is
             # down), neither will they: keep them for `runyard sync` without waiting.
             context.finish_writer(writer.stop_timeout + 5.0 if writer.drained else 0.0)
+        if writer.drained and writer.store is not None:
+            from runyard.sdk.writer import checkpoint_soon
+
+            # Once for both writers, not waited for (housekeeping: all is committed).
+            checkpoint_soon(writer.store)
         artifacts = self.__dict__.get("_artifacts")
         if artifacts is not None:  # what the writer did not store stays in the journal
             artifacts.finished()

@@ -198,6 +198,7 @@ class RunContext:
             open_blobs=open_blobs,
             open_at_once=False,  # its run must exist first (open_side_store)
         )
+        self.writer.checkpoint_at_end = False  # the run does it at finish (checkpoint_soon)
         self.writer.start()
 
     def stop(self, state: str, exit_code: int | None, runtime: float) -> None:

@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from runyard.journal.spool import SpooledFile
     from runyard.store.base import RunBatch, TrackingStore
 
-__all__ = ["Writer"]
+__all__ = ["Writer", "checkpoint_soon"]
 
 FLUSH_INTERVAL = 1.0  # seconds between batches while a run is live
 #: Journal bytes decoded at a time (~5,000 rows of 10 scalars): bounds the memory
@@ -79,6 +79,39 @@ POLL_IDLE = 0.25
 #: Journal bytes the writer may fall behind before `log()` waits for it (while the
 #: store is healthy; when it is failing, the journal grows on disk instead).
 MAX_BACKLOG = 64 << 20
+
+
+_checkpointing = threading.Lock()
+
+
+def checkpoint_soon(store: TrackingStore) -> threading.Thread | None:
+    """``store.checkpoint()`` in a thread of its own (not a daemon: the process waits
+    for it at exit), so that a finishing run does not wait for it: folding the
+    write-ahead log back into the file returns disk space and costs an fsync or two
+    (10-20 ms of wall), while every batch is already committed (a SIGKILL meanwhile
+    loses nothing; SQLite's checkpoint is crash-safe). Inline when the interpreter is
+    exiting (atexit: a thread started then would not be waited for). One at a time: a
+    run finishing while one is running leaves the log to it and to SQLite's own
+    checkpoints. Returns the thread, if one was started."""
+
+    def work() -> None:
+        try:
+            with contextlib.suppress(Exception):  # housekeeping must not fail a run
+                store.checkpoint()
+        finally:
+            _checkpointing.release()
+
+    if not _checkpointing.acquire(blocking=False):
+        return None
+    if threading.main_thread().is_alive():
+        thread = threading.Thread(target=work, name="runyard-checkpoint", daemon=False)
+        try:
+            thread.start()
+            return thread
+        except RuntimeError:  # can't start a thread now: inline
+            pass
+    work()
+    return None
 
 
 class Writer(threading.Thread):
@@ -148,6 +181,12 @@ class Writer(threading.Thread):
         self._fold_lock = threading.Lock()
         #: True once every record up to the end of the journal is in the store.
         self.drained = False
+        #: Fold the store's write-ahead log back (``store.checkpoint``) once drained; a
+        #: run's writers leave it to the run, which does it once for both of them, off
+        #: ``finish`` (see :func:`checkpoint_soon`).
+        self.checkpoint_at_end = True
+        #: The store, once drained (the run checkpoints it).
+        self.store: TrackingStore | None = None
         #: Called once, when the first records after the journal's START are read (the
         #: run context starts collecting metadata then: init has returned).
         self.on_rows: Callable[[], object] | None = None
@@ -303,8 +342,10 @@ class Writer(threading.Thread):
                 and store is not None
                 and self.read_pos >= self._journal.size
             ):
-                with contextlib.suppress(Exception):  # housekeeping must not fail a run
-                    store.checkpoint()
+                self.store = store
+                if self.checkpoint_at_end:
+                    with contextlib.suppress(Exception):  # housekeeping must not fail a run
+                        store.checkpoint()
                 remove_spool(self._journal.path)  # goes with the journal (Run._finish)
                 self.drained = True
                 return
