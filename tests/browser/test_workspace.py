@@ -285,3 +285,35 @@ def test_smoothing_and_log_scale_change_what_is_drawn(workspace: Page) -> None:
     workspace.locator(tid("logscale-toggle")).check()
     wait_chart(workspace, "acc", "c.logY === true")
     expect(workspace.locator(tid("logscale-loss"))).to_be_checked()
+
+
+# The browser never reports an element in view.
+NO_INTERSECTIONS = """
+window.IntersectionObserver = class {
+  observe() {}
+  unobserve() {}
+  disconnect() {}
+  takeRecords() { return []; }
+};
+"""
+
+
+def test_the_first_panels_load_without_waiting_to_be_seen(page: Page, server: Server) -> None:
+    """The workspace's first three panels ask for their series when they mount (they are
+    on screen); the others wait for the browser to report them in view."""
+    _reset_layout(server)
+    page.add_init_script(NO_INTERSECTIONS)
+    page.goto(WORKSPACE)
+    panels = page.locator(f"{tid('panel-grid')} [data-panel-id]")
+    expect(panels.first).to_be_visible()
+    ids = panels.evaluate_all("els => els.map((e) => e.dataset.panelId)")
+    assert len(ids) > 3, ids
+    for key in ids[:3]:
+        wait_chart(page, key, "c.series.length > 0")
+    page.evaluate("() => new Promise((done) => setTimeout(done, 300))")  # a late ask would show
+    drawn = page.evaluate(
+        "keys => keys.filter((k) => k in (window.__runyardCharts || {}))", ids[3:]
+    )
+    assert drawn == []
+    for key in ids[3:]:
+        expect(page.locator(tid(f"panel-{key}"))).to_contain_text("Loading")

@@ -10,7 +10,7 @@ import { useColorOf } from "../hooks/useRunColors";
 import { type GroupingScope, useGroupLines, useGroupingContext } from "../hooks/useGroups";
 import { useBaselineRun } from "../hooks/useBaselineRun";
 import { setHoveredRun, useHoveredRun } from "../hooks/useHoveredRun";
-import { type SeriesLoader, SeriesLoaderContext, SERIES_POINTS, type Zoom, usePanelDensity, usePanelSeries } from "../hooks/useSeries";
+import { type SeriesLoader, SeriesLoaderContext, SERIES_POINTS, type Zoom, useEagerPanel, usePanelDensity, usePanelSeries } from "../hooks/useSeries";
 import { usePanelZoom } from "../hooks/useViewZoom";
 import { metricColors } from "../lib/chartStyle";
 import { chartStyleOf } from "../lib/panelLayout";
@@ -267,7 +267,8 @@ function drawnRaw(data: ChartData): Map<string, [number, number][]> {
 function PanelChart({ metric, runs, x, smoothing, logY, panel, height, id }: LinePanelProps) {
   const key = metric.key;
   const body = useRef<HTMLDivElement>(null);
-  const inView = useInView(body);
+  const eager = useEagerPanel();
+  const inView = useInView(body) || eager;
   const [zoom, setZoom] = usePanelZoom(id ?? key);
   const colorOf = useColorOf();
   // From DENSITY_THRESHOLD runs on the panel draws their density (from the server), with the

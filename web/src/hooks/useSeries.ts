@@ -4,6 +4,7 @@
 import { createContext, useContext, useEffect, useMemo, useRef, useState } from "react";
 import { type DensityParams, type DensityResponse, fetchDensity, fetchSeries } from "../api/client";
 import type { Run, Series } from "../api/types";
+import { EAGER_PANELS, type EagerSlots, takeEagerSlot } from "../lib/grouping";
 import { createSeriesBatcher, type SeriesRequest } from "../lib/seriesBatcher";
 import { BEST_RUNS, DENSITY_COLUMNS, DENSITY_ROWS } from "../lib/seriesDensity";
 import {
@@ -21,11 +22,14 @@ export const SERIES_POINTS = 1000;
 export type SeriesLoader = ((request: SeriesRequest) => Promise<Series[]>) & {
   /** The density of many runs' lines (GET …/density), for panels past DENSITY_THRESHOLD runs. */
   density?: (params: DensityParams) => Promise<DensityResponse>;
+  /** The workspace's first panels' slots: they load at mount, not once seen (lib/grouping). */
+  eager?: EagerSlots;
 };
 
 export function makeSeriesLoader(entity: string, project: string): SeriesLoader {
   const load: SeriesLoader = createSeriesBatcher((params) => fetchSeries(entity, project, params));
   load.density = (params) => fetchDensity(entity, project, params);
+  load.eager = { left: EAGER_PANELS };
   return load;
 }
 
@@ -209,4 +213,15 @@ export function usePanelDensity(metric: string, x: string, runs: readonly Run[],
     };
   }, [enabled, load, signature, metric, x, logY, higher]);
   return state;
+}
+
+/**
+ * Whether this panel is one of the workspace's first few, which load their series when
+ * they mount instead of once the browser reports them in view (the first panels are on
+ * screen; the report comes a frame or more later, behind the runs table's first render).
+ */
+export function useEagerPanel(): boolean {
+  const loader = useContext(SeriesLoaderContext);
+  const [eager] = useState(() => (loader?.eager ? takeEagerSlot(loader.eager) : false));
+  return eager;
 }
