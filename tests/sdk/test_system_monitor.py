@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import subprocess
 import sys
 import threading
@@ -267,3 +268,28 @@ def test_a_run_finished_before_the_sampler_starts_has_metadata_and_no_samples(
     assert _side_records(ry_dir / "offline", Rec.STATS) == []
     metadata = [r for r in _side_records(ry_dir / "offline", Rec.META) if "metadata" in r[1]]
     assert metadata  # the metadata collector still ran
+
+
+def test_without_an_nvidia_driver_pynvml_is_not_imported(tmp_path: Path) -> None:
+    """No NVIDIA device node: no GPU, said once, without importing pynvml (~35 ms); with
+    one (a stand-in path here) NVML itself is asked, as before."""
+    from runyard.sdk import system_monitor
+
+    if any(os.path.exists(node) for node in system_monitor._NVIDIA_NODES):
+        pytest.fail("this test expects a machine without an NVIDIA driver")
+    code = (
+        "import sys, logging\n"
+        "logging.basicConfig(level=logging.DEBUG, format='%(message)s')\n"
+        "from runyard.sdk import system_monitor as m\n"
+        "assert m.GpuReader.open() is None and m.GpuReader.open() is None\n"
+        "print('pynvml' in sys.modules)\n"
+        "m.GpuReader._said_no_gpu = False\n"
+        f"m._NVIDIA_NODES = ({str(tmp_path)!r},)\n"
+        "assert m.GpuReader.open() is None\n"
+        "print('pynvml' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "True"]
+    said = [line for line in done.stderr.splitlines() if "no GPU metrics" in line]
+    assert len(said) == 2 and "no NVIDIA driver" in said[0] and "NVML" in said[1]
+    assert "no NVIDIA driver" not in said[1]

@@ -65,6 +65,20 @@ START_DELAY = 0.2
 _NOT_DISKS = ("loop", "ram", "zram", "fd", "sr")
 
 
+#: Present wherever NVML can reach a driver: the driver's control device and its proc
+#: entry (Linux, containers given GPUs), WSL2's GPU device.
+_NVIDIA_NODES = ("/dev/nvidiactl", "/proc/driver/nvidia", "/dev/dxg")
+
+
+def _nvidia_driver() -> bool:
+    """Whether an NVIDIA driver may be there for NVML (always True off Linux)."""
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return True
+    return any(os.path.exists(node) for node in _NVIDIA_NODES)
+
+
 class GpuReader:
     """NVIDIA GPUs through NVML. :meth:`open` returns None (and says "no GPU" once, in
     the debug log) when ``nvidia-ml-py`` is not installed or NVML finds no driver."""
@@ -78,6 +92,17 @@ class GpuReader:
 
     @classmethod
     def open(cls, device_ids: Sequence[int] | None = None) -> GpuReader | None:
+        from importlib.util import find_spec
+
+        with contextlib.suppress(ImportError, ValueError):
+            if find_spec("pynvml") is None:
+                cls._no_gpu("nvidia-ml-py is not installed")
+                return None
+        if not _nvidia_driver():
+            # (importing pynvml only to hear NVML find no driver: ~35 ms of the GIL,
+            # in the metadata and the sampler threads, often inside a short run's finish)
+            cls._no_gpu("NVML: no NVIDIA driver (" + ", ".join(_NVIDIA_NODES) + " missing)")
+            return None
         try:
             import pynvml
 
