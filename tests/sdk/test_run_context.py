@@ -77,3 +77,42 @@ def test_the_metadata_is_collected_once_the_script_logs_not_at_finish(
     stored = runyard.Api().run(run.path)
     assert stored.metadata.get("python")
     assert list(stored.history(stream="system", pandas=False)) == []
+
+
+def test_stop_leaves_the_samplers_last_sample_to_finish(
+    ry_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """stop() tells the sampler to take its last sample and does not wait for it (a
+    sample, or psutil's import, while the main writer's last batch is written); the
+    sample is journalled before the side journal's EXIT and reaches the run."""
+    from runyard.sdk.system_monitor import SystemSampler
+
+    sampling = threading.Event()
+    release = threading.Event()
+    sample = SystemSampler.sample
+    stopped: list[bool] = []
+
+    def slow_sample(self: SystemSampler) -> dict[str, float]:
+        if stopped:  # the last sample, at stop
+            sampling.set()
+            release.wait(60)
+        return sample(self)
+
+    monkeypatch.setattr(SystemSampler, "sample", slow_sample)
+    run = runyard.init(project="p", settings={"console": "off", "x_stats_sampling_interval": 0.1})
+    context = run._context
+    assert context is not None
+    context.ready()
+    while context.monitor is None or context.monitor.samples < 2:  # past its first interval
+        threading.Event().wait(0.01)
+    monitor = context.monitor
+    stopped.append(True)
+    context.stop("finished", 0, 1.0)  # returns with the last sample being taken
+    assert sampling.wait(60)
+    thread = monitor._thread
+    assert thread is not None and thread.is_alive() and not context.side.closed
+    release.set()
+    run.finish()
+    assert not thread.is_alive()
+    rows = list(runyard.Api().run(run.path).history(stream="system", pandas=False))
+    assert len(rows) == monitor.samples >= 3

@@ -202,8 +202,9 @@ class RunContext:
         self.writer.start()
 
     def stop(self, state: str, exit_code: int | None, runtime: float) -> None:
-        """Stop capturing (the last console chunk is recorded) and take a last sample.
-        The metadata (git runs in subprocesses) is waited for and the side journal closed
+        """Stop capturing (the last console chunk is recorded) and tell the sampler to
+        take its last sample. The sampler (still importing psutil, or sampling) and the
+        metadata (git runs in subprocesses) are waited for and the side journal closed
         with the run's exit by :meth:`finish_writer`, so that the main writer's last
         batch is written meanwhile."""
         if self._stopped:
@@ -221,6 +222,9 @@ class RunContext:
         exit_record, self._exit = self._exit, None
         with contextlib.suppress(Exception):
             self._wait_metadata()
+        with contextlib.suppress(Exception):
+            if self.monitor is not None:
+                self.monitor.stop()  # its last sample is in the side journal
         self.side.close(exit_record)
 
     def _stop_console(self) -> None:
@@ -229,7 +233,7 @@ class RunContext:
 
     def _stop_monitor(self) -> None:
         if self.monitor is not None:
-            self.monitor.stop()
+            self.monitor.stop(wait=False)  # waited for by _close
 
     def _wait_metadata(self) -> None:
         if self.metadata is not None:

@@ -333,12 +333,15 @@ class SystemMonitor:
         self._thread = threading.Thread(target=self._loop, name="runyard-system", daemon=True)
         self._thread.start()
 
-    def stop(self, timeout: float = 5.0) -> None:
-        """End the thread (after a last sample once an interval has passed, see above)."""
+    def stop(self, timeout: float = 5.0, wait: bool = True) -> None:
+        """End the thread (after a last sample once an interval has passed, see above);
+        ``wait=False`` only tells it to (a later ``stop()`` waits for it)."""
         thread = self._thread
         if thread is None:
             return
         self._stop.set()
+        if not wait:
+            return
         thread.join(timeout)
         self._thread = None
 
