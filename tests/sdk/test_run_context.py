@@ -79,6 +79,28 @@ def test_the_metadata_is_collected_once_the_script_logs_not_at_finish(
     assert list(stored.history(stream="system", pandas=False)) == []
 
 
+def test_the_metadata_is_collected_once_init_returns(
+    ry_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not only once the main writer reads the script's first rows (a short loop starves
+    it of the GIL: it read none, and the metadata was left to finish): init starts the
+    collector as it returns. The sampler keeps its start delay."""
+    from runyard.sdk import run_context
+
+    monkeypatch.setattr(run_context, "START_DELAY", 3600.0)
+    run = runyard.init(project="p", settings={"console": "off"})
+    context = run._context
+    assert context is not None and context._launcher is not None
+    context._launcher.join(60)  # no row logged (no time asserted: the thread is waited for)
+    assert not context._launcher.is_alive()
+    assert context.metadata is not None
+    context.metadata.join(60)
+    assert context.metadata.metadata is not None  # collected before finish
+    run.finish()
+    assert context.monitor is None or context.monitor.samples == 0
+    assert runyard.Api().run(run.path).metadata.get("python")
+
+
 def test_stop_leaves_the_samplers_last_sample_to_finish(
     ry_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

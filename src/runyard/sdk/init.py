@@ -605,6 +605,8 @@ def init(
     mirror = sys.modules.get("runyard.tensorboard")
     if mirror is not None:  # TF writers made before init: mirrored into this run
         mirror.run_started(run)
+    if run._context is not None:
+        run._context.begin()  # init returns now: the metadata is collected meanwhile
     return run
 
 

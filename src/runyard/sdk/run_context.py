@@ -162,6 +162,13 @@ class RunContext:
             )
             self.monitor.start()
 
+    def begin(self) -> None:
+        """``init`` is returning: start the metadata collector (and make the sampler,
+        which keeps its start delay) now. Waiting for the script's first rows to reach
+        the main writer left it to ``finish`` in a short loop, where the writer, starved
+        of the GIL by the loop, had read none (its imports and git: 15-35 ms of CPU)."""
+        self._go.set()
+
     def ready(self, timeout: float = METADATA_WAIT) -> None:
         """Start the sampler and the metadata collector now (if not yet); wait for it."""
         self._go.set()
