@@ -101,6 +101,10 @@ def checkpoint_soon(store: TrackingStore) -> threading.Thread | None:
         finally:
             _checkpointing.release()
 
+    from runyard.store.base import TrackingStore
+
+    if type(store).checkpoint is TrackingStore.checkpoint:  # nothing to do (a server)
+        return None
     if not _checkpointing.acquire(blocking=False):
         return None
     if threading.main_thread().is_alive():
