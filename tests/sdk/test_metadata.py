@@ -188,33 +188,3 @@ def test_a_run_in_a_git_checkout_records_metadata_and_files(
     assert "train.py" in patch and "s3cret" not in patch
     with run.file("code/train.py").download(root=str(tmp_path / "dl")) as file:
         assert file.read() == SCRIPT
-
-
-def test_machine_facts_on_linux_are_psutils_without_importing_it(tmp_path: Path) -> None:
-    """On Linux the CPU, memory and disk facts are read as psutil reads them (same
-    values), in a process where psutil is not imported by collecting them."""
-    import subprocess
-
-    import psutil
-
-    from runyard.sdk.metadata import _machine
-
-    assert sys.platform.startswith("linux")
-    facts = _machine(("/", str(tmp_path), "/no/such/path"))
-    assert facts["cpu_count_logical"] == psutil.cpu_count()
-    assert facts["cpu_count"] == psutil.cpu_count(logical=False)
-    assert facts["memory"]["total"] == psutil.virtual_memory().total
-    assert set(facts["disk"]) == {"/", str(tmp_path)}
-    for path, disk in facts["disk"].items():
-        usage = psutil.disk_usage(path)
-        assert disk["total"] == usage.total
-        assert abs(disk["used"] - usage.used) < 1 << 30  # (others write meanwhile)
-    code = (
-        "import sys; from runyard.sdk.metadata import collect; "
-        "meta, _ = collect(started_at=0.0, disable_git=True); "
-        "print(meta['cpu_count'], meta['memory']['total'] > 0, 'psutil' in sys.modules)"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout.split()
-    assert out == [str(psutil.cpu_count(logical=False)), "True", "False"]

@@ -272,11 +272,6 @@ def _relative(path: Path, base: Path) -> str:
 
 def _machine(disk_paths: tuple[str, ...]) -> dict[str, Any]:
     out: dict[str, Any] = {"cpu_count_logical": os.cpu_count()}
-    if sys.platform.startswith("linux"):
-        linux = _linux_machine(disk_paths)
-        if linux is not None:
-            out.update(linux)
-            return out
     try:
         import psutil
 
@@ -293,45 +288,6 @@ def _machine(disk_paths: tuple[str, ...]) -> dict[str, Any]:
     except Exception:  # psutil missing: the counts os knows
         pass
     return out
-
-
-def _linux_machine(disk_paths: tuple[str, ...]) -> dict[str, Any] | None:
-    """What :func:`_machine` asks psutil for, read as psutil reads it on Linux, without
-    importing psutil (~13 ms of the GIL, often inside a short run's ``finish``): physical
-    cores (distinct ``core_cpus_list``/``thread_siblings_list`` of the CPUs), ``MemTotal``
-    of ``/proc/meminfo``, ``statvfs`` of each disk path. None when one is missing."""
-    root = "/sys/devices/system/cpu"
-    try:
-        cpus = [n for n in os.listdir(root) if n.startswith("cpu") and n[3:].isdigit()]
-        cores: set[bytes] = set()
-        for name in ("core_cpus_list", "thread_siblings_list"):
-            for cpu in cpus:
-                with (
-                    contextlib.suppress(OSError),
-                    open(f"{root}/{cpu}/topology/{name}", "rb") as f,
-                ):
-                    cores.add(f.read().strip())
-            if cores:
-                break
-        total = None
-        with open("/proc/meminfo", "rb") as f:
-            for line in f:
-                if line.startswith(b"MemTotal:"):
-                    total = int(line.split()[1]) * 1024
-                    break
-    except (OSError, ValueError, IndexError):
-        return None
-    if not cores or total is None:
-        return None
-    disks: dict[str, Any] = {}
-    for path in disk_paths:
-        try:
-            st = os.statvfs(path)
-        except OSError:
-            continue
-        size = st.f_blocks * st.f_frsize
-        disks[path] = {"total": size, "used": size - st.f_bfree * st.f_frsize}
-    return {"cpu_count": len(cores), "memory": {"total": total}, "disk": disks}
 
 
 #: Directories ``log_code`` does not look into by default.
