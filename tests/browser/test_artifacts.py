@@ -115,7 +115,8 @@ def test_artifacts_page_lists_types_names_and_versions(
     )
     # README, CSV, PNG and the Table (its entry and the rows it points at)
     expect(row.locator("td").nth(3)).to_have_text("5")
-    page.locator(tid("artifact-version-v1")).get_by_role("link", name="v1").click()
+    # exactly "v1": the row's run link is named by the run's random id, which may hold "v1"
+    page.locator(tid("artifact-version-v1")).get_by_role("link", name="v1", exact=True).click()
     expect(page).to_have_url(re.compile("/artifacts/dataset/mnist-small/v1$"))
     expect(page.locator(tid("artifact-version-title"))).to_have_text("mnist-small:v1")
     expect(page.locator(tid("artifact-metadata-rows"))).to_contain_text("101")
