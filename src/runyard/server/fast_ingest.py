@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Awaitable, Callable, Mapping, MutableMapping
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
@@ -40,15 +40,11 @@ from starlette.requests import Request
 
 from runyard.entities import RunRef, check_ref
 from runyard.server.access import check_access
+from runyard.server.asgi import ASGIApp, Receive, Scope, Send
 from runyard.server.routes.ingest import MAX_BODY_BYTES, apply_batch, refuse_nul
 
 __all__ = ["IngestFastPath"]
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 _CONTENT_LENGTH = re.compile(rb"\d{1,19}")
 

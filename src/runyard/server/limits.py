@@ -25,13 +25,15 @@ import math
 import re
 import threading
 import time
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from fastapi import HTTPException
 from fastapi.routing import iter_route_contexts
 from starlette.routing import Match
+
+from runyard.server.asgi import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = [
     "BodyLimit",
@@ -122,12 +124,6 @@ class BodyTooLarge(HTTPException):
     def __init__(self, limit: int) -> None:
         super().__init__(413, f"request body is larger than the limit of {limit} bytes")
 
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 _CONTENT_LENGTH = re.compile(rb"\d{1,19}")
 

@@ -35,10 +35,11 @@ from __future__ import annotations
 import ipaddress
 import json
 import socket
-from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urlsplit
+
+from runyard.server.asgi import ASGIApp, Receive, Scope, Send
 
 __all__ = [
     "CLIENT_HEADER",
@@ -60,12 +61,6 @@ _SIMPLE_TYPES = frozenset(
     {"text/plain", "application/x-www-form-urlencoded", "multipart/form-data"}
 )
 _WILDCARD_BINDS = ("", "0.0.0.0", "::")
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
 def _name(host: str) -> str:
