@@ -275,7 +275,10 @@ class RunFold:
         self._assembling = False
         if runtime is not None:
             self.runtime = runtime
-        self._batch.meta.update(state=state, exit_code=exit_code, runtime=self.runtime)
+        # A stop asked for ("Stop run") is answered by the run's end: the note goes.
+        self._batch.meta.update(
+            state=state, exit_code=exit_code, runtime=self.runtime, stop_requested_at=None
+        )
         self.exited = True
 
     def _flush_fast(self) -> None:

@@ -551,6 +551,8 @@ def init(
             stop_timeout=base.finish_timeout if base.remote else min(base.finish_timeout, 5.0),
             open_blobs=open_blobs,
             on_created=on_created if "create" in start else None,
+            stop_check=lambda store: store.stop_requested_at(ref) is not None,
+            on_stop=lambda: named[0]._stop_asked() if named else None,
         )
         writer.checkpoint_at_end = False  # the run does it at finish (checkpoint_soon)
     # The run's directory is spelled like its blob keys: always inside files/, one per run.

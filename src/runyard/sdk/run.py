@@ -201,6 +201,18 @@ class Run:
         if self._name == proposed:
             self._name = name
 
+    def _stop_asked(self) -> None:
+        """The writer thread, once the store says a stop was asked for ("Stop run" in the
+        web app, or wandb's ``stopRun``): interrupt the script's main thread, as wandb
+        does; the KeyboardInterrupt ends the run as killed, exit code 255, everything
+        logged before it kept."""
+        if self._finished:
+            return
+        import _thread
+
+        termlog(f"run {self._ref.run_id} was asked to stop: interrupting the script")
+        _thread.interrupt_main()
+
     @property
     def tags(self) -> tuple[str, ...]:
         return tuple(self._tags)

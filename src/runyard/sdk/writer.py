@@ -79,6 +79,8 @@ POLL_IDLE = 0.25
 #: Journal bytes the writer may fall behind before `log()` waits for it (while the
 #: store is healthy; when it is failing, the journal grows on disk instead).
 MAX_BACKLOG = 64 << 20
+#: How often a running run asks the store whether a stop was asked for (wandb: ~15 s).
+STOP_POLL_SECONDS = 10.0
 
 
 _checkpointing = threading.Lock()
@@ -132,6 +134,8 @@ class Writer(threading.Thread):
         open_blobs: Callable[[], BlobStore] | None = None,
         on_created: Callable[[TrackingStore], None] | None = None,
         open_at_once: bool = True,
+        stop_check: Callable[[TrackingStore], bool] | None = None,
+        on_stop: Callable[[], None] | None = None,
     ) -> None:
         from runyard.journal.spool import spool_dir
 
@@ -147,6 +151,11 @@ class Writer(threading.Thread):
         #: Called once the batch that creates the run is stored (init learns the
         #: run's stored name through it); its failures are ignored.
         self._on_created = on_created
+        #: Asked every STOP_POLL_SECONDS, once the run is stored, whether someone asked for
+        #: the run to stop (the web app's "Stop run"); ``on_stop`` is called once when so.
+        self._stop_check = stop_check
+        self._on_stop = on_stop
+        self._stop_polled = time.monotonic()
         #: Open the store when the thread starts (else when the first batch is due: a
         #: side journal's store waits for its run to be created by the main writer).
         self._open_at_once = open_at_once
@@ -340,6 +349,8 @@ class Writer(threading.Thread):
                     self.degraded = False
                     backoff = 0.5
                     last_flush = time.monotonic()
+            if store is not None and not stopping and self._on_stop is not None:
+                self._poll_stop(store)
             if (
                 stopping
                 and self._pending is None
@@ -373,6 +384,27 @@ class Writer(threading.Thread):
                 poll = POLL_ACTIVE if arriving else min(poll * 2, POLL_IDLE)
                 self._wake.wait(poll)
                 self._wake.clear()
+
+    def _poll_stop(self, store: TrackingStore) -> None:
+        """Every STOP_POLL_SECONDS, once the run exists in the store: has a stop been asked
+        for? Then ``on_stop``, once (its failures, and the store's, are ignored: a run
+        that cannot hear a stop goes on)."""
+        now = time.monotonic()
+        if now - self._stop_polled < STOP_POLL_SECONDS or self._on_created is not None:
+            return
+        self._stop_polled = now
+        check, on_stop = self._stop_check, self._on_stop
+        if check is None or on_stop is None:
+            return
+        try:
+            with working():
+                asked = check(store)
+        except Exception:
+            return
+        if asked:
+            self._on_stop = None
+            with contextlib.suppress(Exception):
+                on_stop()
 
     def _artifacts_stored(self, store: TrackingStore, batch: RunBatch) -> None:
         """Remove the stored batch's staged artifact files; tell the run its commits

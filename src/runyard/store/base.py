@@ -489,6 +489,12 @@ class TrackingStore(ABC):
         record = self.get_run(ref)
         return None if record is None else record.display_name
 
+    def stop_requested_at(self, ref: RunRef) -> float | None:
+        """When a stop of the run was asked for ("Stop run"), or ``None``: what a live
+        run polls for (a store may read it without the run's document)."""
+        record = self.get_run(ref)
+        return None if record is None else record.stop_requested_at
+
     @abstractmethod
     def query_runs(
         self,

@@ -50,3 +50,15 @@ def test_run_display_name_is_the_records(store: SqlStore) -> None:
         assert TrackingStore.run_display_name(store, ref) == name
     assert store.run_display_name(RunRef("e", "p", "missing")) is None
     assert store.run_display_name(RunRef("e", "nowhere", "a")) is None
+
+
+def test_stop_requested_at_is_the_records(store: SqlStore) -> None:
+    """What a live run polls: the note "Stop run" leaves, read without the document."""
+    ref = RunRef("e", "p", "a")
+    store.write_batch(RunBatch(ref, create={"display_name": "first"}))
+    assert store.stop_requested_at(ref) is None
+    store.write_batch(RunBatch(ref, meta={"stop_requested_at": 123.5}))
+    assert store.stop_requested_at(ref) == 123.5
+    assert TrackingStore.stop_requested_at(store, ref) == 123.5
+    assert store.stop_requested_at(RunRef("e", "other", "a")) is None
+    assert store.stop_requested_at(RunRef("e", "p", "missing")) is None

@@ -877,13 +877,21 @@ class SqlStore(TrackingStore):
         return [self._record(r) for r in rows]
 
     def run_display_name(self, ref: RunRef) -> str | None:
+        name = self._run_column("display_name", ref)
+        return None if name is None else str(name)
+
+    def stop_requested_at(self, ref: RunRef) -> float | None:
+        at = self._run_column("stop_requested_at", ref)
+        return None if at is None else float(at)
+
+    def _run_column(self, column: str, ref: RunRef) -> Any:
+        """One column of the run (``None`` when there is no such run)."""
         with self._db.read() as tx:
-            name = tx.scalar(
-                "SELECT r.display_name FROM runs r JOIN projects p ON p.id = r.project_id "
+            return tx.scalar(
+                f"SELECT r.{column} FROM runs r JOIN projects p ON p.id = r.project_id "
                 "WHERE p.entity = :entity AND p.name = :project AND r.run_id = :run_id",
                 _ref_params(ref),
             )
-        return None if name is None else str(name)
 
     def run_stamps(self, entity: str, project: str) -> list[tuple[str, str, float, str | None]]:
         sql = (
