@@ -90,3 +90,13 @@ def team(tmp_path: Path, postgres_uri: str, s3_endpoint: str, s3_blobs_uri: str)
     finally:
         for srv in deployment.servers:
             srv.stop()
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[RunyardServer]:
+    """One ``runyard server`` without accounts over a fresh SQLite store."""
+    uri = f"sqlite:///{tmp_path / 'server.db'}"
+    upgrade_store(uri)
+    srv = RunyardServer(tmp_path / "srv", uri, f"file://{tmp_path / 'blobs'}").start()
+    yield srv
+    srv.stop()

@@ -14,13 +14,12 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 import runyard
-from tests.e2e.server import RunyardServer, client_env, upgrade_store
+from tests.e2e.server import RunyardServer, client_env
 from tests.helpers import METADATA_OFF
 
 PRINTS = r"""
@@ -105,15 +104,6 @@ def test_console_survives_sigkill_embedded(tmp_path: Path, monkeypatch: pytest.M
         assert [line.text for line in run.logs(search="SUBPROCESS")] == ["from a subprocess"]
     finally:
         api.close()
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[RunyardServer]:
-    uri = f"sqlite:///{tmp_path / 'server.db'}"
-    upgrade_store(uri)
-    srv = RunyardServer(tmp_path / "srv", uri, f"file://{tmp_path / 'blobs'}").start()
-    yield srv
-    srv.stop()
 
 
 def test_console_survives_sigkill_through_the_server(tmp_path: Path, server: RunyardServer) -> None:

@@ -10,15 +10,13 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-
-import pytest
 
 from runyard.entities import RunRef
 from runyard.store.base import RunBatch
 from runyard.store.sql.store import SqlStore
-from tests.e2e.server import RunyardServer, client_env, upgrade_store
+from tests.e2e.server import RunyardServer, client_env
 
 SCRIPT = """
 import time
@@ -107,15 +105,6 @@ def test_a_stop_asked_in_the_store_interrupts_an_embedded_run(tmp_path: Path) ->
         _check_killed(store)
     finally:
         store.close()
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[RunyardServer]:
-    uri = f"sqlite:///{tmp_path / 'server.db'}"
-    upgrade_store(uri)
-    srv = RunyardServer(tmp_path / "srv", uri, f"file://{tmp_path / 'blobs'}").start()
-    yield srv
-    srv.stop()
 
 
 def test_stop_run_in_the_web_app_interrupts_an_online_run(

@@ -191,10 +191,10 @@ def test_runs_without_the_key_or_x_are_left_out(tracking: CountingStore) -> None
     assert out[0]["series"][0]["x"].tolist() == []
 
 
-def _wait_for(condition: Callable[[], bool], timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
+def _wait_for(condition: Callable[[], bool]) -> None:
+    """Until ``condition()`` holds (a condition that never does is ended by the suite's
+    per-test timeout, not by a clock here)."""
     while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
         time.sleep(0.005)
 
 
