@@ -25,7 +25,7 @@ from runyard.store.base import Series
 from runyard.store.sql.chunks import _BITDIFF, _KINDS, _MICROS, _PLAIN, _RAW, decode_steps
 from runyard.store.sql.store import SqlStore
 
-__all__ = ["decode_values_into", "read_float_series_many"]
+__all__ = ["decode", "decode_values_into", "plan_float_series_many", "read_float_series_many"]
 
 _inflate: Callable[..., bytes]
 try:
@@ -114,13 +114,20 @@ def _steps_of(blobs: Sequence[bytes], shared: dict[tuple[bytes, ...], np.ndarray
 Into = Callable[[str, str, int], np.ndarray | None]
 
 
+#: A chunk's values blob and the slice of a series' array it decodes into.
+Task = tuple[Any, np.ndarray]
+
+
 def _float_series(
     run_id: str,
     key: str,
     chunks: Sequence[Any],
     shared: dict[tuple[bytes, ...], np.ndarray],
     into: Into | None,
+    tasks: list[Task],
 ) -> Series:
+    """The series with its values array made (not filled: its chunks' decodes are added
+    to ``tasks``)."""
     if not chunks:
         return Series(key, np.zeros(0, np.int64), np.zeros(0, np.float64))
     counts = [value_count(c[1]) for c in chunks]
@@ -130,9 +137,39 @@ def _float_series(
         values = np.empty(total, np.float64)
     at = 0
     for chunk, n in zip(chunks, counts, strict=True):
-        decode_values_into(chunk[1], values[at : at + n])
+        tasks.append((chunk[1], values[at : at + n]))
         at += n
     return Series(key, _steps_of([c[0] for c in chunks], shared), values)
+
+
+def plan_float_series_many(
+    store: SqlStore,
+    entity: str,
+    project: str,
+    run_ids: Sequence[str],
+    keys: Sequence[str],
+    into: Into | None = None,
+) -> tuple[dict[tuple[str, str], Series], list[Task]]:
+    """:func:`read_float_series_many` with the values still to decode: the series (their
+    values arrays made, empty) and the decodes that fill them (:func:`decode`), for a
+    caller that spreads them over threads."""
+    found = store._chunks_many(
+        "steps_blob, values_blob", entity, project, run_ids, keys, None, None
+    )
+    shared: dict[tuple[bytes, ...], np.ndarray] = {}
+    tasks: list[Task] = []
+    out = {
+        (run_id, key): _float_series(run_id, key, found.get((run_id, key), []), shared, into, tasks)
+        for run_id in run_ids
+        for key in keys
+    }
+    return out, tasks
+
+
+def decode(tasks: Sequence[Task]) -> None:
+    """Fill the arrays of :func:`plan_float_series_many`'s tasks."""
+    for blob, out in tasks:
+        decode_values_into(blob, out)
 
 
 def read_float_series_many(
@@ -147,12 +184,6 @@ def read_float_series_many(
     ``values.astype(float64)`` of that read) and steps arrays that are read-only and
     may be shared between series. ``into`` may name where a series' values go (see
     :data:`Into`): decoded there, not into an array of their own."""
-    found = store._chunks_many(
-        "steps_blob, values_blob", entity, project, run_ids, keys, None, None
-    )
-    shared: dict[tuple[bytes, ...], np.ndarray] = {}
-    return {
-        (run_id, key): _float_series(run_id, key, found.get((run_id, key), []), shared, into)
-        for run_id in run_ids
-        for key in keys
-    }
+    out, tasks = plan_float_series_many(store, entity, project, run_ids, keys, into)
+    decode(tasks)
+    return out

@@ -14,13 +14,11 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 import numpy as np
 
 from runyard.store.base import Series
-from runyard.store.sql.chunks import decode_steps
-from runyard.store.sql.float_series import decode_values_into, value_count
+from runyard.store.sql.float_series import decode, plan_float_series_many
 from runyard.store.sql.store import SqlStore
 
 __all__ = ["PARALLEL_POINTS", "read_panel_series"]
@@ -41,14 +39,6 @@ def _worker() -> ThreadPoolExecutor:
         return _pool
 
 
-_Task = tuple[Any, np.ndarray]
-
-
-def _decode(tasks: Sequence[_Task]) -> None:
-    for blob, out in tasks:
-        decode_values_into(blob, out)
-
-
 def read_panel_series(
     store: SqlStore,
     entity: str,
@@ -60,43 +50,18 @@ def read_panel_series(
     """``read_float_series_many`` (whole series, float64 values, read-only steps shared
     between series of equal step blobs), decoded on two threads past
     ``parallel_points`` points."""
-    found = store._chunks_many(
-        "steps_blob, values_blob", entity, project, run_ids, keys, None, None
-    )
-    steps_of: dict[tuple[bytes, ...], np.ndarray] = {}
-    out: dict[tuple[str, str], Series] = {}
-    tasks: list[_Task] = []
-    for run_id in run_ids:
-        for key in keys:
-            chunks = found.get((run_id, key), [])
-            if not chunks:
-                out[(run_id, key)] = Series(key, np.zeros(0, np.int64), np.zeros(0, np.float64))
-                continue
-            counts = [value_count(c[1]) for c in chunks]
-            values = np.empty(sum(counts), np.float64)
-            at = 0
-            for chunk, n in zip(chunks, counts, strict=True):
-                tasks.append((chunk[1], values[at : at + n]))
-                at += n
-            step_key = tuple(bytes(c[0]) for c in chunks)
-            steps = steps_of.get(step_key)
-            if steps is None:
-                parts = [decode_steps(b) for b in step_key]
-                steps = np.concatenate(parts) if len(parts) > 1 else parts[0]
-                steps.flags.writeable = False
-                steps_of[step_key] = steps
-            out[(run_id, key)] = Series(key, steps, values)
+    out, tasks = plan_float_series_many(store, entity, project, run_ids, keys)
     total = sum(len(t[1]) for t in tasks)
     if total < parallel_points or len(tasks) < 2:
-        _decode(tasks)
+        decode(tasks)
         return out
     sizes = np.cumsum([len(t[1]) for t in tasks])
     cut = min(max(int(np.searchsorted(sizes, total / 2)) + 1, 1), len(tasks) - 1)
     try:
-        other = _worker().submit(_decode, tasks[cut:])
+        other = _worker().submit(decode, tasks[cut:])
     except RuntimeError:  # the interpreter is shutting down
-        _decode(tasks)
+        decode(tasks)
         return out
-    _decode(tasks[:cut])
+    decode(tasks[:cut])
     other.result()
     return out
