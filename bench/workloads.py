@@ -613,10 +613,11 @@ def w_log(tool: Adapter, args: Result) -> Result:
     tool.finish()
     finish_s = time.perf_counter() - t0
     ref = tool.run_ref()
-    # Runyard folds its write-ahead log back in a thread finish() does not wait for (the
-    # process does, at exit): the bytes are those the directory holds once it is done.
+    # Runyard compresses the run's last points and folds its write-ahead log back in a
+    # thread finish() does not wait for (the process does, at exit): the bytes are
+    # those the directory holds once it is done.
     for thread in threading.enumerate():
-        if thread.name == "runyard-checkpoint":
+        if thread.name == "runyard-settle":
             thread.join()
     disk = dir_bytes(tool.data_dir)
     ordered = sorted(durations)

@@ -260,32 +260,66 @@ def test_alike_rows_are_folded_as_blocks_and_stored_as_logged(
     assert stored.summary["epoch"] == 29 and stored.summary["note"] == "step 2507"
 
 
-def test_finish_checkpoints_the_store_once_after_both_writers_without_waiting(
+def test_finish_seals_and_checkpoints_the_store_once_after_both_writers_without_waiting(
     ry_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The run's writers leave the store's write-ahead log alone; finish folds it back
-    once both are done, in a thread of its own (not a daemon) that it does not wait for:
-    the log is emptied once that thread ends, and every row is stored before."""
+    """The run's last batch stores its points uncompressed and the writers leave the
+    store's write-ahead log alone; finish returns with every row stored and readable,
+    then one thread of its own (not a daemon) compresses the run's series and folds
+    the log back: held here until finish has returned (a finish that waited for it
+    would find it still held), after which no chunk is left uncompressed and the log
+    is empty."""
+    from runyard.entities import RunRef
+    from runyard.store.sql.chunks import is_plain
     from runyard.store.sql.store import SqlStore
 
-    calls: list[str] = []
-    original = SqlStore.checkpoint
+    calls: list[tuple[str, str]] = []
+    gate = threading.Event()
+    released: list[bool] = []
+    checkpoint, seal = SqlStore.checkpoint, SqlStore.seal
 
-    def checkpoint(self: SqlStore) -> None:
-        calls.append(threading.current_thread().name)
-        original(self)
+    def held_seal(self: SqlStore, ref: RunRef) -> None:
+        released.append(gate.wait(60))
+        calls.append(("seal", threading.current_thread().name))
+        seal(self, ref)
 
-    monkeypatch.setattr(SqlStore, "checkpoint", checkpoint)
+    def logged_checkpoint(self: SqlStore) -> None:
+        calls.append(("checkpoint", threading.current_thread().name))
+        checkpoint(self)
+
+    def plain_chunks() -> int:
+        store = SqlStore(f"sqlite:///{next(ry_dir.rglob('*.db'))}")
+        try:
+            with store._db.read() as tx:
+                blobs = tx.all("SELECT values_blob FROM series_chunks")
+        finally:
+            store.close()
+        return sum(is_plain(bytes(b[0])) for b in blobs)
+
+    for thread in threading.enumerate():  # an earlier test's run, settling still
+        if thread.name == "runyard-settle":
+            thread.join(60)
+    monkeypatch.setattr(SqlStore, "checkpoint", logged_checkpoint)
+    monkeypatch.setattr(SqlStore, "seal", held_seal)
     run = runyard.init(project="p", settings={"console": "wrap"})
     print("to the side journal")
     for i in range(20_000):
         run.log({f"m{j}": i * 0.5 + j for j in range(10)})
     run.finish()
-    threads = [t for t in threading.enumerate() if t.name == "runyard-checkpoint"]
+    # Returned with the seal still held: everything is stored, some of it uncompressed.
+    history = runyard.Api().run(run.path).scan_history(keys=["m3"])
+    assert [r["m3"] for r in history] == [i * 0.5 + 3 for i in range(20_000)]
+    assert runyard.Api().run(run.path).state == "finished"
+    assert plain_chunks() > 0
+    gate.set()
+    threads = [t for t in threading.enumerate() if t.name == "runyard-settle"]
+    assert threads
     for thread in threads:
         assert not thread.daemon
         thread.join(60)
-    assert calls == ["runyard-checkpoint"]
+    assert released == [True]
+    assert calls == [("seal", "runyard-settle"), ("checkpoint", "runyard-settle")]
+    assert plain_chunks() == 0
     wal = next(ry_dir.rglob("*.db-wal"))
     assert wal.stat().st_size == 0  # folded back and truncated
     history = runyard.Api().run(run.path).scan_history(keys=["m3"])

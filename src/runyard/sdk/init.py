@@ -554,7 +554,8 @@ def init(
             stop_check=lambda store: store.stop_requested_at(ref) is not None,
             on_stop=lambda: named[0]._stop_asked() if named else None,
         )
-        writer.checkpoint_at_end = False  # the run does it at finish (checkpoint_soon)
+        writer.checkpoint_at_end = False  # the run does it at finish (settle_soon)
+        writer.seal_later = True  # its last points are compressed off finish (settle_soon)
     # The run's directory is spelled like its blob keys: always inside files/, one per run.
     # ``dir`` is its parent's parent, as wandb's (<dir>/wandb/…): frameworks pass their
     # working directory, whose files must not be stored with the run at finish.

@@ -796,11 +796,6 @@ class Run:
             # When the main journal did not get through (a refused key, a store that is
             # down), neither will they: keep them for `runyard sync` without waiting.
             context.finish_writer(writer.stop_timeout + 5.0 if writer.drained else 0.0)
-        if writer.drained and writer.store is not None:
-            from runyard.sdk.writer import checkpoint_soon
-
-            # Once for both writers, not waited for (housekeeping: all is committed).
-            checkpoint_soon(writer.store)
         artifacts = self.__dict__.get("_artifacts")
         if artifacts is not None:  # what the writer did not store stays in the journal
             artifacts.finished()
@@ -811,6 +806,12 @@ class Run:
         else:
             self._journal.close()
             termwarn(self._unwritten_message(writer))
+        if writer.drained and writer.store is not None:
+            from runyard.sdk.writer import settle_soon
+
+            # Once for both writers, not waited for (housekeeping: all is committed),
+            # and last: its thread would hold the GIL from what finish has left to do.
+            settle_soon(writer.store, self._ref if writer.seal_later else None)
 
     def _unwritten_message(self, writer: Writer) -> str:
         """What to do with a journal the store did not take: `runyard sync` it, unless

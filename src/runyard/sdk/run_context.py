@@ -205,7 +205,10 @@ class RunContext:
             open_blobs=open_blobs,
             open_at_once=False,  # its run must exist first (open_side_store)
         )
-        self.writer.checkpoint_at_end = False  # the run does it at finish (checkpoint_soon)
+        self.writer.checkpoint_at_end = False  # the run does it at finish (settle_soon)
+        # Its exit would seal the run's series in its last batch: the run seals them
+        # off finish when its main writer does (settle_soon).
+        self.writer.seal_later = main_writer.seal_later
         self.writer.start()
 
     def stop(self, state: str, exit_code: int | None, runtime: float) -> None:

@@ -39,12 +39,13 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from runyard.blobs.base import BlobStore
+    from runyard.entities import RunRef
     from runyard.journal.fold import RunFold
     from runyard.journal.refusal import Refusal
     from runyard.journal.spool import SpooledFile
     from runyard.store.base import RunBatch, TrackingStore
 
-__all__ = ["Writer", "checkpoint_soon"]
+__all__ = ["Writer", "settle_soon"]
 
 FLUSH_INTERVAL = 1.0  # seconds between batches while a run is live
 #: Journal bytes decoded at a time (~5,000 rows of 10 scalars): bounds the memory
@@ -83,41 +84,57 @@ MAX_BACKLOG = 64 << 20
 STOP_POLL_SECONDS = 10.0
 
 
-_checkpointing = threading.Lock()
+_settling = threading.Lock()
+#: Stores (and, to seal, the run) waiting for the settling thread, in order.
+_to_settle: list[tuple[TrackingStore, RunRef | None]] = []
+_settler: threading.Thread | None = None
 
 
-def checkpoint_soon(store: TrackingStore) -> threading.Thread | None:
-    """``store.checkpoint()`` in a thread of its own (not a daemon: the process waits
-    for it at exit), so that a finishing run does not wait for it: folding the
-    write-ahead log back into the file returns disk space and costs an fsync or two
-    (10-20 ms of wall), while every batch is already committed (a SIGKILL meanwhile
-    loses nothing; SQLite's checkpoint is crash-safe). Inline when the interpreter is
-    exiting (atexit: a thread started then would not be waited for). One at a time: a
-    run finishing while one is running leaves the log to it and to SQLite's own
-    checkpoints. Returns the thread, if one was started."""
-
-    def work() -> None:
-        try:
-            with contextlib.suppress(Exception):  # housekeeping must not fail a run
-                store.checkpoint()
-        finally:
-            _checkpointing.release()
-
+def settle_soon(store: TrackingStore, seal: RunRef | None = None) -> threading.Thread | None:
+    """After a run's writers are done: ``store.seal(seal)`` (its last batch was written
+    with ``seal_later``: the series it left uncompressed) and ``store.checkpoint()``,
+    in a thread of its own (not a daemon: the process waits for it at exit), so that
+    ``finish`` does not wait for them. Compressing what a short run's writer could not
+    keep up with costs 15-30 ms; folding the write-ahead log back costs an fsync or
+    two. Every batch is committed before, so a SIGKILL meanwhile loses nothing: the
+    run is read the same, it only takes more space (SQLite's checkpoint is crash-safe,
+    and the seal swaps chunks in one transaction). One thread settles the runs that
+    finish meanwhile, in turn; inline when the interpreter is exiting (atexit: a
+    thread started then would not be waited for). Returns the thread, if one runs."""
+    global _settler
     from runyard.store.base import TrackingStore
 
-    if type(store).checkpoint is TrackingStore.checkpoint:  # nothing to do (a server)
-        return None
-    if not _checkpointing.acquire(blocking=False):
-        return None
-    if threading.main_thread().is_alive():
-        thread = threading.Thread(target=work, name="runyard-checkpoint", daemon=False)
-        try:
-            thread.start()
-            return thread
-        except RuntimeError:  # can't start a thread now: inline
-            pass
-    work()
+    if seal is None and type(store).checkpoint is TrackingStore.checkpoint:
+        return None  # nothing to do (a server)
+    with _settling:
+        _to_settle.append((store, seal))
+        if _settler is not None:
+            return _settler  # it takes this one too (it looks under the lock)
+        if threading.main_thread().is_alive():
+            thread = threading.Thread(target=_settle, name="runyard-settle", daemon=False)
+            try:
+                thread.start()
+                _settler = thread
+                return thread
+            except RuntimeError:  # can't start a thread now: inline
+                pass
+    _settle(inline=True)
     return None
+
+
+def _settle(inline: bool = False) -> None:
+    global _settler
+    while True:
+        with _settling:
+            if not _to_settle:
+                if not inline:
+                    _settler = None
+                return
+            store, seal = _to_settle.pop(0)
+        with contextlib.suppress(Exception):  # housekeeping must not fail a run
+            if seal is not None:
+                store.seal(seal)
+            store.checkpoint()
 
 
 class Writer(threading.Thread):
@@ -196,8 +213,11 @@ class Writer(threading.Thread):
         self.drained = False
         #: Fold the store's write-ahead log back (``store.checkpoint``) once drained; a
         #: run's writers leave it to the run, which does it once for both of them, off
-        #: ``finish`` (see :func:`checkpoint_soon`).
+        #: ``finish`` (see :func:`settle_soon`).
         self.checkpoint_at_end = True
+        #: Write the journal's last batch with ``seal_later`` (the run's main writer:
+        #: the run seals its series off ``finish``, see :func:`settle_soon`).
+        self.seal_later = False
         #: The store, once drained (the run checkpoints it).
         self.store: TrackingStore | None = None
         #: Called once, when the first records after the journal's START are read (the
@@ -311,6 +331,7 @@ class Writer(threading.Thread):
                         self._pending.journal_done = (
                             stopping and fold.exited and self.read_pos >= self._journal.size
                         )
+                        self._pending.seal_later = self.seal_later and self._pending.journal_done
                         self._batch_files = fold.take_files()
                         self._to_upload = list(self._batch_files)
                         self._artifact_files = staged_paths(self._pending.artifacts, self._spool)

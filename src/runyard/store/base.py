@@ -288,6 +288,10 @@ class RunBatch:
         artifact_uses: versions the run used (:class:`ArtifactUse`; lineage).
         artifact_links: versions to link into collections (:class:`ArtifactLink`),
             applied after ``artifacts``, so a link may name a commit of the batch.
+        seal_later: the run's last batch stores its points as a live batch does
+            (uncompressed) instead of compressing the run's open series at once;
+            :meth:`TrackingStore.seal` does that afterwards, off the finishing run
+            (a store without ``seal`` ignores it).
     """
 
     run: RunRef
@@ -312,6 +316,7 @@ class RunBatch:
     artifacts: list[ArtifactCommit] = field(default_factory=list)
     artifact_uses: list[ArtifactUse] = field(default_factory=list)
     artifact_links: list[ArtifactLink] = field(default_factory=list)
+    seal_later: bool = False
 
     def is_empty(self) -> bool:
         return not (
@@ -818,6 +823,11 @@ class TrackingStore(ABC):
 
     def checkpoint(self) -> None:  # noqa: B027  (optional: most backends need nothing)
         """Settle recent writes on disk (a run just finished)."""
+
+    def seal(self, ref: RunRef) -> None:  # noqa: B027  (optional, as checkpoint)
+        """Compress the series an ended run left uncompressed (its last batch was
+        written with ``seal_later``). Data is readable and complete either way; an
+        interrupted or skipped seal only leaves the run taking more space."""
 
     # -- conveniences built on the primitives --------------------------------
     def iter_console(

@@ -266,6 +266,130 @@ def test_the_last_batch_is_sealed_with_the_open_chunks(
     assert counts == [min(CHUNK_POINTS, end - lo) for lo in range(0, end, CHUNK_POINTS)]
 
 
+@pytest.mark.parametrize(
+    ("live", "final"),
+    [
+        ([(0, 100), (100, 100)], (200, 300)),  # extends a small open chunk
+        ([(0, 3000), (3000, 3000), (6000, 3000)], (9000, 8000)),  # after a merge
+        ([(0, 600), (600, 400)], (1000, 9000)),  # open chunks, then more than a chunk
+        ([], (0, 20000)),  # a run of one batch
+        ([(0, 3000)], (2000, 4000)),  # sent again in part: each point once
+    ],
+)
+def test_a_last_batch_sealed_later_reads_the_same_and_seals_to_the_same_rows(
+    uri: str, tmp_path: Path, live: list[tuple[int, int]], final: tuple[int, int]
+) -> None:
+    """With ``seal_later`` the run's last batch stores its points open, one chunk a key
+    (finish does not wait for their compression); the run reads the same before the
+    seal (a process killed meanwhile loses nothing), and ``seal`` then leaves exactly
+    the rows the inline seal writes. A second seal changes nothing."""
+    ref = RunRef("e", "p", "r")
+    end = max([s + n for s, n in live] + [final[0] + final[1]])
+    values = np.cumsum(np.random.default_rng(11).normal(size=end))
+
+    def batches(later: bool) -> list[RunBatch]:
+        def columns(start: int, n: int, keys: tuple[str, ...]) -> dict[str, Any]:
+            steps = np.arange(start, start + n)
+            return {k: (steps, values[start : start + n] + i) for i, k in enumerate(keys)}
+
+        out = [RunBatch(ref, create={}, columns=columns(s, n, ("x", "early"))) for s, n in live]
+        out.append(
+            RunBatch(
+                ref,
+                create={},
+                meta={"state": "finished"},
+                columns=columns(*final, ("x", "late")),
+                seal_later=later,
+            )
+        )
+        return out
+
+    def rows(store: SqlStore) -> list[tuple[Any, ...]]:
+        with store._db.read() as tx:
+            return [
+                tuple(bytes(v) if isinstance(v, memoryview) else v for v in row)
+                for row in tx.all(
+                    'SELECT "key", first_step, last_step, count, vmin, vmax, vlast, '
+                    'steps_blob, values_blob, rollup_blob FROM series_chunks ORDER BY "key", '
+                    "first_step"
+                )
+            ]
+
+    inline = SqlStore(f"sqlite:///{tmp_path / 'inline.db'}")
+    later = SqlStore(uri)
+    try:
+        for batch in batches(False):
+            inline.write_batch(batch)
+        for batch in batches(True):
+            later.write_batch(batch)
+        open_rows = _chunk_rows(later)
+        assert any(plain for _, _, plain in open_rows)  # left for the seal
+        for key in ("x", "late", "early") if live else ("x", "late"):
+            want, got = inline.read_series(ref, key), later.read_series(ref, key)
+            np.testing.assert_array_equal(got.steps, want.steps)
+            np.testing.assert_array_equal(got.values, want.values)
+        assert later.get_run(ref).state == "finished"  # type: ignore[union-attr]
+        later.seal(ref)
+        assert not any(plain for _, _, plain in _chunk_rows(later))
+        sealed = rows(later)
+        assert sealed == rows(inline)
+        later.seal(ref)
+        assert rows(later) == sealed
+        later.seal(RunRef("e", "p", "nobody"))  # no such run: nothing to do
+    finally:
+        inline.close()
+        later.close()
+
+
+def test_a_seal_leaves_a_key_a_batch_changed_meanwhile(
+    store: SqlStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The seal reads and encodes outside any lock, then swaps each key's chunks only if
+    they are still those it read: a key a resumed run rewound meanwhile keeps what the
+    rewind left, uncompressed (for the next seal); the other keys are sealed."""
+    from runyard.store.sql import store as module
+    from runyard.store.sql.chunks import is_plain
+
+    ref = RunRef("e", "p", "r")
+    steps = np.arange(0, 5000)
+    store.write_batch(RunBatch(ref, create={}, columns={"x": (steps, steps * 0.5)}))
+    store.write_batch(
+        RunBatch(
+            ref,
+            meta={"state": "finished"},
+            columns={"x": (steps + 5000, steps * 0.5 + 2500), "y": (steps, steps * 2.0)},
+            seal_later=True,
+        )
+    )
+    encode = module._encode_all
+
+    def rewind_then_encode(chunks: Any) -> Any:  # between the seal's read and its swap
+        monkeypatch.setattr(module, "_encode_all", encode)
+        store.write_batch(RunBatch(ref, truncate_after=6999))  # x: its open chunks change
+        return encode(chunks)
+
+    monkeypatch.setattr(module, "_encode_all", rewind_then_encode)
+    store.seal(ref)
+
+    def plain(key: str) -> list[bool]:
+        with store._db.read() as tx:
+            blobs = tx.all(
+                'SELECT values_blob FROM series_chunks WHERE "key" = :k ORDER BY first_step',
+                {"k": key},
+            )
+        return [is_plain(bytes(b[0])) for b in blobs]
+
+    x = store.read_series(ref, "x")
+    np.testing.assert_array_equal(x.steps, np.arange(7000))
+    np.testing.assert_array_equal(x.values, np.arange(7000) * 0.5)
+    assert any(plain("x"))
+    assert plain("y") == [False]
+    np.testing.assert_array_equal(store.read_series(ref, "y").values, steps * 2.0)
+    store.seal(ref)
+    assert not any(plain("x"))
+    np.testing.assert_array_equal(store.read_series(ref, "x").values, np.arange(7000) * 0.5)
+
+
 def test_chunks_of_one_length_are_encoded_as_a_group_row_for_row() -> None:
     """Float chunks of one length (a wide run's batch) are encoded as a group, sealed
     or open: each row is what _chunk_params makes of its chunk alone (bounds without NaN, a last

@@ -281,6 +281,28 @@ class SqlStore(TrackingStore):
         if after.due:
             self._compact(after.run_pk, _write_scope(batch), after.due)
 
+    def seal(self, ref: RunRef) -> None:
+        """Compress the open chunks of an ended run whose last batch was written with
+        ``seal_later``: as :meth:`_compact` merges them (read and encoded outside any
+        lock, swapped in by one short transaction a group of keys), the last piece of
+        each key compressed too, as the run's end leaves it (:meth:`_seal_tails`)."""
+        params: dict[str, Any] = {**_ref_params(ref), "full": CHUNK_POINTS}
+        with self._db.read() as tx:
+            run_pk = self._find_run(tx, ref)
+            if run_pk is None:
+                return
+            params["run"] = run_pk
+            keys = [
+                str(row[0])
+                for row in tx.all(
+                    'SELECT DISTINCT "key" FROM series_chunks WHERE run = :run AND count <> :full',
+                    params,
+                )
+            ]
+        scope = (_run_scope(ref),)
+        for lo in range(0, len(keys), _KEYS_PER_QUERY):
+            self._compact(run_pk, scope, keys[lo : lo + _KEYS_PER_QUERY], seal=True)
+
     def _write_batch(self, batch: RunBatch, after: _After) -> None:
         """Apply ``batch``; what is left to compress after the commit goes to ``after``."""
         with self._db.write(_write_scope(batch)) as tx:
@@ -303,6 +325,9 @@ class SqlStore(TrackingStore):
                 self._copy_history(tx, run_pk, *batch.copy_history)
             self._apply_run_fields(tx, run_pk, batch)
             ends = batch.journal_done or batch.meta.get("state") not in (None, "running")
+            # A run's last batch seals its series now, unless ``seal_later`` (then its
+            # points stay open, one chunk a key, for :meth:`seal`).
+            later = ends and batch.seal_later
             fresh: list[_Chunk] = []
             if batch.columns:
                 # PostgreSQL writers of other runs go on while this one compresses
@@ -310,10 +335,17 @@ class SqlStore(TrackingStore):
                 # last batch hands its points to the seal instead of storing them open.
                 defer = not ends and self._db.dialect != "sqlite"
                 after.full, after.due = self._append_columns(
-                    tx, run_pk, batch.columns, defer, fresh if ends else None
+                    tx,
+                    run_pk,
+                    batch.columns,
+                    defer,
+                    fresh if ends and not later else None,
+                    whole=later,
                 )
                 after.run_pk = run_pk
-            if ends:
+                if later:
+                    after.due = []  # merged by the seal
+            if ends and not later:
                 self._seal_tails(tx, run_pk, fresh)
             if batch.console or batch.system:
                 context.write_context(tx, run_pk, batch)
@@ -503,6 +535,7 @@ class SqlStore(TrackingStore):
         columns: Mapping[str, tuple[list[int], list[Any]]],
         defer: bool = False,
         sealing: list[_Chunk] | None = None,
+        whole: bool = False,
     ) -> tuple[list[_Chunk], list[str]]:
         """Append scalar columns to the keys' series, in three statements whatever the
         number of keys (the keys' tails read in one query, every chunk upserted in one
@@ -521,6 +554,8 @@ class SqlStore(TrackingStore):
         :meth:`_compress_full`) and the keys whose open chunks are due for merging.
         With ``sealing`` (the run's last batch) the new chunks go there instead, for
         :meth:`_seal_tails` to store compressed: never stored open and read back.
+        With ``whole`` each key's points make one open chunk however many they are
+        (not cut into compressed full chunks: a run's last batch, sealed later).
         """
         others: list[dict[str, Any]] = []
         series: list[tuple[str, np.ndarray, np.ndarray]] = []
@@ -556,7 +591,8 @@ class SqlStore(TrackingStore):
         if series:
             tails = self._tails(tx, run_pk, [s[0] for s in series])
             for key, new_steps, new_values in series:
-                if _append_series(run_pk, key, new_steps, new_values, tails.get(key), pending):
+                tail = tails.get(key)
+                if _append_series(run_pk, key, new_steps, new_values, tail, pending, whole):
                     due.append(key)
         if sealing is not None:
             sealing += pending
@@ -648,9 +684,12 @@ class SqlStore(TrackingStore):
                 rows,
             )
 
-    def _compact(self, run_pk: int, scope: Sequence[str] | None, keys: Sequence[str]) -> None:
+    def _compact(
+        self, run_pk: int, scope: Sequence[str] | None, keys: Sequence[str], seal: bool = False
+    ) -> None:
         """Merge the open chunks of ``keys`` into compressed chunks of ``CHUNK_POINTS``
-        points (the rest stays one open chunk).
+        points (the rest stays one open chunk; with ``seal``, an ended run's, it is
+        compressed too, and keys of fewer points are merged as well).
 
         Read and encoded outside any lock; then one short transaction holding the run's
         lock checks that each key's open chunks are still the ones read (a batch may
@@ -662,18 +701,26 @@ class SqlStore(TrackingStore):
             rows = _blob_rows(tx, _OPEN_ROWS.format(keys=_bind_list(params, "k", keys)), params)
         merged: dict[str, tuple[list[tuple[int, int]], list[_Chunk]]] = {}
         for key, group in _by_key(rows).items():
-            if sum(int(r[3]) for r in group) < CHUNK_POINTS:
+            if seal:
+                if len(group) == 1 and not is_plain(group[0][5]):
+                    continue  # one compressed chunk already
+            elif sum(int(r[3]) for r in group) < CHUNK_POINTS:
                 continue
             steps, values = _merge_rows(group)
             seen = [(int(r[1]), int(r[3])) for r in group]
             merged[key] = (seen, _pieces(run_pk, key, steps, values))
         if not merged:
             return
-        encoded = {}
-        for key, (_seen, pieces) in merged.items():
-            whole = [c for c in pieces if len(c[2]) == CHUNK_POINTS]
-            rest = [_chunk_params(c, compress=False) for c in pieces if len(c[2]) < CHUNK_POINTS]
-            encoded[key] = _encode_all(whole) + rest
+        encoded: dict[str, list[dict[str, Any]]] = {}
+        if seal:  # every piece compressed, all keys in one parallel pass
+            done = iter(_encode_all([c for _seen, pieces in merged.values() for c in pieces]))
+            for key, (_seen, pieces) in merged.items():
+                encoded[key] = [next(done) for _ in pieces]
+        else:
+            for key, (_seen, pieces) in merged.items():
+                whole = [c for c in pieces if len(c[2]) == CHUNK_POINTS]
+                rest = [_chunk_params(c, False) for c in pieces if len(c[2]) < CHUNK_POINTS]
+                encoded[key] = _encode_all(whole) + rest
         with self._db.write(scope) as tx:
             check: dict[str, Any] = {"run": run_pk, "full": CHUNK_POINTS, "lowest": _LOWEST}
             now = _by_key(
@@ -1538,8 +1585,12 @@ def _write_scope(batch: RunBatch) -> tuple[str, ...] | None:
         or batch.artifact_links
     ):
         return None
-    ref = batch.run
-    return (f"run:{len(ref.entity)}:{ref.entity}/{len(ref.project)}:{ref.project}/{ref.run_id}",)
+    return (_run_scope(batch.run),)
+
+
+def _run_scope(ref: RunRef) -> str:
+    """The scope of one run: its batches (and its seal) hold it."""
+    return f"run:{len(ref.entity)}:{ref.entity}/{len(ref.project)}:{ref.project}/{ref.run_id}"
 
 
 def _project_scope(ref: RunRef) -> str:
@@ -1700,9 +1751,11 @@ def _append_series(
     new_values: np.ndarray,
     tail: _Tail | None,
     out: list[_Chunk],
+    whole: bool = False,
 ) -> bool:
     """Queue (in ``out``) the chunks that append these points to the key's series;
-    whether its open chunks are then due for merging (see ``_append_columns``)."""
+    whether its open chunks are then due for merging (see ``_append_columns``). With
+    ``whole`` the points make one open chunk even when nothing is open before them."""
     if tail is not None and int(new_steps[0]) <= tail.last_step:
         # A retried or replayed batch: points at or before the stored end are
         # already there, so writing a batch twice stores each point once.
@@ -1716,7 +1769,7 @@ def _append_series(
         before -= tail.count
         new_steps = np.concatenate([tail.steps, new_steps])
         new_values = _concat_all([tail.values, new_values])
-    if before == 0:
+    if before == 0 and not whole:
         # Nothing open before these points: full chunks can be cut right away.
         out += _pieces(run_pk, key, new_steps, new_values)
         return False
