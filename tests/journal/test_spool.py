@@ -219,6 +219,40 @@ def test_upload_sends_the_last_content_of_a_name_and_many_files_at_once(
     ]
 
 
+@pytest.mark.parametrize("concurrent", [False, True])
+def test_files_go_to_a_local_directory_one_after_another_and_to_a_server_in_parallel(
+    tmp_path: Path, concurrent: bool
+) -> None:
+    """A pool's start costs more than a local directory's writes (a run's finish puts
+    its requirements and diff there): a local store is written from the caller's
+    thread; a store whose puts wait on the network (``concurrent_puts``) from a pool."""
+    import threading
+
+    threads: list[str] = []
+
+    class Recording(LocalBlobStore):
+        concurrent_puts = concurrent
+
+        def put(self, key: str, data: bytes) -> None:
+            threads.append(threading.current_thread().name)
+            super().put(key, data)
+
+    journal = Journal(tmp_path / "r.journal")
+    records: list[tuple[Any, ...]] = []
+    spool = SpoolWriter(journal.path, REF, records.append)
+    for name in ("requirements.txt", "diff.patch", "media/a.bin"):
+        spool.put(name, name.encode())
+    journal.close()
+    pending = [SpooledFile.from_record(rec) for rec in records]
+    store = Recording(tmp_path / "blobs")
+    assert upload(pending, spool_dir(journal.path), store, REF) == 3
+    assert store.get(f"{run_prefix(REF)}/diff.patch") == b"diff.patch"
+    if concurrent:
+        assert all(name.startswith("runyard-upload") for name in threads)
+    else:
+        assert threads == [threading.current_thread().name] * 3
+
+
 def test_a_failed_upload_leaves_only_the_files_still_to_send(tmp_path: Path) -> None:
     class HalfDown(LocalBlobStore):
         def put(self, key: str, data: bytes) -> None:

@@ -31,6 +31,9 @@ class BlobStore(ABC):
     """Byte storage addressed by key."""
 
     uri: str
+    #: Whether puts are worth making in parallel (each waits on a network round trip);
+    #: a local directory's are a write each, faster one after another than a pool.
+    concurrent_puts: bool = True
 
     @abstractmethod
     def put(self, key: str, data: bytes) -> None:

@@ -14,6 +14,8 @@ __all__ = ["LocalBlobStore"]
 class LocalBlobStore(BlobStore):
     """Files under ``root``; writes go through a temp file and ``os.replace``."""
 
+    concurrent_puts = False
+
     def __init__(self, root: str | os.PathLike[str]) -> None:
         self.root = Path(root)
         self.uri = f"file://{self.root}"

@@ -47,7 +47,9 @@ __all__ = [
 
 _CHUNK = 1 << 20
 #: Files uploaded at a time: a server answers each upload in a round trip or two, so
-#: the media logged in a second go out in parallel rather than one after another.
+#: the media logged in a second go out in parallel rather than one after another (not
+#: into a local directory: a pool's start costs more than its writes, see
+#: ``BlobStore.concurrent_puts``).
 UPLOAD_WORKERS = 8
 #: How a server's refusal reads in the blob stores' OSError messages ("HTTP 413 from …").
 _REFUSED = re.compile(r"\bHTTP 4(?!01|03|08|29)\d\d\b")
@@ -191,7 +193,7 @@ def upload(
             return exc
 
     outcomes: list[bool | BaseException] | None = None
-    if len(todo) > 1 and workers > 1:
+    if len(todo) > 1 and workers > 1 and blobs.concurrent_puts:
         try:
             from concurrent.futures import ThreadPoolExecutor
 
