@@ -14,6 +14,7 @@ from runyard.entities import RunRef
 from runyard.server import series as series_module
 from runyard.server.series import XAxis, panel_series, series_json
 from runyard.store.base import RunBatch
+from runyard.store.sql import panel_reads
 from runyard.store.sql.store import SqlStore
 
 RUNS = ["long", "short", "odd", "ints", "empty", "missing"]
@@ -123,6 +124,21 @@ def test_panel_read_equals_reading_each_series(
     want = _one_by_one(store, x, xmin, xmax, points)
     _assert_same(got, want)
     assert any(s["reduced"] for s in got) and any(s["returned"] for s in got)
+
+
+@pytest.mark.parametrize("points", [1000, 100, 10_000, 7, 2])
+def test_whole_series_reduced_in_small_batches_on_two_threads(
+    store: SqlStore, points: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whole series on ``_step`` are decoded and reduced a batch at a time: batches of a
+    few series, lines long and short in one batch, shared by the caller and the worker,
+    answer as reading each series on its own does (NaN, infinities and the spike too)."""
+    monkeypatch.setattr(panel_reads, "BATCH_POINTS", 12_000)
+    monkeypatch.setattr(panel_reads, "PARALLEL_POINTS", 0)
+    runs = RUNS * 3  # repeated runs: more batches, equal steps in several of them
+    got = panel_series(store, "me", "proj", runs, KEYS, "_step", None, None, points)
+    want = _one_by_one(store, "_step", None, None, points)
+    _assert_same(got, want * 3)
 
 
 def test_bulk_store_reads_equal_single_reads(store: SqlStore) -> None:

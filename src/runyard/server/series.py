@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import struct
 from collections.abc import Sequence
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -20,7 +21,7 @@ import orjson
 from runyard.entities import RunRef
 from runyard.metrics.sampling import m4_series, merge_rollup
 from runyard.store.base import ROLLUP_POINTS, Rollup, Series, TrackingStore
-from runyard.store.sql.panel_reads import read_panel_series
+from runyard.store.sql.panel_reads import Reduce, read_panel_series, reduce_panel_series
 from runyard.store.sql.store import SqlStore
 
 __all__ = [
@@ -237,8 +238,20 @@ def m4_many(lines: Sequence[tuple[np.ndarray, np.ndarray]], buckets: int) -> lis
 _BATCH_POINTS = 1 << 17
 
 
-def _m4_batch(lines: Sequence[tuple[np.ndarray, np.ndarray]], buckets: int) -> list[M4]:
-    """:func:`m4_many` of lines reduced together."""
+def _m4_batch(
+    lines: Sequence[tuple[np.ndarray, np.ndarray]], buckets: int, y_all: np.ndarray | None = None
+) -> list[M4]:
+    """:func:`m4_many` of lines reduced together (``y_all``: their ``y`` end to end,
+    when the caller has them so)."""
+    bx, py, plo, phi, cuts = _m4_arrays(lines, buckets, y_all)
+    return [(bx[a:b], py[a:b], plo[a:b], phi[a:b]) for a, b in pairwise(cuts.tolist())]
+
+
+def _m4_arrays(
+    lines: Sequence[tuple[np.ndarray, np.ndarray]], buckets: int, y_all: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_m4_batch` as the lines' ``x``, ``y``, ``y_min`` and ``y_max`` end to end
+    and where each line starts in them (and the last ends)."""
     sizes = np.array([len(xs) for xs, _ in lines], dtype=np.int64)
     offsets = np.concatenate(([0], np.cumsum(sizes)))
     # Bucket k of [x0, x_last]: x0 + span * k / buckets <= x < the next edge, as in
@@ -253,7 +266,8 @@ def _m4_batch(lines: Sequence[tuple[np.ndarray, np.ndarray]], buckets: int) -> l
     # x >= e iff x >= ceil(e) for integer x (int64 x searched for floats is copied).
     int_edges = np.clip(np.ceil(edges), -_INT_LIMIT, _INT_LIMIT).astype(np.int64)
     first_x = lines[0][0]
-    if all(xs is first_x for xs, _ in lines):  # one steps array (a sweep): one search
+    shared = all(xs is first_x for xs, _ in lines)
+    if shared:  # one steps array (a sweep): one search
         search = int_edges[0] if first_x.dtype.kind == "i" else edges[0]
         bounds[:, 1:-1] = first_x.searchsorted(search)
     else:
@@ -263,7 +277,8 @@ def _m4_batch(lines: Sequence[tuple[np.ndarray, np.ndarray]], buckets: int) -> l
     bounds += offsets[:-1, None]
     starts_all, ends_all = bounds[:, :-1].ravel(), bounds[:, 1:].ravel()
     starts = starts_all[ends_all > starts_all]
-    y_all = np.concatenate([ys for _, ys in lines])
+    if y_all is None:
+        y_all = np.concatenate([ys for _, ys in lines])
     total = len(y_all)
     counts = np.diff(starts, append=total)
     picked, bucket, lows, highs = _m4_padded(y_all, starts, counts) or _m4_flat(
@@ -271,10 +286,19 @@ def _m4_batch(lines: Sequence[tuple[np.ndarray, np.ndarray]], buckets: int) -> l
     )
     py, plo, phi = y_all[picked], lows[bucket], highs[bucket]
     cuts = np.searchsorted(picked, offsets)
-    return [
-        (xs[picked[a:b] - offset], py[a:b], plo[a:b], phi[a:b])
-        for (xs, _), offset, a, b in zip(lines, offsets[:-1], cuts[:-1], cuts[1:], strict=True)
-    ]
+    if shared:
+        line_of = np.repeat(offsets[:-1], np.diff(cuts))
+        bx = first_x[picked - line_of]
+    else:
+        bx = np.concatenate(
+            [
+                xs[picked[a:b] - offset]
+                for (xs, _), offset, a, b in zip(
+                    lines, offsets[:-1], cuts[:-1], cuts[1:], strict=True
+                )
+            ]
+        )
+    return bx, py, plo, phi, cuts
 
 
 _INT_LIMIT = float(2**62)
@@ -383,7 +407,10 @@ def panel_series(
     with enough points for them, then raw points of the others and of those whose
     rollups are too coarse; on any other x the raw points of all pairs and, in the same
     read, each run's x series once. Whole series of an SQL store are read as float64,
-    decoded on two threads when many (:func:`read_raw`)."""
+    decoded on two threads when many (:func:`read_raw`); on ``_step`` each batch of
+    them is reduced as soon as it is decoded, on those threads too
+    (:func:`~runyard.store.sql.panel_reads.reduce_panel_series`), so the panel's raw
+    values are never held all at once."""
     pairs = [(run_id, key) for run_id in run_ids for key in keys]
     out: dict[tuple[str, str], dict[str, Any]] = {}
     x_series: dict[str, Series] = {}
@@ -404,6 +431,11 @@ def panel_series(
                 if found is not None:
                     out[pair] = found
         need = [pair for pair in pairs if pair not in out]
+        if need and lo is None and hi is None and isinstance(store, SqlStore):
+            # Whole series: each batch reduced as soon as it is decoded (see _lines).
+            lines = reduce_panel_series(store, entity, project, need, _lines(points))
+            out.update(zip(need, lines, strict=True))
+            return [out[pair] for pair in pairs]
         need_runs = list(dict.fromkeys(run_id for run_id, _ in need))
         need_keys = list(dict.fromkeys(key for _, key in need))
         raw = read_raw(store, entity, project, need_runs, need_keys, lo, hi) if need else {}
@@ -429,6 +461,51 @@ def panel_series(
     for (pair, xs, _), (bx, by, blo, bhi) in zip(to_reduce, reduced, strict=True):
         out[pair] = _payload(*pair, bx, by, blo, bhi, len(xs), reduced=True)
     return [out[pair] for pair in pairs]
+
+
+def _lines(points: int) -> Reduce[dict[str, Any]]:
+    """The :data:`~runyard.store.sql.panel_reads.Reduce` of :func:`panel_series` on
+    whole series on ``_step``: each series' payload, its M4 reduction past ``points``
+    points (the batch's lines reduced together, from the decoded values as they lie)."""
+    buckets = max(1, points // 4)
+
+    def reduce(
+        pairs: Sequence[tuple[str, str]], series: Sequence[Series], values: np.ndarray
+    ) -> list[dict[str, Any]]:
+        out: dict[int, dict[str, Any]] = {}
+        long = []
+        for i, one in enumerate(series):
+            if len(one) > points:
+                long.append(i)
+            else:
+                ys = one.values.copy()  # (values are the batch buffer's)
+                out[i] = _payload(*pairs[i], one.steps, ys, ys, ys, len(one), reduced=False)
+        if long:
+            lines = [(series[i].steps, series[i].values) for i in long]
+            y_all = values if len(long) == len(series) else None
+            bx, py, plo, phi, cuts = _m4_arrays(lines, buckets, y_all)
+            ranges = zip(long, cuts[:-1].tolist(), cuts[1:].tolist(), strict=True)
+            if np.isinf(py).any() or np.isinf(plo).any() or np.isinf(phi).any():
+                for i, a, b in ranges:
+                    line = bx[a:b], py[a:b], plo[a:b], phi[a:b]
+                    out[i] = _payload(*pairs[i], *line, len(series[i]), reduced=True)
+            else:  # _payload's arrays as they are but x (steps) as float64, for all lines
+                xs = bx.astype(np.float64)
+                for i, a, b in ranges:
+                    out[i] = {
+                        "run": pairs[i][0],
+                        "key": pairs[i][1],
+                        "x": xs[a:b],
+                        "y": py[a:b],
+                        "ymin": plo[a:b],
+                        "ymax": phi[a:b],
+                        "raw_points": len(series[i]),
+                        "returned": b - a,
+                        "reduced": True,
+                    }
+        return [out[i] for i in range(len(series))]
+
+    return reduce
 
 
 def read_raw(

@@ -17,7 +17,7 @@ import struct
 import threading
 import zlib
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -25,7 +25,15 @@ from runyard.store.base import Series
 from runyard.store.sql.chunks import _BITDIFF, _KINDS, _MICROS, _PLAIN, _RAW, decode_steps
 from runyard.store.sql.store import SqlStore
 
-__all__ = ["decode", "decode_values_into", "plan_float_series_many", "read_float_series_many"]
+__all__ = [
+    "SeriesChunks",
+    "decode",
+    "decode_series_into",
+    "decode_values_into",
+    "plan_float_series_many",
+    "read_float_series_many",
+    "series_chunks_many",
+]
 
 _inflate: Callable[..., bytes]
 try:
@@ -118,28 +126,48 @@ Into = Callable[[str, str, int], np.ndarray | None]
 Task = tuple[Any, np.ndarray]
 
 
-def _float_series(
-    run_id: str,
-    key: str,
-    chunks: Sequence[Any],
-    shared: dict[tuple[bytes, ...], np.ndarray],
-    into: Into | None,
-    tasks: list[Task],
-) -> Series:
-    """The series with its values array made (not filled: its chunks' decodes are added
-    to ``tasks``)."""
-    if not chunks:
-        return Series(key, np.zeros(0, np.int64), np.zeros(0, np.float64))
-    counts = [value_count(c[1]) for c in chunks]
-    total = sum(counts)
-    values = into(run_id, key, total) if into is not None else None
-    if values is None:
-        values = np.empty(total, np.float64)
-    at = 0
-    for chunk, n in zip(chunks, counts, strict=True):
-        tasks.append((chunk[1], values[at : at + n]))
-        at += n
-    return Series(key, _steps_of([c[0] for c in chunks], shared), values)
+class SeriesChunks(NamedTuple):
+    """A whole series still to decode: its steps (read-only, shared between series of
+    equal step blobs) and its chunks' values blobs, in step order, with their counts."""
+
+    run_id: str
+    key: str
+    steps: np.ndarray
+    blobs: list[Any]
+    counts: list[int]
+
+    @property
+    def points(self) -> int:
+        return len(self.steps)
+
+
+def series_chunks_many(
+    store: SqlStore,
+    entity: str,
+    project: str,
+    run_ids: Sequence[str],
+    keys: Sequence[str],
+    pairs: Sequence[tuple[str, str]] | None = None,
+) -> list[SeriesChunks]:
+    """The chunks of every ``(run id, key)`` pair (``pairs``, or runs then keys), in one
+    store read; a series without chunks has empty arrays of its own."""
+    found = store._chunks_many(
+        "steps_blob, values_blob", entity, project, run_ids, keys, None, None
+    )
+    shared: dict[tuple[bytes, ...], np.ndarray] = {}
+    out = []
+    wanted = pairs if pairs is not None else [(r, k) for r in run_ids for k in keys]
+    for run_id, key in wanted:
+        chunks = found.get((run_id, key), [])
+        if not chunks:
+            out.append(SeriesChunks(run_id, key, np.zeros(0, np.int64), [], []))
+            continue
+        blobs = [c[1] for c in chunks]
+        counts = [value_count(b) for b in blobs]
+        out.append(
+            SeriesChunks(run_id, key, _steps_of([c[0] for c in chunks], shared), blobs, counts)
+        )
+    return out
 
 
 def plan_float_series_many(
@@ -153,17 +181,28 @@ def plan_float_series_many(
     """:func:`read_float_series_many` with the values still to decode: the series (their
     values arrays made, empty) and the decodes that fill them (:func:`decode`), for a
     caller that spreads them over threads."""
-    found = store._chunks_many(
-        "steps_blob, values_blob", entity, project, run_ids, keys, None, None
-    )
-    shared: dict[tuple[bytes, ...], np.ndarray] = {}
     tasks: list[Task] = []
-    out = {
-        (run_id, key): _float_series(run_id, key, found.get((run_id, key), []), shared, into, tasks)
-        for run_id in run_ids
-        for key in keys
-    }
+    out: dict[tuple[str, str], Series] = {}
+    for found in series_chunks_many(store, entity, project, run_ids, keys):
+        run_id, key, steps, blobs, counts = found
+        total = sum(counts)
+        values = into(run_id, key, total) if into is not None and blobs else None
+        if values is None:
+            values = np.empty(total, np.float64)
+        at = 0
+        for blob, n in zip(blobs, counts, strict=True):
+            tasks.append((blob, values[at : at + n]))
+            at += n
+        out[(run_id, key)] = Series(key, steps, values)
     return out, tasks
+
+
+def decode_series_into(found: SeriesChunks, out: np.ndarray) -> None:
+    """Decode a series' values into the float64 array ``out`` of its length."""
+    at = 0
+    for blob, n in zip(found.blobs, found.counts, strict=True):
+        decode_values_into(blob, out[at : at + n])
+        at += n
 
 
 def decode(tasks: Sequence[Task]) -> None:
