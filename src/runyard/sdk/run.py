@@ -784,6 +784,8 @@ class Run:
             )
             return
         writer.request_stop()
+        if context is not None:
+            context.stop_writer()  # the side journal's rest goes in meanwhile
         if writer.degraded:
             termlog(
                 f"waiting up to {writer.stop_timeout:.0f} s for {writer.store_name} to take the "
@@ -792,9 +794,9 @@ class Run:
         # A failing store: the writer gives up after stop_timeout, before this does.
         writer.join(max(self._settings.finish_timeout, writer.stop_timeout) + 5.0)
         if context is not None:
-            # The side journal's batches attach to the run: they go once its own are in.
             # When the main journal did not get through (a refused key, a store that is
-            # down), neither will they: keep them for `runyard sync` without waiting.
+            # down), neither will the side journal: keep it for `runyard sync` without
+            # waiting.
             context.finish_writer(writer.stop_timeout + 5.0 if writer.drained else 0.0)
         artifacts = self.__dict__.get("_artifacts")
         if artifacts is not None:  # what the writer did not store stays in the journal

@@ -249,17 +249,25 @@ class RunContext:
         if self.metadata is not None:
             self.metadata.join(METADATA_WAIT)
 
-    def finish_writer(self, timeout: float) -> bool:
-        """After the main writer is done: wait for the metadata, close the side journal
-        with the run's exit, move the rest of it into the store; delete it
-        when the store has it all (else it stays for replay or ``runyard sync``).
-        Returns True when it was deleted."""
+    def stop_writer(self) -> None:
+        """Wait for the metadata, close the side journal with the run's exit and tell
+        its writer to move the rest into the store: while the main writer stores the
+        run's last batch (its batches only attach to the run, which exists by then or
+        is waited for; none of them ends the run or seals it)."""
         self._close()
+        if self.writer is not None:
+            self.writer.request_stop()
+
+    def finish_writer(self, timeout: float) -> bool:
+        """After the main writer is done: :meth:`stop_writer` (if not yet), wait up to
+        ``timeout`` for the side writer, then delete the side journal when the store
+        has it all (else it stays for replay or ``runyard sync``). Returns True when it
+        was deleted."""
+        self.stop_writer()
         writer = self.writer
         if writer is None:  # offline: the journal is the run
             self.side.release(delete=False)
             return False
-        writer.request_stop()
         writer.join(timeout)
         drained = writer.drained
         self.side.release(delete=drained)
