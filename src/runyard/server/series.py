@@ -433,7 +433,8 @@ def panel_series(
         need = [pair for pair in pairs if pair not in out]
         if need and lo is None and hi is None and isinstance(store, SqlStore):
             # Whole series: each batch reduced as soon as it is decoded (see _lines).
-            lines = reduce_panel_series(store, entity, project, need, _lines(points))
+            held = sum(counts.get(pair, 0) for pair in need)
+            lines = reduce_panel_series(store, entity, project, need, _lines(points), points=held)
             out.update(zip(need, lines, strict=True))
             return [out[pair] for pair in pairs]
         need_runs = list(dict.fromkeys(run_id for run_id, _ in need))

@@ -4,6 +4,7 @@ equal ``read_series_many`` with values as float64, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 
 from runyard.entities import RunRef
 from runyard.store.base import RunBatch, Series
+from runyard.store.sql import panel_reads
 from runyard.store.sql.panel_reads import read_panel_series, reduce_panel_series
 from runyard.store.sql.store import SqlStore
 
@@ -82,13 +84,25 @@ def _copies(
     ]
 
 
-@pytest.mark.parametrize(("batch_points", "parallel_points"), [(1, 0), (15_000, 0), (None, None)])
+@pytest.mark.parametrize(
+    ("batch_points", "parallel_points", "points"),
+    [
+        (1, 0, None),  # a series a batch, on two threads
+        (15_000, 0, None),
+        (None, None, None),  # one batch on the caller
+        (1, 0, 10),  # read in two halves on two threads
+        (15_000, 100, 10**9),
+        (None, None, 10),  # too few points for two threads
+    ],
+)
 def test_reduced_series_are_the_bulk_read_as_floats(
-    store: SqlStore, batch_points: int | None, parallel_points: int | None
+    store: SqlStore, batch_points: int | None, parallel_points: int | None, points: int | None
 ) -> None:
     pairs = [(r, k) for r in RUNS for k in KEYS][::-1]  # any order, each pair once
     pairs.remove(("b", "count"))
-    got = reduce_panel_series(store, "me", "proj", pairs, _copies, batch_points, parallel_points)
+    got = reduce_panel_series(
+        store, "me", "proj", pairs, _copies, batch_points, parallel_points, points
+    )
     want = store.read_series_many("me", "proj", RUNS, KEYS)
     assert [pair for pair, _, _ in got] == pairs
     for pair, series, _ in got:
@@ -102,12 +116,13 @@ def test_reduced_series_are_the_bulk_read_as_floats(
     held = [size for _, _, size in got]
     if batch_points == 1:  # a series with points a batch
         assert set(held) == {0, 1}
-    elif batch_points is None:  # one batch
+    elif batch_points is None and points != 10:  # one batch
         assert set(held) == {sum(1 for s in one.values() if len(s))}
 
 
+@pytest.mark.parametrize("points", [None, 10])
 @pytest.mark.parametrize("fail_at", ["a", "c"])
-def test_a_failing_reduce_fails_the_read(store: SqlStore, fail_at: str) -> None:
+def test_a_failing_reduce_fails_the_read(store: SqlStore, fail_at: str, points: int | None) -> None:
     def reduce(
         pairs: Sequence[tuple[str, str]], series: Sequence[Series], values: np.ndarray
     ) -> list[int]:
@@ -117,10 +132,28 @@ def test_a_failing_reduce_fails_the_read(store: SqlStore, fail_at: str) -> None:
 
     pairs = [(r, "loss") for r in RUNS]
     with pytest.raises(ValueError, match=f"no {fail_at}"):
-        reduce_panel_series(store, "me", "proj", pairs, reduce, 1, 0)
+        reduce_panel_series(store, "me", "proj", pairs, reduce, 1, 0, points)
     # And the next read works (the worker and the buffers are free again).
     rest = [pair for pair in pairs if pair[0] != fail_at]
     want = {"a": 20_000, "b": 20_000, "c": 700, "gone": 0}
-    assert reduce_panel_series(store, "me", "proj", rest, reduce, 1, 0) == [
+    assert reduce_panel_series(store, "me", "proj", rest, reduce, 1, 0, points) == [
         want[run_id] for run_id, _ in rest
     ]
+
+
+def test_a_busy_worker_leaves_the_caller_all_the_work(store: SqlStore) -> None:
+    """With the worker busy (another request's read), the caller reads and reduces both
+    halves and returns without waiting for it."""
+    gate = threading.Event()
+    busy = panel_reads._worker().submit(gate.wait)
+    try:
+        pairs = [(r, k) for r in RUNS for k in KEYS]
+        got = reduce_panel_series(store, "me", "proj", pairs, _copies, 1, 0, 10**9)
+        assert [pair for pair, _, _ in got] == pairs
+        assert not busy.done()
+    finally:
+        gate.set()
+        busy.result()
+    want = store.read_series_many("me", "proj", RUNS, KEYS)
+    for pair, series, _ in got:
+        np.testing.assert_array_equal(series.values, want[pair].values.astype(np.float64))

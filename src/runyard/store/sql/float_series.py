@@ -27,6 +27,7 @@ from runyard.store.sql.store import SqlStore
 
 __all__ = [
     "SeriesChunks",
+    "SharedSteps",
     "decode",
     "decode_series_into",
     "decode_values_into",
@@ -117,6 +118,19 @@ def _steps_of(blobs: Sequence[bytes], shared: dict[tuple[bytes, ...], np.ndarray
     return steps
 
 
+class SharedSteps:
+    """The steps arrays of one read's series, shared between series of equal step blobs
+    (see :func:`_steps_of`); the parts of a read made on several threads share one."""
+
+    def __init__(self) -> None:
+        self._found: dict[tuple[bytes, ...], np.ndarray] = {}
+        self._lock = threading.Lock()
+
+    def of(self, blobs: Sequence[bytes]) -> np.ndarray:
+        with self._lock:
+            return _steps_of(blobs, self._found)
+
+
 #: Where a series' values may be decoded: ``into(run_id, key, count)`` gives a float64
 #: array of ``count`` values to fill (a row of a caller's matrix, say), or None.
 Into = Callable[[str, str, int], np.ndarray | None]
@@ -148,13 +162,15 @@ def series_chunks_many(
     run_ids: Sequence[str],
     keys: Sequence[str],
     pairs: Sequence[tuple[str, str]] | None = None,
+    shared: SharedSteps | None = None,
 ) -> list[SeriesChunks]:
     """The chunks of every ``(run id, key)`` pair (``pairs``, or runs then keys), in one
-    store read; a series without chunks has empty arrays of its own."""
+    store read; a series without chunks has empty arrays of its own. Steps are shared
+    within the read, or within ``shared``."""
     found = store._chunks_many(
         "steps_blob, values_blob", entity, project, run_ids, keys, None, None
     )
-    shared: dict[tuple[bytes, ...], np.ndarray] = {}
+    shared = shared or SharedSteps()
     out = []
     wanted = pairs if pairs is not None else [(r, k) for r in run_ids for k in keys]
     for run_id, key in wanted:
@@ -164,9 +180,7 @@ def series_chunks_many(
             continue
         blobs = [c[1] for c in chunks]
         counts = [value_count(b) for b in blobs]
-        out.append(
-            SeriesChunks(run_id, key, _steps_of([c[0] for c in chunks], shared), blobs, counts)
-        )
+        out.append(SeriesChunks(run_id, key, shared.of([c[0] for c in chunks]), blobs, counts))
     return out
 
 

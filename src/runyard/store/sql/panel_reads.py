@@ -21,14 +21,15 @@ from __future__ import annotations
 import itertools
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor, wait
-from typing import TypeVar
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from typing import Any, TypeVar
 
 import numpy as np
 
 from runyard.store.base import Series
 from runyard.store.sql.float_series import (
     SeriesChunks,
+    SharedSteps,
     decode,
     decode_series_into,
     plan_float_series_many,
@@ -130,6 +131,20 @@ def _batches(found: Sequence[SeriesChunks], batch_points: int) -> list[list[Seri
     return [*out, batch] if batch else out
 
 
+class _Part:
+    """A share of a read: its pairs, read by the thread that claims it first, then its
+    batches (of ``batch_points``) decoded and reduced by whichever thread takes each."""
+
+    def __init__(self, pairs: Sequence[Pair]) -> None:
+        self.pairs = pairs
+        self.batches: list[list[SeriesChunks]] = []
+        self.results: list[Sequence[Any]] = []
+        # (next() of a count is atomic: the part is claimed, each batch taken, once)
+        self.claimed = itertools.count()
+        self.taken = itertools.count()
+        self.ready = threading.Event()
+
+
 def reduce_panel_series(
     store: SqlStore,
     entity: str,
@@ -138,54 +153,90 @@ def reduce_panel_series(
     reduce: Reduce[T],
     batch_points: int | None = None,
     parallel_points: int | None = None,
+    points: int | None = None,
 ) -> list[T]:
     """``reduce`` of every ``(run id, key)`` pair's whole series (float64 values, steps
     as :func:`read_panel_series` gives them), in the order of ``pairs``: the series are
-    read in one query, then decoded and reduced in batches of about ``batch_points``
-    points (see :data:`Reduce`), on two threads past ``parallel_points`` points
-    (defaults: :data:`BATCH_POINTS`, :data:`PARALLEL_POINTS`)."""
+    read, then decoded and reduced in batches of about ``batch_points`` points (see
+    :data:`Reduce`), on two threads past ``parallel_points`` points (defaults:
+    :data:`BATCH_POINTS`, :data:`PARALLEL_POINTS`). A caller that knows about how many
+    points the pairs hold (``points``, say from ``count_points_many``) has the read
+    itself made in two halves at once past ``parallel_points``, on two connections
+    (SQLite reads without the GIL), the halves' equal steps still one array; the
+    caller reads the worker's half too if the worker has not begun it (busy with
+    another request's) by the time the caller is done with its own."""
     batch_points = BATCH_POINTS if batch_points is None else batch_points
     parallel_points = PARALLEL_POINTS if parallel_points is None else parallel_points
-    run_ids = list(dict.fromkeys(run_id for run_id, _ in pairs))
-    keys = list(dict.fromkeys(key for _, key in pairs))
-    found = series_chunks_many(store, entity, project, run_ids, keys, pairs)
-    batches = _batches(found, batch_points)
-    results: list[Sequence[T]] = [()] * len(batches)
-    taken = itertools.count()  # (its next() is atomic: each batch is taken once)
+    shared = SharedSteps()
     failed = threading.Event()
 
-    def work() -> None:
+    def read(part: _Part) -> None:
+        try:
+            run_ids = list(dict.fromkeys(run_id for run_id, _ in part.pairs))
+            keys = list(dict.fromkeys(key for _, key in part.pairs))
+            found = series_chunks_many(store, entity, project, run_ids, keys, part.pairs, shared)
+            part.batches = _batches(found, batch_points)
+            part.results = [()] * len(part.batches)
+        finally:
+            part.ready.set()  # (failed, it has no batches: the failure is raised)
+
+    def work(parts: Sequence[_Part]) -> None:
         buffer = _take_buffer(batch_points)
         try:
-            while not failed.is_set() and (i := next(taken)) < len(batches):
-                batch = batches[i]
-                size = sum(s.points for s in batch)
-                values = buffer[:size] if size <= len(buffer) else np.empty(size)
-                series, at = [], 0
-                for one in batch:
-                    view = values[at : at + one.points]
-                    decode_series_into(one, view)
-                    series.append(Series(one.key, one.steps, view))
-                    at += one.points
-                results[i] = reduce([(s.run_id, s.key) for s in batch], series, values)
+            for part in parts:
+                if next(part.claimed) == 0:
+                    read(part)
+                part.ready.wait()
+                while not failed.is_set() and (i := next(part.taken)) < len(part.batches):
+                    part.results[i] = _reduce_batch(part.batches[i], buffer, reduce)
         except BaseException:
             failed.set()
             raise
         finally:
             _give_back(buffer)
 
-    other = None
-    if sum(s.points for s in found) >= parallel_points and len(batches) > 1:
-        try:
-            other = _worker().submit(work)
-        except RuntimeError:  # the interpreter is shutting down
-            other = None
+    if points is not None and points >= parallel_points and len(pairs) > 1:
+        parts = [_Part(pairs[: len(pairs) // 2]), _Part(pairs[len(pairs) // 2 :])]
+        other = _submit(work, parts[::-1])
+    else:
+        parts = [_Part(pairs)]
+        next(parts[0].claimed)
+        read(parts[0])
+        other = None
+        if len(parts[0].batches) > 1:
+            held = sum(s.points for batch in parts[0].batches for s in batch)
+            other = _submit(work, parts) if held >= parallel_points else None
     try:
-        work()
+        work(parts)
     except BaseException:
-        if other is not None:
-            wait([other])  # (its buffers and batches are done with before this returns)
+        if other is not None and not other.cancel():
+            wait([other])  # (done with its buffer and batches before this returns)
         raise
-    if other is not None:
+    # Not begun (the worker busy with another request's): the batches are all done.
+    if other is not None and not other.cancel():
         other.result()
-    return [result for batch in results for result in batch]
+    return [result for part in parts for batch in part.results for result in batch]
+
+
+def _submit(fn: Callable[..., None], *args: Any) -> Future[None] | None:
+    """``fn(*args)`` on the worker, or None when the interpreter is shutting down."""
+    try:
+        return _worker().submit(fn, *args)
+    except RuntimeError:
+        return None
+
+
+def _reduce_batch(
+    batch: Sequence[SeriesChunks], buffer: np.ndarray, reduce: Reduce[T]
+) -> Sequence[T]:
+    """``reduce`` of a batch's series decoded into ``buffer`` (or, for a series longer
+    than it, into an array of their own)."""
+    size = sum(s.points for s in batch)
+    values = buffer[:size] if size <= len(buffer) else np.empty(size)
+    series, at = [], 0
+    for one in batch:
+        view = values[at : at + one.points]
+        decode_series_into(one, view)
+        series.append(Series(one.key, one.steps, view))
+        at += one.points
+    return reduce([(s.run_id, s.key) for s in batch], series, values)
