@@ -324,3 +324,41 @@ def test_finish_seals_and_checkpoints_the_store_once_after_both_writers_without_
     assert wal.stat().st_size == 0  # folded back and truncated
     history = runyard.Api().run(run.path).scan_history(keys=["m3"])
     assert [r["m3"] for r in history] == [i * 0.5 + 3 for i in range(20_000)]
+
+
+def test_settling_a_server_run_starts_no_thread_and_a_local_one_seals_then_checkpoints(
+    tmp_path: Path,
+) -> None:
+    """A server seals a run's last batch itself and has no log to fold back: nothing
+    to do there. A local store is sealed, then checkpointed, in one thread (not a
+    daemon), runs that finish meanwhile settled in turn."""
+    from runyard.entities import RunRef
+    from runyard.store.rest.store import HttpStore
+    from runyard.store.sql.store import SqlStore
+
+    server = HttpStore("http://127.0.0.1:9")  # nothing listens: it must not be asked
+    assert writer_module.settle_soon(server, RunRef("e", "p", "r")) is None
+
+    calls: list[tuple[str, str]] = []
+
+    class Recording(SqlStore):
+        def seal(self, ref: RunRef) -> None:
+            calls.append(("seal", ref.run_id))
+
+        def checkpoint(self) -> None:
+            calls.append(("checkpoint", threading.current_thread().name))
+
+    store = Recording(f"sqlite:///{tmp_path / 's.db'}")
+    try:
+        first = writer_module.settle_soon(store, RunRef("e", "p", "a"))
+        writer_module.settle_soon(store, RunRef("e", "p", "b"))
+        writer_module.settle_soon(store)  # checkpoint only
+        assert first is not None and not first.daemon
+        for thread in threading.enumerate():
+            if thread.name == "runyard-settle":
+                thread.join(60)
+    finally:
+        store.close()
+    assert [c for c in calls if c[0] == "seal"] == [("seal", "a"), ("seal", "b")]
+    assert calls.count(("checkpoint", "runyard-settle")) == 3
+    assert calls.index(("seal", "b")) < len(calls) - 1

@@ -104,6 +104,8 @@ def settle_soon(store: TrackingStore, seal: RunRef | None = None) -> threading.T
     global _settler
     from runyard.store.base import TrackingStore
 
+    if type(store).seal is TrackingStore.seal:
+        seal = None  # a server seals a run's last batch itself
     if seal is None and type(store).checkpoint is TrackingStore.checkpoint:
         return None  # nothing to do (a server)
     with _settling:
