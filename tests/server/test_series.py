@@ -10,12 +10,14 @@ here is the real SQLite store, counting its reads.
 
 from __future__ import annotations
 
+import struct
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import orjson
 import pytest
 from fastapi.testclient import TestClient
 
@@ -23,7 +25,7 @@ from runyard.blobs.local import LocalBlobStore
 from runyard.entities import RunRef
 from runyard.server.app import create_app
 from runyard.server.routes.series import MAX_POINTS
-from runyard.server.series import BINARY_MEDIA_TYPE, read_series_binary
+from runyard.server.series import BINARY_MEDIA_TYPE, read_series_binary, series_binary
 from runyard.store.base import Rollup, RunBatch, Series
 from runyard.store.sql.store import SqlStore
 
@@ -195,3 +197,46 @@ def test_binary_format_carries_the_json_numbers(client: TestClient) -> None:
 def test_unknown_format_names_it(client: TestClient) -> None:
     answer = client.get(P, params={"runs": "a", "keys": "loss", "format": "xml"})
     assert answer.status_code == 400 and "'xml'" in answer.json()["detail"]
+
+
+def _binary_one_by_one(x: str, series: list[dict[str, Any]]) -> bytes:
+    """``series_binary`` as first written: each series' x checked and converted alone."""
+    meta, parts, offset = [], [], 0
+    for item in series:
+        xs = np.asarray(item["x"])
+        integral = bool(
+            np.isfinite(xs).all() and (np.abs(xs) < 2**53).all() and (xs == np.round(xs)).all()
+        )
+        x_type = "i8" if x == "_step" and integral else "f8"
+        blobs = [np.ascontiguousarray(xs, "<" + x_type).tobytes()] + [
+            np.ascontiguousarray(item[name], "<f8").tobytes() for name in ("y", "ymin", "ymax")
+        ]
+        head = {k: v for k, v in item.items() if k not in ("x", "y", "ymin", "ymax")}
+        meta.append({**head, "offset": offset, "x_type": x_type})
+        parts += blobs
+        offset += sum(len(b) for b in blobs)
+    header = orjson.dumps({"x": x, "series": meta}, option=orjson.OPT_SERIALIZE_NUMPY)
+    header += b" " * (-(4 + 4 + len(header)) % 8)
+    return b"".join([b"RYS1", struct.pack("<I", len(header)), header, *parts])
+
+
+@pytest.mark.parametrize("x", ["_step", "_runtime"])
+def test_binary_body_equals_converting_each_series_alone(x: str) -> None:
+    def item(run: str, xs: list[float], ys: list[float]) -> dict[str, Any]:
+        y = np.array(ys)
+        return {
+            "run": run,
+            "key": "k",
+            "x": np.array(xs, np.float64),
+            "y": y,
+            "ymin": y - 1,
+            "ymax": y + 1,
+            "raw_points": len(xs),
+            "returned": len(xs),
+            "reduced": False,
+        }
+
+    whole = [item("a", [0, 5, 9], [1.0, np.nan, 2.5]), item("b", [], []), item("c", [3], [1e300])]
+    mixed = [*whole, item("d", [0.5, 2**60, 7], [1, 2, 3]), item("e", [np.nan, 1], [0, 0])]
+    for series in ([], whole, mixed):
+        assert series_binary(x, series) == _binary_one_by_one(x, series)

@@ -571,20 +571,30 @@ def series_binary(x: str, series: Sequence[dict[str, Any]]) -> bytes:
     parts: list[memoryview] = []
     offset = 0
     integer_x = x == "_step"
-    # On _step x is integral as a rule: checked for all series at once, then each.
-    every_integral = integer_x and _integral(np.concatenate([s["x"] for s in series] or [[]]))
+    # On _step x is integral as a rule: checked for all series at once (and converted
+    # at once), else each.
+    xs_all = np.concatenate([np.asarray(s["x"], np.float64) for s in series] or [np.zeros(0)])
+    ints = xs_all.astype("<i8") if integer_x and _integral(xs_all) else None
+    at = 0
     for item in series:
-        xs = np.asarray(item["x"])
-        x_type = "i8" if every_integral or (integer_x and _integral(xs)) else "f8"
+        n = len(item["x"])
         # Views of the arrays (copied once, by the join below), not a bytes copy each.
-        blobs = [
-            np.ascontiguousarray(xs, "<i8" if x_type == "i8" else "<f8").data,
-            *(np.ascontiguousarray(item[name], "<f8").data for name in ("y", "ymin", "ymax")),
-        ]
+        if ints is not None:
+            x_type, x_data = "i8", ints[at : at + n].data
+        else:
+            xs = np.asarray(item["x"])
+            x_type = "i8" if integer_x and _integral(xs) else "f8"
+            x_data = np.ascontiguousarray(xs, "<" + x_type).data
+        at += n
+        parts += (
+            x_data,
+            np.ascontiguousarray(item["y"], "<f8").data,
+            np.ascontiguousarray(item["ymin"], "<f8").data,
+            np.ascontiguousarray(item["ymax"], "<f8").data,
+        )
         head = {k: v for k, v in item.items() if k not in ("x", "y", "ymin", "ymax")}
         meta.append({**head, "offset": offset, "x_type": x_type})
-        parts.extend(blobs)
-        offset += sum(b.nbytes for b in blobs)
+        offset += sum(b.nbytes for b in parts[-4:])
     header = orjson.dumps({"x": x, "series": meta}, option=orjson.OPT_SERIALIZE_NUMPY)
     header += b" " * (-(len(_MAGIC) + 4 + len(header)) % 8)
     return b"".join([_MAGIC, struct.pack("<I", len(header)), header, *parts])
