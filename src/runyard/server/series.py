@@ -281,10 +281,8 @@ def _m4_arrays(
         y_all = np.concatenate([ys for _, ys in lines])
     total = len(y_all)
     counts = np.diff(starts, append=total)
-    picked, bucket, lows, highs = _m4_padded(y_all, starts, counts) or _m4_flat(
-        y_all, starts, counts
-    )
-    py, plo, phi = y_all[picked], lows[bucket], highs[bucket]
+    picked, plo, phi = _m4_padded(y_all, starts, counts) or _m4_flat(y_all, starts, counts)
+    py = y_all[picked]
     cuts = np.searchsorted(picked, offsets)
     if shared:
         line_of = np.repeat(offsets[:-1], np.diff(cuts))
@@ -302,12 +300,12 @@ def _m4_arrays(
 
 
 _INT_LIMIT = float(2**62)
-_Picked = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+_Picked = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
 def _m4_flat(y_all: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> _Picked:
-    """The kept positions of M4 over buckets ``starts`` of ``y_all`` (sorted), each one's
-    bucket, and each bucket's minimum and maximum (NaN ignored)."""
+    """The kept positions of M4 over buckets ``starts`` of ``y_all`` (sorted) and the
+    minimum and maximum of each one's bucket (NaN ignored)."""
     total = len(y_all)
     with np.errstate(invalid="ignore"):
         lows = np.fmin.reduceat(y_all, starts)
@@ -325,7 +323,8 @@ def _m4_flat(y_all: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> _Pick
         first = hits[np.searchsorted(hits, starts, "left")]
         keep[first[first < starts + counts]] = True
     picked = np.flatnonzero(keep)
-    return picked, bucket_of[picked], lows, highs
+    bucket = bucket_of[picked]
+    return picked, lows[bucket], highs[bucket]
 
 
 def _m4_padded(y_all: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> _Picked | None:
@@ -351,13 +350,16 @@ def _m4_padded(y_all: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> _Pi
         return None  # argmin and argmax find a row's first NaN: NaN-ignoring path
     # Per bucket its first, first minimum, first maximum and last point, in order,
     # each once: the kept points of all buckets, sorted, without a pass over y.
-    first_extreme, last_extreme = np.minimum(arg_min, arg_max), np.maximum(arg_min, arg_max)
-    four = np.column_stack((starts, starts + first_extreme, starts + last_extreme, ends))
-    fresh = np.ones(four.shape, bool)
-    fresh[:, 1:] = four[:, 1:] != four[:, :-1]
-    picked = four[fresh]
-    bucket = np.repeat(index, fresh.sum(axis=1))
-    return picked, bucket, lows, highs
+    four = np.empty((len(counts), 4), np.int64)
+    four[:, 0] = starts
+    np.add(starts, np.minimum(arg_min, arg_max), out=four[:, 1])
+    np.add(starts, np.maximum(arg_min, arg_max), out=four[:, 2])
+    four[:, 3] = ends
+    fresh = np.empty(four.shape, bool)
+    fresh[:, 0] = True
+    np.not_equal(four[:, 1:], four[:, :-1], out=fresh[:, 1:])
+    kept = fresh.ravel()
+    return four.ravel()[kept], np.repeat(lows, 4)[kept], np.repeat(highs, 4)[kept]
 
 
 def _edges(lo: float, hi: float, buckets: int) -> np.ndarray:
