@@ -12,6 +12,13 @@ bench/scale.py seeds them). On PostgreSQL the CPU is this process's (the server'
 not PostgreSQL's.
 
 Run: ``.venv/bin/python bench/series_cpu.py [--pg] [--before d60c24c] [--repeat 5] [--root DIR]``.
+
+``--against REV`` instead times the whole ``/series`` request (store read, reduction,
+binary body) of this tree's code and of ``src/`` at REV (``git archive``, no worktree),
+each in a process of its own on the same SQLite stores, the two processes answering in
+turn (``--repeat`` each, alternating which goes first), medians and minimums of wall and
+CPU time with the load average: the code under all of ``src/`` changes, not only
+``server/series.py``.
 """
 
 from __future__ import annotations
@@ -106,13 +113,90 @@ def _case(
     return out
 
 
+def _serve(root: Path, runs: int) -> None:
+    """``--serve``: answer the 1,000-point ``/series`` of ``runs`` runs once per line of
+    stdin, printing wall ms, CPU ms and the body's size."""
+    store = SqlStore(f"sqlite:///{root}/s{runs}.db")
+    ids = [f"run{r:04d}" for r in range(runs)]
+
+    def go() -> bytes:
+        out = after.panel_series(store, ENTITY, PROJECT, ids, ["loss"], "_step", None, None, 1000)
+        return after.series_binary("_step", out)
+
+    go()
+    go()
+    for _ in sys.stdin:
+        start, wall = time.process_time(), time.perf_counter()
+        body = go()
+        cpu, took = time.process_time() - start, time.perf_counter() - wall
+        print(f"{took * 1e3:.2f} {cpu * 1e3:.2f} {len(body)}", flush=True)
+
+
+def _against(rev: str, root: Path, repeat: int) -> None:
+    """``--against``: this tree's code and REV's, alternating, in two processes."""
+    with tempfile.TemporaryDirectory() as tmp:
+        archive = subprocess.run(
+            ["git", "archive", rev, "src"], cwd=REPO, check=True, capture_output=True
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
+        trees = {rev: Path(tmp) / "src", "now": REPO / "src"}
+        print("| runs x steps | code | wall ms median (min) | CPU ms median (min) | body | load |")
+        print("|---|---|---|---|---|---|")
+        for runs, steps in ((100, 100_000), (1000, 10_000)):
+            store = SqlStore(f"sqlite:///{root}/s{runs}.db")
+            if not store.query_runs(ENTITY, PROJECT, limit=1):
+                _seed(store, PROJECT, runs, steps)
+            store.close()
+            procs = {
+                name: subprocess.Popen(
+                    [sys.executable, __file__, "--root", str(root), "--serve", str(runs)],
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    text=True,
+                    env={**os.environ, "PYTHONPATH": str(src)},
+                )
+                for name, src in trees.items()
+            }
+            times: dict[str, list[tuple[float, float, int]]] = {name: [] for name in trees}
+            loads = []
+            for i in range(repeat):
+                for name in list(trees)[:: 1 if i % 2 == 0 else -1]:
+                    proc = procs[name]
+                    assert proc.stdin is not None and proc.stdout is not None
+                    proc.stdin.write("go\n")
+                    proc.stdin.flush()
+                    wall, cpu, size = proc.stdout.readline().split()
+                    times[name].append((float(wall), float(cpu), int(size)))
+                loads.append(os.getloadavg()[0])
+            for proc in procs.values():
+                assert proc.stdin is not None
+                proc.stdin.close()
+                proc.wait()
+            for name, got in times.items():
+                walls, cpus = [t[0] for t in got], [t[1] for t in got]
+                print(
+                    f"| {runs} x {steps:,} | {name} | {statistics.median(walls):.0f} "
+                    f"({min(walls):.0f}) | {statistics.median(cpus):.0f} ({min(cpus):.0f}) | "
+                    f"{got[0][2]:,} B | {min(loads):.1f}-{max(loads):.1f} |",
+                    flush=True,
+                )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--before", default="d60c24c", help="commit of the A side")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--root", type=Path, help="keep (or reuse) the SQLite stores here")
     parser.add_argument("--pg", action="store_true", help="also on a throwaway PostgreSQL")
+    parser.add_argument("--against", metavar="REV", help="whole request vs src/ at REV")
+    parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.serve:
+        return _serve(args.root, args.serve)
+    if args.against:
+        root = args.root or REPO / "bench" / ".work" / "series"
+        root.mkdir(parents=True, exist_ok=True)
+        return _against(args.against, root, args.repeat)
     with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
         root = args.root or Path(tmp)
         root.mkdir(parents=True, exist_ok=True)
