@@ -108,3 +108,18 @@ def test_lines_sharing_one_steps_array_are_each_their_own_m4() -> None:
         for (x, y), got in zip(lines, m4_many(lines, 97), strict=True):
             for a, b in zip(got, m4_series(x, y, 97), strict=True):
                 np.testing.assert_array_equal(a, b)
+
+
+def test_lines_cut_alike_are_gathered_by_the_first_lines_positions() -> None:
+    """Lines of one length cut into the same buckets of 40 and 41 points (a sweep on one
+    steps array) gathered together keep what each keeps alone."""
+    rng = np.random.default_rng(12)
+    n, buckets = 10_001, 250
+    one = np.searchsorted(np.arange(float(n)), (n - 1) * np.arange(buckets) / buckets)
+    ys = np.round(rng.normal(size=3 * n).cumsum())  # ties too
+    starts = np.concatenate([one + k * n for k in range(3)])
+    counts = np.diff(starts, append=len(ys))
+    together = series._m4_padded(ys, starts, counts, lines=3)
+    assert together is not None
+    for a, b in zip(together, series._m4_padded(ys, starts, counts), strict=True):
+        np.testing.assert_array_equal(a, b)

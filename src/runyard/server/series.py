@@ -281,7 +281,8 @@ def _m4_arrays(
         y_all = np.concatenate([ys for _, ys in lines])
     total = len(y_all)
     counts = np.diff(starts, append=total)
-    picked, plo, phi = _m4_padded(y_all, starts, counts) or _m4_flat(y_all, starts, counts)
+    padded = _m4_padded(y_all, starts, counts, len(lines) if shared else 1)
+    picked, plo, phi = padded or _m4_flat(y_all, starts, counts)
     py = y_all[picked]
     cuts = np.searchsorted(picked, offsets)
     if shared:
@@ -327,18 +328,27 @@ def _m4_flat(y_all: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> _Pick
     return picked, lows[bucket], highs[bucket]
 
 
-def _m4_padded(y_all: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> _Picked | None:
+def _m4_padded(
+    y_all: np.ndarray, starts: np.ndarray, counts: np.ndarray, lines: int = 1
+) -> _Picked | None:
     """:func:`_m4_flat` for buckets of about equal size and no NaN (a chart of many
     runs' losses): buckets gathered into the rows of a matrix, each padded with its
     last point (which changes neither its extremes nor their first position), then one
     ``argmin`` and one ``argmax`` along the rows. None when padding would cost more
-    than the points or a NaN needs the NaN-ignoring path."""
+    than the points or a NaN needs the NaN-ignoring path. ``lines``: ``y_all`` is that
+    many lines of one length cut into the same buckets (a sweep's runs on one steps
+    array), gathered by the first line's positions."""
     width = int(counts.max()) if len(counts) else 0
     if not len(counts) or width * len(counts) > 2 * len(y_all) or y_all.dtype != np.float64:
         return None
     ends = starts + counts - 1
     if width * len(counts) == len(y_all):  # buckets all of one size: y as it lies
         rows = y_all.reshape(len(counts), width)
+    elif lines > 1 and len(counts) % lines == 0 and len(y_all) % lines == 0:
+        per = len(counts) // lines
+        at = starts[:per, None] + np.arange(width, dtype=np.int64)
+        np.minimum(at, ends[:per, None], out=at)
+        rows = np.take(y_all.reshape(lines, -1), at, axis=1).reshape(len(counts), width)
     else:
         at = starts[:, None] + np.arange(width, dtype=np.int64)
         np.minimum(at, ends[:, None], out=at)
