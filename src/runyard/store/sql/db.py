@@ -263,6 +263,18 @@ class SqliteDb(Db):
         finally:
             self._release(conn)
 
+    def vacuum_free_pages(self) -> None:
+        """``PRAGMA incremental_vacuum``: every free page back to the file system.
+        Stepped to its end by ``executescript`` (``execute`` steps a statement without
+        result columns once: one page)."""
+        if self.read_only:
+            return
+        conn = self._acquire()
+        try:
+            conn.executescript("PRAGMA incremental_vacuum")
+        finally:
+            self._release(conn)
+
     def read(self) -> Any:
         return self._transaction("BEGIN")
 

@@ -302,6 +302,8 @@ class SqlStore(TrackingStore):
         scope = (_run_scope(ref),)
         for lo in range(0, len(keys), _KEYS_PER_QUERY):
             self._compact(run_pk, scope, keys[lo : lo + _KEYS_PER_QUERY], seal=True)
+        if keys:
+            self.compact()  # the open chunks' pages (inline, the seal never stored them)
 
     def _write_batch(self, batch: RunBatch, after: _After) -> None:
         """Apply ``batch``; what is left to compress after the commit goes to ``after``."""
@@ -1544,9 +1546,8 @@ class SqlStore(TrackingStore):
 
     def compact(self) -> None:
         """Return free pages to the file system (after rewinds and chunk rewrites)."""
-        if self._db.dialect == "sqlite":
-            with self._db.read() as tx:
-                tx.all("PRAGMA incremental_vacuum")
+        if isinstance(self._db, SqliteDb):
+            self._db.vacuum_free_pages()
 
     def close(self) -> None:
         self._db.close()
