@@ -13,6 +13,11 @@ Usage: ``.venv/bin/python bench/grouping.py [--runs 1000] [--steps 10000] [--loa
 [--only grouping|endpoint|importance] [--timeline]``;
 prints a markdown section (save it to the results notes). The store is written once
 under ``bench/.work/grouping`` (untimed; ``--fresh`` rewrites it).
+
+A/B against another tree in the same minutes: ``--before OLD/src [--loads 5]``
+alternates cold first grouped panels (a fresh ``runyard ui`` each) of that tree's
+server and web build (``PYTHONPATH``; build it first) and this one's, and prints each
+load and the medians.
 """
 
 from __future__ import annotations
@@ -166,6 +171,9 @@ def main() -> None:
         "--timeline", action="store_true", help="also print each cold load's API requests"
     )
     parser.add_argument("--dir", type=Path, default=HERE / ".work" / "grouping")
+    parser.add_argument(
+        "--before", default=None, help="A/B: another tree's src directory (its web app built)"
+    )
     args = parser.parse_args()
 
     root = args.dir / f"{args.runs}x{args.steps}"
@@ -182,6 +190,9 @@ def main() -> None:
 
     loadavg = Path("/proc/loadavg")
     load = loadavg.read_text().split()[0] if loadavg.is_file() else "?"
+    if args.before:
+        ab_grouping(adapter, args.before, args.loads, timeout_ms)
+        return
     print("## Grouping and parameter importance (issue 17; `bench/grouping.py`)\n")
     print(
         f"{args.runs:,} runs x {args.steps:,} steps of `loss` ({args.runs * args.steps:,} points) "
@@ -202,6 +213,41 @@ def main() -> None:
     load = loadavg.read_text().split()[0] if loadavg.is_file() else "?"
     print()
     print(" ".join(notes) + f" Load average {load} at the end.")
+
+
+def ab_grouping(adapter: Any, before: str, loads: int, timeout_ms: float) -> None:
+    """``loads`` x (the tree at ``before``, this tree): cold first grouped panels, each on
+    a fresh server, alternating."""
+    import os
+
+    trees = {"before": before, "now": str(HERE.parent / "src")}
+    firsts: dict[str, list[float]] = {name: [] for name in trees}
+    start = _load()
+    saved = os.environ.get("PYTHONPATH")
+    try:
+        for _ in range(loads):
+            for name, src in trees.items():
+                os.environ["PYTHONPATH"] = src  # the `runyard ui` child's runyard and web build
+                with wl.runyard_ui(adapter) as base, wl.chromium() as browser:
+                    put_workspace(
+                        base, {"groupBy": ["config.arch"], "groupAgg": "mean", "groupBand": "std"}
+                    )
+                    load = first_grouped_panel(browser, f"{base}/{wl.ENTITY}/{PROJECT}", timeout_ms)
+                firsts[name].append(load["first_s"])
+                print(
+                    f"{name}: first grouped panel {load['first_s']:.3f} s; /groups asked at "
+                    f"{load['groups_requested_s'] or 0:.3f} s, answered at "
+                    f"{load['groups_loaded_s'] or 0:.3f} s",
+                    flush=True,
+                )
+    finally:
+        if saved is None:
+            os.environ.pop("PYTHONPATH", None)
+        else:
+            os.environ["PYTHONPATH"] = saved
+    for name, values in firsts.items():
+        print(f"{name} ({trees[name]}): median {statistics.median(values):.3f} s ({ms(values)} ms)")
+    print(f"load average {start} -> {_load()}")
 
 
 def ms(values: list[float]) -> str:

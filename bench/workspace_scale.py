@@ -14,6 +14,12 @@ table scrolled top to bottom (frames per second, median of 3 passes) once every 
 in it.
 
 Run: ``.venv/bin/python bench/workspace_scale.py [--sizes 10000,100000] [--keep DIR]``.
+
+A/B against another tree in the same minutes (the machine's load swings too much for
+runs minutes apart to compare): ``--before OLD/src [--rounds 4]`` seeds once, then
+alternates the first-panel measurement (3 fresh contexts on a fresh ``runyard ui``) of
+that tree's server and web build (``PYTHONPATH``; build it first) and this one's, and
+prints each round and the medians (no table scroll).
 """
 
 from __future__ import annotations
@@ -179,6 +185,50 @@ def measure(size: int, root: Path) -> dict[str, Any]:
     return {"size": size, "seed_s": seeded, **panels, **scroll}
 
 
+def ab(size: int, root: Path, before: str, rounds: int) -> None:
+    """``rounds`` x (the tree at ``before``, this tree), first panels only, alternating."""
+    import os
+
+    data, aux = root / f"data-{size}", root / f"aux-{size}"
+    tool = Runyard(data, aux)
+    tool.setup_env()
+    if not (data / "runyard.db").is_file():
+        data.mkdir(parents=True, exist_ok=True)
+        aux.mkdir(parents=True, exist_ok=True)
+        w_ui_write(tool, {"dir": str(data), "runs": min(DRAWN, size), "metrics": 20, "steps": 200})
+        if size > DRAWN:
+            _seed_older(tool.store(), size - DRAWN)
+    here = str(Path(__file__).resolve().parent.parent / "src")
+    trees = {"before": before, "now": here}
+    medians: dict[str, list[float]] = {name: [] for name in trees}
+    loads = [Path("/proc/loadavg").read_text().split()[0]]
+    saved = os.environ.get("PYTHONPATH")
+    try:
+        for _ in range(rounds):
+            for name, src in trees.items():
+                os.environ["PYTHONPATH"] = src  # the `runyard ui` child's runyard and web build
+                out = first_panels(tool, f"{ENTITY}/{UI_PROJECT}", loads=3, timeout_s=120)
+                medians[name].append(out["first_panel_s"])
+                each = ", ".join(f"{t:.3f}" for t in out["first_panel_all_s"])
+                print(
+                    f"{name}: first panel {out['first_panel_s']:.3f} s (loads {each}); first "
+                    f"/series answered {out['series_loaded_s'] or 0:.3f} s",
+                    flush=True,
+                )
+    finally:
+        if saved is None:
+            os.environ.pop("PYTHONPATH", None)
+        else:
+            os.environ["PYTHONPATH"] = saved
+    loads.append(Path("/proc/loadavg").read_text().split()[0])
+    for name, values in medians.items():
+        print(
+            f"{name} ({trees[name]}): median of the rounds' medians "
+            f"{statistics.median(values):.3f} s ({', '.join(f'{v:.3f}' for v in values)})"
+        )
+    print(f"load average {loads[0]} -> {loads[1]}")
+
+
 def _s(value: Any) -> str:
     return f"{value:.2f} s" if isinstance(value, float) else "-"
 
@@ -220,10 +270,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--keep", default=None, help="data directory to keep (default: a temp dir)")
+    parser.add_argument(
+        "--before", default=None, help="A/B: another tree's src directory (its web app built)"
+    )
+    parser.add_argument("--rounds", type=int, default=4, help="A/B rounds (with --before)")
     opts = parser.parse_args()
     sizes = [int(s) for s in opts.sizes.split(",") if s]
     with tempfile.TemporaryDirectory(prefix="runyard-ws-") as tmp:
         root = Path(opts.keep) if opts.keep else Path(tmp)
+        if opts.before:
+            for size in sizes:
+                ab(size, root, opts.before, opts.rounds)
+            return
         results = [measure(size, root) for size in sizes]
     print(report(results))
     print(

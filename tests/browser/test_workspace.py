@@ -317,3 +317,65 @@ def test_the_first_panels_load_without_waiting_to_be_seen(page: Page, server: Se
     assert drawn == []
     for key in ids[3:]:
         expect(page.locator(tid(f"panel-{key}"))).to_contain_text("Loading")
+
+
+MAIN_BUNDLE = "**/assets/index-*.js"
+
+
+def test_the_first_panels_series_are_asked_before_the_app_has_loaded(
+    page: Page, server: Server
+) -> None:
+    """src/earlyGroups.ts asks for the first panels' /series (the first section's first
+    keys, the runs they draw) while the app's main bundle is still held back; the panels
+    then take that answer: no key is asked twice for the same runs, and each line is the
+    one /series gives."""
+    _reset_layout(server)
+    sent: list[dict[str, list[str]]] = []
+
+    def note(request: Request) -> None:
+        if "/series?" in request.url:
+            sent.append(parse_qs(urlparse(request.url).query))
+
+    page.on("request", note)
+    held: list[Any] = []
+    page.route(MAIN_BUNDLE, lambda route: held.append(route))
+    with page.expect_request(lambda r: "/series?" in r.url):
+        page.goto(WORKSPACE, wait_until="commit")
+    assert held, "the main bundle was not asked for"
+    assert page.evaluate("typeof window.__runyardCharts") == "undefined"  # no app yet
+    (first,) = sent
+    early_keys = first["keys"][0].split(",")
+    assert 1 <= len(early_keys) <= 3
+    page.unroute(MAIN_BUNDLE)
+    for route in held:
+        route.continue_()
+    panels = page.locator(f"{tid('panel-grid')} [data-panel-id]")
+    expect(panels.first).to_be_visible()
+    ids = panels.evaluate_all("els => els.map((e) => e.dataset.panelId)")
+    assert ids[: len(early_keys)] == early_keys  # the panels the early request was for
+    runs = first["runs"][0]
+    for key in early_keys:
+        chart = wait_chart(page, key, "c.series.length > 0")
+        assert runs_drawn(chart) <= set(runs.split(","))
+        # each line is /series's own answer for that run and key
+        for one in chart["series"]:
+            body = server.get(
+                f"{server.project()}/series",
+                runs=one["run"],
+                keys=key,
+                x=first["x"][0],
+                points=1000,
+            )
+            (expected,) = body["series"]
+            points = [
+                [x, y] for x, y in zip(expected["x"], expected["y"], strict=True) if y is not None
+            ]
+            assert one["points"] == points
+    page.evaluate("() => new Promise((done) => setTimeout(done, 300))")  # a late ask would show
+    asked = [
+        (key, q["runs"][0], q["x"][0])
+        for q in sent
+        if "xmin" not in q
+        for key in q["keys"][0].split(",")
+    ]
+    assert len(asked) == len(set(asked)), sent

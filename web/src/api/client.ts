@@ -27,7 +27,7 @@ import type {
 } from "./types";
 import type { GroupAgg, GroupBand, GroupsResponse } from "../lib/grouping";
 import { SERIES_MEDIA_TYPE, seriesResponseOf } from "../lib/seriesBinary";
-import { dropEarly, takeEarly } from "./early";
+import { dropEarly, takeEarly, takeEarlySeries } from "./early";
 
 export const API = "/api/v1";
 
@@ -143,12 +143,8 @@ export interface SeriesParams {
   points?: number;
 }
 
-export function fetchSeries(
-  entity: string,
-  project: string,
-  params: SeriesParams,
-  signal?: AbortSignal,
-): Promise<SeriesResponse> {
+/** The path (under API) of a GET /series. */
+export function seriesPath(entity: string, project: string, params: SeriesParams): string {
   const q = query({
     runs: params.runs.join(","),
     keys: params.keys.join(","),
@@ -157,12 +153,38 @@ export function fetchSeries(
     xmax: params.xmax,
     points: params.points,
   });
-  // The compact typed-array body (lib/seriesBinary.ts): half the bytes, no float parsing.
-  return request(
-    `${projectPath(entity, project)}/series${q}`,
-    { signal, headers: { Accept: SERIES_MEDIA_TYPE } },
-    async (response) => seriesResponseOf(await response.arrayBuffer()),
+  return `${projectPath(entity, project)}/series${q}`;
+}
+
+/** The compact typed-array body (lib/seriesBinary.ts): half the bytes, no float parsing. */
+async function readSeries(response: Response): Promise<SeriesResponse> {
+  return seriesResponseOf(await response.arrayBuffer());
+}
+
+export async function fetchSeries(
+  entity: string,
+  project: string,
+  params: SeriesParams,
+  signal?: AbortSignal,
+): Promise<SeriesResponse> {
+  // the first panels' series asked by src/earlyGroups.ts before the app loaded
+  const early = takeEarlySeries(API + projectPath(entity, project), params, async (response) =>
+    response.ok ? readSeries(response) : null,
   );
+  if (early) {
+    const rest = params.keys.filter((k) => !early.keys.includes(k));
+    const got = await early.body.catch(() => null);
+    signal?.throwIfAborted();
+    if (got) {
+      const wanted = new Set(early.keys);
+      const series = got.series.filter((s) => wanted.has(s.key));
+      if (rest.length === 0) return { x: got.x, series };
+      const more = await fetchSeries(entity, project, { ...params, keys: rest }, signal);
+      return { x: more.x, series: [...series, ...more.series] };
+    }
+    // the early request failed: ask for every key as usual
+  }
+  return request(seriesPath(entity, project, params), { signal, headers: { Accept: SERIES_MEDIA_TYPE } }, readSeries);
 }
 
 export interface DensityParams {

@@ -3,8 +3,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import indexHtml from "../../index.html?raw";
 import { FIRST_PAGE } from "../hooks/useLiveRuns";
-import { getWorkspace, listKeys, listProjects, listRuns, login } from "./client";
-import { EARLY_MAX_AGE_MS, startEarly } from "./early";
+import { fetchSeries, getWorkspace, listKeys, listProjects, listRuns, login } from "./client";
+import { EARLY_MAX_AGE_MS, type EarlyRequests, startEarly } from "./early";
 
 const inline = /<script>([\s\S]*?)<\/script>/.exec(indexHtml)?.[1] ?? "";
 
@@ -34,15 +34,16 @@ describe("index.html's early requests", () => {
     expect(Object.keys(win.__runyardEarly?.responses ?? {})).toEqual(urls);
   });
 
-  it("keeps copies of the settings and keys for the early /groups (src/earlyGroups.ts)", async () => {
+  it("parses copies of the settings, runs and keys for src/earlyGroups.ts", async () => {
     const { win } = runInline("/e/p");
-    const early = win.__runyardEarly as Fake["__runyardEarly"] & { copies: Record<string, Promise<Response>>; entity: string; project: string };
-    expect(Object.keys(early.copies)).toEqual(["/api/v1/projects/e/p/workspace", "/api/v1/projects/e/p/keys"]);
+    const early = win.__runyardEarly as Fake["__runyardEarly"] & { bodies: Record<string, Promise<unknown>>; entity: string; project: string };
+    const base = "/api/v1/projects/e/p";
+    expect(Object.keys(early.bodies)).toEqual([`${base}/workspace`, `${base}/runs?limit=${FIRST_PAGE}&offset=0`, `${base}/keys`]);
     expect([early.entity, early.project]).toEqual(["e", "p"]);
-    // the copy and the original can both be read
-    const copy = await early.copies["/api/v1/projects/e/p/keys"];
-    const original = await early.responses["/api/v1/projects/e/p/keys"];
-    expect([await copy.text(), await original.text()]).toEqual(["{}", "{}"]);
+    // the copy parsed, and the original can still be read
+    expect(await early.bodies[`${base}/keys`]).toEqual({});
+    const original = await early.responses[`${base}/keys`];
+    expect(await original.text()).toBe("{}");
   });
 
   it("encodes what the path decodes to, as the app's client does", () => {
@@ -142,5 +143,77 @@ describe("request() adopts an early response", () => {
     controller.abort();
     await expect(listKeys("e", "p", undefined, controller.signal)).rejects.toThrow();
     expect(fetched).toEqual([]);
+  });
+});
+
+/** A binary /series body (lib/seriesBinary.ts's layout) of 2 points per (run, key). */
+function seriesBody(pairs: [string, string][]): Response {
+  const series = pairs.map(([run, key], i) => ({ run, key, raw_points: 2, returned: 2, reduced: false, offset: i * 64, x_type: "f8" }));
+  let header = JSON.stringify({ x: "_step", series });
+  header += " ".repeat((8 - ((8 + header.length) % 8)) % 8);
+  const head = new TextEncoder().encode(header);
+  const buffer = new ArrayBuffer(8 + head.length + pairs.length * 64);
+  new Uint8Array(buffer).set(new TextEncoder().encode("RYS1"));
+  new DataView(buffer).setUint32(4, head.length, true);
+  new Uint8Array(buffer).set(head, 8);
+  pairs.forEach((_pair, i) => new Float64Array(buffer, 8 + head.length + i * 64, 8).set([0, 1, i, i, i, i, i, i]));
+  return new Response(buffer, { headers: { "content-type": "application/x-runyard-series" } });
+}
+
+describe("fetchSeries adopts the first panels' early /series", () => {
+  const fetched: string[] = [];
+  const g = globalThis as unknown as { window?: { __runyardEarly?: EarlyRequests }; fetch: typeof fetch };
+  const realFetch = g.fetch;
+  const base = "/api/v1/projects/e/p";
+
+  beforeEach(() => {
+    fetched.length = 0;
+    g.fetch = vi.fn(async (url: string | URL | Request) => {
+      fetched.push(String(url));
+      const q = new URL(String(url), "http://h").searchParams;
+      const runs = q.get("runs")!.split(",");
+      return seriesBody(q.get("keys")!.split(",").flatMap((key) => runs.map((run) => [run, key] as [string, string])));
+    }) as typeof fetch;
+    const response = Promise.resolve(seriesBody([["b", "m0"], ["a", "m0"], ["b", "m1"], ["a", "m1"]]));
+    g.window = { __runyardEarly: { at: Date.now(), responses: {}, series: [{ base, runs: ["b", "a"], x: "_step", points: 1000, left: ["m0", "m1"], response }] } };
+  });
+  afterEach(() => {
+    g.fetch = realFetch;
+    delete g.window;
+  });
+
+  const pairs = (body: { series: { run: string; key: string }[] }) => body.series.map((s) => `${s.run}:${s.key}`).sort();
+
+  it("takes the keys it holds (runs in any order) and fetches only the others", async () => {
+    const body = await fetchSeries("e", "p", { runs: ["a", "b"], keys: ["m0", "m2"], x: "_step", points: 1000 });
+    expect(pairs(body)).toEqual(["a:m0", "a:m2", "b:m0", "b:m2"]);
+    expect(fetched).toEqual([`${base}/series?runs=a%2Cb&keys=m2&x=_step&points=1000`]);
+    // m1 is still held for the next panel; m0 was taken: asked again, it is fetched
+    expect(pairs(await fetchSeries("e", "p", { runs: ["a", "b"], keys: ["m1"], x: "_step", points: 1000 }))).toEqual(["a:m1", "b:m1"]);
+    expect(fetched).toHaveLength(1);
+    expect(g.window!.__runyardEarly!.series).toEqual([]);
+    await fetchSeries("e", "p", { runs: ["a", "b"], keys: ["m0"], x: "_step", points: 1000 });
+    expect(fetched).toHaveLength(2);
+  });
+
+  it.each([
+    ["other runs", { runs: ["a"] }, true],
+    ["another x-axis", { x: "_runtime" }, true],
+    ["other points", { points: 500 }, true],
+    ["another project", { project: "q" }, true],
+    ["a range (a zoom: not a first ask)", { xmin: 0 }, undefined],
+  ])("fetches what differs: %s", async (_what, change: Record<string, unknown>, missed) => {
+    const { project = "p", ...params } = change;
+    await fetchSeries("e", project as string, { runs: ["a", "b"], keys: ["m0"], x: "_step", points: 1000, ...params });
+    expect(fetched).toHaveLength(1);
+    expect(g.window!.__runyardEarly!.series![0].left).toEqual(["m0", "m1"]);
+    expect(g.window!.__runyardEarly!.seriesMissed).toBe(missed); // none is started after the app asked
+  });
+
+  it("fetches every key when the early request failed", async () => {
+    g.window!.__runyardEarly!.series![0].response = Promise.resolve(new Response("no", { status: 500 }));
+    const body = await fetchSeries("e", "p", { runs: ["a", "b"], keys: ["m0", "m1"], x: "_step", points: 1000 });
+    expect(pairs(body)).toEqual(["a:m0", "a:m1", "b:m0", "b:m1"]);
+    expect(fetched).toEqual([`${base}/series?runs=a%2Cb&keys=m0%2Cm1&x=_step&points=1000`]);
   });
 });

@@ -5,6 +5,7 @@
 // hooks/usePanelLayout's, shared with the media panels' grid.
 import { useContext, useMemo, useState } from "react";
 import type { MetricKey, Run } from "../api/types";
+import { useAfterFirstDraw } from "../hooks/useAfterFirstDraw";
 import { SeriesLoaderContext } from "../hooks/useSeries";
 import { type LayoutEntry, type LayoutSection, usePanelLayout } from "../hooks/usePanelLayout";
 import { groupKeys } from "../lib/keySections";
@@ -38,6 +39,11 @@ interface PanelEntry extends LayoutEntry {
   metric: MetricKey;
   metrics?: MetricKey[];
 }
+
+/** Panels rendered before the page's first chart drew (the first rows on screen; the
+ * rest follow at once after it: their headers, menus and observers are most of the
+ * grid's first render and layout). */
+export const FIRST_DRAW_PANELS = 6;
 
 /** A panel's chart height by size (a large panel also spans the whole row). */
 const HEIGHTS: Record<PanelSize, number> = { s: 140, m: 200, l: 300 };
@@ -137,6 +143,9 @@ export default function PanelGrid({ keys, runs, settings, update, allKeys }: Pan
   // a workspace of many panels renders its sections near the viewport, by pages
   const lazy = useMemo(() => sections.reduce((n, s) => n + s.panels.length, 0) >= LAZY_FROM, [sections]);
   const hiddenCount = settings.hiddenPanels.length;
+  // before the first chart drew, the first FIRST_DRAW_PANELS panels only
+  const everyPanel = useAfterFirstDraw();
+  let budget = everyPanel ? Number.POSITIVE_INFINITY : FIRST_DRAW_PANELS;
 
   const toolbar = (
     <div className="panel-grid-tools">
@@ -189,6 +198,8 @@ export default function PanelGrid({ keys, runs, settings, update, allKeys }: Pan
       {toolbar}
       {sections.map((section) => {
         const collapsed = settings.collapsedSections.includes(section.id);
+        const allowed = budget;
+        if (!collapsed) budget = Math.max(0, budget - section.panels.length);
         return (
           <section key={section.id} className="panel-section" data-testid={`section-${section.id}`} {...layout.sectionProps(section)}>
             {layout.sectionBar(
@@ -201,7 +212,7 @@ export default function PanelGrid({ keys, runs, settings, update, allKeys }: Pan
             {!collapsed && (
               <SectionPanels sectionId={section.id} count={section.panels.length} lazy={lazy}>
                 {(limit) =>
-                  section.panels.slice(0, limit).map((entry) => {
+                  section.panels.slice(0, Math.min(limit, allowed)).map((entry) => {
                   const panel: PanelSettings = entry.added ?? settings.panels[entry.id] ?? {};
                   const full = layout.fullscreen === entry.id;
                   const title = panel.title ?? (entry.metrics ? entry.metrics.map((m) => m.key).join(", ") || entry.id : entry.id);

@@ -1,8 +1,9 @@
 // A project's workspace: the runs table in a sidebar and the panel grid of every
 // metric, live while runs are running, with the layout saved on the server; the
 // settings drawer and the legend of key-based colours.
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { Suspense, lazy, useCallback, useEffect, useMemo, useState } from "react";
 import type { MetricKey } from "../api/types";
+import { useAfterFirstDraw } from "../hooks/useAfterFirstDraw";
 import { useChangeCount } from "../hooks/useChangeCount";
 import { GroupingContext, useGroupingScope } from "../hooks/useGroups";
 import { useKeyColors } from "../hooks/useKeyColors";
@@ -14,6 +15,7 @@ import { useStableRuns } from "../hooks/useStableRuns";
 import { useWorkspaceSettings } from "../hooks/useWorkspaceSettings";
 import { initialViewState, useViewState } from "../hooks/useViewState";
 import { ViewZoomContext, useViewZoomState } from "../hooks/useViewZoom";
+import { groupKeys } from "../lib/keySections";
 import { panelMatcher } from "../lib/panelSearch";
 import { columnCatalog, sortRuns } from "../lib/columns";
 import { plottedRuns, summaryKeySignature } from "../lib/liveRuns";
@@ -27,14 +29,28 @@ import KeyColorLegend from "./KeyColorLegend";
 import MediaGrid from "./media/MediaGrid";
 import NotFound from "./NotFound";
 import PanelGrid from "./PanelGrid";
-import RunsTable from "./RunsTable";
 import SettingsDrawer from "./SettingsDrawer";
 import SystemSection from "./SystemSection";
 import ViewsBar from "./ViewsBar";
 import WorkspaceSettings from "./WorkspaceSettings";
 
+// The runs table (TanStack Table and Virtual, the filter builder, run actions) is its own
+// chunk, loaded and rendered once the first chart has drawn: its script, render and
+// layout are not on the first panel's path (lib/firstDraw).
+const RunsTable = lazy(() => import("./RunsTable"));
+
+function RunsLoading() {
+  return (
+    <div className="muted runs-table-waiting" data-testid="runs-table-waiting">
+      Loading runs…
+    </div>
+  );
+}
+
 export default function ProjectWorkspace({ entity, project }: { entity: string; project: string }) {
   const live = useLiveRuns(entity, project);
+  // the runs table, media and system panels wait for the first chart (lib/firstDraw)
+  const tableShown = useAfterFirstDraw();
   const { settings, update, ready, error: settingsError } = useWorkspaceSettings(entity, project);
   // issue 18: the URL carries the view (filter, grouping, x-axis, zoom, runs, saved view)
   const [initialView] = useState(initialViewState);
@@ -77,7 +93,9 @@ export default function ProjectWorkspace({ entity, project }: { entity: string; 
   const loader = useMemo(() => makeSeriesLoader(entity, project), [entity, project]);
   // the rest of the runs waits for the first chart (hooks/useLiveRuns), unless no chart
   // can draw before it: no metrics, or grouped panels narrowed by a filter (they wait for it)
-  const noEarlyChart = (keys.data !== undefined && keys.data.keys.length === 0) || (grouping !== null && !grouping.askable);
+  const noEarlyChart =
+    (keys.data !== undefined && groupKeys(keys.data.keys).length === 0 && settings.customPanels.length === 0) ||
+    (grouping !== null && !grouping.askable);
   useEffect(() => {
     if (noEarlyChart) skipFirstDraw();
   }, [noEarlyChart]);
@@ -99,24 +117,30 @@ export default function ProjectWorkspace({ entity, project }: { entity: string; 
       <div className="workspace" data-testid="workspace">
         <aside className="sidebar">
           <Breadcrumbs entity={entity} project={project} />
-          <RunsTable
-            entity={entity}
-            project={project}
-            allRuns={allRuns}
-            rows={rows}
-            catalog={catalog}
-            filter={filter}
-            onFilterChange={setFilter}
-            settings={settings}
-            update={update}
-            loading={live.loading}
-            loadingTotal={live.complete ? null : live.total}
-            selected={selected}
-            onSelect={setSelected}
-            onRemoved={onRemoved}
-            comparing={analysisTab === "compare"}
-            onCompare={() => setAnalysisTab((tab) => (tab === "compare" ? null : "compare"))}
-          />
+          {tableShown ? (
+            <Suspense fallback={<RunsLoading />}>
+              <RunsTable
+                entity={entity}
+                project={project}
+                allRuns={allRuns}
+                rows={rows}
+                catalog={catalog}
+                filter={filter}
+                onFilterChange={setFilter}
+                settings={settings}
+                update={update}
+                loading={live.loading}
+                loadingTotal={live.complete ? null : live.total}
+                selected={selected}
+                onSelect={setSelected}
+                onRemoved={onRemoved}
+                comparing={analysisTab === "compare"}
+                onCompare={() => setAnalysisTab((tab) => (tab === "compare" ? null : "compare"))}
+              />
+            </Suspense>
+          ) : (
+            <RunsLoading />
+          )}
         </aside>
         <main className="main">
           <WorkspaceSettings
@@ -177,8 +201,13 @@ export default function ProjectWorkspace({ entity, project }: { entity: string; 
                   <PanelGrid keys={shownKeys(keys.data.keys)} allKeys={keys.data.keys} runs={plotted} settings={settings} update={update} />
                 </ViewZoomContext.Provider>
               </GroupingContext.Provider>
-              <MediaGrid entity={entity} project={project} keys={shownKeys(keys.data.keys)} runs={plotted} settings={settings} update={update} />
-              <SystemSection entity={entity} project={project} runs={plotted} settings={settings} update={update} />
+              {tableShown && (
+                // media and system panels below the line panels: after the first chart
+                <>
+                  <MediaGrid entity={entity} project={project} keys={shownKeys(keys.data.keys)} runs={plotted} settings={settings} update={update} />
+                  <SystemSection entity={entity} project={project} runs={plotted} settings={settings} update={update} />
+                </>
+              )}
             </SeriesLoaderContext.Provider>
           ) : (
             <div className="muted page">Loading…</div>

@@ -3,7 +3,7 @@
 // reset, a tooltip listing every run's value, and a cursor synced across panels.
 // `emphasis` (a hovered run or group line) is drawn thicker and everything else faded;
 // the `baseline` run (issue 17) is drawn thicker and dashed while nothing is hovered.
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useLayoutEffect, useRef, useState } from "react";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import type { Zoom } from "../hooks/useSeries";
@@ -158,7 +158,10 @@ export default function UPlotChart(props: UPlotChartProps) {
   const themeVersion = useThemeVersion();
   const structure = structureOf(data);
 
-  useEffect(() => {
+  // The chart is made and drawn in layout effects, in the commit that mounts or changes
+  // it, not after the browser's next paint (a frame later, and on a busy page the paint
+  // of everything else first): a workspace's first panel is drawn as soon as its data is.
+  useLayoutEffect(() => {
     const container = box.current;
     if (!container) return;
     const current = latest.current.data;
@@ -288,7 +291,7 @@ export default function UPlotChart(props: UPlotChartProps) {
     };
   }, [structure, xKey, logY, height, syncKey, styleKey, themeVersion]);
 
-  useEffect(() => {
+  useLayoutEffect(() => {
     const u = plot.current;
     if (!u) return;
     u.setData(aligned(data), !zoom);

@@ -8,6 +8,7 @@ import type { JsonObject } from "../api/types";
 import type { RunFilter } from "../lib/runFilter";
 import { type ViewState, parseViewState, viewSearch, withViewState } from "../lib/viewState";
 import { type WorkspaceSettings, readSettings } from "../lib/workspaceSettings";
+import { useAfterFirstDraw } from "./useAfterFirstDraw";
 import type { ViewZoom } from "./useViewZoom";
 
 export interface ViewStateInputs {
@@ -108,10 +109,13 @@ export function useViewState(inputs: ViewStateInputs, initial: ViewState & { sea
     return text ? `?${text}` : "";
   }, [applied, view, filter, settings.groupBy, settings.xAxis, settings.hiddenRuns, zoom, selected, panelSearch]);
 
+  // written once the first chart drew: a page's first replaceState costs 10-30 ms on a
+  // busy core, and the address bar can take the view a moment later
+  const writable = useAfterFirstDraw();
   useEffect(() => {
-    if (search === null || window.location.search === search) return;
+    if (!writable || search === null || window.location.search === search) return;
     window.history.replaceState(window.history.state, "", window.location.pathname + search);
-  }, [search]);
+  }, [search, writable]);
 
   return { view, setView, applied, error };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { MetricKey } from "../api/types";
-import { firstGroupedRequest } from "./earlyGroups";
+import { firstGroupedRequest, firstSeriesRequest } from "./earlyGroups";
+import type { Run } from "../api/types";
 
 const key = (name: string, extra: Partial<MetricKey> = {}): MetricKey => ({ key: name, numeric: true, ...extra }) as MetricKey;
 const KEYS = [key("loss"), key("acc"), key("val/loss"), key("_runtime"), key("lr", { hidden: true }), key("text", { numeric: false })];
@@ -47,5 +48,45 @@ describe("firstGroupedRequest", () => {
     ["the first section collapsed", { collapsedSections: ["Charts"] }, ""],
   ])("predicts nothing with %s", (_what, extra, search) => {
     expect(firstGroupedRequest({ ...GROUPED, ...extra }, KEYS, search)).toBeNull();
+  });
+});
+
+const run = (id: string, created: number): Run => ({ id, name: id, created_at: created, state: "finished", config: {}, summary: {} }) as unknown as Run;
+/** The first page as the server lists it: newest first. */
+const PAGE = Array.from({ length: 30 }, (_, i) => run(`r${29 - i}`, 1000 + 29 - i));
+const KEYS3 = [key("c"), key("a"), key("b"), key("d"), key("val/x"), key("_runtime")];
+
+describe("firstSeriesRequest", () => {
+  it("asks for the first section's first three keys of the newest runs drawn", () => {
+    expect(firstSeriesRequest({}, KEYS3, PAGE, "")).toEqual({
+      runs: PAGE.slice(0, 20).map((r) => r.id),
+      keys: ["a", "b", "c"],
+      x: "_step",
+      points: 1000,
+    });
+  });
+
+  it("follows the saved sort, hidden runs, runs drawn and x-axes", () => {
+    const doc = { sort: [{ id: "run:created_at", desc: false }], hiddenRuns: ["r0"], maxRuns: 5 };
+    expect(firstSeriesRequest(doc, KEYS3, PAGE, "")?.runs).toEqual(["r1", "r2", "r3", "r4", "r5"]);
+    expect(firstSeriesRequest({ xAxis: "_runtime" }, KEYS3, PAGE, "")?.x).toBe("_runtime");
+    // a panel on another x-axis is asked by its panel (another request)
+    expect(firstSeriesRequest({ panels: { b: { x: "_wall" } } }, KEYS3, PAGE, "")?.keys).toEqual(["a", "c"]);
+  });
+
+  it.each([
+    ["a view in the URL", {}, "?x=_step"],
+    ["grouping", GROUPED, ""],
+    ["a moved panel", { panelSections: { a: "val" } }, ""],
+    ["the first section collapsed", { collapsedSections: ["Charts"] }, ""],
+    ["density panels (200 runs drawn or more)", { maxRuns: 200 }, ""],
+  ])("predicts nothing with %s", (_what, doc, search) => {
+    const many = Array.from({ length: 250 }, (_, i) => run(`r${i}`, 5000 - i));
+    expect(firstSeriesRequest(doc, KEYS3, many, search)).toBeNull();
+  });
+
+  it("predicts nothing without runs or metrics", () => {
+    expect(firstSeriesRequest({}, KEYS3, [], "")).toBeNull();
+    expect(firstSeriesRequest({}, [key("_runtime")], PAGE, "")).toBeNull();
   });
 });

@@ -38,3 +38,6 @@ export function afterFirstDraw(maxMs: number): Promise<void> {
     waiting.add(done);
   });
 }
+
+/** How long start-up work that waits for the first chart waits at most (see afterFirstDraw). */
+export const FIRST_DRAW_MAX_MS = 1500;
