@@ -13,7 +13,6 @@ import { groupLineId } from "../../lib/grouping";
 import type { TableRow } from "../../lib/groupRows";
 import { runUrl } from "../../lib/route";
 import { toHex6 } from "../../lib/runColor";
-import EyeIcon from "../EyeIcon";
 import SummaryValue, { isRichSummary } from "../SummaryValue";
 import { cellText, deltaClass, summaryDelta } from "./cells";
 import type { CellSpec, RowLayout } from "./layout";
@@ -102,7 +101,7 @@ export const RunRow = memo(function RunRow(props: RunRowProps) {
                 title={visible ? "Hide this run" : "Show this run"}
                 onClick={() => actions.toggleHidden(run.id)}
               >
-                <EyeIcon open={visible} />
+                <span className="eye-glyph" />
               </button>
               <label
                 className={`swatch swatch-picker${keyColorsOn ? " locked" : ""}`}
