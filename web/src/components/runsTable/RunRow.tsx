@@ -100,9 +100,7 @@ export const RunRow = memo(function RunRow(props: RunRowProps) {
                 aria-pressed={visible}
                 title={visible ? "Hide this run" : "Show this run"}
                 onClick={() => actions.toggleHidden(run.id)}
-              >
-                <span className="eye-glyph" />
-              </button>
+              />
               <label
                 className={`swatch swatch-picker${keyColorsOn ? " locked" : ""}`}
                 style={{ background: visible ? color : "var(--run-hidden)" }}
