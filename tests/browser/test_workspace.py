@@ -125,6 +125,22 @@ def test_pinned_summary_columns_show_the_api_values(
     workspace.screenshot(path=str(screenshots / "workspace.png"), full_page=False)
 
 
+def test_pinned_columns_stay_put_while_the_rest_scroll_sideways(workspace: Page) -> None:
+    # the runs table's pinned cells (check box, eye, colour, name, pinned summaries) sit in
+    # one sticky block a row; the other columns scroll under it
+    row = workspace.locator("[data-testid^='run-row-']").first
+    name, last = row.locator(".td.name"), row.locator(".td").last
+    expect(last).to_be_attached()
+    name_x, last_x = name.bounding_box()["x"], last.bounding_box()["x"]  # type: ignore[index]
+    scroller = workspace.locator(tid("runs-scroll"))
+    moved = scroller.evaluate("e => { e.scrollLeft = 80; return e.scrollLeft; }")
+    assert moved > 0
+    eventually(lambda: round(last.bounding_box()["x"] - last_x), -moved)  # type: ignore[index]
+    assert round(name.bounding_box()["x"]) == round(name_x)  # type: ignore[index]
+    header = workspace.locator(tid("header-run:name"))
+    assert abs(header.bounding_box()["x"] - name_x) < 8  # type: ignore[index]
+
+
 def test_runs_have_stable_colours_and_hiding_removes_the_line(
     workspace: Page, server: Server, stored_runs: list[dict[str, Any]]
 ) -> None:

@@ -12,29 +12,23 @@ import {
   getCoreRowModel,
   useReactTable,
 } from "@tanstack/react-table";
-import { useVirtualizer } from "@tanstack/react-virtual";
 import { type CSSProperties, type MouseEvent, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { Run } from "../api/types";
 import { useBaselineRun } from "../hooks/useBaselineRun";
-import { setHoveredRun } from "../hooks/useHoveredRun";
 import { useColorOf } from "../hooks/useRunColors";
-import { navigate } from "../hooks/useRoute";
-import { type ColumnDef, NAME_COLUMN, columnValue, describeColumn, runDisplayName, withMetricPins } from "../lib/columns";
-import { delta, formatDelta } from "../lib/compare";
-import { formatDuration, formatNumber, formatTimestamp, formatValue } from "../lib/format";
-import { groupLineId, groupRuns } from "../lib/grouping";
+import { type ColumnDef, NAME_COLUMN, describeColumn, withMetricPins } from "../lib/columns";
+import { groupRuns } from "../lib/grouping";
 import { type TableRow, groupedTableRows } from "../lib/groupRows";
-import { runUrl } from "../lib/route";
 import { type RunFilter, filterError } from "../lib/runFilter";
 import { isActive } from "../lib/keyColors";
-import { toHex6 } from "../lib/runColor";
 import { DEFAULT_SETTINGS, type WorkspaceSettings, setRunColor, showOnly, toggle } from "../lib/workspaceSettings";
 import ColumnChooser from "./ColumnChooser";
-import EyeIcon from "./EyeIcon";
 import FilterBuilder from "./FilterBuilder";
 import PinIcon from "./PinIcon";
 import RunActions from "./RunActions";
-import SummaryValue, { isRichSummary } from "./SummaryValue";
+import { CONTROLS, type RowActions } from "./runsTable/RunRow";
+import { type RowLayout, rowLayout } from "./runsTable/layout";
+import TableBody from "./runsTable/TableBody";
 import "./RunsTable.css";
 
 export interface RunsTableProps {
@@ -61,19 +55,16 @@ export interface RunsTableProps {
   onCompare: () => void;
 }
 
-const ROW_HEIGHT = 30;
-const CONTROLS = "run:controls";
 const CONTROLS_WIDTH = 72;
 const NAME_WIDTH = 170;
 const COLUMN_WIDTH = 96;
-const GROUP_PREFIX = "group-row:";
 const STATES = ["running", "finished", "crashed", "failed", "killed"];
 
-function cellText(run: Run, id: string): string {
-  const value = columnValue(run, id);
-  if (id === "run:runtime" && typeof value === "number") return formatDuration(value);
-  if (id === "run:created_at" && typeof value === "number") return formatTimestamp(value);
-  return formatValue(value);
+/** A column's place: pinned columns stick at their offset from the left. */
+function stick(header: { column: { getIsPinned: () => false | "left" | "right"; getStart: (p: "left") => number; getSize: () => number } }): CSSProperties {
+  return header.column.getIsPinned() === "left"
+    ? { position: "sticky", left: header.column.getStart("left"), zIndex: 1, width: header.column.getSize() }
+    : { width: header.column.getSize() };
 }
 
 export default function RunsTable(props: RunsTableProps) {
@@ -157,13 +148,6 @@ export default function RunsTable(props: RunsTableProps) {
     [rows, groupBy, shownColumns, expanded],
   );
 
-  const virtualizer = useVirtualizer({
-    count: display.length,
-    getScrollElement: () => scroller.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 4,
-  });
-
   const sortBy = useCallback(
     (id: string, multi: boolean) =>
       update((s) => {
@@ -177,14 +161,8 @@ export default function RunsTable(props: RunsTableProps) {
   );
 
   const visibleCount = rows.reduce((n, run) => n + (hidden.has(run.id) ? 0 : 1), 0);
-  const totalWidth = table.getTotalSize();
   const leftHeaders = table.getLeftLeafHeaders();
   const centerHeaders = table.getCenterLeafHeaders();
-
-  const stick = (header: { column: { getIsPinned: () => false | "left" | "right"; getStart: (p: "left") => number; getSize: () => number } }): CSSProperties =>
-    header.column.getIsPinned() === "left"
-      ? { position: "sticky", left: header.column.getStart("left"), zIndex: 1, width: header.column.getSize() }
-      : { width: header.column.getSize() };
 
   const headerCell = (header: Header<Run, unknown>) => {
     const id = header.column.id;
@@ -235,77 +213,38 @@ export default function RunsTable(props: RunsTableProps) {
     );
   };
 
-  const toggleSelected = (id: string) => onSelect(selectedSet.has(id) ? selected.filter((x) => x !== id) : [...selected, id]);
+  // The rows' actions: one stable object (rows are memoised), calling the latest state.
+  const latest = useRef({ selected, selectedSet, onSelect, update });
+  latest.current = { selected, selectedSet, onSelect, update };
+  const actions = useMemo<RowActions>(
+    () => ({
+      toggleSelected: (id) => {
+        const now = latest.current;
+        now.onSelect(now.selectedSet.has(id) ? now.selected.filter((x) => x !== id) : [...now.selected, id]);
+      },
+      toggleHidden: (id) => latest.current.update((s) => ({ ...s, hiddenRuns: toggle(s.hiddenRuns, id) })),
+      setColor: (id, color) => latest.current.update((s) => setRunColor(s, id, color)),
+      toggleGroup: (key) =>
+        setExpanded((current) => {
+          const next = new Set(current);
+          if (next.has(key)) next.delete(key);
+          else next.add(key);
+          return next;
+        }),
+    }),
+    [],
+  );
 
-  const summaryDelta = (run: Run, id: string) => {
-    if (!baseline || run.id === baseline.id || !id.startsWith("summary:")) return null;
-    const d = delta(columnValue(run, id), columnValue(baseline, id));
-    return d === null ? null : formatDelta(d);
-  };
-
-  const groupRow = (row: Extract<TableRow, { kind: "group" }>, start: number) => {
-    const cells = [...leftHeaders, ...centerHeaders];
-    return (
-      <div
-        key={`${GROUP_PREFIX}${row.key}`}
-        className="tr group-row"
-        data-testid={`group-row-${row.label}`}
-        data-count={row.count}
-        style={{ transform: `translateY(${start}px)`, height: ROW_HEIGHT, width: totalWidth }}
-        onMouseEnter={() => setHoveredRun(groupLineId(row.key))}
-        onMouseLeave={() => setHoveredRun(null)}
-      >
-        {cells.map((header) => {
-          const id = header.column.id;
-          const style = stick(header);
-          if (id === CONTROLS) {
-            return (
-              <div key={id} className="td pinned controls" style={style}>
-                <button
-                  type="button"
-                  className="link group-toggle"
-                  data-testid={`group-toggle-${row.label}`}
-                  aria-expanded={row.expanded}
-                  onClick={() =>
-                    setExpanded((current) => {
-                      const next = new Set(current);
-                      if (next.has(row.key)) next.delete(row.key);
-                      else next.add(row.key);
-                      return next;
-                    })
-                  }
-                >
-                  {row.expanded ? "▾" : "▸"}
-                </button>
-              </div>
-            );
-          }
-          if (id === NAME_COLUMN) {
-            return (
-              <div key={id} className="td pinned name group-name" style={style} title={row.label}>
-                {row.label} <span className="muted">({row.count})</span>
-              </div>
-            );
-          }
-          const agg = row.aggregates[id];
-          const text = agg ? formatNumber(agg.mean) : "";
-          return (
-            <div
-              key={id}
-              className={`td${header.column.getIsPinned() ? " pinned" : ""}`}
-              style={style}
-              data-testid={`group-cell-${row.label}-${id}`}
-              data-mean={agg?.mean ?? ""}
-              title={agg ? `mean ${formatNumber(agg.mean)} · min ${formatNumber(agg.min)} · max ${formatNumber(agg.max)} (${agg.n} runs)` : ""}
-            >
-              {text}
-            </div>
-          );
-        })}
-      </div>
-    );
-  };
-
+  // Every row's cells: laid out once per set of columns and sticky pins, shared by all rows.
+  const layout = useMemo<RowLayout>(
+    () =>
+      rowLayout(
+        [...table.getLeftLeafHeaders(), ...table.getCenterLeafHeaders()].map((h) => ({ id: h.column.id, width: h.column.getSize(), pinned: !!h.column.getIsPinned() })),
+        table.getTotalSize(),
+      ),
+    // the table's headers follow its columns and sticky pins
+    [table, columns, sticky],
+  );
   return (
     <div className="runs-table" data-testid="runs-table">
       <div className="runs-controls">
@@ -390,131 +329,26 @@ export default function RunsTable(props: RunsTableProps) {
           onCompare={onCompare}
         />
       </div>
-      <div className="runs-scroll" ref={scroller} data-testid="runs-scroll">
-        <div className="runs-inner" style={{ width: totalWidth }}>
+      <TableBody
+        scroller={scroller}
+        header={
           <div className="thead">
             {leftHeaders.map(headerCell)}
             {centerHeaders.map(headerCell)}
           </div>
-          <div className="tbody" style={{ height: virtualizer.getTotalSize() }}>
-            {virtualizer.getVirtualItems().map((item) => {
-              const entry = display[item.index];
-              if (!entry) return null;
-              if (entry.kind === "group") return groupRow(entry, item.start);
-              const run = entry.run;
-              const row = table.getRow(run.id);
-              const visible = !hidden.has(run.id);
-              const color = colorOf(run);
-              return (
-                <div
-                  key={entry.group === null ? row.id : `${entry.group}/${row.id}`}
-                  className={`tr${visible ? "" : " hidden-run"}${selectedSet.has(run.id) ? " selected" : ""}${baseline?.id === run.id ? " baseline" : ""}${entry.group === null ? "" : " grouped"}`}
-                  data-testid={`run-row-${run.id}`}
-                  data-visible={visible}
-                  data-baseline={baseline?.id === run.id}
-                  style={{ transform: `translateY(${item.start}px)`, height: ROW_HEIGHT, width: totalWidth }}
-                  onMouseEnter={() => setHoveredRun(run.id)}
-                  onMouseLeave={() => setHoveredRun(null)}
-                >
-                  {[...row.getLeftVisibleCells(), ...row.getCenterVisibleCells()].map((cell) => {
-                    const id = cell.column.id;
-                    const style = stick(cell);
-                    if (id === CONTROLS) {
-                      return (
-                        <div key={cell.id} className="td pinned controls" style={style}>
-                          <input
-                            type="checkbox"
-                            data-testid={`select-${run.id}`}
-                            aria-label={`select ${runDisplayName(run)}`}
-                            checked={selectedSet.has(run.id)}
-                            onChange={() => toggleSelected(run.id)}
-                          />
-                          <button
-                            type="button"
-                            className="eye"
-                            data-testid={`eye-${run.id}`}
-                            aria-pressed={visible}
-                            title={visible ? "Hide this run" : "Show this run"}
-                            onClick={() => update((s) => ({ ...s, hiddenRuns: toggle(s.hiddenRuns, run.id) }))}
-                          >
-                            <EyeIcon open={visible} />
-                          </button>
-                          <label
-                            className={`swatch swatch-picker${keyColorsOn ? " locked" : ""}`}
-                            style={{ background: visible ? color : "var(--run-hidden)" }}
-                            data-color={color}
-                            title={
-                              keyColorsOn
-                                ? "Key-based colours are on (Workspace settings → Runs)"
-                                : "Pick this run's colour"
-                            }
-                          >
-                            <input
-                              type="color"
-                              data-testid={`color-input-${run.id}`}
-                              aria-label={`colour of ${runDisplayName(run)}`}
-                              value={toHex6(color) ?? "#000000"}
-                              disabled={keyColorsOn}
-                              onChange={(e) => update((s) => setRunColor(s, run.id, e.target.value))}
-                            />
-                          </label>
-                        </div>
-                      );
-                    }
-                    if (id === NAME_COLUMN) {
-                      return (
-                        <div key={cell.id} className="td pinned name" style={style}>
-                          <a
-                            href={runUrl(entity, project, run.id)}
-                            data-testid={`run-link-${run.id}`}
-                            title={`${runDisplayName(run)} (${run.id})`}
-                            onClick={(e) => {
-                              if (e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return;
-                              e.preventDefault();
-                              navigate(runUrl(entity, project, run.id));
-                            }}
-                          >
-                            {runDisplayName(run)}
-                          </a>
-                          {run.state === "running" && <span className="live-dot" title="running" />}
-                          {baseline?.id === run.id && <span className="baseline-mark" title="baseline run">base</span>}
-                        </div>
-                      );
-                    }
-                    const value = id.startsWith("summary:") ? columnValue(run, id) : undefined;
-                    if (isRichSummary(value)) {
-                      return (
-                        <div key={cell.id} className={`td rich${cell.column.getIsPinned() ? " pinned" : ""}`} style={style} data-testid={`cell-${run.id}-${id}`}>
-                          <SummaryValue value={value} label={describeColumn(id).label} entity={entity} project={project} runId={run.id} compact />
-                        </div>
-                      );
-                    }
-                    const text = cellText(run, id);
-                    const change = summaryDelta(run, id);
-                    return (
-                      <div
-                        key={cell.id}
-                        className={`td${cell.column.getIsPinned() ? " pinned" : ""}`}
-                        style={style}
-                        data-testid={`cell-${run.id}-${id}`}
-                        title={change ? `${text} (${change} vs baseline)` : text}
-                      >
-                        {text}
-                        {change && (
-                          <span className={`delta${change.startsWith("+") ? " up" : change.startsWith("−") ? " down" : ""}`} data-testid={`delta-${run.id}-${id}`}>
-                            {change}
-                          </span>
-                        )}
-                      </div>
-                    );
-                  })}
-                </div>
-              );
-            })}
-          </div>
-        </div>
-        {!loading && rows.length === 0 && <div className="empty">No runs match.</div>}
-      </div>
+        }
+        display={display}
+        layout={layout}
+        hidden={hidden}
+        selected={selectedSet}
+        baseline={baseline}
+        colorOf={colorOf}
+        keyColorsOn={keyColorsOn}
+        entity={entity}
+        project={project}
+        actions={actions}
+        empty={!loading && rows.length === 0}
+      />
     </div>
   );
 }
