@@ -17,7 +17,11 @@ under ``bench/.work/grouping`` (untimed; ``--fresh`` rewrites it).
 A/B against another tree in the same minutes: ``--before OLD/src [--loads 5]``
 alternates cold first grouped panels (a fresh ``runyard ui`` each) of that tree's
 server and web build (``PYTHONPATH``; build it first) and this one's, and prints each
-load and the medians.
+load and the medians. ``--only endpoint --before OLD/src [--loads 5]`` is the same
+A/B of ``GET /groups`` alone, in-process (no browser): each round runs a fresh
+interpreter of each tree (``PYTHONPATH``) making ``--loads`` cold calls (a fresh app and
+store each), and prints each tree's wall and CPU times, their medians, and whether the
+two trees' answers are the same bytes.
 """
 
 from __future__ import annotations
@@ -174,6 +178,8 @@ def main() -> None:
     parser.add_argument(
         "--before", default=None, help="A/B: another tree's src directory (its web app built)"
     )
+    parser.add_argument("--rounds", type=int, default=3, help="A/B rounds of --only endpoint")
+    parser.add_argument("--endpoint-json", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     root = args.dir / f"{args.runs}x{args.steps}"
@@ -190,6 +196,12 @@ def main() -> None:
 
     loadavg = Path("/proc/loadavg")
     load = loadavg.read_text().split()[0] if loadavg.is_file() else "?"
+    if args.endpoint_json:  # one tree's side of ab_endpoint
+        print(json.dumps(groups_calls(data_dir, aux_dir, api, args.loads)))
+        return
+    if args.before and args.only == "endpoint":
+        ab_endpoint(args, args.before)
+        return
     if args.before:
         ab_grouping(adapter, args.before, args.loads, timeout_ms)
         return
@@ -323,10 +335,53 @@ def measure_grouping(adapter: Any, api: str, args: argparse.Namespace, timeout_m
     )
 
 
-def measure_groups_cpu(data_dir: Path, aux_dir: Path, api: str, loads: int) -> None:
-    """``GET /groups`` in this process on a fresh app each time (cold cache): wall and the
-    CPU time of the process (every thread; user and system), which the machine's load
-    barely inflates, with the load average around the calls."""
+def ab_endpoint(args: argparse.Namespace, before: str) -> None:
+    """``args.rounds`` x (the tree at ``before``, this tree): ``GET /groups`` in-process,
+    each round a fresh interpreter per tree making ``args.loads`` cold calls."""
+    import hashlib
+    import os
+    import subprocess
+
+    trees = {"before": before, "now": str(HERE.parent / "src")}
+    seen: dict[str, dict[str, list[Any]]] = {
+        name: {"wall": [], "cpu": [], "system": [], "answer": []} for name in trees
+    }
+    start = _load()
+    for _ in range(args.rounds):
+        for name, src in trees.items():
+            command = [sys.executable, __file__, "--only", "endpoint", "--endpoint-json"]
+            command += ["--loads", str(args.loads), "--runs", str(args.runs)]
+            command += ["--steps", str(args.steps), "--dir", str(args.dir)]
+            env = {**os.environ, "PYTHONPATH": src}
+            out = subprocess.run(command, env=env, check=True, capture_output=True, text=True)
+            found = json.loads(out.stdout.strip().splitlines()[-1])
+            for field in seen[name]:
+                seen[name][field] += found[field]
+            print(
+                f"{name}: wall {ms(found['wall'])} ms, CPU {ms(found['cpu'])} ms (load {_load()})",
+                flush=True,
+            )
+    for name, found in seen.items():
+        print(
+            f"{name} ({trees[name]}): {len(found['wall'])} cold calls, median wall "
+            f"{statistics.median(found['wall']) * 1e3:.0f} ms, CPU "
+            f"{statistics.median(found['cpu']) * 1e3:.0f} ms (system "
+            f"{statistics.median(found['system']) * 1e3:.0f} ms)"
+        )
+    answers = {
+        hashlib.sha256(a.encode()).hexdigest()[:12] for f in seen.values() for a in f["answer"]
+    }
+    print(f"answers: {'the same bytes' if len(answers) == 1 else 'DIFFER: ' + ', '.join(answers)}")
+    print(f"load average {start} -> {_load()}")
+
+
+def groups_calls(data_dir: Path, aux_dir: Path, api: str, loads: int) -> dict[str, list[Any]]:
+    """``GET /groups`` in this process on a fresh app each time (cold cache): wall, the
+    CPU time of the process (every thread; user and system; the machine's load inflates
+    it far less than the wall time), system time, the load average before each call and
+    the answer's sha256, of ``loads`` calls after one dropped (it warms imports and the
+    page cache)."""
+    import hashlib
     import resource
 
     from fastapi.testclient import TestClient
@@ -335,8 +390,8 @@ def measure_groups_cpu(data_dir: Path, aux_dir: Path, api: str, loads: int) -> N
     from runyard.store.registry import open_store
 
     query = urllib.parse.urlencode({"by": "config.arch", "keys": "loss"})
-    walls, cpus, systems, loads_seen = [], [], [], []
-    for _ in range(loads + 1):  # the first warms imports and the page cache: dropped
+    walls, cpus, systems, loads_seen, answers = [], [], [], [], []
+    for _ in range(loads + 1):
         store = open_store(f"sqlite:///{data_dir}/runyard.db")
         try:
             with TestClient(create_app(store, f"file://{aux_dir / 'blobs'}")) as client:
@@ -348,10 +403,23 @@ def measure_groups_cpu(data_dir: Path, aux_dir: Path, api: str, loads: int) -> N
                 cpus.append(r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime)
                 systems.append(r1.ru_stime - r0.ru_stime)
                 assert answer.status_code == 200, answer.text[:200]
+                answers.append(hashlib.sha256(answer.content).hexdigest())
         finally:
             store.close()
-    walls, cpus, systems = walls[1:], cpus[1:], systems[1:]
-    seen = ", ".join(loads_seen[1:])
+    return {
+        "wall": walls[1:],
+        "cpu": cpus[1:],
+        "system": systems[1:],
+        "load": loads_seen[1:],
+        "answer": answers[1:],
+    }
+
+
+def measure_groups_cpu(data_dir: Path, aux_dir: Path, api: str, loads: int) -> None:
+    """Table rows of :func:`groups_calls`: ``GET /groups`` alone, in-process, cold."""
+    found = groups_calls(data_dir, aux_dir, api, loads)
+    walls, cpus, systems = found["wall"], found["cpu"], found["system"]
+    seen = ", ".join(found["load"])
     print(
         f"| `GET /groups` alone, in-process, cold cache: CPU time (all threads, user + system; "
         f"system {statistics.median(systems) * 1e3:.0f} ms) "

@@ -108,10 +108,13 @@ def group_runs(records: Sequence[RunRecord], by: Sequence[str]) -> list[Group]:
     return sorted(groups.values(), key=_sort_key)
 
 
-#: Series are read by a few threads at once, in bulk reads (``read_series_many``) of a few
+#: Series are read by two threads at once, in bulk reads (``read_series_many``) of a few
 #: runs each: the query, zlib and the byte unshuffle release the GIL, so two cores read a
-#: panel of 1,000 runs x 10,000 steps about twice as fast as one query does.
-_READERS = 4
+#: panel of 1,000 runs x 10,000 steps about twice as fast as one query does. Two, not
+#: more: on a machine of two cores, four readers (and the thread aggregating) took ~30%
+#: more CPU for the same panel (~260 vs ~200 ms: the GIL handed between more threads,
+#: each reader's SQLite connection and caches) and were no faster in wall time.
+_READERS = 2
 #: Series per bulk read at most. Measured on SQLite (10,000-step series): past ~16 series
 #: a query costs 3-4x more per byte, its ORDER BY sorting the blobs in a temporary b-tree;
 #: under it the query is as cheap per series as one read per series, and fewer.
