@@ -271,7 +271,9 @@ class ConsoleCapture:
             faulthandler.enable(file=self._replacements["stderr"])
             self._faulthandler = True
         self._thread = threading.Thread(target=self._read_loop, name="runyard-console", daemon=True)
-        self._thread.start()
+        from runyard.sdk.signals import start_leaving_signals
+
+        start_leaving_signals(self._thread)
         _redirects.append(self)
 
     def _replacement(self, name: str, original: TextIO, saved: int) -> TextIO:

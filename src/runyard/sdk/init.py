@@ -39,6 +39,7 @@ from runyard.sdk.config import config_items
 from runyard.sdk.disabled import DisabledRun
 from runyard.sdk.plain import encode_plain
 from runyard.sdk.run import Run
+from runyard.sdk.signals import start_leaving_signals
 from runyard.sdk.writer import Writer
 from runyard.settings import Settings, display_uri
 
@@ -584,7 +585,7 @@ def init(
             from runyard.sdk.files import remember_run
 
             remember_run(base, ref)
-        writer.start()
+        start_leaving_signals(writer)
     if base.show_messages:
         _announce(run, base, journal.path)
     _start_context(

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from runyard.errors import CommError
 from runyard.journal.records import Rec
 from runyard.sdk.side_journal import SideJournal, side_journal_path
+from runyard.sdk.signals import start_leaving_signals
 from runyard.sdk.switch_interval import working
 
 if TYPE_CHECKING:
@@ -104,7 +105,7 @@ class RunContext:
             name="runyard-context",
             daemon=True,
         )
-        context._launcher.start()
+        start_leaving_signals(context._launcher)  # so are the sampler's and collector's
         return context
 
     def _launch(
@@ -192,7 +193,12 @@ class RunContext:
             while store.get_run(ref) is None:
                 if not main_writer.is_alive():
                     raise CommError(f"run {ref.path} is not in the store yet")
-                time.sleep(_RUN_POLL)
+                # Woken by the main writer's first stored batch (a finishing run's side
+                # writer is told to stop while the main one may not have stored one).
+                if main_writer.stored.is_set():
+                    time.sleep(_RUN_POLL)  # stored, yet not found: deleted meanwhile?
+                else:
+                    main_writer.stored.wait(_RUN_POLL)
             return store
 
         self._main_writer = main_writer
@@ -209,7 +215,7 @@ class RunContext:
         # Its exit would seal the run's series in its last batch: the run seals them
         # off finish when its main writer does (settle_soon).
         self.writer.seal_later = main_writer.seal_later
-        self.writer.start()
+        start_leaving_signals(self.writer)
 
     def stop(self, state: str, exit_code: int | None, runtime: float) -> None:
         """Stop capturing (the last console chunk is recorded) and tell the sampler to

@@ -33,6 +33,7 @@ from runyard.errors import AuthError
 from runyard.journal.frames import MAGIC, JournalWriter, read_records
 from runyard.journal.records import journal_name
 from runyard.printer import warn_once
+from runyard.sdk.signals import start_leaving_signals
 from runyard.sdk.switch_interval import working
 
 if TYPE_CHECKING:
@@ -115,7 +116,7 @@ def settle_soon(store: TrackingStore, seal: RunRef | None = None) -> threading.T
         if threading.main_thread().is_alive():
             thread = threading.Thread(target=_settle, name="runyard-settle", daemon=False)
             try:
-                thread.start()
+                start_leaving_signals(thread)
                 _settler = thread
                 return thread
             except RuntimeError:  # can't start a thread now: inline
@@ -213,6 +214,9 @@ class Writer(threading.Thread):
         self._fold_lock = threading.Lock()
         #: True once every record up to the end of the journal is in the store.
         self.drained = False
+        #: Set once a batch is stored (the first creates the run: a side journal's
+        #: writer waits for it).
+        self.stored = threading.Event()
         #: Fold the store's write-ahead log back (``store.checkpoint``) once drained; a
         #: run's writers leave it to the run, which does it once for both of them, off
         #: ``finish`` (see :func:`settle_soon`).
@@ -358,6 +362,7 @@ class Writer(threading.Thread):
                     self._degrade(f"could not {step}: {exc!r}")
                 else:
                     self.refused = False
+                    self.stored.set()
                     if self._pending.create is not None and self._on_created is not None:
                         with contextlib.suppress(Exception):
                             self._on_created(store)
