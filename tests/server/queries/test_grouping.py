@@ -327,3 +327,49 @@ def test_group_values_are_told_apart_as_their_json() -> None:
         for g in group_runs(tagged, ["config.k", "tags"])
     )
     assert found == [("float", "x", ["b"]), ("int", "x", ["a"]), ("int", "y", ["a"])]
+
+
+class FailingStore(CountingStore):
+    """The real store whose bulk reads of one run fail (a broken blob, a lost server)."""
+
+    def _chunks_many(
+        self,
+        columns: str,
+        entity: str,
+        project: str,
+        run_ids: Sequence[str],
+        *args: Any,
+        **kwargs: Any,
+    ) -> dict[tuple[str, str], list[Any]]:
+        if "r33" in run_ids:
+            raise RuntimeError("chunk unreadable")
+        return super()._chunks_many(columns, entity, project, run_ids, *args, **kwargs)
+
+
+def test_a_failing_read_on_a_reader_thread_fails_the_answer(tracking: CountingStore) -> None:
+    failing = FailingStore.__new__(FailingStore)
+    failing.__dict__.update(tracking.__dict__)  # the same store and connections
+    groups = group_runs(_records(failing), ["config.arch"])
+    assert len({r.ref for g in groups for r in g.runs}) > grouping._SLICE_SERIES  # threads
+    with pytest.raises(RuntimeError, match="chunk unreadable"):
+        grouped_series(failing, groups, ["loss"])
+    # the readers go on serving the next request
+    assert len(grouped_series(tracking, groups, ["loss"])) == 4
+
+
+def test_threaded_reads_answer_as_one_thread_does(
+    tracking: CountingStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # every group's lines from the readers' threads, byte for byte those of the reads
+    # made one after another on the calling thread
+    groups = group_runs(_records(tracking), ["config.arch"])
+    threaded = grouped_series(tracking, groups, ["loss", "acc"])
+    monkeypatch.setattr(grouping, "_SLICE_SERIES", 10_000)  # one slice: no thread
+    tracking.bulk.clear()
+    alone = grouped_series(tracking, groups, ["loss", "acc"])
+    assert len(tracking.bulk) == 4  # one read per group, on this thread
+    for a, b in zip(threaded, alone, strict=True):
+        assert a["runs"] == b["runs"]
+        for la, lb in zip(a["series"], b["series"], strict=True):
+            for field in ("x", "y", "ymin", "ymax", "lo", "hi"):
+                assert la[field].tobytes() == lb[field].tobytes()
