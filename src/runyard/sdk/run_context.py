@@ -190,8 +190,11 @@ class RunContext:
             # A batch of this journal only attaches to its run: it must not reach the
             # store before the main journal's first batch has created the run.
             store = open_store()
-            while store.get_run(ref) is None:
-                if not main_writer.is_alive():
+            while True:
+                alive = main_writer.is_alive()  # (before the look: it may end meanwhile)
+                if store.get_run(ref) is not None:
+                    return store
+                if not alive:
                     raise CommError(f"run {ref.path} is not in the store yet")
                 # Woken by the main writer's first stored batch (a finishing run's side
                 # writer is told to stop while the main one may not have stored one).
@@ -199,7 +202,6 @@ class RunContext:
                     time.sleep(_RUN_POLL)  # stored, yet not found: deleted meanwhile?
                 else:
                     main_writer.stored.wait(_RUN_POLL)
-            return store
 
         self._main_writer = main_writer
         self.writer = Writer(
