@@ -94,6 +94,35 @@ def test_outside_git_and_with_git_disabled(repo: Path, tmp_path: Path) -> None:
     assert "git" not in meta and "email" not in meta and diff == b""
 
 
+def test_the_remote_is_origin_else_the_first_one_and_no_git_runs_outside_a_checkout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The git commands run at once (a process each); the remote recorded is origin's,
+    else the first of the config file's; outside any checkout no git process starts."""
+    repo = tmp_path / "r"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "dev")
+    git(repo, "remote", "add", "zeta", "https://example.com/zeta.git")
+    git(repo, "remote", "add", "alpha", "https://example.com/alpha.git")
+    info = git_info(repo)
+    assert info is not None and info["remote"] == "https://example.com/zeta.git"
+    assert "commit" not in info and info["branch"] == "dev"  # no commit yet
+    git(repo, "remote", "add", "origin", "https://tok@example.com/origin.git")
+    assert git_info(repo)["remote"] == "https://example.com/origin.git"  # type: ignore[index]
+
+    import subprocess
+
+    def no_git(*args: object, **kwargs: object) -> None:
+        raise AssertionError(f"a process was started: {args}")
+
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    monkeypatch.delenv("GIT_DIR", raising=False)
+    monkeypatch.setattr(subprocess, "Popen", no_git)
+    meta, diff = collect(started_at=0.0, root=str(plain), machine=False)
+    assert "git" not in meta and diff == b""
+
+
 def test_collect_fills_wandb_metadata_fields(repo: Path) -> None:
     meta, diff = collect(started_at=1_700_000_000.5, root=str(repo), program=str(repo / "train.py"))
     assert meta["startedAt"] == "2023-11-14T22:13:20.500000Z"

@@ -82,14 +82,18 @@ def strip_credentials(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
-def _git(root: str | os.PathLike[str], *args: str) -> str | None:
-    """A git command's output (stripped), or None when it fails."""
-    out = _git_bytes(root, *args)
-    return None if out is None else out.decode("utf-8", "replace").strip()
-
-
 def _git_bytes(root: str | os.PathLike[str], *args: str) -> bytes | None:
+    return _git_all(root, {"out": args})["out"]
+
+
+def _git_all(
+    root: str | os.PathLike[str], commands: dict[str, tuple[str, ...]]
+) -> dict[str, bytes | None]:
+    """Several git commands run at once, a process each (a git process is mostly start-up:
+    one after another, the five a run asks cost 20-30 ms): each one's output, or None
+    when it fails or outlasts the timeout (then killed)."""
     import subprocess
+    import time
 
     env = {
         **os.environ,
@@ -98,59 +102,105 @@ def _git_bytes(root: str | os.PathLike[str], *args: str) -> bytes | None:
         "GIT_PAGER": "cat",
         "LC_ALL": "C",
     }
-    try:
-        done = subprocess.run(
-            ["git", "-c", "core.quotepath=off", "-c", "color.ui=never", *args],
-            cwd=root,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            timeout=_GIT_TIMEOUT,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return done.stdout if done.returncode == 0 else None
+    started: dict[str, subprocess.Popen[bytes] | None] = {}
+    for name, args in commands.items():
+        try:
+            started[name] = subprocess.Popen(
+                ["git", "-c", "core.quotepath=off", "-c", "color.ui=never", *args],
+                cwd=root,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+        except OSError:
+            started[name] = None
+    deadline = time.monotonic() + _GIT_TIMEOUT
+    out: dict[str, bytes | None] = {}
+    for name, proc in started.items():
+        out[name] = None
+        if proc is None:
+            continue
+        try:
+            stdout, _ = proc.communicate(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+            continue
+        if proc.returncode == 0:
+            out[name] = stdout
+    return out
+
+
+#: What ``git_info`` asks (and ``collect``, with the diff).
+_INFO = {
+    "top": ("rev-parse", "--show-toplevel"),
+    "commit": ("rev-parse", "--verify", "-q", "HEAD"),
+    "branch": ("symbolic-ref", "--short", "-q", "HEAD"),
+    "config": ("config", "--get-regexp", r"^(remote\..*\.url|user\.email)$"),
+}
+
+
+def _maybe_checkout(root: str | os.PathLike[str]) -> bool:
+    """Whether ``root`` may be in a git checkout: a ``.git`` in it or above it, or git
+    told where one is (``GIT_DIR``). Elsewhere no git process is started at all."""
+    if os.environ.get("GIT_DIR"):
+        return True
+    here = Path(root).absolute()
+    return any((folder / ".git").exists() for folder in (here, *here.parents))
 
 
 def git_info(root: str | os.PathLike[str]) -> dict[str, Any] | None:
     """``{"remote", "commit", "branch", "root"}`` of the checkout holding ``root``, or None."""
-    top = _git(root, "rev-parse", "--show-toplevel")
+    return _info(_git_all(root, _INFO))
+
+
+def _info(found: dict[str, bytes | None]) -> dict[str, Any] | None:
+    """git_info from the outputs of ``_INFO``'s commands; ``"email"`` too, when set."""
+
+    def text(name: str) -> str:
+        out = found.get(name)
+        return "" if out is None else out.decode("utf-8", "replace").strip()
+
+    top = text("top")
     if not top:
         return None
     info: dict[str, Any] = {"root": top}
-    commit = _git(root, "rev-parse", "--verify", "-q", "HEAD")
-    if commit:
-        info["commit"] = commit
-    branch = _git(root, "symbolic-ref", "--short", "-q", "HEAD")
-    if branch:
-        info["branch"] = branch
-    remote = _git(root, "config", "--get", "remote.origin.url")
-    if not remote:
-        names = (_git(root, "remote") or "").split()
-        if names:
-            remote = _git(root, "config", "--get", f"remote.{names[0]}.url")
-    if remote:
-        info["remote"] = strip_credentials(remote)
+    for name in ("commit", "branch"):
+        if text(name):
+            info[name] = text(name)
+    remotes: list[str] = []
+    for line in text("config").splitlines():
+        key, _, value = line.partition(" ")
+        if key == "user.email" and value:
+            info["email"] = value
+        elif key.startswith("remote.") and value:
+            # origin's, else the first remote's (in the order of the config file)
+            remotes.insert(0 if key == "remote.origin.url" else len(remotes), value)
+    if remotes:
+        info["remote"] = strip_credentials(remotes[0])
     return info
+
+
+#: ``git diff HEAD``: the uncommitted changes to tracked files, as a patch ``git apply``
+#: takes on the commit.
+_DIFF = (
+    "diff",
+    "HEAD",
+    "--binary",
+    "--no-color",
+    "--no-ext-diff",
+    "--no-textconv",
+    "--src-prefix=a/",
+    "--dst-prefix=b/",
+    "--",
+)
 
 
 def git_diff(root: str | os.PathLike[str]) -> bytes:
     """``git diff HEAD`` of the checkout holding ``root`` (b"" when clean or no git): the
     uncommitted changes to tracked files, as a patch ``git apply`` takes on the commit."""
-    out = _git_bytes(
-        root,
-        "diff",
-        "HEAD",
-        "--binary",
-        "--no-color",
-        "--no-ext-diff",
-        "--no-textconv",
-        "--src-prefix=a/",
-        "--dst-prefix=b/",
-        "--",
-    )
-    return out or b""
+    return _git_bytes(root, *_DIFF) or b""
 
 
 def requirements() -> str:
@@ -239,7 +289,9 @@ def collect(
         meta["username"] = getpass.getuser()
     prog = program_path(program)
     meta["program"] = prog if prog is not None else "<python with no main file>"
-    git = None if disable_git else git_info(cwd)
+    git_on = not disable_git and _maybe_checkout(cwd)
+    found = _git_all(cwd, {**_INFO, "diff": _DIFF}) if git_on else {}
+    git = _info(found)
     if prog is not None:
         path = Path(cwd, prog).resolve()
         if path.is_file():
@@ -249,10 +301,9 @@ def collect(
     diff = b""
     if git is not None:
         meta["git"] = {k: git[k] for k in ("remote", "commit", "branch") if k in git}
-        email = _git(cwd, "config", "--get", "user.email")
-        if email:
-            meta["email"] = email
-        diff = git_diff(cwd)
+        if "email" in git:
+            meta["email"] = git["email"]
+        diff = found.get("diff") or b""
     slurm = {k[6:].lower(): v for k, v in os.environ.items() if k.startswith("SLURM_")}
     if slurm:
         meta["slurm"] = slurm
