@@ -301,6 +301,8 @@ def test_finish_seals_and_checkpoints_the_store_once_after_both_writers_without_
             thread.join(60)
     monkeypatch.setattr(SqlStore, "checkpoint", logged_checkpoint)
     monkeypatch.setattr(SqlStore, "seal", held_seal)
+    # Whatever the writer stored while the loop ran, its last batch is sealed later.
+    monkeypatch.setattr("runyard.sdk.init.SEAL_LATER_POINTS", 1)
     run = runyard.init(project="p", settings={"console": "wrap"})
     print("to the side journal")
     for i in range(20_000):
@@ -362,3 +364,33 @@ def test_settling_a_server_run_starts_no_thread_and_a_local_one_seals_then_check
     assert [c for c in calls if c[0] == "seal"] == [("seal", "a"), ("seal", "b")]
     assert calls.count(("checkpoint", "runyard-settle")) == 3
     assert calls.index(("seal", "b")) < len(calls) - 1
+
+
+def test_a_small_last_batch_is_sealed_with_it_and_nothing_is_left_to_seal(
+    ry_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under SEAL_LATER_POINTS the last batch is sealed at once (a settling thread would
+    cost the next run more): finish returns with every chunk compressed, and the
+    settling thread only checkpoints."""
+    from runyard.store.sql.chunks import is_plain
+    from runyard.store.sql.store import SqlStore
+
+    sealed: list[str] = []
+    monkeypatch.setattr(SqlStore, "seal", lambda self, ref: sealed.append(ref.run_id))
+    run = runyard.init(project="p")
+    for i in range(1000):
+        run.log({"a": i * 0.5, "b": float(i)})
+    run.finish()
+    for thread in threading.enumerate():
+        if thread.name == "runyard-settle":
+            thread.join(60)
+    assert sealed == []
+    store = SqlStore(f"sqlite:///{next(ry_dir.rglob('*.db'))}")
+    try:
+        with store._db.read() as tx:
+            blobs = [bytes(b[0]) for b in tx.all("SELECT values_blob FROM series_chunks")]
+    finally:
+        store.close()
+    assert blobs and not any(is_plain(b) for b in blobs)
+    history = runyard.Api().run(run.path).scan_history(keys=["a"])
+    assert [r["a"] for r in history] == [i * 0.5 for i in range(1000)]

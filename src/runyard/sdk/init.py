@@ -40,7 +40,7 @@ from runyard.sdk.disabled import DisabledRun
 from runyard.sdk.plain import encode_plain
 from runyard.sdk.run import Run
 from runyard.sdk.signals import start_leaving_signals
-from runyard.sdk.writer import Writer
+from runyard.sdk.writer import SEAL_LATER_POINTS, Writer
 from runyard.settings import Settings, display_uri
 
 if TYPE_CHECKING:
@@ -556,7 +556,7 @@ def init(
             on_stop=lambda: named[0]._stop_asked() if named else None,
         )
         writer.checkpoint_at_end = False  # the run does it at finish (settle_soon)
-        writer.seal_later = True  # its last points are compressed off finish (settle_soon)
+        writer.seal_later_from = SEAL_LATER_POINTS  # sealed off finish (settle_soon)
     # The run's directory is spelled like its blob keys: always inside files/, one per run.
     # ``dir`` is its parent's parent, as wandb's (<dir>/wandb/…): frameworks pass their
     # working directory, whose files must not be stored with the run at finish.

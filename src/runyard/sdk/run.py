@@ -813,7 +813,7 @@ class Run:
 
             # Once for both writers, not waited for (housekeeping: all is committed),
             # and last: its thread would hold the GIL from what finish has left to do.
-            settle_soon(writer.store, self._ref if writer.seal_later else None)
+            settle_soon(writer.store, self._ref if writer.sealed_later else None)
 
     def _unwritten_message(self, writer: Writer) -> str:
         """What to do with a journal the store did not take: `runyard sync` it, unless

@@ -214,9 +214,9 @@ class RunContext:
             open_at_once=False,  # its run must exist first (open_side_store)
         )
         self.writer.checkpoint_at_end = False  # the run does it at finish (settle_soon)
-        # Its exit would seal the run's series in its last batch: the run seals them
-        # off finish when its main writer does (settle_soon).
-        self.writer.seal_later = main_writer.seal_later
+        # Its end never seals the run's series (the main writer's does, or the run's
+        # settling thread): a batch of its ending the run would, at once.
+        self.writer.seal_later_from = 0
         start_leaving_signals(self.writer)
 
     def stop(self, state: str, exit_code: int | None, runtime: float) -> None:

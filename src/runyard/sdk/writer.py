@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from runyard.journal.spool import SpooledFile
     from runyard.store.base import RunBatch, TrackingStore
 
-__all__ = ["Writer", "settle_soon"]
+__all__ = ["SEAL_LATER_POINTS", "Writer", "settle_soon"]
 
 FLUSH_INTERVAL = 1.0  # seconds between batches while a run is live
 #: Journal bytes decoded at a time (~5,000 rows of 10 scalars): bounds the memory
@@ -81,6 +81,11 @@ POLL_IDLE = 0.25
 #: Journal bytes the writer may fall behind before `log()` waits for it (while the
 #: store is healthy; when it is failing, the journal grows on disk instead).
 MAX_BACKLOG = 64 << 20
+#: A run's last batch of this many history points or more is written uncompressed and
+#: sealed off ``finish`` (:func:`settle_soon`); a smaller one is sealed with it: that
+#: costs less than a settling thread competing with what the script does next (200
+#: short runs in a row: ~10 ms a run more).
+SEAL_LATER_POINTS = 50_000
 #: How often a running run asks the store whether a stop was asked for (wandb: ~15 s).
 STOP_POLL_SECONDS = 10.0
 
@@ -138,6 +143,11 @@ def _settle(inline: bool = False) -> None:
             if seal is not None:
                 store.seal(seal)
             store.checkpoint()
+
+
+def _points(batch: RunBatch) -> int:
+    """History points a batch holds."""
+    return sum(len(steps) for steps, _values in batch.columns.values())
 
 
 class Writer(threading.Thread):
@@ -221,9 +231,13 @@ class Writer(threading.Thread):
         #: run's writers leave it to the run, which does it once for both of them, off
         #: ``finish`` (see :func:`settle_soon`).
         self.checkpoint_at_end = True
-        #: Write the journal's last batch with ``seal_later`` (the run's main writer:
-        #: the run seals its series off ``finish``, see :func:`settle_soon`).
-        self.seal_later = False
+        #: Write the journal's last batch with ``seal_later`` when it holds this many
+        #: points or more (None: never). The run's main writer: its series are sealed
+        #: off ``finish`` (see :func:`settle_soon`) when that is much work; a side
+        #: journal's (0): its end never seals the run, whose main writer does.
+        self.seal_later_from: int | None = None
+        #: Whether the store took the journal's last batch with ``seal_later``.
+        self.sealed_later = False
         #: The store, once drained (the run checkpoints it).
         self.store: TrackingStore | None = None
         #: Called once, when the first records after the journal's START are read (the
@@ -337,7 +351,10 @@ class Writer(threading.Thread):
                         self._pending.journal_done = (
                             stopping and fold.exited and self.read_pos >= self._journal.size
                         )
-                        self._pending.seal_later = self.seal_later and self._pending.journal_done
+                        self._pending.seal_later = self._pending.journal_done and (
+                            self.seal_later_from is not None
+                            and _points(self._pending) >= self.seal_later_from
+                        )
                         self._batch_files = fold.take_files()
                         self._to_upload = list(self._batch_files)
                         self._artifact_files = staged_paths(self._pending.artifacts, self._spool)
@@ -369,6 +386,7 @@ class Writer(threading.Thread):
                         self._on_created = None
                     if self._pending.journal is not None:
                         self._stored = self._pending.journal[1]
+                    self.sealed_later = self.sealed_later or self._pending.seal_later
                     batch, self._pending = self._pending, None
                     if self._batch_files:
                         discard(self._batch_files, self._spool)
