@@ -81,9 +81,9 @@ POLL_IDLE = 0.25
 #: Journal bytes the writer may fall behind before `log()` waits for it (while the
 #: store is healthy; when it is failing, the journal grows on disk instead).
 MAX_BACKLOG = 64 << 20
-#: A run's last batch of this many history points or more is written uncompressed and
-#: sealed off ``finish`` (:func:`settle_soon`); a smaller one is sealed with it: that
-#: costs less than a settling thread competing with what the script does next (200
+#: The last batch of a run of this many history points or more is written uncompressed
+#: and sealed off ``finish`` (:func:`settle_soon`); a smaller run's is sealed with it:
+#: that costs less than a settling thread competing with what the script does next (200
 #: short runs in a row: ~10 ms a run more).
 SEAL_LATER_POINTS = 50_000
 #: How often a running run asks the store whether a stop was asked for (wandb: ~15 s).
@@ -238,6 +238,8 @@ class Writer(threading.Thread):
         self.seal_later_from: int | None = None
         #: Whether the store took the journal's last batch with ``seal_later``.
         self.sealed_later = False
+        #: History points of the batches stored so far.
+        self._points_written = 0
         #: The store, once drained (the run checkpoints it).
         self.store: TrackingStore | None = None
         #: Called once, when the first records after the journal's START are read (the
@@ -351,9 +353,12 @@ class Writer(threading.Thread):
                         self._pending.journal_done = (
                             stopping and fold.exited and self.read_pos >= self._journal.size
                         )
+                        # What a seal compresses: the open chunks of the batches before
+                        # (under a chunk a key) and this one's points: the run's points,
+                        # for a run of under a chunk, the cheap case sealed at once.
+                        points = self._points_written + _points(self._pending)
                         self._pending.seal_later = self._pending.journal_done and (
-                            self.seal_later_from is not None
-                            and _points(self._pending) >= self.seal_later_from
+                            self.seal_later_from is not None and points >= self.seal_later_from
                         )
                         self._batch_files = fold.take_files()
                         self._to_upload = list(self._batch_files)
@@ -387,6 +392,7 @@ class Writer(threading.Thread):
                     if self._pending.journal is not None:
                         self._stored = self._pending.journal[1]
                     self.sealed_later = self.sealed_later or self._pending.seal_later
+                    self._points_written += _points(self._pending)
                     batch, self._pending = self._pending, None
                     if self._batch_files:
                         discard(self._batch_files, self._spool)
