@@ -235,8 +235,7 @@ def ab_grouping(adapter: Any, before: str, loads: int, timeout_ms: float) -> Non
     trees = {"before": before, "now": str(HERE.parent / "src")}
     firsts: dict[str, list[float]] = {name: [] for name in trees}
     start = _load()
-    saved = os.environ.get("PYTHONPATH")
-    try:
+    with wl.env_restored("PYTHONPATH"):
         for _ in range(loads):
             for name, src in trees.items():
                 os.environ["PYTHONPATH"] = src  # the `runyard ui` child's runyard and web build
@@ -252,11 +251,6 @@ def ab_grouping(adapter: Any, before: str, loads: int, timeout_ms: float) -> Non
                     f"{load['groups_loaded_s'] or 0:.3f} s",
                     flush=True,
                 )
-    finally:
-        if saved is None:
-            os.environ.pop("PYTHONPATH", None)
-        else:
-            os.environ["PYTHONPATH"] = saved
     for name, values in firsts.items():
         print(f"{name} ({trees[name]}): median {statistics.median(values):.3f} s ({ms(values)} ms)")
     print(f"load average {start} -> {_load()}")

@@ -512,6 +512,20 @@ def make_rows(steps: int, metrics: int, seed: int = 0) -> list[Metrics]:
     return [dict(zip(keys, row, strict=True)) for row in values.tolist()]
 
 
+@contextlib.contextmanager
+def env_restored(name: str) -> Iterator[None]:
+    """Give the environment variable ``name`` back its value (or absence) on leaving: an
+    A/B sets PYTHONPATH for each tree's children in turn."""
+    saved = os.environ.get(name)
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = saved
+
+
 def timer_overhead_ns() -> float:
     """Median cost of an empty `perf_counter_ns()` pair, for reading per-call numbers."""
     clock = time.perf_counter_ns

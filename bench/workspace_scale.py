@@ -46,6 +46,7 @@ from workloads import (
     VIEWPORT,
     Runyard,
     chromium,
+    env_restored,
     runyard_ui,
     w_ui_table_scroll,
     w_ui_write,
@@ -202,8 +203,7 @@ def ab(size: int, root: Path, before: str, rounds: int) -> None:
     trees = {"before": before, "now": here}
     medians: dict[str, list[float]] = {name: [] for name in trees}
     loads = [Path("/proc/loadavg").read_text().split()[0]]
-    saved = os.environ.get("PYTHONPATH")
-    try:
+    with env_restored("PYTHONPATH"):
         for _ in range(rounds):
             for name, src in trees.items():
                 os.environ["PYTHONPATH"] = src  # the `runyard ui` child's runyard and web build
@@ -215,11 +215,6 @@ def ab(size: int, root: Path, before: str, rounds: int) -> None:
                     f"/series answered {out['series_loaded_s'] or 0:.3f} s",
                     flush=True,
                 )
-    finally:
-        if saved is None:
-            os.environ.pop("PYTHONPATH", None)
-        else:
-            os.environ["PYTHONPATH"] = saved
     loads.append(Path("/proc/loadavg").read_text().split()[0])
     for name, values in medians.items():
         print(

@@ -211,16 +211,17 @@ def test_a_live_run_appends_open_chunks_then_merges_them(store: SqlStore) -> Non
     np.testing.assert_array_equal(store.read_series(ref, "loss").values, expected)
 
 
-@pytest.mark.parametrize(
-    ("live", "final"),
-    [
-        ([(0, 100), (100, 100)], (200, 300)),  # extends a small open chunk
-        ([(0, 3000), (3000, 3000), (6000, 3000)], (9000, 8000)),  # after a merge
-        ([(0, 600), (600, 400)], (1000, 9000)),  # open chunks, then more than a chunk
-        ([], (0, 20000)),  # a run of one batch
-        ([(0, 3000)], (2000, 4000)),  # sent again in part: each point once
-    ],
-)
+#: A run's live batches and its last one, ``(first step, points)`` each.
+_LAST_BATCH_CASES = [
+    ([(0, 100), (100, 100)], (200, 300)),  # extends a small open chunk
+    ([(0, 3000), (3000, 3000), (6000, 3000)], (9000, 8000)),  # after a merge
+    ([(0, 600), (600, 400)], (1000, 9000)),  # open chunks, then more than a chunk
+    ([], (0, 20000)),  # a run of one batch
+    ([(0, 3000)], (2000, 4000)),  # sent again in part: each point once
+]
+
+
+@pytest.mark.parametrize(("live", "final"), _LAST_BATCH_CASES)
 def test_the_last_batch_is_sealed_with_the_open_chunks(
     store: SqlStore, live: list[tuple[int, int]], final: tuple[int, int]
 ) -> None:
@@ -266,16 +267,7 @@ def test_the_last_batch_is_sealed_with_the_open_chunks(
     assert counts == [min(CHUNK_POINTS, end - lo) for lo in range(0, end, CHUNK_POINTS)]
 
 
-@pytest.mark.parametrize(
-    ("live", "final"),
-    [
-        ([(0, 100), (100, 100)], (200, 300)),  # extends a small open chunk
-        ([(0, 3000), (3000, 3000), (6000, 3000)], (9000, 8000)),  # after a merge
-        ([(0, 600), (600, 400)], (1000, 9000)),  # open chunks, then more than a chunk
-        ([], (0, 20000)),  # a run of one batch
-        ([(0, 3000)], (2000, 4000)),  # sent again in part: each point once
-    ],
-)
+@pytest.mark.parametrize(("live", "final"), _LAST_BATCH_CASES)
 def test_a_last_batch_sealed_later_reads_the_same_and_seals_to_the_same_rows(
     uri: str, tmp_path: Path, live: list[tuple[int, int]], final: tuple[int, int]
 ) -> None:
