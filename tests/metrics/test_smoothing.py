@@ -122,8 +122,12 @@ def test_golden_cases_shared_with_the_web_app_are_current() -> None:
     fresh = cases()
     assert len(stored) == len(fresh) >= 60
     for old, new in zip(stored, fresh, strict=True):
-        assert old == new, (  # JSON keeps floats exactly (repr round-trips)
-            old["line"],
-            old["kind"],
-            old["param"],
-        )
+        case = (old["line"], old["kind"], old["param"])
+        assert {k: v for k, v in old.items() if k != "want"} == {
+            k: v for k, v in new.items() if k != "want"
+        }, case
+        # The smoothed values to the last bits or so: numpy's sums take another order on
+        # another CPU (its SIMD paths), the last bit of a Gaussian's weights with them.
+        want_old = np.array(old["want"], dtype=float)
+        want_new = np.array(new["want"], dtype=float)
+        np.testing.assert_allclose(want_new, want_old, rtol=1e-13, atol=0, err_msg=str(case))

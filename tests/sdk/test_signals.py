@@ -45,11 +45,12 @@ def test_a_runs_threads_block_the_signals(ry_dir: object) -> None:
     """The writers, the launcher and the threads it starts (sampler, metadata): a
     signal sent to the process can only land on the script's own threads."""
     masks: dict[str, set[int]] = {}
+    before = set(threading.enumerate())  # (other tests' threads are not the run's)
     run = runyard.init(project="p")
     run.log({"a": 1})
     run._context.ready()  # type: ignore[union-attr]  (sampler and collector started)
-    for thread in threading.enumerate():
-        if thread is threading.main_thread() or thread.ident is None:
+    for thread in set(threading.enumerate()) - before:
+        if thread.ident is None:
             continue
         status = f"/proc/self/task/{thread.native_id}/status"
         try:

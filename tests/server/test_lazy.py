@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,10 @@ def test_the_built_app_answers_and_what_it_made_is_frozen_for_the_collector(
             sent.append(message)
 
         scope = {"type": "http", "method": "GET", "path": "/api/v1/projects"}
-        asyncio.run(app(scope, receive, send))
+        # On a thread of its own: the suite may have an event loop running on this one.
+        runner = threading.Thread(target=asyncio.run, args=(app(scope, receive, send),))
+        runner.start()
+        runner.join(60)
         assert calls == ["/api/v1/projects"] and sent[0]["status"] == 204
         # The loader froze what existed once the app was built (imports, routes).
         assert gc.get_freeze_count() > 0
