@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -222,3 +223,63 @@ def test_sigkill_then_output_log_through_the_store(ry_dir: Path, tmp_path: Path)
     assert text.count("bar: 100%") == 1 and "3000/3000" in text
     found = list(run.logs(search="subprocess"))
     assert [line.text for line in found] == ["subprocess line"]
+
+
+_ORDER_SCRIPT = textwrap.dedent(
+    """
+    import os, subprocess, sys
+    import runyard
+
+    run = runyard.init(project="p", id="order", settings={"console": "redirect"})
+    for i in range(20):
+        os.write(1, f"raw {i}\\n".encode())  # through the pipe, read by another thread
+        print(f"print {i}")  # recorded as it is written
+    subprocess.run(["echo", "from a subprocess"], check=True)
+    print("after the subprocess")
+    run.finish()
+    """
+)
+
+
+def test_what_reached_the_pipes_is_recorded_before_a_later_print(
+    ry_dir: Path, tmp_path: Path
+) -> None:
+    script = tmp_path / "order.py"
+    script.write_text(_ORDER_SCRIPT)
+    shown = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=True
+    ).stdout
+    expected = [line for i in range(20) for line in (f"raw {i}", f"print {i}")]
+    expected += ["from a subprocess", "after the subprocess"]
+    stored = runyard.Api().run("p/order").file("output.log").read().decode()
+    assert stored.splitlines() == expected
+    # the terminal (here a pipe) shows the raw lines in the same order among themselves
+    assert [line for line in shown.splitlines() if line.startswith("raw")] == expected[0:40:2]
+
+
+def test_a_child_knows_when_its_output_is_a_capture_pipe(tmp_path: Path) -> None:
+    out_read, out_write = os.pipe()
+    err_read, err_write = os.pipe()
+    pipes = {
+        name: [os.fstat(fd).st_dev, os.fstat(fd).st_ino]
+        for name, fd in (("stdout", out_write), ("stderr", err_write))
+    }
+    code = (
+        "import json, sys\n"
+        "from runyard.sdk.console import on_captured_pipes\n"
+        "print(on_captured_pipes(json.loads(sys.argv[1])), file=open(sys.argv[2], 'w'))\n"
+    )
+    answers = []
+    for given in (pipes, {**pipes, "stderr": pipes["stdout"]}, {}):
+        answer = tmp_path / "answer"
+        subprocess.run(
+            [sys.executable, "-c", code, json.dumps(given), str(answer)],
+            stdout=out_write,
+            stderr=err_write,
+            check=True,
+            timeout=60,
+        )
+        answers.append(answer.read_text().strip())
+    for fd in (out_read, out_write, err_read, err_write):
+        os.close(fd)
+    assert answers == ["True", "False", "False"]

@@ -14,7 +14,9 @@ Modes (wandb's ``settings.console``):
   recorded even while Python buffers it, and ``sys.stdout.isatty()``, ``fileno()`` and
   the terminal size stay those of the real terminal: tqdm draws as before). Whatever
   still writes to fd 1/2 directly (``os.write``, C code, subprocesses, streams opened
-  before) goes through the pipe, journalled as soon as the reader reads it.
+  before) goes through the pipe, journalled as soon as the reader reads it. A
+  Python-level write first takes in whatever already reached the pipes, so a
+  subprocess's output and the print after it are recorded in that order.
 * ``"auto"``: redirect when ``sys.stdout``/``sys.stderr`` are the process's fd 1 and 2
   (a script in a terminal, a batch job), else wrap (pytest's capture, notebooks).
 * ``"off"``: nothing.
@@ -47,12 +49,19 @@ from typing import Any, TextIO
 
 from runyard.journal.records import Rec
 
-__all__ = ["DEFAULT_MAX_BYTES", "ConsoleCapture", "can_redirect", "resolve_mode"]
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "ConsoleCapture",
+    "can_redirect",
+    "on_captured_pipes",
+    "resolve_mode",
+]
 
 #: Characters of console output recorded per run session (then one marker line).
 DEFAULT_MAX_BYTES = 256 << 20
 _READ = 1 << 16
 _STREAMS = (("stdout", 1), ("stderr", 2))
+_CATCH_UP_READS = 16
 
 #: Captures whose redirect is active in this process: a forked child points its
 #: Python streams back at the pipes (see _after_fork_in_child).
@@ -71,6 +80,20 @@ def can_redirect() -> bool:
         except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation
             return False
     return True
+
+
+def _identity(fd: int) -> list[int] | None:
+    try:
+        info = os.fstat(fd)
+    except OSError:
+        return None
+    return [info.st_dev, info.st_ino]
+
+
+def on_captured_pipes(pipes: dict[str, list[int]]) -> bool:
+    """True when this process's fd 1 and 2 are the pipes of another process's capture
+    (:meth:`ConsoleCapture.pipes`): that process records what is written here."""
+    return bool(pipes) and all(_identity(fd) == pipes.get(name) for name, fd in _STREAMS)
 
 
 def resolve_mode(mode: str) -> str:
@@ -148,6 +171,14 @@ class ConsoleCapture:
         self._stop_r = self._stop_w = -1
         self._thread: threading.Thread | None = None
         self._faulthandler = False
+        self._pipes: dict[str, list[int]] = {}
+        self._open: dict[int, str] = {}  # read end of a pipe not yet closed -> stream
+        self._decoders: dict[int, codecs.IncrementalDecoder] = {}
+        self._shown: dict[int, int] = {}  # read end -> where its bytes are shown
+        # Held while what came through the pipes is recorded and shown, so that a
+        # Python-level write first takes in what reached the pipes before it (a
+        # subprocess's output, then a print: recorded in that order).
+        self._order = threading.RLock()
 
     # -- recording ------------------------------------------------------------------
     def _record(self, stream: str, text: str) -> None:
@@ -177,6 +208,11 @@ class ConsoleCapture:
             pass
         finally:
             local.busy = False
+
+    def pipes(self) -> dict[str, list[int]]:
+        """``{stream: [st_dev, st_ino]}`` of the pipes on fd 1 and 2 while redirecting
+        (a child process writing into them is recorded here; see ``on_captured_pipes``)."""
+        return dict(self._pipes) if self.mode == "redirect" else {}
 
     # -- start and stop -------------------------------------------------------------
     def start(self) -> str:
@@ -256,10 +292,20 @@ class ConsoleCapture:
             saved = os.dup(fd)
             self._saved[name] = saved
             read, write = _open_pipe(saved)
+            os.set_blocking(read, False)  # read by the reader thread and by _catch_up
             self._readers[read] = name
+            self._pipes[name] = _identity(write) or []
             os.dup2(write, fd)
             os.close(write)
             self._originals[name] = stream
+        self._open = dict(self._readers)
+        self._decoders = {
+            fd: codecs.getincrementaldecoder(self._originals[name].encoding or "utf-8")(
+                errors="replace"
+            )
+            for fd, name in self._readers.items()
+        }
+        self._shown = {fd: self._saved[name] for fd, name in self._readers.items()}
         self._stop_r, self._stop_w = os.pipe()
         for name, _fd in _STREAMS:
             replacement = self._replacement(name, self._originals[name], self._saved[name])
@@ -280,8 +326,15 @@ class ConsoleCapture:
         decoder = codecs.getincrementaldecoder(original.encoding or "utf-8")(errors="replace")
         record = self._record
 
+        order, catch_up, pid = self._order, self._catch_up, self._pid
+
         def record_bytes(data: bytes) -> None:
-            record(name, decoder.decode(data))
+            if os.getpid() != pid:  # a forked child: the parent reads the pipes
+                record(name, decoder.decode(data))
+                return
+            with order:
+                catch_up()
+                record(name, decoder.decode(data))
 
         raw = io.FileIO(os.dup(saved), "w", closefd=True)
         stream = io.TextIOWrapper(
@@ -321,12 +374,15 @@ class ConsoleCapture:
                 os.write(self._stop_w, b"x")
             self._thread.join(5.0)
             self._thread = None
+        with self._order:
+            self._open = {}
         for fd in [*self._readers, self._stop_r, self._stop_w, *self._saved.values()]:
             if fd >= 0:
                 with contextlib.suppress(OSError):
                     os.close(fd)
         self._readers = {}
         self._saved = {}
+        self._pipes = {}
         self._stop_r = self._stop_w = -1
         # The replacements stay usable (a tqdm bar may hold one): they write to their
         # own copy of the original descriptor, closed when they are collected.
@@ -335,20 +391,12 @@ class ConsoleCapture:
 
     def _read_loop(self) -> None:
         poller = select.poll()
-        readers = dict(self._readers)
-        saved = {fd: self._saved[name] for fd, name in readers.items()}
-        decoders = {
-            fd: codecs.getincrementaldecoder(
-                getattr(self._originals.get(name), "encoding", None) or "utf-8"
-            )(errors="replace")
-            for fd, name in readers.items()
-        }
-        for fd in readers:
+        for fd in self._open:
             poller.register(fd, select.POLLIN)
         poller.register(self._stop_r, select.POLLIN)
         stopping = False
         drain = 256  # reads after stop(): a subprocess writing on and on cannot hold it
-        while readers and drain:
+        while self._open and drain:
             try:
                 events = poller.poll(0 if stopping else None)
             except InterruptedError:
@@ -359,20 +407,45 @@ class ConsoleCapture:
                     stopping = True
                     poller.unregister(fd)
                     continue
-                try:
-                    data = os.read(fd, _READ)
-                except OSError:  # EIO: a pseudo-terminal whose other end is closed
-                    data = b""
-                if not data:
+                with self._order:
+                    read = self._take(fd)
+                if read is None:
                     poller.unregister(fd)
-                    del readers[fd]
                     continue
-                got = True
-                drain -= stopping
-                self._record(readers[fd], decoders[fd].decode(data))
-                _write_all(saved, fd, data)
+                if read:
+                    got = True
+                    drain -= stopping
             if stopping and not got:
                 return  # everything written before stop() is recorded and shown
+
+    def _take(self, fd: int) -> int | None:
+        """Record and show what the pipe ``fd`` holds now (call with ``_order`` held):
+        the bytes read, or None once it is closed."""
+        name = self._open.get(fd)
+        if name is None:
+            return None
+        try:
+            data = os.read(fd, _READ)
+        except BlockingIOError:  # taken by _catch_up meanwhile
+            return 0
+        except OSError:  # EIO: a pseudo-terminal whose other end is closed
+            data = b""
+        if not data:
+            del self._open[fd]
+            return None
+        self._record(name, self._decoders[fd].decode(data))
+        _write_all(self._shown, fd, data)
+        return len(data)
+
+    def _catch_up(self) -> None:
+        """Record and show what reached the pipes before a Python-level write (in the
+        process that reads them; a forked child writes into them and never reads)."""
+        if self._thread is None:
+            return
+        for fd in list(self._open):
+            for _ in range(_CATCH_UP_READS):  # a subprocess writing on and on
+                if not self._take(fd):
+                    break
 
 
 def _write_all(saved: dict[int, int], fd: int, data: bytes) -> None:

@@ -798,7 +798,12 @@ def attach_id(run: Run) -> str:
     settings = run.settings
     values = {name: getattr(settings, name) for name in _ATTACH_SETTINGS}
     values["root_dir"] = str(values["root_dir"])
-    return json.dumps({"path": [run.entity, run.project, run.id], "settings": values})
+    spec: dict[str, Any] = {"path": [run.entity, run.project, run.id], "settings": values}
+    context = run._context
+    if context is not None and context.console is not None:
+        # A child writing into these pipes is recorded by this process, in order.
+        spec["console_pipes"] = context.console.pipes()
+    return json.dumps(spec)
 
 
 def attach(
@@ -825,6 +830,14 @@ def attach(
             if active.path == f"{entity}/{project}/{run_id}":
                 return active
     settings = {k: v for k, v in settings.items() if v is not None}
+    pipes = spec.get("console_pipes")
+    if isinstance(pipes, dict) and pipes:
+        from runyard.sdk.console import on_captured_pipes
+
+        if on_captured_pipes(pipes):
+            # The parent's capture reads this process's stdout and stderr: recording
+            # them here too would put each line in the run twice.
+            settings["console"] = "off"
     settings["x_primary"] = False
     settings["x_disable_meta"] = True  # the parent records the machine and the code
     settings["silent"] = True  # as wandb's _attach: no "Resuming run" lines per child
