@@ -283,3 +283,46 @@ def test_a_child_knows_when_its_output_is_a_capture_pipe(tmp_path: Path) -> None
     for fd in (out_read, out_write, err_read, err_write):
         os.close(fd)
     assert answers == ["True", "False", "False"]
+
+
+_MANY_SCRIPT = textwrap.dedent(
+    """
+    import gc, os, sys, threading, time
+    import runyard
+
+    def open_pipes():
+        gc.collect()  # (a replacement stream a script kept closes its copy when collected)
+        pipes = 0
+        for fd in os.listdir("/proc/self/fd"):
+            try:
+                pipes += os.readlink(f"/proc/self/fd/{fd}").startswith("pipe:")
+            except OSError:  # (the listing's own descriptor, closed since)
+                pass
+        return pipes
+
+    for i in range(12):
+        run = runyard.init(project="p", id=f"many{i}", settings={"console": "redirect"})
+        print(f"run {i}")
+        run.finish()
+        if i == 1:
+            before = open_pipes()
+    deadline = time.monotonic() + 30
+    while any(t.name == "runyard-console" for t in threading.enumerate()):
+        assert time.monotonic() < deadline, "a console reader did not end"
+        time.sleep(0.01)
+    print("PIPES", before, open_pipes(), file=sys.stderr)
+    """
+)
+
+
+def test_runs_one_after_another_leave_no_reader_or_descriptor(ry_dir: Path, tmp_path: Path) -> None:
+    script = tmp_path / "many.py"
+    script.write_text(_MANY_SCRIPT)
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=300, check=True
+    )
+    before, after = map(int, done.stderr.split("PIPES ")[-1].split())
+    assert after <= before  # each run's pipes are closed
+    for i in range(12):
+        logged = runyard.Api().run(f"p/many{i}").file("output.log").read().decode()
+        assert logged == f"run {i}\n"

@@ -62,6 +62,7 @@ DEFAULT_MAX_BYTES = 256 << 20
 _READ = 1 << 16
 _STREAMS = (("stdout", 1), ("stderr", 2))
 _CATCH_UP_READS = 16
+_STOP_READS = 256
 
 #: Captures whose redirect is active in this process: a forked child points its
 #: Python streams back at the pipes (see _after_fork_in_child).
@@ -316,7 +317,12 @@ class ConsoleCapture:
             # the process and would lose it.
             faulthandler.enable(file=self._replacements["stderr"])
             self._faulthandler = True
-        self._thread = threading.Thread(target=self._read_loop, name="runyard-console", daemon=True)
+        self._thread = threading.Thread(
+            target=self._read_loop,
+            args=(list(self._readers), self._stop_r, self._owned_fds()),
+            name="runyard-console",
+            daemon=True,
+        )
         from runyard.sdk.signals import start_leaving_signals
 
         start_leaving_signals(self._thread)
@@ -369,17 +375,22 @@ class ConsoleCapture:
             if saved is not None:
                 with contextlib.suppress(OSError):
                     os.dup2(saved, fd)
-        if self._thread is not None:
-            with contextlib.suppress(OSError):
-                os.write(self._stop_w, b"x")
-            self._thread.join(5.0)
-            self._thread = None
+        # What reached the pipes is recorded and shown here, not waited for from the
+        # reader thread (which then closes the descriptors and ends on its own).
+        fds = self._owned_fds()
         with self._order:
+            for fd in list(self._open):
+                for _ in range(_STOP_READS):  # a subprocess writing on and on
+                    if not self._take(fd):
+                        break
             self._open = {}
-        for fd in [*self._readers, self._stop_r, self._stop_w, *self._saved.values()]:
-            if fd >= 0:
+            reader, self._thread = self._thread, None
+            if reader is None or reader.ident is None:  # never started
+                _close_all(fds)
+            elif reader.is_alive():
                 with contextlib.suppress(OSError):
-                    os.close(fd)
+                    os.write(self._stop_w, b"x")
+            # (else it ended, closing them)
         self._readers = {}
         self._saved = {}
         self._pipes = {}
@@ -389,34 +400,30 @@ class ConsoleCapture:
         self._replacements = {}
         self._originals = {}
 
-    def _read_loop(self) -> None:
-        poller = select.poll()
-        for fd in self._open:
-            poller.register(fd, select.POLLIN)
-        poller.register(self._stop_r, select.POLLIN)
-        stopping = False
-        drain = 256  # reads after stop(): a subprocess writing on and on cannot hold it
-        while self._open and drain:
-            try:
-                events = poller.poll(0 if stopping else None)
-            except InterruptedError:
-                continue
-            got = False
-            for fd, _event in events:
-                if fd == self._stop_r:
-                    stopping = True
-                    poller.unregister(fd)
+    def _owned_fds(self) -> list[int]:
+        return [*self._readers, self._stop_r, self._stop_w, *self._saved.values()]
+
+    def _read_loop(self, readers: list[int], stop_r: int, owned: list[int]) -> None:
+        """Record and show what arrives through the pipes ``readers`` until a byte
+        comes on ``stop_r``; then close ``owned`` (stop() took the rest first)."""
+        try:
+            poller = select.poll()
+            for fd in readers:
+                poller.register(fd, select.POLLIN)
+            poller.register(stop_r, select.POLLIN)
+            while True:
+                try:
+                    events = poller.poll()
+                except InterruptedError:
                     continue
-                with self._order:
-                    read = self._take(fd)
-                if read is None:
-                    poller.unregister(fd)
-                    continue
-                if read:
-                    got = True
-                    drain -= stopping
-            if stopping and not got:
-                return  # everything written before stop() is recorded and shown
+                for fd, _event in events:
+                    if fd == stop_r:
+                        return
+                    with self._order:
+                        if self._take(fd) is None:
+                            poller.unregister(fd)
+        finally:
+            _close_all(owned)
 
     def _take(self, fd: int) -> int | None:
         """Record and show what the pipe ``fd`` holds now (call with ``_order`` held):
@@ -446,6 +453,13 @@ class ConsoleCapture:
             for _ in range(_CATCH_UP_READS):  # a subprocess writing on and on
                 if not self._take(fd):
                     break
+
+
+def _close_all(fds: list[int]) -> None:
+    for fd in fds:
+        if fd >= 0:
+            with contextlib.suppress(OSError):
+                os.close(fd)
 
 
 def _write_all(saved: dict[int, int], fd: int, data: bytes) -> None:
