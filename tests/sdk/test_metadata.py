@@ -143,6 +143,26 @@ def test_requirements_lists_installed_distributions() -> None:
     assert all("==" in line for line in lines)
 
 
+def test_requirements_are_listed_again_when_a_path_directory_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = tmp_path / "site"
+    (site / "alpha-1.0.dist-info").mkdir(parents=True)
+    monkeypatch.setattr(sys, "path", [str(site)])
+    assert requirements() == "alpha==1.0\n"
+    stat = os.stat(site)
+    (site / "alpha-1.0.dist-info").rmdir()
+    os.utime(site, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert requirements() == "alpha==1.0\n"  # the same directory times: not listed again
+    (site / "alpha-2.0.dist-info").mkdir()  # an upgrade between two runs
+    os.utime(site, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    assert requirements() == "alpha==2.0\n"
+    monkeypatch.setattr(sys, "path", [str(site), str(tmp_path / "missing")])
+    (site / "beta-3.dist-info").mkdir()
+    os.utime(site, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))  # same time
+    assert requirements() == "alpha==2.0\nbeta==3\n"  # another sys.path: listed again
+
+
 def test_code_files_defaults_and_custom_functions(tmp_path: Path) -> None:
     root = tmp_path / "proj"
     for name in (

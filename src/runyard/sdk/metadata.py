@@ -210,8 +210,14 @@ def requirements() -> str:
     ``sys.path`` (PEP 427/376: ``<name>-<version>.dist-info``): a directory listing, where
     parsing every distribution's METADATA (importlib.metadata) takes ~150 ms of the
     GIL. Names come in their normalised spelling (``typing_extensions``), which pip
-    accepts.
+    accepts. Kept for the process while no ``sys.path`` directory changes (a loop of
+    runs lists them once; ``pip install`` between two runs changes the directory).
     """
+    global _requirements
+    key = tuple((entry, _mtime(entry or ".")) for entry in sys.path)
+    cached = _requirements
+    if cached is not None and cached[0] == key:
+        return cached[1]
     found: dict[str, tuple[str, str]] = {}
     for entry in sys.path:
         try:
@@ -229,7 +235,20 @@ def requirements() -> str:
             version = rest.split("-", 1)[0]  # egg-info: <name>-<version>-py3.11
             if name and version:
                 found.setdefault(name.lower().replace("-", "_"), (name, version))
-    return "".join(f"{n}=={v}\n" for n, v in sorted(found.values(), key=lambda nv: nv[0].lower()))
+    text = "".join(f"{n}=={v}\n" for n, v in sorted(found.values(), key=lambda nv: nv[0].lower()))
+    _requirements = (key, text)
+    return text
+
+
+#: ``requirements()``'s last answer, and the ``sys.path`` entries and times it is for.
+_requirements: tuple[tuple[tuple[str, int], ...], str] | None = None
+
+
+def _mtime(path: str) -> int:
+    try:
+        return os.stat(path).st_mtime_ns
+    except OSError:
+        return -1
 
 
 def program_path(settings_program: str | None = None) -> str | None:
