@@ -309,3 +309,16 @@ def test_a_run_with_a_document_nested_500_deep_does_not_break_its_project(
     assert answer.status_code == 200, answer.text
     assert sorted(r["id"] for r in answer.json()["runs"]) == ["run1", "run2"]
     assert client.get("/api/v1/projects/ent/proj/runs/run1").status_code == 200
+
+
+def test_a_config_nested_too_deep_is_a_400_and_changes_nothing(client: TestClient) -> None:
+    assert send(client, batch(config={"lr": 1})).status_code == 200
+    deep: Any = 1
+    for _ in range(300):  # 600 containers (Python's json recursed into a 500 past ~1,000)
+        deep = {"k": [deep]}
+    answer = send(client, batch(start=100, end=200, config={"deep": deep}))
+    assert answer.status_code == 400, answer.text
+    assert "nested deeper than 512 levels" in answer.json()["detail"]
+    record = read(client, "/projects/ent/proj/runs/run1/record")["record"]
+    assert record["config"] == {"lr": 1}
+    assert read(client, "/journals/j1")["position"] == 100

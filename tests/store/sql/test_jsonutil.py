@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from runyard.store.sql.jsonutil import MAX_READ_DEPTH, dumps, loads
+from runyard.store.sql.jsonutil import MAX_READ_DEPTH, MAX_WRITE_DEPTH, _text, dumps, loads
 
 
 def nested(depth: int) -> Any:
@@ -32,13 +32,31 @@ def test_non_finite_floats_round_trip() -> None:
 
 
 def test_a_document_too_deep_reads_with_its_deep_part_as_text() -> None:
-    back = loads(dumps({"deep": nested(300), "s": "[[[[{{{{" * 50}))
+    back = loads(dumps({"deep": nested(200), "s": "[[[[{{{{" * 50}))
     assert depth_of(back["deep"]) == MAX_READ_DEPTH - 1
     inner = back["deep"]
     for _ in range(MAX_READ_DEPTH - 1):
         inner = inner["k"] if isinstance(inner, dict) else inner[0]
     assert isinstance(inner, str) and inner.startswith(('{"k":', '[{"k":'))
     assert back["s"] == "[[[[{{{{" * 50  # brackets in strings do not count
+
+
+def test_the_deepest_document_written_reads_back_and_deeper_is_refused() -> None:
+    deepest = {"deep": nested(MAX_WRITE_DEPTH // 2 - 1)}  # (two containers a level)
+    back, inner = loads(dumps(deepest))["deep"], deepest["deep"]
+    for _ in range(MAX_READ_DEPTH - 1):
+        back = back["k"] if isinstance(back, dict) else back[0]
+        inner = inner["k"] if isinstance(inner, dict) else inner[0]
+    assert isinstance(back, str) and back == dumps(inner)
+    for depth in (MAX_WRITE_DEPTH // 2 + 1, 5_000):  # (Python's json recursed past ~1,000)
+        with pytest.raises(ValueError, match=f"nested deeper than {MAX_WRITE_DEPTH} levels"):
+            dumps({"deep": nested(depth)})
+
+
+def test_the_deep_part_as_text_is_what_dumps_writes() -> None:
+    doc = {"a": [1, 2.5, math.nan, -math.inf, None, True, 'é"x'], "b": {}, "c": [[], {"d": 1}]}
+    assert _text(doc) == dumps(doc)
+    assert loads(_text(doc))["a"][3] == -math.inf
 
 
 def test_documents_within_the_depth_and_many_brackets_are_unchanged() -> None:

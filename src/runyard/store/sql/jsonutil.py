@@ -4,7 +4,9 @@ Documents are strict JSON so that SQL JSON functions (SQLite's ``json_extract``,
 PostgreSQL's ``jsonb``) can read them for filters. Non-finite floats, which strict
 JSON cannot hold, are written as ``{"$float": "NaN" | "Infinity" | "-Infinity"}``
 and turned back into floats when read. A document nested deeper than
-``MAX_READ_DEPTH`` is read with its deeper parts as JSON text.
+``MAX_READ_DEPTH`` is read with its deeper parts as JSON text; one nested deeper than
+``MAX_WRITE_DEPTH`` is refused (``BatchRefusedError``, a ``ValueError``): Python's JSON
+reader and writer recurse, and fail beyond ~1,000 levels (less on a deep call stack).
 """
 
 from __future__ import annotations
@@ -17,13 +19,18 @@ from typing import Any
 import numpy as np
 import orjson
 
-__all__ = ["MAX_READ_DEPTH", "dumps", "loads"]
+from runyard.errors import BatchRefusedError
+
+__all__ = ["MAX_READ_DEPTH", "MAX_WRITE_DEPTH", "dumps", "loads"]
 
 #: Containers a document read back may nest; deeper parts are read as their JSON text.
 #: The SDK refuses values nested deeper than ``metrics.values.MAX_DEPTH`` (100); a
 #: document written before that (or by another client) must not break every reader of
 #: its project (the web app's serializer stops at 255 levels, ``deepcopy`` at ~330).
 MAX_READ_DEPTH = 128
+#: Containers a document written may nest (a tenth of the SDK's 100 levels would do;
+#: other clients, through the server, may send more).
+MAX_WRITE_DEPTH = 512
 
 _MARK = "$float"
 _NAMES = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
@@ -55,9 +62,26 @@ def _finite(value: Any) -> Any:
 
 def dumps(value: Any) -> str:
     try:
-        return json.dumps(value, allow_nan=False, separators=(",", ":"), default=_fallback)
-    except ValueError:  # a NaN or infinity somewhere: mark them
-        return json.dumps(_finite(value), allow_nan=False, separators=(",", ":"), default=_fallback)
+        try:
+            text = json.dumps(value, allow_nan=False, separators=(",", ":"), default=_fallback)
+        except ValueError:  # a NaN or infinity somewhere: mark them
+            text = json.dumps(
+                _finite(value), allow_nan=False, separators=(",", ":"), default=_fallback
+            )
+    except RecursionError:
+        raise BatchRefusedError(_too_deep()) from None
+    if _deeper_than(text, MAX_WRITE_DEPTH):
+        raise BatchRefusedError(_too_deep())
+    return text
+
+
+def _too_deep() -> str:
+    return f"a document nested deeper than {MAX_WRITE_DEPTH} levels cannot be stored"
+
+
+def _deeper_than(text: str, depth: int) -> bool:
+    # Deep needs many brackets; the exact depth is measured only then.
+    return text.count("{") + text.count("[") > depth and _depth(text) > depth
 
 
 def _revive(obj: dict[str, Any]) -> Any:
@@ -85,8 +109,7 @@ def loads(text: str | None) -> Any:
         else:
             if _has_huge_float(value):
                 value = json.loads(text)
-    # Deep needs many brackets; the exact depth is measured only then.
-    if text.count("{") + text.count("[") > MAX_READ_DEPTH and _depth(text) > MAX_READ_DEPTH:
+    if _deeper_than(text, MAX_READ_DEPTH):
         value = _clamp(value, MAX_READ_DEPTH)
     return value
 
@@ -130,8 +153,35 @@ def _clamp(value: Any, depth: int) -> Any:
     """``value`` with what lies deeper than ``depth`` containers as its JSON text."""
     if isinstance(value, dict | list):
         if depth <= 0:
-            return dumps(value)
+            return _text(value)
         if isinstance(value, dict):
             return {k: _clamp(v, depth - 1) for k, v in value.items()}
         return [_clamp(v, depth - 1) for v in value]
     return value
+
+
+def _text(value: Any) -> str:
+    """``value`` (a parsed document) as compact JSON text, without recursion: the part
+    of a document below ``MAX_READ_DEPTH`` is read back as text, however deep."""
+    out: list[str] = []
+    stack: list[Any] = [value]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is tuple:  # punctuation, already text
+            out.append(item[0])
+        elif kind is dict:
+            parts: list[Any] = [("{",)]
+            for i, (key, inner) in enumerate(item.items()):
+                parts += [(("," if i else "") + json.dumps(key) + ":",), inner]
+            parts.append(("}",))
+            stack.extend(reversed(parts))
+        elif kind is list:
+            parts = [("[",)]
+            for i, inner in enumerate(item):
+                parts += [(",",), inner] if i else [inner]
+            parts.append(("]",))
+            stack.extend(reversed(parts))
+        else:
+            out.append(dumps(item))
+    return "".join(out)
