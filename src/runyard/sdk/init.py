@@ -9,6 +9,7 @@ SQLAlchemy) in the background. Only when the run may already exist (``id=``,
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import os
 import secrets
@@ -687,28 +688,58 @@ def _next_run_number(settings: Settings, ref: RunRef) -> int | None:
     """1 + the runs of ``ref``'s project in the embedded SQLite store, read without
     waiting (read-only, no lock wait, no SQLAlchemy); None when it cannot be counted
     here (a server, PostgreSQL, a store being written or not yet migrated)."""
+    global _counter
     uri = settings.store_uri
     if not uri.startswith("sqlite:///"):
         return None
     path = Path(uri.removeprefix("sqlite:///"))
-    if not path.exists():
+    try:
+        info = path.stat()
+    except OSError:
         return 1
+    import sqlite3
+
+    file = (str(path), info.st_dev, info.st_ino)
+    with _counter_lock:
+        try:
+            if _counter is None or _counter[0] != file:
+                _forget_counter()
+                _counter = (file, _open_read_only(path))
+            row = (
+                _counter[1]
+                .execute(
+                    "SELECT COUNT(*) FROM runs r JOIN projects p ON p.id = r.project_id "
+                    "WHERE p.entity = ? AND p.name = ?",
+                    (ref.entity, ref.project),
+                )
+                .fetchone()
+            )
+        except sqlite3.Error:
+            _forget_counter()
+            return None
+    return int(row[0]) + 1
+
+
+#: The store the last run was counted in, and a read-only connection to it: a loop of
+#: runs opens it once (opening one reads the store's whole schema).
+_counter: tuple[tuple[str, int, int], Any] | None = None
+_counter_lock = threading.Lock()
+
+
+def _open_read_only(path: Path) -> Any:
     import sqlite3
     from urllib.parse import quote
 
-    try:
-        connection = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True, timeout=0)
-        try:
-            row = connection.execute(
-                "SELECT COUNT(*) FROM runs r JOIN projects p ON p.id = r.project_id "
-                "WHERE p.entity = ? AND p.name = ?",
-                (ref.entity, ref.project),
-            ).fetchone()
-        finally:
-            connection.close()
-    except sqlite3.Error:
-        return None
-    return int(row[0]) + 1
+    uri = f"file:{quote(str(path))}?mode=ro"
+    return sqlite3.connect(uri, uri=True, timeout=0, check_same_thread=False)
+
+
+def _forget_counter() -> None:
+    global _counter
+    if _counter is not None:
+        with contextlib.suppress(Exception):
+            _counter[1].close()
+        _counter = None
 
 
 def _announce(run: Run, settings: Settings, journal: Path) -> None:
