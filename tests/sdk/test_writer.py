@@ -328,7 +328,7 @@ def test_finish_seals_and_checkpoints_the_store_once_after_both_writers_without_
     assert [r["m3"] for r in history] == [i * 0.5 + 3 for i in range(20_000)]
 
 
-def test_settling_a_server_run_starts_no_thread_and_a_local_one_seals_then_checkpoints(
+def test_settling_a_server_run_or_a_short_one_starts_no_thread_a_long_one_seals_then_checkpoints(
     tmp_path: Path,
 ) -> None:
     """A server seals a run's last batch itself and has no log to fold back: nothing
@@ -342,6 +342,7 @@ def test_settling_a_server_run_starts_no_thread_and_a_local_one_seals_then_check
     assert writer_module.settle_soon(server, RunRef("e", "p", "r")) is None
 
     calls: list[tuple[str, str]] = []
+    due = [False]
 
     class Recording(SqlStore):
         def seal(self, ref: RunRef) -> None:
@@ -350,8 +351,14 @@ def test_settling_a_server_run_starts_no_thread_and_a_local_one_seals_then_check
         def checkpoint(self) -> None:
             calls.append(("checkpoint", threading.current_thread().name))
 
+        def checkpoint_due(self) -> bool:
+            return due[0]
+
     store = Recording(f"sqlite:///{tmp_path / 's.db'}")
     try:
+        # nothing to seal and a small write-ahead log: no thread for a short run
+        assert writer_module.settle_soon(store) is None and calls == []
+        due[0] = True
         first = writer_module.settle_soon(store, RunRef("e", "p", "a"))
         writer_module.settle_soon(store, RunRef("e", "p", "b"))
         writer_module.settle_soon(store)  # checkpoint only

@@ -106,14 +106,19 @@ def settle_soon(store: TrackingStore, seal: RunRef | None = None) -> threading.T
     run is read the same, it only takes more space (SQLite's checkpoint is crash-safe,
     and the seal swaps chunks in one transaction). One thread settles the runs that
     finish meanwhile, in turn; inline when the interpreter is exiting (atexit: a
-    thread started then would not be waited for). Returns the thread, if one runs."""
+    thread started then would not be waited for). With nothing to seal and a small
+    write-ahead log (a short run's), no thread is started. Returns the thread, if one
+    runs."""
     global _settler
     from runyard.store.base import TrackingStore
 
     if type(store).seal is TrackingStore.seal:
         seal = None  # a server seals a run's last batch itself
-    if seal is None and type(store).checkpoint is TrackingStore.checkpoint:
-        return None  # nothing to do (a server)
+    try:
+        if seal is None and not store.checkpoint_due():
+            return None  # nothing to do (a server, a write-ahead log still small)
+    except Exception:  # housekeeping must not fail a run
+        return None
     with _settling:
         _to_settle.append((store, seal))
         if _settler is not None:

@@ -824,6 +824,10 @@ class TrackingStore(ABC):
     def checkpoint(self) -> None:  # noqa: B027  (optional: most backends need nothing)
         """Settle recent writes on disk (a run just finished)."""
 
+    def checkpoint_due(self) -> bool:
+        """Whether :meth:`checkpoint` has work to do now (a cheap look)."""
+        return False
+
     def seal(self, ref: RunRef) -> None:  # noqa: B027  (optional, as checkpoint)
         """Compress the series an ended run left uncompressed (its last batch was
         written with ``seal_later``). Data is readable and complete either way; an

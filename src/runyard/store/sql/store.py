@@ -1532,17 +1532,20 @@ class SqlStore(TrackingStore):
         SQLite checkpoints by itself every ~4 MB; after a big run this returns the
         space at once, so the store's size on disk is the data's.
         """
-        if self._db.dialect != "sqlite":
-            return
-        try:
-            wal = os.path.getsize(f"{self.uri.removeprefix('sqlite:///')}-wal")
-        except OSError:
-            return
-        if wal > _CHECKPOINT_BYTES and isinstance(self._db, SqliteDb):
+        if self.checkpoint_due() and isinstance(self._db, SqliteDb):
             # PASSIVE never waits for other processes; TRUNCATE then shrinks the file
             # only when no one is reading.
             self._db.pragma("PRAGMA wal_checkpoint(PASSIVE)")
             self._db.pragma("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def checkpoint_due(self) -> bool:
+        """An SQLite store's write-ahead log is over ``_CHECKPOINT_BYTES``."""
+        if self._db.dialect != "sqlite":
+            return False
+        try:
+            return os.path.getsize(f"{self.uri.removeprefix('sqlite:///')}-wal") > _CHECKPOINT_BYTES
+        except OSError:
+            return False
 
     def compact(self) -> None:
         """Return free pages to the file system (after rewinds and chunk rewrites)."""
