@@ -138,3 +138,53 @@ def test_stop_leaves_the_samplers_last_sample_to_finish(
     assert not thread.is_alive()
     rows = list(runyard.Api().run(run.path).history(stream="system", pandas=False))
     assert len(rows) == monitor.samples >= 3
+
+
+class _MainWriter:
+    """What ``wait_for_run`` reads of the run's main writer."""
+
+    def __init__(self, alive: bool = True) -> None:
+        self.stored = threading.Event()
+        self.alive = alive
+
+    def is_alive(self) -> bool:
+        return self.alive
+
+
+def test_the_side_writer_goes_on_once_the_main_writer_stored_without_a_stale_look(
+    tmp_path: Path,
+) -> None:
+    """A look begun before the main writer's first batch committed reads "no run"; once
+    that batch is stored the side writer must not wait on such a look (it slept 0.2 s,
+    and, the writer alive, looked again and again)."""
+    from runyard.entities import RunRef
+    from runyard.errors import CommError
+    from runyard.sdk.run_context import wait_for_run
+    from runyard.store.sql.store import SqlStore
+
+    store = SqlStore(f"sqlite:///{tmp_path / 's.db'}")
+    ref = RunRef("e", "p", "r")  # not in the store: every look answers "no run"
+    try:
+        main = _MainWriter()
+        main.stored.set()
+        returned: list[Any] = []
+        thread = threading.Thread(target=lambda: returned.append(wait_for_run(store, ref, main)))
+        thread.start()
+        thread.join(60)  # (a guard against the old loop, not a timing)
+        assert returned == [store]
+
+        # Not stored yet: it waits for the main writer's first batch.
+        main = _MainWriter()
+        returned.clear()
+        thread = threading.Thread(target=lambda: returned.append(wait_for_run(store, ref, main)))
+        thread.start()
+        assert returned == []
+        main.stored.set()
+        thread.join(60)
+        assert returned == [store]
+
+        # The main writer ended without storing anything: the side journal is kept.
+        with pytest.raises(CommError, match="not in the store yet"):
+            wait_for_run(store, ref, _MainWriter(alive=False))
+    finally:
+        store.close()

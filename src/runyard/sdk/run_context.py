@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from runyard.settings import Settings
     from runyard.store.base import TrackingStore
 
-__all__ = ["RunContext"]
+__all__ = ["RunContext", "wait_for_run"]
 
 #: Longest ``finish`` waits for the metadata thread (git and the package list).
 METADATA_WAIT = 10.0
@@ -187,21 +187,7 @@ class RunContext:
         from runyard.sdk.writer import Writer
 
         def open_side_store() -> TrackingStore:
-            # A batch of this journal only attaches to its run: it must not reach the
-            # store before the main journal's first batch has created the run.
-            store = open_store()
-            while True:
-                alive = main_writer.is_alive()  # (before the look: it may end meanwhile)
-                if store.get_run(ref) is not None:
-                    return store
-                if not alive:
-                    raise CommError(f"run {ref.path} is not in the store yet")
-                # Woken by the main writer's first stored batch (a finishing run's side
-                # writer is told to stop while the main one may not have stored one).
-                if main_writer.stored.is_set():
-                    time.sleep(_RUN_POLL)  # stored, yet not found: deleted meanwhile?
-                else:
-                    main_writer.stored.wait(_RUN_POLL)
+            return wait_for_run(open_store(), ref, main_writer)
 
         self._main_writer = main_writer
         self.writer = Writer(
@@ -280,6 +266,30 @@ class RunContext:
         drained = writer.drained
         self.side.release(delete=drained)
         return drained
+
+
+def wait_for_run(store: TrackingStore, ref: RunRef, main_writer: Writer) -> TrackingStore:
+    """``store`` once the run ``ref`` is in it: a batch of the side journal only attaches
+    to its run, so it must not reach the store before the main journal's first batch
+    has created it (a store drops a batch for a run it does not have).
+
+    The main writer's first stored batch created the run (or found it), so once that is
+    known no look is needed: a look begun before that batch committed reads the store
+    as it was, and answered "no run" while the run was there (the writer then slept
+    0.2 s inside ``finish``, one short run in ten)."""
+    while True:
+        # Both before the look: the main writer may store, or end, meanwhile.
+        stored = main_writer.stored.is_set()
+        alive = main_writer.is_alive()
+        if stored or store.get_run(ref) is not None:
+            return store
+        if not alive:
+            if main_writer.stored.is_set():
+                return store  # (it stored its last batch and ended since)
+            raise CommError(f"run {ref.path} is not in the store yet")
+        # Woken by the main writer's first stored batch (a finishing run's side writer
+        # is told to stop while the main one may not have stored one).
+        main_writer.stored.wait(_RUN_POLL)
 
 
 def _gpu_facts(device_ids: Any) -> Callable[[], dict[str, Any]]:
