@@ -29,7 +29,15 @@ from runyard.entities import RunRef
 from runyard.store.base import RunBatch
 from runyard.store.sql.store import SqlStore
 from runyard.store.wire import encode_batch, pack
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, ENTITY, Server, run_code, serve_ui
+from tests.browser.conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    ENTITY,
+    Server,
+    close_context,
+    run_code,
+    serve_ui,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -174,7 +182,7 @@ def test_a_page_of_another_origin_cannot_change_or_read_the_ui(
         page.goto(elsewhere)
         results = page.evaluate(ATTACKS, [ui_origin, delete_batch(), SPEC])
     finally:
-        context.close()
+        close_context(context)
     # The writes reached the UI (the browser sent them) and were refused there.
     writes = {urlsplit(r.url).path: r.status for r in answers if r.request.method == "POST"}
     assert writes == {
@@ -231,7 +239,7 @@ def test_a_dns_rebinding_page_cannot_read_or_change_the_ui(
     try:
         results = page.evaluate(REBOUND, [delete_batch()])
     finally:
-        context.close()
+        close_context(context)
     for name in ("projects", "runs", "delete"):
         status, text = results[name]
         assert status == 400, results
@@ -252,5 +260,5 @@ def test_a_rebinding_page_would_read_the_data_without_the_host_check(
                 " return [r.status, await r.text()]; }"
             )
         finally:
-            context.close()
+            close_context(context)
     assert status == 200 and PROJECT in text

@@ -15,7 +15,7 @@ pytest.importorskip("playwright", reason="needs playwright (pip install playwrig
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.charts import eventually, tid, wait_chart
-from tests.browser.conftest import ENTITY, Server, offline, run_code
+from tests.browser.conftest import ENTITY, Server, close_context, offline, run_code
 
 pytestmark = pytest.mark.browser
 
@@ -55,7 +55,7 @@ def _open(browser: Browser, server: Server, scheme: Literal["dark", "light"]) ->
         yield page
         assert errors == []
     finally:
-        context.close()
+        close_context(context)
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ pytest.importorskip("playwright", reason="needs playwright (pip install playwrig
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.charts import eventually, tid
-from tests.browser.conftest import run_code
+from tests.browser.conftest import close_context, run_code
 
 PASSWORD = "correct horse battery"
 SEED = """
@@ -126,7 +126,7 @@ def team_page(browser: Browser, team_server: TeamServer) -> Iterator[Page]:
     try:
         yield page
     finally:
-        context.close()
+        close_context(context)
     assert not errors, f"uncaught errors in the page: {errors}"
 
 

@@ -13,7 +13,7 @@ pytest.importorskip("playwright", reason="needs playwright (pip install playwrig
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.charts import eventually, tid, wait_chart
-from tests.browser.conftest import Server, open_page
+from tests.browser.conftest import Server, close_context, open_page
 from tests.browser.panels_store import (  # noqa: F401  (fixtures)
     PROJECT,
     WORKSPACE,
@@ -204,7 +204,7 @@ def test_dark_mode_follows_the_system_and_toggles(
         assert _dark(_rgb(page, tid("panel-loss")))
         assert page.evaluate("() => localStorage.getItem('runyard:theme')") is None
     finally:
-        context.close()
+        close_context(context)
     # a light system starts light; the toggle turns it dark
     with open_page(browser, panels_server.url, request, 15_000) as light:
         open_workspace(light)
