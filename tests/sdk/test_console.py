@@ -326,3 +326,41 @@ def test_runs_one_after_another_leave_no_reader_or_descriptor(ry_dir: Path, tmp_
     for i in range(12):
         logged = runyard.Api().run(f"p/many{i}").file("output.log").read().decode()
         assert logged == f"run {i}\n"
+
+
+_UNBUFFERED_SCRIPT = textwrap.dedent(
+    """
+    import os, time
+    import runyard
+
+    run = runyard.init(project="p", id="unbuffered", settings={"console": "redirect"})
+    print("a print")
+    os.write(1, b"READY\\n")
+    time.sleep(600)
+    """
+)
+
+
+@pytest.mark.parametrize("unbuffered", [True, False])
+def test_a_print_reaches_the_terminal_as_python_would_have_written_it(
+    ry_dir: Path, tmp_path: Path, unbuffered: bool
+) -> None:
+    """Under PYTHONUNBUFFERED (batch jobs set it to see their logs live) a print shows at
+    once; otherwise a pipe's output waits in Python's buffer, as without Runyard."""
+    script = tmp_path / "unbuffered.py"
+    script.write_text(_UNBUFFERED_SCRIPT)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    if unbuffered:
+        env["PYTHONUNBUFFERED"] = "1"
+    with subprocess.Popen(
+        [sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env
+    ) as proc:
+        assert proc.stdout is not None
+        shown = b""
+        while b"READY\n" not in shown:
+            chunk = os.read(proc.stdout.fileno(), 65536)
+            assert chunk, "the script ended early"
+            shown += chunk
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(30)
+    assert shown.startswith(b"a print\n") == unbuffered, shown

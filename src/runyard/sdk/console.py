@@ -113,15 +113,22 @@ def resolve_mode(mode: str) -> str:
 
 class _JournalBuffer(io.BufferedWriter):
     """The binary buffer of a replacement ``sys.stdout``: every write is recorded, then
-    buffered for the original file as before."""
+    buffered for the original file as before (or written at once, ``unbuffered``, as
+    the original's were under ``python -u`` or ``PYTHONUNBUFFERED``)."""
 
-    def __init__(self, raw: io.RawIOBase, record: Callable[[bytes], None]) -> None:
+    def __init__(
+        self, raw: io.RawIOBase, record: Callable[[bytes], None], unbuffered: bool = False
+    ) -> None:
         super().__init__(raw)
         self._record = record
+        self._unbuffered = unbuffered
 
     def write(self, data: Any) -> int:
         self._record(bytes(data))
-        return super().write(data)
+        n = super().write(data)
+        if self._unbuffered:
+            self.flush()
+        return n
 
 
 class _Patched:
@@ -344,7 +351,8 @@ class ConsoleCapture:
 
         raw = io.FileIO(os.dup(saved), "w", closefd=True)
         stream = io.TextIOWrapper(
-            _JournalBuffer(raw, record_bytes),
+            # A batch job's PYTHONUNBUFFERED=1 shows each print at once: so must this.
+            _JournalBuffer(raw, record_bytes, _unbuffered(original)),
             encoding=original.encoding,
             errors=original.errors,
             newline="\n",
@@ -453,6 +461,11 @@ class ConsoleCapture:
             for _ in range(_CATCH_UP_READS):  # a subprocess writing on and on
                 if not self._take(fd):
                     break
+
+
+def _unbuffered(stream: TextIO) -> bool:
+    """Whether ``stream`` writes through to its file at once (``python -u``)."""
+    return isinstance(getattr(stream, "buffer", None), io.RawIOBase)
 
 
 def _close_all(fds: list[int]) -> None:
