@@ -91,9 +91,12 @@ class SideJournal:
             try:
                 self.journal.append(payload)
             except OSError as exc:
-                self._failed(exc)
-                return False
-        return True
+                failure = exc
+            else:
+                return True
+        # Said outside the lock: the warning is printed, and a print is journalled here.
+        self._failed(failure)
+        return False
 
     def _append_quietly(self, rec: tuple[Any, ...]) -> None:
         self.append(rec)
@@ -109,6 +112,7 @@ class SideJournal:
         """Append ``last`` (the run's exit record) and take no more records."""
         if self._generation != _generation:
             return
+        failure = None
         with self._lock:
             if self._closed:
                 return
@@ -117,7 +121,9 @@ class SideJournal:
                 try:
                     self.journal.append_last(msgpack.packb(last))
                 except OSError as exc:
-                    self._failed(exc)
+                    failure = exc
+        if failure is not None:
+            self._failed(failure)
 
     def release(self, delete: bool) -> None:
         """Close the file: deleted (its records are all in the store) or trimmed."""
