@@ -170,7 +170,7 @@ def test_the_side_writer_goes_on_once_the_main_writer_stored_without_a_stale_loo
         returned: list[Any] = []
         thread = threading.Thread(target=lambda: returned.append(wait_for_run(store, ref, main)))
         thread.start()
-        thread.join(60)  # (a guard against the old loop, not a timing)
+        thread.join()  # (the old loop looked again and again: a hang)
         assert returned == [store]
 
         # Not stored yet: it waits for the main writer's first batch.
@@ -180,7 +180,7 @@ def test_the_side_writer_goes_on_once_the_main_writer_stored_without_a_stale_loo
         thread.start()
         assert returned == []
         main.stored.set()
-        thread.join(60)
+        thread.join()
         assert returned == [store]
 
         # The main writer ended without storing anything: the side journal is kept.

@@ -80,8 +80,7 @@ def sampler():  # as the system-metrics thread appends: not through the console
 
 thread = threading.Thread(target=sampler)
 thread.start()
-thread.join(60)
-assert not thread.is_alive(), "the appending thread hung on its own warning"
+thread.join()  # (it hung on its own warning before: the script's timeout fails it)
 print("after")
 run.log({"loss": 1.0})
 run.finish()

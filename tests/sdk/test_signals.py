@@ -5,14 +5,8 @@ from __future__ import annotations
 import signal
 import threading
 
-import pytest
-
 import runyard
 from runyard.sdk.signals import start_leaving_signals
-
-pytestmark = pytest.mark.skipif(
-    not hasattr(signal, "pthread_sigmask"), reason="no signal masks on this platform"
-)
 
 
 def _blocked() -> set[int]:

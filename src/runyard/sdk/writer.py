@@ -243,8 +243,9 @@ class Writer(threading.Thread):
         self.seal_later_from: int | None = None
         #: Whether the store took the journal's last batch with ``seal_later``.
         self.sealed_later = False
-        #: History points of the batches stored so far.
+        #: History points of the batches stored so far, and of the one pending.
         self._points_written = 0
+        self._pending_points = 0
         #: The store, once drained (the run checkpoints it).
         self.store: TrackingStore | None = None
         #: Called once, when the first records after the journal's START are read (the
@@ -361,7 +362,8 @@ class Writer(threading.Thread):
                         # What a seal compresses: the open chunks of the batches before
                         # (under a chunk a key) and this one's points: the run's points,
                         # for a run of under a chunk, the cheap case sealed at once.
-                        points = self._points_written + _points(self._pending)
+                        self._pending_points = _points(self._pending)
+                        points = self._points_written + self._pending_points
                         self._pending.seal_later = self._pending.journal_done and (
                             self.seal_later_from is not None and points >= self.seal_later_from
                         )
@@ -397,7 +399,7 @@ class Writer(threading.Thread):
                     if self._pending.journal is not None:
                         self._stored = self._pending.journal[1]
                     self.sealed_later = self.sealed_later or self._pending.seal_later
-                    self._points_written += _points(self._pending)
+                    self._points_written += self._pending_points
                     batch, self._pending = self._pending, None
                     if self._batch_files:
                         discard(self._batch_files, self._spool)

@@ -28,8 +28,8 @@ __all__ = ["MAX_READ_DEPTH", "MAX_WRITE_DEPTH", "dumps", "loads"]
 #: document written before that (or by another client) must not break every reader of
 #: its project (the web app's serializer stops at 255 levels, ``deepcopy`` at ~330).
 MAX_READ_DEPTH = 128
-#: Containers a document written may nest (a tenth of the SDK's 100 levels would do;
-#: other clients, through the server, may send more).
+#: Containers a document written may nest (the SDK refuses more than 100 levels; other
+#: clients, through the server, may send more).
 MAX_WRITE_DEPTH = 512
 
 _MARK = "$float"
@@ -80,9 +80,9 @@ def _too_deep() -> str:
 
 
 def _nested_deeper(value: Any, depth: int, text: str) -> bool:
-    """Whether ``value`` (written as ``text``) nests more than ``depth`` containers: a
-    walk of its containers, with a stack, once its text has that many brackets (cheaper
-    than measuring a large document's text: 2 ms for 10,000 small dicts, not 19)."""
+    """Whether ``value`` (written as ``text``) nests more than ``depth`` containers: its
+    containers walked a level at a time, once its text has that many brackets (cheaper
+    than measuring a large document's text: 7 ms for 10,000 small dicts, not 19)."""
     if text.count("{") + text.count("[") <= depth:
         return False
     level = [value] if isinstance(value, dict | list | tuple) else []
